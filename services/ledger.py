@@ -1,0 +1,89 @@
+"""PRO tokens: reserve → commit / refund, admin grants, PRO switch and the monthly reset."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from services.models import Account, LedgerKind, Reservation, ReservationStatus
+from services.storage.accounts import InsufficientTokensError, LedgerRepo
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["InsufficientTokensError", "Ledger", "ReserveOutcome"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveOutcome:
+    reservation: Reservation | None
+    """None when the balance could not cover the amount."""
+    duplicate: bool = False
+    """True when this idempotency key was reserved before (a repeated tap)."""
+
+
+class Ledger:
+    def __init__(self, repo: LedgerRepo, *, pro_monthly_tokens: int) -> None:
+        self._repo = repo
+        self.pro_monthly_tokens = pro_monthly_tokens
+
+    async def reserve(self, user_id: int, amount: int, key: str, reason: str) -> ReserveOutcome:
+        result = await self._repo.reserve(user_id, amount, key, reason)
+        if result is None:
+            return ReserveOutcome(reservation=None)
+        reservation, created = result
+        return ReserveOutcome(reservation=reservation, duplicate=not created)
+
+    async def commit(self, reservation: Reservation) -> bool:
+        return await self._repo.settle(reservation.id, ReservationStatus.COMMITTED)
+
+    async def refund(self, reservation: Reservation) -> bool:
+        """Gives the tokens back; True only the first time (a refund happens once)."""
+        refunded = await self._repo.settle(reservation.id, ReservationStatus.REFUNDED)
+        if refunded:
+            logger.info("refunded %s tokens to %s", reservation.amount, reservation.user_id)
+        return refunded
+
+    async def grant(
+        self, user_id: int, tokens: int, *, actor_id: int, note: str, key: str
+    ) -> Account | None:
+        """Adds never-expiring tokens (negative: a correction that cannot go below zero).
+        Returns None when this key was already applied."""
+        return await self._repo.change(
+            user_id, LedgerKind.GRANT, bonus_delta=tokens, key=key, actor_id=actor_id,
+            reason=note or "admin grant",
+        )  # fmt: skip
+
+    async def set_pro(self, user_id: int, on: bool, *, actor_id: int, key: str) -> Account | None:
+        """PRO on: the monthly allowance starts now; off: the allowance is withdrawn
+        (granted tokens stay)."""
+        return await self._repo.change(
+            user_id,
+            LedgerKind.PRO_ON if on else LedgerKind.PRO_OFF,
+            set_allowance=self.pro_monthly_tokens if on else 0,
+            set_pro=on,
+            key=key,
+            actor_id=actor_id,
+            reason="PRO on" if on else "PRO off",
+        )
+
+    async def monthly_reset(self, month: date) -> int:
+        """Sets every PRO partner's allowance to the monthly amount (idempotent per month)."""
+        done = 0
+        for user_id in await self._repo.pro_user_ids():
+            key = f"monthly:{month:%Y-%m}:{user_id}"
+            account = await self._repo.change(
+                user_id, LedgerKind.MONTHLY_RESET, set_allowance=self.pro_monthly_tokens,
+                key=key, reason=f"monthly allowance {month:%Y-%m}",
+            )  # fmt: skip
+            done += account is not None
+        return done
+
+    async def refund_stale(self, older_than: float) -> int:
+        """Refunds reservations held longer than `older_than` seconds (a crash mid-generation)."""
+        stale = await self._repo.held_before(time.time() - older_than)
+        refunded = 0
+        for reservation in stale:
+            refunded += await self.refund(reservation)
+        return refunded

@@ -1,0 +1,273 @@
+"""Accounts and the append-only token ledger: every balance change is one transaction
+that updates the account and appends the ledger entry that explains it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import aiosqlite
+
+from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
+from services.storage.db import Database, Transaction
+
+_ACCOUNT_COLUMNS = "user_id, language, is_pro, allowance, bonus, referral_link"
+_RESERVATION_COLUMNS = (
+    "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
+)
+
+
+class InsufficientTokensError(Exception):
+    """The balance cannot cover the change."""
+
+
+def _account(row: aiosqlite.Row) -> Account:
+    return Account(
+        user_id=row["user_id"],
+        language=row["language"],
+        is_pro=bool(row["is_pro"]),
+        allowance=row["allowance"],
+        bonus=row["bonus"],
+        referral_link=row["referral_link"],
+    )
+
+
+def _reservation(row: aiosqlite.Row) -> Reservation:
+    return Reservation(
+        id=row["id"],
+        user_id=row["user_id"],
+        idempotency_key=row["idempotency_key"],
+        allowance_amount=row["allowance_amount"],
+        bonus_amount=row["bonus_amount"],
+        status=ReservationStatus(row["status"]),
+        created_at=row["created_at"],
+    )
+
+
+class AccountRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> Account | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
+        )
+        return _account(row) if row else None
+
+    async def get_or_create(self, user_id: int, language: str) -> tuple[Account, bool]:
+        """Returns the account and whether it was created now."""
+        async with self._db.transaction() as tx:
+            created = await self._ensure(tx, user_id, language)
+            row = await tx.fetch_one(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
+            )
+        assert row is not None
+        return _account(row), created
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._update(user_id, "language", language)
+
+    async def set_referral_link(self, user_id: int, link: str | None) -> None:
+        await self._update(user_id, "referral_link", link)
+
+    async def count(self) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM accounts")
+        return int(row[0]) if row else 0
+
+    async def _update(self, user_id: int, column: str, value: Any) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE accounts SET {column} = ?, updated_at = ? WHERE user_id = ?",
+                (value, time.time(), user_id),
+            )
+
+    @staticmethod
+    async def _ensure(tx: Transaction, user_id: int, language: str) -> bool:
+        now = time.time()
+        changed = await tx.execute(
+            "INSERT INTO accounts (user_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(user_id) DO NOTHING",
+            (user_id, language, now, now),
+        )
+        return changed == 1
+
+
+class LedgerRepo:
+    """Atomic balance operations. Idempotency keys make every operation safe to repeat."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def reserve(
+        self, user_id: int, amount: int, key: str, reason: str
+    ) -> tuple[Reservation, bool] | None:
+        """Hold `amount` tokens (allowance first). Returns (reservation, created_now), the
+        existing reservation for a repeated key, or None when the balance is too low."""
+        async with self._db.transaction() as tx:
+            existing = await tx.fetch_one(
+                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?",
+                (key,),
+            )
+            if existing:
+                return _reservation(existing), False
+            account = await self._account(tx, user_id)
+            if account is None or account.balance < amount:
+                return None
+            from_allowance = min(account.allowance, amount)
+            from_bonus = amount - from_allowance
+            now = time.time()
+            reservation_id = await tx.insert(
+                "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
+                " bonus_amount, status, reason, created_at) VALUES (?, ?, ?, ?, 'held', ?, ?)",
+                (user_id, key, from_allowance, from_bonus, reason, now),
+            )
+            await self._apply(
+                tx, account, LedgerKind.RESERVE, -from_allowance, -from_bonus,
+                reason=reason, reservation_id=reservation_id,
+            )  # fmt: skip
+            row = await tx.fetch_one(
+                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,)
+            )
+        assert row is not None
+        return _reservation(row), True
+
+    async def settle(self, reservation_id: int, status: ReservationStatus) -> bool:
+        """Commit or refund a held reservation; True only for the call that settled it."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE reservations SET status = ?, settled_at = ? WHERE id = ? AND status = ?",
+                (status.value, time.time(), reservation_id, ReservationStatus.HELD.value),
+            )
+            if not changed:
+                return False
+            row = await tx.fetch_one(
+                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,)
+            )
+            assert row is not None
+            reservation = _reservation(row)
+            account = await self._account(tx, reservation.user_id)
+            assert account is not None
+            if status is ReservationStatus.REFUNDED:
+                kind, allowance, bonus = (
+                    LedgerKind.REFUND, reservation.allowance_amount, reservation.bonus_amount
+                )
+            else:
+                kind, allowance, bonus = LedgerKind.COMMIT, 0, 0
+            await self._apply(
+                tx, account, kind, allowance, bonus,
+                reason=kind.value, reservation_id=reservation_id,
+            )  # fmt: skip
+        return True
+
+    async def change(
+        self,
+        user_id: int,
+        kind: LedgerKind,
+        *,
+        bonus_delta: int = 0,
+        set_allowance: int | None = None,
+        set_pro: bool | None = None,
+        key: str | None = None,
+        actor_id: int | None = None,
+        reason: str = "",
+        create_language: str = "en",
+    ) -> Account | None:
+        """Grant/take bonus tokens, reset the allowance or switch PRO, in one entry.
+
+        A negative bonus_delta takes from the bonus first, then from the allowance.
+        Returns None when `key` was already used (nothing changes). Raises
+        InsufficientTokensError when the balance would go below zero.
+        """
+        async with self._db.transaction() as tx:
+            if key and await tx.fetch_one(
+                "SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)
+            ):
+                return None
+            await AccountRepo._ensure(tx, user_id, create_language)
+            account = await self._account(tx, user_id)
+            assert account is not None
+            allowance_delta = 0
+            if set_allowance is not None:
+                allowance_delta = set_allowance - account.allowance
+            if bonus_delta < 0:
+                take = -bonus_delta
+                if take > account.balance + allowance_delta:
+                    raise InsufficientTokensError(account.balance)
+                from_bonus = min(account.bonus, take)
+                bonus_delta, allowance_delta = -from_bonus, allowance_delta - (take - from_bonus)
+            if set_pro is not None:
+                await tx.execute(
+                    "UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(set_pro), user_id)
+                )
+            await self._apply(
+                tx, account, kind, allowance_delta, bonus_delta,
+                reason=reason, actor_id=actor_id, key=key,
+            )  # fmt: skip
+            return await self._account(tx, user_id)
+
+    async def held_before(self, cutoff: float) -> list[Reservation]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations"
+            " WHERE status = 'held' AND created_at < ? ORDER BY id",
+            (cutoff,),
+        )
+        return [_reservation(row) for row in rows]
+
+    async def pro_user_ids(self) -> list[int]:
+        rows = await self._db.fetch_all("SELECT user_id FROM accounts WHERE is_pro = 1")
+        return [row[0] for row in rows]
+
+    async def entries(self, user_id: int) -> list[LedgerEntry]:
+        rows = await self._db.fetch_all(
+            "SELECT id, user_id, kind, allowance_delta, bonus_delta, balance_after, reason,"
+            " actor_id, created_at FROM ledger WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [
+            LedgerEntry(
+                id=row["id"], user_id=row["user_id"], kind=LedgerKind(row["kind"]),
+                allowance_delta=row["allowance_delta"], bonus_delta=row["bonus_delta"],
+                balance_after=row["balance_after"], reason=row["reason"],
+                actor_id=row["actor_id"], created_at=row["created_at"],
+            )  # fmt: skip
+            for row in rows
+        ]
+
+    @staticmethod
+    async def _account(tx: Transaction, user_id: int) -> Account | None:
+        row = await tx.fetch_one(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
+        )
+        return _account(row) if row else None
+
+    @staticmethod
+    async def _apply(
+        tx: Transaction,
+        account: Account,
+        kind: LedgerKind,
+        allowance_delta: int,
+        bonus_delta: int,
+        *,
+        reason: str,
+        reservation_id: int | None = None,
+        actor_id: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        now = time.time()
+        changed = await tx.execute(
+            "UPDATE accounts SET allowance = allowance + ?, bonus = bonus + ?, updated_at = ?"
+            " WHERE user_id = ? AND allowance + ? >= 0 AND bonus + ? >= 0",
+            (allowance_delta, bonus_delta, now, account.user_id, allowance_delta, bonus_delta),
+        )
+        if not changed:
+            raise InsufficientTokensError(account.balance)
+        await tx.insert(
+            "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
+            " reservation_id, actor_id, reason, idempotency_key, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account.user_id, kind.value, allowance_delta, bonus_delta,
+                account.balance + allowance_delta + bonus_delta,
+                reservation_id, actor_id, reason, key, now,
+            ),
+        )  # fmt: skip

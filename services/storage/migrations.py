@@ -1,0 +1,106 @@
+"""Versioned schema migrations, applied in order at start-up (tracked in PRAGMA user_version).
+
+Append a new tuple of statements to MIGRATIONS to change the schema; never edit a shipped one.
+Times are stored as Unix seconds (REAL), money-like amounts as INTEGER tokens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.storage.db import Transaction
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE accounts (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL DEFAULT 'en',
+            is_pro INTEGER NOT NULL DEFAULT 0,
+            allowance INTEGER NOT NULL DEFAULT 0 CHECK (allowance >= 0),
+            bonus INTEGER NOT NULL DEFAULT 0 CHECK (bonus >= 0),
+            referral_link TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )""",
+        """CREATE TABLE reservations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            idempotency_key TEXT NOT NULL UNIQUE,
+            allowance_amount INTEGER NOT NULL,
+            bonus_amount INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('held', 'committed', 'refunded')),
+            reason TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            settled_at REAL
+        )""",
+        "CREATE INDEX reservations_held ON reservations(status, created_at)",
+        """CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            kind TEXT NOT NULL,
+            allowance_delta INTEGER NOT NULL,
+            bonus_delta INTEGER NOT NULL,
+            balance_after INTEGER NOT NULL,
+            reservation_id INTEGER REFERENCES reservations(id),
+            actor_id INTEGER,
+            reason TEXT NOT NULL DEFAULT '',
+            idempotency_key TEXT UNIQUE,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX ledger_user ON ledger(user_id, id)",
+        """CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+           BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END""",
+        """CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+           BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END""",
+        """CREATE TABLE posts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            reservation_id INTEGER REFERENCES reservations(id),
+            post_type TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            language TEXT NOT NULL,
+            referral_link TEXT,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+            title TEXT,
+            body TEXT,
+            hashtags TEXT,
+            image_path TEXT,
+            error TEXT,
+            created_at REAL NOT NULL,
+            finished_at REAL
+        )""",
+        "CREATE INDEX posts_user ON posts(user_id, id)",
+        """CREATE TABLE generations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL,
+            post_id INTEGER REFERENCES posts(id),
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'image')),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            error TEXT,
+            duration_ms INTEGER NOT NULL,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            image_path TEXT,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX generations_time ON generations(created_at)",
+    ),
+)
+
+
+async def apply_migrations(tx: Transaction) -> int:
+    """Bring the schema up to date; returns the resulting version."""
+    row = await tx.fetch_one("PRAGMA user_version")
+    current = int(row[0]) if row else 0
+    for version, statements in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        for statement in statements:
+            await tx.execute(statement)
+        await tx.execute(f"PRAGMA user_version = {version}")
+    return len(MIGRATIONS)
