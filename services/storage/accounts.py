@@ -149,7 +149,9 @@ class LedgerRepo:
             assert account is not None
             if status is ReservationStatus.REFUNDED:
                 kind, allowance, bonus = (
-                    LedgerKind.REFUND, reservation.allowance_amount, reservation.bonus_amount
+                    LedgerKind.REFUND,
+                    reservation.allowance_amount,
+                    reservation.bonus_amount,
                 )
             else:
                 kind, allowance, bonus = LedgerKind.COMMIT, 0, 0
@@ -225,10 +227,15 @@ class LedgerRepo:
         )
         return [
             LedgerEntry(
-                id=row["id"], user_id=row["user_id"], kind=LedgerKind(row["kind"]),
-                allowance_delta=row["allowance_delta"], bonus_delta=row["bonus_delta"],
-                balance_after=row["balance_after"], reason=row["reason"],
-                actor_id=row["actor_id"], created_at=row["created_at"],
+                id=row["id"],
+                user_id=row["user_id"],
+                kind=LedgerKind(row["kind"]),
+                allowance_delta=row["allowance_delta"],
+                bonus_delta=row["bonus_delta"],
+                balance_after=row["balance_after"],
+                reason=row["reason"],
+                actor_id=row["actor_id"],
+                created_at=row["created_at"],
             )  # fmt: skip
             for row in rows
         ]

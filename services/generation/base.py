@@ -1,0 +1,91 @@
+"""What a text or image provider takes and gives back, and how it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from services.catalog import Audience, PostType
+
+
+@dataclass(frozen=True, slots=True)
+class PostRequest:
+    post_type: PostType
+    audience: Audience
+    language: str
+    referral_link: str | None
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostText:
+    title: str
+    body: str
+    hashtags: tuple[str, ...]
+    link_line: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRequest:
+    prompt: str
+    headline: str
+    kicker: str
+    palette: tuple[str, str, str]
+    width: int
+    height: int
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Who served a generation and what it cost."""
+
+    provider: str
+    model: str
+    cost_usd: float = 0.0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextResult:
+    text: PostText
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True)
+class ImageResult:
+    png: bytes
+    width: int
+    height: int
+    usage: Usage
+
+
+class FailureKind(StrEnum):
+    TIMEOUT = "timeout"
+    SAFETY = "safety"
+    UNAVAILABLE = "unavailable"
+    INVALID = "invalid"
+
+
+class GenerationError(Exception):
+    """A provider could not produce a result; `kind` says why in terms a user understands."""
+
+    def __init__(self, kind: FailureKind, detail: str = "") -> None:
+        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
+        self.kind = kind
+        self.detail = detail
+
+
+class TextGenerator(Protocol):
+    @property
+    def languages(self) -> frozenset[str]:
+        """Post languages this generator can write."""
+        ...
+
+    async def write_post(self, request: PostRequest) -> TextResult: ...
+
+
+class ImageGenerator(Protocol):
+    async def paint(self, request: ImageRequest) -> ImageResult: ...

@@ -1,0 +1,87 @@
+"""The offline post writer: hand-written templates per post type, audience and language."""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from services.generation.base import PostRequest, PostText, TextResult, Usage
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+MAX_HASHTAGS = 6
+
+
+@cache
+def _book(language: str) -> dict[str, Any]:
+    path = TEMPLATES_DIR / f"{language}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def template_languages() -> frozenset[str]:
+    return frozenset(path.stem for path in TEMPLATES_DIR.glob("*.json"))
+
+
+def _book_for(language: str) -> dict[str, Any]:
+    return _book(language if language in template_languages() else "en")
+
+
+def headline(request: PostRequest) -> str:
+    """The post's hook in its language; the local image shows the same line as the title."""
+    hooks = _book_for(request.language)["post_types"][request.post_type.value]["hooks"]
+    return random.Random(request.seed).choice(hooks)
+
+
+def kicker(request: PostRequest) -> str:
+    """A short 'post type · audience' line in the post's language."""
+    book = _book_for(request.language)
+    return (
+        f"{book['post_types'][request.post_type.value]['label']}"
+        f" · {book['audiences'][request.audience.value]['label']}"
+    )
+
+
+def hashtags(request: PostRequest) -> tuple[str, ...]:
+    book = _book_for(request.language)
+    tags = [
+        *book["audiences"][request.audience.value]["hashtags"],
+        *book["post_type_hashtags"][request.post_type.value],
+    ]
+    unique = list(dict.fromkeys(tags))
+    return tuple(f"#{tag}" for tag in unique[:MAX_HASHTAGS])
+
+
+class LocalTextWriter:
+    """Writes a complete post without any network: hook, body, hashtags and call to action."""
+
+    provider = "local"
+    model = "templates-v1"
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return template_languages()
+
+    async def write_post(self, request: PostRequest) -> TextResult:
+        return TextResult(text=self.compose(request), usage=Usage(self.provider, self.model))
+
+    def compose(self, request: PostRequest) -> PostText:
+        book = _book_for(request.language)
+        audience = book["audiences"][request.audience.value]
+        rng = random.Random(request.seed)
+        rng.random()  # the first draw picked the headline
+        body_template = rng.choice(book["post_types"][request.post_type.value]["bodies"])
+        body = body_template.format(
+            audience=audience["noun"],
+            audience_gen=audience.get("noun_gen", audience["noun"]),
+            pain=audience["pain"],
+            win=audience["win"],
+        )
+        if request.referral_link:
+            link_line = rng.choice(book["link_lines"]).format(link=request.referral_link)
+        else:
+            link_line = rng.choice(book["no_link_lines"])
+        return PostText(
+            title=headline(request), body=body, hashtags=hashtags(request), link_line=link_line
+        )

@@ -1,0 +1,51 @@
+"""Prompts for the image models, built from what the partner chose."""
+
+from __future__ import annotations
+
+from services.catalog import POST_PALETTES, Audience, PostType
+from services.generation import local_text
+from services.generation.base import ImageRequest, PostRequest
+
+STUDIO_SIZE = (1920, 1080)
+
+_SCENES: dict[PostType, str] = {
+    PostType.LIFESTYLE: "enjoying a relaxed, successful moment of their everyday life",
+    PostType.FOMO: "leaning in with excitement as something important starts",
+    PostType.SUCCESS: "celebrating a hard-won personal milestone",
+    PostType.TIP: "explaining an idea with confidence, mid-gesture",
+    PostType.TESTIMONIAL: "smiling genuinely while telling a friend their story",
+    PostType.GIVEAWAY: "holding out a wrapped gift toward the camera",
+}
+
+_PEOPLE: dict[Audience, str] = {
+    Audience.NOMADS: "a digital nomad working on a laptop at a seaside cafe",
+    Audience.CRYPTO: "a crypto trader at a desk with market charts on two monitors",
+    Audience.STUDENTS: "a university student in a sunny campus library",
+    Audience.SMALL_BUSINESS: "a small business owner in their own shop",
+    Audience.FREELANCERS: "a freelancer in a bright home studio",
+    Audience.INVESTORS: "an investor in a modern city office at golden hour",
+}
+
+NEGATIVE = "cartoon, CGI, anime, illustration, stock-photo smile, text, watermark, logo"
+
+
+def studio_image_prompt(post_type: PostType, audience: Audience) -> str:
+    return (
+        "Professional studio photography. A real person: "
+        f"{_PEOPLE[audience]}, {_SCENES[post_type]}. Authentic cinematic moment, 35 mm lens, "
+        "natural skin texture, volumetric light, shallow depth of field, 16:9 composition. "
+        f"Avoid: {NEGATIVE}."
+    )
+
+
+def studio_image_request(request: PostRequest) -> ImageRequest:
+    width, height = STUDIO_SIZE
+    return ImageRequest(
+        prompt=studio_image_prompt(request.post_type, request.audience),
+        headline=local_text.headline(request),
+        kicker=local_text.kicker(request),
+        palette=POST_PALETTES[request.post_type],
+        width=width,
+        height=height,
+        seed=request.seed,
+    )
