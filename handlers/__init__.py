@@ -1,0 +1,18 @@
+"""All routers, in the order they are tried. Each call builds fresh routers, so several
+dispatchers (tests, benchmarks) can live in one process."""
+
+from aiogram import Router
+
+from handlers import admin, errors, post, start, studio
+
+
+def setup_routers() -> Router:
+    root = Router(name="root")
+    root.include_routers(
+        admin.create_router(),
+        start.create_router(),
+        studio.create_router(),
+        post.create_router(),
+        errors.create_router(),
+    )
+    return root

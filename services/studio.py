@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import TypeVar
 
 from services.catalog import Audience, PostType
@@ -28,7 +29,7 @@ from services.generation.prompts import studio_image_request
 from services.ledger import Ledger
 from services.locks import UserLocks, hold
 from services.media import MediaStore
-from services.models import GenerationRecord
+from services.models import Account, GenerationRecord, StoredPost
 from services.storage.accounts import AccountRepo
 from services.storage.posts import PostRepo
 
@@ -249,6 +250,23 @@ class StudioService:
         else:
             record = replace(record, error=error, duration_ms=duration_ms)
         await self._posts.record_generation(record)
+
+    async def account(self, user_id: int) -> Account | None:
+        return await self._accounts.get(user_id)
+
+    async def save_referral_link(self, user_id: int, link: str) -> None:
+        """Remembers the partner's link so the next post can reuse it with one tap."""
+        await self._accounts.set_referral_link(user_id, link)
+
+    async def own_post(self, user_id: int, post_id: int) -> StoredPost | None:
+        """The finished post, only if it belongs to `user_id`."""
+        post = await self._posts.get(post_id)
+        if post is None or post.user_id != user_id or post.status != "done":
+            return None
+        return post
+
+    def image_file(self, relative_path: str) -> Path:
+        return self._media.path(relative_path)
 
     async def _balance(self, user_id: int) -> int:
         account = await self._accounts.get(user_id)

@@ -1,0 +1,53 @@
+"""Per-update context: the user's account and the language to answer in."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18nMiddleware
+
+from services.catalog import UI_LANGUAGES
+from services.storage.accounts import AccountRepo
+
+
+def pick_language(language_code: str | None, default: str = "en") -> str:
+    """Telegram's `language_code` ('es', 'pt-br', None) to one of our UI languages."""
+    if not language_code:
+        return default
+    base = language_code.split("-")[0].lower()
+    return base if base in UI_LANGUAGES else default
+
+
+class AccountMiddleware(BaseMiddleware):
+    """Loads (or creates) the account of whoever sent the update as `account`."""
+
+    def __init__(self, accounts: AccountRepo) -> None:
+        self._accounts = accounts
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is not None and not user.is_bot:
+            account, _ = await self._accounts.get_or_create(
+                user.id, pick_language(user.language_code)
+            )
+            data["account"] = account
+        return await handler(event, data)
+
+
+class AccountI18nMiddleware(I18nMiddleware):
+    """Answers in the language stored in the account (chosen with /language)."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        account = data.get("account")
+        if account is not None and account.language in self.i18n.available_locales:
+            return account.language
+        user: User | None = data.get("event_from_user")
+        return pick_language(user.language_code if user else None, self.i18n.default_locale)

@@ -1,0 +1,84 @@
+"""Admin commands. Everyone else gets no reaction at all."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.filters import AdminFilter
+from services.ledger import InsufficientTokensError, Ledger
+
+ADMIN_COMMANDS = ("grant", "pro")
+
+
+def action_key(message: Message, command: str) -> str:
+    """Re-delivery of the same update must not apply an admin action twice."""
+    return f"{command}:{message.chat.id}:{message.message_id}"
+
+
+def parse_grant(args: str | None) -> tuple[int, int, str] | None:
+    parts = (args or "").split(maxsplit=2)
+    if len(parts) < 2:
+        return None
+    try:
+        user_id, tokens = int(parts[0]), int(parts[1])
+    except ValueError:
+        return None
+    if user_id <= 0 or tokens == 0 or abs(tokens) > 1_000_000:
+        return None
+    return user_id, tokens, parts[2] if len(parts) == 3 else ""
+
+
+async def command_grant_handler(message: Message, command: CommandObject, ledger: Ledger) -> None:
+    parsed = parse_grant(command.args)
+    if parsed is None:
+        await message.answer(_("Usage: /grant &lt;user_id&gt; &lt;tokens&gt; [note]"))
+        return
+    user_id, tokens, note = parsed
+    actor = message.from_user.id if message.from_user else 0
+    try:
+        account = await ledger.grant(
+            user_id, tokens, actor_id=actor, note=note, key=action_key(message, "grant")
+        )
+    except InsufficientTokensError as error:
+        await message.answer(
+            _("Not done: the balance would go below zero (it is {balance}).").format(
+                balance=error.args[0]
+            )
+        )
+        return
+    if account is not None:
+        await message.answer(
+            _("Done: {tokens:+d} tokens for {user_id}. Balance now: {balance}.").format(
+                tokens=tokens, user_id=user_id, balance=account.balance
+            )
+        )
+
+
+async def command_pro_handler(message: Message, command: CommandObject, ledger: Ledger) -> None:
+    parts = (command.args or "").split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1].lower() not in {"on", "off"}:
+        await message.answer(_("Usage: /pro &lt;user_id&gt; on|off"))
+        return
+    on = parts[1].lower() == "on"
+    actor = message.from_user.id if message.from_user else 0
+    account = await ledger.set_pro(
+        int(parts[0]), on, actor_id=actor, key=action_key(message, "pro")
+    )
+    if account is not None:
+        text = (
+            _("PRO is on for {user_id}. Balance: {balance}.")
+            if on
+            else _("PRO is off for {user_id}. Balance: {balance}.")
+        )
+        await message.answer(text.format(user_id=account.user_id, balance=account.balance))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(AdminFilter())
+    router.message.register(command_grant_handler, Command("grant"))
+    router.message.register(command_pro_handler, Command("pro"))
+    return router

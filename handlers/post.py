@@ -1,0 +1,167 @@
+"""Making the post (generate, regenerate) and what can be done with it afterwards."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from handlers import keyboards
+from handlers.callbacks import (
+    PostAction,
+    PostActionCallback,
+    RegenerateCallback,
+    StudioNav,
+    StudioNavCallback,
+)
+from handlers.studio import command_studio_handler, current_draft, draft_from, screen
+from handlers.texts import (
+    expired_text,
+    failure_text,
+    insufficient_text,
+    not_pro_text,
+    progress_text,
+)
+from services.captions import render_post
+from services.catalog import Audience, PostType
+from services.models import Account
+from services.studio import Draft, PostOutcome, PostStatus, Progress, StudioService, new_draft_key
+
+
+async def make_post(
+    message: Message, bot: Bot, studio: StudioService, user_id: int, draft: Draft, key: str
+) -> PostOutcome:
+    """Runs one generation with a live progress message, then sends the result."""
+    progress_message = await message.answer(progress_text(Progress(text=None, image_ready=False)))
+
+    async def on_progress(progress: Progress) -> None:
+        await progress_message.edit_text(progress_text(progress))
+
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        outcome = await studio.create_post(user_id, draft, key, on_progress)
+    await report(outcome, message, progress_message, studio.cost)
+    return outcome
+
+
+async def report(
+    outcome: PostOutcome, message: Message, progress_message: Message, cost: int
+) -> None:
+    if outcome.status is PostStatus.DONE:
+        assert outcome.text and outcome.image_png and outcome.post_id
+        rendered = render_post(outcome.text)
+        await message.answer_photo(
+            BufferedInputFile(outcome.image_png, filename=f"post-{outcome.post_id}.png"),
+            caption=rendered.caption,
+            reply_markup=keyboards.post_actions(outcome.post_id),
+        )
+        if not rendered.complete:
+            for part in rendered.full_messages:
+                await message.answer(part)
+        await progress_message.edit_text(
+            _("✅ Done! {cost} tokens spent, {balance} left.").format(
+                cost=cost, balance=outcome.balance
+            )
+        )
+        return
+    await progress_message.edit_text(outcome_problem(outcome, cost))
+
+
+def outcome_problem(outcome: PostOutcome, cost: int) -> str:
+    if outcome.status is PostStatus.NOT_PRO:
+        return not_pro_text()
+    if outcome.status is PostStatus.INSUFFICIENT:
+        return insufficient_text(outcome.balance, cost)
+    if outcome.status is PostStatus.BUSY:
+        return _("⏳ Still working on your post — it will arrive in a moment.")
+    if outcome.status is PostStatus.DUPLICATE:
+        return _("This post has already been made. Use “New post” for another one.")
+    return failure_text(outcome.failure, cost, outcome.balance)
+
+
+async def process_generate(
+    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
+    bot: Bot, studio: StudioService,
+) -> None:  # fmt: skip
+    data = await current_draft(query, state, callback_data.draft)
+    if data is None or data.get("step") != "confirm" or not isinstance(query.message, Message):
+        if data is not None:
+            await query.answer(expired_text(), show_alert=True)
+        return
+    await query.answer(_("Working on it…"))
+    await query.message.edit_reply_markup(reply_markup=None)
+    outcome = await make_post(
+        query.message, bot, studio, query.from_user.id, draft_from(data), callback_data.draft
+    )
+    if outcome.status is PostStatus.FAILED:
+        await offer_retry(query.message, state, studio, query.from_user.id)
+    elif outcome.status is not PostStatus.BUSY:
+        await state.clear()
+
+
+async def offer_retry(
+    message: Message, state: FSMContext, studio: StudioService, user_id: int
+) -> None:
+    """Shows the confirm screen again under a fresh key, so 'Generate' can be pressed anew."""
+    data = await state.update_data(draft=new_draft_key())
+    account = await studio.account(user_id)
+    if account is not None:
+        text, markup = screen("confirm", data, account, studio)
+        await message.answer(text, reply_markup=markup)
+
+
+async def process_post_action(
+    query: CallbackQuery, callback_data: PostActionCallback, state: FSMContext,
+    account: Account, studio: StudioService,
+) -> None:  # fmt: skip
+    post = await studio.own_post(account.user_id, callback_data.post_id)
+    if post is None or not isinstance(query.message, Message):
+        await query.answer(expired_text(), show_alert=True)
+        return
+    await query.answer()
+    if callback_data.action is PostAction.NEW:
+        await command_studio_handler(query.message, state, account, studio)
+    elif callback_data.action is PostAction.DOWNLOAD and post.image_path:
+        document = FSInputFile(studio.image_file(post.image_path), filename=f"post-{post.id}.png")
+        await query.message.answer_document(document)
+    elif callback_data.action is PostAction.REGENERATE:
+        if not account.is_pro:
+            await query.message.answer(not_pro_text())
+            return
+        await query.message.answer(
+            _(
+                "Make a new version of this post for {cost} tokens? Your balance: {balance}."
+            ).format(cost=studio.cost, balance=account.balance),
+            reply_markup=keyboards.regenerate_confirm(post.id, new_draft_key(), studio.cost),
+        )
+
+
+async def process_regenerate(
+    query: CallbackQuery, callback_data: RegenerateCallback, bot: Bot,
+    account: Account, studio: StudioService,
+) -> None:  # fmt: skip
+    post = await studio.own_post(account.user_id, callback_data.post_id)
+    if post is None or not isinstance(query.message, Message):
+        await query.answer(expired_text(), show_alert=True)
+        return
+    await query.answer()
+    if not callback_data.confirm:
+        await query.message.edit_text(_("Okay, the post stays as it is."))
+        return
+    await query.message.edit_reply_markup(reply_markup=None)
+    draft = Draft(
+        PostType(post.post_type), Audience(post.audience), post.language, post.referral_link
+    )
+    key = f"regen:{post.id}:{callback_data.nonce}"
+    await make_post(query.message, bot, studio, account.user_id, draft, key)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(
+        process_generate, StudioNavCallback.filter(F.action == StudioNav.GENERATE)
+    )
+    router.callback_query.register(process_post_action, PostActionCallback.filter())
+    router.callback_query.register(process_regenerate, RegenerateCallback.filter())
+    return router
