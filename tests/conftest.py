@@ -4,9 +4,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiogram.types import Update
 
+from bot.app import App, build_app
+from bot.config import Settings
+from services.generation.base import ImageGenerator, TextGenerator
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.db import Database
+from tests.fakes.session import FakeTelegramSession
+from tests.fakes.telegram import FakeTelegram, StoredMessage
 
 
 @pytest.fixture
@@ -25,3 +31,85 @@ def accounts(db: Database) -> AccountRepo:
 @pytest.fixture
 def ledger_repo(db: Database) -> LedgerRepo:
     return LedgerRepo(db)
+
+
+ADMIN_ID = 1
+PARTNER_ID = 1001
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        bot_token="123456:TEST-token",
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        media_dir=tmp_path / "media",
+        admin_ids=str(ADMIN_ID),
+        redis_url=None,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def telegram() -> FakeTelegram:
+    fake = FakeTelegram()
+    fake.add_user(ADMIN_ID, "Admin")
+    fake.add_user(PARTNER_ID, "Pat")
+    return fake
+
+
+class Driver:
+    """Plays users: each action becomes an Update fed through the real dispatcher."""
+
+    def __init__(self, app: App, telegram: FakeTelegram) -> None:
+        self.app = app
+        self.telegram = telegram
+
+    async def feed(self, update: dict) -> None:
+        bot = self.app.bot
+        await self.app.dispatcher.feed_update(
+            bot, Update.model_validate(update, context={"bot": bot})
+        )
+
+    async def send(self, user_id: int, text: str) -> None:
+        await self.feed(self.telegram.message_update(user_id, text))
+
+    async def press(self, user_id: int, label: str, message: StoredMessage | None = None) -> None:
+        message = message or self.telegram.last_with_buttons(user_id)
+        await self.feed(self.telegram.press(user_id, message, label))
+
+    async def make_pro(self, user_id: int = PARTNER_ID) -> None:
+        await self.app.services.ledger.set_pro(
+            user_id, True, actor_id=ADMIN_ID, key=f"pro:{user_id}"
+        )
+
+    async def balance(self, user_id: int = PARTNER_ID) -> int:
+        account = await self.app.services.accounts.get(user_id)
+        return account.balance if account else 0
+
+    def texts(self, user_id: int) -> list[str]:
+        return [m.visible for m in self.telegram.chat_messages(user_id)]
+
+    def alerts(self) -> list[str]:
+        return [c.params.get("text", "") for c in self.telegram.sent("answerCallbackQuery")]
+
+
+async def make_driver(
+    settings: Settings,
+    telegram: FakeTelegram,
+    text_generator: TextGenerator | None = None,
+    image_generator: ImageGenerator | None = None,
+) -> Driver:
+    app = await build_app(
+        settings,
+        session=FakeTelegramSession(telegram),
+        text_generator=text_generator,
+        image_generator=image_generator,
+    )
+    return Driver(app, telegram)
+
+
+@pytest.fixture
+async def driver(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Driver]:
+    made = await make_driver(settings, telegram)
+    yield made
+    await made.app.close()

@@ -1,0 +1,49 @@
+"""FakeTelegram over real HTTP (aiohttp), for end-to-end tests and benchmarks:
+`TELEGRAM_API_BASE=http://127.0.0.1:<port>` points the real bot at it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.telegram import FakeTelegram
+
+
+class BotAPIServer:
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        params: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type == "application/json":
+            params = {k: v if isinstance(v, str) else json.dumps(v)
+                      for k, v in (await request.json()).items()}  # fmt: skip
+        else:
+            for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    files[key] = value.file.read()
+                else:
+                    params[key] = value
+        body = await self.telegram.handle(request.match_info["method"], params, files)
+        status = 200 if body["ok"] else body["error_code"]
+        return web.json_response(body, status=status)

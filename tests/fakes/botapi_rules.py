@@ -1,0 +1,190 @@
+"""What a strict Bot API server checks before it accepts a call: the method and its fields
+against the published spec (Bot API 10.1), HTML entities, and the documented limits."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api-10.1.json.gz"
+
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "tg-spoiler", "span", "blockquote", "tg-emoji", "tg-time",
+}  # fmt: skip
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class BotAPIError(Exception):
+    def __init__(self, status: int, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+def bad_request(description: str) -> BotAPIError:
+    return BotAPIError(400, f"Bad Request: {description}")
+
+
+@cache
+def spec() -> dict[str, Any]:
+    with gzip.open(SPEC_PATH, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> str:
+    """The plain text Telegram would show, or 400 "can't parse entities" like Telegram."""
+    plain: list[str] = []
+    stack: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "<":
+            end = text.find(">", index)
+            if end < 0:
+                raise bad_request(
+                    f"can't parse entities: Unclosed start tag at byte offset {index}"
+                )
+            tag = text[index + 1 : end].strip()
+            _check_tag(tag, stack, index)
+            index = end + 1
+            continue
+        if char == "&":
+            match = _ENTITY.match(text, index)
+            if match is None:
+                raise bad_request(
+                    "can't parse entities: Character '&' is reserved and must be escaped "
+                    f"at byte offset {index}"
+                )
+            name = match.group(1)
+            if name.startswith("#x"):
+                plain.append(chr(int(name[2:], 16)))
+            elif name.startswith("#"):
+                plain.append(chr(int(name[1:])))
+            else:
+                plain.append(_NAMED[name])
+            index = match.end()
+            continue
+        if char == ">":
+            raise bad_request(f"can't parse entities: Character '>' is reserved at {index}")
+        plain.append(char)
+        index += 1
+    if stack:
+        raise bad_request(
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
+    return "".join(plain)
+
+
+def _check_tag(tag: str, stack: list[str], offset: int) -> None:
+    if tag.startswith("/"):
+        name = tag[1:].strip().lower()
+        if not stack or stack[-1] != name:
+            raise bad_request(f'can\'t parse entities: Unmatched end tag "{name}" at {offset}')
+        stack.pop()
+        return
+    name = tag.split()[0].lower() if tag else ""
+    if name not in ALLOWED_TAGS:
+        raise bad_request(
+            f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {offset}'
+        )
+    stack.append(name)
+
+
+def visible_text(value: str, parse_mode: str | None) -> str:
+    if parse_mode is None:
+        return value
+    if parse_mode.upper() == "HTML":
+        return parse_html(value)
+    raise bad_request(f"unsupported parse_mode {parse_mode!r} in this stand-in")
+
+
+def check_fields(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Known method, no unknown fields, every required field present, JSON fields decoded."""
+    methods = {name.lower(): body for name, body in spec()["methods"].items()}
+    body = methods.get(method.lower())
+    if body is None:
+        raise BotAPIError(404, "Not Found: method not found")
+    fields = {field["name"]: field for field in body.get("fields", [])}
+    unknown = set(params) - set(fields)
+    if unknown:
+        raise bad_request(f"unknown parameters {sorted(unknown)} for {body['name']}")
+    decoded: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name not in params:
+            if field["required"]:
+                raise bad_request(f"{name} is required for {body['name']}")
+            continue
+        decoded[name] = _decode(params[name], field["types"], name)
+    return decoded
+
+
+def _decode(raw: Any, types: list[str], name: str) -> Any:
+    if not isinstance(raw, str):
+        return raw  # an uploaded file
+    if any(t.startswith("Array") for t in types) or any(t[0].isupper() and t not in {
+        "Integer", "String", "Boolean", "Float", "InputFile"} for t in types):  # fmt: skip
+        try:
+            return json.loads(raw)
+        except ValueError:
+            if "String" in types:
+                return raw
+            raise bad_request(f"can't parse {name} JSON object") from None
+    if types == ["Integer"]:
+        try:
+            return int(raw)
+        except ValueError:
+            raise bad_request(f"{name} must be an Integer") from None
+    if types == ["Boolean"]:
+        if raw not in {"true", "false", "True", "False", "1", "0"}:
+            raise bad_request(f"{name} must be a Boolean")
+        return raw in {"true", "True", "1"}
+    if "Integer" in types and re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    return raw
+
+
+def check_reply_markup(markup: Any) -> None:
+    if markup is None:
+        return
+    if not isinstance(markup, dict):
+        raise bad_request("reply markup must be an object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise bad_request("BUTTON_TEXT_EMPTY")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise bad_request("BUTTON_DATA_INVALID")
+
+
+def check_commands(commands: Any) -> None:
+    if not isinstance(commands, list) or len(commands) > 100:
+        raise bad_request("commands must be a list of at most 100 BotCommand")
+    for command in commands:
+        if not _COMMAND.match(command.get("command", "")):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(command.get("description", "")) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+
+
+def check_text(text: str, parse_mode: str | None, *, limit: int, minimum: int) -> str:
+    plain = visible_text(text, parse_mode)
+    length = utf16_length(plain.strip()) if minimum else utf16_length(plain)
+    if length < minimum:
+        raise bad_request("message text is empty")
+    if utf16_length(plain) > limit:
+        what = "message is too long" if limit == 4096 else "message caption is too long"
+        raise bad_request(what)
+    return plain
