@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from services.models import Account, LedgerKind, Reservation, ReservationStatus
+from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.storage.accounts import InsufficientTokensError, LedgerRepo
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ class Ledger:
             )  # fmt: skip
             done += account is not None
         return done
+
+    async def entries(self, user_id: int) -> list[LedgerEntry]:
+        """The user's ledger, oldest first."""
+        return await self._repo.entries(user_id)
 
     async def refund_stale(self, older_than: float) -> int:
         """Refunds reservations held longer than `older_than` seconds (a crash mid-generation)."""

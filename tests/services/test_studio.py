@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from services.catalog import Audience, PostType
+from services.generation.base import (
+    FailureKind,
+    GenerationError,
+    ImageRequest,
+    ImageResult,
+    PostRequest,
+    TextResult,
+    Usage,
+)
+from services.generation.local_text import LocalTextWriter
+from services.ledger import Ledger
+from services.locks import MemoryUserLocks
+from services.media import MediaStore
+from services.storage.accounts import AccountRepo, LedgerRepo
+from services.storage.posts import PostRepo
+from services.studio import Draft, PostStatus, Progress, StudioService
+from tests.fakes.images import tiny_png
+
+DRAFT = Draft(PostType.SUCCESS, Audience.FREELANCERS, "ru", "https://example.com/r/1")
+
+
+class SlowWriter(LocalTextWriter):
+    def __init__(self, delay: float, fail: FailureKind | None = None) -> None:
+        self.delay, self.fail = delay, fail
+
+    async def write_post(self, request: PostRequest) -> TextResult:
+        await asyncio.sleep(self.delay)
+        if self.fail:
+            raise GenerationError(self.fail)
+        result = await super().write_post(request)
+        return TextResult(result.text, Usage("fake", "writer-1", 0.001, 120, 300))
+
+
+class SlowPainter:
+    provider, model = "fake", "painter-1"
+
+    def __init__(self, delay: float, fail: FailureKind | None = None) -> None:
+        self.delay, self.fail = delay, fail
+
+    async def paint(self, request: ImageRequest) -> ImageResult:
+        await asyncio.sleep(self.delay)
+        if self.fail:
+            raise GenerationError(self.fail, "boom")
+        return ImageResult(tiny_png(), 16, 9, Usage("fake", "painter-1", 0.04))
+
+
+def make_studio(db, tmp_path: Path, writer, painter, timeout: float = 5.0) -> StudioService:
+    return StudioService(
+        ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500), accounts=AccountRepo(db),
+        posts=PostRepo(db), text_generator=writer, image_generator=painter,
+        media=MediaStore(tmp_path / "media"), locks=MemoryUserLocks(), cost=2, timeout=timeout,
+    )  # fmt: skip
+
+
+async def pro(db) -> None:
+    await Ledger(LedgerRepo(db), pro_monthly_tokens=500).set_pro(7, True, actor_id=1, key="p")
+
+
+async def test_text_and_image_are_made_at_the_same_time(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0.3), SlowPainter(0.4))
+    seen: list[Progress] = []
+
+    async def on_progress(progress: Progress) -> None:
+        seen.append(progress)
+
+    started = time.perf_counter()
+    outcome = await studio.create_post(7, DRAFT, "k1", on_progress)
+    elapsed = time.perf_counter() - started
+    assert outcome.status is PostStatus.DONE and outcome.balance == 498
+    assert elapsed < 0.65  # sequential would be >= 0.7
+    assert seen[0].text is not None and not seen[0].image_ready
+    assert seen[-1].image_ready
+    assert (tmp_path / "media" / outcome.image_path).read_bytes() == outcome.image_png
+
+
+async def test_every_generation_is_recorded_with_its_cost(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0), SlowPainter(0))
+    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    records = await PostRepo(db).generations_for_post(outcome.post_id)
+    assert {(r.kind, r.provider, r.model, r.status) for r in records} == {
+        ("text", "fake", "writer-1", "ok"), ("image", "fake", "painter-1", "ok"),
+    }  # fmt: skip
+    image = next(r for r in records if r.kind == "image")
+    assert image.cost_usd == pytest.approx(0.04) and "35 mm lens" in image.prompt
+
+
+@pytest.mark.parametrize("failing", ["text", "image"])
+async def test_any_failure_refunds_once(db, tmp_path, failing):
+    await pro(db)
+    writer = SlowWriter(0.05, FailureKind.SAFETY if failing == "text" else None)
+    painter = SlowPainter(0.05, FailureKind.SAFETY if failing == "image" else None)
+    studio = make_studio(db, tmp_path, writer, painter)
+    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    assert outcome.status is PostStatus.FAILED and outcome.failure is FailureKind.SAFETY
+    assert outcome.balance == 500
+    entries = await Ledger(LedgerRepo(db), pro_monthly_tokens=500).entries(7)
+    assert [e.kind.value for e in entries] == ["pro_on", "reserve", "refund"]
+    records = await PostRepo(db).generations_for_post(outcome.post_id)
+    assert "failed" in {r.status for r in records}
+
+
+async def test_slow_generators_time_out_and_refund(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0.01), SlowPainter(5), timeout=0.2)
+    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    assert outcome.failure is FailureKind.TIMEOUT and outcome.balance == 500
+
+
+async def test_second_request_while_one_is_in_flight_is_busy(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0.2), SlowPainter(0.2))
+    first, second = await asyncio.gather(
+        studio.create_post(7, DRAFT, "a", _ignore), studio.create_post(7, DRAFT, "b", _ignore)
+    )
+    assert {first.status, second.status} == {PostStatus.DONE, PostStatus.BUSY}
+    assert max(first.balance, second.balance) == 500 and min(first.balance, second.balance) == 498
+
+
+async def test_a_broken_progress_callback_does_not_break_the_post(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0), SlowPainter(0))
+
+    async def explode(progress: Progress) -> None:
+        raise RuntimeError("telegram down")
+
+    outcome = await studio.create_post(7, DRAFT, "k1", explode)
+    assert outcome.status is PostStatus.DONE
+
+
+async def _ignore(progress: Progress) -> None:
+    return None
