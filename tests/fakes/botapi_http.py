@@ -29,6 +29,7 @@ class BotAPIServer:
         return self.base_url
 
     async def stop(self) -> None:
+        self.telegram.close()
         if self._runner is not None:
             await self._runner.cleanup()
 

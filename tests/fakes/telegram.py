@@ -64,6 +64,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._polling = False
+        self.closed = False
         self.fail_next: dict[str, BotAPIError] = {}
 
     # ----- what users do -------------------------------------------------------------
@@ -99,6 +100,11 @@ class FakeTelegram:
         labels = [button["text"] for button in message.buttons]
         msg = f"no button with {text_part!r} in {labels}"
         raise AssertionError(msg)
+
+    def close(self) -> None:
+        """Releases a waiting long poll at once (the server is going away)."""
+        self.closed = True
+        self._new_update.set()
 
     # ----- what tests look at --------------------------------------------------------
     def sent(self, method: str, chat_id: int | None = None) -> list[Call]:
@@ -161,7 +167,7 @@ class FakeTelegram:
         try:
             offset = params.get("offset", 0)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            if not self.updates:
+            if not self.updates and not self.closed:
                 self._new_update.clear()
                 try:
                     await asyncio.wait_for(self._new_update.wait(), params.get("timeout", 0))

@@ -1,0 +1,143 @@
+"""End to end over real HTTP: the bot long-polls a local stand-in Bot API server, and users
+press the buttons the bot actually sent."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_app
+from bot.config import Settings
+from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
+from tests.conftest import ADMIN_ID, PARTNER_ID
+from tests.fakes.botapi_http import BotAPIServer
+from tests.fakes.botapi_rules import utf16_length
+from tests.fakes.telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:E2E-test-token"
+
+
+@pytest.fixture
+async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
+    stand_in = BotAPIServer(telegram)
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+class User:
+    def __init__(self, telegram: FakeTelegram, user_id: int) -> None:
+        self.telegram = telegram
+        self.user_id = user_id
+
+    def say(self, text: str) -> None:
+        self.telegram.message_update(self.user_id, text)
+
+    async def sees(self, pattern: str, timeout: float = 20) -> None:
+        def seen() -> bool:
+            return any(re.search(pattern, m.visible) for m in self.messages())
+
+        await self.telegram.wait_for(seen, timeout)
+
+    async def press(self, label: str, timeout: float = 20) -> None:
+        def button_there() -> bool:
+            messages = [m for m in self.messages() if m.buttons]
+            return bool(messages) and any(label in b["text"] for b in messages[-1].buttons)
+
+        await self.telegram.wait_for(button_there, timeout)
+        self.telegram.press(self.user_id, self.telegram.last_with_buttons(self.user_id), label)
+
+    def messages(self):
+        return self.telegram.chat_messages(self.user_id)
+
+
+async def walk_studio(partner: User) -> None:
+    partner.say("/start")
+    await partner.press("Viral Studio")
+    await partner.press("Success Story")
+    await partner.press("Investors")
+    await partner.press("English")
+    await partner.sees("Send your referral link")
+    partner.say("https://example.com/ref/e2e?x=1&y=2")
+    await partner.press("Generate")
+
+
+async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_path):
+    env = {
+        **os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": server.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "MEDIA_DIR": str(tmp_path),
+        "ADMIN_IDS": str(ADMIN_ID), "REDIS_URL": "", "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
+        await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
+        admin.say(f"/pro {PARTNER_ID} on")
+        await admin.sees("PRO is on for 1001. Balance: 500")
+        await walk_studio(partner)
+        await telegram.wait_for(lambda: bool(telegram.sent("sendPhoto", PARTNER_ID)), 30)
+        photo = next(m for m in partner.messages() if m.photo)
+        assert 0 < utf16_length(photo.visible) <= 1024
+        await partner.sees("2 tokens spent, 498 left")
+        partner.say("/balance")
+        await partner.sees("Your balance: 498 tokens")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert b"Traceback" not in stderr, stderr.decode()
+
+
+async def test_failing_image_provider_sends_no_photo_and_keeps_the_balance(
+    server, telegram, tmp_path
+):
+    class DownPainter:
+        async def paint(self, request: ImageRequest) -> ImageResult:
+            raise GenerationError(FailureKind.UNAVAILABLE, "503 from provider")
+
+    settings = Settings(
+        bot_token=TOKEN, telegram_api_base=server.base_url, admin_ids=str(ADMIN_ID),
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", media_dir=tmp_path,
+        redis_url=None, _env_file=None,
+    )  # fmt: skip
+    app = await build_app(settings, image_generator=DownPainter())
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=1)
+    )
+    try:
+        await app.services.ledger.set_pro(PARTNER_ID, True, actor_id=ADMIN_ID, key="e2e")
+        partner = User(telegram, PARTNER_ID)
+        await walk_studio(partner)
+        await partner.sees("Your 2 tokens were returned. Balance: 500")
+        assert telegram.sent("sendPhoto") == []
+        account = await app.services.accounts.get(PARTNER_ID)
+        assert account is not None and account.balance == 500
+    finally:
+        await app.dispatcher.stop_polling()
+        await polling
+        await app.close()
+
+
+def test_run_without_token_exits_2_with_one_clear_line(tmp_path):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: BOT_TOKEN is not set; put it in the environment or .env (get one from @BotFather)"
+    ]
