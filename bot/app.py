@@ -91,6 +91,7 @@ async def build_services(
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
     studio = StudioService(
+        db=db,
         ledger=ledger,
         accounts=accounts,
         posts=posts,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
@@ -33,21 +35,26 @@ from services.studio import Draft, PostOutcome, PostStatus, Progress, StudioServ
 async def make_post(
     message: Message, bot: Bot, studio: StudioService, user_id: int, draft: Draft, key: str
 ) -> PostOutcome:
-    """Runs one generation with a live progress message, then sends the result."""
-    progress_message = await message.answer(progress_text(Progress(text=None, image_ready=False)))
+    """Runs one generation; `message` (the confirm screen) becomes the live progress
+    message, then the photo and the full post follow."""
+    lock = asyncio.Lock()
+    shown = -1
 
     async def on_progress(progress: Progress) -> None:
-        await progress_message.edit_text(progress_text(progress))
+        nonlocal shown
+        async with lock:
+            if progress.step > shown:
+                shown = progress.step
+                await message.edit_text(progress_text(progress))
 
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         outcome = await studio.create_post(user_id, draft, key, on_progress)
-    await report(outcome, message, progress_message, studio.cost)
+    async with lock:
+        await report(outcome, message, studio.cost)
     return outcome
 
 
-async def report(
-    outcome: PostOutcome, message: Message, progress_message: Message, cost: int
-) -> None:
+async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
     if outcome.status is PostStatus.DONE:
         assert outcome.text and outcome.image_png and outcome.post_id
         rendered = render_post(outcome.text)
@@ -59,13 +66,12 @@ async def report(
         if not rendered.complete:
             for part in rendered.full_messages:
                 await message.answer(part)
-        await progress_message.edit_text(
-            _("✅ Done! {cost} tokens spent, {balance} left.").format(
-                cost=cost, balance=outcome.balance
-            )
-        )
-        return
-    await progress_message.edit_text(outcome_problem(outcome, cost))
+        done = _("✅ Done! {cost} tokens spent, {balance} left.")
+        await message.edit_text(done.format(cost=cost, balance=outcome.balance))
+    elif outcome.status is PostStatus.FAILED:
+        await message.edit_text(outcome_problem(outcome, cost))
+    else:  # nothing was started: the screen the user tapped stays as it is
+        await message.answer(outcome_problem(outcome, cost))
 
 
 def outcome_problem(outcome: PostOutcome, cost: int) -> str:
@@ -90,7 +96,6 @@ async def process_generate(
             await query.answer(expired_text(), show_alert=True)
         return
     await query.answer(_("Working on it…"))
-    await query.message.edit_reply_markup(reply_markup=None)
     outcome = await make_post(
         query.message, bot, studio, query.from_user.id, draft_from(data), callback_data.draft
     )
@@ -149,7 +154,6 @@ async def process_regenerate(
     if not callback_data.confirm:
         await query.message.edit_text(_("Okay, the post stays as it is."))
         return
-    await query.message.edit_reply_markup(reply_markup=None)
     draft = Draft(
         PostType(post.post_type), Audience(post.audience), post.language, post.referral_link
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.storage.accounts import InsufficientTokensError, LedgerRepo
+from services.storage.db import Transaction
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,17 @@ class Ledger:
         reservation, created = result
         return ReserveOutcome(reservation=reservation, duplicate=not created)
 
-    async def commit(self, reservation: Reservation) -> bool:
-        return await self._repo.settle(reservation.id, ReservationStatus.COMMITTED)
+    async def commit(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
+        """Makes the debit final; returns the balance, or None if already settled."""
+        return await self._repo.settle(reservation.id, ReservationStatus.COMMITTED, tx)
 
-    async def refund(self, reservation: Reservation) -> bool:
-        """Gives the tokens back; True only the first time (a refund happens once)."""
-        refunded = await self._repo.settle(reservation.id, ReservationStatus.REFUNDED)
-        if refunded:
+    async def refund(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
+        """Gives the tokens back; returns the balance the first time, None after (a refund
+        happens once)."""
+        balance = await self._repo.settle(reservation.id, ReservationStatus.REFUNDED, tx)
+        if balance is not None:
             logger.info("refunded %s tokens to %s", reservation.amount, reservation.user_id)
-        return refunded
+        return balance
 
     async def grant(
         self, user_id: int, tokens: int, *, actor_id: int, note: str, key: str
@@ -89,5 +92,5 @@ class Ledger:
         stale = await self._repo.held_before(time.time() - older_than)
         refunded = 0
         for reservation in stale:
-            refunded += await self.refund(reservation)
+            refunded += await self.refund(reservation) is not None
         return refunded

@@ -102,3 +102,22 @@ class StoredPost:
     body: str | None = None
     hashtags: tuple[str, ...] = field(default_factory=tuple)
     image_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    """A studio post as it is stored when its generation has finished."""
+
+    user_id: int
+    reservation_id: int
+    post_type: str
+    audience: str
+    language: str
+    referral_link: str | None
+    status: str
+    started_at: float
+    title: str | None = None
+    body: str | None = None
+    hashtags: tuple[str, ...] = ()
+    image_path: str | None = None
+    error: str | None = None

@@ -23,14 +23,14 @@ from services.generation.base import (
     PostText,
     TextGenerator,
     TextResult,
-    Usage,
 )
 from services.generation.prompts import studio_image_request
 from services.ledger import Ledger
 from services.locks import UserLocks, hold
 from services.media import MediaStore
-from services.models import Account, GenerationRecord, StoredPost
+from services.models import Account, GenerationRecord, NewPost, Reservation, StoredPost
 from services.storage.accounts import AccountRepo
+from services.storage.db import Database
 from services.storage.posts import PostRepo
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ class Draft:
 class Progress:
     text: PostText | None
     image_ready: bool
+    step: int = 0
+    """Grows with every report, so a late-arriving older report can be ignored."""
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
@@ -84,6 +86,7 @@ class StudioService:
     def __init__(
         self,
         *,
+        db: Database,
         ledger: Ledger,
         accounts: AccountRepo,
         posts: PostRepo,
@@ -94,6 +97,7 @@ class StudioService:
         cost: int,
         timeout: float,
     ) -> None:
+        self._db = db
         self._ledger = ledger
         self._accounts = accounts
         self._posts = posts
@@ -126,78 +130,92 @@ class StudioService:
                 return PostOutcome(PostStatus.INSUFFICIENT, balance)
             if outcome.duplicate:
                 return PostOutcome(PostStatus.DUPLICATE, await self._balance(user_id))
-            reservation = outcome.reservation
-            post_id = await self._posts.create_pending(
-                user_id, reservation.id, draft.post_type.value, draft.audience.value,
-                draft.language, draft.referral_link,
+            return await self._run(user_id, draft, outcome.reservation, on_progress)
+
+    async def _run(
+        self, user_id: int, draft: Draft, reservation: Reservation, on_progress: ProgressCallback
+    ) -> PostOutcome:
+        records: list[GenerationRecord] = []
+        post = NewPost(
+            user_id=user_id, reservation_id=reservation.id, post_type=draft.post_type.value,
+            audience=draft.audience.value, language=draft.language,
+            referral_link=draft.referral_link, status="failed", started_at=time.time(),
+        )  # fmt: skip
+        try:
+            text, image = await self._generate(user_id, draft, records, on_progress)
+            image_path = await self._media.save(f"posts/{user_id}/{reservation.id}.png", image.png)
+            post = replace(
+                post, status="done", title=text.title, body=text.body, hashtags=text.hashtags,
+                image_path=image_path,
             )  # fmt: skip
-            try:
-                text, image = await self._generate(user_id, post_id, draft, on_progress)
-                image_path = await self._media.save(f"posts/{user_id}/{post_id}.png", image.png)
-                await self._posts.finish(post_id, text.title, text.body, text.hashtags, image_path)
-            except Exception as error:
-                failure = error.kind if isinstance(error, GenerationError) else None
-                logger.warning("post %s failed: %r", post_id, error)
-                await self._ledger.refund(reservation)
-                await self._posts.fail(post_id, repr(error))
-                return PostOutcome(
-                    PostStatus.FAILED, await self._balance(user_id), post_id=post_id,
-                    failure=failure or FailureKind.UNAVAILABLE,
-                )  # fmt: skip
-            await self._ledger.commit(reservation)
-            return PostOutcome(
-                PostStatus.DONE, await self._balance(user_id), post_id=post_id, text=text,
-                image_png=image.png, image_path=image_path,
-            )  # fmt: skip
+            post_id, balance = await self._settle(post, records, reservation)
+        except Exception as error:
+            logger.warning("studio post of %s failed: %r", user_id, error)
+            post = replace(post, status="failed", error=repr(error))
+            post_id, balance = await self._settle(post, records, reservation)
+            failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
+            return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
+        return PostOutcome(
+            PostStatus.DONE, balance, post_id=post_id, text=text, image_png=image.png,
+            image_path=image_path,
+        )  # fmt: skip
+
+    async def _settle(
+        self, post: NewPost, records: list[GenerationRecord], reservation: Reservation
+    ) -> tuple[int, int]:
+        """Stores the post with its provider calls and commits (done) or refunds (failed)
+        the tokens, all in one transaction. Returns (post id, balance)."""
+        async with self._db.transaction() as tx:
+            post_id = await PostRepo.save(tx, post, records)
+            if post.status == "done":
+                balance = await self._ledger.commit(reservation, tx)
+            else:
+                balance = await self._ledger.refund(reservation, tx)
+        return post_id, balance if balance is not None else await self._balance(post.user_id)
 
     async def _generate(
-        self, user_id: int, post_id: int, draft: Draft, on_progress: ProgressCallback
+        self,
+        user_id: int,
+        draft: Draft,
+        records: list[GenerationRecord],
+        on_progress: ProgressCallback,
     ) -> tuple[PostText, ImageResult]:
         request = PostRequest(
             draft.post_type, draft.audience, draft.language, draft.referral_link,
             seed=secrets.randbits(32),
         )  # fmt: skip
         image_request = studio_image_request(request)
-        state: dict[str, PostText | bool | None] = {"text": None, "image": False}
-
-        async def report() -> None:
-            text = state["text"]
-            progress = Progress(
-                text=text if isinstance(text, PostText) else None, image_ready=bool(state["image"])
-            )
-            try:
-                await on_progress(progress)
-            except Exception:
-                logger.exception("progress update failed")
+        reporter = _Reporter(on_progress)
 
         async def write() -> PostText:
             result = await self._timed(
+                records,
                 user_id,
-                post_id,
                 "text",
                 request_summary(draft),
                 self._text.write_post(request),
                 source=self._text,
             )
-            state["text"] = result.text
-            await report()
+            reporter.text = result.text
+            await reporter.report()
             return result.text
 
         async def paint() -> ImageResult:
             result = await self._timed(
+                records,
                 user_id,
-                post_id,
                 "image",
                 image_request.prompt,
                 self._image.paint(image_request),
                 source=self._image,
             )
-            state["image"] = True
-            await report()
+            reporter.image_ready = True
+            await reporter.report()
             return result
 
         try:
             async with asyncio.timeout(self._timeout), asyncio.TaskGroup() as group:
+                group.create_task(reporter.report())  # "started": shown while both run
                 text_task = group.create_task(write())
                 image_task = group.create_task(paint())
         except TimeoutError as error:
@@ -206,20 +224,21 @@ class StudioService:
             raise group_error.exceptions[0] from group_error
         return text_task.result(), image_task.result()
 
+    @staticmethod
     async def _timed(
-        self,
+        records: list[GenerationRecord],
         user_id: int,
-        post_id: int,
         kind: str,
         prompt: str,
         call: Awaitable[T],
         *,
         source: object,
     ) -> T:
-        """Awaits one provider call and records it, whether it succeeds, fails or is cancelled."""
+        """Awaits one provider call and notes it in `records`, whether it succeeds, fails
+        or is cancelled."""
         started = time.perf_counter()
         record = GenerationRecord(
-            user_id=user_id, post_id=post_id, kind=kind,
+            user_id=user_id, kind=kind,
             provider=str(getattr(source, "provider", type(source).__name__)),
             model=str(getattr(source, "model", "?")),
             prompt=prompt, status="failed", duration_ms=0,
@@ -227,29 +246,23 @@ class StudioService:
         try:
             result = await call
         except BaseException as error:
-            await asyncio.shield(self._record(record, started, error=repr(error)))
+            duration_ms = int((time.perf_counter() - started) * 1000)
+            records.append(replace(record, error=repr(error), duration_ms=duration_ms))
             raise
-        await self._record(record, started, usage=result.usage)
-        return result
-
-    async def _record(
-        self,
-        record: GenerationRecord,
-        started: float,
-        *,
-        usage: Usage | None = None,
-        error: str | None = None,
-    ) -> None:
-        duration_ms = int((time.perf_counter() - started) * 1000)
-        if usage is not None:
-            record = replace(
-                record, provider=usage.provider, model=usage.model, status="ok",
-                cost_usd=usage.cost_usd, input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens, duration_ms=duration_ms,
+        usage = result.usage
+        records.append(
+            replace(
+                record,
+                provider=usage.provider,
+                model=usage.model,
+                status="ok",
+                cost_usd=usage.cost_usd,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                duration_ms=int((time.perf_counter() - started) * 1000),
             )  # fmt: skip
-        else:
-            record = replace(record, error=error, duration_ms=duration_ms)
-        await self._posts.record_generation(record)
+        )
+        return result
 
     async def account(self, user_id: int) -> Account | None:
         return await self._accounts.get(user_id)
@@ -271,6 +284,24 @@ class StudioService:
     async def _balance(self, user_id: int) -> int:
         account = await self._accounts.get(user_id)
         return account.balance if account else 0
+
+
+class _Reporter:
+    """Turns generation events into cumulative Progress snapshots for the caller."""
+
+    def __init__(self, callback: ProgressCallback) -> None:
+        self._callback = callback
+        self._step = 0
+        self.text: PostText | None = None
+        self.image_ready = False
+
+    async def report(self) -> None:
+        progress = Progress(text=self.text, image_ready=self.image_ready, step=self._step)
+        self._step += 1
+        try:
+            await self._callback(progress)
+        except Exception:
+            logger.exception("progress update failed")
 
 
 def request_summary(draft: Draft) -> str:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiogram.types import Update
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
@@ -113,3 +116,23 @@ async def driver(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Dr
     made = await make_driver(settings, telegram)
     yield made
     await made.app.close()
+
+
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """A clean Redis database; skips (visibly) when no server answers, except under CI."""
+    client = Redis.from_url(REDIS_TEST_URL)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as error:
+        await client.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_TEST_URL} is required under CI: {error}")
+        pytest.skip(f"Redis at {REDIS_TEST_URL} is unreachable: {error}")
+    await client.flushdb()
+    yield REDIS_TEST_URL
+    await client.flushdb()
+    await client.aclose()

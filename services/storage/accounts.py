@@ -56,6 +56,9 @@ class AccountRepo:
 
     async def get_or_create(self, user_id: int, language: str) -> tuple[Account, bool]:
         """Returns the account and whether it was created now."""
+        existing = await self.get(user_id)
+        if existing is not None:
+            return existing, False
         async with self._db.transaction() as tx:
             created = await self._ensure(tx, user_id, language)
             row = await tx.fetch_one(
@@ -122,7 +125,7 @@ class LedgerRepo:
                 (user_id, key, from_allowance, from_bonus, reason, now),
             )
             await self._apply(
-                tx, account, LedgerKind.RESERVE, -from_allowance, -from_bonus,
+                tx, user_id, LedgerKind.RESERVE, -from_allowance, -from_bonus,
                 reason=reason, reservation_id=reservation_id,
             )  # fmt: skip
             row = await tx.fetch_one(
@@ -131,35 +134,29 @@ class LedgerRepo:
         assert row is not None
         return _reservation(row), True
 
-    async def settle(self, reservation_id: int, status: ReservationStatus) -> bool:
-        """Commit or refund a held reservation; True only for the call that settled it."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE reservations SET status = ?, settled_at = ? WHERE id = ? AND status = ?",
-                (status.value, time.time(), reservation_id, ReservationStatus.HELD.value),
-            )
-            if not changed:
-                return False
-            row = await tx.fetch_one(
-                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,)
-            )
-            assert row is not None
-            reservation = _reservation(row)
-            account = await self._account(tx, reservation.user_id)
-            assert account is not None
-            if status is ReservationStatus.REFUNDED:
-                kind, allowance, bonus = (
-                    LedgerKind.REFUND,
-                    reservation.allowance_amount,
-                    reservation.bonus_amount,
-                )
-            else:
-                kind, allowance, bonus = LedgerKind.COMMIT, 0, 0
-            await self._apply(
-                tx, account, kind, allowance, bonus,
-                reason=kind.value, reservation_id=reservation_id,
-            )  # fmt: skip
-        return True
+    async def settle(
+        self, reservation_id: int, status: ReservationStatus, tx: Transaction | None = None
+    ) -> int | None:
+        """Commit or refund a held reservation. Returns the balance after it, or None when it
+        was settled before (so a refund happens once). Joins `tx` when one is given."""
+        if tx is None:
+            async with self._db.transaction() as own:
+                return await self.settle(reservation_id, status, own)
+        row = await tx.fetch_one(
+            "UPDATE reservations SET status = ?, settled_at = ? WHERE id = ? AND status = 'held'"
+            " RETURNING user_id, allowance_amount, bonus_amount",
+            (status.value, time.time(), reservation_id),
+        )
+        if row is None:
+            return None
+        user_id, allowance, bonus = row
+        if status is ReservationStatus.REFUNDED:
+            kind = LedgerKind.REFUND
+        else:
+            kind, allowance, bonus = LedgerKind.COMMIT, 0, 0
+        return await self._apply(
+            tx, user_id, kind, allowance, bonus, reason=kind.value, reservation_id=reservation_id
+        )
 
     async def change(
         self,
@@ -202,7 +199,7 @@ class LedgerRepo:
                     "UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(set_pro), user_id)
                 )
             await self._apply(
-                tx, account, kind, allowance_delta, bonus_delta,
+                tx, user_id, kind, allowance_delta, bonus_delta,
                 reason=reason, actor_id=actor_id, key=key,
             )  # fmt: skip
             return await self._account(tx, user_id)
@@ -250,7 +247,7 @@ class LedgerRepo:
     @staticmethod
     async def _apply(
         tx: Transaction,
-        account: Account,
+        user_id: int,
         kind: LedgerKind,
         allowance_delta: int,
         bonus_delta: int,
@@ -259,22 +256,26 @@ class LedgerRepo:
         reservation_id: int | None = None,
         actor_id: int | None = None,
         key: str | None = None,
-    ) -> None:
+    ) -> int:
+        """Changes the balance and appends the entry that explains it; returns the balance."""
         now = time.time()
-        changed = await tx.execute(
+        row = await tx.fetch_one(
             "UPDATE accounts SET allowance = allowance + ?, bonus = bonus + ?, updated_at = ?"
-            " WHERE user_id = ? AND allowance + ? >= 0 AND bonus + ? >= 0",
-            (allowance_delta, bonus_delta, now, account.user_id, allowance_delta, bonus_delta),
+            " WHERE user_id = ? AND allowance + ? >= 0 AND bonus + ? >= 0"
+            " RETURNING allowance + bonus",
+            (allowance_delta, bonus_delta, now, user_id, allowance_delta, bonus_delta),
         )
-        if not changed:
-            raise InsufficientTokensError(account.balance)
+        if row is None:
+            current = await tx.fetch_one(
+                "SELECT allowance + bonus FROM accounts WHERE user_id = ?", (user_id,)
+            )
+            raise InsufficientTokensError(current[0] if current else 0)
+        balance = int(row[0])
         await tx.insert(
             "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
             " reservation_id, actor_id, reason, idempotency_key, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                account.user_id, kind.value, allowance_delta, bonus_delta,
-                account.balance + allowance_delta + bonus_delta,
-                reservation_id, actor_id, reason, key, now,
-            ),
+            (user_id, kind.value, allowance_delta, bonus_delta, balance, reservation_id,
+             actor_id, reason, key, now),
         )  # fmt: skip
+        return balance

@@ -32,6 +32,9 @@ class Database:
         self._conn = await aiosqlite.connect(self._path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a commit survives an application crash; only an OS crash or power
+        # loss can drop the last few commits, and never corrupts the file.
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         async with self.transaction() as tx:

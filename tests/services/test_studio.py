@@ -55,7 +55,7 @@ class SlowPainter:
 
 def make_studio(db, tmp_path: Path, writer, painter, timeout: float = 5.0) -> StudioService:
     return StudioService(
-        ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500), accounts=AccountRepo(db),
+        db=db, ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500), accounts=AccountRepo(db),
         posts=PostRepo(db), text_generator=writer, image_generator=painter,
         media=MediaStore(tmp_path / "media"), locks=MemoryUserLocks(), cost=2, timeout=timeout,
     )  # fmt: skip
@@ -78,8 +78,11 @@ async def test_text_and_image_are_made_at_the_same_time(db, tmp_path):
     elapsed = time.perf_counter() - started
     assert outcome.status is PostStatus.DONE and outcome.balance == 498
     assert elapsed < 0.65  # sequential would be >= 0.7
-    assert seen[0].text is not None and not seen[0].image_ready
-    assert seen[-1].image_ready
+    assert [(p.text is not None, p.image_ready) for p in seen] == [
+        (False, False),
+        (True, False),
+        (True, True),
+    ]  # started, text ready first, then the image
     assert (tmp_path / "media" / outcome.image_path).read_bytes() == outcome.image_png
 
 
@@ -108,6 +111,7 @@ async def test_any_failure_refunds_once(db, tmp_path, failing):
     assert [e.kind.value for e in entries] == ["pro_on", "reserve", "refund"]
     records = await PostRepo(db).generations_for_post(outcome.post_id)
     assert "failed" in {r.status for r in records}
+    assert (await PostRepo(db).get(outcome.post_id)).status == "failed"
 
 
 async def test_slow_generators_time_out_and_refund(db, tmp_path):
