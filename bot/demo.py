@@ -13,7 +13,7 @@ from bot.app import build_services
 from bot.config import Settings
 from services.captions import render_post
 from services.catalog import Audience, PostType
-from services.studio import Draft, PostStatus, Progress, new_draft_key
+from services.studio import Draft, PostStatus, Progress, ReadyPost, new_draft_key
 
 DEMO_USER_ID = 1
 
@@ -44,8 +44,13 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
             if progress.image_ready:
                 timings.setdefault("image_ms", elapsed)
 
+        async def deliver(ready: ReadyPost) -> None:
+            timings["delivered_ms"] = round((time.perf_counter() - started) * 1000, 1)
+
+        account = await services.accounts.get(DEMO_USER_ID)
+        assert account is not None
         outcome = await services.studio.create_post(
-            DEMO_USER_ID, draft, new_draft_key(), on_progress
+            account, draft, new_draft_key(), on_progress, deliver
         )
         timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
     finally:

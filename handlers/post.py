@@ -29,14 +29,22 @@ from handlers.texts import (
 from services.captions import render_post
 from services.catalog import Audience, PostType
 from services.models import Account
-from services.studio import Draft, PostOutcome, PostStatus, Progress, StudioService, new_draft_key
+from services.studio import (
+    Draft,
+    PostOutcome,
+    PostStatus,
+    Progress,
+    ReadyPost,
+    StudioService,
+    new_draft_key,
+)
 
 
 async def make_post(
-    message: Message, bot: Bot, studio: StudioService, user_id: int, draft: Draft, key: str
+    message: Message, bot: Bot, studio: StudioService, account: Account, draft: Draft, key: str
 ) -> PostOutcome:
     """Runs one generation; `message` (the confirm screen) becomes the live progress
-    message, then the photo and the full post follow."""
+    message, the photo and the full post follow, then the final balance."""
     lock = asyncio.Lock()
     shown = -1
 
@@ -47,8 +55,19 @@ async def make_post(
                 shown = progress.step
                 await message.edit_text(progress_text(progress))
 
+    async def deliver(ready: ReadyPost) -> None:
+        rendered = render_post(ready.text)
+        await message.answer_photo(
+            BufferedInputFile(ready.image_png, filename=f"post-{ready.post_id}.png"),
+            caption=rendered.caption,
+            reply_markup=keyboards.post_actions(ready.post_id),
+        )
+        if not rendered.complete:
+            for part in rendered.full_messages:
+                await message.answer(part)
+
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await studio.create_post(user_id, draft, key, on_progress)
+        outcome = await studio.create_post(account, draft, key, on_progress, deliver)
     async with lock:
         await report(outcome, message, studio.cost)
     return outcome
@@ -56,16 +75,6 @@ async def make_post(
 
 async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
     if outcome.status is PostStatus.DONE:
-        assert outcome.text and outcome.image_png and outcome.post_id
-        rendered = render_post(outcome.text)
-        await message.answer_photo(
-            BufferedInputFile(outcome.image_png, filename=f"post-{outcome.post_id}.png"),
-            caption=rendered.caption,
-            reply_markup=keyboards.post_actions(outcome.post_id),
-        )
-        if not rendered.complete:
-            for part in rendered.full_messages:
-                await message.answer(part)
         done = _("✅ Done! {cost} tokens spent, {balance} left.")
         await message.edit_text(done.format(cost=cost, balance=outcome.balance))
     elif outcome.status is PostStatus.FAILED:
@@ -88,7 +97,7 @@ def outcome_problem(outcome: PostOutcome, cost: int) -> str:
 
 async def process_generate(
     query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
-    bot: Bot, studio: StudioService,
+    bot: Bot, account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
     data = await current_draft(query, state, callback_data.draft)
     if data is None or data.get("step") != "confirm" or not isinstance(query.message, Message):
@@ -97,7 +106,7 @@ async def process_generate(
         return
     await query.answer(_("Working on it…"))
     outcome = await make_post(
-        query.message, bot, studio, query.from_user.id, draft_from(data), callback_data.draft
+        query.message, bot, studio, account, draft_from(data), callback_data.draft
     )
     if outcome.status is PostStatus.FAILED:
         await offer_retry(query.message, state, studio, query.from_user.id)
@@ -158,7 +167,7 @@ async def process_regenerate(
         PostType(post.post_type), Audience(post.audience), post.language, post.referral_link
     )
     key = f"regen:{post.id}:{callback_data.nonce}"
-    await make_post(query.message, bot, studio, account.user_id, draft, key)
+    await make_post(query.message, bot, studio, account, draft, key)
 
 
 def create_router() -> Router:

@@ -57,6 +57,18 @@ class Progress:
 ProgressCallback = Callable[[Progress], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class ReadyPost:
+    """A generated post about to be shown; its tokens are committed once it is."""
+
+    post_id: int
+    text: PostText
+    image_png: bytes
+
+
+DeliverCallback = Callable[[ReadyPost], Awaitable[None]]
+
+
 class PostStatus(StrEnum):
     DONE = "done"
     NOT_PRO = "not_pro"
@@ -114,47 +126,66 @@ class StudioService:
         return tuple(sorted(self._text.languages, key=lambda code: (code != "en", code)))
 
     async def create_post(
-        self, user_id: int, draft: Draft, key: str, on_progress: ProgressCallback
+        self,
+        account: Account,
+        draft: Draft,
+        key: str,
+        on_progress: ProgressCallback,
+        deliver: DeliverCallback,
     ) -> PostOutcome:
-        account = await self._accounts.get(user_id)
-        balance = account.balance if account else 0
-        if account is None or not account.is_pro:
-            return PostOutcome(PostStatus.NOT_PRO, balance)
+        """Reserves the cost, writes and paints at the same time, hands the result to
+        `deliver` (which shows it to the user) and only then commits the tokens. Any
+        failure, delivery included, refunds them exactly once."""
+        user_id = account.user_id
+        if not account.is_pro:
+            return PostOutcome(PostStatus.NOT_PRO, account.balance)
         async with hold(self._locks, user_id) as acquired:
             if not acquired:
-                return PostOutcome(PostStatus.BUSY, balance)
+                return PostOutcome(PostStatus.BUSY, account.balance)
             outcome = await self._ledger.reserve(
                 user_id, self.cost, f"studio:{user_id}:{key}", "studio post"
             )
             if outcome.reservation is None:
-                return PostOutcome(PostStatus.INSUFFICIENT, balance)
+                return PostOutcome(PostStatus.INSUFFICIENT, await self._balance(user_id))
             if outcome.duplicate:
                 return PostOutcome(PostStatus.DUPLICATE, await self._balance(user_id))
-            return await self._run(user_id, draft, outcome.reservation, on_progress)
+            return await self._run(account, draft, outcome.reservation, on_progress, deliver)
 
     async def _run(
-        self, user_id: int, draft: Draft, reservation: Reservation, on_progress: ProgressCallback
+        self,
+        account: Account,
+        draft: Draft,
+        reservation: Reservation,
+        on_progress: ProgressCallback,
+        deliver: DeliverCallback,
     ) -> PostOutcome:
         records: list[GenerationRecord] = []
         post = NewPost(
-            user_id=user_id, reservation_id=reservation.id, post_type=draft.post_type.value,
-            audience=draft.audience.value, language=draft.language,
-            referral_link=draft.referral_link, status="failed", started_at=time.time(),
+            user_id=account.user_id, reservation_id=reservation.id,
+            post_type=draft.post_type.value, audience=draft.audience.value,
+            language=draft.language, referral_link=draft.referral_link, status="failed",
+            started_at=time.time(),
         )  # fmt: skip
+        reporter = _Reporter(on_progress)
         try:
-            text, image = await self._generate(user_id, draft, records, on_progress)
-            image_path = await self._media.save(f"posts/{user_id}/{reservation.id}.png", image.png)
-            post = replace(
-                post, status="done", title=text.title, body=text.body, hashtags=text.hashtags,
-                image_path=image_path,
-            )  # fmt: skip
-            post_id, balance = await self._settle(post, records, reservation)
+            text, image = await self._generate(account.user_id, draft, records, reporter)
+            await deliver(ReadyPost(post_id=reservation.id, text=text, image_png=image.png))
+            await reporter.drain()
+            image_path = await self._media.save(
+                f"posts/{account.user_id}/{reservation.id}.png", image.png
+            )
         except Exception as error:
-            logger.warning("studio post of %s failed: %r", user_id, error)
-            post = replace(post, status="failed", error=repr(error))
+            logger.warning("studio post of %s failed: %r", account.user_id, error)
+            await reporter.drain()
+            post = replace(post, error=repr(error))
             post_id, balance = await self._settle(post, records, reservation)
             failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
+        post = replace(
+            post, status="done", title=text.title, body=text.body, hashtags=text.hashtags,
+            image_path=image_path,
+        )  # fmt: skip
+        post_id, balance = await self._settle(post, records, reservation)
         return PostOutcome(
             PostStatus.DONE, balance, post_id=post_id, text=text, image_png=image.png,
             image_path=image_path,
@@ -178,14 +209,13 @@ class StudioService:
         user_id: int,
         draft: Draft,
         records: list[GenerationRecord],
-        on_progress: ProgressCallback,
+        reporter: _Reporter,
     ) -> tuple[PostText, ImageResult]:
         request = PostRequest(
             draft.post_type, draft.audience, draft.language, draft.referral_link,
             seed=secrets.randbits(32),
         )  # fmt: skip
         image_request = studio_image_request(request)
-        reporter = _Reporter(on_progress)
 
         async def write() -> PostText:
             result = await self._timed(
@@ -197,7 +227,8 @@ class StudioService:
                 source=self._text,
             )
             reporter.text = result.text
-            await reporter.report()
+            if not reporter.image_ready:
+                reporter.notify()
             return result.text
 
         async def paint() -> ImageResult:
@@ -210,12 +241,13 @@ class StudioService:
                 source=self._image,
             )
             reporter.image_ready = True
-            await reporter.report()
+            if reporter.text is None:
+                reporter.notify()
             return result
 
         try:
+            reporter.notify()  # "started": shown while both run
             async with asyncio.timeout(self._timeout), asyncio.TaskGroup() as group:
-                group.create_task(reporter.report())  # "started": shown while both run
                 text_task = group.create_task(write())
                 image_task = group.create_task(paint())
         except TimeoutError as error:
@@ -287,17 +319,31 @@ class StudioService:
 
 
 class _Reporter:
-    """Turns generation events into cumulative Progress snapshots for the caller."""
+    """Turns generation events into cumulative Progress snapshots for the caller.
+
+    Reports run in the background: a slow progress edit must never hold back the post.
+    """
 
     def __init__(self, callback: ProgressCallback) -> None:
         self._callback = callback
         self._step = 0
+        self._pending: set[asyncio.Task[None]] = set()
         self.text: PostText | None = None
         self.image_ready = False
 
-    async def report(self) -> None:
+    def notify(self) -> None:
         progress = Progress(text=self.text, image_ready=self.image_ready, step=self._step)
         self._step += 1
+        task = asyncio.create_task(self._send(progress))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Waits for reports still in flight, so nothing arrives after the final answer."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def _send(self, progress: Progress) -> None:
         try:
             await self._callback(progress)
         except Exception:

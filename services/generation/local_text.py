@@ -20,6 +20,7 @@ def _book(language: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@cache
 def template_languages() -> frozenset[str]:
     return frozenset(path.stem for path in TEMPLATES_DIR.glob("*.json"))
 

@@ -87,12 +87,12 @@ class AccountRepo:
     @staticmethod
     async def _ensure(tx: Transaction, user_id: int, language: str) -> bool:
         now = time.time()
-        changed = await tx.execute(
+        created = await tx.fetch_one(
             "INSERT INTO accounts (user_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(user_id) DO NOTHING",
+            " ON CONFLICT(user_id) DO NOTHING RETURNING user_id",
             (user_id, language, now, now),
         )
-        return changed == 1
+        return created is not None
 
 
 class LedgerRepo:
@@ -107,32 +107,28 @@ class LedgerRepo:
         """Hold `amount` tokens (allowance first). Returns (reservation, created_now), the
         existing reservation for a repeated key, or None when the balance is too low."""
         async with self._db.transaction() as tx:
-            existing = await tx.fetch_one(
-                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?",
-                (key,),
-            )
-            if existing:
-                return _reservation(existing), False
-            account = await self._account(tx, user_id)
-            if account is None or account.balance < amount:
-                return None
-            from_allowance = min(account.allowance, amount)
-            from_bonus = amount - from_allowance
-            now = time.time()
-            reservation_id = await tx.insert(
-                "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
-                " bonus_amount, status, reason, created_at) VALUES (?, ?, ?, ?, 'held', ?, ?)",
-                (user_id, key, from_allowance, from_bonus, reason, now),
-            )
-            await self._apply(
-                tx, user_id, LedgerKind.RESERVE, -from_allowance, -from_bonus,
-                reason=reason, reservation_id=reservation_id,
-            )  # fmt: skip
+            # Allowance first, then bonus; the balance check and the key check are part of
+            # the same statement, so a race can neither overdraw nor reserve twice.
             row = await tx.fetch_one(
-                f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ?", (reservation_id,)
+                "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
+                " bonus_amount, status, reason, created_at)"
+                " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
+                " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
+                f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}",
+                (key, amount, amount, amount, reason, time.time(), user_id, amount),
             )
-        assert row is not None
-        return _reservation(row), True
+            if row is None:
+                existing = await tx.fetch_one(
+                    f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?",
+                    (key,),
+                )
+                return (_reservation(existing), False) if existing else None
+            reservation = _reservation(row)
+            await self._apply(
+                tx, user_id, LedgerKind.RESERVE, -reservation.allowance_amount,
+                -reservation.bonus_amount, reason=reason, reservation_id=reservation.id,
+            )  # fmt: skip
+        return reservation, True
 
     async def settle(
         self, reservation_id: int, status: ReservationStatus, tx: Transaction | None = None

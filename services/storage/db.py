@@ -31,12 +31,12 @@ class Database:
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = await aiosqlite.connect(self._path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
-        await self._conn.execute("PRAGMA journal_mode=WAL")
+        await self._conn.execute_fetchall("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a commit survives an application crash; only an OS crash or power
         # loss can drop the last few commits, and never corrupts the file.
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute_fetchall("PRAGMA synchronous=NORMAL")
+        await self._conn.execute_fetchall("PRAGMA foreign_keys=ON")
+        await self._conn.execute_fetchall("PRAGMA busy_timeout=5000")
         async with self.transaction() as tx:
             await apply_migrations(tx)
 
@@ -55,21 +55,22 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            await self.conn.execute_fetchall("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self.conn)
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self.conn.execute_fetchall("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            await self.conn.execute_fetchall("COMMIT")
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        async with self._lock:
+            rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        async with self._lock:
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
 
 class Transaction:
@@ -78,20 +79,19 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run a statement; returns the number of rows it changed."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return cursor.rowcount
+    # Each call is one round trip to aiosqlite's thread (execute_fetchall/execute_insert);
+    # a cursor would cost three.
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
+        await self._conn.execute_fetchall(sql, tuple(params))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; returns the new row id."""
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return int(cursor.lastrowid or 0)
+        row = await self._conn.execute_insert(sql, tuple(params))
+        return int(row[0]) if row else 0
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self._conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))

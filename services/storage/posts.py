@@ -21,14 +21,15 @@ class PostRepo:
 
     @staticmethod
     async def save(tx: Transaction, post: NewPost, records: list[GenerationRecord]) -> int:
-        """Stores a finished (done or failed) post with its provider calls, inside `tx`."""
+        """Stores a finished (done or failed) post with its provider calls, inside `tx`.
+        The post's id is its reservation's id, so it can be shown before it is stored."""
         now = time.time()
         post_id = await tx.insert(
-            "INSERT INTO posts (user_id, reservation_id, post_type, audience, language,"
+            "INSERT INTO posts (id, user_id, reservation_id, post_type, audience, language,"
             " referral_link, status, title, body, hashtags, image_path, error, created_at,"
-            " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (post.user_id, post.reservation_id, post.post_type, post.audience, post.language,
-             post.referral_link, post.status, post.title, post.body,
+            " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (post.reservation_id, post.user_id, post.reservation_id, post.post_type,
+             post.audience, post.language, post.referral_link, post.status, post.title, post.body,
              json.dumps(post.hashtags, ensure_ascii=False), post.image_path, post.error,
              post.started_at, now),
         )  # fmt: skip

@@ -22,7 +22,7 @@ from services.locks import MemoryUserLocks
 from services.media import MediaStore
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.posts import PostRepo
-from services.studio import Draft, PostStatus, Progress, StudioService
+from services.studio import Draft, PostStatus, Progress, ReadyPost, StudioService
 from tests.fakes.images import tiny_png
 
 DRAFT = Draft(PostType.SUCCESS, Audience.FREELANCERS, "ru", "https://example.com/r/1")
@@ -74,22 +74,19 @@ async def test_text_and_image_are_made_at_the_same_time(db, tmp_path):
         seen.append(progress)
 
     started = time.perf_counter()
-    outcome = await studio.create_post(7, DRAFT, "k1", on_progress)
+    outcome = await create(studio, db, "k1", on_progress)
     elapsed = time.perf_counter() - started
     assert outcome.status is PostStatus.DONE and outcome.balance == 498
     assert elapsed < 0.65  # sequential would be >= 0.7
-    assert [(p.text is not None, p.image_ready) for p in seen] == [
-        (False, False),
-        (True, False),
-        (True, True),
-    ]  # started, text ready first, then the image
+    assert [(p.text is not None, p.image_ready) for p in seen] == [(False, False), (True, False)]
+    # "started", then the text (ready first); the photo itself says the image is ready
     assert (tmp_path / "media" / outcome.image_path).read_bytes() == outcome.image_png
 
 
 async def test_every_generation_is_recorded_with_its_cost(db, tmp_path):
     await pro(db)
     studio = make_studio(db, tmp_path, SlowWriter(0), SlowPainter(0))
-    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    outcome = await create(studio, db, "k1", _ignore)
     records = await PostRepo(db).generations_for_post(outcome.post_id)
     assert {(r.kind, r.provider, r.model, r.status) for r in records} == {
         ("text", "fake", "writer-1", "ok"), ("image", "fake", "painter-1", "ok"),
@@ -104,7 +101,7 @@ async def test_any_failure_refunds_once(db, tmp_path, failing):
     writer = SlowWriter(0.05, FailureKind.SAFETY if failing == "text" else None)
     painter = SlowPainter(0.05, FailureKind.SAFETY if failing == "image" else None)
     studio = make_studio(db, tmp_path, writer, painter)
-    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    outcome = await create(studio, db, "k1", _ignore)
     assert outcome.status is PostStatus.FAILED and outcome.failure is FailureKind.SAFETY
     assert outcome.balance == 500
     entries = await Ledger(LedgerRepo(db), pro_monthly_tokens=500).entries(7)
@@ -117,7 +114,7 @@ async def test_any_failure_refunds_once(db, tmp_path, failing):
 async def test_slow_generators_time_out_and_refund(db, tmp_path):
     await pro(db)
     studio = make_studio(db, tmp_path, SlowWriter(0.01), SlowPainter(5), timeout=0.2)
-    outcome = await studio.create_post(7, DRAFT, "k1", _ignore)
+    outcome = await create(studio, db, "k1", _ignore)
     assert outcome.failure is FailureKind.TIMEOUT and outcome.balance == 500
 
 
@@ -125,7 +122,7 @@ async def test_second_request_while_one_is_in_flight_is_busy(db, tmp_path):
     await pro(db)
     studio = make_studio(db, tmp_path, SlowWriter(0.2), SlowPainter(0.2))
     first, second = await asyncio.gather(
-        studio.create_post(7, DRAFT, "a", _ignore), studio.create_post(7, DRAFT, "b", _ignore)
+        create(studio, db, "a", _ignore), create(studio, db, "b", _ignore)
     )
     assert {first.status, second.status} == {PostStatus.DONE, PostStatus.BUSY}
     assert max(first.balance, second.balance) == 500 and min(first.balance, second.balance) == 498
@@ -138,9 +135,40 @@ async def test_a_broken_progress_callback_does_not_break_the_post(db, tmp_path):
     async def explode(progress: Progress) -> None:
         raise RuntimeError("telegram down")
 
-    outcome = await studio.create_post(7, DRAFT, "k1", explode)
+    outcome = await create(studio, db, "k1", explode)
     assert outcome.status is PostStatus.DONE
 
 
-async def _ignore(progress: Progress) -> None:
+async def _ignore(event: object) -> None:
     return None
+
+
+async def create(studio: StudioService, db, key: str, on_progress=_ignore, deliver=_ignore):
+    account = await AccountRepo(db).get(7)
+    return await studio.create_post(account, DRAFT, key, on_progress, deliver)
+
+
+async def test_failed_delivery_refunds(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0), SlowPainter(0))
+
+    async def telegram_down(ready: ReadyPost) -> None:
+        raise ConnectionError("telegram unreachable")
+
+    outcome = await create(studio, db, "k1", deliver=telegram_down)
+    assert outcome.status is PostStatus.FAILED and outcome.balance == 500
+
+
+async def test_post_is_delivered_before_tokens_are_committed(db, tmp_path):
+    await pro(db)
+    studio = make_studio(db, tmp_path, SlowWriter(0), SlowPainter(0))
+    seen_balance = []
+
+    async def deliver(ready: ReadyPost) -> None:
+        seen_balance.append((await AccountRepo(db).get(7)).balance)
+        assert ready.image_png.startswith(b"\x89PNG") and ready.text.title
+
+    outcome = await create(studio, db, "k1", deliver=deliver)
+    assert seen_balance == [498]  # reserved while showing
+    assert outcome.status is PostStatus.DONE and outcome.post_id is not None
+    assert (await PostRepo(db).get(outcome.post_id)).status == "done"
