@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -121,21 +121,19 @@ def confirm(draft: str, cost: int) -> InlineKeyboardMarkup:
 
 
 def post_actions(post_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🔄 Regenerate"),
-        callback_data=PostActionCallback(post_id=post_id, action=PostAction.REGENERATE),
-    )
-    builder.button(
-        text=_("➕ New post"),
-        callback_data=PostActionCallback(post_id=post_id, action=PostAction.NEW),
-    )
-    builder.button(
-        text=_("⬇️ Download original"),
-        callback_data=PostActionCallback(post_id=post_id, action=PostAction.DOWNLOAD),
-    )
-    builder.adjust(2, 1)
-    return builder.as_markup()
+    # Built directly (not with the builder, which deep-copies): this is on the hot path of
+    # every delivered post.
+    def button(text: str, action: PostAction) -> InlineKeyboardButton:
+        data = PostActionCallback(post_id=post_id, action=action).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("🔄 Regenerate"), PostAction.REGENERATE),
+             button(_("➕ New post"), PostAction.NEW)],
+            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
+        ]
+    )  # fmt: skip
 
 
 def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMarkup:

@@ -1,4 +1,6 @@
-"""One aiosqlite connection in WAL mode with serialised, all-or-nothing transactions."""
+"""SQLite in WAL mode through aiosqlite: one writer connection with serialised,
+all-or-nothing transactions, and one reader connection so that plain reads never queue
+behind writes (WAL lets readers see every committed transaction without blocking)."""
 
 from __future__ import annotations
 
@@ -24,23 +26,33 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self._path = str(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self._path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
+        self._conn = await self._open()
         await self._conn.execute_fetchall("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives an application crash; only an OS crash or power
-        # loss can drop the last few commits, and never corrupts the file.
-        await self._conn.execute_fetchall("PRAGMA synchronous=NORMAL")
-        await self._conn.execute_fetchall("PRAGMA foreign_keys=ON")
-        await self._conn.execute_fetchall("PRAGMA busy_timeout=5000")
         async with self.transaction() as tx:
             await apply_migrations(tx)
+        # An in-memory database is private to its connection: read through the writer.
+        self._reader = await self._open() if self._path != ":memory:" else self._conn
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self._path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        # WAL + NORMAL: a commit survives an application crash; only an OS crash or power
+        # loss can drop the last few commits, and never corrupts the file.
+        await conn.execute_fetchall("PRAGMA synchronous=NORMAL")
+        await conn.execute_fetchall("PRAGMA foreign_keys=ON")
+        await conn.execute_fetchall("PRAGMA busy_timeout=5000")
+        return conn
 
     async def close(self) -> None:
+        if self._reader is not None and self._reader is not self._conn:
+            await self._reader.close()
+        self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -64,13 +76,18 @@ class Database:
             await self.conn.execute_fetchall("COMMIT")
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock:
-            rows = await self.conn.execute_fetchall(sql, tuple(params))
+        """A read of committed data (not for use inside a transaction: see Transaction)."""
+        rows = await self._read(sql, params)
         return next(iter(rows), None)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock:
-            return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self._read(sql, params))
+
+    async def _read(self, sql: str, params: Iterable[Any]) -> Iterable[aiosqlite.Row]:
+        if self._reader is None or self._reader is self._conn:
+            async with self._lock:
+                return await self.conn.execute_fetchall(sql, tuple(params))
+        return await self._reader.execute_fetchall(sql, tuple(params))
 
 
 class Transaction:

@@ -33,8 +33,7 @@ class PostRepo:
              json.dumps(post.hashtags, ensure_ascii=False), post.image_path, post.error,
              post.started_at, now),
         )  # fmt: skip
-        for record in records:
-            await PostRepo.insert_generation(tx, replace(record, post_id=post_id))
+        await PostRepo.insert_generations(tx, [replace(r, post_id=post_id) for r in records])
         return post_id
 
     async def get(self, post_id: int) -> StoredPost | None:
@@ -52,16 +51,25 @@ class PostRepo:
         )  # fmt: skip
 
     @staticmethod
-    async def insert_generation(tx: Transaction, record: GenerationRecord) -> int:
-        return await tx.insert(
+    async def insert_generations(tx: Transaction, records: list[GenerationRecord]) -> None:
+        """All records in one statement (one round trip to the database thread)."""
+        if not records:
+            return
+        now = time.time()
+        rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(records))
+        params = [
+            value
+            for r in records
+            for value in (r.user_id, r.post_id, r.kind, r.provider, r.model, r.prompt, r.status,
+                          r.error, r.duration_ms, r.cost_usd, r.input_tokens, r.output_tokens,
+                          r.image_path, now)
+        ]  # fmt: skip
+        await tx.execute(
             "INSERT INTO generations (user_id, post_id, kind, provider, model, prompt, status,"
             " error, duration_ms, cost_usd, input_tokens, output_tokens, image_path,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.user_id, record.post_id, record.kind, record.provider, record.model,
-             record.prompt, record.status, record.error, record.duration_ms,
-             record.cost_usd, record.input_tokens, record.output_tokens, record.image_path,
-             time.time()),
-        )  # fmt: skip
+            f" created_at) VALUES {rows}",
+            params,
+        )
 
     async def generations_for_post(self, post_id: int) -> list[GenerationRecord]:
         rows = await self._db.fetch_all(

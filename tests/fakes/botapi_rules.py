@@ -43,48 +43,47 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_TOKEN = re.compile(r"<[^>]*>|&[^&<>]*?;|[<>&]")
+
+
 def parse_html(text: str) -> str:
     """The plain text Telegram would show, or 400 "can't parse entities" like Telegram."""
     plain: list[str] = []
     stack: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "<":
-            end = text.find(">", index)
-            if end < 0:
-                raise bad_request(
-                    f"can't parse entities: Unclosed start tag at byte offset {index}"
-                )
-            tag = text[index + 1 : end].strip()
-            _check_tag(tag, stack, index)
-            index = end + 1
-            continue
-        if char == "&":
-            match = _ENTITY.match(text, index)
-            if match is None:
-                raise bad_request(
-                    "can't parse entities: Character '&' is reserved and must be escaped "
-                    f"at byte offset {index}"
-                )
-            name = match.group(1)
-            if name.startswith("#x"):
-                plain.append(chr(int(name[2:], 16)))
-            elif name.startswith("#"):
-                plain.append(chr(int(name[1:])))
-            else:
-                plain.append(_NAMED[name])
-            index = match.end()
-            continue
-        if char == ">":
-            raise bad_request(f"can't parse entities: Character '>' is reserved at {index}")
-        plain.append(char)
-        index += 1
+    position = 0
+    for match in _TOKEN.finditer(text):
+        plain.append(text[position : match.start()])
+        position = match.end()
+        token = match.group()
+        if token.startswith("<") and token.endswith(">"):
+            _check_tag(token[1:-1].strip(), stack, match.start())
+        elif token.startswith("&") and _ENTITY.fullmatch(token):
+            plain.append(_decode_entity(token[1:-1]))
+        elif token == "&" or token.startswith("&"):
+            raise bad_request(
+                "can't parse entities: Character '&' is reserved and must be escaped "
+                f"at byte offset {match.start()}"
+            )
+        elif token == "<":
+            raise bad_request(f"can't parse entities: Unclosed start tag at {match.start()}")
+        else:
+            raise bad_request(
+                f"can't parse entities: Character '>' is reserved at {match.start()}"
+            )
+    plain.append(text[position:])
     if stack:
         raise bad_request(
             f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
     return "".join(plain)
+
+
+def _decode_entity(name: str) -> str:
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _NAMED[name]
 
 
 def _check_tag(tag: str, stack: list[str], offset: int) -> None:

@@ -53,6 +53,14 @@ class StoredMessage:
         return [button for row in rows for button in row]
 
 
+def image_size(data: bytes) -> tuple[int, int]:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except OSError:
+        raise bad_request("IMAGE_PROCESS_FAILED") from None
+
+
 class FakeTelegram:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -191,8 +199,7 @@ class FakeTelegram:
     async def _sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self._target(params["chat_id"])
         photo = self._file(params["photo"], PHOTO_LIMIT)
-        with Image.open(io.BytesIO(photo)) as image:
-            width, height = image.size
+        width, height = image_size(photo)
         if width + height > 10000 or max(width, height) / min(width, height) > 20:
             raise bad_request("PHOTO_INVALID_DIMENSIONS")
         self._caption(params)
@@ -296,8 +303,7 @@ class FakeTelegram:
         return body
 
     def _photo_size(self, photo: bytes) -> dict[str, Any]:
-        with Image.open(io.BytesIO(photo)) as image:
-            width, height = image.size
+        width, height = image_size(photo)
         file_id = self._remember(photo)
         return {"file_id": file_id, "file_unique_id": file_id[:16], "width": width,
                 "height": height, "file_size": len(photo)}  # fmt: skip
