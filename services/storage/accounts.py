@@ -3,6 +3,7 @@ that updates the account and appends the ledger entry that explains it."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Any
 
@@ -253,25 +254,25 @@ class LedgerRepo:
         actor_id: int | None = None,
         key: str | None = None,
     ) -> int:
-        """Changes the balance and appends the entry that explains it; returns the balance."""
-        now = time.time()
-        row = await tx.fetch_one(
-            "UPDATE accounts SET allowance = allowance + ?, bonus = bonus + ?, updated_at = ?"
-            " WHERE user_id = ? AND allowance + ? >= 0 AND bonus + ? >= 0"
-            " RETURNING allowance + bonus",
-            (allowance_delta, bonus_delta, now, user_id, allowance_delta, bonus_delta),
-        )
-        if row is None:
+        """Appends a ledger entry; the `ledger_applies` trigger moves the balance with it in
+        the same statement, and the accounts' CHECKs refuse to go below zero. Returns the
+        balance after the entry."""
+        try:
+            row = await tx.fetch_one(
+                "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
+                " reservation_id, actor_id, reason, idempotency_key, created_at)"
+                " SELECT user_id, ?, ?, ?, allowance + bonus + ?, ?, ?, ?, ?, ?"
+                " FROM accounts WHERE user_id = ? RETURNING balance_after",
+                (kind.value, allowance_delta, bonus_delta, allowance_delta + bonus_delta,
+                 reservation_id, actor_id, reason, key, time.time(), user_id),
+            )  # fmt: skip
+        except sqlite3.IntegrityError as error:
+            if "CHECK" not in str(error):
+                raise
             current = await tx.fetch_one(
                 "SELECT allowance + bonus FROM accounts WHERE user_id = ?", (user_id,)
             )
-            raise InsufficientTokensError(current[0] if current else 0)
-        balance = int(row[0])
-        await tx.insert(
-            "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
-            " reservation_id, actor_id, reason, idempotency_key, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, kind.value, allowance_delta, bonus_delta, balance, reservation_id,
-             actor_id, reason, key, now),
-        )  # fmt: skip
-        return balance
+            raise InsufficientTokensError(current[0] if current else 0) from error
+        if row is None:
+            raise InsufficientTokensError(0)
+        return int(row[0])

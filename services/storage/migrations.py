@@ -49,6 +49,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at REAL NOT NULL
         )""",
         "CREATE INDEX ledger_user ON ledger(user_id, id)",
+        # The ledger is the source of truth: a balance moves only with the entry that
+        # explains it, in the same statement.
+        """CREATE TRIGGER ledger_applies AFTER INSERT ON ledger
+           BEGIN
+             UPDATE accounts
+                SET allowance = allowance + NEW.allowance_delta,
+                    bonus = bonus + NEW.bonus_delta,
+                    updated_at = NEW.created_at
+              WHERE user_id = NEW.user_id;
+           END""",
         """CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
            BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END""",
         """CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
