@@ -107,29 +107,24 @@ class LedgerRepo:
     ) -> tuple[Reservation, bool] | None:
         """Hold `amount` tokens (allowance first). Returns (reservation, created_now), the
         existing reservation for a repeated key, or None when the balance is too low."""
-        async with self._db.transaction() as tx:
-            # Allowance first, then bonus; the balance check and the key check are part of
-            # the same statement, so a race can neither overdraw nor reserve twice.
-            row = await tx.fetch_one(
-                "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
-                " bonus_amount, status, reason, created_at)"
-                " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
-                " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
-                f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}",
-                (key, amount, amount, amount, reason, time.time(), user_id, amount),
-            )
-            if row is None:
-                existing = await tx.fetch_one(
-                    f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?",
-                    (key,),
-                )
-                return (_reservation(existing), False) if existing else None
-            reservation = _reservation(row)
-            await self._apply(
-                tx, user_id, LedgerKind.RESERVE, -reservation.allowance_amount,
-                -reservation.bonus_amount, reason=reason, reservation_id=reservation.id,
-            )  # fmt: skip
-        return reservation, True
+        # One atomic statement: the balance check, the key check and the split (allowance
+        # first, then bonus) happen together, and the `reservation_holds` trigger appends
+        # the ledger entry that moves the balance. A race can neither overdraw nor reserve
+        # twice.
+        row = await self._db.execute_atomic(
+            "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
+            " bonus_amount, status, reason, created_at)"
+            " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
+            " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
+            f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}",
+            (key, amount, amount, amount, reason, time.time(), user_id, amount),
+        )
+        if row is not None:
+            return _reservation(row), True
+        existing = await self._db.fetch_one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?", (key,)
+        )
+        return (_reservation(existing), False) if existing else None
 
     async def settle(
         self, reservation_id: int, status: ReservationStatus, tx: Transaction | None = None

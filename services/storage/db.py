@@ -75,6 +75,13 @@ class Database:
                 raise
             await self.conn.execute_fetchall("COMMIT")
 
+    async def execute_atomic(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """One statement as its own transaction (SQLite makes a single statement, with the
+        triggers it fires, all-or-nothing); returns its first RETURNING row."""
+        async with self._lock:
+            rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """A read of committed data (not for use inside a transaction: see Transaction)."""
         rows = await self._read(sql, params)

@@ -59,6 +59,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                     updated_at = NEW.created_at
               WHERE user_id = NEW.user_id;
            END""",
+        # Holding tokens is one statement: inserting the reservation appends its ledger
+        # entry (which moves the balance), so a reservation needs no explicit transaction.
+        """CREATE TRIGGER reservation_holds AFTER INSERT ON reservations
+           BEGIN
+             INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,
+                                 reservation_id, reason, created_at)
+             SELECT NEW.user_id, 'reserve', -NEW.allowance_amount, -NEW.bonus_amount,
+                    allowance + bonus - NEW.allowance_amount - NEW.bonus_amount,
+                    NEW.id, NEW.reason, NEW.created_at
+               FROM accounts WHERE user_id = NEW.user_id;
+           END""",
         """CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
            BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END""",
         """CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
