@@ -39,6 +39,16 @@ def spec() -> dict[str, Any]:
         return json.load(handle)
 
 
+@cache
+def _methods() -> dict[str, Any]:
+    """Method name (Telegram ignores its case) → its spec, with fields by name."""
+    methods = {}
+    for name, body in spec()["methods"].items():
+        fields = {field["name"]: field for field in body.get("fields", [])}
+        methods[name.lower()] = {**body, "fields_by_name": fields}
+    return methods
+
+
 def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -111,11 +121,10 @@ def visible_text(value: str, parse_mode: str | None) -> str:
 
 def check_fields(method: str, params: dict[str, Any]) -> dict[str, Any]:
     """Known method, no unknown fields, every required field present, JSON fields decoded."""
-    methods = {name.lower(): body for name, body in spec()["methods"].items()}
-    body = methods.get(method.lower())
+    body = _methods().get(method.lower())
     if body is None:
         raise BotAPIError(404, "Not Found: method not found")
-    fields = {field["name"]: field for field in body.get("fields", [])}
+    fields = body["fields_by_name"]
     unknown = set(params) - set(fields)
     if unknown:
         raise bad_request(f"unknown parameters {sorted(unknown)} for {body['name']}")
