@@ -79,6 +79,11 @@ async def build_services(
     image_generator: ImageGenerator | None = None,
 ) -> Services:
     """Storage, providers and domain services: everything but Telegram."""
+    if settings.openai_api_key or settings.google_api_key:
+        logger.warning(
+            "OPENAI_API_KEY/GOOGLE_API_KEY are set, but cloud providers are not wired in yet: "
+            "the local writer and renderer serve every post"
+        )
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
