@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -20,7 +21,7 @@ from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.middlewares import AccountI18nMiddleware, AccountMiddleware
+from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from handlers import setup_routers
 from services.art.provider import LocalImageRenderer
 from services.catalog import UI_LANGUAGES
@@ -63,11 +64,11 @@ class App:
     dispatcher: Dispatcher
     services: Services
     i18n: I18n
-    closers: list[BaseStorage] = field(default_factory=list)
+    in_flight: InFlightMiddleware
 
-    async def close(self) -> None:
-        for storage in self.closers:
-            await storage.close()
+    async def close(self, grace: float = 30.0) -> None:
+        """Lets updates in flight finish (up to `grace` seconds), then releases everything."""
+        await self.in_flight.drain(grace)
         await self.services.close()
         await self.bot.session.close()
 
@@ -128,6 +129,14 @@ async def build_app(
     services = await build_services(
         settings, text_generator=text_generator, image_generator=image_generator
     )
+    try:
+        return _assemble(settings, services, session)
+    except BaseException:
+        await services.close()
+        raise
+
+
+def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     storage: BaseStorage = (
         RedisStorage(services.redis) if services.redis is not None else MemoryStorage()
     )
@@ -139,16 +148,18 @@ async def build_app(
         studio=services.studio,
         admin_ids=settings.admin_ids,
     )
+    in_flight = InFlightMiddleware()
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(AccountMiddleware(services.accounts))
     AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(setup_routers())
     app = App(settings=settings, bot=build_bot(settings, session), dispatcher=dispatcher,
-              services=services, i18n=i18n)  # fmt: skip
+              services=services, i18n=i18n, in_flight=in_flight)  # fmt: skip
     dispatcher.startup.register(_on_startup(app))
     return app
 
 
-def _on_startup(app: App):  # noqa: ANN202 - aiogram passes whatever the handler asks for
+def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
     async def on_startup(bot: Bot) -> None:
         refunded = await app.services.ledger.refund_stale(app.settings.generation_timeout)
         if refunded:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,3 +52,38 @@ class AccountI18nMiddleware(I18nMiddleware):
             return account.language
         user: User | None = data.get("event_from_user")
         return pick_language(user.language_code if user else None, self.i18n.default_locale)
+
+
+class InFlightMiddleware(BaseMiddleware):
+    """Remembers the updates being handled, so shutdown can let them finish (a post in the
+    middle of generation completes instead of being cut off)."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            return await handler(event, data)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def drain(self, timeout: float) -> None:
+        """Waits up to `timeout` seconds for updates in flight, then cancels the rest (their
+        held tokens are refunded at the next start)."""
+        pending = {task for task in self._tasks if task is not asyncio.current_task()}
+        if not pending:
+            return
+        _, still_running = await asyncio.wait(pending, timeout=timeout)
+        for task in still_running:
+            task.cancel()
+        if still_running:
+            await asyncio.wait(still_running, timeout=1)

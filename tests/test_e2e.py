@@ -93,10 +93,21 @@ async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_pat
         partner.say("/balance")
         await partner.sees("Your balance: 498 tokens")
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+        stderr = await stop(process)
     assert b"Traceback" not in stderr, stderr.decode()
+
+
+async def stop(process: asyncio.subprocess.Process) -> bytes:
+    """Ctrl-C, as a person would; killed if it does not stop (then the test fails)."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 15)
+    except TimeoutError:
+        process.kill()
+        _, stderr = await process.communicate()
+        stderr += b"\nTraceback: the bot did not stop within 15 s of SIGINT"
+    return stderr
 
 
 async def test_failing_image_provider_sends_no_photo_and_keeps_the_balance(
@@ -124,9 +135,9 @@ async def test_failing_image_provider_sends_no_photo_and_keeps_the_balance(
         account = await app.services.accounts.get(PARTNER_ID)
         assert account is not None and account.balance == 500
     finally:
-        await app.dispatcher.stop_polling()
-        await polling
-        await app.close()
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)  # stopped, or failed earlier
+        await app.close(grace=5)
 
 
 def test_run_without_token_exits_2_with_one_clear_line(tmp_path):
