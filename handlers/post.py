@@ -85,7 +85,7 @@ async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
 
 def outcome_problem(outcome: PostOutcome, cost: int) -> str:
     if outcome.status is PostStatus.NOT_PRO:
-        return not_pro_text()
+        return not_pro_text(outcome.balance)
     if outcome.status is PostStatus.INSUFFICIENT:
         return insufficient_text(outcome.balance, cost)
     if outcome.status is PostStatus.BUSY:
@@ -141,7 +141,7 @@ async def process_post_action(
         await query.message.answer_document(document)
     elif callback_data.action is PostAction.REGENERATE:
         if not account.is_pro:
-            await query.message.answer(not_pro_text())
+            await query.message.answer(not_pro_text(account.balance))
             return
         await query.message.answer(
             _(

@@ -71,7 +71,7 @@ def screen(
 
 def eligibility_problem(account: Account, studio: StudioService) -> str | None:
     if not account.is_pro:
-        return not_pro_text()
+        return not_pro_text(account.balance)
     if account.balance < studio.cost:
         return insufficient_text(account.balance, studio.cost)
     return None

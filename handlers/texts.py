@@ -63,11 +63,11 @@ def balance_text(account: Account, cost: int) -> str:
     )  # fmt: skip
 
 
-def not_pro_text() -> str:
+def not_pro_text(balance: int) -> str:
     return _(
-        "The Viral Studio is for PRO partners. Ask your manager to activate PRO for your "
-        "account, then open /studio again."
-    )
+        "The Viral Studio is for PRO partners (your balance: {balance} tokens). Ask your "
+        "manager to activate PRO for your account, then open /studio again."
+    ).format(balance=balance)
 
 
 def insufficient_text(balance: int, cost: int) -> str:

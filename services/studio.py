@@ -185,6 +185,10 @@ class StudioService:
             post, status="done", title=text.title, body=text.body, hashtags=text.hashtags,
             image_path=image_path,
         )  # fmt: skip
+        records = [
+            replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
+            for r in records
+        ]
         post_id, balance = await self._settle(post, records, reservation)
         return PostOutcome(
             PostStatus.DONE, balance, post_id=post_id, text=text, image_png=image.png,

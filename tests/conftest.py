@@ -116,6 +116,7 @@ async def driver(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Dr
     made = await make_driver(settings, telegram)
     yield made
     await made.app.close()
+    assert telegram.errors == [], "the bot made calls that Telegram would reject"
 
 
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -64,6 +64,8 @@ def image_size(data: bytes) -> tuple[int, int]:
 class FakeTelegram:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.errors: list[tuple[Call, str]] = []
+        """Calls answered with an error: a test of good behaviour expects none."""
         self.users: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], StoredMessage] = {}
@@ -144,6 +146,7 @@ class FakeTelegram:
         try:
             result = await self._dispatch(method, params, files)
         except BotAPIError as error:
+            self.errors.append((Call(method, params, files), error.description))
             body: dict[str, Any] = {"ok": False, "error_code": error.status,
                                     "description": error.description}  # fmt: skip
             if error.parameters:

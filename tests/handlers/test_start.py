@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import PARTNER_ID, Driver
 
 
@@ -58,3 +60,19 @@ async def test_cancel_leaves_the_flow(driver: Driver):
     await driver.send(PARTNER_ID, "/studio")
     await driver.send(PARTNER_ID, "/cancel")
     assert "Cancelled" in driver.texts(PARTNER_ID)[-1]
+
+
+async def test_startup_refunds_reservations_left_by_a_crash(settings, telegram):
+    from tests.conftest import make_driver
+
+    quick = settings.model_copy(update={"generation_timeout": 0.01})
+    driver = await make_driver(quick, telegram)
+    try:
+        await driver.make_pro()
+        await driver.app.services.ledger.reserve(PARTNER_ID, 2, "crashed-post", "studio post")
+        assert await driver.balance() == 498
+        await asyncio.sleep(0.05)
+        await driver.app.dispatcher.emit_startup(bot=driver.app.bot)
+        assert await driver.balance() == 500
+    finally:
+        await driver.app.close()

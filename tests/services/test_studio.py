@@ -93,6 +93,7 @@ async def test_every_generation_is_recorded_with_its_cost(db, tmp_path):
     }  # fmt: skip
     image = next(r for r in records if r.kind == "image")
     assert image.cost_usd == pytest.approx(0.04) and "35 mm lens" in image.prompt
+    assert image.image_path == outcome.image_path and image.duration_ms >= 0
 
 
 @pytest.mark.parametrize("failing", ["text", "image"])
