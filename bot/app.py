@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
 from services.art.provider import LocalImageRenderer
 from services.catalog import UI_LANGUAGES
@@ -115,6 +116,7 @@ async def build_services(
 def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(RetryAfterMiddleware())
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_bot
 from bot.config import Settings
-from tests.fakes.botapi_rules import parse_html
+from tests.fakes.botapi_rules import BotAPIError, parse_html
 from tests.fakes.images import tiny_png
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
@@ -35,8 +35,6 @@ async def test_limits_are_enforced(bot):
     with pytest.raises(TelegramBadRequest, match="too long"):
         await bot.send_message(USER, "x" * 4097)
     with pytest.raises(TelegramBadRequest, match="caption is too long"):
-        from aiogram.types import BufferedInputFile
-
         await bot.send_photo(USER, BufferedInputFile(tiny_png(), "a.png"), caption="😀" * 513)
     long_data = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="d" * 65)]]
@@ -61,3 +59,14 @@ async def test_blocked_user_is_forbidden(bot):
 
 def test_entities_decode_like_telegram():
     assert parse_html("<b>1 &lt; 2 &amp;&amp; 3 &gt; 2</b> &#128640;") == "1 < 2 && 3 > 2 🚀"
+
+
+async def test_flood_limit_is_waited_out(bot):
+    telegram = bot.session.telegram
+    telegram.fail_next["sendMessage"] = BotAPIError(
+        429, "Too Many Requests: retry after 1", retry_after=1
+    )
+    message = await bot.send_message(USER, "after the wait")
+    assert message.text == "after the wait"
+    assert [call.method for call in telegram.calls] == ["sendMessage", "sendMessage"]
+    assert telegram.calls[1].at - telegram.calls[0].at >= 0.9

@@ -92,6 +92,7 @@ async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_pat
         await partner.sees("2 tokens spent, 498 left")
         partner.say("/balance")
         await partner.sees("Your balance: 498 tokens")
+        assert telegram.errors == []
     finally:
         stderr = await stop(process)
     assert b"Traceback" not in stderr, stderr.decode()
@@ -134,6 +135,7 @@ async def test_failing_image_provider_sends_no_photo_and_keeps_the_balance(
         assert telegram.sent("sendPhoto") == []
         account = await app.services.accounts.get(PARTNER_ID)
         assert account is not None and account.balance == 500
+        assert telegram.errors == []
     finally:
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)  # stopped, or failed earlier

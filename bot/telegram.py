@@ -1,0 +1,42 @@
+"""How the bot talks to Telegram: waits out flood limits instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+logger = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """On 429 Too Many Requests, sleeps the time Telegram asks for and tries again; gives
+    up (re-raises) after `attempts` tries or when the wait would exceed `max_wait`."""
+
+    def __init__(self, attempts: int = 3, max_wait: float = 30.0) -> None:
+        self._attempts = attempts
+        self._max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt == self._attempts or error.retry_after > self._max_wait:
+                    raise
+                logger.warning("429 on %s: waiting %ss", method.__api_method__, error.retry_after)
+                await asyncio.sleep(error.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
