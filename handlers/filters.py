@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from aiogram.filters import BaseFilter
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+
+from handlers.callbacks import PostActionCallback, RegenerateCallback
+from services.models import StoredPost
+from services.studio import StudioService
 
 
 class AdminFilter(BaseFilter):
@@ -11,3 +15,20 @@ class AdminFilter(BaseFilter):
         self, event: TelegramObject, event_from_user: User | None, admin_ids: frozenset[int]
     ) -> bool:
         return event_from_user is not None and event_from_user.id in admin_ids
+
+
+class OwnPostFilter(BaseFilter):
+    """Passes only when the button's post belongs to whoever pressed it (and its message is
+    still accessible), handing the post to the handler as `post`. Anything else falls
+    through to the "this button has expired" answer."""
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: PostActionCallback | RegenerateCallback,
+        studio: StudioService,
+    ) -> bool | dict[str, StoredPost]:
+        if not isinstance(query.message, Message):
+            return False
+        post = await studio.own_post(query.from_user.id, callback_data.post_id)
+        return {"post": post} if post is not None else False

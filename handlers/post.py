@@ -18,6 +18,7 @@ from handlers.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
+from handlers.filters import OwnPostFilter
 from handlers.studio import command_studio_handler, current_draft, draft_from, screen
 from handlers.texts import (
     expired_text,
@@ -27,8 +28,7 @@ from handlers.texts import (
     progress_text,
 )
 from services.captions import render_post
-from services.catalog import Audience, PostType
-from services.models import Account
+from services.models import Account, StoredPost
 from services.studio import (
     Draft,
     PostOutcome,
@@ -126,13 +126,10 @@ async def offer_retry(
 
 
 async def process_post_action(
-    query: CallbackQuery, callback_data: PostActionCallback, state: FSMContext,
-    account: Account, studio: StudioService,
+    query: CallbackQuery, callback_data: PostActionCallback, post: StoredPost,
+    state: FSMContext, account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    post = await studio.own_post(account.user_id, callback_data.post_id)
-    if post is None or not isinstance(query.message, Message):
-        await query.answer(expired_text(), show_alert=True)
-        return
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     if callback_data.action is PostAction.NEW:
         await command_studio_handler(query.message, state, account, studio)
@@ -152,20 +149,15 @@ async def process_post_action(
 
 
 async def process_regenerate(
-    query: CallbackQuery, callback_data: RegenerateCallback, bot: Bot,
+    query: CallbackQuery, callback_data: RegenerateCallback, post: StoredPost, bot: Bot,
     account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    post = await studio.own_post(account.user_id, callback_data.post_id)
-    if post is None or not isinstance(query.message, Message):
-        await query.answer(expired_text(), show_alert=True)
-        return
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     if not callback_data.confirm:
         await query.message.edit_text(_("Okay, the post stays as it is."))
         return
-    draft = Draft(
-        PostType(post.post_type), Audience(post.audience), post.language, post.referral_link
-    )
+    draft = Draft.of(post)
     key = f"regen:{post.id}:{callback_data.nonce}"
     await make_post(query.message, bot, studio, account, draft, key)
 
@@ -175,6 +167,10 @@ def create_router() -> Router:
     router.callback_query.register(
         process_generate, StudioNavCallback.filter(F.action == StudioNav.GENERATE)
     )
-    router.callback_query.register(process_post_action, PostActionCallback.filter())
-    router.callback_query.register(process_regenerate, RegenerateCallback.filter())
+    router.callback_query.register(
+        process_post_action, PostActionCallback.filter(), OwnPostFilter()
+    )
+    router.callback_query.register(
+        process_regenerate, RegenerateCallback.filter(), OwnPostFilter()
+    )
     return router

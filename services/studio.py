@@ -45,6 +45,12 @@ class Draft:
     language: str
     referral_link: str | None
 
+    @classmethod
+    def of(cls, post: StoredPost) -> Draft:
+        """The choices behind a stored post (to make it again)."""
+        return cls(PostType(post.post_type), Audience(post.audience), post.language,
+                   post.referral_link)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
