@@ -104,10 +104,12 @@ async def process_generate(
         if data is not None:
             await query.answer(expired_text(), show_alert=True)
         return
-    await query.answer(_("Working on it…"))
+    # The answer travels while the tokens are reserved and generation starts.
+    answering = asyncio.ensure_future(query.answer(_("Working on it…")))
     outcome = await make_post(
         query.message, bot, studio, account, draft_from(data), callback_data.draft
     )
+    await answering
     if outcome.status is PostStatus.FAILED:
         await offer_retry(query.message, state, studio, query.from_user.id)
     elif outcome.status is not PostStatus.BUSY:
