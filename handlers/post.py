@@ -21,7 +21,6 @@ from handlers.callbacks import (
 from handlers.filters import OwnPostFilter
 from handlers.studio import command_studio_handler, current_draft, draft_from, screen
 from handlers.texts import (
-    expired_text,
     failure_text,
     insufficient_text,
     not_pro_text,
@@ -99,10 +98,11 @@ async def process_generate(
     query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
     bot: Bot, account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    data = await current_draft(query, state, callback_data.draft)
-    if data is None or data.get("step") != "confirm" or not isinstance(query.message, Message):
-        if data is not None:
-            await query.answer(expired_text(), show_alert=True)
+    data = await current_draft(query, state, callback_data.draft, needs="language")
+    if data is None or not isinstance(query.message, Message):
+        return
+    if data.get("step") != "confirm":  # the wizard went back since this screen was shown
+        await query.answer(expired_text(), show_alert=True)
         return
     # The answer travels while the tokens are reserved and generation starts.
     answering = asyncio.ensure_future(query.answer(_("Working on it…")))

@@ -82,11 +82,13 @@ async def go_to(step: str, state: FSMContext, **changes: Any) -> dict[str, Any]:
     return await state.update_data(step=step, **changes)
 
 
-async def current_draft(query: CallbackQuery, state: FSMContext, draft: str) -> dict | None:
-    """The wizard data when the pressed button belongs to the open draft, else None
-    (after telling the user the button has expired)."""
+async def current_draft(
+    query: CallbackQuery, state: FSMContext, draft: str, needs: str | None = None
+) -> dict[str, Any] | None:
+    """The wizard data when the pressed button belongs to the open draft (and the earlier
+    choice `needs` was made), else None after telling the user the button has expired."""
     data = await state.get_data()
-    if data.get("draft") != draft:
+    if data.get("draft") != draft or (needs is not None and needs not in data):
         await query.answer(expired_text(), show_alert=True)
         return None
     return data
@@ -126,8 +128,7 @@ async def process_audience(
     query: CallbackQuery, callback_data: AudienceCallback, state: FSMContext,
     account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    data = await current_draft(query, state, callback_data.draft)
-    if data is None or "post_type" not in data:
+    if await current_draft(query, state, callback_data.draft, needs="post_type") is None:
         return
     data = await go_to("language", state, audience=callback_data.audience.value)
     await show(query, screen("language", data, account, studio))
@@ -137,8 +138,7 @@ async def process_post_language(
     query: CallbackQuery, callback_data: PostLanguageCallback, state: FSMContext,
     account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    data = await current_draft(query, state, callback_data.draft)
-    if data is None or "audience" not in data:
+    if await current_draft(query, state, callback_data.draft, needs="audience") is None:
         return
     if callback_data.language not in studio.languages:
         await query.answer(expired_text(), show_alert=True)
@@ -151,8 +151,7 @@ async def process_link_choice(
     query: CallbackQuery, callback_data: LinkCallback, state: FSMContext,
     account: Account, studio: StudioService,
 ) -> None:  # fmt: skip
-    data = await current_draft(query, state, callback_data.draft)
-    if data is None or "language" not in data:
+    if await current_draft(query, state, callback_data.draft, needs="language") is None:
         return
     use_saved = callback_data.choice is LinkChoice.SAVED and account.referral_link
     data = await go_to("confirm", state, link=account.referral_link if use_saved else None)
