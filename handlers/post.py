@@ -21,6 +21,7 @@ from handlers.callbacks import (
 from handlers.filters import OwnPostFilter
 from handlers.studio import command_studio_handler, current_draft, draft_from, screen
 from handlers.texts import (
+    expired_text,
     failure_text,
     insufficient_text,
     not_pro_text,

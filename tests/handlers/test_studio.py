@@ -188,3 +188,14 @@ async def test_another_user_cannot_download_my_image(driver: Driver):
     await driver.press(OTHER_ID, "Download original", photo_message)
     assert driver.telegram.sent("sendDocument") == []
     assert "expired" in driver.alerts()[-1]
+
+
+async def test_generate_after_going_back_has_expired(driver: Driver):
+    await driver.make_pro()
+    await walk_to_confirm(driver)
+    confirm = copy.deepcopy(driver.telegram.last_with_buttons(PARTNER_ID))
+    await driver.press(PARTNER_ID, "Back", confirm)
+    await driver.press(PARTNER_ID, "Generate", confirm)
+    assert driver.telegram.sent("sendPhoto") == []
+    assert "expired" in driver.alerts()[-1]
+    assert await driver.balance() == 500
