@@ -11,7 +11,7 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InputFile
+from aiogram.types import BufferedInputFile, InputFile
 
 from tests.fakes.telegram import FakeTelegram
 
@@ -48,5 +48,7 @@ class FakeTelegramSession(BaseSession):
 
 
 async def _read(file: InputFile, bot: Bot) -> bytes:
+    if isinstance(file, BufferedInputFile):
+        return file.data  # already in memory: no need to copy it chunk by chunk
     chunks = [chunk async for chunk in file.read(bot)]
     return b"".join(chunks)
