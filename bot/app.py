@@ -27,7 +27,9 @@ from handlers import setup_routers
 from services.art.provider import LocalImageRenderer
 from services.catalog import UI_LANGUAGES
 from services.generation.base import ImageGenerator, TextGenerator
+from services.generation.chain import ChainEntry, ImageChain, TextChain
 from services.generation.local_text import LocalTextWriter
+from services.generation.resilience import Guard
 from services.ledger import Ledger
 from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.media import MediaStore
@@ -102,8 +104,8 @@ async def build_services(
         ledger=ledger,
         accounts=accounts,
         posts=posts,
-        text_generator=text_generator or LocalTextWriter(),
-        image_generator=image_generator or LocalImageRenderer(),
+        text_generator=text_generator or local_text_chain(settings),
+        image_generator=image_generator or local_image_chain(settings),
         media=MediaStore(settings.media_dir),
         locks=locks,
         cost=settings.post_cost_tokens,
@@ -111,6 +113,17 @@ async def build_services(
     )
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
                     redis=redis)  # fmt: skip
+
+
+def local_text_chain(settings: Settings) -> TextChain:
+    """The text chain of a bot without keys: the template writer, behind its guard."""
+    guard = Guard("local:templates", settings.text_timeout)
+    return TextChain([ChainEntry(LocalTextWriter(), guard)])
+
+
+def local_image_chain(settings: Settings) -> ImageChain:
+    guard = Guard("local:poster", settings.image_timeout)
+    return ImageChain([ChainEntry(LocalImageRenderer(), guard)])
 
 
 def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
     generation_timeout: float = Field(default=180.0, gt=0)
+    text_timeout: float = Field(default=25.0, gt=0)
+    image_timeout: float = Field(default=120.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

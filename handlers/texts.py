@@ -105,6 +105,7 @@ def failure_text(failure: FailureKind | None, refunded: int, balance: int) -> st
         FailureKind.TIMEOUT: _("The generators took too long to answer."),
         FailureKind.SAFETY: _("The image or text was blocked by the provider's safety rules."),
         FailureKind.INVALID: _("The generator returned something we could not use."),
+        FailureKind.RATE_LIMITED: _("The generators are overloaded right now."),
     }.get(failure, _("The generators are unavailable right now."))  # type: ignore[arg-type]
     return _(
         "❌ Sorry, the post could not be made. {reason}\n"

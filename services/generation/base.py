@@ -66,16 +66,21 @@ class FailureKind(StrEnum):
     TIMEOUT = "timeout"
     SAFETY = "safety"
     UNAVAILABLE = "unavailable"
+    RATE_LIMITED = "rate_limited"
     INVALID = "invalid"
 
 
 class GenerationError(Exception):
     """A provider could not produce a result; `kind` says why in terms a user understands."""
 
-    def __init__(self, kind: FailureKind, detail: str = "") -> None:
+    def __init__(
+        self, kind: FailureKind, detail: str = "", retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
         self.kind = kind
         self.detail = detail
+        self.retry_after = retry_after
+        """Seconds the provider asked us to wait (429), when it said."""
 
 
 class TextGenerator(Protocol):
