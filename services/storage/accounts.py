@@ -74,10 +74,6 @@ class AccountRepo:
     async def set_referral_link(self, user_id: int, link: str | None) -> None:
         await self._update(user_id, "referral_link", link)
 
-    async def count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM accounts")
-        return int(row[0]) if row else 0
-
     async def _update(self, user_id: int, column: str, value: Any) -> None:
         async with self._db.transaction() as tx:
             await tx.execute(
