@@ -56,10 +56,11 @@ def balance_text(account: Account, cost: int) -> str:
     return _(
         "<b>Your balance</b>: {balance} tokens ({status})\n"
         "Monthly allowance: {allowance} · Granted: {bonus}\n"
-        "A studio post costs {cost} tokens."
+        "A studio post costs {cost} tokens.\n"
+        "Your id (for your manager): <code>{user_id}</code>"
     ).format(
         balance=account.balance, status=status, allowance=account.allowance,
-        bonus=account.bonus, cost=cost,
+        bonus=account.bonus, cost=cost, user_id=account.user_id,
     )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ async def test_balance_shows_tokens(driver: Driver):
     await driver.make_pro()
     await driver.send(PARTNER_ID, "/balance")
     assert "500 tokens" in driver.texts(PARTNER_ID)[-1]
+    assert f"Your id (for your manager): {PARTNER_ID}" in driver.texts(PARTNER_ID)[-1]
 
 
 async def test_unknown_text_gets_short_help(driver: Driver):
