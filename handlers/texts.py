@@ -6,6 +6,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from services.captions import cut_at_word
 from services.catalog import LANGUAGE_NAMES, Audience, PostType
 from services.generation.base import FailureKind
 from services.models import Account
@@ -94,9 +95,7 @@ def progress_text(progress: Progress) -> str:
     image_line = _("✅ Image painted") if progress.image_ready else _("🎨 Painting the image…")
     lines = [text_line, image_line]
     if progress.text is not None:
-        preview = progress.text.body
-        if len(preview) > PROGRESS_PREVIEW_LIMIT:
-            preview = preview[:PROGRESS_PREVIEW_LIMIT].rsplit(" ", 1)[0] + "…"
+        preview = cut_at_word(progress.text.body, PROGRESS_PREVIEW_LIMIT)
         lines += ["", f"<b>{escape(progress.text.title)}</b>", escape(preview)]
     return "\n".join(lines)
 

@@ -324,7 +324,7 @@ class StudioService:
         return self._media.path(relative_path)
 
     async def _balance(self, user_id: int) -> int:
-        account = await self._accounts.get(user_id)
+        account = await self.account(user_id)
         return account.balance if account else 0
 
 

@@ -33,6 +33,13 @@ def _account(row: aiosqlite.Row) -> Account:
     )
 
 
+async def _load_account(source: Database | Transaction, user_id: int) -> Account | None:
+    row = await source.fetch_one(
+        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
+    )
+    return _account(row) if row else None
+
+
 def _reservation(row: aiosqlite.Row) -> Reservation:
     return Reservation(
         id=row["id"],
@@ -50,10 +57,7 @@ class AccountRepo:
         self._db = db
 
     async def get(self, user_id: int) -> Account | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
-        )
-        return _account(row) if row else None
+        return await _load_account(self._db, user_id)
 
     async def get_or_create(self, user_id: int, language: str) -> tuple[Account, bool]:
         """Returns the account and whether it was created now."""
@@ -62,11 +66,9 @@ class AccountRepo:
             return existing, False
         async with self._db.transaction() as tx:
             created = await self._ensure(tx, user_id, language)
-            row = await tx.fetch_one(
-                f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
-            )
-        assert row is not None
-        return _account(row), created
+            account = await _load_account(tx, user_id)
+        assert account is not None
+        return account, created
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self._update(user_id, "language", language)
@@ -171,7 +173,7 @@ class LedgerRepo:
             ):
                 return None
             await AccountRepo._ensure(tx, user_id, create_language)
-            account = await self._account(tx, user_id)
+            account = await _load_account(tx, user_id)
             assert account is not None
             allowance_delta = 0
             if set_allowance is not None:
@@ -190,7 +192,7 @@ class LedgerRepo:
                 tx, user_id, kind, allowance_delta, bonus_delta,
                 reason=reason, actor_id=actor_id, key=key,
             )  # fmt: skip
-            return await self._account(tx, user_id)
+            return await _load_account(tx, user_id)
 
     async def held_before(self, cutoff: float) -> list[Reservation]:
         rows = await self._db.fetch_all(
@@ -224,13 +226,6 @@ class LedgerRepo:
             )  # fmt: skip
             for row in rows
         ]
-
-    @staticmethod
-    async def _account(tx: Transaction, user_id: int) -> Account | None:
-        row = await tx.fetch_one(
-            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
-        )
-        return _account(row) if row else None
 
     @staticmethod
     async def _apply(
