@@ -68,8 +68,7 @@ async def make_post(
 
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         outcome = await studio.create_post(account, draft, key, on_progress, deliver)
-    async with lock:
-        await report(outcome, message, studio.cost)
+    await report(outcome, message, studio.cost)  # create_post has drained every progress edit
     return outcome
 
 
