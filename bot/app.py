@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,18 +19,21 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
+from google import genai
+from google.genai import types as genai_types
+from openai import AsyncOpenAI
 from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
-from services.art.provider import LocalImageRenderer
 from services.catalog import UI_LANGUAGES
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, TextChain
-from services.generation.local_text import LocalTextWriter
-from services.generation.resilience import Guard
+from services.generation.lineup import Clients, Lineup, build_lineup
+from services.generation.pricing import PriceList
+from services.generation.resilience import Guard, RetryPolicy
 from services.ledger import Ledger
 from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.media import MediaStore
@@ -52,10 +56,13 @@ class Services:
     ledger: Ledger
     posts: PostRepo
     studio: StudioService
+    lineup: Lineup
+    clients: Clients
     redis: Redis | None = None
 
     async def close(self) -> None:
         await self.db.close()
+        await self.clients.aclose()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -82,12 +89,20 @@ async def build_services(
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
 ) -> Services:
-    """Storage, providers and domain services: everything but Telegram."""
-    if settings.openai_api_key or settings.google_api_key:
-        logger.warning(
-            "OPENAI_API_KEY/GOOGLE_API_KEY are set, but cloud providers are not wired in yet: "
-            "the local writer and renderer serve every post"
-        )
+    """Storage, providers and domain services: everything but Telegram. Tests and benches
+    may replace the configured text or image models with one generator of their own."""
+    clients = build_clients(settings)
+    lineup = build_lineup(
+        settings.text_models, settings.image_models, clients, PriceList.load(settings.prices_file),
+        settings.resilience, text_fallback_to_local=settings.text_fallback_to_local,
+    )  # fmt: skip
+    logger.info("text models: %s; image models: %s", " > ".join(lineup.text.names),
+                " > ".join(lineup.image.names))  # fmt: skip
+    if text_generator is not None:
+        lineup = replace(lineup, text=TextChain([_entry(text_generator, settings.text_timeout)]))
+    if image_generator is not None:
+        image = ImageChain([_entry(image_generator, settings.image_timeout)])
+        lineup = replace(lineup, image=image)
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -100,30 +115,51 @@ async def build_services(
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
     studio = StudioService(
-        db=db,
-        ledger=ledger,
-        accounts=accounts,
-        posts=posts,
-        text_generator=text_generator or local_text_chain(settings),
-        image_generator=image_generator or local_image_chain(settings),
-        media=MediaStore(settings.media_dir),
-        locks=locks,
-        cost=settings.post_cost_tokens,
+        db=db, ledger=ledger, accounts=accounts, posts=posts, text_chain=lineup.text,
+        image_chain=lineup.image, prompt_chain=lineup.prompts,
+        media=MediaStore(settings.media_dir), locks=locks, cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
-    )
+    )  # fmt: skip
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
-                    redis=redis)  # fmt: skip
+                    lineup=lineup, clients=clients, redis=redis)  # fmt: skip
 
 
-def local_text_chain(settings: Settings) -> TextChain:
-    """The text chain of a bot without keys: the template writer, behind its guard."""
-    guard = Guard("local:templates", settings.text_timeout)
-    return TextChain([ChainEntry(LocalTextWriter(), guard)])
+def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
+    name = f"{getattr(generator, 'provider', 'custom')}:{getattr(generator, 'model', '?')}"
+    return ChainEntry(generator, Guard(name, timeout, retry=RetryPolicy(attempts=1)))
 
 
-def local_image_chain(settings: Settings) -> ImageChain:
-    guard = Guard("local:poster", settings.image_timeout)
-    return ImageChain([ChainEntry(LocalImageRenderer(), guard)])
+def build_clients(settings: Settings) -> Clients:
+    """SDK clients for the providers that have credentials. They never retry on their own
+    (the Guard does) and honour the base URLs of gateways and proxies."""
+    backstop = max(settings.text_timeout, settings.image_timeout) + 5
+    http_options = genai_types.HttpOptions(timeout=int(backstop * 1000))
+    openai_client = google_client = vertex_client = None
+    if settings.openai_api_key:
+        openai_client = AsyncOpenAI(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            max_retries=0,
+            timeout=backstop,
+        )
+    if settings.google_api_key:
+        google_client = genai.Client(
+            vertexai=False, api_key=settings.google_api_key.get_secret_value(),
+            http_options=http_options.model_copy(
+                update={"base_url": settings.google_gemini_base_url}),
+        )  # fmt: skip
+    vertex_options = http_options.model_copy(update={"base_url": settings.google_vertex_base_url})
+    if settings.google_vertex_api_key:  # Vertex AI express mode
+        vertex_client = genai.Client(
+            vertexai=True, api_key=settings.google_vertex_api_key.get_secret_value(),
+            http_options=vertex_options,
+        )  # fmt: skip
+    elif settings.google_cloud_project:  # Application Default Credentials
+        vertex_client = genai.Client(
+            vertexai=True, project=settings.google_cloud_project,
+            location=settings.google_cloud_location, http_options=vertex_options,
+        )  # fmt: skip
+    return Clients(openai=openai_client, google=google_client, vertex=vertex_client)
 
 
 def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:

@@ -8,7 +8,13 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.generation.lineup import ModelRef, ResilienceSettings, parse_models
+from services.generation.pricing import DEFAULT_PRICES_FILE
+from services.generation.resilience import RetryPolicy
+
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
+DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 
 
 class Settings(BaseSettings):
@@ -23,7 +29,18 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     media_dir: Path = Path("data/media")
     openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
     google_api_key: SecretStr | None = None
+    google_gemini_base_url: str | None = None
+    google_cloud_project: str | None = None
+    google_cloud_location: str = "us-central1"
+    google_vertex_api_key: SecretStr | None = None
+    google_vertex_base_url: str | None = None
+
+    text_models: Annotated[tuple[ModelRef, ...], NoDecode] = parse_models(DEFAULT_TEXT_MODELS)
+    image_models: Annotated[tuple[ModelRef, ...], NoDecode] = parse_models(DEFAULT_IMAGE_MODELS)
+    text_fallback_to_local: bool = True
+    prices_file: Path = DEFAULT_PRICES_FILE
 
     default_locale: str = "en"
     pro_monthly_tokens: int = Field(default=500, ge=0)
@@ -31,6 +48,16 @@ class Settings(BaseSettings):
     generation_timeout: float = Field(default=180.0, gt=0)
     text_timeout: float = Field(default=25.0, gt=0)
     image_timeout: float = Field(default=120.0, gt=0)
+    prompt_timeout: float = Field(default=10.0, gt=0)
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+    retry_base_delay: float = Field(default=0.5, ge=0)
+    retry_max_delay: float = Field(default=8.0, ge=0)
+    breaker_threshold: int = Field(default=5, ge=1)
+    breaker_cooldown: float = Field(default=60.0, gt=0)
+    openai_concurrency: int = Field(default=8, ge=1)
+    google_concurrency: int = Field(default=8, ge=1)
+    vertex_concurrency: int = Field(default=4, ge=1)
+    local_concurrency: int = Field(default=2, ge=1)
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")
@@ -42,7 +69,15 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("text_models", "image_models", mode="before")
+    @classmethod
+    def _parse_models(cls, value: object) -> object:
+        return parse_models(value) if isinstance(value, str) else value
+
+    @field_validator(
+        "redis_url", "openai_base_url", "google_gemini_base_url", "google_cloud_project",
+        "google_vertex_base_url", mode="before",
+    )  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
@@ -55,3 +90,18 @@ class Settings(BaseSettings):
             msg = f"DATABASE_URL must start with {prefix!r} (PostgreSQL is not supported yet)"
             raise ValueError(msg)
         return Path(self.database_url.removeprefix(prefix))
+
+    @property
+    def resilience(self) -> ResilienceSettings:
+        return ResilienceSettings(
+            text_timeout=self.text_timeout,
+            image_timeout=self.image_timeout,
+            prompt_timeout=self.prompt_timeout,
+            retry=RetryPolicy(self.retry_attempts, self.retry_base_delay, self.retry_max_delay),
+            breaker_threshold=self.breaker_threshold,
+            breaker_cooldown=self.breaker_cooldown,
+            concurrency={
+                "openai": self.openai_concurrency, "google": self.google_concurrency,
+                "vertex": self.vertex_concurrency, "local": self.local_concurrency,
+            },
+        )  # fmt: skip

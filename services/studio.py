@@ -17,13 +17,13 @@ from services.catalog import Audience, PostType
 from services.generation.base import (
     FailureKind,
     GenerationError,
-    ImageGenerator,
     ImageResult,
     PostRequest,
     PostText,
-    TextGenerator,
+    PromptResult,
     TextResult,
 )
+from services.generation.chain import Fallback, ImageChain, PromptChain, TextChain
 from services.generation.prompts import studio_image_request
 from services.ledger import Ledger
 from services.locks import UserLocks, hold
@@ -35,7 +35,7 @@ from services.storage.posts import PostRepo
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T", TextResult, ImageResult)
+R = TypeVar("R", TextResult, ImageResult, PromptResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,9 @@ class Progress:
     image_ready: bool
     step: int = 0
     """Grows with every report, so a late-arriving older report can be ignored."""
+    text_fallback: bool = False
+    """A text model failed and another one is writing."""
+    image_fallback: bool = False
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
@@ -108,8 +111,9 @@ class StudioService:
         ledger: Ledger,
         accounts: AccountRepo,
         posts: PostRepo,
-        text_generator: TextGenerator,
-        image_generator: ImageGenerator,
+        text_chain: TextChain,
+        image_chain: ImageChain,
+        prompt_chain: PromptChain,
         media: MediaStore,
         locks: UserLocks,
         cost: int,
@@ -119,8 +123,9 @@ class StudioService:
         self._ledger = ledger
         self._accounts = accounts
         self._posts = posts
-        self._text = text_generator
-        self._image = image_generator
+        self._text = text_chain
+        self._image = image_chain
+        self._prompts = prompt_chain
         self._media = media
         self._locks = locks
         self.cost = cost
@@ -225,31 +230,34 @@ class StudioService:
             draft.post_type, draft.audience, draft.language, draft.referral_link,
             seed=secrets.randbits(32),
         )  # fmt: skip
-        image_request = studio_image_request(request)
+        deadline = asyncio.get_running_loop().time() + self._timeout
 
         async def write() -> PostText:
-            result = await self._timed(
-                records,
-                user_id,
-                "text",
-                request_summary(draft),
-                self._text.write_post(request),
-                source=self._text,
-            )
+            log = _CallLog(records, user_id, "text", request_summary(draft))
+
+            async def on_fallback(fallback: Fallback) -> None:
+                log.failed(fallback.failed, fallback.error)
+                reporter.text_fallback = True
+                reporter.notify()
+
+            result = await log.run(self._text.write_post(request, on_fallback, deadline))
             reporter.text = result.text
             if not reporter.image_ready:
                 reporter.notify()
             return result.text
 
         async def paint() -> ImageResult:
-            result = await self._timed(
-                records,
-                user_id,
-                "image",
-                image_request.prompt,
-                self._image.paint(image_request),
-                source=self._image,
-            )
+            prompt_log = _CallLog(records, user_id, "prompt", request_summary(draft))
+            prompt = await prompt_log.run(self._prompts.write_prompt(request))
+            image_request = studio_image_request(request, prompt.prompt)
+            log = _CallLog(records, user_id, "image", image_request.prompt)
+
+            async def on_fallback(fallback: Fallback) -> None:
+                log.failed(fallback.failed, fallback.error)
+                reporter.image_fallback = True
+                reporter.notify()
+
+            result = await log.run(self._image.paint(image_request, on_fallback, deadline))
             reporter.image_ready = True
             if reporter.text is None:
                 reporter.notify()
@@ -265,46 +273,6 @@ class StudioService:
         except BaseExceptionGroup as group_error:
             raise group_error.exceptions[0] from group_error
         return text_task.result(), image_task.result()
-
-    @staticmethod
-    async def _timed(
-        records: list[GenerationRecord],
-        user_id: int,
-        kind: str,
-        prompt: str,
-        call: Awaitable[T],
-        *,
-        source: object,
-    ) -> T:
-        """Awaits one provider call and notes it in `records`, whether it succeeds, fails
-        or is cancelled."""
-        started = time.perf_counter()
-        record = GenerationRecord(
-            user_id=user_id, kind=kind,
-            provider=str(getattr(source, "provider", type(source).__name__)),
-            model=str(getattr(source, "model", "?")),
-            prompt=prompt, status="failed", duration_ms=0,
-        )  # fmt: skip
-        try:
-            result = await call
-        except BaseException as error:
-            duration_ms = int((time.perf_counter() - started) * 1000)
-            records.append(replace(record, error=repr(error), duration_ms=duration_ms))
-            raise
-        usage = result.usage
-        records.append(
-            replace(
-                record,
-                provider=usage.provider,
-                model=usage.model,
-                status="ok",
-                cost_usd=usage.cost_usd,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                duration_ms=int((time.perf_counter() - started) * 1000),
-            )  # fmt: skip
-        )
-        return result
 
     async def account(self, user_id: int) -> Account | None:
         return await self._accounts.get(user_id)
@@ -340,9 +308,14 @@ class _Reporter:
         self._pending: set[asyncio.Task[None]] = set()
         self.text: PostText | None = None
         self.image_ready = False
+        self.text_fallback = False
+        self.image_fallback = False
 
     def notify(self) -> None:
-        progress = Progress(text=self.text, image_ready=self.image_ready, step=self._step)
+        progress = Progress(
+            text=self.text, image_ready=self.image_ready, step=self._step,
+            text_fallback=self.text_fallback, image_fallback=self.image_fallback,
+        )  # fmt: skip
         self._step += 1
         task = asyncio.create_task(self._send(progress))
         self._pending.add(task)
@@ -363,3 +336,42 @@ class _Reporter:
 def request_summary(draft: Draft) -> str:
     link = draft.referral_link or "-"
     return f"{draft.post_type.value}/{draft.audience.value}/{draft.language}/link={link}"
+
+
+class _CallLog:
+    """Notes every model a chain tried (failed fallbacks included) as generation records."""
+
+    def __init__(
+        self, records: list[GenerationRecord], user_id: int, kind: str, prompt: str
+    ) -> None:
+        self._records = records
+        self._base = GenerationRecord(
+            user_id=user_id, kind=kind, provider="chain", model="?", prompt=prompt,
+            status="failed", duration_ms=0,
+        )  # fmt: skip
+        self._started = time.perf_counter()
+
+    def failed(self, name: str, error: BaseException) -> None:
+        provider, _, model = name.partition(":")
+        self._add(provider=provider, model=model or provider, error=repr(error))
+
+    async def run(self, call: Awaitable[R]) -> R:
+        try:
+            result = await call
+        except GenerationError as error:
+            self.failed(error.model or "chain", error)
+            raise
+        except BaseException as error:  # cancelled with its sibling, or a bug
+            self._add(error=repr(error))
+            raise
+        usage = result.usage
+        self._add(
+            provider=usage.provider, model=usage.model, status="ok", cost_usd=usage.cost_usd,
+            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+        )  # fmt: skip
+        return result
+
+    def _add(self, **fields: object) -> None:
+        duration_ms = int((time.perf_counter() - self._started) * 1000)
+        self._records.append(replace(self._base, duration_ms=duration_ms, **fields))  # type: ignore[arg-type]
+        self._started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -26,8 +27,16 @@ class PostText:
     link_line: str
 
 
+class Quality(StrEnum):
+    STANDARD = "standard"
+    HD = "hd"
+
+
 @dataclass(frozen=True, slots=True)
 class ImageRequest:
+    """One picture to paint. Cloud models get `prompt` (English) at `aspect_ratio`; the
+    local renderer draws `headline` and `kicker` over `palette` at `width` x `height`."""
+
     prompt: str
     headline: str
     kicker: str
@@ -35,6 +44,14 @@ class ImageRequest:
     width: int
     height: int
     seed: int
+    negative_prompt: str = ""
+    quality: Quality = Quality.STANDARD
+
+    @property
+    def aspect_ratio(self) -> str:
+        """'16:9', '1:1', '9:16'…: the ratio of width to height in lowest terms."""
+        divisor = math.gcd(self.width, self.height)
+        return f"{self.width // divisor}:{self.height // divisor}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,14 @@ class ImageResult:
     usage: Usage
 
 
+@dataclass(frozen=True, slots=True)
+class PromptResult:
+    """An image prompt written by a text model (the prompt-rewriting step)."""
+
+    prompt: str
+    usage: Usage
+
+
 class FailureKind(StrEnum):
     TIMEOUT = "timeout"
     SAFETY = "safety"
@@ -74,13 +99,19 @@ class GenerationError(Exception):
     """A provider could not produce a result; `kind` says why in terms a user understands."""
 
     def __init__(
-        self, kind: FailureKind, detail: str = "", retry_after: float | None = None
+        self,
+        kind: FailureKind,
+        detail: str = "",
+        retry_after: float | None = None,
+        model: str | None = None,
     ) -> None:
         super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
         self.kind = kind
         self.detail = detail
         self.retry_after = retry_after
         """Seconds the provider asked us to wait (429), when it said."""
+        self.model = model
+        """'provider:model' that failed, filled in by the chain."""
 
 
 class TextGenerator(Protocol):

@@ -1,13 +1,17 @@
 """Fallback chains: the configured models in order, each behind its own Guard. The first
 that answers wins; a safety block ends the chain (another model would not make the
-request acceptable); when every model fails, the last error is raised."""
+request acceptable); when every model fails, the last error is raised.
+
+Given a deadline, a chain shares it out: each model may use the time left minus what the
+models after it need, so a slow first model cannot starve the fallbacks."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from services.generation.base import (
     FailureKind,
@@ -16,6 +20,7 @@ from services.generation.base import (
     ImageRequest,
     ImageResult,
     PostRequest,
+    PromptResult,
     TextGenerator,
     TextResult,
 )
@@ -26,8 +31,17 @@ logger = logging.getLogger(__name__)
 P = TypeVar("P")
 R = TypeVar("R")
 
-FallbackCallback = Callable[[str], Awaitable[None]]
-"""Told the name of the model being tried next after one failed."""
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    failed: str
+    """'provider:model' that just failed."""
+    error: GenerationError
+    next_model: str
+
+
+FallbackCallback = Callable[[Fallback], Awaitable[None]]
+"""Told when a model failed and the next one is about to be tried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +60,32 @@ class _Chain(Generic[P]):
         self.model = ">".join(entry.guard.name for entry in self.entries)
         """Names the chain in generation records when every model in it failed."""
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(entry.guard.name for entry in self.entries)
+
     async def _first_success(
-        self, call: Callable[[P], Awaitable[R]], on_fallback: FallbackCallback | None
+        self,
+        call: Callable[[P], Awaitable[R]],
+        on_fallback: FallbackCallback | None,
+        deadline: float | None,
     ) -> R:
+        loop = asyncio.get_running_loop()
         last_error: GenerationError | None = None
         for index, entry in enumerate(self.entries):
-            if index and on_fallback is not None:
-                await on_fallback(entry.guard.name)
+            if last_error is not None and on_fallback is not None:
+                assert last_error.model is not None
+                await on_fallback(Fallback(last_error.model, last_error, entry.guard.name))
+            later = self.entries[index + 1 :]
+            entry_deadline = None
+            if deadline is not None:
+                left = deadline - loop.time()
+                held_back = sum(e.guard.time_needed for e in later)
+                entry_deadline = loop.time() + max(left - held_back, left / (len(later) + 1))
             try:
-                return await entry.guard.call(lambda entry=entry: call(entry.provider))
+                return await entry.guard.call(lambda e=entry: call(e.provider), entry_deadline)
             except GenerationError as error:
+                error.model = entry.guard.name
                 if error.kind is FailureKind.SAFETY:
                     raise
                 logger.warning("%s failed: %s", entry.guard.name, error)
@@ -70,15 +100,33 @@ class TextChain(_Chain[TextGenerator]):
         return frozenset().union(*(entry.provider.languages for entry in self.entries))
 
     async def write_post(
-        self, request: PostRequest, on_fallback: FallbackCallback | None = None
+        self,
+        request: PostRequest,
+        on_fallback: FallbackCallback | None = None,
+        deadline: float | None = None,
     ) -> TextResult:
         able = [e for e in self.entries if request.language in e.provider.languages]
         chain = _Chain(able) if able else self
-        return await chain._first_success(lambda p: p.write_post(request), on_fallback)
+        return await chain._first_success(lambda p: p.write_post(request), on_fallback, deadline)
 
 
 class ImageChain(_Chain[ImageGenerator]):
     async def paint(
-        self, request: ImageRequest, on_fallback: FallbackCallback | None = None
+        self,
+        request: ImageRequest,
+        on_fallback: FallbackCallback | None = None,
+        deadline: float | None = None,
     ) -> ImageResult:
-        return await self._first_success(lambda p: p.paint(request), on_fallback)
+        return await self._first_success(lambda p: p.paint(request), on_fallback, deadline)
+
+
+class PromptWriter(Protocol):
+    async def write_prompt(self, request: PostRequest) -> PromptResult: ...
+
+
+class PromptChain(_Chain[PromptWriter]):
+    """The prompt-rewriting step. Its last entry is the brand template, which cannot
+    fail, so a slow or broken text model only costs the picture its polish."""
+
+    async def write_prompt(self, request: PostRequest) -> PromptResult:
+        return await self._first_success(lambda p: p.write_prompt(request), None, None)

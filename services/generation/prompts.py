@@ -27,21 +27,27 @@ _PEOPLE: dict[Audience, str] = {
 }
 
 NEGATIVE = "cartoon, CGI, anime, illustration, stock-photo smile, text, watermark, logo"
+STUDIO_STYLE = (
+    "Professional studio photography, authentic cinematic moment, 35 mm lens, natural skin "
+    "texture, volumetric light, shallow depth of field, 16:9 composition"
+)
+
+
+def studio_scene(post_type: PostType, audience: Audience) -> str:
+    return f"A real person: {_PEOPLE[audience]}, {_SCENES[post_type]}."
 
 
 def studio_image_prompt(post_type: PostType, audience: Audience) -> str:
-    return (
-        "Professional studio photography. A real person: "
-        f"{_PEOPLE[audience]}, {_SCENES[post_type]}. Authentic cinematic moment, 35 mm lens, "
-        "natural skin texture, volumetric light, shallow depth of field, 16:9 composition. "
-        f"Avoid: {NEGATIVE}."
-    )
+    """The brand template, used as is offline and as the brief for the prompt writer."""
+    return f"{STUDIO_STYLE}. {studio_scene(post_type, audience)} Avoid: {NEGATIVE}."
 
 
-def studio_image_request(request: PostRequest) -> ImageRequest:
+def studio_image_request(request: PostRequest, prompt: str | None = None) -> ImageRequest:
+    """The studio picture: 16:9, `prompt` (from the prompt writer) or the template."""
     width, height = STUDIO_SIZE
     return ImageRequest(
-        prompt=studio_image_prompt(request.post_type, request.audience),
+        prompt=prompt or studio_image_prompt(request.post_type, request.audience),
+        negative_prompt=NEGATIVE,
         headline=local_text.headline(request),
         kicker=local_text.kicker(request),
         palette=POST_PALETTES[request.post_type],

@@ -10,13 +10,16 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from services.generation.base import FailureKind, GenerationError
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+MIN_ATTEMPT = 1.0
+"""A retry is not started with less time than this before the deadline."""
 
 RETRYABLE = frozenset({FailureKind.TIMEOUT, FailureKind.UNAVAILABLE, FailureKind.RATE_LIMITED})
 
@@ -70,41 +73,66 @@ class CircuitBreaker:
 
 @dataclass(slots=True)
 class Guard:
-    """Everything around one model's calls."""
+    """Everything around one model's calls. `slots` may be shared by the models of one
+    provider, so the provider's own rate limit is never tripped by a burst of users."""
 
     name: str
     timeout: float
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
-    concurrency: int = 8
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
+    reserve: float | None = None
+    """Seconds to keep for this model when it is a fallback; its timeout when None."""
     rng: random.Random = field(default_factory=random.Random)
-    _slots: asyncio.Semaphore | None = None
 
-    async def call(self, attempt_call: Callable[[], Awaitable[T]]) -> T:
-        """Runs `attempt_call` until it succeeds, fails for good, or retries run out.
-        Raises GenerationError (UNAVAILABLE when the breaker is open)."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.concurrency)
+    @property
+    def time_needed(self) -> float:
+        return self.timeout if self.reserve is None else self.reserve
+
+    async def call(
+        self, attempt_call: Callable[[], Awaitable[T]], deadline: float | None = None
+    ) -> T:
+        """Runs `attempt_call` until it succeeds, fails for good, retries run out or the
+        `deadline` (event-loop time) passes. Each attempt gets `timeout`, clamped to the
+        deadline. Raises GenerationError (UNAVAILABLE when the breaker is open)."""
+        loop = asyncio.get_running_loop()
         for attempt in range(1, self.retry.attempts + 1):
             if not self.breaker.allow():
                 raise GenerationError(FailureKind.UNAVAILABLE, f"{self.name}: circuit open")
-            try:
-                async with self._slots, asyncio.timeout(self.timeout):
-                    result = await attempt_call()
-            except TimeoutError:
-                error = GenerationError(FailureKind.TIMEOUT, f"{self.name}: no answer in "
-                                        f"{self.timeout:g}s")  # fmt: skip
-            except GenerationError as failure:
-                error = failure
-            else:
-                self.breaker.record_success()
-                return result
+            budget = self.timeout
+            if deadline is not None:
+                budget = min(budget, deadline - loop.time())
+            error = await self._attempt(attempt_call, budget)
+            if isinstance(error, _Success):
+                return error.value
             if error.kind is FailureKind.SAFETY:
                 raise error  # the model works; this request is not allowed: never retry
             self.breaker.record_failure()
             if error.kind not in RETRYABLE or attempt == self.retry.attempts:
                 raise error
             wait = error.retry_after or self.retry.delay(attempt, self.rng)
+            if deadline is not None and loop.time() + wait + MIN_ATTEMPT > deadline:
+                raise error  # no time left for another try: let the next model have it
             logger.info("%s failed (%s), retry %d in %.2fs", self.name, error, attempt, wait)
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self, attempt_call: Callable[[], Awaitable[T]], budget: float
+    ) -> _Success[T] | GenerationError:
+        if budget <= 0:
+            return GenerationError(FailureKind.TIMEOUT, f"{self.name}: no time left")
+        try:
+            async with self.slots, asyncio.timeout(budget):
+                result = await attempt_call()
+        except TimeoutError:
+            return GenerationError(FailureKind.TIMEOUT, f"{self.name}: no answer in {budget:.3g}s")
+        except GenerationError as failure:
+            return failure
+        self.breaker.record_success()
+        return _Success(result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Success(Generic[T]):
+    value: T

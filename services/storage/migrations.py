@@ -111,6 +111,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX generations_time ON generations(created_at)",
     ),
+    # v2: the prompt-writing call (a text model writing the image prompt) is recorded too.
+    (
+        """CREATE TABLE generations_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL,
+            post_id INTEGER REFERENCES posts(id),
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'image', 'prompt')),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            error TEXT,
+            duration_ms INTEGER NOT NULL,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            image_path TEXT,
+            created_at REAL NOT NULL
+        )""",
+        "INSERT INTO generations_v2 SELECT * FROM generations",
+        "DROP TABLE generations",
+        "ALTER TABLE generations_v2 RENAME TO generations",
+        "CREATE INDEX generations_time ON generations(created_at)",
+    ),
 )
 
 

@@ -15,7 +15,7 @@ from services.generation.base import (
     PostRequest,
     Usage,
 )
-from services.generation.chain import ChainEntry, ImageChain, TextChain
+from services.generation.chain import ChainEntry, Fallback, ImageChain, TextChain
 from services.generation.local_text import LocalTextWriter
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
 
@@ -55,11 +55,12 @@ async def test_server_errors_fall_back_to_the_next_model():
     second = ScriptedPainter("b")
     tried: list[str] = []
 
-    async def on_fallback(name: str) -> None:
-        tried.append(name)
+    async def on_fallback(fallback: Fallback) -> None:
+        tried.append(f"{fallback.failed}>{fallback.next_model}:{fallback.error.kind}")
 
     result = await ImageChain([entry(first), entry(second)]).paint(REQUEST, on_fallback)
-    assert result.usage.model == "b" and first.calls == 3 and tried == ["b"]
+    assert result.usage.model == "b" and first.calls == 3
+    assert tried == ["a>b:unavailable"]
 
 
 async def test_safety_block_is_never_retried_nor_passed_on():
@@ -135,7 +136,7 @@ async def test_concurrency_limit_is_respected():
             active -= 1
             return await super().paint(request)
 
-    chain = ImageChain([entry(Counting("a"), concurrency=3)])
+    chain = ImageChain([entry(Counting("a"), slots=asyncio.Semaphore(3))])
     await asyncio.gather(*(chain.paint(REQUEST) for _ in range(10)))
     assert peak == 3
 

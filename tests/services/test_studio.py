@@ -16,7 +16,10 @@ from services.generation.base import (
     TextResult,
     Usage,
 )
+from services.generation.chain import ChainEntry, ImageChain, PromptChain, TextChain
 from services.generation.local_text import LocalTextWriter
+from services.generation.resilience import Guard, RetryPolicy
+from services.generation.writing import TemplatePromptWriter
 from services.ledger import Ledger
 from services.locks import MemoryUserLocks
 from services.media import MediaStore
@@ -53,10 +56,16 @@ class SlowPainter:
         return ImageResult(tiny_png(), 16, 9, Usage("fake", "painter-1", 0.04))
 
 
+def once(name: str) -> Guard:
+    return Guard(name, 30, retry=RetryPolicy(attempts=1))
+
+
 def make_studio(db, tmp_path: Path, writer, painter, timeout: float = 5.0) -> StudioService:
     return StudioService(
         db=db, ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500), accounts=AccountRepo(db),
-        posts=PostRepo(db), text_generator=writer, image_generator=painter,
+        posts=PostRepo(db), text_chain=TextChain([ChainEntry(writer, once("fake:writer-1"))]),
+        image_chain=ImageChain([ChainEntry(painter, once("fake:painter-1"))]),
+        prompt_chain=PromptChain([ChainEntry(TemplatePromptWriter(), once("local"))]),
         media=MediaStore(tmp_path / "media"), locks=MemoryUserLocks(), cost=2, timeout=timeout,
     )  # fmt: skip
 
@@ -90,6 +99,7 @@ async def test_every_generation_is_recorded_with_its_cost(db, tmp_path):
     records = await PostRepo(db).generations_for_post(outcome.post_id)
     assert {(r.kind, r.provider, r.model, r.status) for r in records} == {
         ("text", "fake", "writer-1", "ok"), ("image", "fake", "painter-1", "ok"),
+        ("prompt", "local", "prompt-template-v1", "ok"),
     }  # fmt: skip
     image = next(r for r in records if r.kind == "image")
     assert image.cost_usd == pytest.approx(0.04) and "35 mm lens" in image.prompt
