@@ -93,6 +93,11 @@ def draft_summary(draft: Draft) -> str:
 def progress_text(progress: Progress) -> str:
     text_line = _("✅ Post written") if progress.text else _("✍️ Writing the post…")
     image_line = _("✅ Image painted") if progress.image_ready else _("🎨 Painting the image…")
+    retrying = _("trying another model…")
+    if progress.text_fallback and not progress.text:
+        text_line = f"{text_line} {retrying}"
+    if progress.image_fallback and not progress.image_ready:
+        image_line = f"{image_line} {retrying}"
     lines = [text_line, image_line]
     if progress.text is not None:
         preview = cut_at_word(progress.text.body, PROGRESS_PREVIEW_LIMIT)

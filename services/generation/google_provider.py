@@ -95,7 +95,9 @@ class GeminiImagePainter:
         config = types.GenerateContentConfig(
             response_modalities=["IMAGE"],
             image_config=types.ImageConfig(
-                aspect_ratio=request.aspect_ratio, person_generation="ALLOW_ADULT"
+                aspect_ratio=request.aspect_ratio,
+                # Only Vertex AI takes this; the Gemini API allows adults by default.
+                person_generation="ALLOW_ADULT" if self._client.vertexai else None,
             ),
             safety_settings=STRICT,
         )

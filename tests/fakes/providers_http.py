@@ -1,0 +1,242 @@
+"""A local stand-in for the OpenAI, Gemini and Vertex AI HTTP APIs, speaking their wire
+formats (request shapes checked, answers and errors as the real services send them), so
+the real SDK clients can be tested offline. Point them at `base_url` (OpenAI: `/v1`).
+
+Failures are scripted per model, in order: `api.fail("gpt-image-2", RATE_LIMITED, ...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from PIL import Image
+
+OPENAI_KEY = "sk-test-openai"
+GOOGLE_KEY = "test-google-key"
+VERTEX_KEY = "test-vertex-express-key"
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int = 0
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False
+    """Never answer (the client's timeout must fire)."""
+    answer: dict[str, Any] | None = None
+    """A 200 answer that is nonetheless a failure (safety block, garbage)."""
+
+
+def openai_error(
+    status: int, message: str, kind: str, code: str | None, **headers: str
+) -> Failure:
+    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+    return Failure(status, body, headers)
+
+
+def google_error(
+    status: int, state: str, message: str, details: list[Any] | None = None
+) -> Failure:
+    error: dict[str, Any] = {"code": status, "message": message, "status": state}
+    if details:
+        error["details"] = details
+    return Failure(status, {"error": error})
+
+
+HANG = Failure(hang=True)
+OPENAI_RATE_LIMITED = openai_error(429, "Rate limit reached", "requests", "rate_limit_exceeded",
+                                   **{"retry-after-ms": "50"})  # fmt: skip
+OPENAI_SERVER_ERROR = openai_error(500, "The server had an error", "server_error", None)
+OPENAI_MODERATION = openai_error(
+    400, "Your request was rejected by the safety system.", "image_generation_user_error",
+    "moderation_blocked",
+)  # fmt: skip
+OPENAI_BAD_KEY = openai_error(401, "Incorrect API key provided", "invalid_request_error",
+                              "invalid_api_key")  # fmt: skip
+GOOGLE_RATE_LIMITED = google_error(
+    429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
+    [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.05s"}],
+)  # fmt: skip
+GOOGLE_UNAVAILABLE = google_error(503, "UNAVAILABLE", "The model is overloaded.")
+GOOGLE_PROMPT_BLOCKED = Failure(answer={
+    "promptFeedback": {"blockReason": "SAFETY"},
+    "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
+})  # fmt: skip
+GOOGLE_IMAGE_SAFETY = Failure(answer={
+    "candidates": [{"content": {"role": "model", "parts": []}, "finishReason": "IMAGE_SAFETY"}],
+    "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
+})  # fmt: skip
+
+
+def png_of(width: int, height: int, colour: tuple[int, int, int] = (30, 60, 120)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Call:
+    path: str
+    model: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+class ProviderAPI:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.calls: list[Call] = []
+        self._failures: dict[str, list[Failure]] = {}
+        self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
+        self.base_url = ""
+
+    def fail(self, model: str, *failures: Failure) -> None:
+        self._failures.setdefault(model, []).extend(failures)
+
+    def calls_to(self, model: str) -> list[Call]:
+        return [c for c in self.calls if c.model == model]
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/images/generations", self._openai_image)
+        app.router.add_post("/{version}/models/{model}:generateContent", self._gemini)
+        app.router.add_post("/v1beta1/publishers/google/models/{model}:predict", self._imagen)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        self._stopping.set()  # hanging requests end now, so shutdown does not wait on them
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _receive(
+        self, request: web.Request, model: str | None = None
+    ) -> tuple[Call, Failure | None]:
+        body = await request.json()
+        call = Call(request.path, model or body.get("model", ""), dict(request.headers), body)
+        self.calls.append(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        queue = self._failures.get(call.model)
+        failure = queue.pop(0) if queue else None
+        if failure is not None and failure.hang:
+            await self._stopping.wait()
+        return call, failure
+
+    # --- OpenAI -----------------------------------------------------------------------
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        call, failure = await self._receive(request)
+        if request.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
+            failure = OPENAI_BAD_KEY
+        if failure is not None:
+            return _failure_response(failure)
+        schema = call.body["response_format"]["json_schema"]
+        assert call.body["response_format"]["type"] == "json_schema" and schema["strict"]
+        assert call.body["messages"][0]["role"] == "system"
+        answer = _answer_for(schema["name"], call.body["messages"][-1]["content"])
+        return web.json_response({
+            "id": f"chatcmpl-{len(self.calls)}", "object": "chat.completion",
+            "created": int(time.time()), "model": call.model,
+            "choices": [{
+                "index": 0, "finish_reason": "stop", "logprobs": None,
+                "message": {"role": "assistant", "content": json.dumps(answer), "refusal": None},
+            }],
+            "usage": {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500},
+        })  # fmt: skip
+
+    async def _openai_image(self, request: web.Request) -> web.Response:
+        call, failure = await self._receive(request)
+        if request.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
+            failure = OPENAI_BAD_KEY
+        if failure is not None:
+            return _failure_response(failure)
+        assert "response_format" not in call.body, "GPT image models reject response_format"
+        width, height = (int(n) for n in call.body.get("size", "1024x1024").split("x"))
+        assert width % 16 == 0 and height % 16 == 0, "gpt-image-2 sizes are multiples of 16"
+        png = base64.b64encode(png_of(width, height)).decode()
+        return web.json_response({
+            "created": int(time.time()), "data": [{"b64_json": png}],
+            "output_format": call.body.get("output_format", "png"),
+            "quality": call.body.get("quality", "auto"), "size": call.body.get("size"),
+            "usage": {"input_tokens": 60, "output_tokens": 1056, "total_tokens": 1116,
+                      "input_tokens_details": {"text_tokens": 60, "image_tokens": 0}},
+        })  # fmt: skip
+
+    # --- Gemini API and Vertex AI --------------------------------------------------------
+
+    async def _gemini(self, request: web.Request) -> web.Response:
+        if request.headers.get("x-goog-api-key") != GOOGLE_KEY:
+            return _failure_response(google_error(400, "INVALID_ARGUMENT", "API key not valid."))
+        call, failure = await self._receive(request, request.match_info["model"])
+        if failure is not None:
+            return _failure_response(failure)
+        config = call.body.get("generationConfig", {})
+        if "IMAGE" in config.get("responseModalities", []):
+            ratio = config.get("imageConfig", {}).get("aspectRatio", "1:1")
+            width, height = {"16:9": (1344, 768), "9:16": (768, 1344)}.get(ratio, (1024, 1024))
+            part = {
+                "inlineData": {
+                    "mimeType": "image/png",
+                    "data": base64.b64encode(png_of(width, height)).decode(),
+                }
+            }
+            usage = {"promptTokenCount": 40, "candidatesTokenCount": 1290, "totalTokenCount": 1330}
+        else:
+            assert config.get("responseMimeType") == "application/json"
+            data = call.body["contents"][-1]["parts"][0]["text"]
+            answer = _answer_for(config["responseSchema"]["title"], data)
+            part = {"text": json.dumps(answer, ensure_ascii=False)}
+            usage = {"promptTokenCount": 300, "candidatesTokenCount": 150, "totalTokenCount": 450}
+        return web.json_response({
+            "candidates": [{"content": {"role": "model", "parts": [part]}, "finishReason": "STOP",
+                            "index": 0}],
+            "usageMetadata": usage, "modelVersion": call.model,
+        })  # fmt: skip
+
+    async def _imagen(self, request: web.Request) -> web.Response:
+        if request.headers.get("x-goog-api-key") != VERTEX_KEY:
+            return _failure_response(google_error(401, "UNAUTHENTICATED", "API key not valid."))
+        call, failure = await self._receive(request, request.match_info["model"])
+        if failure is not None:
+            return _failure_response(failure)
+        ratio = call.body.get("parameters", {}).get("aspectRatio", "1:1")
+        width, height = {"16:9": (1408, 768), "9:16": (768, 1408)}.get(ratio, (1024, 1024))
+        image = base64.b64encode(png_of(width, height)).decode()
+        return web.json_response({"predictions": [{"bytesBase64Encoded": image,
+                                                    "mimeType": "image/png"}]})  # fmt: skip
+
+
+def _failure_response(failure: Failure) -> web.Response:
+    if failure.answer is not None:
+        return web.json_response(failure.answer)
+    return web.json_response(failure.body, status=failure.status, headers=failure.headers)
+
+
+def _answer_for(schema_name: str, data: str) -> dict[str, Any]:
+    """What a well-behaved model answers for our two schemas, built from the request data."""
+    brief = json.loads(data)
+    if schema_name == "ImagePromptDraft":
+        return {"prompt": f"Cinematic photo. {brief['scene']} {brief['brand_style']}."}
+    assert schema_name == "PostDraft", schema_name
+    link = brief.get("referral_link")
+    return {
+        "title": "Work from anywhere, earn everywhere",
+        "body": f"Written for {brief['audience']}. Voice: {brief['voice']}.",
+        "call_to_action": f"Join us here: {link}" if link else "Join us today!",
+        "hashtags": ["#RemoteWork", "digital nomads", "#remotework", "Freedom2026"],
+    }
