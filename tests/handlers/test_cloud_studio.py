@@ -1,0 +1,96 @@
+"""The Viral Studio with cloud models configured: the real SDK clients talk to a local
+stand-in of the OpenAI and Google APIs, the bot to the strict Telegram stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from tests.conftest import PARTNER_ID, Driver, make_driver
+from tests.fakes.providers_http import (
+    GOOGLE_KEY,
+    GOOGLE_UNAVAILABLE,
+    OPENAI_KEY,
+    OPENAI_MODERATION,
+    ProviderAPI,
+)
+from tests.fakes.telegram import FakeTelegram
+
+LINK = "https://example.com/ref/42"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[ProviderAPI]:
+    server = ProviderAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def cloud(settings: Settings, telegram: FakeTelegram, api: ProviderAPI):
+    configured = Settings(_env_file=None, **{  # type: ignore[arg-type]
+        **settings.model_dump(),
+        "openai_api_key": OPENAI_KEY, "openai_base_url": f"{api.base_url}/v1",
+        "google_api_key": GOOGLE_KEY, "google_gemini_base_url": api.base_url,
+        "retry_base_delay": 0.01, "retry_max_delay": 0.02,
+    })  # fmt: skip
+    driver = await make_driver(configured, telegram)
+    yield driver
+    await driver.app.close()
+    assert telegram.errors == [], "the bot made calls that Telegram would reject"
+
+
+async def make_post(driver: Driver, language: str = "English") -> None:
+    await driver.make_pro()
+    await driver.send(PARTNER_ID, "/studio")
+    await driver.press(PARTNER_ID, "Success Story")
+    await driver.press(PARTNER_ID, "Freelancers")
+    await driver.press(PARTNER_ID, language)
+    await driver.send(PARTNER_ID, LINK)
+    await driver.press(PARTNER_ID, "Generate")
+
+
+async def generations(driver: Driver) -> list[tuple[str, str, str, float]]:
+    rows = await driver.app.services.db.fetch_all(
+        "SELECT kind, model, status, cost_usd FROM generations ORDER BY id"
+    )
+    return [(r["kind"], r["model"], r["status"], r["cost_usd"]) for r in rows]
+
+
+async def test_a_failing_image_model_falls_back_and_the_user_sees_it(cloud: Driver, api):
+    api.fail("gemini-2.5-flash-image", *[GOOGLE_UNAVAILABLE] * 3)
+    await make_post(cloud)
+    edits = [c.params["text"] for c in cloud.telegram.sent("editMessageText", PARTNER_ID)]
+    assert any("Painting the image… trying another model…" in text for text in edits)
+    assert len(cloud.telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    assert await cloud.balance() == 498
+    records = await generations(cloud)
+    assert ("image", "gemini-2.5-flash-image", "failed", 0.0) in records
+    assert ("image", "gpt-image-2", "ok", pytest.approx(0.07)) in records
+    assert {(kind, model) for kind, model, status, _ in records if status == "ok"} == {
+        ("text", "gpt-4.1-mini"), ("prompt", "gpt-4.1-mini"), ("image", "gpt-image-2"),
+    }  # fmt: skip
+    painted = api.calls_to("gpt-image-2")[0].body["prompt"]
+    assert painted.startswith("Cinematic photo.")  # the prompt the text model wrote
+
+
+async def test_cloud_models_write_languages_the_templates_do_not_have(cloud: Driver, api):
+    await make_post(cloud, language="Deutsch")
+    assert len(cloud.telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    system = api.calls_to("gpt-4.1-mini")[0].body["messages"][0]["content"]
+    assert "in German" in system
+    assert any(LINK in text for text in cloud.texts(PARTNER_ID))
+
+
+async def test_a_safety_block_is_explained_and_refunded(cloud: Driver, api):
+    api.fail("gemini-2.5-flash-image", *[GOOGLE_UNAVAILABLE] * 3)
+    api.fail("gpt-image-2", OPENAI_MODERATION)
+    await make_post(cloud)
+    assert cloud.telegram.sent("sendPhoto", PARTNER_ID) == []
+    assert await cloud.balance() == 500
+    assert any("blocked by the provider's safety rules" in t and "Your 2 tokens were returned"
+               in t for t in cloud.texts(PARTNER_ID))  # fmt: skip
+    assert len(api.calls_to("gpt-image-2")) == 1
