@@ -19,6 +19,7 @@ from services.generation.base import FailureKind, GenerationError, ImageRequest,
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.botapi_rules import utf16_length
+from tests.fakes.providers_http import GOOGLE_KEY, GOOGLE_UNAVAILABLE, OPENAI_KEY, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,16 +71,23 @@ async def walk_studio(partner: User) -> None:
     await partner.press("Generate")
 
 
-async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_path):
+async def start_bot(server: BotAPIServer, tmp_path: Path, **extra: str):
+    """`python -m bot run` as its own process, configured only through its environment."""
+    keys = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL")
     env = {
-        **os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": server.base_url,
+        **{k: v for k, v in os.environ.items() if k not in keys},
+        "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": server.base_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "MEDIA_DIR": str(tmp_path),
-        "ADMIN_IDS": str(ADMIN_ID), "REDIS_URL": "", "LOG_LEVEL": "WARNING",
+        "ADMIN_IDS": str(ADMIN_ID), "REDIS_URL": "", "LOG_LEVEL": "WARNING", **extra,
     }  # fmt: skip
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_path):
+    process = await start_bot(server, tmp_path)
     try:
         admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
         await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
@@ -95,6 +103,37 @@ async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_pat
         assert telegram.errors == []
     finally:
         stderr = await stop(process)
+    assert b"Traceback" not in stderr, stderr.decode()
+
+
+async def test_bot_process_with_cloud_keys_falls_back_to_the_second_image_model(
+    server, telegram, tmp_path
+):
+    providers = ProviderAPI()
+    await providers.start()
+    providers.fail("gemini-2.5-flash-image", *[GOOGLE_UNAVAILABLE] * 3)
+    process = await start_bot(
+        server, tmp_path, OPENAI_API_KEY=OPENAI_KEY, OPENAI_BASE_URL=f"{providers.base_url}/v1",
+        GOOGLE_API_KEY=GOOGLE_KEY, GOOGLE_GEMINI_BASE_URL=providers.base_url,
+        RETRY_BASE_DELAY="0.01", RETRY_MAX_DELAY="0.05",
+    )  # fmt: skip
+    try:
+        partner = User(telegram, PARTNER_ID)
+        await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
+        admin = User(telegram, ADMIN_ID)
+        admin.say(f"/pro {PARTNER_ID} on")
+        await admin.sees("PRO is on")
+        await walk_studio(partner)
+        await telegram.wait_for(lambda: bool(telegram.sent("sendPhoto", PARTNER_ID)), 30)
+        await partner.sees("2 tokens spent, 498 left")
+        edits = [c.params["text"] for c in telegram.sent("editMessageText", PARTNER_ID)]
+        assert any("trying another model" in text for text in edits)
+        assert [c.model for c in providers.calls].count("gemini-2.5-flash-image") == 3
+        assert providers.calls_to("gpt-image-2") and providers.calls_to("gpt-4.1-mini")
+        assert telegram.errors == []
+    finally:
+        stderr = await stop(process)
+        await providers.stop()
     assert b"Traceback" not in stderr, stderr.decode()
 
 
