@@ -29,6 +29,7 @@ from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMi
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
 from services.catalog import UI_LANGUAGES
+from services.costs import CostReport
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, TextChain
 from services.generation.lineup import Clients, Lineup, build_lineup
@@ -197,6 +198,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         accounts=services.accounts,
         ledger=services.ledger,
         studio=services.studio,
+        costs=CostReport(services.db),
         admin_ids=settings.admin_ids,
     )
     in_flight = InFlightMiddleware()

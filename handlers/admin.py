@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.filters import AdminFilter
+from handlers.texts import balance_text
+from services.costs import CostReport, CostSummary
 from services.ledger import InsufficientTokensError, Ledger
+from services.models import Account
+from services.studio import StudioService
 
 ADMIN_COMMANDS = ("grant", "pro")
+COST_PERIODS = (1, 7, 30)
+MODEL_ROWS = 8
 
 
 def action_key(message: Message, command: str) -> str:
@@ -76,9 +84,37 @@ async def command_pro_handler(message: Message, command: CommandObject, ledger: 
         await message.answer(text.format(user_id=account.user_id, balance=account.balance))
 
 
+async def command_admin_balance_handler(
+    message: Message, account: Account, studio: StudioService, costs: CostReport
+) -> None:
+    """An admin's /balance: their own tokens, then what the providers cost."""
+    summaries = [await costs.summary(days) for days in COST_PERIODS]
+    await message.answer(f"{balance_text(account, studio.cost)}\n\n{cost_text(summaries)}")
+
+
+def cost_text(summaries: list[CostSummary]) -> str:
+    lines = [_("<b>Provider cost</b>")]
+    lines += [
+        _("Last {days} d: ${cost:.4f} for {calls} calls ({ok} succeeded)").format(
+            days=s.days, cost=s.cost_usd, calls=s.calls, ok=s.succeeded
+        )
+        for s in summaries
+    ]
+    month = summaries[-1]
+    if month.by_model:
+        lines += ["", _("<b>By model, last {days} d</b>").format(days=month.days)]
+        lines += [
+            f"{escape(row.kind)} · {escape(row.provider)}:{escape(row.model)}: "
+            f"${row.cost_usd:.4f} · {row.succeeded}/{row.calls}"
+            for row in month.by_model[:MODEL_ROWS]
+        ]
+    return "\n".join(lines)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(AdminFilter())
+    router.message.register(command_admin_balance_handler, Command("balance"))
     router.message.register(command_grant_handler, Command("grant"))
     router.message.register(command_pro_handler, Command("pro"))
     return router

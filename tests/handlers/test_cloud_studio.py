@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from tests.conftest import PARTNER_ID, Driver, make_driver
+from tests.conftest import ADMIN_ID, PARTNER_ID, Driver, make_driver
 from tests.fakes.providers_http import (
     GOOGLE_KEY,
     GOOGLE_UNAVAILABLE,
@@ -94,3 +94,15 @@ async def test_a_safety_block_is_explained_and_refunded(cloud: Driver, api):
     assert any("blocked by the provider's safety rules" in t and "Your 2 tokens were returned"
                in t for t in cloud.texts(PARTNER_ID))  # fmt: skip
     assert len(api.calls_to("gpt-image-2")) == 1
+
+
+async def test_admins_see_what_the_providers_cost_on_balance(cloud: Driver, api):
+    await make_post(cloud)
+    await cloud.send(ADMIN_ID, "/balance")
+    text = cloud.texts(ADMIN_ID)[-1]
+    # gemini image: 40 input + 1290 output tokens; gpt-4.1-mini: 320 + 180 tokens, twice
+    assert "Provider cost" in text and "Last 30 d: $0.0395 for 3 calls (3 succeeded)" in text
+    assert "image · google:gemini-2.5-flash-image: $0.0387 · 1/1" in text
+    assert "text · openai:gpt-4.1-mini: $0.0004 · 1/1" in text
+    await cloud.send(PARTNER_ID, "/balance")
+    assert "Provider cost" not in cloud.texts(PARTNER_ID)[-1]
