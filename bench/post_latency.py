@@ -15,7 +15,12 @@ from pathlib import Path
 from aiogram.types import Update
 
 from bench.common import median, percentile, report
-from bench.providers import IMAGE_LATENCY, TEXT_LATENCY, FixedLatencyPainter, FixedLatencyWriter
+from bench.fixed_latency import (
+    IMAGE_LATENCY,
+    TEXT_LATENCY,
+    FixedLatencyPainter,
+    FixedLatencyWriter,
+)
 from bot.app import App, build_app
 from bot.config import Settings
 from tests.fakes.session import FakeTelegramSession

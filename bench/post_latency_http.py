@@ -19,7 +19,12 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 
 from bench.common import median, percentile, report
-from bench.providers import IMAGE_LATENCY, TEXT_LATENCY, FixedLatencyPainter, FixedLatencyWriter
+from bench.fixed_latency import (
+    IMAGE_LATENCY,
+    TEXT_LATENCY,
+    FixedLatencyPainter,
+    FixedLatencyWriter,
+)
 from bot.app import build_app
 from bot.config import Settings
 from tests.fakes.botapi_http import BotAPIServer

@@ -13,6 +13,7 @@ import io
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from aiohttp import web
@@ -75,10 +76,16 @@ GOOGLE_IMAGE_SAFETY = Failure(answer={
 })  # fmt: skip
 
 
+@cache
 def png_of(width: int, height: int, colour: tuple[int, int, int] = (30, 60, 120)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@cache
+def b64_png(width: int, height: int) -> str:
+    return base64.b64encode(png_of(width, height)).decode()
 
 
 @dataclass
@@ -168,9 +175,8 @@ class ProviderAPI:
         assert "response_format" not in call.body, "GPT image models reject response_format"
         width, height = (int(n) for n in call.body.get("size", "1024x1024").split("x"))
         assert width % 16 == 0 and height % 16 == 0, "gpt-image-2 sizes are multiples of 16"
-        png = base64.b64encode(png_of(width, height)).decode()
         return web.json_response({
-            "created": int(time.time()), "data": [{"b64_json": png}],
+            "created": int(time.time()), "data": [{"b64_json": b64_png(width, height)}],
             "output_format": call.body.get("output_format", "png"),
             "quality": call.body.get("quality", "auto"), "size": call.body.get("size"),
             "usage": {"input_tokens": 60, "output_tokens": 1056, "total_tokens": 1116,
@@ -216,8 +222,7 @@ class ProviderAPI:
             return _failure_response(failure)
         ratio = call.body.get("parameters", {}).get("aspectRatio", "1:1")
         width, height = {"16:9": (1408, 768), "9:16": (768, 1408)}.get(ratio, (1024, 1024))
-        image = base64.b64encode(png_of(width, height)).decode()
-        return web.json_response({"predictions": [{"bytesBase64Encoded": image,
+        return web.json_response({"predictions": [{"bytesBase64Encoded": b64_png(width, height),
                                                     "mimeType": "image/png"}]})  # fmt: skip
 
 

@@ -1,0 +1,28 @@
+"""Providers with set latencies for the benchmarks (0.4 s text, 0.6 s image)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.art.studio import render_studio_image, to_png
+from services.generation.base import ImageRequest, ImageResult, PostRequest, TextResult, Usage
+from services.generation.local_text import LocalTextWriter
+
+TEXT_LATENCY = 0.4
+IMAGE_LATENCY = 0.6
+
+
+class FixedLatencyWriter(LocalTextWriter):
+    async def write_post(self, request: PostRequest) -> TextResult:
+        await asyncio.sleep(TEXT_LATENCY)
+        return TextResult(self.compose(request), Usage("bench", "text-0.4s"))
+
+
+class FixedLatencyPainter:
+    def __init__(self) -> None:
+        self.png = to_png(render_studio_image("Ready-made", "Bench", ("#7B2FF7", "#F107A3",
+                                                                        "#00D4FF")))  # fmt: skip
+
+    async def paint(self, request: ImageRequest) -> ImageResult:
+        await asyncio.sleep(IMAGE_LATENCY)
+        return ImageResult(self.png, 1920, 1080, Usage("bench", "image-0.6s"))
