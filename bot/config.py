@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     retry_max_delay: float = Field(default=8.0, ge=0)
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_cooldown: float = Field(default=60.0, gt=0)
-    openai_concurrency: int = Field(default=8, ge=1)
-    google_concurrency: int = Field(default=8, ge=1)
-    vertex_concurrency: int = Field(default=4, ge=1)
+    openai_concurrency: int = Field(default=16, ge=1)
+    google_concurrency: int = Field(default=16, ge=1)
+    vertex_concurrency: int = Field(default=8, ge=1)
     local_concurrency: int = Field(default=2, ge=1)
     log_level: str = "INFO"
 

@@ -247,9 +247,11 @@ class StudioService:
             return result.text
 
         async def paint() -> ImageResult:
-            prompt_log = _CallLog(records, user_id, "prompt", request_summary(draft))
-            prompt = await prompt_log.run(self._prompts.write_prompt(request))
-            image_request = studio_image_request(request, prompt.prompt)
+            image_request = studio_image_request(request)
+            if self._prompts.uses_a_model:
+                prompt_log = _CallLog(records, user_id, "prompt", request_summary(draft))
+                prompt = await prompt_log.run(self._prompts.write_prompt(request))
+                image_request = studio_image_request(request, prompt.prompt)
             log = _CallLog(records, user_id, "image", image_request.prompt)
 
             async def on_fallback(fallback: Fallback) -> None:

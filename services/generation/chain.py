@@ -128,5 +128,10 @@ class PromptChain(_Chain[PromptWriter]):
     """The prompt-rewriting step. Its last entry is the brand template, which cannot
     fail, so a slow or broken text model only costs the picture its polish."""
 
+    @property
+    def uses_a_model(self) -> bool:
+        """False when only the template is configured (no step worth running or recording)."""
+        return len(self.entries) > 1
+
     async def write_prompt(self, request: PostRequest) -> PromptResult:
         return await self._first_success(lambda p: p.write_prompt(request), None, None)

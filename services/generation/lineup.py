@@ -96,7 +96,8 @@ class ResilienceSettings:
     breaker_threshold: int = 5
     breaker_cooldown: float = 60.0
     concurrency: dict[str, int] = field(default_factory=dict)
-    """Calls in flight per provider (openai, google, vertex, local); 8 when not given."""
+    """Calls in flight per provider (openai, google, vertex, local); 16 when not given.
+    For `local` it limits the image renderer only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,21 +109,31 @@ class Lineup:
 
 class _Guards:
     """One breaker per model (shared by its text and prompt calls), one pool of slots per
-    provider."""
+    cloud provider. Locally only the renderer (CPU-bound) is limited; the template writer
+    and prompt are instant and never wait behind it."""
 
     def __init__(self, settings: ResilienceSettings) -> None:
         self.settings = settings
         self._breakers: dict[str, CircuitBreaker] = {}
         self._slots: dict[str, asyncio.Semaphore] = {}
 
-    def make(self, ref: ModelRef, timeout: float, retry: RetryPolicy | None = None) -> Guard:
+    def make(
+        self,
+        ref: ModelRef,
+        timeout: float,
+        retry: RetryPolicy | None = None,
+        *,
+        renders: bool = False,
+    ) -> Guard:
         settings = self.settings
         breaker = self._breakers.setdefault(
             ref.name, CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown)
         )
-        slots = self._slots.setdefault(
-            ref.provider, asyncio.Semaphore(settings.concurrency.get(ref.provider, 8))
-        )
+        pool = ref.provider
+        if ref.provider == LOCAL:
+            pool = "local-render" if renders else "local-text"
+        limit = settings.concurrency.get(ref.provider, 16) if pool != "local-text" else 256
+        slots = self._slots.setdefault(pool, asyncio.Semaphore(limit))
         return Guard(
             ref.name, timeout, retry=retry or settings.retry, breaker=breaker, slots=slots,
             reserve=LOCAL_RESERVE if ref.provider == LOCAL else None,
@@ -201,10 +212,11 @@ def _image_entries(
             painter = LocalImageRenderer()
         else:
             painter = PAINTERS[ref.provider](clients.get(ref.provider), ref.model, prices)
-        entries.append(ChainEntry(painter, guards.make(ref, timeout)))
+        entries.append(ChainEntry(painter, guards.make(ref, timeout, renders=True)))
     if not entries:
         logger.warning("no image model is usable; the local renderer paints every image")
-        entries.append(ChainEntry(LocalImageRenderer(), guards.make(ModelRef(LOCAL, ""), timeout)))
+        local = guards.make(ModelRef(LOCAL, ""), timeout, renders=True)
+        entries.append(ChainEntry(LocalImageRenderer(), local))
     return entries
 
 
