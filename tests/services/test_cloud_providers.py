@@ -257,3 +257,13 @@ def test_a_chain_spec_with_an_unknown_provider_is_refused():
     with pytest.raises(ValueError, match="unknown provider 'dalle'"):
         parse_models("dalle:dall-e-3")
     assert parse_models(" local ")[0].name == "local"
+
+
+async def test_text_fallback_to_local_can_be_turned_off(api, clients):
+    settings = cloud_settings(api, text_fallback_to_local=False)
+    chains = build_lineup(settings.text_models, settings.image_models, clients,
+                          PriceList.load(), settings.resilience,
+                          text_fallback_to_local=settings.text_fallback_to_local)  # fmt: skip
+    assert chains.text.names == ("openai:gpt-4.1-mini", "google:gemini-2.5-flash")
+    assert chains.image.names == ("google:gemini-2.5-flash-image", "openai:gpt-image-2", "local")
+    assert len(chains.text.languages) == 10

@@ -162,3 +162,29 @@ async def test_text_chain_skips_models_that_cannot_write_the_language():
     result = await chain.write_post(request)
     assert result.usage.model == "templates-v1"
     assert chain.languages == {"en", "es", "ru"}
+
+
+async def test_a_deadline_leaves_time_for_the_fallbacks():
+    # The first model may take 1 s per try, but with a 0.5 s budget and a local fallback
+    # that needs 0.2 s, it gets 0.3 s and the fallback still answers in time.
+    hanging = ScriptedPainter("slow", "hang", "hang", "hang")
+    local = ScriptedPainter("local")
+    chain = ImageChain([ChainEntry(hanging, Guard("slow", 1.0, retry=FAST)),
+                        ChainEntry(local, Guard("local", 1.0, reserve=0.2))])  # fmt: skip
+    started = time.perf_counter()
+    deadline = asyncio.get_running_loop().time() + 0.5
+    result = await chain.paint(REQUEST, deadline=deadline)
+    assert result.usage.model == "local"
+    assert 0.28 <= time.perf_counter() - started < 0.45
+    assert hanging.calls == 1  # no retry started without time for it
+
+
+async def test_every_model_gets_a_fair_share_when_reserves_exceed_the_budget():
+    first = ScriptedPainter("a", "hang")
+    second = ScriptedPainter("b")
+    chain = ImageChain([ChainEntry(first, Guard("a", 5.0, retry=FAST)),
+                        ChainEntry(second, Guard("b", 5.0))])  # fmt: skip
+    deadline = asyncio.get_running_loop().time() + 0.4
+    result = await chain.paint(REQUEST, deadline=deadline)
+    assert result.usage.model == "b"  # "a" got half the time, not none of it
+    assert first.calls == 1
