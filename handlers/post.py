@@ -58,7 +58,7 @@ async def make_post(
     async def deliver(ready: ReadyPost) -> None:
         rendered = render_post(ready.text)
         await message.answer_photo(
-            BufferedInputFile(ready.image_png, filename=f"post-{ready.post_id}.png"),
+            BufferedInputFile(ready.photo, filename=ready.photo_name),
             caption=rendered.caption,
             reply_markup=keyboards.post_actions(ready.post_id),
         )

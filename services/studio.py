@@ -24,6 +24,7 @@ from services.generation.base import (
     TextResult,
 )
 from services.generation.chain import Fallback, ImageChain, PromptChain, TextChain
+from services.generation.images import fit_for_photo
 from services.generation.prompts import studio_image_request
 from services.ledger import Ledger
 from services.locks import UserLocks, hold
@@ -73,6 +74,9 @@ class ReadyPost:
     post_id: int
     text: PostText
     image_png: bytes
+    photo: bytes
+    """The image as Telegram takes it for a photo (the PNG, or a JPEG when it is too big)."""
+    photo_name: str
 
 
 DeliverCallback = Callable[[ReadyPost], Awaitable[None]]
@@ -180,7 +184,9 @@ class StudioService:
         reporter = _Reporter(on_progress)
         try:
             text, image = await self._generate(account.user_id, draft, records, reporter)
-            await deliver(ReadyPost(post_id=reservation.id, text=text, image_png=image.png))
+            photo, extension = await fit_for_photo(image.png)
+            await deliver(ReadyPost(reservation.id, text, image.png, photo,
+                                    f"post-{reservation.id}.{extension}"))  # fmt: skip
             await reporter.drain()
             image_path = await self._media.save(
                 f"posts/{account.user_id}/{reservation.id}.png", image.png

@@ -10,6 +10,10 @@ from PIL import Image, UnidentifiedImageError
 from services.generation.base import FailureKind, GenerationError
 
 MAX_PIXELS = 40_000_000
+PHOTO_BYTES = 10 * 1024 * 1024 - 64 * 1024
+"""Telegram's photo upload limit (10 MB), with room for the multipart envelope."""
+PHOTO_SIDES = 10_000
+"""Telegram wants width + height <= 10000 for a photo."""
 
 
 async def as_png(data: bytes) -> tuple[bytes, int, int]:
@@ -32,3 +36,32 @@ def _as_png(data: bytes) -> tuple[bytes, int, int]:
             return buffer.getvalue(), width, height
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise GenerationError(FailureKind.INVALID, f"not an image: {error}") from error
+
+
+async def fit_for_photo(png: bytes) -> tuple[bytes, str]:
+    """(bytes, extension) Telegram accepts as a photo: the PNG itself when it fits, else a
+    high-quality JPEG (scaled down only if the sides are too long). The original PNG stays
+    available as a document."""
+    if len(png) <= PHOTO_BYTES and _sides(png) <= PHOTO_SIDES:
+        return png, "png"
+    return await asyncio.to_thread(_as_jpeg, png), "jpg"
+
+
+def _sides(data: bytes) -> int:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.width + image.height
+
+
+def _as_jpeg(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        picture = image.convert("RGB")
+    total = picture.width + picture.height
+    if total > PHOTO_SIDES:
+        scale = PHOTO_SIDES / total
+        picture = picture.resize((int(picture.width * scale), int(picture.height * scale)))
+    for quality in (92, 85, 75, 60):
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=quality, optimize=True)
+        if buffer.tell() <= PHOTO_BYTES:
+            break
+    return buffer.getvalue()

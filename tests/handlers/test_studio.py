@@ -2,9 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
+import random
+
+from PIL import Image
 
 from services.captions import CAPTION_LIMIT, visible_length
-from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
+from services.generation.base import (
+    FailureKind,
+    GenerationError,
+    ImageRequest,
+    ImageResult,
+    Usage,
+)
 from tests.conftest import PARTNER_ID, Driver, make_driver
 
 OTHER_ID = 2020
@@ -199,3 +209,33 @@ async def test_generate_after_going_back_has_expired(driver: Driver):
     assert driver.telegram.sent("sendPhoto") == []
     assert "expired" in driver.alerts()[-1]
     assert await driver.balance() == 500
+
+
+async def test_an_image_too_big_for_a_photo_still_arrives(settings, telegram):
+    # 2400 x 2400 of noise is a ~17 MB PNG: over Telegram's 10 MB photo limit.
+    noise = Image.frombytes("RGB", (2400, 2400), random.Random(1).randbytes(2400 * 2400 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="PNG", compress_level=1)
+    huge = buffer.getvalue()
+    assert len(huge) > 10 * 1024 * 1024
+
+    class HugePainter:
+        provider, model = "fake", "huge"
+
+        async def paint(self, request: ImageRequest) -> ImageResult:
+            return ImageResult(huge, 2400, 2400, Usage("fake", "huge"))
+
+    driver = await make_driver(settings, telegram, image_generator=HugePainter())
+    try:
+        await driver.make_pro()
+        await walk_to_confirm(driver)
+        await driver.press(PARTNER_ID, "Generate")
+        (photo,) = [m for m in driver.telegram.chat_messages(PARTNER_ID) if m.photo]
+        assert photo.photo is not None and photo.photo[:3] == b"\xff\xd8\xff"  # a JPEG
+        assert await driver.balance() == 498
+        await driver.press(PARTNER_ID, "Download original", photo)
+        (document,) = driver.telegram.sent("sendDocument", PARTNER_ID)
+        assert huge in document.files.values()
+    finally:
+        await driver.app.close()
+    assert telegram.errors == []
