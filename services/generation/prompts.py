@@ -55,3 +55,23 @@ def studio_image_request(request: PostRequest, prompt: str | None = None) -> Ima
         height=height,
         seed=request.seed,
     )
+
+
+COSMIC_STYLE = (
+    "Ethereal, mystical cosmic art: swirling nebulae and a deep star field, soft glow, "
+    "painterly detail, 1:1 composition"
+)
+COSMIC_NEGATIVE = "text, letters, numbers, watermark, logo, people, faces, frame, border"
+
+
+def cosmic_image_prompt(
+    subject: str, palette: tuple[str, ...], energy: int, mood: str, focus: str
+) -> str:
+    """Seed 003's cosmic prompt: `subject` (e.g. "the Aries constellation"), the sign's
+    palette, how intense the energy is (1-10), the mood and the focus of the day."""
+    intensity = "calm and gentle" if energy <= 3 else "vivid" if energy <= 7 else "blazing"
+    return (
+        f"{COSMIC_STYLE}. {subject.capitalize()}, glowing in {', '.join(palette)}. "
+        f"Energy {energy}/10: {intensity} light. Mood: {mood}. Focus: {focus}. "
+        f"No text in the image. Avoid: {COSMIC_NEGATIVE}."
+    )

@@ -10,6 +10,7 @@ from services.captions import visible_length
 from services.generation.base import GenerationError, ImageRequest, Quality
 from services.generation.openai_provider import image_size
 from services.generation.pricing import PriceList
+from services.generation.prompts import cosmic_image_prompt
 from services.generation.writing import CTA_LIMIT, PostDraft, clean_hashtags, finish_post
 
 LINK = "https://example.com/r/42"
@@ -65,3 +66,11 @@ def test_hashtags_are_cleaned_deduplicated_and_capped():
 def test_each_use_gets_its_aspect_ratio(size, ratio, openai_size):
     request = ImageRequest("p", "h", "k", ("#000000",) * 3, *size, seed=1)  # type: ignore[arg-type]
     assert request.aspect_ratio == ratio and image_size(ratio) == openai_size
+
+
+def test_cosmic_prompts_carry_palette_energy_mood_and_focus():
+    prompt = cosmic_image_prompt("the Aries constellation", ("#FF6B6B", "#FFA07A", "#FF4500"),
+                                 9, "bold", "career")  # fmt: skip
+    assert prompt.startswith("Ethereal, mystical cosmic art")
+    assert "#FF6B6B, #FFA07A, #FF4500" in prompt and "Energy 9/10: blazing" in prompt
+    assert "Mood: bold. Focus: career." in prompt and "No text in the image" in prompt
