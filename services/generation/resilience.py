@@ -102,6 +102,8 @@ class Guard:
             budget = self.timeout
             if deadline is not None:
                 budget = min(budget, deadline - loop.time())
+            if budget <= 0:  # the chain's time is up; not the model's fault
+                raise GenerationError(FailureKind.TIMEOUT, f"{self.name}: no time left")
             error = await self._attempt(attempt_call, budget)
             if isinstance(error, _Success):
                 return error.value
@@ -120,8 +122,6 @@ class Guard:
     async def _attempt(
         self, attempt_call: Callable[[], Awaitable[T]], budget: float
     ) -> _Success[T] | GenerationError:
-        if budget <= 0:
-            return GenerationError(FailureKind.TIMEOUT, f"{self.name}: no time left")
         try:
             async with self.slots, asyncio.timeout(budget):
                 result = await attempt_call()
