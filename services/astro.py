@@ -61,7 +61,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("sagittarius", "Sagittarius", "♐", (11, 22), Element.FIRE, Modality.MUTABLE,
          "Jupiter", ("#9B59B6", "#E67E22", "#5DADE2")),
     Sign("capricorn", "Capricorn", "♑", (12, 22), Element.EARTH, Modality.CARDINAL, "Saturn",
-         ("#5D6D7E", "#A1887F", "#B8C6DB")),
+         ("#4F6D9A", "#B08968", "#9FB8D0")),
     Sign("aquarius", "Aquarius", "♒", (1, 20), Element.AIR, Modality.FIXED, "Uranus",
          ("#00CED1", "#7FFFD4", "#4169E1")),
     Sign("pisces", "Pisces", "♓", (2, 19), Element.WATER, Modality.MUTABLE, "Neptune",
