@@ -71,6 +71,25 @@ class Ledger:
             reason="PRO on" if on else "PRO off",
         )
 
+    async def set_tier(
+        self,
+        user_id: int,
+        tier: str,
+        *,
+        expires_at: float | None,
+        key: str,
+        reason: str,
+        actor_id: int | None = None,
+        bonus_delta: int = 0,
+        kind: LedgerKind = LedgerKind.TIER,
+    ) -> Account | None:
+        """Sets the Cosmic Coach tier and its expiry (None: no expiry), in one ledger entry
+        (which may also move tokens, e.g. a payment reversed). None when `key` was used."""
+        return await self._repo.change(
+            user_id, kind, set_tier=(tier, expires_at), bonus_delta=bonus_delta, key=key,
+            actor_id=actor_id, reason=reason,
+        )  # fmt: skip
+
     async def monthly_reset(self, month: date) -> int:
         """Sets every PRO partner's allowance to the monthly amount (idempotent per month)."""
         done = 0

@@ -20,6 +20,9 @@ class LedgerKind(StrEnum):
     MONTHLY_RESET = "monthly_reset"
     PRO_ON = "pro_on"
     PRO_OFF = "pro_off"
+    TIER = "tier"
+    PAYMENT = "payment"
+    PAYMENT_REFUND = "payment_refund"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,11 @@ class Account:
     bonus: int
     """Granted or bought tokens: never expire, spent after the allowance."""
     referral_link: str | None = None
+    tier: str = "free"
+    """As stored; see services.tiers.effective_tier for expiry."""
+    tier_expires_at: float | None = None
+    sign: str | None = None
+    """The zodiac sign the user last chose (remembered for /daily)."""
 
     @property
     def balance(self) -> int:

@@ -33,6 +33,18 @@ class Quality(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class CosmicScene:
+    """What the local renderer draws for Cosmic Coach (cloud models read the prompt)."""
+
+    kind: str
+    """daily, match, moon or avatar"""
+    signs: tuple[str, ...] = ()
+    energy: int = 5
+    score: int = 0
+    elongation: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class ImageRequest:
     """One picture to paint. Cloud models get `prompt` (English) at `aspect_ratio`; the
     local renderer draws `headline` and `kicker` over `palette` at `width` x `height`."""
@@ -46,6 +58,8 @@ class ImageRequest:
     seed: int
     negative_prompt: str = ""
     quality: Quality = Quality.STANDARD
+    scene: CosmicScene | None = None
+    """Set for cosmic art; None draws the studio poster."""
 
     @property
     def aspect_ratio(self) -> str:

@@ -12,7 +12,9 @@ import aiosqlite
 from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.storage.db import Database, Transaction
 
-_ACCOUNT_COLUMNS = "user_id, language, is_pro, allowance, bonus, referral_link"
+_ACCOUNT_COLUMNS = (
+    "user_id, language, is_pro, allowance, bonus, referral_link, tier, tier_expires_at, sign"
+)
 _RESERVATION_COLUMNS = (
     "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
 )
@@ -30,6 +32,9 @@ def _account(row: aiosqlite.Row) -> Account:
         allowance=row["allowance"],
         bonus=row["bonus"],
         referral_link=row["referral_link"],
+        tier=row["tier"],
+        tier_expires_at=row["tier_expires_at"],
+        sign=row["sign"],
     )
 
 
@@ -75,6 +80,9 @@ class AccountRepo:
 
     async def set_referral_link(self, user_id: int, link: str | None) -> None:
         await self._update(user_id, "referral_link", link)
+
+    async def set_sign(self, user_id: int, sign: str) -> None:
+        await self._update(user_id, "sign", sign)
 
     async def _update(self, user_id: int, column: str, value: Any) -> None:
         async with self._db.transaction() as tx:
@@ -156,12 +164,14 @@ class LedgerRepo:
         bonus_delta: int = 0,
         set_allowance: int | None = None,
         set_pro: bool | None = None,
+        set_tier: tuple[str, float | None] | None = None,
         key: str | None = None,
         actor_id: int | None = None,
         reason: str = "",
         create_language: str = "en",
     ) -> Account | None:
-        """Grant/take bonus tokens, reset the allowance or switch PRO, in one entry.
+        """Grant/take bonus tokens, reset the allowance, switch PRO or set the tier (name,
+        expiry), in one entry.
 
         A negative bonus_delta takes from the bonus first, then from the allowance.
         Returns None when `key` was already used (nothing changes). Raises
@@ -187,6 +197,11 @@ class LedgerRepo:
             if set_pro is not None:
                 await tx.execute(
                     "UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(set_pro), user_id)
+                )
+            if set_tier is not None:
+                await tx.execute(
+                    "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE user_id = ?",
+                    (*set_tier, user_id),
                 )
             await self._apply(
                 tx, user_id, kind, allowance_delta, bonus_delta,

@@ -135,6 +135,60 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE generations_v2 RENAME TO generations",
         "CREATE INDEX generations_time ON generations(created_at)",
     ),
+    # v3: Cosmic Coach: tiers, weekly uses, generated images, Stars payments.
+    (
+        "ALTER TABLE accounts ADD COLUMN tier TEXT NOT NULL DEFAULT 'free'",
+        "ALTER TABLE accounts ADD COLUMN tier_expires_at REAL",
+        "ALTER TABLE accounts ADD COLUMN sign TEXT",
+        # Weekly uses are a ledger of their own: +1 to reserve, then exactly one settling
+        # entry per reservation (commit 0, refund -1; the shared key makes it once).
+        """CREATE TABLE uses (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            week TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('reserve', 'commit', 'refund')),
+            delta INTEGER NOT NULL CHECK (delta IN (-1, 0, 1)),
+            reservation_id INTEGER REFERENCES uses(id),
+            category TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX uses_week ON uses(user_id, week)",
+        """CREATE TRIGGER uses_no_update BEFORE UPDATE ON uses
+           BEGIN SELECT RAISE(ABORT, 'uses are append-only'); END""",
+        """CREATE TRIGGER uses_no_delete BEFORE DELETE ON uses
+           BEGIN SELECT RAISE(ABORT, 'uses are append-only'); END""",
+        """CREATE TABLE images (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            category TEXT NOT NULL,
+            params TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            quality TEXT NOT NULL,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            path TEXT NOT NULL,
+            caption TEXT NOT NULL DEFAULT '',
+            shared INTEGER NOT NULL DEFAULT 0,
+            favourite INTEGER NOT NULL DEFAULT 0,
+            deleted_at REAL,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX images_user ON images(user_id, id)",
+        """CREATE TABLE payments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            charge_id TEXT NOT NULL UNIQUE,
+            provider_charge_id TEXT,
+            user_id INTEGER NOT NULL REFERENCES accounts(user_id),
+            product TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('paid', 'refunded')),
+            created_at REAL NOT NULL,
+            refunded_at REAL
+        )""",
+    ),
 )
 
 
