@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -29,7 +30,9 @@ from bot.config import Settings
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
+from services.cache import MemoryImageCache, RedisImageCache
 from services.catalog import UI_LANGUAGES
+from services.cosmic import CosmicService
 from services.costs import CostReport
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, TextChain
@@ -39,10 +42,14 @@ from services.generation.resilience import Guard, RetryPolicy
 from services.ledger import Ledger
 from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.media import MediaStore
+from services.payments import PaymentService, Prices
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.db import Database
+from services.storage.images import ImageRepo
 from services.storage.posts import PostRepo
+from services.storage.usage import UsageRepo
 from services.studio import StudioService
+from services.tiers import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,8 @@ class Services:
     ledger: Ledger
     posts: PostRepo
     studio: StudioService
+    cosmic: CosmicService
+    payments: PaymentService
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
@@ -122,8 +131,18 @@ async def build_services(
         media=MediaStore(settings.media_dir), locks=locks, cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
     )  # fmt: skip
+    cosmic = CosmicService(
+        db=db, images=ImageRepo(db), usage=UsageRepo(db), image_chain=lineup.image,
+        cache=RedisImageCache(redis) if redis is not None else MemoryImageCache(),
+        media=MediaStore(settings.media_dir), locks=locks,
+        clock=Clock(ZoneInfo(settings.bot_timezone)), timeout=settings.generation_timeout,
+    )  # fmt: skip
+    prices = Prices(settings.cosmic_price_stars, settings.universe_price_stars,
+                    settings.token_pack_stars, settings.token_pack_size)  # fmt: skip
+    payments = PaymentService(db, ledger, accounts, prices)
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
-                    lineup=lineup, clients=clients, redis=redis)  # fmt: skip
+                    cosmic=cosmic, payments=payments, lineup=lineup, clients=clients,
+                    redis=redis)  # fmt: skip
 
 
 def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
@@ -201,6 +220,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         accounts=services.accounts,
         ledger=services.ledger,
         studio=services.studio,
+        cosmic=services.cosmic,
+        payments=services.payments,
         costs=CostReport(services.db),
         admin_ids=settings.admin_ids,
     )
@@ -220,6 +241,9 @@ def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
         refunded = await app.services.ledger.refund_stale(app.settings.generation_timeout)
         if refunded:
             logger.warning("refunded %d reservations left by a previous run", refunded)
+        uses = await app.services.cosmic.refund_stale(app.settings.generation_timeout)
+        if uses:
+            logger.warning("gave back %d weekly uses left by a previous run", uses)
         await register_commands(bot, app.i18n)
 
     return on_startup
@@ -243,6 +267,13 @@ def _noop(text: str) -> str:
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", _noop("Main menu")),
+    ("daily", _noop("Today's cosmic energy")),
+    ("match", _noop("Compatibility art")),
+    ("moon", _noop("Moon ritual")),
+    ("avatar", _noop("Zodiac avatar")),
+    ("gallery", _noop("Your images")),
+    ("usage", _noop("Your plan and this week's images")),
+    ("plan", _noop("Plans and payments")),
     ("studio", _noop("Create a viral post (PRO)")),
     ("balance", _noop("Your PRO tokens")),
     ("language", _noop("Change the language")),

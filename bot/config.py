@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -43,6 +44,11 @@ class Settings(BaseSettings):
     prices_file: Path = DEFAULT_PRICES_FILE
 
     default_locale: str = "en"
+    bot_timezone: str = "UTC"
+    cosmic_price_stars: int = Field(default=150, ge=1)
+    universe_price_stars: int = Field(default=350, ge=1)
+    token_pack_stars: int = Field(default=250, ge=1)
+    token_pack_size: int = Field(default=100, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
     generation_timeout: float = Field(default=180.0, gt=0)
@@ -67,6 +73,12 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
         return value
 
     @field_validator("text_models", "image_models", mode="before")

@@ -3,7 +3,7 @@ dispatchers (tests, benchmarks) can live in one process."""
 
 from aiogram import Router
 
-from handlers import admin, errors, post, start, studio
+from handlers import admin, avatar, cosmic, errors, gallery, plan, post, start, studio
 
 
 def setup_routers() -> Router:
@@ -11,6 +11,10 @@ def setup_routers() -> Router:
     root.include_routers(
         admin.create_router(),
         start.create_router(),
+        cosmic.create_router(),
+        avatar.create_router(),
+        gallery.create_router(),
+        plan.create_router(),
         studio.create_router(),
         post.create_router(),
         errors.create_router(),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from html import escape
 
-from aiogram import Router
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
@@ -14,9 +16,11 @@ from handlers.texts import balance_text
 from services.costs import CostReport, CostSummary
 from services.ledger import InsufficientTokensError, Ledger
 from services.models import Account
+from services.payments import PaymentService
 from services.studio import StudioService
+from services.tiers import Tier
 
-ADMIN_COMMANDS = ("grant", "pro")
+ADMIN_COMMANDS = ("grant", "pro", "tier", "refund_payment")
 COST_PERIODS = (1, 7, 30)
 MODEL_ROWS = 8
 
@@ -111,9 +115,67 @@ def cost_text(summaries: list[CostSummary]) -> str:
     return "\n".join(lines)
 
 
+async def command_tier_handler(message: Message, command: CommandObject, ledger: Ledger) -> None:
+    parts = (command.args or "").split()
+    valid = 2 <= len(parts) <= 3 and parts[0].isdigit() and parts[1].lower() in set(Tier)
+    if not valid or (len(parts) == 3 and not (parts[2].isdigit() and 0 < int(parts[2]) <= 3650)):
+        await message.answer(_("Usage: /tier &lt;user_id&gt; free|cosmic|universe [days]"))
+        return
+    user_id, tier = int(parts[0]), Tier(parts[1].lower())
+    days = int(parts[2]) if len(parts) == 3 else None
+    expires_at = time.time() + days * 86_400 if days and tier is not Tier.FREE else None
+    actor = message.from_user.id if message.from_user else 0
+    account = await ledger.set_tier(
+        user_id, tier.value, expires_at=expires_at, key=action_key(message, "tier"),
+        actor_id=actor, reason=f"admin: {tier.value}" + (f" for {days} days" if days else ""),
+    )  # fmt: skip
+    if account is not None:
+        until = (
+            _("until {date}").format(date=time.strftime("%Y-%m-%d", time.gmtime(expires_at)))
+            if expires_at
+            else _("with no end date")
+        )
+        await message.answer(
+            _("{user_id} is now on {tier}, {until}.").format(
+                user_id=user_id, tier=tier.value, until=until
+            )
+        )
+
+
+async def command_refund_payment_handler(
+    message: Message, command: CommandObject, bot: Bot, payments: PaymentService
+) -> None:
+    charge_id = (command.args or "").strip()
+    payment = await payments.payment(charge_id) if charge_id else None
+    if payment is None:
+        await message.answer(_("Usage: /refund_payment &lt;charge_id&gt; (no such payment)"))
+        return
+    if payment.status == "refunded":
+        await message.answer(_("This payment was refunded already."))
+        return
+    try:
+        await bot.refund_star_payment(
+            user_id=payment.user_id, telegram_payment_charge_id=payment.charge_id
+        )
+    except TelegramBadRequest as error:
+        await message.answer(
+            _("Telegram refused the refund: {reason}").format(reason=escape(error.message))
+        )
+        return
+    actor = message.from_user.id if message.from_user else 0
+    account = await payments.reverse(payment, actor)
+    balance = account.balance if account else 0
+    await message.answer(
+        _("Refunded ⭐ {amount} to {user_id} and took back the purchase. Tokens now: {balance}.")
+        .format(amount=payment.amount, user_id=payment.user_id, balance=balance)
+    )  # fmt: skip
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(AdminFilter())
+    router.message.register(command_tier_handler, Command("tier"))
+    router.message.register(command_refund_payment_handler, Command("refund_payment"))
     router.message.register(command_admin_balance_handler, Command("balance"))
     router.message.register(command_grant_handler, Command("grant"))
     router.message.register(command_pro_handler, Command("pro"))

@@ -75,3 +75,69 @@ class RegenerateCallback(CallbackData, prefix="regen"):
     post_id: int
     nonce: str
     confirm: bool
+
+
+# --- Cosmic Coach -----------------------------------------------------------------------
+# The daily, match and moon screens are stateless: every button carries the whole choice.
+
+
+class DailyCallback(CallbackData, prefix="dy"):
+    sign: str = ""
+    """Empty: show the sign grid."""
+    energy: int = 0
+    """0: today's reading, untouched."""
+    mood: str = ""
+    focus: str = ""
+    go: bool = False
+
+
+class MatchCallback(CallbackData, prefix="mt"):
+    first: str = ""
+    second: str = ""
+
+
+class MoonCallback(CallbackData, prefix="mn"):
+    phase: str
+    go: bool = False
+
+
+class AvatarStep(StrEnum):
+    SUN = "sun"
+    MOON = "moon"
+    RISING = "rising"
+    TRAIT = "trait"
+    TYPE = "type"
+    GO = "go"
+
+
+class AvatarCallback(CallbackData, prefix="av"):
+    step: AvatarStep
+    value: str = ""
+
+
+class ImageAction(StrEnum):
+    FAVOURITE = "fav"
+    DOWNLOAD = "dl"
+
+
+class ImageCallback(CallbackData, prefix="im"):
+    action: ImageAction
+    image_id: int
+
+
+class GalleryAction(StrEnum):
+    SHOW = "show"
+    FAVOURITE = "fav"
+    DELETE = "del"
+    DELETE_YES = "yes"
+
+
+class GalleryCallback(CallbackData, prefix="gl"):
+    action: GalleryAction
+    index: int = 0
+    favourites: bool = False
+    image_id: int = 0
+
+
+class PlanCallback(CallbackData, prefix="pl"):
+    product: str

@@ -4,3 +4,8 @@ from aiogram.fsm.state import State, StatesGroup
 class StudioForm(StatesGroup):
     choosing = State()
     link = State()
+
+
+class AvatarForm(StatesGroup):
+    choosing = State()
+    trait = State()

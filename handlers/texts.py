@@ -44,6 +44,13 @@ def language_label(code: str) -> str:
 def help_text() -> str:
     return _(
         "<b>Commands</b>\n"
+        "/daily: today's cosmic energy of your sign\n"
+        "/match: compatibility art for two signs\n"
+        "/moon: a ritual for the moon's phase\n"
+        "/avatar: your zodiac avatar (Universe)\n"
+        "/gallery: your images\n"
+        "/usage: your plan and this week's images\n"
+        "/plan: plans and payments\n"
         "/studio: create a viral post (PRO)\n"
         "/balance: your PRO tokens\n"
         "/language: change the bot's language\n"

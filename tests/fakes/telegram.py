@@ -41,6 +41,7 @@ class StoredMessage:
     reply_markup: Any = None
     photo: bytes | None = None
     document: bytes | None = None
+    invoice: dict[str, Any] | None = None
 
     @property
     def visible(self) -> str:
@@ -77,6 +78,9 @@ class FakeTelegram:
         self._polling = False
         self.closed = False
         self.fail_next: dict[str, BotAPIError] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
+        """Star payments made (charge id → user id, amount, refunded)."""
+        self._uploads: dict[str, bytes] = {}
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
@@ -111,6 +115,35 @@ class FakeTelegram:
         labels = [button["text"] for button in message.buttons]
         msg = f"no button with {text_part!r} in {labels}"
         raise AssertionError(msg)
+
+    def pay(self, user_id: int, invoice: StoredMessage) -> dict[str, Any]:
+        """The user taps Pay: Telegram asks the bot to confirm (pre-checkout query)."""
+        assert invoice.invoice is not None
+        query = {
+            "id": secrets.token_hex(8), "from": self.users[user_id],
+            "currency": invoice.invoice["currency"], "total_amount": invoice.invoice["amount"],
+            "invoice_payload": invoice.invoice["payload"],
+        }  # fmt: skip
+        return self._queue({"pre_checkout_query": query})
+
+    def payment_done(self, user_id: int, pre_checkout: dict[str, Any],
+                     charge_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """After the bot said ok: the successful_payment service message (charge_id given:
+        a replay of an earlier one)."""
+        query = pre_checkout["pre_checkout_query"]
+        charge_id = charge_id or "stxchg" + secrets.token_hex(10)
+        self.charges.setdefault(charge_id, {"user_id": user_id, "refunded": False,
+                                            "amount": query["total_amount"]})  # fmt: skip
+        message = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": self._chat(user_id), "from": self.users[user_id],
+            "successful_payment": {
+                "currency": query["currency"], "total_amount": query["total_amount"],
+                "invoice_payload": query["invoice_payload"],
+                "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": "",
+            },
+        }  # fmt: skip
+        return self._queue({"message": message})
 
     def close(self) -> None:
         """Releases a waiting long poll at once (the server is going away)."""
@@ -162,6 +195,7 @@ class FakeTelegram:
         }  # fmt: skip
         params = rules.check_fields(method, resolved)
         self.calls.append(Call(method, params, files))
+        self._uploads = files
         if method in self.fail_next:
             raise self.fail_next.pop(method)
         handler = getattr(self, f"_{method}", None)
@@ -236,6 +270,66 @@ class FakeTelegram:
         message.reply_markup = markup
         return self._message_json(message)
 
+    async def _editMessageCaption(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        message = self._existing(params)
+        if message.photo is None and message.document is None:
+            raise bad_request("there is no caption in the message to edit")
+        self._caption(params)
+        if message.caption == params.get("caption") and message.reply_markup == params.get(
+            "reply_markup"
+        ):
+            raise bad_request("message is not modified")
+        message.caption, message.reply_markup = params.get("caption"), params.get("reply_markup")
+        return self._message_json(message)
+
+    async def _editMessageMedia(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        message = self._existing(params)
+        media = params["media"]
+        if message.photo is None or media.get("type") != "photo":
+            raise bad_request("there is no media in the message to edit")
+        source = media["media"]
+        if isinstance(source, str) and source.startswith("attach://"):
+            photo = self._uploads.get(source.removeprefix("attach://"))
+        else:
+            photo = self.files.get(source)
+        if photo is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if "caption" in media:
+            rules.check_text(media["caption"], media.get("parse_mode"), limit=1024, minimum=0)
+        rules.check_reply_markup(params.get("reply_markup"))
+        message.photo, message.caption = photo, media.get("caption")
+        message.reply_markup = params.get("reply_markup")
+        return self._message_json(message)
+
+    async def _sendInvoice(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self._target(params["chat_id"])
+        prices = params["prices"]
+        if params["currency"] == "XTR" and (params.get("provider_token") or len(prices) != 1):
+            raise bad_request("Stars invoices take no provider token and exactly one price")
+        if not 1 <= len(params["payload"].encode()) <= 128:
+            raise bad_request("INVOICE_PAYLOAD_INVALID")
+        if not 1 <= len(params["title"]) <= 32 or not 1 <= len(params["description"]) <= 255:
+            raise bad_request("title or description has a wrong length")
+        invoice = {"currency": params["currency"], "payload": params["payload"],
+                   "amount": sum(p["amount"] for p in prices), "title": params["title"],
+                   "description": params["description"]}  # fmt: skip
+        rules.check_reply_markup(params.get("reply_markup"))
+        return self._store(params, text=None, invoice=invoice)
+
+    async def _answerPreCheckoutQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if not params["ok"] and not params.get("error_message"):
+            raise bad_request("error_message is required when ok is false")
+        return True
+
+    async def _refundStarPayment(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        charge = self.charges.get(params["telegram_payment_charge_id"])
+        if charge is None or charge["user_id"] != params["user_id"]:
+            raise bad_request("CHARGE_NOT_FOUND")
+        if charge["refunded"]:
+            raise bad_request("CHARGE_ALREADY_REFUNDED")
+        charge["refunded"] = True
+        return True
+
     async def _answerCallbackQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
         if len(params.get("text", "")) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
@@ -301,6 +395,11 @@ class FakeTelegram:
             file_id = self._remember(message.document)
             body["document"] = {"file_id": file_id, "file_unique_id": file_id[:16],
                                 "file_size": len(message.document)}  # fmt: skip
+        if message.invoice is not None:
+            body["invoice"] = {"title": message.invoice["title"],
+                               "description": message.invoice["description"],
+                               "start_parameter": "", "currency": message.invoice["currency"],
+                               "total_amount": message.invoice["amount"]}  # fmt: skip
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body

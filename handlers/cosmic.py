@@ -1,0 +1,291 @@
+"""Cosmic Coach: /daily, /match, /moon and /usage."""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from handlers import cosmic_keyboards as keyboards
+from handlers.callbacks import DailyCallback, MatchCallback, MoonCallback
+from handlers.cosmic_texts import (
+    caption,
+    cosmic_failure_text,
+    limit_text,
+    match_caption,
+    phase_name,
+    reading_text,
+    ritual_guide,
+    upgrade_text,
+    usage_text,
+)
+from services.astro import SIGNS_BY_KEY, Focus, Mood, MoonPhase, daily_reading, moon_on
+from services.cosmic import (
+    CosmicOutcome,
+    CosmicRequest,
+    CosmicService,
+    CosmicStatus,
+    DeliverImage,
+    ReadyImage,
+)
+from services.generation.images import fit_for_photo
+from services.models import Account
+from services.storage.accounts import AccountRepo
+from services.tiers import Category, Tier
+
+
+def tap_key(query: CallbackQuery) -> str:
+    """The same button on the same message is one request, however often it is tapped."""
+    message_id = query.message.message_id if query.message else 0
+    return hashlib.sha256(f"{message_id}:{query.data}".encode()).hexdigest()[:20]
+
+
+def pressed_label(query: CallbackQuery) -> str:
+    """The text of the button that was pressed, as the message shows it."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return ""
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return button.text
+    return ""
+
+
+def photo_sender(message: Message, text: str) -> DeliverImage:
+    async def deliver(ready: ReadyImage) -> str | None:
+        if ready.file_id:
+            photo: str | BufferedInputFile = ready.file_id
+        else:
+            assert ready.png is not None
+            data, extension = await fit_for_photo(ready.png)
+            photo = BufferedInputFile(data, filename=f"cosmic-{ready.image.id}.{extension}")
+        sent = await message.answer_photo(
+            photo, caption=text, reply_markup=keyboards.image_actions(ready.image.id, False)
+        )
+        return sent.photo[-1].file_id if sent.photo else None
+
+    return deliver
+
+
+async def make_art(
+    message: Message,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    request: CosmicRequest,
+    key: str,
+    text: str,
+) -> None:
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        outcome = await cosmic.create(account, request, key, photo_sender(message, text))
+    await tell_outcome(message, outcome, request.category)
+
+
+async def tell_outcome(message: Message, outcome: CosmicOutcome, category: Category) -> None:
+    if outcome.status is CosmicStatus.UPGRADE:
+        await message.answer(upgrade_text(category))
+    elif outcome.status is CosmicStatus.LIMIT and outcome.resets_at is not None:
+        await message.answer(limit_text(outcome.resets_at))
+    elif outcome.status is CosmicStatus.BUSY:
+        await message.answer(_("⏳ Still painting your last image — one moment."))
+    elif outcome.status is CosmicStatus.FAILED:
+        await message.answer(cosmic_failure_text(outcome.failure))
+
+
+# --- /daily ---------------------------------------------------------------------------
+
+
+async def command_daily(
+    message: Message, bot: Bot, account: Account, cosmic: CosmicService
+) -> None:
+    if account.sign is None:
+        await message.answer(_("Choose your sign:"), reply_markup=daily_grid())
+        return
+    await show_daily(message, bot, account, cosmic, account.sign, edit=False)
+
+
+def daily_grid():  # noqa: ANN201 - an InlineKeyboardMarkup
+    return keyboards.sign_grid(lambda key: DailyCallback(sign=key))
+
+
+async def show_daily(
+    message: Message,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    sign_key: str,
+    *,
+    edit: bool,
+) -> None:
+    if cosmic.tier_of(account) is Tier.FREE:
+        reading = daily_reading(sign_key, cosmic.clock.today())
+        text = reading_text(sign_key, reading.energy, reading.mood, reading.focus)
+        async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+            outcome = await cosmic.shared_daily(account, sign_key, photo_sender(message, text))
+        if outcome.status is CosmicStatus.DONE:
+            await message.answer(
+                _("Want art made just for you, your energy, your focus? See /plan.")
+            )
+        else:
+            await message.answer(
+                _("❌ Sorry, today's image could not be made. Please try again in a few minutes.")
+            )
+        return
+    reading = daily_reading(sign_key, cosmic.clock.today())
+    text = reading_text(sign_key, reading.energy, reading.mood, reading.focus)
+    markup = keyboards.daily_adjust(sign_key, reading.energy, reading.mood, reading.focus)
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+
+
+async def process_daily(
+    query: CallbackQuery,
+    callback_data: DailyCallback,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    accounts: AccountRepo,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    data = callback_data
+    if not data.sign:
+        await message.edit_text(_("Choose your sign:"), reply_markup=daily_grid())
+    elif data.energy == 0:
+        await accounts.set_sign(query.from_user.id, data.sign)
+        await show_daily(message, bot, account, cosmic, data.sign, edit=True)
+    elif not data.go:
+        await message.edit_text(
+            reading_text(data.sign, data.energy, data.mood, data.focus),
+            reply_markup=keyboards.daily_adjust(data.sign, data.energy, data.mood, data.focus),
+        )
+    else:
+        request = CosmicRequest(Category.DAILY, (data.sign,), data.energy, data.mood, data.focus)
+        await make_art(
+            message,
+            bot,
+            account,
+            cosmic,
+            request,
+            tap_key(query),
+            caption(Category.DAILY, request.params()),
+        )
+
+
+# --- /match ---------------------------------------------------------------------------
+
+
+async def command_match(message: Message) -> None:
+    await message.answer(
+        _("Your sign:"), reply_markup=keyboards.sign_grid(lambda key: MatchCallback(first=key))
+    )
+
+
+async def process_match(
+    query: CallbackQuery,
+    callback_data: MatchCallback,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    first = callback_data.first
+    if not callback_data.second:
+        await message.edit_text(
+            _("Their sign:"),
+            reply_markup=keyboards.sign_grid(lambda key: MatchCallback(first=first, second=key)),
+        )
+        return
+    request = CosmicRequest(Category.MATCH, (first, callback_data.second))
+    text = caption(Category.MATCH, request.params(), request.score)
+    await message.edit_text(f"{text}\n{match_caption(request.score)}")
+    await make_art(message, bot, account, cosmic, request, tap_key(query), text)
+
+
+# --- /moon ----------------------------------------------------------------------------
+
+
+async def command_moon(message: Message, cosmic: CosmicService) -> None:
+    current = moon_on(cosmic.clock.today())
+    await message.answer(
+        _("The moon today: {phase} ({percent}% lit). Choose a phase for your ritual:").format(
+            phase=phase_name(current.phase), percent=round(current.illumination * 100)
+        ),
+        reply_markup=keyboards.moon_phases(current.phase, current.phase),
+    )
+
+
+async def process_moon(
+    query: CallbackQuery,
+    callback_data: MoonCallback,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    phase = MoonPhase(callback_data.phase)
+    if not callback_data.go:
+        if pressed_label(query).find("✓") >= 0:
+            return  # already the chosen phase: nothing to redraw
+        current = moon_on(cosmic.clock.today()).phase
+        await message.edit_reply_markup(reply_markup=keyboards.moon_phases(phase, current))
+        return
+    await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
+    request = CosmicRequest(Category.MOON, phase=phase)
+    await make_art(
+        message,
+        bot,
+        account,
+        cosmic,
+        request,
+        tap_key(query),
+        caption(Category.MOON, request.params()),
+    )
+
+
+# --- /usage ---------------------------------------------------------------------------
+
+
+async def command_usage(message: Message, account: Account, cosmic: CosmicService) -> None:
+    await message.answer(usage_text(await cosmic.usage_of(account), account.balance))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(command_daily, Command("daily"))
+    router.message.register(command_match, Command("match"))
+    router.message.register(command_moon, Command("moon"))
+    router.message.register(command_usage, Command("usage"))
+    router.callback_query.register(
+        process_daily,
+        DailyCallback.filter(
+            F.sign.in_(SIGNS_BY_KEY.keys() | {""})
+            & (F.energy >= 0)
+            & (F.energy <= 10)
+            & F.mood.in_(set(Mood) | {""})
+            & F.focus.in_(set(Focus) | {""})
+        ),
+    )
+    router.callback_query.register(
+        process_match,
+        MatchCallback.filter(
+            F.first.in_(SIGNS_BY_KEY.keys()) & F.second.in_(SIGNS_BY_KEY.keys() | {""})
+        ),
+    )
+    router.callback_query.register(process_moon, MoonCallback.filter(F.phase.in_(set(MoonPhase))))
+    return router

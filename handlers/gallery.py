@@ -1,0 +1,119 @@
+"""The user's images: favourite and download buttons under each new image, and /gallery,
+a one-photo carousel (◀ ▶, favourites filter, ★, delete). Every action checks that the
+image belongs to whoever pressed; anything else is an expired button."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, FSInputFile, InputMediaPhoto, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers import cosmic_keyboards as keyboards
+from handlers.callbacks import GalleryAction, GalleryCallback, ImageAction, ImageCallback
+from handlers.cosmic_texts import caption
+from handlers.texts import expired_text
+from services.astro import compatibility, sign
+from services.cosmic import CosmicService
+from services.storage.images import StoredImage
+
+
+def _caption(image: StoredImage) -> str:
+    score = 0
+    if image.category == "match":
+        first, second = (sign(str(key)) for key in image.params["signs"])
+        score = compatibility(first, second)
+    return caption(image.category, image.params, score)
+
+
+async def process_image(
+    query: CallbackQuery, callback_data: ImageCallback, cosmic: CosmicService
+) -> None:
+    image = await cosmic.images.owned(query.from_user.id, callback_data.image_id)
+    message = query.message
+    if image is None or not isinstance(message, Message):
+        await query.answer(expired_text(), show_alert=True)
+        return
+    if callback_data.action is ImageAction.FAVOURITE:
+        await cosmic.images.set_favourite(image.user_id, image.id, not image.favourite)
+        await query.answer(
+            _("Saved to favourites ★") if not image.favourite else _("Removed from favourites")
+        )
+        await message.edit_reply_markup(
+            reply_markup=keyboards.image_actions(image.id, not image.favourite)
+        )
+        return
+    await query.answer()
+    document = FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
+    await message.answer_document(document)
+
+
+async def command_gallery(message: Message, cosmic: CosmicService) -> None:
+    if message.from_user is None:
+        return
+    image, total = await cosmic.images.page(message.from_user.id, 0)
+    if image is None:
+        await message.answer(_("Your gallery is empty. Try /daily, /match or /moon."))
+        return
+    await message.answer_photo(
+        FSInputFile(cosmic.media.path(image.path)),
+        caption=_caption(image),
+        reply_markup=keyboards.gallery(0, total, False, image.id, image.favourite),
+    )
+
+
+async def process_gallery(
+    query: CallbackQuery, callback_data: GalleryCallback, cosmic: CosmicService
+) -> None:
+    message = query.message
+    user_id = query.from_user.id
+    data = callback_data
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    if data.action is not GalleryAction.SHOW:
+        owned = await cosmic.images.owned(user_id, data.image_id)
+        if owned is None:
+            await query.answer(expired_text(), show_alert=True)
+            return
+        if data.action is GalleryAction.DELETE:
+            await query.answer()
+            await message.edit_reply_markup(
+                reply_markup=keyboards.confirm_delete(data.index, data.favourites, owned.id)
+            )
+            return
+        if data.action is GalleryAction.FAVOURITE:
+            await cosmic.images.set_favourite(user_id, owned.id, not owned.favourite)
+        else:
+            await cosmic.images.delete(user_id, owned.id)
+    await query.answer()
+    await show_page(message, cosmic, user_id, data.index, data.favourites)
+
+
+async def show_page(
+    message: Message, cosmic: CosmicService, user_id: int, index: int, favourites: bool
+) -> None:
+    image, total = await cosmic.images.page(user_id, index, favourites=favourites)
+    if image is None:
+        text = (
+            _("No favourites yet: tap ★ under an image.")
+            if favourites
+            else _("Your gallery is empty. Try /daily, /match or /moon.")
+        )
+        await message.edit_caption(caption=text, reply_markup=keyboards.gallery_empty(favourites))
+        return
+    index = min(index, total - 1)
+    await message.edit_media(
+        InputMediaPhoto(media=FSInputFile(cosmic.media.path(image.path)), caption=_caption(image)),
+        reply_markup=keyboards.gallery(index, total, favourites, image.id, image.favourite),
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(command_gallery, Command("gallery"))
+    router.callback_query.register(process_image, ImageCallback.filter())
+    router.callback_query.register(
+        process_gallery, GalleryCallback.filter((F.index >= 0) & (F.index < 100_000))
+    )
+    return router
