@@ -126,4 +126,4 @@ def failure_text(failure: FailureKind | None, refunded: int, balance: int) -> st
 
 
 def expired_text() -> str:
-    return _("This button has expired. Open /studio to start again.")
+    return _("This button has expired. Send /start to begin again.")

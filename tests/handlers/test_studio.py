@@ -155,7 +155,7 @@ async def test_forged_callback_data_expires_politely(driver: Driver):
     message = driver.telegram.last_with_buttons(PARTNER_ID)
     for forged in ("st_t:deadbeef:fomo", "st_t:x", "post:abc:dl", "regen:1:x:1", "zzz"):
         await driver.feed(driver.telegram.callback_update(PARTNER_ID, message, forged))
-    assert driver.alerts()[-5:] == ["This button has expired. Open /studio to start again."] * 5
+    assert driver.alerts()[-5:] == ["This button has expired. Send /start to begin again."] * 5
     assert await driver.balance() == 500
 
 
