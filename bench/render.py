@@ -1,39 +1,111 @@
-"""Local rendering speed: the offline studio poster at 1920x1080 (median of several runs).
+"""Local rendering speed (medians): the studio poster at 1920x1080, the cosmic art at
+1024x1024 (one core), and serving today's shared image from the cache.
 
 Run: python -m bench.render
 """
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bench.common import median, report
+from services.art.cosmic import render_avatar, render_daily, render_match, render_moon
+from services.art.provider import LocalImageRenderer, fast_png
 from services.art.studio import render_studio_image, to_png
+from services.astro import sign
+from services.cache import MemoryImageCache
 from services.catalog import POST_PALETTES, PostType
+from services.cosmic import CosmicService, ReadyImage
+from services.generation.chain import ChainEntry, ImageChain
+from services.generation.resilience import Guard
+from services.locks import MemoryUserLocks
+from services.media import MediaStore
+from services.models import Account
+from services.storage.accounts import AccountRepo
+from services.storage.db import Database
+from services.storage.images import ImageRepo
+from services.storage.usage import UsageRepo
+from services.tiers import Clock
 
 RUNS = 7
 
 
-def studio_image_ms() -> float:
+def timed_ms(make: object) -> float:
     timings = []
     for run in range(RUNS):
         started = time.perf_counter()
-        image = render_studio_image(
-            "Six months ago I almost quit. I'm glad I didn't.", "Success Story · Freelancers",
-            POST_PALETTES[PostType.SUCCESS], size=(1920, 1080), seed=run,
-        )  # fmt: skip
-        to_png(image)
+        make(run)  # type: ignore[operator]
         timings.append((time.perf_counter() - started) * 1000)
     return median(timings)
 
 
+def studio_image_ms() -> float:
+    return timed_ms(lambda run: to_png(render_studio_image(
+        "Six months ago I almost quit. I'm glad I didn't.", "Success Story · Freelancers",
+        POST_PALETTES[PostType.SUCCESS], size=(1920, 1080), seed=run,
+    )))  # fmt: skip
+
+
+def cosmic_ms() -> dict[str, float]:
+    leo, aquarius, scorpio = sign("leo"), sign("aquarius"), sign("scorpio")
+    kinds = {
+        "daily": lambda run: render_daily(leo.palette, "leo", 7, run),
+        "match": lambda run: render_match(
+            "leo", leo.palette, "aquarius", aquarius.palette, 80, run
+        ),  # fmt: skip
+        "moon": lambda run: render_moon(200, run),
+        "avatar": lambda run: render_avatar(("♏", "♋", "♌"), scorpio.palette, run),
+    }
+    return {
+        name: timed_ms(lambda run, draw=draw: fast_png(draw(run))) for name, draw in kinds.items()
+    }
+
+
+async def cache_hit_ms() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(Path(folder) / "bench.sqlite3")
+        await db.connect()
+        try:
+            chain = ImageChain([ChainEntry(LocalImageRenderer(), Guard("local", 60))])
+            cosmic = CosmicService(
+                db=db, images=ImageRepo(db), usage=UsageRepo(db), image_chain=chain,
+                cache=MemoryImageCache(), media=MediaStore(Path(folder)),
+                locks=MemoryUserLocks(), clock=Clock(ZoneInfo("UTC")), timeout=60,
+            )  # fmt: skip
+            await AccountRepo(db).get_or_create(1, "en")
+            account = Account(user_id=1, language="en", is_pro=False, allowance=0, bonus=0)
+
+            async def deliver(ready: ReadyImage) -> str:
+                return "file-id"
+
+            await cosmic.shared_daily(account, "leo", deliver)  # paints and caches
+            timings = []
+            for _ in range(RUNS * 3):
+                started = time.perf_counter()
+                await cosmic.shared_daily(account, "leo", deliver)
+                timings.append((time.perf_counter() - started) * 1000)
+            return median(timings)
+        finally:
+            await db.close()
+
+
 def main() -> None:
     studio = round(studio_image_ms(), 1)
+    cosmic = {name: round(ms, 1) for name, ms in cosmic_ms().items()}
+    hit = round(asyncio.run(cache_hit_ms()), 2)
+    rows = [("studio poster 1920x1080, PNG encoded (ms)", studio)]
+    rows += [(f"cosmic {name} 1024x1024, PNG encoded (ms)", ms) for name, ms in cosmic.items()]
+    rows.append(("shared daily image from the cache (ms)", hit))
     report(
         f"local rendering (median of {RUNS})",
-        [("studio poster 1920x1080, PNG encoded (ms)", studio)],
-        {"studio_image_ms": studio},
-    )
+        rows,
+        {"cosmic_art_ms": cosmic["daily"], "cache_hit_ms": hit, "studio_image_ms": studio,
+         **{f"cosmic_{name}_ms": ms for name, ms in cosmic.items()}},
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,12 +25,14 @@ def _lighten(colour: RGB, amount: float = 0.55) -> RGB:
     return (int(r + (255 - r) * amount), int(g + (255 - g) * amount), int(b + (255 - b) * amount))
 
 
-def _glow(image: Image.Image, layer: Image.Image, colour: RGB, strength: float) -> Image.Image:
+def _glow(image: Image.Image, layer: Image.Image, colour: RGB, strength: float,
+          blur: int | None = None) -> Image.Image:  # fmt: skip
     """Screens `layer` (L) onto the image twice: a wide coloured halo and a crisp core."""
     # Blurred at a quarter of the size: a halo has no detail to lose, and it is 16x cheaper.
     quarter = (max(image.width // 4, 1), max(image.height // 4, 1))
     halo = layer.resize(quarter, Image.Resampling.BOX)
-    halo = halo.filter(ImageFilter.GaussianBlur(radius=max(image.width // 440, 1)))
+    radius = blur if blur is not None else image.width // 440
+    halo = halo.filter(ImageFilter.GaussianBlur(radius=max(radius, 1)))
     halo = halo.resize(image.size, Image.Resampling.BILINEAR)
     tinted = Image.merge(
         "RGB", [halo.point(lambda v, c=c: min(255, int(v * strength * c / 255))) for c in colour]
@@ -50,15 +52,27 @@ def draw_constellation(
         (int((left + x * (right - left)) * width), int((top + y * (bottom - top)) * height))
         for x, y in stars
     ]
-    layer = Image.new("L", image.size, 0)
+    # Only the figure's surroundings are touched: the glow work shrinks with the figure.
+    margin = width // 25
+    crop = (
+        max(0, int(left * width) - margin),
+        max(0, int(top * height) - margin),
+        min(width, int(right * width) + margin),
+        min(height, int(bottom * height) + margin),
+    )
+    layer = Image.new("L", (crop[2] - crop[0], crop[3] - crop[1]), 0)
     draw = ImageDraw.Draw(layer)
     line = max(width // 300, 2)
+    local = [(x - crop[0], y - crop[1]) for x, y in points]
     for a, b in edges:
-        draw.line((points[a], points[b]), fill=170, width=line)
-    for index, (x, y) in enumerate(points):
+        draw.line((local[a], local[b]), fill=170, width=line)
+    for index, (x, y) in enumerate(local):
         radius = max(width // (70 if index % 3 == 0 else 100), 4)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return _glow(image, layer, colour, 3.0 * strength)
+    region = _glow(image.crop(crop), layer, colour, 3.0 * strength, blur=width // 440)
+    image = image.copy()
+    image.paste(region, crop[:2])
+    return image
 
 
 def _background(palette: tuple[RGB, ...], size: int, seed: int, energy: float) -> Image.Image:
@@ -94,7 +108,10 @@ def render_match(first: str, first_palette: tuple[str, ...], second: str,
         (centre - reach * 1.8, centre - reach, centre + reach * 1.8, centre + reach),
         fill=int(30 + 90 * score / 100),
     )
-    bridge = bridge.filter(ImageFilter.GaussianBlur(radius=size // 12))
+    quarter = bridge.resize((size // 4, size // 4), Image.Resampling.BOX)
+    bridge = quarter.filter(ImageFilter.GaussianBlur(radius=size // 48)).resize(
+        image.size, Image.Resampling.BILINEAR
+    )
     r, g, b = (np.array(left_colours[0]) + np.array(right_colours[0])) // 2
     image = ImageChops.screen(image, Image.merge(
         "RGB", [bridge.point(lambda v, c=int(c): v * c // 255) for c in _lighten((r, g, b), 0.3)]
