@@ -38,8 +38,9 @@ def studio_scene(post_type: PostType, audience: Audience) -> str:
 
 
 def studio_image_prompt(post_type: PostType, audience: Audience) -> str:
-    """The brand template, used as is offline and as the brief for the prompt writer."""
-    return f"{STUDIO_STYLE}. {studio_scene(post_type, audience)} Avoid: {NEGATIVE}."
+    """The brand template, used as is offline and as the brief for the prompt writer (the
+    negative prompt travels separately, see studio_image_request)."""
+    return f"{STUDIO_STYLE}. {studio_scene(post_type, audience)}"
 
 
 def studio_image_request(request: PostRequest, prompt: str | None = None) -> ImageRequest:
@@ -68,10 +69,11 @@ def cosmic_image_prompt(
     subject: str, palette: tuple[str, ...], energy: int, mood: str, focus: str
 ) -> str:
     """Seed 003's cosmic prompt: `subject` (e.g. "the Aries constellation"), the sign's
-    palette, how intense the energy is (1-10), the mood and the focus of the day."""
+    palette, how intense the energy is (1-10), the mood and the focus of the day. The
+    negative prompt (COSMIC_NEGATIVE) travels separately."""
     intensity = "calm and gentle" if energy <= 3 else "vivid" if energy <= 7 else "blazing"
     return (
-        f"{COSMIC_STYLE}. {subject.capitalize()}, glowing in {', '.join(palette)}. "
+        f"{COSMIC_STYLE}. {subject[:1].upper()}{subject[1:]}, glowing in {', '.join(palette)}. "
         f"Energy {energy}/10: {intensity} light. Mood: {mood}. Focus: {focus}. "
-        f"No text in the image. Avoid: {COSMIC_NEGATIVE}."
+        "No text in the image."
     )

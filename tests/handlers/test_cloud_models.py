@@ -1,5 +1,5 @@
-"""The Viral Studio with cloud models configured: the real SDK clients talk to a local
-stand-in of the OpenAI and Google APIs, the bot to the strict Telegram stand-in."""
+"""The bot with cloud models configured: the real SDK clients talk to a local stand-in of
+the OpenAI and Google APIs, the bot to the strict Telegram stand-in."""
 
 from __future__ import annotations
 
@@ -106,3 +106,25 @@ async def test_admins_see_what_the_providers_cost_on_balance(cloud: Driver, api)
     assert "text · openai:gpt-4.1-mini: $0.0004 · 1/1" in text
     await cloud.send(PARTNER_ID, "/balance")
     assert "Provider cost" not in cloud.texts(PARTNER_ID)[-1]
+
+
+async def test_cosmic_art_is_painted_square_by_the_cloud_models(cloud: Driver, api):
+    await cloud.send(ADMIN_ID, f"/tier {PARTNER_ID} universe 30")
+    await cloud.send(PARTNER_ID, "/daily")
+    await cloud.press(PARTNER_ID, "Leo")
+    await cloud.press(PARTNER_ID, "Create my image")
+    (call,) = api.calls_to("gemini-2.5-flash-image")
+    assert call.body["generationConfig"]["imageConfig"] == {"aspectRatio": "1:1"}
+    prompt = call.body["contents"][0]["parts"][0]["text"]
+    assert prompt.startswith("Ethereal, mystical cosmic art") and "constellation of Leo" in prompt
+    assert "No text in the image" in prompt
+    api.fail("gemini-2.5-flash-image", *[GOOGLE_UNAVAILABLE] * 3)
+    await cloud.send(PARTNER_ID, "/avatar")
+    for label in ("Scorpio", "I don't know", "Leo", "brave", "Create my avatar"):
+        await cloud.press(PARTNER_ID, label)
+    (avatar,) = api.calls_to("gpt-image-2")
+    assert avatar.body["quality"] == "high" and avatar.body["size"] == "1024x1024"
+    photos = [m for m in cloud.telegram.chat_messages(PARTNER_ID) if m.photo]
+    assert len(photos) == 2
+    image = (await cloud.app.services.cosmic.images.page(PARTNER_ID, 0))[0]
+    assert image.model == "gpt-image-2" and image.cost_usd == pytest.approx(0.19)
