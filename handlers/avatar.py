@@ -46,7 +46,13 @@ async def process_sign(
         return
     data = await state.get_data()
     step, value = callback_data.step, callback_data.value
-    if step is AvatarStep.SUN:
+    if step is AvatarStep.SUN and not value:  # Back: start again
+        await state.set_data({"traits": data.get("traits", [])})
+        await message.edit_text(
+            _("☉ Your sun sign:"),
+            reply_markup=keyboards.avatar_signs(AvatarStep.SUN, unknown=False),
+        )
+    elif step is AvatarStep.SUN:
         await state.update_data(sun=value)
         await message.edit_text(
             _("☽ Your moon sign:"),
@@ -151,7 +157,7 @@ def create_router() -> Router:
     router.callback_query.register(
         process_sign,
         in_flow,
-        AvatarCallback.filter((F.step == AvatarStep.SUN) & F.value.in_(signs)),
+        AvatarCallback.filter((F.step == AvatarStep.SUN) & F.value.in_(signs | {""})),
     )
     router.callback_query.register(
         process_sign,

@@ -202,10 +202,18 @@ async def process_match(
     if not isinstance(message, Message):
         return
     first = callback_data.first
+    if not first:
+        await message.edit_text(
+            _("Your sign:"),
+            reply_markup=keyboards.sign_grid(lambda key: MatchCallback(first=key)),
+        )
+        return
     if not callback_data.second:
         await message.edit_text(
             _("Their sign:"),
-            reply_markup=keyboards.sign_grid(lambda key: MatchCallback(first=first, second=key)),
+            reply_markup=keyboards.sign_grid(
+                lambda key: MatchCallback(first=first, second=key), back=MatchCallback()
+            ),
         )
         return
     request = CosmicRequest(Category.MATCH, (first, callback_data.second))
@@ -284,7 +292,9 @@ def create_router() -> Router:
     router.callback_query.register(
         process_match,
         MatchCallback.filter(
-            F.first.in_(SIGNS_BY_KEY.keys()) & F.second.in_(SIGNS_BY_KEY.keys() | {""})
+            F.first.in_(SIGNS_BY_KEY.keys() | {""})
+            & F.second.in_(SIGNS_BY_KEY.keys() | {""})
+            & ~((F.first == "") & (F.second != ""))
         ),
     )
     router.callback_query.register(process_moon, MoonCallback.filter(F.phase.in_(set(MoonPhase))))

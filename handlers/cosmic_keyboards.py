@@ -42,13 +42,18 @@ def trait_label(trait: str) -> str:
 
 
 def sign_grid(
-    callback: Callable[[str], CallbackData], *, unknown: CallbackData | None = None
+    callback: Callable[[str], CallbackData],
+    *,
+    unknown: CallbackData | None = None,
+    back: CallbackData | None = None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for sign in SIGNS:
         builder.button(text=sign_label(sign.key), callback_data=callback(sign.key))
     if unknown is not None:
         builder.button(text=_("🤷 I don't know"), callback_data=unknown)
+    if back is not None:
+        builder.button(text=_("⬅️ Back"), callback_data=back)
     builder.adjust(3)
     return builder.as_markup()
 
@@ -91,9 +96,11 @@ def moon_phases(selected: MoonPhase, current: MoonPhase) -> InlineKeyboardMarkup
 
 
 def avatar_signs(step: AvatarStep, *, unknown: bool) -> InlineKeyboardMarkup:
+    """The grid for one avatar step; Back starts again from the sun sign."""
     return sign_grid(
         lambda key: AvatarCallback(step=step, value=key),
         unknown=AvatarCallback(step=step, value=UNKNOWN) if unknown else None,
+        back=AvatarCallback(step=AvatarStep.SUN) if step is not AvatarStep.SUN else None,
     )
 
 

@@ -135,3 +135,21 @@ async def test_favourite_and_download_under_a_new_image(driver: Driver):
     await driver.press(USER, "Download", photo)
     (document,) = driver.telegram.sent("sendDocument", USER)
     assert document.files and next(iter(document.files.values())).startswith(b"\x89PNG")
+
+
+async def test_back_buttons_and_cancel(driver: Driver):
+    await set_tier(driver, "universe")
+    await driver.send(USER, "/match")
+    await driver.press(USER, "Leo")
+    await driver.press(USER, "Back")
+    assert "Your sign:" in driver.telegram.last_with_buttons(USER).visible
+    await driver.send(USER, "/avatar")
+    await driver.press(USER, "Aries")
+    await driver.press(USER, "Back")
+    assert "sun sign" in driver.telegram.last_with_buttons(USER).visible
+    await driver.press(USER, "Taurus")
+    await driver.send(USER, "/cancel")
+    before = len(driver.telegram.chat_messages(USER))
+    await driver.feed(driver.telegram.press(USER, driver.telegram.chat_messages(USER)[-2], "Leo"))
+    assert "expired" in driver.alerts()[-1]  # the avatar flow ended with /cancel
+    assert len(driver.telegram.chat_messages(USER)) == before
