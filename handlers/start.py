@@ -23,7 +23,9 @@ from services.studio import StudioService
 def greeting(name: str) -> str:
     return _(
         "Hi, {name}! 👋\n\n"
-        "I write viral posts with matching images for PRO partners in the <b>Viral Studio</b>. "
+        "🔮 <b>Cosmic Coach</b>: /daily for today's energy of your sign, /match for "
+        "compatibility art, /moon for a moon ritual, /avatar for your zodiac avatar.\n"
+        "✨ <b>Viral Studio</b>: viral posts with matching images for PRO partners.\n\n"
         "Pick what you need:"
     ).format(name=escape(name))
 
