@@ -77,6 +77,7 @@ def demo(args: argparse.Namespace) -> int:
     print(f"  image ready after {timings['image_ms']:>8.1f} ms")  # type: ignore[index]
     print(f"  total             {timings['total_ms']:>8.1f} ms")  # type: ignore[index]
     print(f"Wrote {args.out}/post.json, caption.html, caption.txt and image.png")
+    print(f"Cosmic Coach samples: {', '.join(report['cosmic'].values())}")  # type: ignore[attr-defined]
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`python -m bot demo`: one complete viral post, offline, through the bot's own services."""
+"""`python -m bot demo`: one complete viral post and one image of each Cosmic Coach kind,
+offline, through the bot's own services."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from dataclasses import asdict
 from html import unescape
 from pathlib import Path
 
-from bot.app import build_services
+from bot.app import Services, build_services
 from bot.config import Settings
+from services.astro import MoonPhase
 from services.captions import render_post
 from services.catalog import Audience, PostType
+from services.cosmic import CosmicRequest, CosmicStatus, ReadyImage
 from services.studio import Draft, PostStatus, Progress, ReadyPost, new_draft_key
+from services.tiers import Category
 
 DEMO_USER_ID = 1
+COSMIC_USER_ID = 2
 
 
 def plain(html_text: str) -> str:
@@ -55,6 +60,7 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
             account, draft, new_draft_key(), on_progress, deliver
         )
         timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        cosmic = await cosmic_samples(services, out / "cosmic")
     finally:
         await services.close()
     if outcome.status is not PostStatus.DONE or outcome.text is None or not outcome.image_png:
@@ -70,9 +76,40 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
         "caption_fits": rendered.complete,
         "tokens_remaining": outcome.balance,
         "timings": timings,
+        "cosmic": cosmic,
     }
     (out / "post.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     return report
+
+
+COSMIC_SAMPLES = {
+    "daily": CosmicRequest(Category.DAILY, ("leo",), 8, "radiant", "career"),
+    "match": CosmicRequest(Category.MATCH, ("aries", "libra")),
+    "moon": CosmicRequest(Category.MOON, phase=MoonPhase.WAXING_CRESCENT),
+    "avatar": CosmicRequest(Category.AVATAR, ("scorpio", "cancer", "leo"), traits=("brave",)),
+}
+
+
+async def cosmic_samples(services: Services, out: Path) -> dict[str, str]:
+    """One image of each Cosmic Coach kind for a universe user, through CosmicService."""
+    out.mkdir(parents=True, exist_ok=True)
+    await services.ledger.set_tier(COSMIC_USER_ID, "universe", expires_at=None,
+                                   key=new_draft_key(), reason="demo")  # fmt: skip
+    account = await services.accounts.get(COSMIC_USER_ID)
+    assert account is not None
+    written: dict[str, str] = {}
+    for name, request in COSMIC_SAMPLES.items():
+
+        async def deliver(ready: ReadyImage, name: str = name) -> None:
+            assert ready.png is not None
+            (out / f"{name}.png").write_bytes(ready.png)
+            written[name] = str(out / f"{name}.png")
+
+        outcome = await services.cosmic.create(account, request, new_draft_key(), deliver)
+        if outcome.status is not CosmicStatus.DONE:
+            msg = f"demo {name} image failed: {outcome.status} {outcome.failure}"
+            raise RuntimeError(msg)
+    return written
 
 
 def parse_draft(post_type: str, audience: str, language: str, link: str | None) -> Draft:

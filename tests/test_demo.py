@@ -26,6 +26,9 @@ def test_demo_writes_a_complete_post(tmp_path: Path):
     assert report["post"]["title"] in caption and len(caption) <= 1024
     with Image.open(out / "image.png") as image:
         assert image.size == (1920, 1080)
+    for kind in ("daily", "match", "moon", "avatar"):
+        with Image.open(out / "cosmic" / f"{kind}.png") as image:
+            assert image.size == (1536, 1536)  # universe: HD
 
 
 def test_demo_refuses_a_bad_link(tmp_path: Path):
