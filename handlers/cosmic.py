@@ -287,6 +287,7 @@ def create_router() -> Router:
             & (F.energy <= 10)
             & F.mood.in_(set(Mood) | {""})
             & F.focus.in_(set(Focus) | {""})
+            & ~((F.energy > 0) & ((F.mood == "") | (F.focus == "")))
         ),
     )
     router.callback_query.register(

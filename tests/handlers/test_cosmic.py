@@ -153,3 +153,17 @@ async def test_back_buttons_and_cancel(driver: Driver):
     await driver.feed(driver.telegram.press(USER, driver.telegram.chat_messages(USER)[-2], "Leo"))
     assert "expired" in driver.alerts()[-1]  # the avatar flow ended with /cancel
     assert len(driver.telegram.chat_messages(USER)) == before
+
+
+async def test_forged_cosmic_buttons_change_nothing(driver: Driver):
+    await set_tier(driver, "cosmic")
+    await driver.send(USER, "/daily")
+    screen = driver.telegram.chat_messages(USER)[-1]
+    forged = ["dy:leo:5:::1", "dy:leo:11:bold:love:1", "dy:ophiuchus:0:::0", "mt::leo",
+              "mn:blue_moon:1", "gl:yes:0:0:999999", "im:dl:999999", "pl:free_money"]  # fmt: skip
+    for data in forged:
+        await driver.feed(driver.telegram.callback_update(USER, screen, data))
+    assert len(driver.alerts()) == len(forged)
+    assert all("expired" in alert for alert in driver.alerts())
+    assert photos(driver) == [] and (await driver.app.services.cosmic.usage_of(
+        await driver.app.services.accounts.get(USER))).used == 0  # fmt: skip
