@@ -16,7 +16,8 @@ from services.astro import MoonPhase
 from services.captions import render_post
 from services.catalog import Audience, PostType
 from services.cosmic import CosmicRequest, CosmicStatus, ReadyImage
-from services.studio import Draft, PostStatus, Progress, ReadyPost, new_draft_key
+from services.progress import Progress
+from services.studio import Draft, PostStatus, ReadyPost, new_draft_key
 from services.tiers import Category
 
 DEMO_USER_ID = 1

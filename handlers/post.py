@@ -29,11 +29,11 @@ from handlers.texts import (
 )
 from services.captions import render_post
 from services.models import Account, StoredPost
+from services.progress import Progress
 from services.studio import (
     Draft,
     PostOutcome,
     PostStatus,
-    Progress,
     ReadyPost,
     StudioService,
     new_draft_key,
@@ -55,9 +55,9 @@ async def make_post(
                 shown = progress.step
                 await message.edit_text(progress_text(progress))
 
-    async def deliver(ready: ReadyPost) -> None:
+    async def deliver(ready: ReadyPost) -> str | None:
         rendered = render_post(ready.text)
-        await message.answer_photo(
+        sent = await message.answer_photo(
             BufferedInputFile(ready.photo, filename=ready.photo_name),
             caption=rendered.caption,
             reply_markup=keyboards.post_actions(ready.post_id),
@@ -65,6 +65,7 @@ async def make_post(
         if not rendered.complete:
             for part in rendered.full_messages:
                 await message.answer(part)
+        return sent.photo[-1].file_id if sent.photo else None
 
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         outcome = await studio.create_post(account, draft, key, on_progress, deliver)

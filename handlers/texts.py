@@ -10,7 +10,8 @@ from services.captions import cut_at_word
 from services.catalog import LANGUAGE_NAMES, Audience, PostType
 from services.generation.base import FailureKind
 from services.models import Account
-from services.studio import Draft, Progress
+from services.progress import Progress
+from services.studio import Draft
 
 PROGRESS_PREVIEW_LIMIT = 700
 

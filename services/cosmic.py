@@ -244,6 +244,8 @@ class CosmicService:
             else await asyncio.to_thread(self.media.path(entry.path).read_bytes)
         )
         file_id = await deliver(ReadyImage(image, png, entry.file_id))
+        if file_id:
+            await self.images.set_file_id(image.id, file_id)
         if file_id and not entry.file_id:
             await self.cache.set_file_id(cache_key, file_id)
         return image

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
 
+from services.call_log import CallLog
 from services.catalog import Audience, PostType
 from services.generation.base import (
     FailureKind,
@@ -20,8 +20,6 @@ from services.generation.base import (
     ImageResult,
     PostRequest,
     PostText,
-    PromptResult,
-    TextResult,
 )
 from services.generation.chain import Fallback, ImageChain, PromptChain, TextChain
 from services.generation.images import fit_for_photo
@@ -30,13 +28,14 @@ from services.ledger import Ledger
 from services.locks import UserLocks, hold
 from services.media import MediaStore
 from services.models import Account, GenerationRecord, NewPost, Reservation, StoredPost
+from services.progress import ProgressCallback, Reporter
 from services.storage.accounts import AccountRepo
 from services.storage.db import Database
+from services.storage.images import ImageRepo, NewImage
 from services.storage.posts import PostRepo
 
 logger = logging.getLogger(__name__)
 
-R = TypeVar("R", TextResult, ImageResult, PromptResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +53,6 @@ class Draft:
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
-    text: PostText | None
-    image_ready: bool
-    step: int = 0
-    """Grows with every report, so a late-arriving older report can be ignored."""
-    text_fallback: bool = False
-    """A text model failed and another one is writing."""
-    image_fallback: bool = False
-
-
-ProgressCallback = Callable[[Progress], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
 class ReadyPost:
     """A generated post about to be shown; its tokens are committed once it is."""
 
@@ -79,7 +64,8 @@ class ReadyPost:
     photo_name: str
 
 
-DeliverCallback = Callable[[ReadyPost], Awaitable[None]]
+DeliverCallback = Callable[[ReadyPost], Awaitable[str | None]]
+"""Shows the post; returns Telegram's file_id of the photo (kept for sharing)."""
 
 
 class PostStatus(StrEnum):
@@ -181,12 +167,12 @@ class StudioService:
             language=draft.language, referral_link=draft.referral_link, status="failed",
             started_at=time.time(),
         )  # fmt: skip
-        reporter = _Reporter(on_progress)
+        reporter = Reporter(on_progress)
         try:
             text, image = await self._generate(account.user_id, draft, records, reporter)
             photo, extension = await fit_for_photo(image.png)
-            await deliver(ReadyPost(reservation.id, text, image.png, photo,
-                                    f"post-{reservation.id}.{extension}"))  # fmt: skip
+            file_id = await deliver(ReadyPost(reservation.id, text, image.png, photo,
+                                              f"post-{reservation.id}.{extension}"))  # fmt: skip
             await reporter.drain()
             image_path = await self._media.save(
                 f"posts/{account.user_id}/{reservation.id}.png", image.png
@@ -206,19 +192,32 @@ class StudioService:
             replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
             for r in records
         ]
-        post_id, balance = await self._settle(post, records, reservation)
+        made = next(r for r in records if r.kind == "image" and r.status == "ok")
+        picture = NewImage(
+            user_id=account.user_id, category="studio", params={"title": text.title},
+            prompt=made.prompt, provider=made.provider, model=made.model, quality="standard",
+            cost_usd=made.cost_usd, path=image_path, file_id=file_id, post_id=reservation.id,
+        )  # fmt: skip
+        post_id, balance = await self._settle(post, records, reservation, picture)
         return PostOutcome(
             PostStatus.DONE, balance, post_id=post_id, text=text, image_png=image.png,
             image_path=image_path,
         )  # fmt: skip
 
     async def _settle(
-        self, post: NewPost, records: list[GenerationRecord], reservation: Reservation
+        self,
+        post: NewPost,
+        records: list[GenerationRecord],
+        reservation: Reservation,
+        picture: NewImage | None = None,
     ) -> tuple[int, int]:
-        """Stores the post with its provider calls and commits (done) or refunds (failed)
-        the tokens, all in one transaction. Returns (post id, balance)."""
+        """Stores the post with its provider calls (and its picture, for the gallery and
+        sharing) and commits (done) or refunds (failed) the tokens, all in one
+        transaction. Returns (post id, balance)."""
         async with self._db.transaction() as tx:
             post_id = await PostRepo.save(tx, post, records)
+            if picture is not None:
+                await ImageRepo.insert(tx, picture)
             if post.status == "done":
                 balance = await self._ledger.commit(reservation, tx)
             else:
@@ -230,7 +229,7 @@ class StudioService:
         user_id: int,
         draft: Draft,
         records: list[GenerationRecord],
-        reporter: _Reporter,
+        reporter: Reporter,
     ) -> tuple[PostText, ImageResult]:
         request = PostRequest(
             draft.post_type, draft.audience, draft.language, draft.referral_link,
@@ -239,7 +238,7 @@ class StudioService:
         deadline = asyncio.get_running_loop().time() + self._timeout
 
         async def write() -> PostText:
-            log = _CallLog(records, user_id, "text", request_summary(draft))
+            log = CallLog(records, user_id, "text", request_summary(draft))
 
             async def on_fallback(fallback: Fallback) -> None:
                 log.failed(fallback.failed, fallback.error)
@@ -255,10 +254,10 @@ class StudioService:
         async def paint() -> ImageResult:
             image_request = studio_image_request(request)
             if self._prompts.uses_a_model:
-                prompt_log = _CallLog(records, user_id, "prompt", request_summary(draft))
+                prompt_log = CallLog(records, user_id, "prompt", request_summary(draft))
                 prompt = await prompt_log.run(self._prompts.write_prompt(request))
                 image_request = studio_image_request(request, prompt.prompt)
-            log = _CallLog(records, user_id, "image", image_request.prompt)
+            log = CallLog(records, user_id, "image", image_request.prompt)
 
             async def on_fallback(fallback: Fallback) -> None:
                 log.failed(fallback.failed, fallback.error)
@@ -304,82 +303,6 @@ class StudioService:
         return account.balance if account else 0
 
 
-class _Reporter:
-    """Turns generation events into cumulative Progress snapshots for the caller.
-
-    Reports run in the background: a slow progress edit must never hold back the post.
-    """
-
-    def __init__(self, callback: ProgressCallback) -> None:
-        self._callback = callback
-        self._step = 0
-        self._pending: set[asyncio.Task[None]] = set()
-        self.text: PostText | None = None
-        self.image_ready = False
-        self.text_fallback = False
-        self.image_fallback = False
-
-    def notify(self) -> None:
-        progress = Progress(
-            text=self.text, image_ready=self.image_ready, step=self._step,
-            text_fallback=self.text_fallback, image_fallback=self.image_fallback,
-        )  # fmt: skip
-        self._step += 1
-        task = asyncio.create_task(self._send(progress))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def drain(self) -> None:
-        """Waits for reports still in flight, so nothing arrives after the final answer."""
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
-
-    async def _send(self, progress: Progress) -> None:
-        try:
-            await self._callback(progress)
-        except Exception:
-            logger.exception("progress update failed")
-
-
 def request_summary(draft: Draft) -> str:
     link = draft.referral_link or "-"
     return f"{draft.post_type.value}/{draft.audience.value}/{draft.language}/link={link}"
-
-
-class _CallLog:
-    """Notes every model a chain tried (failed fallbacks included) as generation records."""
-
-    def __init__(
-        self, records: list[GenerationRecord], user_id: int, kind: str, prompt: str
-    ) -> None:
-        self._records = records
-        self._base = GenerationRecord(
-            user_id=user_id, kind=kind, provider="chain", model="?", prompt=prompt,
-            status="failed", duration_ms=0,
-        )  # fmt: skip
-        self._started = time.perf_counter()
-
-    def failed(self, name: str, error: BaseException) -> None:
-        provider, _, model = name.partition(":")
-        self._add(provider=provider, model=model or provider, error=repr(error))
-
-    async def run(self, call: Awaitable[R]) -> R:
-        try:
-            result = await call
-        except GenerationError as error:
-            self.failed(error.model or "chain", error)
-            raise
-        except BaseException as error:  # cancelled with its sibling, or a bug
-            self._add(error=repr(error))
-            raise
-        usage = result.usage
-        self._add(
-            provider=usage.provider, model=usage.model, status="ok", cost_usd=usage.cost_usd,
-            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-        )  # fmt: skip
-        return result
-
-    def _add(self, **fields: object) -> None:
-        duration_ms = int((time.perf_counter() - self._started) * 1000)
-        self._records.append(replace(self._base, duration_ms=duration_ms, **fields))  # type: ignore[arg-type]
-        self._started = time.perf_counter()

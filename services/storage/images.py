@@ -14,7 +14,7 @@ from services.storage.db import Database, Transaction
 
 _COLUMNS = (
     "id, user_id, category, params, prompt, provider, model, quality, cost_usd, path, caption,"
-    " shared, favourite, created_at"
+    " shared, favourite, created_at, file_id, post_id"
 )
 
 
@@ -34,6 +34,10 @@ class StoredImage:
     shared: bool
     favourite: bool
     created_at: float
+    file_id: str | None = None
+    """Telegram's id of the photo once sent (inline sharing reuses it)."""
+    post_id: int | None = None
+    """The studio post this image belongs to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ class NewImage:
     path: str
     caption: str = ""
     shared: bool = False
+    file_id: str | None = None
+    post_id: int | None = None
 
 
 def _image(row: aiosqlite.Row) -> StoredImage:
@@ -57,7 +63,7 @@ def _image(row: aiosqlite.Row) -> StoredImage:
         params=json.loads(row["params"]), prompt=row["prompt"], provider=row["provider"],
         model=row["model"], quality=row["quality"], cost_usd=row["cost_usd"], path=row["path"],
         caption=row["caption"], shared=bool(row["shared"]), favourite=bool(row["favourite"]),
-        created_at=row["created_at"],
+        created_at=row["created_at"], file_id=row["file_id"], post_id=row["post_id"],
     )  # fmt: skip
 
 
@@ -69,11 +75,12 @@ class ImageRepo:
     async def insert(tx: Transaction, image: NewImage) -> StoredImage:
         row = await tx.fetch_one(
             "INSERT INTO images (user_id, category, params, prompt, provider, model, quality,"
-            " cost_usd, path, caption, shared, created_at)"
-            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            " cost_usd, path, caption, shared, file_id, post_id, created_at)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
             (image.user_id, image.category, json.dumps(image.params, ensure_ascii=False),
              image.prompt, image.provider, image.model, image.quality, image.cost_usd,
-             image.path, image.caption, int(image.shared), time.time()),
+             image.path, image.caption, int(image.shared), image.file_id, image.post_id,
+             time.time()),
         )  # fmt: skip
         assert row is not None
         return _image(row)
@@ -118,3 +125,30 @@ class ImageRepo:
             (time.time(), image_id, user_id),
         )
         return row is not None
+
+    async def set_file_id(self, image_id: int, file_id: str) -> None:
+        await self._db.execute_atomic(
+            "UPDATE images SET file_id = ? WHERE id = ? RETURNING id", (file_id, image_id)
+        )
+
+    async def for_post(self, user_id: int, post_id: int) -> StoredImage | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM images WHERE post_id = ? AND user_id = ?"
+            " AND deleted_at IS NULL",
+            (post_id, user_id),
+        )
+        return _image(row) if row else None
+
+    async def recent_sent(self, user_id: int, limit: int, offset: int) -> list[StoredImage]:
+        """The user's images Telegram already has (a file_id), newest first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM images WHERE user_id = ? AND deleted_at IS NULL"
+            " AND file_id IS NOT NULL ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_image(row) for row in rows]
+
+    async def get(self, image_id: int) -> StoredImage | None:
+        """Any image (for admins' notices and analytics), deleted or not."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM images WHERE id = ?", (image_id,))
+        return _image(row) if row else None

@@ -189,6 +189,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             refunded_at REAL
         )""",
     ),
+    # v4: sharing: photos' file_ids, share cards, analytics events, viral flags, referrals.
+    (
+        "ALTER TABLE images ADD COLUMN file_id TEXT",
+        "ALTER TABLE images ADD COLUMN post_id INTEGER",
+        "CREATE INDEX images_post ON images(post_id)",
+        "ALTER TABLE accounts ADD COLUMN referred_by INTEGER",
+        """CREATE TABLE cards (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            image_id INTEGER NOT NULL REFERENCES images(id),
+            user_id INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            path TEXT NOT NULL,
+            file_id TEXT,
+            created_at REAL NOT NULL,
+            UNIQUE (image_id, format, locale)
+        )""",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('share', 'download', 'favourite', 'view')),
+            image_id INTEGER NOT NULL REFERENCES images(id),
+            user_id INTEGER NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            unique_key TEXT UNIQUE,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX events_image ON events(image_id, kind, created_at)",
+        "CREATE INDEX events_time ON events(kind, created_at)",
+        """CREATE TABLE viral (
+            image_id INTEGER PRIMARY KEY REFERENCES images(id),
+            shares INTEGER NOT NULL,
+            flagged_at REAL NOT NULL
+        )""",
+    ),
 )
 
 

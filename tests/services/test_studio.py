@@ -23,9 +23,10 @@ from services.generation.writing import TemplatePromptWriter
 from services.ledger import Ledger
 from services.locks import MemoryUserLocks
 from services.media import MediaStore
+from services.progress import Progress
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.posts import PostRepo
-from services.studio import Draft, PostStatus, Progress, ReadyPost, StudioService
+from services.studio import Draft, PostStatus, ReadyPost, StudioService
 from tests.fakes.images import tiny_png
 
 DRAFT = Draft(PostType.SUCCESS, Audience.FREELANCERS, "ru", "https://example.com/r/1")
