@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
+from services.analytics import Analytics, GrowthRules
 from services.cache import MemoryImageCache, RedisImageCache
 from services.catalog import UI_LANGUAGES
 from services.cosmic import CosmicService
@@ -43,10 +44,12 @@ from services.ledger import Ledger
 from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.media import MediaStore
 from services.payments import PaymentService, Prices
+from services.sharing import CardService
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.db import Database
 from services.storage.images import ImageRepo
 from services.storage.posts import PostRepo
+from services.storage.sharing import CardRepo, EventRepo
 from services.storage.usage import UsageRepo
 from services.studio import StudioService
 from services.tiers import Clock
@@ -67,6 +70,8 @@ class Services:
     studio: StudioService
     cosmic: CosmicService
     payments: PaymentService
+    analytics: Analytics
+    cards: CardService
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
@@ -140,9 +145,12 @@ async def build_services(
     prices = Prices(settings.cosmic_price_stars, settings.universe_price_stars,
                     settings.token_pack_stars, settings.token_pack_size)  # fmt: skip
     payments = PaymentService(db, ledger, accounts, prices)
+    rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
+    analytics = Analytics(db, EventRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules)
+    cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
-                    cosmic=cosmic, payments=payments, lineup=lineup, clients=clients,
-                    redis=redis)  # fmt: skip
+                    cosmic=cosmic, payments=payments, analytics=analytics, cards=cards,
+                    lineup=lineup, clients=clients, redis=redis)  # fmt: skip
 
 
 def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
@@ -222,6 +230,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         studio=services.studio,
         cosmic=services.cosmic,
         payments=services.payments,
+        analytics=services.analytics,
+        cards=services.cards,
         costs=CostReport(services.db),
         admin_ids=settings.admin_ids,
     )

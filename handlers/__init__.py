@@ -3,7 +3,7 @@ dispatchers (tests, benchmarks) can live in one process."""
 
 from aiogram import Router
 
-from handlers import admin, avatar, cosmic, errors, gallery, plan, post, start, studio
+from handlers import admin, avatar, cosmic, errors, gallery, plan, post, share, start, studio
 
 
 def setup_routers() -> Router:
@@ -15,6 +15,7 @@ def setup_routers() -> Router:
         avatar.create_router(),
         gallery.create_router(),
         plan.create_router(),
+        share.create_router(),
         studio.create_router(),
         post.create_router(),
         errors.create_router(),

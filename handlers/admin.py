@@ -20,7 +20,7 @@ from services.payments import PaymentService
 from services.studio import StudioService
 from services.tiers import Tier
 
-ADMIN_COMMANDS = ("grant", "pro", "tier", "refund_payment")
+ADMIN_COMMANDS = ("grant", "pro", "tier", "refund_payment", "stats")
 COST_PERIODS = (1, 7, 30)
 MODEL_ROWS = 8
 

@@ -64,6 +64,7 @@ class PostAction(StrEnum):
     REGENERATE = "regen"
     NEW = "new"
     DOWNLOAD = "dl"
+    CARDS = "cards"
 
 
 class PostActionCallback(CallbackData, prefix="post"):
@@ -141,3 +142,10 @@ class GalleryCallback(CallbackData, prefix="gl"):
 
 class PlanCallback(CallbackData, prefix="pl"):
     product: str
+
+
+class CardsCallback(CallbackData, prefix="cd"):
+    image_id: int
+    card: str = ""
+    """Empty: show the formats."""
+    download: bool = False

@@ -19,10 +19,12 @@ from handlers.cosmic_texts import (
     match_caption,
     phase_name,
     reading_text,
+    referral_text,
     ritual_guide,
     upgrade_text,
     usage_text,
 )
+from services.analytics import Analytics
 from services.astro import SIGNS_BY_KEY, Focus, Mood, MoonPhase, daily_reading, moon_on
 from services.cosmic import (
     CosmicOutcome,
@@ -269,8 +271,12 @@ async def process_moon(
 # --- /usage ---------------------------------------------------------------------------
 
 
-async def command_usage(message: Message, account: Account, cosmic: CosmicService) -> None:
-    await message.answer(usage_text(await cosmic.usage_of(account), account.balance))
+async def command_usage(
+    message: Message, account: Account, cosmic: CosmicService, analytics: Analytics
+) -> None:
+    usage = usage_text(await cosmic.usage_of(account), account.balance)
+    invited = await analytics.referrals(account.user_id)
+    await message.answer(f"{usage}\n{referral_text(invited)}")
 
 
 def create_router() -> Router:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import (
     AvatarCallback,
     AvatarStep,
+    CardsCallback,
     DailyCallback,
     GalleryAction,
     GalleryCallback,
@@ -118,6 +119,16 @@ def avatar_traits(chosen: list[str]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def share_button(query: str) -> InlineKeyboardButton:
+    """Opens inline mode in a chat the user picks, with their image first."""
+    return InlineKeyboardButton(
+        text=_("📤 Share"),
+        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+            query=query, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
+        ),
+    )
+
+
 def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -128,7 +139,31 @@ def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
         text=_("⬇️ Download"),
         callback_data=ImageCallback(action=ImageAction.DOWNLOAD, image_id=image_id),
     )
+    builder.button(text=_("🎴 Cards"), callback_data=CardsCallback(image_id=image_id))
+    builder.add(share_button(f"img:{image_id}"))
+    builder.adjust(2, 2)
     return builder.as_markup()
+
+
+def card_formats(image_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for card, label in CARD_LABELS.items():
+        builder.button(text=label, callback_data=CardsCallback(image_id=image_id, card=card))
+    for card, label in CARD_LABELS.items():
+        builder.button(
+            text=f"⬇️ {label}",
+            callback_data=CardsCallback(image_id=image_id, card=card, download=True),
+        )
+    builder.adjust(4, 4)
+    return builder.as_markup()
+
+
+CARD_LABELS = {
+    "ig_square": "Instagram ◻",
+    "ig_story": "Story ▯",
+    "x": "X ▭",
+    "facebook": "Facebook ▭",
+}
 
 
 def gallery(

@@ -138,6 +138,8 @@ def reading_text(sign_key: str, energy: int, mood: str, focus: str) -> str:
 
 def caption(category: str, params: dict[str, object], score: int = 0) -> str:
     """The caption under an image, rebuilt from its stored parameters (gallery too)."""
+    if category == "studio":
+        return f"<b>{escape(str(params.get('title', '')))}</b>"
     signs = [str(s) for s in params.get("signs", ())]  # type: ignore[union-attr]
     if category == Category.DAILY:
         return reading_text(
@@ -214,3 +216,7 @@ def cosmic_failure_text(failure: FailureKind | None) -> str:
 
 def request_summary(request: CosmicRequest) -> str:
     return caption(request.category.value, request.params(), request.score)
+
+
+def referral_text(invited: int) -> str:
+    return _("Friends who joined through your shares: {count}").format(count=invited)

@@ -13,6 +13,7 @@ from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import GalleryAction, GalleryCallback, ImageAction, ImageCallback
 from handlers.cosmic_texts import caption
 from handlers.texts import expired_text
+from services.analytics import Analytics
 from services.astro import compatibility, sign
 from services.cosmic import CosmicService
 from services.storage.images import StoredImage
@@ -27,7 +28,7 @@ def _caption(image: StoredImage) -> str:
 
 
 async def process_image(
-    query: CallbackQuery, callback_data: ImageCallback, cosmic: CosmicService
+    query: CallbackQuery, callback_data: ImageCallback, cosmic: CosmicService, analytics: Analytics
 ) -> None:
     image = await cosmic.images.owned(query.from_user.id, callback_data.image_id)
     message = query.message
@@ -36,6 +37,8 @@ async def process_image(
         return
     if callback_data.action is ImageAction.FAVOURITE:
         await cosmic.images.set_favourite(image.user_id, image.id, not image.favourite)
+        if not image.favourite:
+            await analytics.favourite(image.id, image.user_id)
         await query.answer(
             _("Saved to favourites ★") if not image.favourite else _("Removed from favourites")
         )
@@ -46,9 +49,10 @@ async def process_image(
     await query.answer()
     document = FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
     await message.answer_document(document)
+    await analytics.download(image.id, image.user_id, "original")
 
 
-async def command_gallery(message: Message, cosmic: CosmicService) -> None:
+async def command_gallery(message: Message, cosmic: CosmicService, analytics: Analytics) -> None:
     if message.from_user is None:
         return
     image, total = await cosmic.images.page(message.from_user.id, 0)
@@ -60,11 +64,13 @@ async def command_gallery(message: Message, cosmic: CosmicService) -> None:
         caption=_caption(image),
         reply_markup=keyboards.gallery(0, total, False, image.id, image.favourite),
     )
+    await analytics.view(image.id, image.user_id)
 
 
 async def process_gallery(
-    query: CallbackQuery, callback_data: GalleryCallback, cosmic: CosmicService
-) -> None:
+    query: CallbackQuery, callback_data: GalleryCallback, cosmic: CosmicService,
+    analytics: Analytics,
+) -> None:  # fmt: skip
     message = query.message
     user_id = query.from_user.id
     data = callback_data
@@ -84,15 +90,19 @@ async def process_gallery(
             return
         if data.action is GalleryAction.FAVOURITE:
             await cosmic.images.set_favourite(user_id, owned.id, not owned.favourite)
+            if not owned.favourite:
+                await analytics.favourite(owned.id, user_id)
         else:
             await cosmic.images.delete(user_id, owned.id)
     await query.answer()
-    await show_page(message, cosmic, user_id, data.index, data.favourites)
+    shown = await show_page(message, cosmic, user_id, data.index, data.favourites)
+    if shown is not None and data.action is GalleryAction.SHOW:
+        await analytics.view(shown.id, user_id)
 
 
 async def show_page(
     message: Message, cosmic: CosmicService, user_id: int, index: int, favourites: bool
-) -> None:
+) -> StoredImage | None:
     image, total = await cosmic.images.page(user_id, index, favourites=favourites)
     if image is None:
         text = (
@@ -101,12 +111,13 @@ async def show_page(
             else _("Your gallery is empty. Try /daily, /match or /moon.")
         )
         await message.edit_caption(caption=text, reply_markup=keyboards.gallery_empty(favourites))
-        return
+        return None
     index = min(index, total - 1)
     await message.edit_media(
         InputMediaPhoto(media=FSInputFile(cosmic.media.path(image.path)), caption=_caption(image)),
         reply_markup=keyboards.gallery(index, total, favourites, image.id, image.favourite),
     )
+    return image
 
 
 def create_router() -> Router:

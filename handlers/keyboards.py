@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -127,10 +127,18 @@ def post_actions(post_id: int) -> InlineKeyboardMarkup:
         data = PostActionCallback(post_id=post_id, action=action).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 
+    share = InlineKeyboardButton(
+        text=_("📤 Share"),
+        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+            query=f"post:{post_id}", allow_user_chats=True, allow_group_chats=True,
+            allow_channel_chats=True,
+        ),
+    )  # fmt: skip
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [button(_("🔄 Regenerate"), PostAction.REGENERATE),
              button(_("➕ New post"), PostAction.NEW)],
+            [button(_("🎴 Cards"), PostAction.CARDS), share],
             [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
         ]
     )  # fmt: skip

@@ -19,6 +19,7 @@ from handlers.callbacks import (
     StudioNavCallback,
 )
 from handlers.filters import OwnPostFilter
+from handlers.share import send_card_menu
 from handlers.studio import command_studio_handler, current_draft, draft_from, screen
 from handlers.texts import (
     expired_text,
@@ -28,6 +29,7 @@ from handlers.texts import (
     progress_text,
 )
 from services.captions import render_post
+from services.cosmic import CosmicService
 from services.models import Account, StoredPost
 from services.progress import Progress
 from services.studio import (
@@ -130,11 +132,15 @@ async def offer_retry(
 
 async def process_post_action(
     query: CallbackQuery, callback_data: PostActionCallback, post: StoredPost,
-    state: FSMContext, account: Account, studio: StudioService,
+    state: FSMContext, account: Account, studio: StudioService, cosmic: CosmicService,
 ) -> None:  # fmt: skip
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
-    if callback_data.action is PostAction.NEW:
+    if callback_data.action is PostAction.CARDS:
+        image = await cosmic.images.for_post(post.user_id, post.id)
+        if image is not None:
+            await send_card_menu(query.message, image.id)
+    elif callback_data.action is PostAction.NEW:
         await command_studio_handler(query.message, state, account, studio)
     elif callback_data.action is PostAction.DOWNLOAD and post.image_path:
         document = FSInputFile(studio.image_file(post.image_path), filename=f"post-{post.id}.png")

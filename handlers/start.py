@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers import keyboards
 from handlers.callbacks import LanguageCallback, MenuAction, MenuCallback
 from handlers.texts import balance_text, help_text
+from services.analytics import Analytics
 from services.catalog import UI_LANGUAGES
 from services.models import Account
 from services.storage.accounts import AccountRepo
@@ -30,8 +31,13 @@ def greeting(name: str) -> str:
     ).format(name=escape(name))
 
 
-async def command_start_handler(message: Message, state: FSMContext) -> None:
+async def command_start_handler(
+    message: Message, command: CommandObject, state: FSMContext, analytics: Analytics
+) -> None:
     await state.clear()
+    payload = command.args or ""
+    if payload.startswith("ref_") and payload[4:].isdigit() and message.from_user:
+        await analytics.attribute(message.from_user.id, int(payload[4:]))
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(greeting(name), reply_markup=keyboards.main_menu())
 

@@ -37,7 +37,6 @@ from services.storage.posts import PostRepo
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Draft:
     post_type: PostType

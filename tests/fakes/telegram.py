@@ -81,6 +81,7 @@ class FakeTelegram:
         self.charges: dict[str, dict[str, Any]] = {}
         """Star payments made (charge id → user id, amount, refunded)."""
         self._uploads: dict[str, bytes] = {}
+        self.inline_answers: list[dict[str, Any]] = []
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
@@ -144,6 +145,16 @@ class FakeTelegram:
             },
         }  # fmt: skip
         return self._queue({"message": message})
+
+    def inline_query(self, user_id: int, query: str = "", offset: str = "") -> dict[str, Any]:
+        body = {"id": secrets.token_hex(8), "from": self.users[user_id], "query": query,
+                "offset": offset, "chat_type": "sender"}  # fmt: skip
+        return self._queue({"inline_query": body})
+
+    def choose(self, user_id: int, result_id: str, query: str = "") -> dict[str, Any]:
+        """The user picked an inline result and sent it (needs inline feedback on)."""
+        body = {"result_id": result_id, "from": self.users[user_id], "query": query}
+        return self._queue({"chosen_inline_result": body})
 
     def close(self) -> None:
         """Releases a waiting long poll at once (the server is going away)."""
@@ -315,6 +326,27 @@ class FakeTelegram:
                    "description": params["description"]}  # fmt: skip
         rules.check_reply_markup(params.get("reply_markup"))
         return self._store(params, text=None, invoice=invoice)
+
+    async def _answerInlineQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        results = params["results"]
+        if len(results) > 50:
+            raise bad_request("RESULTS_TOO_MUCH")
+        ids = [result["id"] for result in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise bad_request(
+                "RESULT_ID_DUPLICATE" if len(set(ids)) != len(ids) else "RESULT_ID_INVALID"
+            )
+        if len(params.get("next_offset", "").encode()) > 64:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        for result in results:
+            if result.get("type") == "photo" and result.get("photo_file_id") not in self.files:
+                raise bad_request("PHOTO_INVALID")
+            if "caption" in result:
+                rules.check_text(
+                    result["caption"], result.get("parse_mode"), limit=1024, minimum=0
+                )
+        self.inline_answers.append(params)
+        return True
 
     async def _answerPreCheckoutQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
         if not params["ok"] and not params.get("error_message"):

@@ -49,7 +49,13 @@ async def test_partner_gets_a_post_for_two_tokens(driver: Driver):
     assert await driver.balance() == 498
     assert any("2 tokens spent, 498 left" in text for text in driver.texts(PARTNER_ID))
     labels = [b["text"] for b in photo_message.buttons]
-    assert labels == ["🔄 Regenerate", "➕ New post", "⬇️ Download original"]
+    assert labels == [
+        "🔄 Regenerate",
+        "➕ New post",
+        "🎴 Cards",
+        "📤 Share",
+        "⬇️ Download original",
+    ]
     assert driver.telegram.sent("sendChatAction", PARTNER_ID)
 
 
