@@ -1,5 +1,6 @@
 """Local rendering speed (medians): the studio poster at 1920x1080, the cosmic art at
-1024x1024 (one core), and serving today's shared image from the cache.
+1024x1024 (one core), the four share cards of an image, and serving today's shared image
+from the cache.
 
 Run: python -m bench.render
 """
@@ -18,6 +19,7 @@ from services.art.provider import LocalImageRenderer, fast_png
 from services.art.studio import render_studio_image, to_png
 from services.astro import sign
 from services.cache import MemoryImageCache
+from services.cards import CardFormat, CardText, render_card
 from services.catalog import POST_PALETTES, PostType
 from services.cosmic import CosmicService, ReadyImage
 from services.generation.chain import ChainEntry, ImageChain
@@ -65,6 +67,15 @@ def cosmic_ms() -> dict[str, float]:
     }
 
 
+def cards_x4_ms() -> float:
+    """All four share cards of one cosmic image, PNG encoded."""
+    source = render_daily(sign("leo").palette, "leo", 7, 1)
+    text = CardText("♌ Leo", "Energy 7/10 · radiant · career", "2026-11-24",
+                    "Created with @cosmic_studio_bot",
+                    "https://t.me/cosmic_studio_bot?start=ref_1001", energy=7)  # fmt: skip
+    return timed_ms(lambda run: [render_card(source, card, text) for card in CardFormat])
+
+
 async def cache_hit_ms() -> float:
     with tempfile.TemporaryDirectory() as folder:
         db = Database(Path(folder) / "bench.sqlite3")
@@ -97,13 +108,16 @@ def main() -> None:
     studio = round(studio_image_ms(), 1)
     cosmic = {name: round(ms, 1) for name, ms in cosmic_ms().items()}
     hit = round(asyncio.run(cache_hit_ms()), 2)
+    cards = round(cards_x4_ms(), 1)
     rows = [("studio poster 1920x1080, PNG encoded (ms)", studio)]
     rows += [(f"cosmic {name} 1024x1024, PNG encoded (ms)", ms) for name, ms in cosmic.items()]
     rows.append(("shared daily image from the cache (ms)", hit))
+    rows.append(("four share cards of one image, PNG encoded (ms)", cards))
     report(
         f"local rendering (median of {RUNS})",
         rows,
-        {"cosmic_art_ms": cosmic["daily"], "cache_hit_ms": hit, "studio_image_ms": studio,
+        {"cosmic_art_ms": cosmic["daily"], "cache_hit_ms": hit, "cards_x4_ms": cards,
+         "studio_image_ms": studio,
          **{f"cosmic_{name}_ms": ms for name, ms in cosmic.items()}},
     )  # fmt: skip
 
