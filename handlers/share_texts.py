@@ -39,6 +39,7 @@ def share_text(image: StoredImage, studio_caption: str | None = None) -> str:
 
 def card_text(image: StoredImage, bot_username: str, sharer_id: int, day: date) -> CardText:
     headline, line, energy = _card_lines(image)
+    poster = image.category == "studio" and image.provider == LOCAL_PROVIDER
     return CardText(
         headline=headline,
         line=line,
@@ -46,6 +47,7 @@ def card_text(image: StoredImage, bot_username: str, sharer_id: int, day: date) 
         watermark=_("Created with @{bot}").format(bot=bot_username),
         link=f"https://t.me/{bot_username}?start=ref_{sharer_id}",
         energy=energy,
+        keep_clear=poster,
     )
 
 

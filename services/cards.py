@@ -51,6 +51,9 @@ class CardText:
     """The deep link the QR code opens: t.me/<bot>?start=ref_<id>."""
     energy: int | None = None
     """1-10, drawn as a row of dots when given."""
+    keep_clear: bool = False
+    """The image carries text of its own (a typeset poster): fit it whole between the top
+    block and the footer, so no overlay ever covers it."""
 
 
 Box = tuple[int, int, int, int]
@@ -107,7 +110,10 @@ def layout(card: CardFormat) -> Layout:
 def render_card(source: Image.Image, card: CardFormat, text: CardText) -> bytes:
     """The card as PNG bytes."""
     spot = layout(card)
-    canvas = _fitted(source.convert("RGB"), spot.size)
+    if text.keep_clear:
+        canvas = _framed(source.convert("RGB"), spot)
+    else:
+        canvas = _fitted(source.convert("RGB"), spot.size)
     canvas = _shade(canvas, spot)
     draw = ImageDraw.Draw(canvas)
     _text(draw, text.headline, spot.headline, bold=True, max_lines=2)
@@ -134,6 +140,21 @@ def _fitted(source: Image.Image, size: tuple[int, int]) -> Image.Image:
     inner = _resized(source, (int(source.width * scale), int(source.height * scale)))
     background.paste(inner, ((width - inner.width) // 2, (height - inner.height) // 2))
     return background
+
+
+def _framed(source: Image.Image, spot: Layout) -> Image.Image:
+    """The whole image inside the band between the top block and the footer, over a
+    blurred, darkened copy of itself."""
+    width, height = spot.size
+    small = _cover(source, (width // 8, height // 8)).filter(ImageFilter.GaussianBlur(radius=3))
+    canvas = small.point(lambda v: int(v * 0.45)).resize(spot.size, Image.Resampling.BILINEAR)
+    gap = spot.safe[1] // 2
+    top, bottom = spot.line[3] + gap, spot.footer[1] - gap
+    band_w, band_h = spot.safe[2] - spot.safe[0], bottom - top
+    scale = min(band_w / source.width, band_h / source.height)
+    inner = _resized(source, (int(source.width * scale), int(source.height * scale)))
+    canvas.paste(inner, ((width - inner.width) // 2, top + (band_h - inner.height) // 2))
+    return canvas
 
 
 def _resized(source: Image.Image, size: tuple[int, int]) -> Image.Image:
