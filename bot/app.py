@@ -27,10 +27,15 @@ from openai import AsyncOpenAI
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.jobs import build_jobs
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.pushes import DailyPush
+from bot.scheduler import Scheduler
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
 from services.analytics import Analytics, GrowthRules
+from services.batch import NightlyBatch
+from services.broadcast import Broadcaster
 from services.cache import MemoryImageCache, RedisImageCache
 from services.catalog import UI_LANGUAGES
 from services.cosmic import CosmicService
@@ -44,11 +49,13 @@ from services.ledger import Ledger
 from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.media import MediaStore
 from services.payments import PaymentService, Prices
+from services.reports import Reports
 from services.sharing import CardService
 from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.db import Database
 from services.storage.images import ImageRepo
 from services.storage.posts import PostRepo
+from services.storage.schedules import ScheduleRepo
 from services.storage.sharing import CardRepo, EventRepo
 from services.storage.usage import UsageRepo
 from services.studio import StudioService
@@ -72,6 +79,10 @@ class Services:
     payments: PaymentService
     analytics: Analytics
     cards: CardService
+    schedules: ScheduleRepo
+    batch: NightlyBatch
+    reports: Reports
+    broadcaster: Broadcaster
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
@@ -91,9 +102,12 @@ class App:
     services: Services
     i18n: I18n
     in_flight: InFlightMiddleware
+    scheduler: Scheduler
+    push: DailyPush
 
     async def close(self, grace: float = 30.0) -> None:
         """Lets updates in flight finish (up to `grace` seconds), then releases everything."""
+        await self.scheduler.stop()
         await self.in_flight.drain(grace)
         await self.services.close()
         await self.bot.session.close()
@@ -148,9 +162,16 @@ async def build_services(
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
     analytics = Analytics(db, EventRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules)
     cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
+    schedules = ScheduleRepo(db)
+    batch = NightlyBatch(cosmic, lineup.horoscopes, schedules,
+                         concurrency=settings.batch_concurrency)  # fmt: skip
+    broadcaster = Broadcaster(schedules, rate=settings.broadcast_rate,
+                              paid=settings.allow_paid_broadcast)  # fmt: skip
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
                     cosmic=cosmic, payments=payments, analytics=analytics, cards=cards,
-                    lineup=lineup, clients=clients, redis=redis)  # fmt: skip
+                    schedules=schedules, batch=batch, reports=Reports(db, cosmic.clock),
+                    broadcaster=broadcaster, lineup=lineup, clients=clients,
+                    redis=redis)  # fmt: skip
 
 
 def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
@@ -232,6 +253,10 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         payments=services.payments,
         analytics=services.analytics,
         cards=services.cards,
+        schedules=services.schedules,
+        batch=services.batch,
+        reports=services.reports,
+        broadcaster=services.broadcaster,
         costs=CostReport(services.db),
         admin_ids=settings.admin_ids,
     )
@@ -240,9 +265,16 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     dispatcher.update.outer_middleware(AccountMiddleware(services.accounts))
     AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(setup_routers())
-    app = App(settings=settings, bot=build_bot(settings, session), dispatcher=dispatcher,
-              services=services, i18n=i18n, in_flight=in_flight)  # fmt: skip
+    bot = build_bot(settings, session)
+    push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
+    jobs = build_jobs(bot=bot, i18n=i18n, locale=settings.default_locale, batch=services.batch,
+                      push=push, reports=services.reports, cosmic=services.cosmic,
+                      ledger=services.ledger, admin_ids=settings.admin_ids)  # fmt: skip
+    scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
+    app = App(settings=settings, bot=bot, dispatcher=dispatcher, services=services, i18n=i18n,
+              in_flight=in_flight, scheduler=scheduler, push=push)  # fmt: skip
     dispatcher.startup.register(_on_startup(app))
+    dispatcher.shutdown.register(scheduler.stop)
     return app
 
 
@@ -255,6 +287,8 @@ def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
         if uses:
             logger.warning("gave back %d weekly uses left by a previous run", uses)
         await register_commands(bot, app.i18n)
+        if app.settings.scheduler_enabled:
+            await app.scheduler.start()
 
     return on_startup
 
@@ -284,6 +318,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("gallery", _noop("Your images")),
     ("usage", _noop("Your plan and this week's images")),
     ("plan", _noop("Plans and payments")),
+    ("subscribe", _noop("Daily image of your sign")),
     ("studio", _noop("Create a viral post (PRO)")),
     ("balance", _noop("Your PRO tokens")),
     ("language", _noop("Change the language")),

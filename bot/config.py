@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     viral_shares: int = Field(default=50, ge=1)
     reward_shares: int = Field(default=10, ge=1)
     reward_days: int = Field(default=7, ge=1)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    allow_paid_broadcast: bool = False
+    batch_concurrency: int = Field(default=4, ge=1, le=12)
+    scheduler_enabled: bool = True
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
     generation_timeout: float = Field(default=180.0, gt=0)

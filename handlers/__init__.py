@@ -3,7 +3,20 @@ dispatchers (tests, benchmarks) can live in one process."""
 
 from aiogram import Router
 
-from handlers import admin, avatar, cosmic, errors, gallery, plan, post, share, start, studio
+from handlers import (
+    admin,
+    avatar,
+    cosmic,
+    errors,
+    gallery,
+    operations,
+    plan,
+    post,
+    share,
+    start,
+    studio,
+    subscribe,
+)
 
 
 def setup_routers() -> Router:
@@ -16,6 +29,8 @@ def setup_routers() -> Router:
         gallery.create_router(),
         plan.create_router(),
         share.create_router(),
+        subscribe.create_router(),
+        operations.create_router(),
         studio.create_router(),
         post.create_router(),
         errors.create_router(),

@@ -20,7 +20,16 @@ from services.payments import PaymentService
 from services.studio import StudioService
 from services.tiers import Tier
 
-ADMIN_COMMANDS = ("grant", "pro", "tier", "refund_payment", "stats")
+ADMIN_COMMANDS = (
+    "grant",
+    "pro",
+    "tier",
+    "refund_payment",
+    "stats",
+    "report",
+    "batch",
+    "broadcast",
+)
 COST_PERIODS = (1, 7, 30)
 MODEL_ROWS = 8
 

@@ -149,3 +149,13 @@ class CardsCallback(CallbackData, prefix="cd"):
     card: str = ""
     """Empty: show the formats."""
     download: bool = False
+
+
+class BroadcastCallback(CallbackData, prefix="bc"):
+    confirm: bool
+
+
+class SubscribeCallback(CallbackData, prefix="sb"):
+    sign: str
+    hour: int = -1
+    """-1: choose the hour next."""

@@ -9,3 +9,7 @@ class StudioForm(StatesGroup):
 class AvatarForm(StatesGroup):
     choosing = State()
     trait = State()
+
+
+class BroadcastForm(StatesGroup):
+    confirming = State()

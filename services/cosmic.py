@@ -165,6 +165,20 @@ class CosmicService:
             await self.usage.settle(reservation, keep=True)
             return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
 
+    async def prepare_daily(self, sign_key: str) -> tuple[CachedImage, bool]:
+        """Today's shared image of a sign, painted if it is not cached yet (the nightly
+        batch). Returns the entry and whether it was cached already."""
+        today = self.clock.today()
+        key = f"daily:{sign_key}:{today.isoformat()}"
+        cached = await self.cache.get(key)
+        if cached is not None:
+            return cached, True
+        reading = daily_reading(sign_key, today)
+        request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
+                                reading.focus.value)  # fmt: skip
+        seed = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
+        return await self._cached_or_painted(key, request, Quality.STANDARD, seed, None), False
+
     async def shared_daily(self, account: Account, sign_key: str,
                            deliver: DeliverImage) -> CosmicOutcome:  # fmt: skip
         """Today's image of a sign, the same for everyone: painted once, then reused."""

@@ -115,7 +115,7 @@ async def test_bot_process_with_cloud_keys_falls_back_to_the_second_image_model(
     process = await start_bot(
         server, tmp_path, OPENAI_API_KEY=OPENAI_KEY, OPENAI_BASE_URL=f"{providers.base_url}/v1",
         GOOGLE_API_KEY=GOOGLE_KEY, GOOGLE_GEMINI_BASE_URL=providers.base_url,
-        RETRY_BASE_DELAY="0.01", RETRY_MAX_DELAY="0.05",
+        RETRY_BASE_DELAY="0.01", RETRY_MAX_DELAY="0.05", SCHEDULER_ENABLED="false",
     )  # fmt: skip
     try:
         partner = User(telegram, PARTNER_ID)

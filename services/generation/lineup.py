@@ -24,6 +24,7 @@ from services.generation.writing import (
     StructuredModel,
     TemplatePromptWriter,
 )
+from services.horoscope import CloudHoroscopes, HoroscopeChain, TemplateHoroscopes
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class Lineup:
     text: TextChain
     image: ImageChain
     prompts: PromptChain
+    horoscopes: HoroscopeChain
 
 
 class _Guards:
@@ -169,7 +171,24 @@ def build_lineup(
         ChainEntry(TemplatePromptWriter(), guards.make(template, settings.prompt_timeout))
     )
     image = _image_entries(image_models, clients, prices, guards)
-    return Lineup(TextChain(text), ImageChain(image), PromptChain(prompts))
+    horoscopes = HoroscopeChain(_horoscope_entries(text_models, clients, prices, guards))
+    return Lineup(TextChain(text), ImageChain(image), PromptChain(prompts), horoscopes)
+
+
+def _horoscope_entries(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: _Guards
+) -> list[ChainEntry[Any]]:
+    """The configured cloud text models, then the templates (which cannot fail)."""
+    entries: list[ChainEntry[Any]] = []
+    for ref in _available(refs, clients, "horoscope"):
+        if ref.provider in CHAT_MODELS:
+            model = CHAT_MODELS[ref.provider](clients.get(ref.provider), ref.model, prices)
+            entries.append(
+                ChainEntry(CloudHoroscopes(model), guards.make(ref, guards.settings.text_timeout))
+            )
+    template = guards.make(ModelRef(LOCAL, "horoscopes"), guards.settings.text_timeout)
+    entries.append(ChainEntry(TemplateHoroscopes(), template))
+    return entries
 
 
 def _text_entries(

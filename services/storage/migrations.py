@@ -223,6 +223,53 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             flagged_at REAL NOT NULL
         )""",
     ),
+    # v5: schedules: subscriptions, horoscopes, deliveries (exactly-once pushes), job runs,
+    # and an audit of admin actions that are not ledger entries.
+    (
+        """CREATE TABLE subscriptions (
+            user_id INTEGER PRIMARY KEY REFERENCES accounts(user_id),
+            sign TEXT NOT NULL,
+            hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+            active INTEGER NOT NULL DEFAULT 1,
+            updated_at REAL NOT NULL
+        )""",
+        "CREATE INDEX subscriptions_due ON subscriptions(active, hour)",
+        """CREATE TABLE horoscopes (
+            day TEXT NOT NULL,
+            sign TEXT NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            model TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (day, sign, language)
+        )""",
+        """CREATE TABLE deliveries (
+            campaign TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'blocked')),
+            detail TEXT NOT NULL DEFAULT '',
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (campaign, user_id)
+        )""",
+        """CREATE TABLE job_runs (
+            job TEXT NOT NULL,
+            period TEXT NOT NULL,
+            result TEXT NOT NULL DEFAULT '',
+            finished_at REAL NOT NULL,
+            PRIMARY KEY (job, period)
+        )""",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            actor_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL
+        )""",
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+           BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
+        """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+           BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
+    ),
 )
 
 

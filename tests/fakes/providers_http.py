@@ -235,6 +235,8 @@ def _failure_response(failure: Failure) -> web.Response:
 def _answer_for(schema_name: str, data: str) -> dict[str, Any]:
     """What a well-behaved model answers for our two schemas, built from the request data."""
     brief = json.loads(data)
+    if schema_name == "HoroscopeLine":
+        return {"text": f"{brief['sign']}: a {brief['mood']} day for {brief['focus']}."}
     if schema_name == "ImagePromptDraft":
         return {"prompt": f"Cinematic photo. {brief['scene']} {brief['brand_style']}."}
     assert schema_name == "PostDraft", schema_name

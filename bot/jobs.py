@@ -1,0 +1,103 @@
+"""The scheduled jobs, wired to the services (see bot/scheduler.py for how they run)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from aiogram import Bot
+from aiogram.utils.i18n import I18n
+
+from bot.pushes import DailyPush
+from bot.scheduler import Job
+from handlers.operations import send_report
+from services.batch import NightlyBatch
+from services.cosmic import CosmicService
+from services.ledger import Ledger
+from services.reports import Reports
+from services.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+KEEP_FILES_DAYS = 2
+
+
+def build_jobs(
+    *,
+    bot: Bot,
+    i18n: I18n,
+    locale: str,
+    batch: NightlyBatch,
+    push: DailyPush,
+    reports: Reports,
+    cosmic: CosmicService,
+    ledger: Ledger,
+    admin_ids: frozenset[int],
+) -> list[Job]:
+    def day(at: datetime) -> str:
+        return at.date().isoformat()
+
+    async def nightly(at: datetime) -> str:
+        return (await batch.run()).summary()
+
+    async def cleanup(at: datetime) -> str:
+        return await clean_media(cosmic.db, cosmic.media.root)
+
+    async def weekly_report(at: datetime) -> str:
+        with i18n.use_locale(locale):
+            for admin_id in admin_ids:
+                await send_report(bot, admin_id, reports, cosmic, 7)
+        return f"sent to {len(admin_ids)} admins"
+
+    async def monthly_reset(at: datetime) -> str:
+        return f"{await ledger.monthly_reset(date(at.year, at.month, 1))} partners reset"
+
+    async def pushes(at: datetime) -> str:
+        report = await push.run(list(range(at.hour + 1)))  # earlier hours missed catch up
+        return (
+            f"sent {report.sent}, blocked {report.blocked}, failed {report.failed},"
+            f" skipped {report.skipped}"
+        )
+
+    return [
+        Job("nightly_batch", {"hour": 0, "minute": 0}, day, nightly),
+        Job("cache_cleanup", {"hour": 2, "minute": 0}, day, cleanup),
+        Job(
+            "weekly_report",
+            {"day_of_week": "mon", "hour": 9, "minute": 0},
+            lambda at: f"{at.isocalendar().year}-W{at.isocalendar().week:02d}",
+            weekly_report,
+            catch_up_within=timedelta(days=2),
+        ),
+        Job(
+            "monthly_reset",
+            {"day": 1, "hour": 0, "minute": 5},
+            lambda at: f"{at:%Y-%m}",
+            monthly_reset,
+            catch_up_within=timedelta(days=3),
+        ),
+        Job(
+            "daily_push",
+            {"minute": 0},
+            lambda at: f"{at:%Y-%m-%dT%H}",
+            pushes,
+            catch_up_within=timedelta(hours=1),
+        ),
+    ]
+
+
+async def clean_media(db: Database, root: Path) -> str:
+    """Deletes generated files nobody references any more (older than two days)."""
+    referenced = {row[0] for row in await db.fetch_all("SELECT path FROM images")}
+    referenced |= {row[0] for row in await db.fetch_all("SELECT path FROM cards")}
+    cutoff = time.time() - KEEP_FILES_DAYS * 86_400
+    removed = 0
+    for folder in ("cosmic", "cards"):
+        for path in (root / folder).glob("*.png") if (root / folder).exists() else ():
+            relative = path.relative_to(root).as_posix()
+            if relative not in referenced and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return f"{removed} unreferenced files removed"

@@ -1,0 +1,97 @@
+"""The nightly batch: today's shared image and one-line horoscope of all twelve signs,
+made with bounded concurrency and retried per sign, so the day's pushes and free users'
+/daily find everything ready."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+
+from services.astro import SIGNS, daily_reading
+from services.cosmic import CosmicService
+from services.horoscope import HoroscopeChain
+from services.storage.schedules import ScheduleRepo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport:
+    day: str
+    success: int = 0
+    failed: int = 0
+    cached: int = 0
+    horoscopes: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.day}: {self.success} painted, {self.cached} cached, {self.failed} failed,"
+            f" {self.horoscopes} horoscopes, ${self.cost_usd:.4f}, {self.seconds:.1f}s"
+        )
+
+
+class NightlyBatch:
+    def __init__(
+        self,
+        cosmic: CosmicService,
+        horoscopes: HoroscopeChain,
+        schedules: ScheduleRepo,
+        *,
+        concurrency: int = 4,
+        attempts: int = 3,
+        retry_delay: float = 2.0,
+    ) -> None:
+        self._cosmic = cosmic
+        self._horoscopes = horoscopes
+        self._schedules = schedules
+        self._concurrency = concurrency
+        self._attempts = attempts
+        self._retry_delay = retry_delay
+
+    async def run(self) -> BatchReport:
+        started = time.perf_counter()
+        today = self._cosmic.clock.today()
+        report = BatchReport(day=today.isoformat())
+        languages = sorted({"en", *await self._schedules.languages_in_use()})
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def one(sign_key: str) -> None:
+            async with slots:
+                await self._sign(sign_key, languages, report)
+
+        await asyncio.gather(*(one(sign.key) for sign in SIGNS))
+        report.seconds = time.perf_counter() - started
+        logger.info("nightly batch %s", report.summary())
+        return report
+
+    async def _sign(self, sign_key: str, languages: list[str], report: BatchReport) -> None:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                entry, cached = await self._cosmic.prepare_daily(sign_key)
+                break
+            except Exception as error:
+                logger.warning("batch: %s attempt %d failed: %r", sign_key, attempt, error)
+                if attempt == self._attempts:
+                    report.failed += 1
+                    report.failures.append(sign_key)
+                    return
+                await asyncio.sleep(random.uniform(0, self._retry_delay * 2 ** (attempt - 1)))
+        if cached:
+            report.cached += 1
+        else:
+            report.success += 1
+            report.cost_usd += entry.cost_usd
+        reading = daily_reading(sign_key, self._cosmic.clock.today())
+        for language in languages:
+            day = reading.day.isoformat()
+            if await self._schedules.horoscope(day, sign_key, language) is not None:
+                continue
+            text = await self._horoscopes.write(reading, language)
+            await self._schedules.save_horoscope(day, sign_key, language, text, "chain")
+            report.horoscopes += 1

@@ -1,0 +1,156 @@
+"""Subscriptions, the day's horoscopes, deliveries (one row per campaign and user: the
+record that makes pushes exactly-once), job runs (idempotent jobs) and the admin audit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from services.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    user_id: int
+    sign: str
+    hour: int
+    language: str
+
+
+class ScheduleRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.db = db
+
+    # --- subscriptions -------------------------------------------------------------------
+    async def subscribe(self, user_id: int, sign: str, hour: int) -> None:
+        await self._db.execute_atomic(
+            "INSERT INTO subscriptions (user_id, sign, hour, active, updated_at)"
+            " VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_id) DO UPDATE SET sign = excluded.sign,"
+            " hour = excluded.hour, active = 1, updated_at = excluded.updated_at RETURNING 1",
+            (user_id, sign, hour, time.time()),
+        )
+
+    async def unsubscribe(self, user_id: int) -> bool:
+        row = await self._db.execute_atomic(
+            "UPDATE subscriptions SET active = 0, updated_at = ? WHERE user_id = ? AND active = 1"
+            " RETURNING 1",
+            (time.time(), user_id),
+        )
+        return row is not None
+
+    async def subscription(self, user_id: int) -> Subscription | None:
+        row = await self._db.fetch_one(
+            "SELECT s.user_id, s.sign, s.hour, a.language FROM subscriptions s"
+            " JOIN accounts a USING (user_id) WHERE s.user_id = ? AND s.active = 1",
+            (user_id,),
+        )
+        return Subscription(*row) if row else None
+
+    async def due(self, hours: list[int], campaign: str) -> list[Subscription]:
+        """Active subscribers of these delivery hours not yet served by `campaign`."""
+        marks = ", ".join("?" * len(hours))
+        rows = await self._db.fetch_all(
+            "SELECT s.user_id, s.sign, s.hour, a.language FROM subscriptions s"
+            " JOIN accounts a USING (user_id)"
+            f" WHERE s.active = 1 AND s.hour IN ({marks}) AND NOT EXISTS"
+            " (SELECT 1 FROM deliveries d WHERE d.campaign = ? AND d.user_id = s.user_id)"
+            " ORDER BY s.user_id",
+            (*hours, campaign),
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def languages_in_use(self) -> list[str]:
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT a.language FROM subscriptions s JOIN accounts a USING (user_id)"
+            " WHERE s.active = 1 ORDER BY 1"
+        )
+        return [row[0] for row in rows]
+
+    # --- horoscopes ----------------------------------------------------------------------
+    async def horoscope(self, day: str, sign: str, language: str) -> str | None:
+        row = await self._db.fetch_one(
+            "SELECT text FROM horoscopes WHERE day = ? AND sign = ? AND language = ?",
+            (day, sign, language),
+        )
+        return row[0] if row else None
+
+    async def save_horoscope(self, day: str, sign: str, language: str, text: str,
+                             model: str) -> None:  # fmt: skip
+        await self._db.execute_atomic(
+            "INSERT INTO horoscopes (day, sign, language, text, model, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (day, sign, language, text, model, time.time()),
+        )
+
+    # --- deliveries ----------------------------------------------------------------------
+    async def claim(self, campaign: str, user_id: int) -> bool:
+        """Marks a delivery as being sent; False when this user was handled before."""
+        row = await self._db.execute_atomic(
+            "INSERT INTO deliveries (campaign, user_id, status, updated_at)"
+            " VALUES (?, ?, 'sending', ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (campaign, user_id, time.time()),
+        )
+        return row is not None
+
+    async def finish(self, campaign: str, user_id: int, status: str, detail: str = "") -> None:
+        await self._db.execute_atomic(
+            "UPDATE deliveries SET status = ?, detail = ?, updated_at = ?"
+            " WHERE campaign = ? AND user_id = ? RETURNING 1",
+            (status, detail, time.time(), campaign, user_id),
+        )
+
+    async def delivery_counts(self, campaign: str) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) FROM deliveries WHERE campaign = ? GROUP BY status",
+            (campaign,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # --- job runs and audit --------------------------------------------------------------
+    async def ran(self, job: str, period: str) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM job_runs WHERE job = ? AND period = ?", (job, period)
+        )
+        return row is not None
+
+    async def record_run(self, job: str, period: str, result: str) -> None:
+        await self._db.execute_atomic(
+            "INSERT INTO job_runs (job, period, result, finished_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            (job, period, result, time.time()),
+        )
+
+    async def audit(self, actor_id: int, action: str, detail: str = "") -> None:
+        await self._db.execute_atomic(
+            "INSERT INTO audit (actor_id, action, detail, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            (actor_id, action, detail, time.time()),
+        )
+
+
+async def audience(db: Database, segment: str) -> list[int] | None:
+    """User ids of a broadcast segment: `all`, `tier:<name>`, `sign:<key>` (subscribers of
+    that sign) or `lang:<code>`. None for a segment we do not know."""
+    kind, _, value = segment.partition(":")
+    if kind == "all" and not value:
+        rows = await db.fetch_all("SELECT user_id FROM accounts ORDER BY user_id")
+    elif kind == "tier" and value in {"free", "cosmic", "universe"}:
+        rows = await db.fetch_all(
+            "SELECT user_id FROM accounts WHERE (CASE WHEN tier != 'free' AND tier_expires_at"
+            " IS NOT NULL AND tier_expires_at <= ? THEN 'free' ELSE tier END) = ?"
+            " ORDER BY user_id",
+            (time.time(), value),
+        )
+    elif kind == "sign" and value:
+        rows = await db.fetch_all(
+            "SELECT user_id FROM subscriptions WHERE active = 1 AND sign = ? ORDER BY user_id",
+            (value,),
+        )
+    elif kind == "lang" and value:
+        rows = await db.fetch_all(
+            "SELECT user_id FROM accounts WHERE language = ? ORDER BY user_id", (value,)
+        )
+    else:
+        return None
+    return [row[0] for row in rows]
