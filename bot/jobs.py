@@ -46,7 +46,7 @@ def build_jobs(
         return await clean_media(cosmic.db, cosmic.media.root)
 
     async def weekly_report(at: datetime) -> str:
-        with i18n.use_locale(locale):
+        with i18n.context(), i18n.use_locale(locale):
             for admin_id in admin_ids:
                 await send_report(bot, admin_id, reports, cosmic, 7)
         return f"sent to {len(admin_ids)} admins"

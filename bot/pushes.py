@@ -49,7 +49,7 @@ class DailyPush:
         reading = daily_reading(subscription.sign, today)
         horoscope = await self._schedules.horoscope(today.isoformat(), subscription.sign,
                                                     subscription.language)  # fmt: skip
-        with self._i18n.use_locale(subscription.language):
+        with self._i18n.context(), self._i18n.use_locale(subscription.language):
             caption = reading_text(subscription.sign, reading.energy, reading.mood, reading.focus)
             if horoscope:
                 caption = f"{caption}\n\n{escape(horoscope)}"

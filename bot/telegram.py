@@ -14,6 +14,8 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from services.broadcast import SENDER_PACES_ITSELF
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,6 +37,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
+                if SENDER_PACES_ITSELF.get():
+                    raise  # the broadcaster pauses every sender, not just this request
                 if attempt == self._attempts or error.retry_after > self._max_wait:
                     raise
                 logger.warning("429 on %s: waiting %ss", method.__api_method__, error.retry_after)

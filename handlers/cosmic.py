@@ -21,6 +21,7 @@ from handlers.cosmic_texts import (
     reading_text,
     referral_text,
     ritual_guide,
+    subscription_text,
     upgrade_text,
     usage_text,
 )
@@ -37,6 +38,7 @@ from services.cosmic import (
 from services.generation.images import fit_for_photo
 from services.models import Account
 from services.storage.accounts import AccountRepo
+from services.storage.schedules import ScheduleRepo
 from services.tiers import Category, Tier
 
 
@@ -272,11 +274,21 @@ async def process_moon(
 
 
 async def command_usage(
-    message: Message, account: Account, cosmic: CosmicService, analytics: Analytics
+    message: Message,
+    account: Account,
+    cosmic: CosmicService,
+    analytics: Analytics,
+    schedules: ScheduleRepo,
 ) -> None:
     usage = usage_text(await cosmic.usage_of(account), account.balance)
     invited = await analytics.referrals(account.user_id)
-    await message.answer(f"{usage}\n{referral_text(invited)}")
+    subscription = await schedules.subscription(account.user_id)
+    daily = (
+        subscription_text(subscription.sign, subscription.hour, cosmic.clock.zone.key)
+        if subscription
+        else _("Daily image: off (/subscribe)")
+    )
+    await message.answer(f"{usage}\n{daily}\n{referral_text(invited)}")
 
 
 def create_router() -> Router:

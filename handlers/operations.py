@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
@@ -185,8 +187,7 @@ async def process_broadcast(
         else:
             await bot.send_message(
                 user_id,
-                data["text"],
-                parse_mode=None,
+                escape(data["text"]),
                 allow_paid_broadcast=broadcaster.paid or None,
             )
 

@@ -17,6 +17,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from aiogram.exceptions import (
@@ -31,11 +32,17 @@ from services.storage.schedules import ScheduleRepo
 
 logger = logging.getLogger(__name__)
 
+SENDER_PACES_ITSELF: ContextVar[bool] = ContextVar("sender_paces_itself", default=False)
+"""Set while the broadcaster sends: a 429 reaches it (to pause everybody) instead of being
+waited out by the request middleware."""
+
 SendOne = Callable[[int], Awaitable[None]]
 """Sends the campaign's message to one chat; raises what aiogram raises."""
 FREE_RATE = 30.0
 """Telegram's overall limit without paid broadcasts (messages per second)."""
 PAID_RATE = 1000.0
+MAX_WAITS = 10
+"""429s one delivery may wait out before it counts as failed."""
 
 
 @dataclass
@@ -121,15 +128,21 @@ class Broadcaster:
         limiter = RateLimiter(self.rate)
         workers = max(1, min(64, math.ceil(self.rate / 15)))
 
+        async def one(user_id: int) -> None:
+            if not await self._repo.claim(campaign, user_id):
+                report.skipped += 1
+                return
+            await self._deliver(campaign, user_id, send, limiter, report, on_blocked)
+
+        in_flight: set[asyncio.Task[None]] = set()
+
         async def worker() -> None:
             while not queue.empty():
-                user_id = queue.get_nowait()
-                if not await self._repo.claim(campaign, user_id):
-                    report.skipped += 1
-                    continue
-                # Shielded: a stop waits for this send to be sent *and* recorded.
-                await asyncio.shield(self._deliver(campaign, user_id, send, limiter, report,
-                                                   on_blocked))  # fmt: skip
+                # Shielded: a stop never separates a claim from its send and its record.
+                task = asyncio.ensure_future(one(queue.get_nowait()))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                await asyncio.shield(task)
                 if on_progress is not None and report.done % 25 == 0:
                     await on_progress(report)
 
@@ -141,6 +154,8 @@ class Broadcaster:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*tasks, return_exceptions=True)
+            # A stop still lets the deliveries already claimed finish and be recorded.
+            await asyncio.gather(*in_flight, return_exceptions=True)
         if on_progress is not None:
             await on_progress(report)
         return report
@@ -154,15 +169,21 @@ class Broadcaster:
         report: BroadcastReport,
         on_blocked: Callable[[int], Awaitable[None]] | None,
     ) -> None:
-        failures = 0
+        failures = waits = 0
         while True:
             await limiter.wait_turn(user_id)
+            token = SENDER_PACES_ITSELF.set(True)
             try:
                 await send(user_id)
             except TelegramRetryAfter as error:
                 report.pauses += 1
                 limiter.pause(error.retry_after)  # everybody waits, then this one retries
-                continue
+                waits += 1
+                if waits <= MAX_WAITS:
+                    continue
+                await self._repo.finish(campaign, user_id, "failed", "flood limit")
+                report.failed += 1
+                return
             except TelegramForbiddenError as error:
                 await self._repo.finish(campaign, user_id, "blocked", error.message)
                 report.blocked += 1
@@ -182,6 +203,8 @@ class Broadcaster:
                 await self._repo.finish(campaign, user_id, "failed", str(error))
                 report.failed += 1
                 return
+            finally:
+                SENDER_PACES_ITSELF.reset(token)
             await self._repo.finish(campaign, user_id, "sent")
             report.sent += 1
             return

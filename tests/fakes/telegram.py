@@ -82,6 +82,9 @@ class FakeTelegram:
         """Star payments made (charge id → user id, amount, refunded)."""
         self._uploads: dict[str, bytes] = {}
         self.inline_answers: list[dict[str, Any]] = []
+        self.flood: tuple[int, int] | None = None
+        """(n, seconds): every n-th message sent gets 429 "retry after" seconds."""
+        self._sends = itertools.count(1)
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
@@ -209,6 +212,11 @@ class FakeTelegram:
         self._uploads = files
         if method in self.fail_next:
             raise self.fail_next.pop(method)
+        if self.flood and method in {"sendMessage", "sendPhoto", "copyMessage"}:
+            every, seconds = self.flood
+            if next(self._sends) % every == 0:
+                raise BotAPIError(429, f"Too Many Requests: retry after {seconds}",
+                                  retry_after=seconds)  # fmt: skip
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return True
@@ -326,6 +334,15 @@ class FakeTelegram:
                    "description": params["description"]}  # fmt: skip
         rules.check_reply_markup(params.get("reply_markup"))
         return self._store(params, text=None, invoice=invoice)
+
+    async def _copyMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self._target(params["chat_id"])
+        source = self.messages.get((params["from_chat_id"], params["message_id"]))
+        if source is None:
+            raise bad_request("message to copy not found")
+        copied = self._store(params, text=source.text, caption=source.caption,
+                             photo=source.photo)  # fmt: skip
+        return {"message_id": copied["message_id"]}
 
     async def _answerInlineQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
         results = params["results"]
