@@ -17,21 +17,33 @@ from handlers.cosmic_keyboards import share_button
 from handlers.cosmic_texts import reading_text
 from services.astro import Reading, daily_reading
 from services.broadcast import Broadcaster, BroadcastReport
+from services.cache import CachedImage
 from services.cosmic import CosmicService
 from services.storage.images import NewImage
 from services.storage.schedules import ScheduleRepo, Subscription
 
+GALLERY_BATCH = 200
+"""Push images join the users' galleries in batches (the deliveries table is the record)."""
+
 
 class DailyPush:
-    def __init__(self, bot: Bot, i18n: I18n, cosmic: CosmicService, schedules: ScheduleRepo,
-                 broadcaster: Broadcaster) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bot: Bot,
+        i18n: I18n,
+        cosmic: CosmicService,
+        schedules: ScheduleRepo,
+        broadcaster: Broadcaster,
+    ) -> None:
         self._bot = bot
         self._i18n = i18n
         self._cosmic = cosmic
         self._schedules = schedules
         self._broadcaster = broadcaster
         self._sign_locks: dict[str, asyncio.Lock] = {}
-        self.uploads = 0
+        self._captions: dict[tuple[str, str, str], tuple[str, InlineKeyboardMarkup]] = {}
+        self._gallery: list[NewImage] = []
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def run(self, hours: list[int]) -> BroadcastReport:
         """Sends today's push to the subscribers of these delivery hours not served yet."""
@@ -42,52 +54,105 @@ class DailyPush:
         async def send(user_id: int) -> None:
             await self._send(due[user_id], today)
 
-        return await self._broadcaster.run(campaign, list(due), send,
-                                           on_blocked=self._schedules.unsubscribe)  # fmt: skip
+        try:
+            return await self._broadcaster.run(
+                campaign, list(due), send, on_blocked=self._schedules.unsubscribe
+            )
+        finally:
+            await asyncio.gather(*self._flushing)
+            await self._flush_gallery()
 
     async def _send(self, subscription: Subscription, today: date) -> None:
         reading = daily_reading(subscription.sign, today)
-        horoscope = await self._schedules.horoscope(today.isoformat(), subscription.sign,
-                                                    subscription.language)  # fmt: skip
-        with self._i18n.context(), self._i18n.use_locale(subscription.language):
-            caption = reading_text(subscription.sign, reading.energy, reading.mood, reading.focus)
-            if horoscope:
-                caption = f"{caption}\n\n{escape(horoscope)}"
-            markup = _share_markup()
-        lock = self._sign_locks.setdefault(subscription.sign, asyncio.Lock())
-        async with lock:  # the first send of a sign uploads; the others wait for its file_id
+        caption, markup = await self._caption(subscription, reading)
+        async with self._sign_locks.setdefault(subscription.sign, asyncio.Lock()):
+            # The first send of a sign uploads; the others wait here for its file_id.
             entry, _ = await self._cosmic.prepare_daily(subscription.sign)
             if entry.file_id is None:
-                png = await asyncio.to_thread(self._cosmic.media.path(entry.path).read_bytes)
-                message = await self._bot.send_photo(
-                    subscription.user_id, BufferedInputFile(png, f"{subscription.sign}.png"),
-                    caption=caption, reply_markup=markup,
-                    allow_paid_broadcast=self._broadcaster.paid or None,
-                )  # fmt: skip
-                self.uploads += 1
-                file_id = message.photo[-1].file_id if message.photo else None
-                if file_id:
-                    key = f"daily:{subscription.sign}:{today.isoformat()}"
-                    await self._cosmic.cache.set_file_id(key, file_id)
-                await self._remember(subscription, entry.path, file_id, reading)
+                await self._upload(subscription, entry, (caption, markup), reading, today)
                 return
-        message = await self._bot.send_photo(
-            subscription.user_id, entry.file_id, caption=caption, reply_markup=markup,
+        await self._bot.send_photo(
+            subscription.user_id,
+            entry.file_id,
+            caption=caption,
+            reply_markup=markup,
             allow_paid_broadcast=self._broadcaster.paid or None,
-        )  # fmt: skip
-        await self._remember(subscription, entry.path, entry.file_id, reading)
+        )
+        self._remember(subscription, entry.path, entry.file_id, reading)
 
-    async def _remember(self, subscription: Subscription, path: str, file_id: str | None,
-                        reading: Reading) -> None:  # fmt: skip
+    async def _upload(
+        self,
+        subscription: Subscription,
+        entry: CachedImage,
+        message_parts: tuple[str, InlineKeyboardMarkup],
+        reading: Reading,
+        today: date,
+    ) -> None:
+        caption, markup = message_parts
+        png = await asyncio.to_thread(self._cosmic.media.path(entry.path).read_bytes)
+        message = await self._bot.send_photo(
+            subscription.user_id,
+            BufferedInputFile(png, f"{subscription.sign}.png"),
+            caption=caption,
+            reply_markup=markup,
+            allow_paid_broadcast=self._broadcaster.paid or None,
+        )
+        file_id = message.photo[-1].file_id if message.photo else None
+        if file_id:
+            await self._cosmic.cache.set_file_id(f"daily:{subscription.sign}:{today}", file_id)
+        self._remember(subscription, entry.path, file_id, reading)
+
+    async def _caption(
+        self, subscription: Subscription, reading: Reading
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        """The same for every subscriber of a sign and language: made once per run."""
+        key = (reading.day.isoformat(), subscription.sign, subscription.language)
+        if key not in self._captions:
+            horoscope = await self._schedules.horoscope(*key)
+            with self._i18n.context(), self._i18n.use_locale(subscription.language):
+                text = reading_text(subscription.sign, reading.energy, reading.mood, reading.focus)
+                markup = _share_markup()
+            caption = f"{text}\n\n{escape(horoscope)}" if horoscope else text
+            self._captions[key] = (caption, markup)
+        return self._captions[key]
+
+    def _remember(
+        self, subscription: Subscription, path: str, file_id: str | None, reading: Reading
+    ) -> None:
         """The push joins the user's gallery (and inline sharing)."""
         params: dict[str, object] = {
-            "category": "daily", "signs": [subscription.sign], "energy": reading.energy,
-            "mood": reading.mood.value, "focus": reading.focus.value,
-        }  # fmt: skip
-        image = NewImage(subscription.user_id, "daily", params, "", "local", "push", "standard",
-                         0.0, path, shared=True, file_id=file_id)  # fmt: skip
-        async with self._cosmic.db.transaction() as tx:
-            await self._cosmic.images.insert(tx, image)
+            "category": "daily",
+            "signs": [subscription.sign],
+            "energy": reading.energy,
+            "mood": reading.mood.value,
+            "focus": reading.focus.value,
+        }
+        self._gallery.append(
+            NewImage(
+                subscription.user_id,
+                "daily",
+                params,
+                "",
+                "local",
+                "push",
+                "standard",
+                0.0,
+                path,
+                shared=True,
+                file_id=file_id,
+            )
+        )
+        if len(self._gallery) >= GALLERY_BATCH:
+            task = asyncio.get_running_loop().create_task(self._flush_gallery())
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+
+    async def _flush_gallery(self) -> None:
+        pending, self._gallery = self._gallery, []
+        if pending:
+            async with self._cosmic.db.transaction() as tx:
+                for image in pending:
+                    await self._cosmic.images.insert(tx, image)
 
 
 def _share_markup() -> InlineKeyboardMarkup:
