@@ -43,7 +43,10 @@ def build_jobs(
         return (await batch.run()).summary()
 
     async def cleanup(at: datetime) -> str:
-        return await clean_media(cosmic.db, cosmic.media.root)
+        expired = await cosmic.cache.purge()
+        return (
+            f"{expired} cache entries expired, {await clean_media(cosmic.db, cosmic.media.root)}"
+        )
 
     async def weekly_report(at: datetime) -> str:
         with i18n.context(), i18n.use_locale(locale):

@@ -36,6 +36,10 @@ class ImageCache(Protocol):
         """(hits, misses) since the counters began."""
         ...
 
+    async def purge(self) -> int:
+        """Drops expired entries; returns how many."""
+        ...
+
 
 class MemoryImageCache:
     def __init__(self) -> None:
@@ -63,6 +67,13 @@ class MemoryImageCache:
     async def stats(self) -> tuple[int, int]:
         return self._hits, self._misses
 
+    async def purge(self) -> int:
+        now = time.time()
+        expired = [key for key, (_, until) in self._entries.items() if until <= now]
+        for key in expired:
+            del self._entries[key]
+        return len(expired)
+
 
 class RedisImageCache:
     PREFIX = "cosmic:cache:"
@@ -89,3 +100,6 @@ class RedisImageCache:
     async def stats(self) -> tuple[int, int]:
         hits, misses = await self._redis.mget(self.PREFIX + "hits", self.PREFIX + "misses")
         return int(hits or 0), int(misses or 0)
+
+    async def purge(self) -> int:
+        return 0  # Redis expires entries itself (every entry is set with its TTL)

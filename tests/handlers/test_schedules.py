@@ -5,6 +5,7 @@ gets their sign's art exactly once, each sign uploaded once), a broadcaster that
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from datetime import datetime, timedelta
 
@@ -140,3 +141,18 @@ async def test_monthly_reset_runs_once_per_month(driver: Driver):
     assert await driver.app.scheduler.fire("monthly_reset", first) == "1 partners reset"
     assert await driver.app.scheduler.fire("monthly_reset", first + timedelta(hours=3)) is None
     assert await driver.balance() == 500
+
+
+async def test_cleanup_forgets_expired_entries_and_orphan_files(driver: Driver):
+    media = driver.app.services.cosmic.media.root
+    orphan = media / "cosmic" / "orphan.png"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"x")
+    old = time.time() - 3 * 86_400
+
+    os.utime(orphan, (old, old))
+    kept = media / "cosmic" / "fresh.png"
+    kept.write_bytes(b"y")
+    summary = await driver.app.scheduler.fire("cache_cleanup", at(2, driver))
+    assert summary is not None and "1 unreferenced files removed" in summary
+    assert not orphan.exists() and kept.exists()
