@@ -5,6 +5,7 @@ per day; every other send reuses its file_id."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 from html import escape
 
@@ -13,12 +14,12 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.cosmic_keyboards import share_button
 from handlers.cosmic_texts import reading_text
+from handlers.keyboards import share_button
 from services.astro import Reading, daily_reading
 from services.broadcast import Broadcaster, BroadcastReport
 from services.cache import CachedImage
-from services.cosmic import CosmicService
+from services.cosmic import CosmicService, daily_key
 from services.storage.images import NewImage
 from services.storage.schedules import ScheduleRepo, Subscription
 
@@ -43,6 +44,8 @@ class DailyPush:
         self._sign_locks: dict[str, asyncio.Lock] = {}
         self._captions: dict[tuple[str, str, str], tuple[str, InlineKeyboardMarkup]] = {}
         self._gallery: list[NewImage] = []
+        self._sent: dict[str, CachedImage] = {}
+        """Today's images Telegram has (by cache key): later sends skip the cache."""
         self._flushing: set[asyncio.Task[None]] = set()
 
     async def run(self, hours: list[int]) -> BroadcastReport:
@@ -65,12 +68,16 @@ class DailyPush:
     async def _send(self, subscription: Subscription, today: date) -> None:
         reading = daily_reading(subscription.sign, today)
         caption, markup = await self._caption(subscription, reading)
-        async with self._sign_locks.setdefault(subscription.sign, asyncio.Lock()):
-            # The first send of a sign uploads; the others wait here for its file_id.
-            entry, _ = await self._cosmic.prepare_daily(subscription.sign)
-            if entry.file_id is None:
-                await self._upload(subscription, entry, (caption, markup), reading, today)
-                return
+        key = daily_key(subscription.sign, today)
+        entry = self._sent.get(key)
+        if entry is None:
+            async with self._sign_locks.setdefault(subscription.sign, asyncio.Lock()):
+                # The first send of a sign uploads; the others wait here for its file_id.
+                entry, _ = await self._cosmic.prepare_daily(subscription.sign)
+                if entry.file_id is None:
+                    await self._upload(subscription, entry, (caption, markup), reading, today)
+                    return
+                self._sent[key] = entry
         await self._bot.send_photo(
             subscription.user_id,
             entry.file_id,
@@ -99,7 +106,9 @@ class DailyPush:
         )
         file_id = message.photo[-1].file_id if message.photo else None
         if file_id:
-            await self._cosmic.cache.set_file_id(f"daily:{subscription.sign}:{today}", file_id)
+            key = daily_key(subscription.sign, today)
+            await self._cosmic.cache.set_file_id(key, file_id)
+            self._sent[key] = replace(entry, file_id=file_id)
         self._remember(subscription, entry.path, file_id, reading)
 
     async def _caption(

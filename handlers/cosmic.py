@@ -221,7 +221,7 @@ async def process_match(
         )
         return
     request = CosmicRequest(Category.MATCH, (first, callback_data.second))
-    text = caption(Category.MATCH, request.params(), request.score)
+    text = caption(Category.MATCH, request.params())
     await message.edit_text(f"{text}\n{match_caption(request.score)}")
     await make_art(message, bot, account, cosmic, request, tap_key(query), text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -22,6 +22,7 @@ from handlers.callbacks import (
     PlanCallback,
 )
 from handlers.cosmic_texts import focus_name, mood_name, phase_name, sign_label
+from handlers.keyboards import share_button
 from services.astro import SIGNS, Focus, Mood, MoonPhase
 
 TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
@@ -117,16 +118,6 @@ def avatar_traits(chosen: list[str]) -> InlineKeyboardMarkup:
     builder.button(text=_("✨ Create my avatar"), callback_data=AvatarCallback(step=AvatarStep.GO))
     builder.adjust(4, 4, 1, 1)
     return builder.as_markup()
-
-
-def share_button(query: str) -> InlineKeyboardButton:
-    """Opens inline mode in a chat the user picks, with their image first."""
-    return InlineKeyboardButton(
-        text=_("📤 Share"),
-        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
-            query=query, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
-        ),
-    )
 
 
 def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:

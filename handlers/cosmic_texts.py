@@ -8,8 +8,8 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from services.astro import Focus, Mood, MoonPhase, sign
-from services.cosmic import CosmicRequest, UsageStatus
+from services.astro import Focus, Mood, MoonPhase, compatibility_of, sign
+from services.cosmic import UsageStatus
 from services.generation.base import FailureKind
 from services.tiers import Category, Tier
 
@@ -136,7 +136,7 @@ def reading_text(sign_key: str, energy: int, mood: str, focus: str) -> str:
     )
 
 
-def caption(category: str, params: dict[str, object], score: int = 0) -> str:
+def caption(category: str, params: dict[str, object]) -> str:
     """The caption under an image, rebuilt from its stored parameters (gallery too)."""
     if category == "studio":
         return f"<b>{escape(str(params.get('title', '')))}</b>"
@@ -150,8 +150,9 @@ def caption(category: str, params: dict[str, object], score: int = 0) -> str:
         )
     if category == Category.MATCH:
         return _("<b>{first} + {second}</b>: {score}% compatible").format(
-            first=sign_label(signs[0]), second=sign_label(signs[1]), score=score
-        )
+            first=sign_label(signs[0]), second=sign_label(signs[1]),
+            score=compatibility_of(signs[0], signs[1]),
+        )  # fmt: skip
     if category == Category.MOON:
         return f"<b>{phase_name(MoonPhase(str(params.get('phase', 'full'))))}</b>"
     traits = ", ".join(escape(str(t)) for t in params.get("traits", ()))  # type: ignore[union-attr]
@@ -212,10 +213,6 @@ def cosmic_failure_text(failure: FailureKind | None) -> str:
     return _(
         "❌ Sorry, the image could not be made. {reason} Your weekly use was given back."
     ).format(reason=reason)
-
-
-def request_summary(request: CosmicRequest) -> str:
-    return caption(request.category.value, request.params(), request.score)
 
 
 def referral_text(invited: int) -> str:

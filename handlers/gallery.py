@@ -14,17 +14,12 @@ from handlers.callbacks import GalleryAction, GalleryCallback, ImageAction, Imag
 from handlers.cosmic_texts import caption
 from handlers.texts import expired_text
 from services.analytics import Analytics
-from services.astro import compatibility, sign
 from services.cosmic import CosmicService
 from services.storage.images import StoredImage
 
 
 def _caption(image: StoredImage) -> str:
-    score = 0
-    if image.category == "match":
-        first, second = (sign(str(key)) for key in image.params["signs"])
-        score = compatibility(first, second)
-    return caption(image.category, image.params, score)
+    return caption(image.category, image.params)
 
 
 async def process_image(

@@ -120,6 +120,16 @@ def confirm(draft: str, cost: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def share_button(query: str) -> InlineKeyboardButton:
+    """Opens inline mode in a chat the user picks, with their image first."""
+    return InlineKeyboardButton(
+        text=_("📤 Share"),
+        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+            query=query, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
+        ),
+    )
+
+
 def post_actions(post_id: int) -> InlineKeyboardMarkup:
     # Built directly (not with the builder, which deep-copies): this is on the hot path of
     # every delivered post.
@@ -127,13 +137,7 @@ def post_actions(post_id: int) -> InlineKeyboardMarkup:
         data = PostActionCallback(post_id=post_id, action=action).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 
-    share = InlineKeyboardButton(
-        text=_("📤 Share"),
-        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
-            query=f"post:{post_id}", allow_user_chats=True, allow_group_chats=True,
-            allow_channel_chats=True,
-        ),
-    )  # fmt: skip
+    share = share_button(f"post:{post_id}")
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [button(_("🔄 Regenerate"), PostAction.REGENERATE),

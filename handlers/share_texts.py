@@ -8,7 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from handlers.cosmic_texts import focus_name, match_caption, mood_name, phase_name, sign_name
-from services.astro import MoonPhase, compatibility, sign
+from services.astro import MoonPhase, compatibility_of, sign
 from services.cards import CardText
 from services.storage.images import StoredImage
 
@@ -21,7 +21,7 @@ def _signs(image: StoredImage) -> list[str]:
 
 def _score(image: StoredImage) -> int:
     first, second = _signs(image)
-    return compatibility(sign(first), sign(second))
+    return compatibility_of(first, second)
 
 
 def share_text(image: StoredImage, studio_caption: str | None = None) -> str:

@@ -168,6 +168,11 @@ OPPOSITES = 5
 """Signs six apart attract: a small bonus."""
 
 
+def compatibility_of(first: str, second: str) -> int:
+    """compatibility() of two signs given by key."""
+    return compatibility(SIGNS_BY_KEY[first], SIGNS_BY_KEY[second])
+
+
 def compatibility(first: Sign, second: Sign) -> int:
     """0-100 from the elements table, modalities and polarity (see the constants above)."""
     score = ELEMENT_SCORES[frozenset({first.element, second.element})]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from services.astro import MoonPhase, compatibility, daily_reading, sign
+from services.astro import MoonPhase, compatibility_of, daily_reading
 from services.cache import CachedImage, ImageCache
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
@@ -49,7 +49,7 @@ class CosmicRequest:
     def score(self) -> int:
         """Compatibility of the two signs of a match (0 otherwise)."""
         if self.category is Category.MATCH:
-            return compatibility(sign(self.signs[0]), sign(self.signs[1]))
+            return compatibility_of(self.signs[0], self.signs[1])
         return 0
 
 
@@ -167,37 +167,35 @@ class CosmicService:
 
     async def prepare_daily(self, sign_key: str) -> tuple[CachedImage, bool]:
         """Today's shared image of a sign, painted if it is not cached yet (the nightly
-        batch). Returns the entry and whether it was cached already."""
-        today = self.clock.today()
-        key = f"daily:{sign_key}:{today.isoformat()}"
+        batch, the pushes). Returns the entry and whether it was cached already."""
+        key, request, seed = self._daily(sign_key)
         cached = await self.cache.get(key)
         if cached is not None:
             return cached, True
-        reading = daily_reading(sign_key, today)
-        request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
-                                reading.focus.value)  # fmt: skip
-        seed = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
         return await self._cached_or_painted(key, request, Quality.STANDARD, seed, None), False
 
     async def shared_daily(self, account: Account, sign_key: str,
                            deliver: DeliverImage) -> CosmicOutcome:  # fmt: skip
         """Today's image of a sign, the same for everyone: painted once, then reused."""
         tier = self.tier_of(account)
-        today = self.clock.today()
-        reading = daily_reading(sign_key, today)
-        request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
-                                reading.focus.value)  # fmt: skip
-        cache_key = f"daily:{sign_key}:{today.isoformat()}"
-        seed = int.from_bytes(hashlib.sha256(cache_key.encode()).digest()[:4], "big")
+        key, request, seed = self._daily(sign_key)
         try:
-            entry = await self._cached_or_painted(cache_key, request, Quality.STANDARD, seed, None)
-            image = await self._give(account.user_id, request, entry, cache_key, deliver,
-                                     shared=True)  # fmt: skip
+            entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None)
+            image = await self._give(account.user_id, request, entry, key, deliver, shared=True)
         except Exception as error:
-            logger.warning("shared daily %s failed: %r", cache_key, error)
+            logger.warning("shared daily %s failed: %r", key, error)
             kind = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
         return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
+
+    def _daily(self, sign_key: str) -> tuple[str, CosmicRequest, int]:
+        """Cache key, request and seed of today's shared image of a sign (the same for all)."""
+        today = self.clock.today()
+        key = daily_key(sign_key, today)
+        reading = daily_reading(sign_key, today)
+        request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
+                                reading.focus.value)  # fmt: skip
+        return key, request, int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
     async def cache_stats(self) -> tuple[int, int]:
         return await self.cache.stats()
@@ -291,6 +289,10 @@ class CosmicService:
         for reservation in await self.usage.unsettled_before(time.time() - older_than):
             refunded += await self.usage.settle(reservation, keep=False)
         return refunded
+
+
+def daily_key(sign_key: str, day: date) -> str:
+    return f"daily:{sign_key}:{day.isoformat()}"
 
 
 def _personal_key(request: CosmicRequest, quality: Quality, day: date) -> str:
