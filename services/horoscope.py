@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from services.astro import Reading, sign
-from services.generation.chain import _Chain
+from services.generation.chain import ModelChain
 from services.generation.writing import LANGUAGES_IN_ENGLISH, StructuredModel
 
 TEMPLATES = Path(__file__).with_name("horoscopes.json")
@@ -58,7 +58,7 @@ class CloudHoroscopes:
         return " ".join(line.text.split())[:LINE_LIMIT]
 
 
-class HoroscopeChain(_Chain[TemplateHoroscopes | CloudHoroscopes]):
+class HoroscopeChain(ModelChain[TemplateHoroscopes | CloudHoroscopes]):
     """Cloud models first (as configured for text), the templates last: never fails."""
 
     async def write(self, reading: Reading, language: str) -> str:

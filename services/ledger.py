@@ -58,6 +58,16 @@ class Ledger:
             reason=note or "admin grant",
         )  # fmt: skip
 
+    async def take_back(
+        self, user_id: int, tokens: int, *, actor_id: int, key: str, reason: str
+    ) -> Account | None:
+        """Removes `tokens`, e.g. when a token pack is refunded; the ledger refuses to go
+        below zero (InsufficientTokensError), so callers cap it at the balance."""
+        return await self._repo.change(
+            user_id, LedgerKind.PAYMENT_REFUND, bonus_delta=-tokens, key=key, actor_id=actor_id,
+            reason=reason,
+        )  # fmt: skip
+
     async def set_pro(self, user_id: int, on: bool, *, actor_id: int, key: str) -> Account | None:
         """PRO on: the monthly allowance starts now; off: the allowance is withdrawn
         (granted tokens stay)."""
@@ -80,15 +90,13 @@ class Ledger:
         key: str,
         reason: str,
         actor_id: int | None = None,
-        bonus_delta: int = 0,
         kind: LedgerKind = LedgerKind.TIER,
     ) -> Account | None:
-        """Sets the Cosmic Coach tier and its expiry (None: no expiry), in one ledger entry
-        (which may also move tokens, e.g. a payment reversed). None when `key` was used."""
+        """Sets the Cosmic Coach tier and its expiry (None: no expiry), in one ledger entry.
+        None when `key` was used."""
         return await self._repo.change(
-            user_id, kind, set_tier=(tier, expires_at), bonus_delta=bonus_delta, key=key,
-            actor_id=actor_id, reason=reason,
-        )  # fmt: skip
+            user_id, kind, set_tier=(tier, expires_at), key=key, actor_id=actor_id, reason=reason
+        )
 
     async def monthly_reset(self, month: date) -> int:
         """Sets every PRO partner's allowance to the monthly amount (idempotent per month)."""

@@ -127,11 +127,9 @@ class PaymentService:
         if payment.product is Product.TOKENS:
             current = await self._account(payment.user_id)
             take = min(self.prices.token_pack_size, current.balance)
-            account = await self._ledger.set_tier(
-                payment.user_id, current.tier, expires_at=current.tier_expires_at, key=key,
-                reason=reason, actor_id=actor_id, bonus_delta=-take,
-                kind=LedgerKind.PAYMENT_REFUND,
-            )  # fmt: skip
+            account = await self._ledger.take_back(
+                payment.user_id, take, actor_id=actor_id, key=key, reason=reason
+            )
         else:
             current = await self._account(payment.user_id)
             expires = (current.tier_expires_at or time.time()) - PLAN_DAYS * DAY

@@ -50,7 +50,7 @@ class ChainEntry(Generic[P]):
     guard: Guard
 
 
-class _Chain(Generic[P]):
+class ModelChain(Generic[P]):
     def __init__(self, entries: Sequence[ChainEntry[P]]) -> None:
         if not entries:
             msg = "a chain needs at least one model"
@@ -94,7 +94,7 @@ class _Chain(Generic[P]):
         raise last_error
 
 
-class TextChain(_Chain[TextGenerator]):
+class TextChain(ModelChain[TextGenerator]):
     @property
     def languages(self) -> frozenset[str]:
         return frozenset().union(*(entry.provider.languages for entry in self.entries))
@@ -106,11 +106,11 @@ class TextChain(_Chain[TextGenerator]):
         deadline: float | None = None,
     ) -> TextResult:
         able = [e for e in self.entries if request.language in e.provider.languages]
-        chain = _Chain(able) if able else self
+        chain = ModelChain(able) if able else self
         return await chain._first_success(lambda p: p.write_post(request), on_fallback, deadline)
 
 
-class ImageChain(_Chain[ImageGenerator]):
+class ImageChain(ModelChain[ImageGenerator]):
     async def paint(
         self,
         request: ImageRequest,
@@ -124,7 +124,7 @@ class PromptWriter(Protocol):
     async def write_prompt(self, request: PostRequest) -> PromptResult: ...
 
 
-class PromptChain(_Chain[PromptWriter]):
+class PromptChain(ModelChain[PromptWriter]):
     """The prompt-rewriting step. Its last entry is the brand template, which cannot
     fail, so a slow or broken text model only costs the picture its polish."""
 
