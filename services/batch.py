@@ -92,6 +92,6 @@ class NightlyBatch:
             day = reading.day.isoformat()
             if await self._schedules.horoscope(day, sign_key, language) is not None:
                 continue
-            text = await self._horoscopes.write(reading, language)
-            await self._schedules.save_horoscope(day, sign_key, language, text, "chain")
+            text, model = await self._horoscopes.write(reading, language)
+            await self._schedules.save_horoscope(day, sign_key, language, text, model)
             report.horoscopes += 1

@@ -36,13 +36,13 @@ class TemplateHoroscopes:
     provider = "local"
     model = "horoscope-templates-v1"
 
-    async def write(self, reading: Reading, language: str) -> str:
+    async def write(self, reading: Reading, language: str) -> tuple[str, str]:
         book = _book().get(language) or _book()["en"]
         lines: list[str] = book[reading.focus.value]  # type: ignore[assignment]
         digest = hashlib.sha256(f"{reading.sign}:{reading.day}".encode()).digest()
         mood = book["moods"][reading.mood.value]  # type: ignore[index]
         name = book["signs"][reading.sign]  # type: ignore[index]
-        return lines[digest[3] % len(lines)].format(sign=name, mood=mood)
+        return lines[digest[3] % len(lines)].format(sign=name, mood=mood), self.model
 
 
 class CloudHoroscopes:
@@ -50,16 +50,17 @@ class CloudHoroscopes:
         self._model = model
         self.provider, self.model = model.provider, model.model
 
-    async def write(self, reading: Reading, language: str) -> str:
+    async def write(self, reading: Reading, language: str) -> tuple[str, str]:
         data = json.dumps({"sign": sign(reading.sign).name, "energy": reading.energy,
                            "mood": reading.mood.value, "focus": reading.focus.value})  # fmt: skip
         instructions = INSTRUCTIONS.format(language=LANGUAGES_IN_ENGLISH.get(language, "English"))
         line, _ = await self._model.structured(instructions, data, HoroscopeLine)
-        return " ".join(line.text.split())[:LINE_LIMIT]
+        return " ".join(line.text.split())[:LINE_LIMIT], f"{self.provider}:{self.model}"
 
 
 class HoroscopeChain(ModelChain[TemplateHoroscopes | CloudHoroscopes]):
     """Cloud models first (as configured for text), the templates last: never fails."""
 
-    async def write(self, reading: Reading, language: str) -> str:
+    async def write(self, reading: Reading, language: str) -> tuple[str, str]:
+        """(the line, the model that wrote it)."""
         return await self._first_success(lambda p: p.write(reading, language), None, None)

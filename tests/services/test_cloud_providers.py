@@ -7,12 +7,14 @@ import io
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from PIL import Image
 
 from bot.app import build_clients
 from bot.config import Settings
+from services.astro import daily_reading
 from services.catalog import Audience, PostType
 from services.generation.base import FailureKind, GenerationError, PostRequest
 from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
@@ -267,3 +269,15 @@ async def test_text_fallback_to_local_can_be_turned_off(api, clients):
     assert chains.text.names == ("openai:gpt-4.1-mini", "google:gemini-2.5-flash")
     assert chains.image.names == ("google:gemini-2.5-flash-image", "openai:gpt-image-2", "local")
     assert len(chains.text.languages) == 10
+
+
+async def test_horoscopes_come_from_the_text_model_or_the_templates(api, clients):
+    reading = daily_reading("leo", date(2026, 11, 24))
+    chains = lineup(api, clients, "openai:gpt-4.1-mini,local", "local")
+    text, model = await chains.horoscopes.write(reading, "de")
+    assert model == "openai:gpt-4.1-mini" and text.startswith("Leo")
+    system = api.calls_to("gpt-4.1-mini")[0].body["messages"][0]["content"]
+    assert "German" in system
+    api.fail("gpt-4.1-mini", OPENAI_SERVER_ERROR, OPENAI_SERVER_ERROR, OPENAI_SERVER_ERROR)
+    text, model = await chains.horoscopes.write(reading, "ru")
+    assert model == "horoscope-templates-v1" and "Лев" in text
