@@ -41,6 +41,7 @@ SendOne = Callable[[int], Awaitable[None]]
 FREE_RATE = 30.0
 """Telegram's overall limit without paid broadcasts (messages per second)."""
 PAID_RATE = 1000.0
+RECORD_BATCH = 100
 MAX_WAITS = 10
 """429s one delivery may wait out before it counts as failed."""
 
@@ -132,9 +133,16 @@ class Broadcaster:
             if not await self._repo.claim(campaign, user_id):
                 report.skipped += 1
                 return
-            await self._deliver(campaign, user_id, send, limiter, report, on_blocked)
+            await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+            if len(outcomes) >= RECORD_BATCH:
+                batch = outcomes[:]
+                outcomes.clear()
+                await self._repo.finish_many(campaign, batch)
 
         in_flight: set[asyncio.Task[None]] = set()
+        # Outcomes are recorded in batches: the claim already keeps anyone from being sent
+        # twice; the status is bookkeeping (a lost batch leaves 'sending', never a resend).
+        outcomes: list[tuple[int, str, str]] = []
 
         async def worker() -> None:
             while not queue.empty():
@@ -156,18 +164,19 @@ class Broadcaster:
                 await asyncio.gather(*tasks, return_exceptions=True)
             # A stop still lets the deliveries already claimed finish and be recorded.
             await asyncio.gather(*in_flight, return_exceptions=True)
+            await self._repo.finish_many(campaign, outcomes)
         if on_progress is not None:
             await on_progress(report)
         return report
 
     async def _deliver(
         self,
-        campaign: str,
         user_id: int,
         send: SendOne,
         limiter: RateLimiter,
         report: BroadcastReport,
         on_blocked: Callable[[int], Awaitable[None]] | None,
+        outcomes: list[tuple[int, str, str]],
     ) -> None:
         failures = waits = 0
         while True:
@@ -181,18 +190,18 @@ class Broadcaster:
                 waits += 1
                 if waits <= MAX_WAITS:
                     continue
-                await self._repo.finish(campaign, user_id, "failed", "flood limit")
+                outcomes.append((user_id, "failed", "flood limit"))
                 report.failed += 1
                 return
             except TelegramForbiddenError as error:
-                await self._repo.finish(campaign, user_id, "blocked", error.message)
+                outcomes.append((user_id, "blocked", error.message))
                 report.blocked += 1
                 if on_blocked is not None:
                     await on_blocked(user_id)
                 return
             except TelegramBadRequest as error:
-                logger.warning("%s: %s refused: %s", campaign, user_id, error.message)
-                await self._repo.finish(campaign, user_id, "failed", error.message)
+                logger.warning("broadcast to %s refused: %s", user_id, error.message)
+                outcomes.append((user_id, "failed", error.message))
                 report.failed += 1
                 return
             except (TelegramNetworkError, TelegramServerError) as error:
@@ -200,11 +209,11 @@ class Broadcaster:
                 if failures < self._attempts:
                     await asyncio.sleep(self._retry_delay * 2 ** (failures - 1))
                     continue
-                await self._repo.finish(campaign, user_id, "failed", str(error))
+                outcomes.append((user_id, "failed", str(error)))
                 report.failed += 1
                 return
             finally:
                 SENDER_PACES_ITSELF.reset(token)
-            await self._repo.finish(campaign, user_id, "sent")
+            outcomes.append((user_id, "sent", ""))
             report.sent += 1
             return

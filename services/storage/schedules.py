@@ -100,6 +100,19 @@ class ScheduleRepo:
             (status, detail, time.time(), campaign, user_id),
         )
 
+    async def finish_many(self, campaign: str, outcomes: list[tuple[int, str, str]]) -> None:
+        """Records (user_id, status, detail) outcomes in one transaction."""
+        if not outcomes:
+            return
+        now = time.time()
+        async with self._db.transaction() as tx:
+            for user_id, status, detail in outcomes:
+                await tx.execute(
+                    "UPDATE deliveries SET status = ?, detail = ?, updated_at = ?"
+                    " WHERE campaign = ? AND user_id = ?",
+                    (status, detail, now, campaign, user_id),
+                )
+
     async def delivery_counts(self, campaign: str) -> dict[str, int]:
         rows = await self._db.fetch_all(
             "SELECT status, COUNT(*) FROM deliveries WHERE campaign = ? GROUP BY status",
