@@ -90,6 +90,7 @@ async def main() -> None:
             bot_token="123456:bench", telegram_api_base=base_url,
             database_url=f"sqlite:///{Path(tmp) / 'b.sqlite3'}", media_dir=Path(tmp) / "media",
             redis_url=None, log_level="WARNING", _env_file=None,
+            scheduler_enabled=False,  # the nightly catch-up would compete for the CPU
         )  # fmt: skip
         app = await build_app(
             settings, text_generator=FixedLatencyWriter(), image_generator=FixedLatencyPainter()

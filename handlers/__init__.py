@@ -24,6 +24,8 @@ def setup_routers() -> Router:
     root.include_routers(
         admin.create_router(),
         start.create_router(),
+        studio.create_router(),
+        post.create_router(),
         cosmic.create_router(),
         avatar.create_router(),
         gallery.create_router(),
@@ -31,8 +33,6 @@ def setup_routers() -> Router:
         share.create_router(),
         subscribe.create_router(),
         operations.create_router(),
-        studio.create_router(),
-        post.create_router(),
         errors.create_router(),
     )
     return root
