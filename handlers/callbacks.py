@@ -10,6 +10,9 @@ from services.catalog import Audience, PostType
 
 
 class MenuAction(StrEnum):
+    DAILY = "daily"
+    GALLERY = "gallery"
+    PLAN = "plan"
     STUDIO = "studio"
     BALANCE = "balance"
     LANGUAGE = "language"

@@ -11,7 +11,13 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
-from handlers.callbacks import DailyCallback, MatchCallback, MoonCallback
+from handlers.callbacks import (
+    DailyCallback,
+    MatchCallback,
+    MenuAction,
+    MenuCallback,
+    MoonCallback,
+)
 from handlers.cosmic_texts import (
     caption,
     cosmic_failure_text,
@@ -185,6 +191,14 @@ async def process_daily(
         )
 
 
+async def menu_daily(
+    query: CallbackQuery, bot: Bot, account: Account, cosmic: CosmicService
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await command_daily(query.message, bot, account, cosmic)
+
+
 # --- /match ---------------------------------------------------------------------------
 
 
@@ -297,6 +311,7 @@ def create_router() -> Router:
     router.message.register(command_match, Command("match"))
     router.message.register(command_moon, Command("moon"))
     router.message.register(command_usage, Command("usage"))
+    router.callback_query.register(menu_daily, MenuCallback.filter(F.action == MenuAction.DAILY))
     router.callback_query.register(
         process_daily,
         DailyCallback.filter(

@@ -10,7 +10,14 @@ from aiogram.types import CallbackQuery, FSInputFile, InputMediaPhoto, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
-from handlers.callbacks import GalleryAction, GalleryCallback, ImageAction, ImageCallback
+from handlers.callbacks import (
+    GalleryAction,
+    GalleryCallback,
+    ImageAction,
+    ImageCallback,
+    MenuAction,
+    MenuCallback,
+)
 from handlers.cosmic_texts import caption
 from handlers.texts import expired_text
 from services.analytics import Analytics
@@ -48,9 +55,20 @@ async def process_image(
 
 
 async def command_gallery(message: Message, cosmic: CosmicService, analytics: Analytics) -> None:
-    if message.from_user is None:
-        return
-    image, total = await cosmic.images.page(message.from_user.id, 0)
+    if message.from_user is not None:
+        await open_gallery(message, message.from_user.id, cosmic, analytics)
+
+
+async def menu_gallery(query: CallbackQuery, cosmic: CosmicService, analytics: Analytics) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await open_gallery(query.message, query.from_user.id, cosmic, analytics)
+
+
+async def open_gallery(
+    message: Message, user_id: int, cosmic: CosmicService, analytics: Analytics
+) -> None:
+    image, total = await cosmic.images.page(user_id, 0)
     if image is None:
         await message.answer(_("Your gallery is empty. Try /daily, /match or /moon."))
         return
@@ -118,6 +136,9 @@ async def show_page(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(command_gallery, Command("gallery"))
+    router.callback_query.register(
+        menu_gallery, MenuCallback.filter(F.action == MenuAction.GALLERY)
+    )
     router.callback_query.register(process_image, ImageCallback.filter())
     router.callback_query.register(
         process_gallery, GalleryCallback.filter((F.index >= 0) & (F.index < 100_000))

@@ -29,11 +29,16 @@ SAVED_LINK_PREVIEW = 40
 
 def main_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🔮 Today's energy"), callback_data=MenuCallback(action=MenuAction.DAILY)
+    )
+    builder.button(text=_("🖼 Gallery"), callback_data=MenuCallback(action=MenuAction.GALLERY))
+    builder.button(text=_("⭐ Plans"), callback_data=MenuCallback(action=MenuAction.PLAN))
     builder.button(text=_("✨ Viral Studio"), callback_data=MenuCallback(action=MenuAction.STUDIO))
     builder.button(text=_("💰 Balance"), callback_data=MenuCallback(action=MenuAction.BALANCE))
     builder.button(text=_("🌐 Language"), callback_data=MenuCallback(action=MenuAction.LANGUAGE))
     builder.button(text=_("❓ Help"), callback_data=MenuCallback(action=MenuAction.HELP))
-    builder.adjust(1, 3)
+    builder.adjust(1, 2, 1, 3)
     return builder.as_markup()
 
 

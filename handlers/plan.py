@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
-from handlers.callbacks import PlanCallback
+from handlers.callbacks import MenuAction, MenuCallback, PlanCallback
 from services.payments import CURRENCY, CreditStatus, PaymentService, Product, payload_for
 
 logger = logging.getLogger(__name__)
@@ -103,9 +103,16 @@ async def successful_payment(message: Message, payments: PaymentService) -> None
         )
 
 
+async def menu_plan(query: CallbackQuery, payments: PaymentService) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await command_plan(query.message, payments)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(command_plan, Command("plan"))
+    router.callback_query.register(menu_plan, MenuCallback.filter(F.action == MenuAction.PLAN))
     router.callback_query.register(process_plan, PlanCallback.filter(F.product.in_(set(Product))))
     router.pre_checkout_query.register(pre_checkout)
     router.message.register(successful_payment, F.successful_payment)

@@ -95,7 +95,10 @@ def create_router() -> Router:
     router.message.register(command_language_handler, Command("language"))
     router.message.register(command_cancel_handler, Command("cancel"))
     router.callback_query.register(
-        process_menu, MenuCallback.filter(F.action != MenuAction.STUDIO)
+        process_menu,
+        MenuCallback.filter(
+            F.action.in_({MenuAction.BALANCE, MenuAction.LANGUAGE, MenuAction.HELP})
+        ),
     )
     router.callback_query.register(
         process_language, LanguageCallback.filter(F.code.in_(UI_LANGUAGES))

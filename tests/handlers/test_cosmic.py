@@ -167,3 +167,16 @@ async def test_forged_cosmic_buttons_change_nothing(driver: Driver):
     assert all("expired" in alert for alert in driver.alerts())
     assert photos(driver) == [] and (await driver.app.services.cosmic.usage_of(
         await driver.app.services.accounts.get(USER))).used == 0  # fmt: skip
+
+
+async def test_the_main_menu_leads_to_cosmic_coach(driver: Driver):
+    await driver.send(USER, "/start")
+    menu = driver.telegram.last_with_buttons(USER)
+    await driver.press(USER, "Today's energy", menu)
+    assert "Choose your sign" in driver.texts(USER)[-1]
+    await driver.press(USER, "Gallery", menu)
+    assert "gallery is empty" in driver.texts(USER)[-1]
+    await driver.press(USER, "Plans", menu)
+    assert "Pay with Telegram Stars" in driver.texts(USER)[-1]
+    await driver.press(USER, "Balance", menu)
+    assert "Your balance" in driver.texts(USER)[-1]
