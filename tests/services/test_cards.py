@@ -81,3 +81,19 @@ def test_long_cyrillic_and_german_titles_fit(card, wide_art):
 def test_cards_are_deterministic(square_art):
     assert render_card(square_art, CardFormat.X, COSMIC) == render_card(square_art, CardFormat.X,
                                                                          COSMIC)  # fmt: skip
+
+
+@pytest.mark.parametrize("card", list(CardFormat))
+def test_a_typeset_poster_is_framed_clear_of_every_overlay(card):
+    # A pure white "poster": wherever it lands, pixels are white; the blurred, darkened
+    # background around it is grey. With no text drawn, white outside the band would mean
+    # the poster reaches under the top block or the footer.
+    poster = Image.new("RGB", (960, 540), (255, 255, 255))
+    text = CardText("", "", "", "", LINK, keep_clear=True)
+    image = Image.open(io.BytesIO(render_card(poster, card, text))).convert("L")
+    spot = layout(card)
+    width = spot.size[0]
+    assert image.getpixel((width // 2, (spot.line[3] + spot.footer[1]) // 2)) == 255
+    above = image.crop((0, 0, width, spot.line[3]))
+    beside_code = image.crop((0, spot.footer[1], spot.qr[0], spot.size[1]))
+    assert above.getextrema()[1] < 200 and beside_code.getextrema()[1] < 200
