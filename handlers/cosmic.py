@@ -6,7 +6,7 @@ import hashlib
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
@@ -119,7 +119,7 @@ async def command_daily(
     await show_daily(message, bot, account, cosmic, account.sign, edit=False)
 
 
-def daily_grid():  # noqa: ANN201 - an InlineKeyboardMarkup
+def daily_grid() -> InlineKeyboardMarkup:
     return keyboards.sign_grid(lambda key: DailyCallback(sign=key))
 
 

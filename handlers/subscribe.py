@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -22,7 +22,7 @@ DEFAULT_HOUR = 8
 HOURS = (6, 7, 8, 9, 10, 12, 18, 21)
 
 
-def hours_keyboard(sign: str, zone: str):  # noqa: ANN201 - an InlineKeyboardMarkup
+def hours_keyboard(sign: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hour in HOURS:
         label = f"{hour:02d}:00" + (" ✓" if hour == DEFAULT_HOUR else "")
@@ -46,7 +46,7 @@ async def ask_hour(message: Message, sign: str, cosmic: CosmicService, *, edit: 
     text = _("{sign}: at what time should it arrive? (time zone: {zone})").format(
         sign=sign_label(sign), zone=zone
     )
-    markup = hours_keyboard(sign, zone)
+    markup = hours_keyboard(sign)
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
+import aiosqlite
+
 from services.storage.db import Database
 from services.tiers import Clock
 
@@ -160,7 +162,9 @@ class Reports:
         )
         return active / paying
 
-    def _daily(self, gens: list, start: date, days: int) -> list[tuple[date, float, int]]:  # noqa: ANN001
+    def _daily(
+        self, gens: list[aiosqlite.Row], start: date, days: int
+    ) -> list[tuple[date, float, int]]:
         series = {start + timedelta(days=n): [0.0, 0] for n in range(days)}
         for g in gens:
             day = datetime.fromtimestamp(g["created_at"], self._clock.zone).date()
