@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import AvatarCallback, AvatarStep
-from handlers.cosmic import make_art, tap_key
+from handlers.cosmic import make_art, show, tap_key
 from handlers.cosmic_keyboards import TRAITS, UNKNOWN, trait_label
 from handlers.cosmic_texts import caption, upgrade_text
 from handlers.states import AvatarForm
@@ -71,11 +71,7 @@ async def process_sign(
 
 async def show_traits(message: Message, traits: list[str], *, edit: bool) -> None:
     text = _("Pick up to {count} traits, or type your own:").format(count=MAX_TRAITS)
-    markup = keyboards.avatar_traits(traits)
-    if edit:
-        await message.edit_text(text, reply_markup=markup)
-    else:
-        await message.answer(text, reply_markup=markup)
+    await show(message, text, keyboards.avatar_traits(traits), edit=edit)
 
 
 async def process_trait(

@@ -147,8 +147,19 @@ async def show_daily(
             )
         return
     reading = daily_reading(sign_key, cosmic.clock.today())
-    text = reading_text(sign_key, reading.energy, reading.mood, reading.focus)
-    markup = keyboards.daily_adjust(sign_key, reading.energy, reading.mood, reading.focus)
+    await show_reading(message, sign_key, reading.energy, reading.mood, reading.focus, edit=edit)
+
+
+async def show_reading(
+    message: Message, sign_key: str, energy: int, mood: str, focus: str, *, edit: bool
+) -> None:
+    """The adjustable reading screen of a sign."""
+    text = reading_text(sign_key, energy, mood, focus)
+    await show(message, text, keyboards.daily_adjust(sign_key, energy, mood, focus), edit=edit)
+
+
+async def show(message: Message, text: str, markup: InlineKeyboardMarkup, *, edit: bool) -> None:
+    """A screen: in place of `message` (a button was pressed) or as a new message."""
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:
@@ -174,10 +185,7 @@ async def process_daily(
         await accounts.set_sign(query.from_user.id, data.sign)
         await show_daily(message, bot, account, cosmic, data.sign, edit=True)
     elif not data.go:
-        await message.edit_text(
-            reading_text(data.sign, data.energy, data.mood, data.focus),
-            reply_markup=keyboards.daily_adjust(data.sign, data.energy, data.mood, data.focus),
-        )
+        await show_reading(message, data.sign, data.energy, data.mood, data.focus, edit=True)
     else:
         request = CosmicRequest(Category.DAILY, (data.sign,), data.energy, data.mood, data.focus)
         await make_art(

@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import SubscribeCallback
+from handlers.cosmic import show
 from handlers.cosmic_texts import sign_label
 from services.astro import SIGNS_BY_KEY
 from services.cosmic import CosmicService
@@ -46,11 +47,7 @@ async def ask_hour(message: Message, sign: str, cosmic: CosmicService, *, edit: 
     text = _("{sign}: at what time should it arrive? (time zone: {zone})").format(
         sign=sign_label(sign), zone=zone
     )
-    markup = hours_keyboard(sign)
-    if edit:
-        await message.edit_text(text, reply_markup=markup)
-    else:
-        await message.answer(text, reply_markup=markup)
+    await show(message, text, hours_keyboard(sign), edit=edit)
 
 
 async def process_subscribe(
