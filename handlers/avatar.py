@@ -11,9 +11,10 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import AvatarCallback, AvatarStep
-from handlers.cosmic import make_art, show, tap_key
+from handlers.cosmic import make_art, tap_key
 from handlers.cosmic_keyboards import TRAITS, UNKNOWN, trait_label
 from handlers.cosmic_texts import caption, upgrade_text
+from handlers.screens import show_screen
 from handlers.states import AvatarForm
 from services.astro import SIGNS_BY_KEY
 from services.cosmic import CosmicRequest, CosmicService
@@ -48,22 +49,16 @@ async def process_sign(
     step, value = callback_data.step, callback_data.value
     if step is AvatarStep.SUN and not value:  # Back: start again
         await state.set_data({"traits": data.get("traits", [])})
-        await message.edit_text(
-            _("☉ Your sun sign:"),
-            reply_markup=keyboards.avatar_signs(AvatarStep.SUN, unknown=False),
-        )
+        markup = keyboards.avatar_signs(AvatarStep.SUN, unknown=False)
+        await show_screen(message, _("☉ Your sun sign:"), markup, edit=True)
     elif step is AvatarStep.SUN:
         await state.update_data(sun=value)
-        await message.edit_text(
-            _("☽ Your moon sign:"),
-            reply_markup=keyboards.avatar_signs(AvatarStep.MOON, unknown=True),
-        )
+        markup = keyboards.avatar_signs(AvatarStep.MOON, unknown=True)
+        await show_screen(message, _("☽ Your moon sign:"), markup, edit=True)
     elif step is AvatarStep.MOON:
         await state.update_data(moon=data.get("sun") if value == UNKNOWN else value)
-        await message.edit_text(
-            _("↑ Your rising sign:"),
-            reply_markup=keyboards.avatar_signs(AvatarStep.RISING, unknown=True),
-        )
+        markup = keyboards.avatar_signs(AvatarStep.RISING, unknown=True)
+        await show_screen(message, _("↑ Your rising sign:"), markup, edit=True)
     else:
         await state.update_data(rising=data.get("sun") if value == UNKNOWN else value)
         await show_traits(message, data.get("traits", []), edit=True)
@@ -71,7 +66,7 @@ async def process_sign(
 
 async def show_traits(message: Message, traits: list[str], *, edit: bool) -> None:
     text = _("Pick up to {count} traits, or type your own:").format(count=MAX_TRAITS)
-    await show(message, text, keyboards.avatar_traits(traits), edit=edit)
+    await show_screen(message, text, keyboards.avatar_traits(traits), edit=edit)
 
 
 async def process_trait(

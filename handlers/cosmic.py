@@ -31,6 +31,7 @@ from handlers.cosmic_texts import (
     upgrade_text,
     usage_text,
 )
+from handlers.screens import show_buttons, show_screen
 from services.analytics import Analytics
 from services.astro import SIGNS_BY_KEY, Focus, Mood, MoonPhase, daily_reading, moon_on
 from services.cosmic import (
@@ -52,18 +53,6 @@ def tap_key(query: CallbackQuery) -> str:
     """The same button on the same message is one request, however often it is tapped."""
     message_id = query.message.message_id if query.message else 0
     return hashlib.sha256(f"{message_id}:{query.data}".encode()).hexdigest()[:20]
-
-
-def pressed_label(query: CallbackQuery) -> str:
-    """The text of the button that was pressed, as the message shows it."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return ""
-    for row in message.reply_markup.inline_keyboard:
-        for button in row:
-            if button.callback_data == query.data:
-                return button.text
-    return ""
 
 
 def photo_sender(message: Message, text: str) -> DeliverImage:
@@ -155,15 +144,8 @@ async def show_reading(
 ) -> None:
     """The adjustable reading screen of a sign."""
     text = reading_text(sign_key, energy, mood, focus)
-    await show(message, text, keyboards.daily_adjust(sign_key, energy, mood, focus), edit=edit)
-
-
-async def show(message: Message, text: str, markup: InlineKeyboardMarkup, *, edit: bool) -> None:
-    """A screen: in place of `message` (a button was pressed) or as a new message."""
-    if edit:
-        await message.edit_text(text, reply_markup=markup)
-    else:
-        await message.answer(text, reply_markup=markup)
+    markup = keyboards.daily_adjust(sign_key, energy, mood, focus)
+    await show_screen(message, text, markup, edit=edit)
 
 
 async def process_daily(
@@ -180,7 +162,7 @@ async def process_daily(
         return
     data = callback_data
     if not data.sign:
-        await message.edit_text(_("Choose your sign:"), reply_markup=daily_grid())
+        await show_screen(message, _("Choose your sign:"), daily_grid(), edit=True)
     elif data.energy == 0:
         await accounts.set_sign(query.from_user.id, data.sign)
         await show_daily(message, bot, account, cosmic, data.sign, edit=True)
@@ -229,18 +211,14 @@ async def process_match(
         return
     first = callback_data.first
     if not first:
-        await message.edit_text(
-            _("Your sign:"),
-            reply_markup=keyboards.sign_grid(lambda key: MatchCallback(first=key)),
-        )
+        grid = keyboards.sign_grid(lambda key: MatchCallback(first=key))
+        await show_screen(message, _("Your sign:"), grid, edit=True)
         return
     if not callback_data.second:
-        await message.edit_text(
-            _("Their sign:"),
-            reply_markup=keyboards.sign_grid(
-                lambda key: MatchCallback(first=first, second=key), back=MatchCallback()
-            ),
+        grid = keyboards.sign_grid(
+            lambda key: MatchCallback(first=first, second=key), back=MatchCallback()
         )
+        await show_screen(message, _("Their sign:"), grid, edit=True)
         return
     request = CosmicRequest(Category.MATCH, (first, callback_data.second))
     text = caption(Category.MATCH, request.params())
@@ -274,10 +252,8 @@ async def process_moon(
         return
     phase = MoonPhase(callback_data.phase)
     if not callback_data.go:
-        if pressed_label(query).find("✓") >= 0:
-            return  # already the chosen phase: nothing to redraw
         current = moon_on(cosmic.clock.today()).phase
-        await message.edit_reply_markup(reply_markup=keyboards.moon_phases(phase, current))
+        await show_buttons(message, keyboards.moon_phases(phase, current))
         return
     await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
     request = CosmicRequest(Category.MOON, phase=phase)

@@ -22,6 +22,7 @@ from handlers.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
+from handlers.screens import show_screen
 from handlers.states import StudioForm
 from handlers.texts import draft_summary, expired_text, insufficient_text, not_pro_text
 from services.catalog import Audience, PostType
@@ -213,7 +214,7 @@ async def show(query: CallbackQuery, content: tuple[str, InlineKeyboardMarkup]) 
     await query.answer()
     if isinstance(query.message, Message):
         text, markup = content
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_screen(query.message, text, markup, edit=True)
 
 
 def create_router() -> Router:

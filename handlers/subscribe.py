@@ -11,8 +11,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import SubscribeCallback
-from handlers.cosmic import show
 from handlers.cosmic_texts import sign_label
+from handlers.screens import show_screen
 from services.astro import SIGNS_BY_KEY
 from services.cosmic import CosmicService
 from services.models import Account
@@ -47,7 +47,7 @@ async def ask_hour(message: Message, sign: str, cosmic: CosmicService, *, edit: 
     text = _("{sign}: at what time should it arrive? (time zone: {zone})").format(
         sign=sign_label(sign), zone=zone
     )
-    await show(message, text, hours_keyboard(sign), edit=edit)
+    await show_screen(message, text, hours_keyboard(sign), edit=edit)
 
 
 async def process_subscribe(

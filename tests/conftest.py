@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from aiogram.types import Update
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -16,6 +18,26 @@ from services.storage.accounts import AccountRepo, LedgerRepo
 from services.storage.db import Database
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
+
+
+DEFAULT_NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
+"""Where every test's clock starts (a Wednesday, far from any week, month or year edge),
+so the suite passes whatever the real date and time of day. A test picks another moment
+with `@pytest.mark.clock(datetime(...))` or moves on with `clock.move_to(...)` / `clock.shift(...)`."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clock(moment): the aware datetime the test's clock starts at")
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Coordinates]:
+    """Wall-clock time (time.time, datetime.now) as the test sets it; it keeps ticking, and
+    monotonic time (asyncio's timers) is untouched. Processes a test starts keep real time."""
+    marker = request.node.get_closest_marker("clock")
+    moment = marker.args[0] if marker else DEFAULT_NOW
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
