@@ -19,15 +19,14 @@ from services.storage.db import Database
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 
-
 DEFAULT_NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
 """Where every test's clock starts (a Wednesday, far from any week, month or year edge),
 so the suite passes whatever the real date and time of day. A test picks another moment
-with `@pytest.mark.clock(datetime(...))` or moves on with `clock.move_to(...)` / `clock.shift(...)`."""
+with `@pytest.mark.clock(datetime(...))` or moves on with `clock.move_to(...)`."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "clock(moment): the aware datetime the test's clock starts at")
+    config.addinivalue_line("markers", "clock(moment): the aware datetime the clock starts at")
 
 
 @pytest.fixture(autouse=True)
