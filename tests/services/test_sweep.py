@@ -44,7 +44,8 @@ async def test_a_hold_is_refunded_once_and_only_past_its_deadline_and_margin(db)
                                 draft_fields(DRAFT))  # fmt: skip
     assert held.reservation is not None and await balance(db) == 498
 
-    assert await sweep.run(now=started + DEADLINE + MARGIN - 1) == SweepReport(0, 0)  # still worked on
+    # still being worked on:
+    assert await sweep.run(now=started + DEADLINE + MARGIN - 1) == SweepReport(0, 0)
     assert await balance(db) == 498 and await sweep.untold() == []
 
     assert (await sweep.run(now=started + DEADLINE + MARGIN + 1)).tokens == 1
