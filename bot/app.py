@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -142,10 +143,10 @@ async def build_services(
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     locks: UserLocks = (
-        RedisUserLocks(redis, ttl_seconds=int(settings.generation_timeout) + 30)
-        if redis is not None
-        else MemoryUserLocks()
+        # A crashed run's lock expires by the time the sweep refunds its hold.
+        RedisUserLocks(redis, ttl_seconds=lock_ttl) if redis is not None else MemoryUserLocks()
     )
     accounts = AccountRepo(db)
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)

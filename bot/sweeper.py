@@ -33,12 +33,12 @@ class Sweeper:
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, now: float | None = None) -> SweepReport:
-        """One sweep, then every person not told yet is told (a crash between the two is
-        made up by the next run)."""
+        """One sweep, then every person not told yet is told, by one process only (a crash
+        between the two is made up by the next run)."""
         report = await self._sweep.run(now)
         for interruption in await self._sweep.untold():
-            if await self._tell(interruption):
-                await self._sweep.told(interruption)
+            if await self._sweep.claim(interruption) and not await self._tell(interruption):
+                await self._sweep.unclaim(interruption)
         return report
 
     async def start(self) -> None:
@@ -75,6 +75,8 @@ class Sweeper:
                     text, chat_id=chat, message_id=message, reply_markup=markup
                 )
             except TelegramBadRequest as error:  # deleted, too old, not editable
+                if "not modified" in error.message:
+                    return True  # it already says so
                 logger.info("progress message %s/%s not editable (%s): sending a new one",
                             chat, message, error.message)  # fmt: skip
                 await self._bot.send_message(chat, text, reply_markup=markup)

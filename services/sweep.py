@@ -95,8 +95,13 @@ class Sweep:
         """Swept work whose person has not been told yet (oldest first)."""
         return await self._work.untold()
 
-    async def told(self, interruption: Interruption) -> None:
-        await self._work.told(interruption.id)
+    async def claim(self, interruption: Interruption) -> bool:
+        """True when this process is the one to tell the person (once, across processes)."""
+        return await self._work.claim(interruption.id)
+
+    async def unclaim(self, interruption: Interruption) -> None:
+        """The person could not be told now: the next sweep tries again."""
+        await self._work.release(interruption.id)
 
     async def art_again(self, user_id: int, use_id: int) -> CosmicRequest | None:
         """The request of the person's interrupted Cosmic Coach image, to paint it again."""

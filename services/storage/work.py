@@ -101,11 +101,19 @@ class WorkRepo:
             for row in rows
         ]
 
-    async def told(self, interruption_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE work_origins SET told_at = ? WHERE id = ?", (time.time(), interruption_id)
-            )
+    async def claim(self, interruption_id: int) -> bool:
+        """Takes the telling on (False: another process took it already)."""
+        row = await self._db.execute_atomic(
+            "UPDATE work_origins SET told_at = ? WHERE id = ? AND told_at IS NULL RETURNING id",
+            (time.time(), interruption_id),
+        )
+        return row is not None
+
+    async def release(self, interruption_id: int) -> None:
+        """Gives a claimed telling back, for the next sweep (Telegram could not be reached)."""
+        await self._db.execute_atomic(
+            "UPDATE work_origins SET told_at = NULL WHERE id = ?", (interruption_id,)
+        )
 
     async def again(self, kind: WorkKind, ref: int, user_id: int) -> dict[str, Any] | None:
         """What "Generate" needs for the person's swept work (None: not theirs, or not

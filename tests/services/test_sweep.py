@@ -63,8 +63,11 @@ async def test_a_hold_is_refunded_once_and_only_past_its_deadline_and_margin(db)
     assert (post.post_type, post.language, post.referral_link) == (
         DRAFT.post_type.value, DRAFT.language, DRAFT.referral_link,
     )  # fmt: skip
-    await sweep.told(told)
+    assert await sweep.claim(told)  # this process tells the person ...
+    assert not await make_sweep(db)[0].claim(told)  # ... and no other one
     assert await sweep.untold() == []
+    await sweep.unclaim(told)  # Telegram was unreachable: the next sweep tells
+    assert await sweep.untold() == [told]
 
 
 async def test_a_weekly_use_is_given_back_once_and_only_past_its_deadline(db):
