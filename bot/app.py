@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.jobs import build_jobs
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
+from bot.sweeper import Sweeper
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
 from services.analytics import Analytics, GrowthRules
@@ -58,7 +60,9 @@ from services.storage.posts import PostRepo
 from services.storage.schedules import ScheduleRepo
 from services.storage.sharing import CardRepo, EventRepo
 from services.storage.usage import UsageRepo
+from services.storage.work import WorkRepo
 from services.studio import StudioService
+from services.sweep import Sweep
 from services.tiers import Clock
 
 logger = logging.getLogger(__name__)
@@ -83,6 +87,7 @@ class Services:
     batch: NightlyBatch
     reports: Reports
     broadcaster: Broadcaster
+    sweep: Sweep
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
@@ -104,9 +109,11 @@ class App:
     in_flight: InFlightMiddleware
     scheduler: Scheduler
     push: DailyPush
+    sweeper: Sweeper
 
     async def close(self, grace: float = 30.0) -> None:
         """Lets updates in flight finish (up to `grace` seconds), then releases everything."""
+        await self.sweeper.stop()
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
         await self.services.close()
@@ -136,10 +143,10 @@ async def build_services(
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     locks: UserLocks = (
-        RedisUserLocks(redis, ttl_seconds=int(settings.generation_timeout) + 30)
-        if redis is not None
-        else MemoryUserLocks()
+        # A crashed run's lock expires by the time the sweep refunds its hold.
+        RedisUserLocks(redis, ttl_seconds=lock_ttl) if redis is not None else MemoryUserLocks()
     )
     accounts = AccountRepo(db)
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
@@ -167,10 +174,12 @@ async def build_services(
                          concurrency=settings.batch_concurrency)  # fmt: skip
     broadcaster = Broadcaster(schedules, rate=settings.broadcast_rate,
                               paid=settings.allow_paid_broadcast)  # fmt: skip
+    sweep = Sweep(db, ledger, cosmic.usage, WorkRepo(db), deadline=settings.generation_timeout,
+                  margin=settings.sweep_margin)  # fmt: skip
     return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
                     cosmic=cosmic, payments=payments, analytics=analytics, cards=cards,
                     schedules=schedules, batch=batch, reports=Reports(db, cosmic.clock),
-                    broadcaster=broadcaster, lineup=lineup, clients=clients,
+                    broadcaster=broadcaster, sweep=sweep, lineup=lineup, clients=clients,
                     redis=redis)  # fmt: skip
 
 
@@ -257,6 +266,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         batch=services.batch,
         reports=services.reports,
         broadcaster=services.broadcaster,
+        sweep=services.sweep,
         costs=CostReport(services.db),
         admin_ids=settings.admin_ids,
     )
@@ -271,21 +281,21 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
                       push=push, reports=services.reports, cosmic=services.cosmic,
                       ledger=services.ledger, admin_ids=settings.admin_ids)  # fmt: skip
     scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
+    sweeper = Sweeper(bot, i18n, services.sweep, interval=settings.sweep_interval,
+                      post_cost=settings.post_cost_tokens)  # fmt: skip
     app = App(settings=settings, bot=bot, dispatcher=dispatcher, services=services, i18n=i18n,
-              in_flight=in_flight, scheduler=scheduler, push=push)  # fmt: skip
+              in_flight=in_flight, scheduler=scheduler, push=push, sweeper=sweeper)  # fmt: skip
     dispatcher.startup.register(_on_startup(app))
+    dispatcher.shutdown.register(sweeper.stop)
     dispatcher.shutdown.register(scheduler.stop)
     return app
 
 
 def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
     async def on_startup(bot: Bot) -> None:
-        refunded = await app.services.ledger.refund_stale(app.settings.generation_timeout)
-        if refunded:
-            logger.warning("refunded %d reservations left by a previous run", refunded)
-        uses = await app.services.cosmic.refund_stale(app.settings.generation_timeout)
-        if uses:
-            logger.warning("gave back %d weekly uses left by a previous run", uses)
+        # Whatever a dead run left is swept now and then every SWEEP_INTERVAL seconds, in
+        # every mode (the scheduler may be off).
+        await app.sweeper.start()
         await register_commands(bot, app.i18n)
         if app.settings.scheduler_enabled:
             await app.scheduler.start()

@@ -143,6 +143,13 @@ class GalleryCallback(CallbackData, prefix="gl"):
     image_id: int = 0
 
 
+class ArtAgainCallback(CallbackData, prefix="ag"):
+    """Paints an interrupted Cosmic Coach image again (see bot/sweeper.py)."""
+
+    use_id: int
+    nonce: str
+
+
 class PlanCallback(CallbackData, prefix="pl"):
     product: str
 

@@ -46,6 +46,7 @@ from services.generation.images import fit_for_photo
 from services.models import Account
 from services.storage.accounts import AccountRepo
 from services.storage.schedules import ScheduleRepo
+from services.storage.work import Origin
 from services.tiers import Category, Tier
 
 
@@ -81,7 +82,8 @@ async def make_art(
     text: str,
 ) -> None:
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await cosmic.create(account, request, key, photo_sender(message, text))
+        outcome = await cosmic.create(account, request, key, photo_sender(message, text),
+                                      Origin(message.chat.id, message.message_id))  # fmt: skip
     await tell_outcome(message, outcome, request.category)
 
 

@@ -19,8 +19,9 @@ class AdminFilter(BaseFilter):
 
 class OwnPostFilter(BaseFilter):
     """Passes only when the button's post belongs to whoever pressed it (and its message is
-    still accessible), handing the post to the handler as `post`. Anything else falls
-    through to the "this button has expired" answer."""
+    still accessible), handing the post to the handler as `post`; a failed or interrupted
+    post only for regenerating it. Anything else falls through to the "this button has
+    expired" answer."""
 
     async def __call__(
         self,
@@ -30,5 +31,8 @@ class OwnPostFilter(BaseFilter):
     ) -> bool | dict[str, StoredPost]:
         if not isinstance(query.message, Message):
             return False
-        post = await studio.own_post(query.from_user.id, callback_data.post_id)
+        post = await studio.own_post(
+            query.from_user.id, callback_data.post_id,
+            regenerable=isinstance(callback_data, RegenerateCallback),
+        )  # fmt: skip
         return {"post": post} if post is not None else False

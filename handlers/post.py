@@ -32,6 +32,7 @@ from services.captions import render_post
 from services.cosmic import CosmicService
 from services.models import Account, StoredPost
 from services.progress import Progress
+from services.storage.work import Origin
 from services.studio import (
     Draft,
     PostOutcome,
@@ -70,7 +71,9 @@ async def make_post(
         return sent.photo[-1].file_id if sent.photo else None
 
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await studio.create_post(account, draft, key, on_progress, deliver)
+        outcome = await studio.create_post(
+            account, draft, key, on_progress, deliver, Origin(message.chat.id, message.message_id)
+        )
     await report(outcome, message, studio.cost)  # create_post has drained every progress edit
     return outcome
 

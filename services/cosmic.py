@@ -27,6 +27,7 @@ from services.storage.db import Database
 from services.storage.images import ImageRepo, NewImage, StoredImage
 from services.storage.posts import PostRepo
 from services.storage.usage import UsageRepo
+from services.storage.work import Origin
 from services.tiers import POLICIES, Category, Clock, Tier, effective_tier
 
 logger = logging.getLogger(__name__)
@@ -124,11 +125,17 @@ class CosmicService:
                            self.clock.next_week_start())  # fmt: skip
 
     async def create(
-        self, account: Account, request: CosmicRequest, key: str, deliver: DeliverImage
+        self,
+        account: Account,
+        request: CosmicRequest,
+        key: str,
+        deliver: DeliverImage,
+        origin: Origin | None = None,
     ) -> CosmicOutcome:
         """Personal art: checks the tier, holds one weekly use, paints (or reuses an identical
         image made today), hands it to `deliver`, then keeps the use; any failure gives the
-        use back, once."""
+        use back, once. `origin` is the message pressed: if the bot dies meanwhile, the
+        sweeper gives the use back and tells it there."""
         tier = self.tier_of(account)
         policy = POLICIES[tier]
         if request.category not in policy.categories:
@@ -144,7 +151,8 @@ class CosmicService:
             week = self.clock.week_start().isoformat()
             reservation = await self.usage.reserve(account.user_id, week, request.category.value,
                                                    f"cosmic:{account.user_id}:{key}",
-                                                   policy.weekly_limit)  # fmt: skip
+                                                   policy.weekly_limit, origin,
+                                                   request.params())  # fmt: skip
             if reservation is None:
                 resets_at = self.clock.next_week_start()
                 return CosmicOutcome(CosmicStatus.LIMIT, tier, resets_at=resets_at)
@@ -285,6 +293,7 @@ class CosmicService:
             await PostRepo.insert_generations(tx, [record])
 
     async def refund_stale(self, older_than: float) -> int:
+        """Gives back the uses reserved more than `older_than` seconds ago and never settled."""
         refunded = 0
         for reservation in await self.usage.unsettled_before(time.time() - older_than):
             refunded += await self.usage.settle(reservation, keep=False)

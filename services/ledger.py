@@ -6,10 +6,12 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.storage.accounts import InsufficientTokensError, LedgerRepo
 from services.storage.db import Transaction
+from services.storage.work import Origin
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +31,26 @@ class Ledger:
         self._repo = repo
         self.pro_monthly_tokens = pro_monthly_tokens
 
-    async def reserve(self, user_id: int, amount: int, key: str, reason: str) -> ReserveOutcome:
-        result = await self._repo.reserve(user_id, amount, key, reason)
+    async def reserve(
+        self,
+        user_id: int,
+        amount: int,
+        key: str,
+        reason: str,
+        origin: Origin | None = None,
+        again: dict[str, Any] | None = None,
+    ) -> ReserveOutcome:
+        """Holds `amount` tokens under `key` (once per key). `origin` and `again` tell the
+        sweeper where to report and how to start again if a crash strands the hold."""
+        result = await self._repo.reserve(user_id, amount, key, reason, origin, again)
         if result is None:
             return ReserveOutcome(reservation=None)
         reservation, created = result
         return ReserveOutcome(reservation=reservation, duplicate=not created)
 
     async def commit(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
-        """Makes the debit final; returns the balance, or None if already settled."""
+        """Makes the debit final; returns the balance, or None if already settled (a hold
+        the sweeper refunded is never committed afterwards)."""
         return await self._repo.settle(reservation.id, ReservationStatus.COMMITTED, tx)
 
     async def refund(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
@@ -113,6 +126,10 @@ class Ledger:
     async def entries(self, user_id: int) -> list[LedgerEntry]:
         """The user's ledger, oldest first."""
         return await self._repo.entries(user_id)
+
+    async def held_before(self, cutoff: float) -> list[Reservation]:
+        """Holds still open that were made before `cutoff` (Unix seconds)."""
+        return await self._repo.held_before(cutoff)
 
     async def refund_stale(self, older_than: float) -> int:
         """Refunds reservations held longer than `older_than` seconds (a crash mid-generation)."""

@@ -33,6 +33,7 @@ from services.storage.accounts import AccountRepo
 from services.storage.db import Database
 from services.storage.images import ImageRepo, NewImage
 from services.storage.posts import PostRepo
+from services.storage.work import Origin
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +133,12 @@ class StudioService:
         key: str,
         on_progress: ProgressCallback,
         deliver: DeliverCallback,
+        origin: Origin | None = None,
     ) -> PostOutcome:
         """Reserves the cost, writes and paints at the same time, hands the result to
         `deliver` (which shows it to the user) and only then commits the tokens. Any
-        failure, delivery included, refunds them exactly once."""
+        failure, delivery included, refunds them exactly once. `origin` is the progress
+        message: if the bot dies meanwhile, the sweeper refunds the hold and tells it there."""
         user_id = account.user_id
         if not account.is_pro:
             return PostOutcome(PostStatus.NOT_PRO, account.balance)
@@ -143,8 +146,9 @@ class StudioService:
             if not acquired:
                 return PostOutcome(PostStatus.BUSY, account.balance)
             outcome = await self._ledger.reserve(
-                user_id, self.cost, f"studio:{user_id}:{key}", "studio post"
-            )
+                user_id, self.cost, f"studio:{user_id}:{key}", "studio post", origin,
+                draft_fields(draft),
+            )  # fmt: skip
             if outcome.reservation is None:
                 return PostOutcome(PostStatus.INSUFFICIENT, await self._balance(user_id))
             if outcome.duplicate:
@@ -212,16 +216,23 @@ class StudioService:
     ) -> tuple[int, int]:
         """Stores the post with its provider calls (and its picture, for the gallery and
         sharing) and commits (done) or refunds (failed) the tokens, all in one
-        transaction. Returns (post id, balance)."""
+        transaction. Returns (post id, balance).
+
+        A hold the sweeper already refunded (this run outlived its deadline) is neither
+        committed nor refunded again, and the post the sweeper stored stays as it is."""
         async with self._db.transaction() as tx:
-            post_id = await PostRepo.save(tx, post, records)
-            if picture is not None:
-                await ImageRepo.insert(tx, picture)
             if post.status == "done":
                 balance = await self._ledger.commit(reservation, tx)
             else:
                 balance = await self._ledger.refund(reservation, tx)
-        return post_id, balance if balance is not None else await self._balance(post.user_id)
+            if balance is not None:
+                await PostRepo.save(tx, post, records)
+                if picture is not None:
+                    await ImageRepo.insert(tx, picture)
+        if balance is None:
+            logger.warning("post %s ended after its hold was swept: not charged", reservation.id)
+            return reservation.id, await self._balance(post.user_id)
+        return reservation.id, balance
 
     async def _generate(
         self,
@@ -287,10 +298,14 @@ class StudioService:
         """Remembers the partner's link so the next post can reuse it with one tap."""
         await self._accounts.set_referral_link(user_id, link)
 
-    async def own_post(self, user_id: int, post_id: int) -> StoredPost | None:
-        """The finished post, only if it belongs to `user_id`."""
+    async def own_post(
+        self, user_id: int, post_id: int, *, regenerable: bool = False
+    ) -> StoredPost | None:
+        """The finished post, only if it belongs to `user_id`; with `regenerable`, a failed
+        or interrupted one too (its choices are kept, so it can be made again)."""
         post = await self._posts.get(post_id)
-        if post is None or post.user_id != user_id or post.status != "done":
+        wanted = ("done", "failed") if regenerable else ("done",)
+        if post is None or post.user_id != user_id or post.status not in wanted:
             return None
         return post
 
@@ -300,6 +315,12 @@ class StudioService:
     async def _balance(self, user_id: int) -> int:
         account = await self.account(user_id)
         return account.balance if account else 0
+
+
+def draft_fields(draft: Draft) -> dict[str, str | None]:
+    """The draft as the sweeper keeps it (to store an interrupted post, made again later)."""
+    return {"post_type": draft.post_type.value, "audience": draft.audience.value,
+            "language": draft.language, "referral_link": draft.referral_link}  # fmt: skip
 
 
 def request_summary(draft: Draft) -> str:

@@ -11,12 +11,20 @@ import aiosqlite
 
 from services.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.storage.db import Database, Transaction
+from services.storage.work import Origin, WorkKind, WorkRepo
 
 _ACCOUNT_COLUMNS = (
     "user_id, language, is_pro, allowance, bonus, referral_link, tier, tier_expires_at, sign"
 )
 _RESERVATION_COLUMNS = (
     "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
+)
+_RESERVE = (
+    "INSERT INTO reservations (user_id, idempotency_key, allowance_amount, bonus_amount,"
+    " status, reason, created_at)"
+    " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
+    " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
+    f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}"
 )
 
 
@@ -109,22 +117,32 @@ class LedgerRepo:
         self._db = db
 
     async def reserve(
-        self, user_id: int, amount: int, key: str, reason: str
+        self,
+        user_id: int,
+        amount: int,
+        key: str,
+        reason: str,
+        origin: Origin | None = None,
+        again: dict[str, Any] | None = None,
     ) -> tuple[Reservation, bool] | None:
         """Hold `amount` tokens (allowance first). Returns (reservation, created_now), the
-        existing reservation for a repeated key, or None when the balance is too low."""
+        existing reservation for a repeated key, or None when the balance is too low. With
+        an `origin`, where the work reports (and `again`, what restarts it) is remembered
+        in the same transaction, for the sweeper."""
         # One atomic statement: the balance check, the key check and the split (allowance
         # first, then bonus) happen together, and the `reservation_holds` trigger appends
         # the ledger entry that moves the balance. A race can neither overdraw nor reserve
         # twice.
-        row = await self._db.execute_atomic(
-            "INSERT INTO reservations (user_id, idempotency_key, allowance_amount,"
-            " bonus_amount, status, reason, created_at)"
-            " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
-            " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
-            f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}",
-            (key, amount, amount, amount, reason, time.time(), user_id, amount),
-        )
+        params = (key, amount, amount, amount, reason, time.time(), user_id, amount)
+        if origin is None:
+            row = await self._db.execute_atomic(_RESERVE, params)
+        else:
+            async with self._db.transaction() as tx:
+                row = await tx.fetch_one(_RESERVE, params)
+                if row is not None:
+                    await WorkRepo.remember(
+                        tx, WorkKind.TOKENS, row["id"], user_id, origin, again or {}
+                    )
         if row is not None:
             return _reservation(row), True
         existing = await self._db.fetch_one(

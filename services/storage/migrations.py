@@ -270,6 +270,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
     ),
+    # v6: where each token hold and weekly use was started (chat, progress message) and what
+    # "Generate" needs to start it again, so the sweeper can tell the person when a crash
+    # strands it. Not money: the holds and uses stay in their own ledgers.
+    (
+        """CREATE TABLE work_origins (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reservation_id INTEGER UNIQUE REFERENCES reservations(id),
+            use_id INTEGER UNIQUE REFERENCES uses(id),
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            again TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL,
+            swept_at REAL,
+            told_at REAL,
+            CHECK ((reservation_id IS NULL) <> (use_id IS NULL))
+        )""",
+        "CREATE INDEX work_origins_untold ON work_origins(swept_at) WHERE told_at IS NULL",
+        # The sweep looks at weekly uses reserved since its previous run.
+        "CREATE INDEX uses_reserved ON uses(created_at) WHERE kind = 'reserve'",
+    ),
 )
 
 

@@ -6,8 +6,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from services.storage.db import Database
+from services.storage.db import Database, Transaction
+from services.storage.work import Origin, WorkKind, WorkRepo
+
+_RESERVE = (
+    "INSERT INTO uses (user_id, week, kind, delta, category, idempotency_key, created_at)"
+    " SELECT ?, ?, 'reserve', 1, ?, ?, ?"
+    " WHERE ? IS NULL OR (SELECT COALESCE(SUM(delta), 0) FROM uses"
+    "                     WHERE user_id = ? AND week = ?) < ?"
+    " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id"
+)
+_SETTLE = (
+    "INSERT INTO uses (user_id, week, kind, delta, reservation_id, category,"
+    " idempotency_key, created_at)"
+    " SELECT user_id, week, ?, ?, id, category, 'settle:' || id, ? FROM uses"
+    " WHERE id = ? AND kind = 'reserve'"
+    " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,18 +41,28 @@ class UsageRepo:
         self._db = db
 
     async def reserve(
-        self, user_id: int, week: str, category: str, key: str, limit: int | None
+        self,
+        user_id: int,
+        week: str,
+        category: str,
+        key: str,
+        limit: int | None,
+        origin: Origin | None = None,
+        again: dict[str, Any] | None = None,
     ) -> UseReservation | None:
         """Holds one use of `week` unless `limit` uses are already held or spent. Returns
-        None when the limit is reached; the earlier reservation for a repeated key."""
-        row = await self._db.execute_atomic(
-            "INSERT INTO uses (user_id, week, kind, delta, category, idempotency_key,"
-            " created_at) SELECT ?, ?, 'reserve', 1, ?, ?, ?"
-            " WHERE ? IS NULL OR (SELECT COALESCE(SUM(delta), 0) FROM uses"
-            "                     WHERE user_id = ? AND week = ?) < ?"
-            " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id",
-            (user_id, week, category, key, time.time(), limit, user_id, week, limit),
-        )
+        None when the limit is reached; the earlier reservation for a repeated key. With an
+        `origin`, where the work reports (and `again`, what restarts it) is remembered in
+        the same transaction, for the sweeper."""
+        params = (user_id, week, category, key, time.time(), limit, user_id, week, limit)
+        if origin is None:
+            row = await self._db.execute_atomic(_RESERVE, params)
+        else:
+            async with self._db.transaction() as tx:
+                row = await tx.fetch_one(_RESERVE, params)
+                if row is not None:
+                    await WorkRepo.remember(tx, WorkKind.USE, row[0], user_id, origin,
+                                            again or {})  # fmt: skip
         if row is not None:
             return UseReservation(row[0], user_id, week)
         existing = await self._db.fetch_one(
@@ -43,17 +70,15 @@ class UsageRepo:
         )
         return UseReservation(existing[0], user_id, week, duplicate=True) if existing else None
 
-    async def settle(self, reservation: UseReservation, *, keep: bool) -> bool:
-        """Commits (keep) or refunds the use; True the first time, False after."""
-        row = await self._db.execute_atomic(
-            "INSERT INTO uses (user_id, week, kind, delta, reservation_id, category,"
-            " idempotency_key, created_at)"
-            " SELECT user_id, week, ?, ?, id, category, 'settle:' || id, ? FROM uses"
-            " WHERE id = ? AND kind = 'reserve'"
-            " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id",
-            ("commit" if keep else "refund", 0 if keep else -1, time.time(), reservation.id),
-        )
-        return row is not None
+    async def settle(
+        self, reservation: UseReservation, *, keep: bool, tx: Transaction | None = None
+    ) -> bool:
+        """Commits (keep) or refunds the use; True the first time, False after (whichever
+        came first, a commit or a refund, is the only one). Joins `tx` when one is given."""
+        params = ("commit" if keep else "refund", 0 if keep else -1, time.time(), reservation.id)
+        if tx is None:
+            return await self._db.execute_atomic(_SETTLE, params) is not None
+        return await tx.fetch_one(_SETTLE, params) is not None
 
     async def used(self, user_id: int, week: str) -> int:
         row = await self._db.fetch_one(
@@ -62,12 +87,12 @@ class UsageRepo:
         )
         return int(row[0]) if row else 0
 
-    async def unsettled_before(self, cutoff: float) -> list[UseReservation]:
-        """Reservations a crash left without a commit or refund."""
+    async def unsettled_before(self, cutoff: float, since: float = 0.0) -> list[UseReservation]:
+        """Reservations made in [since, cutoff) that have no commit or refund (a crash)."""
         rows = await self._db.fetch_all(
             "SELECT r.id, r.user_id, r.week FROM uses r WHERE r.kind = 'reserve'"
-            " AND r.created_at < ? AND NOT EXISTS"
-            " (SELECT 1 FROM uses s WHERE s.idempotency_key = 'settle:' || r.id)",
-            (cutoff,),
+            " AND r.created_at < ? AND r.created_at >= ? AND NOT EXISTS"
+            " (SELECT 1 FROM uses s WHERE s.idempotency_key = 'settle:' || r.id) ORDER BY r.id",
+            (cutoff, since),
         )
         return [UseReservation(row[0], row[1], row[2]) for row in rows]

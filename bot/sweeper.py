@@ -1,0 +1,95 @@
+"""The sweeper: at start-up and then every SWEEP_INTERVAL seconds, refunds the token holds
+and weekly uses a dead run left behind (services/sweep.py) and tells each person where
+they pressed: the progress message becomes "interrupted, your tokens are back" with a
+fresh Generate button (a new message when that one can no longer be edited)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+
+from handlers.interrupted import art_again, interrupted_art_text, interrupted_post_text, post_again
+from services.storage.work import Interruption, WorkKind
+from services.sweep import Sweep, SweepReport
+
+logger = logging.getLogger(__name__)
+
+
+class Sweeper:
+    def __init__(
+        self, bot: Bot, i18n: I18n, sweep: Sweep, *, interval: float, post_cost: int
+    ) -> None:
+        self._bot = bot
+        self._i18n = i18n
+        self._sweep = sweep
+        self._interval = interval
+        self._post_cost = post_cost
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self, now: float | None = None) -> SweepReport:
+        """One sweep, then every person not told yet is told, by one process only (a crash
+        between the two is made up by the next run)."""
+        report = await self._sweep.run(now)
+        for interruption in await self._sweep.untold():
+            if await self._sweep.claim(interruption) and not await self._tell(interruption):
+                await self._sweep.unclaim(interruption)
+        return report
+
+    async def start(self) -> None:
+        """Sweeps now, then keeps sweeping in the background until stop()."""
+        await self._safely()
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self._safely()
+
+    async def _safely(self) -> None:
+        try:
+            await self.run_once()
+        except Exception:
+            logger.exception("sweep failed; it runs again in %.0f s", self._interval)
+
+    async def _tell(self, interruption: Interruption) -> bool:
+        """True once the person has been told, or cannot be (blocked, chat gone); False
+        keeps it for the next run (Telegram unreachable)."""
+        text, markup = self._render(interruption)
+        chat, message = interruption.chat_id, interruption.message_id
+        try:
+            try:
+                await self._bot.edit_message_text(
+                    text, chat_id=chat, message_id=message, reply_markup=markup
+                )
+            except TelegramBadRequest as error:  # deleted, too old, not editable
+                if "not modified" in error.message:
+                    return True  # it already says so
+                logger.info("progress message %s/%s not editable (%s): sending a new one",
+                            chat, message, error.message)  # fmt: skip
+                await self._bot.send_message(chat, text, reply_markup=markup)
+        except (TelegramBadRequest, TelegramForbiddenError) as error:
+            logger.warning("could not tell %s about interrupted work: %s", chat, error.message)
+        except Exception:
+            logger.exception("telling %s about interrupted work failed; retried later", chat)
+            return False
+        return True
+
+    def _render(self, interruption: Interruption) -> tuple[str, InlineKeyboardMarkup]:
+        with self._i18n.context(), self._i18n.use_locale(interruption.language):
+            if interruption.kind is WorkKind.TOKENS:
+                text = interrupted_post_text(interruption.tokens, interruption.balance)
+                return text, post_again(interruption.ref, self._post_cost)
+            return interrupted_art_text(), art_again(interruption.ref)
