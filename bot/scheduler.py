@@ -54,7 +54,7 @@ class Scheduler:
         for job in self.jobs.values():
             self._scheduler.add_job(
                 self.fire,
-                self._trigger(job),
+                self.trigger(job),
                 args=[job.name],
                 id=job.name,
                 coalesce=True,
@@ -95,11 +95,12 @@ class Scheduler:
         """Runs, once, each job's latest period that should have run by now."""
         moment = at or datetime.now(self._zone)
         for job in self.jobs.values():
-            last = _last_fire(self._trigger(job), moment)
+            last = _last_fire(self.trigger(job), moment)
             if last is not None and moment - last <= job.catch_up_within:
                 await self.fire(job.name, last)
 
-    def _trigger(self, job: Job) -> CronTrigger:
+    def trigger(self, job: Job) -> CronTrigger:
+        """When `job` fires: its cron in its zone."""
         zone = job.timezone or self._timezone
         return CronTrigger(timezone=zone, **job.cron)  # type: ignore[arg-type]
 
