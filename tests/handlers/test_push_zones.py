@@ -111,7 +111,9 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def uploads(driver: Driver) -> int:
-    return sum(1 for c in driver.telegram.sent("sendPhoto") if not isinstance(c.params["photo"], str))
+    return sum(
+        1 for c in driver.telegram.sent("sendPhoto") if not isinstance(c.params["photo"], str)
+    )
 
 
 async def test_every_zone_gets_its_local_date_at_its_local_hour(
