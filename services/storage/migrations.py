@@ -270,15 +270,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
     ),
-    # Each person's time zone (an IANA name or a fixed `UTC±HH:MM`; none: BOT_TIMEZONE),
-    # and deliveries by user, for "already pushed for this local date?".
+    # Each person's time zone (an IANA name or a fixed `UTC±HH:MM`; none: BOT_TIMEZONE).
     (
         """CREATE TABLE time_zones (
             user_id INTEGER PRIMARY KEY REFERENCES accounts(user_id),
             zone TEXT NOT NULL,
             updated_at REAL NOT NULL
         )""",
-        "CREATE INDEX deliveries_user ON deliveries(user_id, campaign)",
     ),
 )
 

@@ -35,6 +35,14 @@ def push_campaign(day: str) -> str:
     return f"push:{day}"
 
 
+_PUSHED_SINCE = (
+    "d.user_id = s.user_id AND d.campaign IN ('push:' || c.day,"
+    " 'push:' || date(c.day, '+1 day'), 'push:' || date(c.day, '+2 days'))"
+)
+"""A push for the date `c.day` or later reached `s.user_id`. At any moment the dates in use
+on Earth span at most three days (UTC−12 to UTC+14), so no later date can have been pushed;
+the three lookups use the deliveries' primary key (campaign, user_id)."""
+
 _SUBSCRIPTION = (
     "SELECT s.user_id, s.sign, s.hour, a.language, z.zone FROM subscriptions s"
     " JOIN accounts a USING (user_id) LEFT JOIN time_zones z USING (user_id)"
@@ -82,11 +90,10 @@ class ScheduleRepo:
             " SELECT s.user_id, s.sign, s.hour, a.language, z.zone, c.day FROM subscriptions s"
             " JOIN accounts a USING (user_id) LEFT JOIN time_zones z USING (user_id)"
             " JOIN clocks c ON c.zone = COALESCE(z.zone, '')"
-            " WHERE s.active = 1 AND s.hour <= c.hour"
-            " AND s.hour > c.hour - ? AND NOT EXISTS (SELECT 1 FROM deliveries d"
-            " WHERE d.user_id = s.user_id AND d.campaign >= ? || c.day AND d.campaign < ?)"
+            " WHERE s.active = 1 AND s.hour <= c.hour AND s.hour > c.hour - ?"
+            f" AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE {_PUSHED_SINCE})"
             " ORDER BY s.user_id",
-            (*params, window, push_campaign(""), "push;"),
+            (*params, window),
         )
         due: dict[str, list[Subscription]] = {}
         for *subscription, day in rows:
@@ -96,8 +103,9 @@ class ScheduleRepo:
     async def pushed_since(self, user_id: int, day: str) -> bool:
         """Whether this person got the push of `day` (or of a later date) already."""
         row = await self._db.fetch_one(
-            "SELECT 1 FROM deliveries WHERE user_id = ? AND campaign >= ? AND campaign < ?",
-            (user_id, push_campaign(day), "push;"),
+            "WITH s (user_id) AS (VALUES (?)), c (day) AS (VALUES (?))"
+            f" SELECT 1 FROM deliveries d, s, c WHERE {_PUSHED_SINCE}",
+            (user_id, day),
         )
         return row is not None
 
