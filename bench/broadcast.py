@@ -17,6 +17,8 @@ import asyncio
 import multiprocessing
 import tempfile
 import time
+from datetime import UTC, datetime
+from datetime import time as clock_time
 from multiprocessing.queues import Queue
 from pathlib import Path
 
@@ -73,9 +75,11 @@ async def _push(base_url: str, users: int) -> float:
         app = await build_app(settings)
         try:
             await _subscribe(app.services.db, users)
-            await app.services.batch.run()
+            today = datetime.now(UTC).date()
+            await app.services.batch.run(today)
             started = time.perf_counter()
-            result = await app.push.run(list(range(24)))
+            # Everyone subscribed for 08:00 (BOT_TIMEZONE=UTC): the run at 08:30 sends all.
+            result = await app.push.run(datetime.combine(today, clock_time(8, 30), tzinfo=UTC))
             elapsed = time.perf_counter() - started
         finally:
             await app.close(grace=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from aiogram import Bot
@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 from bot.pushes import DailyPush
 from bot.scheduler import Job
 from handlers.operations import send_report
-from services.batch import NightlyBatch
+from services.batch import NightlyBatch, upcoming_day
 from services.cosmic import CosmicService
 from services.ledger import Ledger
 from services.reports import Reports
@@ -21,7 +21,9 @@ from services.storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-KEEP_FILES_DAYS = 2
+KEEP_FILES_DAYS = 3
+"""A date's shared image is in use for up to 51 hours (painted the day before UTC+14
+reaches the date, kept until UTC−12 has finished it)."""
 
 
 def build_jobs(
@@ -40,7 +42,7 @@ def build_jobs(
         return at.date().isoformat()
 
     async def nightly(at: datetime) -> str:
-        return (await batch.run()).summary()
+        return (await batch.run(upcoming_day(at))).summary()
 
     async def cleanup(at: datetime) -> str:
         expired = await cosmic.cache.purge()
@@ -58,14 +60,20 @@ def build_jobs(
         return f"{await ledger.monthly_reset(date(at.year, at.month, 1))} partners reset"
 
     async def pushes(at: datetime) -> str:
-        report = await push.run(list(range(at.hour + 1)))  # earlier hours missed catch up
+        report = await push.run(at)  # each subscriber at their local hour, once per date
         return (
             f"sent {report.sent}, blocked {report.blocked}, failed {report.failed},"
             f" skipped {report.skipped}"
         )
 
     return [
-        Job("nightly_batch", {"hour": 0, "minute": 0}, day, nightly),
+        Job(
+            "nightly_batch",
+            {"hour": 9, "minute": 0},
+            lambda at: upcoming_day(at).isoformat(),
+            nightly,
+            timezone="UTC",
+        ),
         Job("cache_cleanup", {"hour": 2, "minute": 0}, day, cleanup),
         Job(
             "weekly_report",
@@ -83,10 +91,11 @@ def build_jobs(
         ),
         Job(
             "daily_push",
-            {"minute": 0},
-            lambda at: f"{at:%Y-%m-%dT%H}",
+            {"minute": "*/15"},  # whole, half and three-quarter-hour zones on time
+            lambda at: f"{at.astimezone(UTC):%Y-%m-%dT%H:%M}",
             pushes,
             catch_up_within=timedelta(hours=1),
+            timezone="UTC",
         ),
     ]
 

@@ -1,12 +1,15 @@
-"""Daily pushes: every hour, the subscribers due at that hour get today's image of their
-sign with the reading and horoscope in their language. Each sign's image is uploaded once
-per day; every other send reuses its file_id."""
+"""Daily pushes: every quarter of an hour, the subscribers whose local delivery hour has
+come get the image of their sign for their local date, with its reading and horoscope in
+their language, once per local date (the delivery is claimed as `push:<date>`). A push
+missed (the bot was down) is caught up within CATCH_UP_HOURS of its hour, then skipped
+for that date. Each sign's image is uploaded once per date; every other send reuses its
+file_id."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from html import escape
 
 from aiogram import Bot
@@ -21,10 +24,14 @@ from services.broadcast import Broadcaster, BroadcastReport
 from services.cache import CachedImage
 from services.cosmic import CosmicService, daily_key
 from services.storage.images import NewImage
-from services.storage.schedules import ScheduleRepo, Subscription
+from services.storage.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
+from services.zones import local_now, zone_or
 
 GALLERY_BATCH = 200
 """Push images join the users' galleries in batches (the deliveries table is the record)."""
+CATCH_UP_HOURS = 3
+"""A push is sent from its local hour until this many hours later (a run every quarter of
+an hour, or the catch-up at start-up); after that it is skipped for that date."""
 
 
 class DailyPush:
@@ -45,37 +52,60 @@ class DailyPush:
         self._captions: dict[tuple[str, str, str], tuple[str, InlineKeyboardMarkup]] = {}
         self._gallery: list[NewImage] = []
         self._sent: dict[str, CachedImage] = {}
-        """Today's images Telegram has (by cache key): later sends skip the cache."""
+        """The images Telegram has, of the dates being sent (by cache key): later sends skip
+        the cache."""
         self._flushing: set[asyncio.Task[None]] = set()
 
-    async def run(self, hours: list[int]) -> BroadcastReport:
-        """Sends today's push to the subscribers of these delivery hours not served yet."""
-        today = self._cosmic.clock.today()
-        campaign = f"push:{today.isoformat()}"
-        due = {s.user_id: s for s in await self._schedules.due(hours, campaign)}
-
-        async def send(user_id: int) -> None:
-            await self._send(due[user_id], today)
-
+    async def run(self, at: datetime | None = None) -> BroadcastReport:
+        """Sends the push of their local date to every subscriber whose local hour has come
+        at `at` (now) and who has not had it; one campaign per local date."""
+        moment = at or datetime.now(UTC)
+        bot_zone = self._cosmic.clock.zone
+        clocks = []
+        for name in await self._schedules.zones_in_use():
+            local = local_now(zone_or(name, bot_zone), moment)
+            clocks.append(ZoneClock(name, local.date().isoformat(), local.hour))
+        due = await self._schedules.due(clocks, CATCH_UP_HOURS)
+        self._forget_other_days(set(due))
+        total = BroadcastReport()
         try:
-            return await self._broadcaster.run(
-                campaign, list(due), send, on_blocked=self._schedules.unsubscribe
-            )
+            for day, subscriptions in sorted(due.items()):
+                report = await self._run_day(date.fromisoformat(day), subscriptions)
+                for name in ("total", "sent", "failed", "blocked", "skipped", "pauses"):
+                    setattr(total, name, getattr(total, name) + getattr(report, name))
         finally:
             await asyncio.gather(*self._flushing)
             await self._flush_gallery()
+        return total
 
-    async def _send(self, subscription: Subscription, today: date) -> None:
-        reading = daily_reading(subscription.sign, today)
+    async def _run_day(self, day: date, subscriptions: list[Subscription]) -> BroadcastReport:
+        due = {s.user_id: s for s in subscriptions}
+
+        async def send(user_id: int) -> None:
+            await self._send(due[user_id], day)
+
+        return await self._broadcaster.run(
+            push_campaign(day.isoformat()), list(due), send,
+            on_blocked=self._schedules.unsubscribe,
+        )  # fmt: skip
+
+    def _forget_other_days(self, days: set[str]) -> None:
+        """Keeps what this process remembers (file_ids, captions) to the dates being sent."""
+        self._sent = {k: v for k, v in self._sent.items() if k.rsplit(":", 1)[-1] in days}
+        self._captions = {k: v for k, v in self._captions.items() if k[0] in days}
+        self._sign_locks = {k: v for k, v in self._sign_locks.items() if v.locked()}
+
+    async def _send(self, subscription: Subscription, day: date) -> None:
+        reading = daily_reading(subscription.sign, day)
         caption, markup = await self._caption(subscription, reading)
-        key = daily_key(subscription.sign, today)
+        key = daily_key(subscription.sign, day)
         entry = self._sent.get(key)
         if entry is None:
-            async with self._sign_locks.setdefault(subscription.sign, asyncio.Lock()):
+            async with self._sign_locks.setdefault(key, asyncio.Lock()):
                 # The first send of a sign uploads; the others wait here for its file_id.
-                entry, _ = await self._cosmic.prepare_daily(subscription.sign)
+                entry, _ = await self._cosmic.prepare_daily(subscription.sign, day)
                 if entry.file_id is None:
-                    await self._upload(subscription, entry, (caption, markup), reading, today)
+                    await self._upload(subscription, entry, (caption, markup), reading, day)
                     return
                 self._sent[key] = entry
         await self._bot.send_photo(
@@ -93,7 +123,7 @@ class DailyPush:
         entry: CachedImage,
         message_parts: tuple[str, InlineKeyboardMarkup],
         reading: Reading,
-        today: date,
+        day: date,
     ) -> None:
         caption, markup = message_parts
         png = await asyncio.to_thread(self._cosmic.media.path(entry.path).read_bytes)
@@ -106,7 +136,7 @@ class DailyPush:
         )
         file_id = message.photo[-1].file_id if message.photo else None
         if file_id:
-            key = daily_key(subscription.sign, today)
+            key = daily_key(subscription.sign, day)
             await self._cosmic.cache.set_file_id(key, file_id)
             self._sent[key] = replace(entry, file_id=file_id)
         self._remember(subscription, entry.path, file_id, reading)

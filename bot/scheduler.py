@@ -1,8 +1,9 @@
-"""The clock of the bot (APScheduler 3): the nightly batch at 00:00, cache clean-up at 02:00,
-the weekly report on Mondays at 09:00, the PRO monthly reset on the 1st at 00:05 and the
-pushes every hour, all in BOT_TIMEZONE. Every job records the period it ran for, so a
-second run of the same period does nothing; at start-up the periods missed while the bot
-was down run once."""
+"""The clock of the bot (APScheduler 3): the daily batch at 09:00 UTC (the next date's
+images, before UTC+14 reaches it) and the pushes every quarter of an hour (each
+subscriber at their local hour), both on UTC; cache clean-up at 02:00, the weekly report
+on Mondays at 09:00 and the PRO monthly reset on the 1st at 00:05, in BOT_TIMEZONE. Every
+job records the period it ran for, so a second run of the same period does nothing; at
+start-up the periods missed while the bot was down run once."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class Job:
     catch_up_within: timedelta = timedelta(days=1)
     """A missed run is made up at start-up only if it was due at most this long ago (a new
     installation must not, say, reset allowances in the middle of a month)."""
+    timezone: str | None = None
+    """The zone of `cron`; None: BOT_TIMEZONE."""
 
 
 class Scheduler:
@@ -49,10 +52,9 @@ class Scheduler:
     async def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=self._timezone)
         for job in self.jobs.values():
-            trigger = CronTrigger(timezone=self._timezone, **job.cron)  # type: ignore[arg-type]
             self._scheduler.add_job(
                 self.fire,
-                trigger,
+                self.trigger(job),
                 args=[job.name],
                 id=job.name,
                 coalesce=True,
@@ -93,10 +95,14 @@ class Scheduler:
         """Runs, once, each job's latest period that should have run by now."""
         moment = at or datetime.now(self._zone)
         for job in self.jobs.values():
-            trigger = CronTrigger(timezone=self._timezone, **job.cron)  # type: ignore[arg-type]
-            last = _last_fire(trigger, moment)
+            last = _last_fire(self.trigger(job), moment)
             if last is not None and moment - last <= job.catch_up_within:
                 await self.fire(job.name, last)
+
+    def trigger(self, job: Job) -> CronTrigger:
+        """When `job` fires: its cron in its zone."""
+        zone = job.timezone or self._timezone
+        return CronTrigger(timezone=zone, **job.cron)  # type: ignore[arg-type]
 
     @property
     def _zone(self) -> ZoneInfo:

@@ -169,3 +169,21 @@ class SubscribeCallback(CallbackData, prefix="sb"):
     sign: str
     hour: int = -1
     """-1: choose the hour next."""
+
+
+class ZoneAction(StrEnum):
+    ASK = "ask"
+    """Show "what time is it for you now?"."""
+    SET = "set"
+    """The time shown for `offset` was tapped."""
+    TYPE = "type"
+    """The person will type their zone."""
+    KEEP = "keep"
+    """Back to the hours, the zone unchanged."""
+
+
+class ZoneCallback(CallbackData, prefix="tz"):
+    sign: str
+    action: ZoneAction
+    offset: int = 0
+    """Minutes east of UTC (for SET)."""

@@ -27,11 +27,11 @@ from handlers.cosmic_texts import (
     reading_text,
     referral_text,
     ritual_guide,
-    subscription_text,
     upgrade_text,
     usage_text,
 )
 from handlers.screens import show_buttons, show_screen
+from handlers.subscribe_screens import usage_lines
 from services.analytics import Analytics
 from services.astro import SIGNS_BY_KEY, Focus, Mood, MoonPhase, daily_reading, moon_on
 from services.cosmic import (
@@ -282,12 +282,7 @@ async def command_usage(
 ) -> None:
     usage = usage_text(await cosmic.usage_of(account), account.balance)
     invited = await analytics.referrals(account.user_id)
-    subscription = await schedules.subscription(account.user_id)
-    daily = (
-        subscription_text(subscription.sign, subscription.hour, cosmic.clock.zone.key)
-        if subscription
-        else _("Daily image: off (/subscribe)")
-    )
+    daily = usage_lines(await schedules.subscription(account.user_id), cosmic.clock.zone.key)
     await message.answer(f"{usage}\n{daily}\n{referral_text(invited)}")
 
 

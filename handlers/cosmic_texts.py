@@ -217,9 +217,3 @@ def cosmic_failure_text(failure: FailureKind | None) -> str:
 
 def referral_text(invited: int) -> str:
     return _("Friends who joined through your shares: {count}").format(count=invited)
-
-
-def subscription_text(sign_key: str, hour: int, zone: str) -> str:
-    return _("Daily image: {sign} at {hour:02d}:00 ({zone}) · /unsubscribe").format(
-        sign=sign_label(sign_key), hour=hour, zone=zone
-    )

@@ -13,3 +13,8 @@ class AvatarForm(StatesGroup):
 
 class BroadcastForm(StatesGroup):
     confirming = State()
+
+
+class SubscribeForm(StatesGroup):
+    zone = State()
+    """Waiting for a typed time zone."""

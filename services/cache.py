@@ -1,15 +1,30 @@
-"""The shared image cache: today's image of each sign (and identical personal requests),
-made once and reused by everyone until the next local midnight. In process by default,
-in Redis when REDIS_URL is set, so several bot processes share it."""
+"""The shared image cache: each date's image of each sign, made once and reused by
+everyone until no time zone is on that date any more, and identical personal requests,
+until the next midnight in BOT_TIMEZONE. In process by default, in Redis when REDIS_URL is
+set, so several bot processes share it."""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+LAST_ZONE = timezone(timedelta(hours=-12))
+"""UTC−12: the last time zone to finish a date (36 hours after UTC+14 reached it)."""
+DATE_GRACE = timedelta(hours=1)
+"""A push run still sending when the date ends keeps finding its image."""
+
+
+def date_expiry(day: date) -> float:
+    """When a date's shared images may go: once the date is over in UTC−12 (midnight there
+    is 12:00 UTC of the next day), plus DATE_GRACE."""
+    midnight = datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=LAST_ZONE)
+    return (midnight + DATE_GRACE).timestamp()
 
 
 @dataclass(frozen=True, slots=True)

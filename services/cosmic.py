@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from services.astro import MoonPhase, compatibility_of, daily_reading
-from services.cache import CachedImage, ImageCache
+from services.cache import CachedImage, ImageCache, date_expiry
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
 from services.generation.cosmic_prompts import cosmic_image_request
@@ -173,22 +173,30 @@ class CosmicService:
             await self.usage.settle(reservation, keep=True)
             return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
 
-    async def prepare_daily(self, sign_key: str) -> tuple[CachedImage, bool]:
-        """Today's shared image of a sign, painted if it is not cached yet (the nightly
-        batch, the pushes). Returns the entry and whether it was cached already."""
-        key, request, seed = self._daily(sign_key)
+    async def prepare_daily(
+        self, sign_key: str, day: date | None = None
+    ) -> tuple[CachedImage, bool]:
+        """The shared image of a sign for `day` (today by default), painted if it is not
+        cached yet (the nightly batch, the pushes: a subscriber's local date). Returns the
+        entry and whether it was cached already."""
+        day = day or self.clock.today()
+        key, request, seed = self._daily(sign_key, day)
         cached = await self.cache.get(key)
         if cached is not None:
             return cached, True
-        return await self._cached_or_painted(key, request, Quality.STANDARD, seed, None), False
+        entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None,
+                                              date_expiry(day))  # fmt: skip
+        return entry, False
 
     async def shared_daily(self, account: Account, sign_key: str,
                            deliver: DeliverImage) -> CosmicOutcome:  # fmt: skip
         """Today's image of a sign, the same for everyone: painted once, then reused."""
         tier = self.tier_of(account)
-        key, request, seed = self._daily(sign_key)
+        today = self.clock.today()
+        key, request, seed = self._daily(sign_key, today)
         try:
-            entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None)
+            entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None,
+                                                  date_expiry(today))  # fmt: skip
             image = await self._give(account.user_id, request, entry, key, deliver, shared=True)
         except Exception as error:
             logger.warning("shared daily %s failed: %r", key, error)
@@ -196,11 +204,10 @@ class CosmicService:
             return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
         return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
 
-    def _daily(self, sign_key: str) -> tuple[str, CosmicRequest, int]:
-        """Cache key, request and seed of today's shared image of a sign (the same for all)."""
-        today = self.clock.today()
-        key = daily_key(sign_key, today)
-        reading = daily_reading(sign_key, today)
+    def _daily(self, sign_key: str, day: date) -> tuple[str, CosmicRequest, int]:
+        """Cache key, request and seed of a date's shared image of a sign (the same for all)."""
+        key = daily_key(sign_key, day)
+        reading = daily_reading(sign_key, day)
         request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
                                 reading.focus.value)  # fmt: skip
         return key, request, int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
@@ -209,15 +216,16 @@ class CosmicService:
         return await self.cache.stats()
 
     async def _cached_or_painted(
-        self, key: str, request: CosmicRequest, quality: Quality, seed: int, user_id: int | None
-    ) -> CachedImage:
+        self, key: str, request: CosmicRequest, quality: Quality, seed: int, user_id: int | None,
+        expires_at: float,
+    ) -> CachedImage:  # fmt: skip
         """One painter per key at a time: the second asker waits and gets the cached one."""
         lock = self._painting.setdefault(key, asyncio.Lock())
         async with lock:
             entry = await self.cache.get(key)
             if entry is None:
                 entry = await self._paint(key, request, quality, seed, user_id)
-                await self.cache.put(key, entry, self.clock.next_midnight().timestamp())
+                await self.cache.put(key, entry, expires_at)
         if not lock.locked():
             self._painting.pop(key, None)
         return entry

@@ -291,6 +291,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # The sweep looks at weekly uses reserved since its previous run.
         "CREATE INDEX uses_reserved ON uses(created_at) WHERE kind = 'reserve'",
     ),
+    # v7: Each person's time zone (an IANA name or a fixed `UTC±HH:MM`; none: BOT_TIMEZONE).
+    (
+        """CREATE TABLE time_zones (
+            user_id INTEGER PRIMARY KEY REFERENCES accounts(user_id),
+            zone TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        )""",
+    ),
 )
 
 

@@ -1,5 +1,6 @@
-"""Subscriptions, the day's horoscopes, deliveries (one row per campaign and user: the
-record that makes pushes exactly-once), job runs (idempotent jobs) and the admin audit."""
+"""Subscriptions and each person's time zone, the day's horoscopes, deliveries (one row per
+campaign and user: the record that makes pushes exactly-once; a daily push's campaign is
+`push:<the subscriber's local date>`), job runs (idempotent jobs) and the admin audit."""
 
 from __future__ import annotations
 
@@ -14,7 +15,38 @@ class Subscription:
     user_id: int
     sign: str
     hour: int
+    """The delivery hour, in the subscriber's time zone."""
     language: str
+    zone: str | None = None
+    """The person's time zone name (see services/zones.py); None: the bot's."""
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneClock:
+    """What the clock says in one time zone now: its local date and hour."""
+
+    zone: str | None
+    day: str
+    hour: int
+
+
+def push_campaign(day: str) -> str:
+    """The daily push of one local date (ISO): its deliveries are claimed under this name."""
+    return f"push:{day}"
+
+
+_PUSHED_SINCE = (
+    "d.user_id = s.user_id AND d.campaign IN ('push:' || c.day,"
+    " 'push:' || date(c.day, '+1 day'), 'push:' || date(c.day, '+2 days'))"
+)
+"""A push for the date `c.day` or later reached `s.user_id`. At any moment the dates in use
+on Earth span at most three days (UTC−12 to UTC+14), so no later date can have been pushed;
+the three lookups use the deliveries' primary key (campaign, user_id)."""
+
+_SUBSCRIPTION = (
+    "SELECT s.user_id, s.sign, s.hour, a.language, z.zone FROM subscriptions s"
+    " JOIN accounts a USING (user_id) LEFT JOIN time_zones z USING (user_id)"
+)
 
 
 class ScheduleRepo:
@@ -41,24 +73,62 @@ class ScheduleRepo:
 
     async def subscription(self, user_id: int) -> Subscription | None:
         row = await self._db.fetch_one(
-            "SELECT s.user_id, s.sign, s.hour, a.language FROM subscriptions s"
-            " JOIN accounts a USING (user_id) WHERE s.user_id = ? AND s.active = 1",
-            (user_id,),
+            f"{_SUBSCRIPTION} WHERE s.user_id = ? AND s.active = 1", (user_id,)
         )
         return Subscription(*row) if row else None
 
-    async def due(self, hours: list[int], campaign: str) -> list[Subscription]:
-        """Active subscribers of these delivery hours not yet served by `campaign`."""
-        marks = ", ".join("?" * len(hours))
+    async def due(self, clocks: list[ZoneClock], window: int) -> dict[str, list[Subscription]]:
+        """Active subscribers whose delivery hour has come on their local date, at most
+        `window` hours ago, and who got no push for that date (nor a later one: a person
+        who moved west is not sent an earlier date). `clocks`: every zone in use. By date."""
+        if not clocks:
+            return {}
+        values = ", ".join(["(?, ?, ?)"] * len(clocks))
+        params = [value for c in clocks for value in (c.zone or "", c.day, c.hour)]
         rows = await self._db.fetch_all(
-            "SELECT s.user_id, s.sign, s.hour, a.language FROM subscriptions s"
-            " JOIN accounts a USING (user_id)"
-            f" WHERE s.active = 1 AND s.hour IN ({marks}) AND NOT EXISTS"
-            " (SELECT 1 FROM deliveries d WHERE d.campaign = ? AND d.user_id = s.user_id)"
+            f"WITH clocks (zone, day, hour) AS (VALUES {values})"
+            " SELECT s.user_id, s.sign, s.hour, a.language, z.zone, c.day FROM subscriptions s"
+            " JOIN accounts a USING (user_id) LEFT JOIN time_zones z USING (user_id)"
+            " JOIN clocks c ON c.zone = COALESCE(z.zone, '')"
+            " WHERE s.active = 1 AND s.hour <= c.hour AND s.hour > c.hour - ?"
+            f" AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE {_PUSHED_SINCE})"
             " ORDER BY s.user_id",
-            (*hours, campaign),
+            (*params, window),
         )
-        return [Subscription(*row) for row in rows]
+        due: dict[str, list[Subscription]] = {}
+        for *subscription, day in rows:
+            due.setdefault(day, []).append(Subscription(*subscription))
+        return due
+
+    async def pushed_since(self, user_id: int, day: str) -> bool:
+        """Whether this person got the push of `day` (or of a later date) already."""
+        row = await self._db.fetch_one(
+            "WITH s (user_id) AS (VALUES (?)), c (day) AS (VALUES (?))"
+            f" SELECT 1 FROM deliveries d, s, c WHERE {_PUSHED_SINCE}",
+            (user_id, day),
+        )
+        return row is not None
+
+    async def zones_in_use(self) -> list[str | None]:
+        """The time zones of active subscribers (None: the bot's)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT z.zone FROM subscriptions s LEFT JOIN time_zones z"
+            " USING (user_id) WHERE s.active = 1"
+        )
+        return [row[0] for row in rows]
+
+    # --- time zones ----------------------------------------------------------------------
+    async def zone(self, user_id: int) -> str | None:
+        row = await self._db.fetch_one("SELECT zone FROM time_zones WHERE user_id = ?", (user_id,))
+        return row[0] if row else None
+
+    async def set_zone(self, user_id: int, zone: str) -> None:
+        await self._db.execute_atomic(
+            "INSERT INTO time_zones (user_id, zone, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET zone = excluded.zone,"
+            " updated_at = excluded.updated_at RETURNING 1",
+            (user_id, zone, time.time()),
+        )
 
     async def languages_in_use(self) -> list[str]:
         rows = await self._db.fetch_all(

@@ -1,21 +1,31 @@
-"""A day of schedules, simulated: the nightly batch, the hourly pushes (each subscriber
-gets their sign's art exactly once, each sign uploaded once), a broadcaster that honours
-429 for everybody, unsubscribes blocked users and survives being stopped mid-run."""
+"""A day of schedules, simulated on a fixed clock: the daily batch, the pushes (each
+subscriber gets their sign's art exactly once, each sign uploaded once), a broadcaster that
+honours 429 for everybody, unsubscribes blocked users and survives being stopped mid-run."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import time
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
+from bot.jobs import KEEP_FILES_DAYS
 from tests.conftest import ADMIN_ID, Driver
 from tests.fakes.telegram import FakeTelegram
 
 SIGNS = ("aries", "leo", "pisces")
 SUBSCRIBERS = {5000 + n: (SIGNS[n % 3], (7, 8, 9)[n % 3]) for n in range(30)}
+
+
+@pytest.fixture(autouse=True)
+def morning() -> Iterator[None]:
+    """The day starts at 06:00 (BOT_TIMEZONE is UTC here), before anyone's hour."""
+    with time_machine.travel(datetime(2026, 12, 1, 6, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -31,11 +41,12 @@ async def subscribe_all(driver: Driver) -> None:
         await driver.app.services.schedules.subscribe(user_id, sign, hour)
 
 
-def at(hour: int, driver: Driver) -> datetime:
+def at(hour: int, driver: Driver, minute: int = 0) -> datetime:
     today = driver.app.services.cosmic.clock.today()
     return datetime(
-        today.year, today.month, today.day, hour, tzinfo=driver.app.services.cosmic.clock.zone
-    )
+        today.year, today.month, today.day, hour, minute,
+        tzinfo=driver.app.services.cosmic.clock.zone,
+    )  # fmt: skip
 
 
 def photo_sends(telegram: FakeTelegram) -> dict[int, int]:
@@ -83,7 +94,7 @@ async def test_blocked_users_are_unsubscribed_and_429_pauses_everyone(driver: Dr
     driver.telegram.flood = (10, 1)  # every 10th send: "retry after 1 s"
     await driver.app.services.batch.run()
     started = time.monotonic()
-    report = await driver.app.push.run(list(range(24)))
+    report = await driver.app.push.run(at(9, driver, 30))  # everyone's hour has come
     assert report.blocked == 2 and report.sent == len(SUBSCRIBERS) - 2 and report.pauses >= 2
     assert time.monotonic() - started >= report.pauses * 0.9  # the pauses were waited out
     sends = photo_sends(driver.telegram)
@@ -101,7 +112,7 @@ async def test_a_stopped_push_run_resumes_without_duplicates(driver: Driver):
     await subscribe_all(driver)
     await driver.app.services.batch.run()
     driver.app.services.broadcaster.rate = 20  # slow enough to stop it half-way
-    run = asyncio.create_task(driver.app.push.run(list(range(24))))
+    run = asyncio.create_task(driver.app.push.run(at(9, driver, 30)))
     await driver.telegram.wait_for(lambda: len(photo_sends(driver.telegram)) >= 10, 10)
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -109,7 +120,7 @@ async def test_a_stopped_push_run_resumes_without_duplicates(driver: Driver):
     stopped_at = len(photo_sends(driver.telegram))
     assert stopped_at < len(SUBSCRIBERS)
     driver.app.services.broadcaster.rate = 1000
-    await driver.app.push.run(list(range(24)))
+    await driver.app.push.run(at(9, driver, 45))
     assert photo_sends(driver.telegram) == dict.fromkeys(SUBSCRIBERS, 1)
 
 
@@ -148,7 +159,7 @@ async def test_cleanup_forgets_expired_entries_and_orphan_files(driver: Driver):
     orphan = media / "cosmic" / "orphan.png"
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"x")
-    old = time.time() - 3 * 86_400
+    old = time.time() - (KEEP_FILES_DAYS + 1) * 86_400
 
     os.utime(orphan, (old, old))
     kept = media / "cosmic" / "fresh.png"
