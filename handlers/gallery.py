@@ -1,12 +1,13 @@
 """The user's images: favourite and download buttons under each new image, and /gallery,
 a one-photo carousel (◀ ▶, favourites filter, ★, delete). Every action checks that the
-image belongs to whoever pressed; anything else is an expired button."""
+image belongs to whoever pressed; anything else is an expired button. Pictures go by
+their file_id (uploaded once), and a tap that changes nothing only answers."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, FSInputFile, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import cosmic_keyboards as keyboards
@@ -19,6 +20,7 @@ from handlers.callbacks import (
     MenuCallback,
 )
 from handlers.cosmic_texts import caption
+from handlers.photos import Photo, same_markup, send_reusing
 from handlers.texts import expired_text
 from services.analytics import Analytics
 from services.cosmic import CosmicService
@@ -27,6 +29,10 @@ from services.storage.images import StoredImage
 
 def _caption(image: StoredImage) -> str:
     return caption(image.category, image.params)
+
+
+def _upload(cosmic: CosmicService, image: StoredImage) -> InputFile:
+    return FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
 
 
 async def process_image(
@@ -72,10 +78,13 @@ async def open_gallery(
     if image is None:
         await message.answer(_("Your gallery is empty. Try /daily, /match or /moon."))
         return
-    await message.answer_photo(
-        FSInputFile(cosmic.media.path(image.path)),
-        caption=_caption(image),
-        reply_markup=keyboards.gallery(0, total, False, image.id, image.favourite),
+    markup = keyboards.gallery(0, total, False, image.id, image.favourite)
+
+    async def send(photo: Photo) -> Message:
+        return await message.answer_photo(photo, caption=_caption(image), reply_markup=markup)
+
+    await _remember(
+        cosmic, image, await send_reusing(send, image.file_id, lambda: _upload(cosmic, image))
     )
     await analytics.view(image.id, image.user_id)
 
@@ -97,9 +106,9 @@ async def process_gallery(
             return
         if data.action is GalleryAction.DELETE:
             await query.answer()
-            await message.edit_reply_markup(
-                reply_markup=keyboards.confirm_delete(data.index, data.favourites, owned.id)
-            )
+            markup = keyboards.confirm_delete(data.index, data.favourites, owned.id)
+            if not same_markup(message, markup):
+                await message.edit_reply_markup(reply_markup=markup)
             return
         if data.action is GalleryAction.FAVOURITE:
             await cosmic.images.set_favourite(user_id, owned.id, not owned.favourite)
@@ -108,29 +117,49 @@ async def process_gallery(
         else:
             await cosmic.images.delete(user_id, owned.id)
     await query.answer()
-    shown = await show_page(message, cosmic, user_id, data.index, data.favourites)
-    if shown is not None and data.action is GalleryAction.SHOW:
+    shown = await show_page(message, cosmic, user_id, data, showing=data.image_id)
+    if shown is not None and shown.id != data.image_id:
         await analytics.view(shown.id, user_id)
 
 
 async def show_page(
-    message: Message, cosmic: CosmicService, user_id: int, index: int, favourites: bool
-) -> StoredImage | None:
-    image, total = await cosmic.images.page(user_id, index, favourites=favourites)
+    message: Message, cosmic: CosmicService, user_id: int, data: GalleryCallback, *,
+    showing: int,
+) -> StoredImage | None:  # fmt: skip
+    """Turns the gallery message into page `data.index` of its filter. `showing` is the
+    image the message shows now (its buttons carry it): the same one only has its caption
+    and buttons edited, or nothing at all when they are what the message already shows."""
+    image, total = await cosmic.images.page(user_id, data.index, favourites=data.favourites)
     if image is None:
         text = (
             _("No favourites yet: tap ★ under an image.")
-            if favourites
+            if data.favourites
             else _("Your gallery is empty. Try /daily, /match or /moon.")
         )
-        await message.edit_caption(caption=text, reply_markup=keyboards.gallery_empty(favourites))
+        markup = keyboards.gallery_empty(data.favourites)
+        if message.caption != text or not same_markup(message, markup):
+            await message.edit_caption(caption=text, reply_markup=markup)
         return None
-    index = min(index, total - 1)
-    await message.edit_media(
-        InputMediaPhoto(media=FSInputFile(cosmic.media.path(image.path)), caption=_caption(image)),
-        reply_markup=keyboards.gallery(index, total, favourites, image.id, image.favourite),
+    index = min(data.index, total - 1)
+    markup = keyboards.gallery(index, total, data.favourites, image.id, image.favourite)
+    if image.id == showing:
+        if not same_markup(message, markup):
+            await message.edit_caption(caption=_caption(image), reply_markup=markup)
+        return image
+
+    async def send(photo: Photo) -> Message | bool:
+        media = InputMediaPhoto(media=photo, caption=_caption(image))
+        return await message.edit_media(media, reply_markup=markup)
+
+    await _remember(
+        cosmic, image, await send_reusing(send, image.file_id, lambda: _upload(cosmic, image))
     )
     return image
+
+
+async def _remember(cosmic: CosmicService, image: StoredImage, file_id: str | None) -> None:
+    if file_id is not None:
+        await cosmic.images.set_file_id(image.id, file_id)
 
 
 def create_router() -> Router:
