@@ -5,6 +5,8 @@ their file_id (uploaded once), and a tap that changes nothing only answers."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto, Message
@@ -31,8 +33,11 @@ def _caption(image: StoredImage) -> str:
     return caption(image.category, image.params)
 
 
-def _upload(cosmic: CosmicService, image: StoredImage) -> InputFile:
-    return FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
+def _uploader(cosmic: CosmicService, image: StoredImage) -> Callable[[], Awaitable[InputFile]]:
+    async def upload() -> InputFile:
+        return FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
+
+    return upload
 
 
 async def process_image(
@@ -84,7 +89,7 @@ async def open_gallery(
         return await message.answer_photo(photo, caption=_caption(image), reply_markup=markup)
 
     await _remember(
-        cosmic, image, await send_reusing(send, image.file_id, lambda: _upload(cosmic, image))
+        cosmic, image, await send_reusing(send, image.file_id, _uploader(cosmic, image))
     )
     await analytics.view(image.id, image.user_id)
 
@@ -152,7 +157,7 @@ async def show_page(
         return await message.edit_media(media, reply_markup=markup)
 
     await _remember(
-        cosmic, image, await send_reusing(send, image.file_id, lambda: _upload(cosmic, image))
+        cosmic, image, await send_reusing(send, image.file_id, _uploader(cosmic, image))
     )
     return image
 

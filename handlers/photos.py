@@ -34,10 +34,11 @@ def photo_id(sent: Message | bool) -> str | None:
 async def send_reusing(
     send: Callable[[Photo], Awaitable[Message | bool]],
     file_id: str | None,
-    upload: Callable[[], InputFile],
+    upload: Callable[[], Awaitable[InputFile]],
 ) -> str | None:
-    """Sends by `file_id` when one is known; uploads `upload()` when none is or Telegram
-    rejects it. Returns the file_id to store after an upload, None when nothing is new."""
+    """Sends by `file_id` when one is known; uploads `await upload()` when none is or
+    Telegram rejects it. Returns the file_id to store after an upload, None when nothing
+    is new (the known file_id served)."""
     if file_id:
         try:
             await send(file_id)
@@ -47,7 +48,7 @@ async def send_reusing(
             logger.warning("Telegram rejected a stored file_id (%s): uploading again", error)
         else:
             return None
-    return photo_id(await send(upload()))
+    return photo_id(await send(await upload()))
 
 
 def same_markup(message: Message, markup: InlineKeyboardMarkup | None) -> bool:

@@ -3,6 +3,7 @@ images and cards, shares counted from chosen inline results, and the admins' /st
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, F, Router
@@ -89,8 +90,9 @@ async def process_cards(
         async def send(photo: Photo) -> Message:
             return await message.answer_photo(photo, caption=caption)
 
-        def upload() -> BufferedInputFile:
-            return BufferedInputFile(png if png is not None else cards.png(card), filename=name)
+        async def upload() -> BufferedInputFile:
+            data = png if png is not None else await asyncio.to_thread(cards.png, card)
+            return BufferedInputFile(data, filename=name)
 
         file_id = await send_reusing(send, card.file_id, upload)
         if file_id is not None:

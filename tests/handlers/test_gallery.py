@@ -14,12 +14,14 @@ from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 
 USER = PARTNER_ID
+IVAN, EVA = 3004, 3005
 EDITS = ("editMessageMedia", "editMessageCaption", "editMessageReplyMarkup", "editMessageText")
 
 
 @pytest.fixture
 def telegram(telegram: FakeTelegram) -> FakeTelegram:
-    telegram.add_user(3004, "Ivan", "ru")
+    telegram.add_user(IVAN, "Ivan", "ru")
+    telegram.add_user(EVA, "Eva", "es")
     return telegram
 
 
@@ -154,3 +156,30 @@ async def test_taps_that_change_nothing_only_answer(driver: Driver, telegram: Fa
     assert edits(driver) == before_edits + 1  # only the first Delete changed the screen
     await driver.press(USER, "No", gallery)
     assert "★ In favourites" in str(gallery.buttons)
+
+
+async def test_todays_shared_image_with_a_rejected_file_id_is_uploaded_once_more(
+    driver: Driver, telegram: FakeTelegram
+):
+    for user_id in (USER, IVAN, EVA):  # free users: today's shared image of their sign
+        await driver.send(user_id, "/start")
+    await driver.send(USER, "/daily")
+    await driver.press(USER, "♌")
+    (first,) = telegram.sent("sendPhoto", USER)
+    assert first.files  # the first send of the day uploads
+    shown = next(m for m in telegram.chat_messages(USER) if m.photo)
+    assert shown.photo is not None
+    telegram.forget_file(next(k for k, v in telegram.files.items() if v is shown.photo))
+    await driver.send(IVAN, "/daily")
+    await driver.press(IVAN, "♌")  # the cached file_id is refused: one upload, a new id
+    assert [reason for _, reason in telegram.errors] == [
+        "Bad Request: wrong file identifier/HTTP URL specified"
+    ]
+    telegram.errors.clear()
+    assert len(telegram.photo_uploads(IVAN)) == 1
+    await driver.send(EVA, "/daily")
+    await driver.press(EVA, "♌")
+    assert telegram.photo_uploads(EVA) == [] and len(telegram.sent("sendPhoto", EVA)) == 1
+    ivan = (await driver.app.services.cosmic.images.page(IVAN, 0))[0]
+    eva = (await driver.app.services.cosmic.images.page(EVA, 0))[0]
+    assert ivan is not None and eva is not None and ivan.file_id == eva.file_id
