@@ -125,6 +125,15 @@ def favourite_label(favourite: bool) -> str:
     return _("★ In favourites") if favourite else _("☆ Add to favourites")
 
 
+def wanted_favourite(pressed: str, favourite: bool) -> bool:
+    """What a tap on the ★ button asks for: the opposite of the state it shows. A button
+    left behind by a change elsewhere (unstarred in the gallery, then pressed under the
+    original photo) still means what it said; an unknown label just flips the state."""
+    if pressed in (favourite_label(True), favourite_label(False)):
+        return pressed == favourite_label(False)
+    return not favourite
+
+
 def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(

@@ -21,6 +21,7 @@ from handlers.callbacks import (
     MenuAction,
     MenuCallback,
 )
+from handlers.cosmic import pressed_label
 from handlers.cosmic_texts import caption
 from handlers.photos import Photo, same_markup, send_reusing
 from handlers.texts import expired_text
@@ -49,20 +50,26 @@ async def process_image(
         await query.answer(expired_text(), show_alert=True)
         return
     if callback_data.action is ImageAction.FAVOURITE:
-        await cosmic.images.set_favourite(image.user_id, image.id, not image.favourite)
-        if not image.favourite:
-            await analytics.favourite(image.id, image.user_id)
-        await query.answer(
-            _("Saved to favourites ★") if not image.favourite else _("Removed from favourites")
-        )
-        await message.edit_reply_markup(
-            reply_markup=keyboards.image_actions(image.id, not image.favourite)
-        )
+        wanted = keyboards.wanted_favourite(pressed_label(query), image.favourite)
+        await set_favourite(cosmic, analytics, image, wanted)
+        await query.answer(_("Saved to favourites ★") if wanted else _("Removed from favourites"))
+        markup = keyboards.image_actions(image.id, wanted)
+        if not same_markup(message, markup):
+            await message.edit_reply_markup(reply_markup=markup)
         return
     await query.answer()
     document = FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
     await message.answer_document(document)
     await analytics.download(image.id, image.user_id, "original")
+
+
+async def set_favourite(
+    cosmic: CosmicService, analytics: Analytics, image: StoredImage, wanted: bool
+) -> None:
+    if wanted != image.favourite:
+        await cosmic.images.set_favourite(image.user_id, image.id, wanted)
+        if wanted:
+            await analytics.favourite(image.id, image.user_id)
 
 
 async def command_gallery(message: Message, cosmic: CosmicService, analytics: Analytics) -> None:
@@ -116,9 +123,8 @@ async def process_gallery(
                 await message.edit_reply_markup(reply_markup=markup)
             return
         if data.action is GalleryAction.FAVOURITE:
-            await cosmic.images.set_favourite(user_id, owned.id, not owned.favourite)
-            if not owned.favourite:
-                await analytics.favourite(owned.id, user_id)
+            wanted = keyboards.wanted_favourite(pressed_label(query), owned.favourite)
+            await set_favourite(cosmic, analytics, owned, wanted)
         else:
             await cosmic.images.delete(user_id, owned.id)
     await query.answer()

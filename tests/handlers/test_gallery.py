@@ -183,3 +183,28 @@ async def test_todays_shared_image_with_a_rejected_file_id_is_uploaded_once_more
     ivan = (await driver.app.services.cosmic.images.page(IVAN, 0))[0]
     eva = (await driver.app.services.cosmic.images.page(EVA, 0))[0]
     assert ivan is not None and eva is not None and ivan.file_id == eva.file_id
+
+
+async def test_the_star_shows_the_state_and_a_stale_one_does_what_it_said(driver: Driver):
+    (leo,) = await make_images(driver, "Leo")
+    assert "☆ Add to favourites" in str(leo.buttons)
+    await driver.press(USER, "☆ Add to favourites", leo)
+    assert "★ In favourites" in str(leo.buttons) and "Saved to favourites" in driver.alerts()[-1]
+    gallery = await open_gallery(driver)
+    assert "★ In favourites" in str(gallery.buttons)
+    await driver.press(USER, "★ In favourites", gallery)  # unstarred in the gallery ...
+    before = edits(driver)
+    await driver.press(USER, "★ In favourites", leo)  # ... then under the original photo
+    image = (await driver.app.services.cosmic.images.page(USER, 0))[0]
+    assert image is not None and not image.favourite  # still out, as the tap asked
+    assert "☆ Add to favourites" in str(leo.buttons) and edits(driver) == before + 1
+    assert driver.alerts()[-1] == "Removed from favourites"
+    await driver.send(IVAN, "/start")
+    await driver.send(ADMIN_ID, f"/tier {IVAN} universe 30")
+    await driver.send(IVAN, "/daily")
+    await driver.press(IVAN, "♌")
+    await driver.press(IVAN, "✨")
+    photo = [m for m in driver.telegram.chat_messages(IVAN) if m.photo][-1]
+    assert "☆ Добавить в избранное" in str(photo.buttons)
+    await driver.press(IVAN, "☆", photo)
+    assert "★ В избранном" in str(photo.buttons)
