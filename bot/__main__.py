@@ -18,7 +18,7 @@ from services.catalog import Audience, PostType
 from services.links import LinkProblem, check_referral_link
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: a settings mistake is told at once
-    from aiogram.exceptions import TelegramAPIError
+    from aiogram.exceptions import AiogramError
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -74,33 +74,40 @@ def one_line(text: str) -> str:
     return TOKEN_IN_URL.sub("/bot<token>/", " ".join(text.split()))
 
 
-def telegram_problem(error: TelegramAPIError, base: str) -> str:
+def telegram_problem(error: AiogramError, base: str) -> str:
     """One line for a Telegram that cannot be reached or does not accept the token."""
-    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
 
     if isinstance(error, TelegramUnauthorizedError):
         return f"error: Telegram refused the token (401) at {base}: check BOT_TOKEN"
-    reason = one_line(error.message)
     if isinstance(error, TelegramNetworkError):
-        reason = reason.removeprefix("HTTP Client says - ")
+        reason = one_line(error.message).removeprefix("HTTP Client says - ")
         return (
             f"error: cannot reach Telegram at {base}: {reason}; "
             "check the network or TELEGRAM_API_BASE"
         )
+    if isinstance(error, ClientDecodeError):
+        return f"error: {base} does not answer like a Bot API server: check TELEGRAM_API_BASE"
+    reason = one_line(error.message if isinstance(error, TelegramAPIError) else str(error))
     return f"error: Telegram at {base} answered: {reason}; check TELEGRAM_API_BASE and BOT_TOKEN"
 
 
 async def check_telegram(settings: Settings) -> str | None:
     """Asks Telegram who the bot is before anything else is opened: a wrong token or an
     unreachable server is one clear line, not a traceback from deep inside polling."""
-    from aiogram.exceptions import TelegramAPIError
+    from aiogram.exceptions import AiogramError
 
     from bot.app import build_bot
 
     bot = build_bot(settings)
     try:
         await bot.get_me(request_timeout=STARTUP_TIMEOUT)
-    except TelegramAPIError as error:
+    except AiogramError as error:
         return telegram_problem(error, settings.telegram_api_base)
     finally:
         await bot.session.close()
@@ -108,7 +115,7 @@ async def check_telegram(settings: Settings) -> str | None:
 
 
 async def run_bot(settings: Settings) -> int:
-    from aiogram.exceptions import TelegramAPIError
+    from aiogram.exceptions import AiogramError
 
     from bot.app import build_app
 
@@ -123,7 +130,7 @@ async def run_bot(settings: Settings) -> int:
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot)
-    except TelegramAPIError as error:  # polling itself retries network errors with backoff
+    except AiogramError as error:  # polling itself retries network errors with backoff
         print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
         return 1
     finally:

@@ -127,6 +127,17 @@ async def test_a_refused_token_is_one_line_and_exit_1(tmp_path: Path, server: Bo
     assert not (tmp_path / "bot.db").exists()  # nothing was opened before asking Telegram
 
 
+async def test_a_base_url_that_is_not_a_bot_api_is_one_line_and_exit_1(
+    tmp_path: Path, server: BotAPIServer
+):
+    base = f"{server.base_url}/somewhere/else"  # answers 404 in plain text, not JSON
+    result = await asyncio.to_thread(run, tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=base)
+    assert result.returncode == 1
+    assert one_line(result) == (
+        f"error: {base} does not answer like a Bot API server: check TELEGRAM_API_BASE"
+    )
+
+
 def test_an_unreachable_telegram_is_one_line_and_exit_1(tmp_path: Path):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
