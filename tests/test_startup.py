@@ -42,7 +42,7 @@ def run(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot run` from `tmp_path` (so only a .env put there is read)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=clean_env(tmp_path, **values),
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
 
 
@@ -136,6 +136,25 @@ async def test_a_base_url_that_is_not_a_bot_api_is_one_line_and_exit_1(
     assert one_line(result) == (
         f"error: {base} does not answer like a Bot API server: check TELEGRAM_API_BASE"
     )
+
+
+@pytest.mark.parametrize("problem", ["not a database", "a file in the way"])
+async def test_a_database_that_cannot_be_opened_is_one_line_and_exit_1(
+    tmp_path: Path, server: BotAPIServer, problem: str
+):
+    if problem == "not a database":
+        (tmp_path / "notes.db").write_text("shopping list\n" * 100, encoding="utf-8")
+        url = f"sqlite:///{tmp_path / 'notes.db'}"
+    else:
+        (tmp_path / "data").write_text("", encoding="utf-8")  # a file where a folder must be
+        url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    result = await asyncio.to_thread(
+        run, tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=server.base_url, DATABASE_URL=url,
+        LOG_LEVEL="WARNING",  # (INFO would add the model chains chosen before the database)
+    )  # fmt: skip
+    # (a hang, an aiosqlite thread left running, fails on the timeout)
+    assert result.returncode == 1
+    assert one_line(result).startswith("error: cannot open the database or the media folder: ")
 
 
 def test_an_unreachable_telegram_is_one_line_and_exit_1(tmp_path: Path):
