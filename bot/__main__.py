@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from bot.config import TOKEN_SHAPE, Settings
 from services.catalog import Audience, PostType
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as error:
         print(settings_problem(error), file=sys.stderr)
+        return 2
+    except (SettingsError, OSError, UnicodeDecodeError) as error:  # an unreadable .env
+        print(f"error: cannot read the settings: {one_line(str(error))}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
     if args.command == "run":

@@ -59,6 +59,13 @@ def test_env_example_copied_as_is_says_what_to_set(tmp_path: Path):
     assert one_line(result) == NOT_SET
 
 
+def test_an_unreadable_dotenv_is_one_line(tmp_path: Path):
+    (tmp_path / ".env").write_bytes(b"BOT_TOKEN=\xff\xfe\n")  # saved in another encoding
+    result = run(tmp_path)
+    assert result.returncode == 2
+    assert one_line(result).startswith("error: cannot read the settings: ")
+
+
 def test_an_empty_token_in_the_environment_is_not_set(tmp_path: Path):
     result = run(tmp_path, BOT_TOKEN="", REDIS_URL="", TEXT_TIMEOUT="", ADMIN_IDS="")
     assert result.returncode == 2
