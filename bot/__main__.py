@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
-from bot.config import Settings
+from bot.config import TOKEN_SHAPE, Settings
 from services.catalog import Audience, PostType
 from services.links import LinkProblem, check_referral_link
+
+if TYPE_CHECKING:  # aiogram takes seconds to import: a settings mistake is told at once
+    from aiogram.exceptions import AiogramError
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -30,15 +37,125 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def run_bot(settings: Settings) -> None:
+TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
+"""The token inside a Bot API URL, as aiohttp's errors quote it: never logged."""
+STARTUP_TIMEOUT = 15
+"""Seconds the start-up getMe may take before Telegram counts as unreachable."""
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One line naming the first wrong setting (as an environment variable) and why."""
+    problems = error.errors()
+    first = problems[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    reason = first["msg"].removeprefix("Value error, ")
+    line = f"error: {name} is invalid: {reason}"
+    others = sorted({str(p["loc"][0]).upper() for p in problems[1:] if p["loc"]} - {name})
+    if others:
+        line += f" (also invalid: {', '.join(others)})"
+    return line
+
+
+def token_problem(settings: Settings) -> str | None:
+    if settings.bot_token is None:
+        return (
+            "error: BOT_TOKEN is not set: put your bot's token from @BotFather in .env "
+            "or the environment"
+        )
+    if not TOKEN_SHAPE.fullmatch(settings.bot_token.get_secret_value()):
+        return (
+            "error: BOT_TOKEN does not look like a token from @BotFather "
+            "(digits, a colon, then 30 or more letters, digits, - or _)"
+        )
+    return None
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, without the bot token that URLs in error messages carry."""
+    return TOKEN_IN_URL.sub("/bot<token>/", " ".join(text.split()))
+
+
+def telegram_problem(error: AiogramError, base: str) -> str:
+    """One line for a Telegram that cannot be reached or does not accept the token."""
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
+
+    if isinstance(error, TelegramUnauthorizedError):
+        return f"error: Telegram refused the token (401) at {base}: check BOT_TOKEN"
+    if isinstance(error, TelegramNetworkError):
+        reason = one_line(error.message).removeprefix("HTTP Client says - ")
+        return (
+            f"error: cannot reach Telegram at {base}: {reason}; "
+            "check the network or TELEGRAM_API_BASE"
+        )
+    if isinstance(error, ClientDecodeError):
+        return f"error: {base} does not answer like a Bot API server: check TELEGRAM_API_BASE"
+    reason = one_line(error.message if isinstance(error, TelegramAPIError) else str(error))
+    return f"error: Telegram at {base} answered: {reason}; check TELEGRAM_API_BASE and BOT_TOKEN"
+
+
+async def check_telegram(settings: Settings) -> str | None:
+    """Asks Telegram who the bot is before anything else is opened: a wrong token or an
+    unreachable server is one clear line, not a traceback from deep inside polling."""
+    from aiogram.exceptions import AiogramError
+
+    from bot.app import build_bot
+
+    bot = build_bot(settings)
+    try:
+        await bot.get_me(request_timeout=STARTUP_TIMEOUT)
+    except AiogramError as error:
+        return telegram_problem(error, settings.telegram_api_base)
+    finally:
+        await bot.session.close()
+    return None
+
+
+async def run_bot(settings: Settings) -> int:
+    from aiogram.exceptions import AiogramError
+
     from bot.app import build_app
 
-    app = await build_app(settings)
+    if problem := await check_telegram(settings):
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        app = await build_app(settings)
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: cannot open the database or the media folder: {error}", file=sys.stderr)
+        return 1
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot)
+    except AiogramError as error:  # polling itself retries network errors with backoff
+        print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
+        return 1
     finally:
         await app.close()
+    return 0
+
+
+class OneLinePollingLog(logging.Filter):
+    """aiogram logs each failed poll as an error and then a "Sleep for … seconds" warning,
+    the error's text possibly spanning lines (an HTML error page): keep one line each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Sleep for "):
+            return False
+        if isinstance(record.msg, str) and record.msg.startswith("Failed to fetch updates"):
+            text = one_line(record.getMessage())
+            record.msg, record.args = f"{text[:500]} (retrying with backoff)", None
+            record.exc_info = None
+        return True
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiogram.dispatcher").addFilter(OneLinePollingLog())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,18 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"error: invalid settings: {error.errors()[0]['loc']} {error.errors()[0]['msg']}",
-              file=sys.stderr)  # fmt: skip
+        print(settings_problem(error), file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")  # fmt: skip
+    except (SettingsError, OSError, UnicodeDecodeError) as error:  # an unreadable .env
+        print(f"error: cannot read the settings: {one_line(str(error))}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
     if args.command == "run":
-        if settings.bot_token is None:
-            print("error: BOT_TOKEN is not set; put it in the environment or .env "
-                  "(get one from @BotFather)", file=sys.stderr)  # fmt: skip
+        if problem := token_problem(settings):
+            print(problem, file=sys.stderr)
             return 2
-        asyncio.run(run_bot(settings))
-        return 0
+        try:
+            return asyncio.run(run_bot(settings))
+        except KeyboardInterrupt:
+            return 130
     return demo(args)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -16,12 +18,19 @@ from services.generation.resilience import RetryPolicy
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
 DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
+SQLITE_PREFIX = "sqlite:///"
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+"""What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
 
 
 class Settings(BaseSettings):
     """One place for every knob; each field is documented in README.md."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (`BOT_TOKEN=` as .env.example ships it) means "not set", in the
+    # environment and in .env alike: the default applies.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_DEFAULT_API
@@ -75,11 +84,22 @@ class Settings(BaseSettings):
     local_concurrency: int = Field(default=2, ge=1)
     log_level: str = "INFO"
 
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdigit() for part in parts):
+                msg = "expected comma-separated numeric Telegram user ids, e.g. 11111111,22222222"
+                raise ValueError(msg)
+            return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
         return value
@@ -87,8 +107,37 @@ class Settings(BaseSettings):
     @field_validator("bot_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+            msg = "expected an IANA time zone such as UTC or Europe/Madrid"
+            raise ValueError(msg) from None
         return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            msg = "expected an http(s) URL such as https://api.telegram.org"
+            raise ValueError(msg)
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_only(cls, value: str) -> str:
+        if not value.startswith(SQLITE_PREFIX):
+            msg = f"must start with {SQLITE_PREFIX!r} (PostgreSQL is not supported yet)"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if not isinstance(logging.getLevelName(level), int):
+            msg = "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+            raise ValueError(msg)
+        return level
 
     @field_validator("text_models", "image_models", mode="before")
     @classmethod
@@ -106,11 +155,7 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         """The SQLite file behind `DATABASE_URL` (only sqlite URLs are supported for now)."""
-        prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix):
-            msg = f"DATABASE_URL must start with {prefix!r} (PostgreSQL is not supported yet)"
-            raise ValueError(msg)
-        return Path(self.database_url.removeprefix(prefix))
+        return Path(self.database_url.removeprefix(SQLITE_PREFIX))
 
     @property
     def resilience(self) -> ResilienceSettings:

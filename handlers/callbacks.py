@@ -127,6 +127,8 @@ class ImageAction(StrEnum):
 class ImageCallback(CallbackData, prefix="im"):
     action: ImageAction
     image_id: int
+    favourite: bool = False
+    """With FAVOURITE: the state a tap sets (the button shows the other one)."""
 
 
 class GalleryAction(StrEnum):
@@ -141,6 +143,8 @@ class GalleryCallback(CallbackData, prefix="gl"):
     index: int = 0
     favourites: bool = False
     image_id: int = 0
+    star: bool = False
+    """With FAVOURITE: the state a tap sets."""
 
 
 class ArtAgainCallback(CallbackData, prefix="ag"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from aiogram import Bot, F, Router
@@ -30,6 +31,7 @@ from handlers.cosmic_texts import (
     upgrade_text,
     usage_text,
 )
+from handlers.photos import Photo, send_reusing
 from handlers.screens import show_buttons, show_screen
 from handlers.subscribe_screens import usage_lines
 from services.analytics import Analytics
@@ -43,6 +45,7 @@ from services.cosmic import (
     ReadyImage,
 )
 from services.generation.images import fit_for_photo
+from services.media import MediaStore
 from services.models import Account
 from services.storage.accounts import AccountRepo
 from services.storage.schedules import ScheduleRepo
@@ -56,18 +59,20 @@ def tap_key(query: CallbackQuery) -> str:
     return hashlib.sha256(f"{message_id}:{query.data}".encode()).hexdigest()[:20]
 
 
-def photo_sender(message: Message, text: str) -> DeliverImage:
+def photo_sender(message: Message, text: str, media: MediaStore) -> DeliverImage:
+    """Sends by the known file_id; uploads when there is none or Telegram rejects it."""
+
     async def deliver(ready: ReadyImage) -> str | None:
-        if ready.file_id:
-            photo: str | BufferedInputFile = ready.file_id
-        else:
-            assert ready.png is not None
-            data, extension = await fit_for_photo(ready.png)
-            photo = BufferedInputFile(data, filename=f"cosmic-{ready.image.id}.{extension}")
-        sent = await message.answer_photo(
-            photo, caption=text, reply_markup=keyboards.image_actions(ready.image.id, False)
-        )
-        return sent.photo[-1].file_id if sent.photo else None
+        async def send(photo: Photo) -> Message:
+            markup = keyboards.image_actions(ready.image.id, False)
+            return await message.answer_photo(photo, caption=text, reply_markup=markup)
+
+        async def upload() -> BufferedInputFile:
+            png = ready.png or await asyncio.to_thread(media.path(ready.image.path).read_bytes)
+            data, extension = await fit_for_photo(png)
+            return BufferedInputFile(data, filename=f"cosmic-{ready.image.id}.{extension}")
+
+        return await send_reusing(send, ready.file_id, upload) or ready.file_id
 
     return deliver
 
@@ -82,8 +87,10 @@ async def make_art(
     text: str,
 ) -> None:
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await cosmic.create(account, request, key, photo_sender(message, text),
-                                      Origin(message.chat.id, message.message_id))  # fmt: skip
+        outcome = await cosmic.create(
+            account, request, key, photo_sender(message, text, cosmic.media),
+            Origin(message.chat.id, message.message_id),
+        )  # fmt: skip
     await tell_outcome(message, outcome, request.category)
 
 
@@ -127,7 +134,9 @@ async def show_daily(
         reading = daily_reading(sign_key, cosmic.clock.today())
         text = reading_text(sign_key, reading.energy, reading.mood, reading.focus)
         async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-            outcome = await cosmic.shared_daily(account, sign_key, photo_sender(message, text))
+            outcome = await cosmic.shared_daily(
+                account, sign_key, photo_sender(message, text, cosmic.media)
+            )
         if outcome.status is CosmicStatus.DONE:
             await message.answer(
                 _("Want art made just for you, your energy, your focus? See /plan.")

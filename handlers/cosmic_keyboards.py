@@ -120,11 +120,18 @@ def avatar_traits(chosen: list[str]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def favourite_label(favourite: bool) -> str:
+    """The state and what a tap does: ★ filled once it is a favourite."""
+    return _("★ In favourites") if favourite else _("☆ Add to favourites")
+
+
 def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("★ Favourite") if not favourite else _("☆ Unfavourite"),
-        callback_data=ImageCallback(action=ImageAction.FAVOURITE, image_id=image_id),
+        text=favourite_label(favourite),
+        callback_data=ImageCallback(
+            action=ImageAction.FAVOURITE, image_id=image_id, favourite=not favourite
+        ),
     )
     builder.button(
         text=_("⬇️ Download"),
@@ -161,13 +168,15 @@ def gallery(
     index: int, total: int, favourites: bool, image_id: int, favourite: bool
 ) -> InlineKeyboardMarkup:
     def go(action: GalleryAction, at: int = index, only: bool = favourites) -> GalleryCallback:
-        return GalleryCallback(action=action, index=at, favourites=only, image_id=image_id)
+        return GalleryCallback(
+            action=action, index=at, favourites=only, image_id=image_id, star=not favourite
+        )
 
     builder = InlineKeyboardBuilder()
     builder.button(text="◀", callback_data=go(GalleryAction.SHOW, (index - 1) % total))
     builder.button(text=f"{index + 1} / {total}", callback_data=go(GalleryAction.SHOW))
     builder.button(text="▶", callback_data=go(GalleryAction.SHOW, (index + 1) % total))
-    builder.button(text="☆" if favourite else "★", callback_data=go(GalleryAction.FAVOURITE))
+    builder.button(text=favourite_label(favourite), callback_data=go(GalleryAction.FAVOURITE))
     builder.button(text=_("🗑 Delete"), callback_data=go(GalleryAction.DELETE))
     builder.button(
         text=_("⬇️ Download"),
@@ -177,7 +186,7 @@ def gallery(
         text=_("Show all") if favourites else _("Show favourites ★"),
         callback_data=go(GalleryAction.SHOW, 0, not favourites),
     )
-    builder.adjust(3, 3, 1)
+    builder.adjust(3, 1, 2, 1)
     return builder.as_markup()
 
 

@@ -84,6 +84,11 @@ def audiences(draft: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def own_language_first(languages: tuple[str, ...], own: str) -> tuple[str, ...]:
+    """The person's UI language leads the post languages; the rest keep their order."""
+    return tuple(sorted(languages, key=lambda code: code != own))
+
+
 def post_languages(draft: str, languages: tuple[str, ...]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in languages:

@@ -3,6 +3,7 @@ images and cards, shares counted from chosen inline results, and the admins' /st
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, F, Router
@@ -23,6 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers import cosmic_keyboards as keyboards
 from handlers.callbacks import CardsCallback
 from handlers.filters import AdminFilter
+from handlers.photos import Photo, send_reusing
 from handlers.share_texts import card_text, share_text
 from handlers.texts import expired_text
 from services.analytics import Analytics, Dashboard
@@ -83,11 +85,18 @@ async def process_cards(
             await message.answer_document(BufferedInputFile(data, filename=name))
             await analytics.download(image.id, query.from_user.id, f"card:{card_format.value}")
             return
-        photo = card.file_id if png is None else BufferedInputFile(png, filename=name)
-        caption = await studio_caption(studio, image)
-        sent = await message.answer_photo(photo, caption=share_text(image, caption))  # type: ignore[arg-type]
-        if sent.photo and card.file_id is None:
-            await cards.cards.set_file_id(card.id, sent.photo[-1].file_id)
+        caption = share_text(image, await studio_caption(studio, image))
+
+        async def send(photo: Photo) -> Message:
+            return await message.answer_photo(photo, caption=caption)
+
+        async def upload() -> BufferedInputFile:
+            data = png if png is not None else await asyncio.to_thread(cards.png, card)
+            return BufferedInputFile(data, filename=name)
+
+        file_id = await send_reusing(send, card.file_id, upload)
+        if file_id is not None:
+            await cards.cards.set_file_id(card.id, file_id)
 
 
 async def studio_caption(studio: StudioService, image: StoredImage) -> str | None:

@@ -56,7 +56,8 @@ def screen(
         return f"{header}\n{prompt}", keyboards.audiences(draft)
     if step == "language":
         prompt = _("Which language should the post be written in?")
-        return f"{header}\n{prompt}", keyboards.post_languages(draft, studio.languages)
+        languages = keyboards.own_language_first(studio.languages, account.language)
+        return f"{header}\n{prompt}", keyboards.post_languages(draft, languages)
     if step == "link":
         prompt = _(
             "Send your referral link (http:// or https://, up to {limit} characters), "

@@ -274,7 +274,7 @@ class CosmicService:
         file_id = await deliver(ReadyImage(image, png, entry.file_id))
         if file_id:
             await self.images.set_file_id(image.id, file_id)
-        if file_id and not entry.file_id:
+        if file_id and file_id != entry.file_id:  # a first upload, or a rejected id replaced
             await self.cache.set_file_id(cache_key, file_id)
         return image
 

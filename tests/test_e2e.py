@@ -23,7 +23,7 @@ from tests.fakes.providers_http import GOOGLE_KEY, GOOGLE_UNAVAILABLE, OPENAI_KE
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456:E2E-test-token"
+TOKEN = "123456:E2E-test-token-shaped-like-botfathers"
 
 
 @pytest.fixture
@@ -191,5 +191,6 @@ def test_run_without_token_exits_2_with_one_clear_line(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: BOT_TOKEN is not set; put it in the environment or .env (get one from @BotFather)"
+        "error: BOT_TOKEN is not set: put your bot's token from @BotFather in .env or the "
+        "environment"
     ]

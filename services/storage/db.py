@@ -33,20 +33,28 @@ class Database:
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = await self._open()
-        await self._conn.execute_fetchall("PRAGMA journal_mode=WAL")
-        async with self.transaction() as tx:
-            await apply_migrations(tx)
-        # An in-memory database is private to its connection: read through the writer.
-        self._reader = await self._open() if self._path != ":memory:" else self._conn
+        try:
+            await self._conn.execute_fetchall("PRAGMA journal_mode=WAL")
+            async with self.transaction() as tx:
+                await apply_migrations(tx)
+            # An in-memory database is private to its connection: read through the writer.
+            self._reader = await self._open() if self._path != ":memory:" else self._conn
+        except BaseException:
+            await self.close()  # its thread would keep the process alive (not a daemon)
+            raise
 
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self._path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        # WAL + NORMAL: a commit survives an application crash; only an OS crash or power
-        # loss can drop the last few commits, and never corrupts the file.
-        await conn.execute_fetchall("PRAGMA synchronous=NORMAL")
-        await conn.execute_fetchall("PRAGMA foreign_keys=ON")
-        await conn.execute_fetchall("PRAGMA busy_timeout=5000")
+        try:
+            # WAL + NORMAL: a commit survives an application crash; only an OS crash or
+            # power loss can drop the last few commits, and never corrupts the file.
+            await conn.execute_fetchall("PRAGMA synchronous=NORMAL")
+            await conn.execute_fetchall("PRAGMA foreign_keys=ON")
+            await conn.execute_fetchall("PRAGMA busy_timeout=5000")
+        except BaseException:
+            await conn.close()  # (not a database file): its thread must not outlive us
+            raise
         return conn
 
     async def close(self) -> None:

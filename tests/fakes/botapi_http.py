@@ -16,13 +16,16 @@ class BotAPIServer:
         self.telegram = telegram
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.token: str | None = None
+        """When set, any other token is refused with 401 Unauthorized, as Telegram does."""
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Listens on `port` (0: any free one; a port used before: a server come back)."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}"
@@ -34,6 +37,9 @@ class BotAPIServer:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if self.token is not None and request.match_info["token"] != self.token:
+            body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return web.json_response(body, status=401)
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         if request.content_type == "application/json":

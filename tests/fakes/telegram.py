@@ -133,6 +133,15 @@ class FakeTelegram(MoreBotAPI):
             if call.method == method and (chat_id is None or call.params.get("chat_id") == chat_id)
         ]  # fmt: skip
 
+    def photo_uploads(self, chat_id: int | None = None) -> list[bytes]:
+        """The pictures sent as files (multipart uploads), not by file_id, in order."""
+        calls = self.sent("sendPhoto", chat_id) + self.sent("editMessageMedia", chat_id)
+        return [data for call in sorted(calls, key=lambda c: c.at) for data in call.files.values()]
+
+    def forget_file(self, file_id: str) -> None:
+        """Telegram no longer knows this file_id (another bot token, an expired file)."""
+        del self.files[file_id]
+
     def chat_messages(self, chat_id: int) -> list[StoredMessage]:
         return [m for (chat, _), m in sorted(self.messages.items()) if chat == chat_id]
 

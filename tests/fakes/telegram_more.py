@@ -89,6 +89,9 @@ class MoreBotAPI:
         if "caption" in media:
             rules.check_text(media["caption"], media.get("parse_mode"), limit=1024, minimum=0)
         rules.check_reply_markup(params.get("reply_markup"))
+        if (photo is message.photo and message.caption == media.get("caption")
+                and message.reply_markup == params.get("reply_markup")):  # fmt: skip
+            raise bad_request("message is not modified")  # the same file, caption and buttons
         message.photo, message.caption = photo, media.get("caption")
         message.reply_markup = params.get("reply_markup")
         return self._message_json(message)

@@ -112,7 +112,8 @@ async def test_gallery_is_private_and_can_delete(driver: Driver):
     assert "1 / 2" in str(gallery.buttons) and "Virgo" in gallery.visible
     await driver.press(USER, "▶", gallery)
     assert "Leo" in gallery.visible and "2 / 2" in str(gallery.buttons)
-    await driver.press(USER, "★", gallery)
+    await driver.press(USER, "☆ Add to favourites", gallery)
+    assert "★ In favourites" in str(gallery.buttons)
     # Someone else pressing the same button (or forging its data) reaches nothing.
     await driver.send(OTHER, "/start")
     await driver.feed(driver.telegram.press(OTHER, gallery, "Delete"))
@@ -130,8 +131,8 @@ async def test_favourite_and_download_under_a_new_image(driver: Driver):
     await driver.press(USER, "Gemini")
     await driver.press(USER, "Libra")
     photo = photos(driver)[-1]
-    await driver.press(USER, "Favourite", photo)
-    assert "Unfavourite" in str(photo.buttons)
+    await driver.press(USER, "☆ Add to favourites", photo)
+    assert "★ In favourites" in str(photo.buttons)
     await driver.press(USER, "Download", photo)
     (document,) = driver.telegram.sent("sendDocument", USER)
     assert document.files and next(iter(document.files.values())).startswith(b"\x89PNG")
