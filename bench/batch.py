@@ -15,10 +15,10 @@ from pathlib import Path
 from bench.common import report
 from bot.app import build_services
 from bot.config import Settings
-from services.art.cosmic import render_daily
-from services.art.studio import to_png
-from services.astro import sign
+from services.cosmic.art import render_daily
+from services.cosmic.astro import sign
 from services.generation.base import ImageRequest, ImageResult, Usage
+from services.studio.poster import to_png
 
 LATENCY = 0.5
 CONCURRENCY = 4

@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.common import report
 from bot.app import build_app
 from bot.config import Settings
-from services.astro import SIGNS
+from services.cosmic.astro import SIGNS
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.telegram import FakeTelegram
 

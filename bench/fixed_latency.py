@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from services.art.studio import render_studio_image, to_png
 from services.generation.base import ImageRequest, ImageResult, PostRequest, TextResult, Usage
-from services.generation.local_text import LocalTextWriter
+from services.generation.local.text import LocalTextWriter
+from services.studio.poster import render_studio_image, to_png
 
 TEXT_LATENCY = 0.4
 IMAGE_LATENCY = 0.6

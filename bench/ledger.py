@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from bench.common import report
-from services.ledger import Ledger
-from services.storage.accounts import AccountRepo, LedgerRepo
-from services.storage.db import Database
+from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.db import Database
+from services.core.ledger import Ledger
 
 RESERVATIONS = 1000
 COST = 2

@@ -17,11 +17,11 @@ import time
 from bench.common import median, report
 from bot.app import build_clients
 from bot.config import Settings
-from services.catalog import Audience, PostType
 from services.generation.base import PostRequest
 from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
 from services.generation.pricing import PriceList
-from services.generation.prompts import studio_image_request
+from services.studio.catalog import Audience, PostType
+from services.studio.prompts import studio_image_request
 from tests.fakes.providers_http import (
     GOOGLE_KEY,
     GOOGLE_UNAVAILABLE,

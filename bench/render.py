@@ -14,24 +14,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import median, report
-from services.art.cosmic import render_avatar, render_daily, render_match, render_moon
-from services.art.provider import LocalImageRenderer, fast_png
-from services.art.studio import render_studio_image, to_png
-from services.astro import sign
-from services.cache import MemoryImageCache
-from services.cards import CardFormat, CardText, render_card
-from services.catalog import POST_PALETTES, PostType
-from services.cosmic import CosmicService, ReadyImage
+from services.core.accounts import AccountRepo
+from services.core.db import Database
+from services.core.images import ImageRepo
+from services.core.locks import MemoryUserLocks
+from services.core.media import MediaStore
+from services.core.models import Account
+from services.core.tiers import Clock
+from services.core.usage import UsageRepo
+from services.cosmic.art import render_avatar, render_daily, render_match, render_moon
+from services.cosmic.astro import sign
+from services.cosmic.cache import MemoryImageCache
+from services.cosmic.service import CosmicService, ReadyImage
 from services.generation.chain import ChainEntry, ImageChain
+from services.generation.local.painter import LocalImageRenderer, fast_png
 from services.generation.resilience import Guard
-from services.locks import MemoryUserLocks
-from services.media import MediaStore
-from services.models import Account
-from services.storage.accounts import AccountRepo
-from services.storage.db import Database
-from services.storage.images import ImageRepo
-from services.storage.usage import UsageRepo
-from services.tiers import Clock
+from services.sharing.cards import CardFormat, CardText, render_card
+from services.studio.catalog import POST_PALETTES, PostType
+from services.studio.poster import render_studio_image, to_png
 
 RUNS = 7
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.config import TOKEN_SHAPE, Settings
-from services.catalog import Audience, PostType
-from services.links import LinkProblem, check_referral_link
+from services.studio.catalog import Audience, PostType
+from services.studio.links import LinkProblem, check_referral_link
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: a settings mistake is told at once
     from aiogram.exceptions import AiogramError

@@ -35,35 +35,35 @@ from bot.scheduler import Scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
-from services.analytics import Analytics, GrowthRules
-from services.batch import NightlyBatch
-from services.broadcast import Broadcaster
-from services.cache import MemoryImageCache, RedisImageCache
-from services.catalog import UI_LANGUAGES
-from services.cosmic import CosmicService
-from services.costs import CostReport
+from services.admin.costs import CostReport
+from services.admin.reports import Reports
+from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.broadcast import Broadcaster
+from services.core.db import Database
+from services.core.images import ImageRepo
+from services.core.ledger import Ledger
+from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from services.core.media import MediaStore
+from services.core.payments import PaymentService, Prices
+from services.core.schedules import ScheduleRepo
+from services.core.sweep import Sweep
+from services.core.tiers import Clock
+from services.core.usage import UsageRepo
+from services.core.work import WorkRepo
+from services.cosmic.batch import NightlyBatch
+from services.cosmic.cache import MemoryImageCache, RedisImageCache
+from services.cosmic.service import CosmicService
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, TextChain
 from services.generation.lineup import Clients, Lineup, build_lineup
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
-from services.ledger import Ledger
-from services.locks import MemoryUserLocks, RedisUserLocks, UserLocks
-from services.media import MediaStore
-from services.payments import PaymentService, Prices
-from services.reports import Reports
-from services.sharing import CardService
-from services.storage.accounts import AccountRepo, LedgerRepo
-from services.storage.db import Database
-from services.storage.images import ImageRepo
-from services.storage.posts import PostRepo
-from services.storage.schedules import ScheduleRepo
-from services.storage.sharing import CardRepo, EventRepo
-from services.storage.usage import UsageRepo
-from services.storage.work import WorkRepo
-from services.studio import StudioService
-from services.sweep import Sweep
-from services.tiers import Clock
+from services.sharing.analytics import Analytics, GrowthRules
+from services.sharing.repo import CardRepo, EventRepo
+from services.sharing.service import CardService
+from services.studio.catalog import UI_LANGUAGES
+from services.studio.repo import PostRepo
+from services.studio.service import StudioService
 
 logger = logging.getLogger(__name__)
 

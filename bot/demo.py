@@ -12,13 +12,13 @@ from pathlib import Path
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from services.astro import MoonPhase
-from services.captions import render_post
-from services.catalog import Audience, PostType
-from services.cosmic import CosmicRequest, CosmicStatus, ReadyImage
-from services.progress import Progress
-from services.studio import Draft, PostStatus, ReadyPost, new_draft_key
-from services.tiers import Category
+from services.core.tiers import Category
+from services.cosmic.astro import MoonPhase
+from services.cosmic.service import CosmicRequest, CosmicStatus, ReadyImage
+from services.studio.captions import render_post
+from services.studio.catalog import Audience, PostType
+from services.studio.progress import Progress
+from services.studio.service import Draft, PostStatus, ReadyPost, new_draft_key
 
 DEMO_USER_ID = 1
 COSMIC_USER_ID = 2

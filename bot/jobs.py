@@ -12,12 +12,12 @@ from aiogram.utils.i18n import I18n
 
 from bot.pushes import DailyPush
 from bot.scheduler import Job
-from handlers.operations import send_report
-from services.batch import NightlyBatch, upcoming_day
-from services.cosmic import CosmicService
-from services.ledger import Ledger
-from services.reports import Reports
-from services.storage.db import Database
+from handlers.admin.operations import send_report
+from services.admin.reports import Reports
+from services.core.db import Database
+from services.core.ledger import Ledger
+from services.cosmic.batch import NightlyBatch, upcoming_day
+from services.cosmic.service import CosmicService
 
 logger = logging.getLogger(__name__)
 

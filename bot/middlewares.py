@@ -10,8 +10,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18nMiddleware
 
-from services.catalog import UI_LANGUAGES
-from services.storage.accounts import AccountRepo
+from services.core.accounts import AccountRepo
+from services.studio.catalog import UI_LANGUAGES
 
 
 def pick_language(language_code: str | None, default: str = "en") -> str:

@@ -17,15 +17,15 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.cosmic_texts import reading_text
-from handlers.keyboards import share_button
-from services.astro import Reading, daily_reading
-from services.broadcast import Broadcaster, BroadcastReport
-from services.cache import CachedImage
-from services.cosmic import CosmicService, daily_key
-from services.storage.images import NewImage
-from services.storage.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
-from services.zones import local_now, zone_or
+from handlers.common.keyboards import share_button
+from handlers.cosmic.texts import reading_text
+from services.core.broadcast import Broadcaster, BroadcastReport
+from services.core.images import NewImage
+from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
+from services.core.zones import local_now, zone_or
+from services.cosmic.astro import Reading, daily_reading
+from services.cosmic.cache import CachedImage
+from services.cosmic.service import CosmicService, daily_key
 
 GALLERY_BATCH = 200
 """Push images join the users' galleries in batches (the deliveries table is the record)."""

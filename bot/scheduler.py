@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from services.storage.schedules import ScheduleRepo
+from services.core.schedules import ScheduleRepo
 
 logger = logging.getLogger(__name__)
 

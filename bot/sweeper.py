@@ -14,9 +14,14 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from handlers.interrupted import art_again, interrupted_art_text, interrupted_post_text, post_again
-from services.storage.work import Interruption, WorkKind
-from services.sweep import Sweep, SweepReport
+from handlers.common.interrupted import (
+    art_again,
+    interrupted_art_text,
+    interrupted_post_text,
+    post_again,
+)
+from services.core.sweep import Sweep, SweepReport
+from services.core.work import Interruption, WorkKind
 
 logger = logging.getLogger(__name__)
 

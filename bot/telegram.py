@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from services.broadcast import SENDER_PACES_ITSELF
+from services.core.broadcast import SENDER_PACES_ITSELF
 
 logger = logging.getLogger(__name__)
 

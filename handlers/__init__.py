@@ -3,31 +3,21 @@ dispatchers (tests, benchmarks) can live in one process."""
 
 from aiogram import Router
 
-from handlers import (
-    admin,
-    avatar,
-    cosmic,
-    errors,
-    gallery,
-    interrupted,
-    operations,
-    plan,
-    post,
-    share,
-    start,
-    studio,
-    subscribe,
-)
+from handlers.admin import commands, operations
+from handlers.common import errors, interrupted, start
+from handlers.cosmic import avatar, coach, gallery, plan, subscribe
+from handlers.sharing import share
+from handlers.studio import post, wizard
 
 
 def setup_routers() -> Router:
     root = Router(name="root")
     root.include_routers(
-        admin.create_router(),
+        commands.create_router(),
         start.create_router(),
-        studio.create_router(),
+        wizard.create_router(),
         post.create_router(),
-        cosmic.create_router(),
+        coach.create_router(),
         avatar.create_router(),
         gallery.create_router(),
         interrupted.create_router(),

@@ -13,9 +13,9 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
+from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.db import Database
 from services.generation.base import ImageGenerator, TextGenerator
-from services.storage.accounts import AccountRepo, LedgerRepo
-from services.storage.db import Database
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 

@@ -11,7 +11,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from services.catalog import UI_LANGUAGES
+from services.studio.catalog import UI_LANGUAGES
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from services.catalog import Audience, PostType
+from services.studio.catalog import Audience, PostType
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,21 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.art.provider import LocalImageRenderer
+from services.cosmic.horoscope import CloudHoroscopes, HoroscopeChain, TemplateHoroscopes
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, PromptChain, PromptWriter, TextChain
 from services.generation.google_provider import GeminiImagePainter, GeminiModel, ImagenPainter
-from services.generation.local_text import LocalTextWriter
+from services.generation.local.painter import LocalImageRenderer
+from services.generation.local.text import LocalTextWriter
 from services.generation.openai_provider import OpenAIChatModel, OpenAIImagePainter
 from services.generation.pricing import PriceList
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
-from services.generation.writing import (
+from services.studio.writing import (
     CloudPromptWriter,
     CloudTextWriter,
     StructuredModel,
     TemplatePromptWriter,
 )
-from services.horoscope import CloudHoroscopes, HoroscopeChain, TemplateHoroscopes
 
 logger = logging.getLogger(__name__)
 

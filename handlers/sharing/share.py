@@ -1,0 +1,258 @@
+"""Sharing the Telegram way: share cards in four formats, inline mode with the user's own
+images and cards, shares counted from chosen inline results, and the admins' /stats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    ChosenInlineResult,
+    InlineQuery,
+    InlineQueryResultCachedPhoto,
+    Message,
+    Update,
+)
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from handlers.common.callbacks import CardsCallback
+from handlers.common.filters import AdminFilter
+from handlers.common.photos import Photo, send_reusing
+from handlers.common.texts import expired_text
+from handlers.cosmic import keyboards
+from handlers.sharing.texts import card_text, share_text
+from services.core.images import StoredImage
+from services.cosmic.service import CosmicService
+from services.generation.base import PostText
+from services.sharing.analytics import Analytics, Dashboard
+from services.sharing.cards import CardFormat
+from services.sharing.service import CardService
+from services.studio.captions import render_post
+from services.studio.service import StudioService
+
+logger = logging.getLogger(__name__)
+
+INLINE_PAGE = 50
+INLINE_IMAGES = 100
+"""How far back inline mode looks (images, each with its cards)."""
+
+
+async def send_card_menu(message: Message, image_id: int) -> None:
+    await message.answer(
+        _("Choose a format: tap to see the card, ⬇️ for the PNG file."),
+        reply_markup=keyboards.card_formats(image_id),
+    )
+
+
+async def process_cards(
+    query: CallbackQuery,
+    callback_data: CardsCallback,
+    bot: Bot,
+    cosmic: CosmicService,
+    cards: CardService,
+    analytics: Analytics,
+    studio: StudioService,
+    i18n: I18n,
+) -> None:
+    image = await cosmic.images.owned(query.from_user.id, callback_data.image_id)
+    message = query.message
+    if image is None or not isinstance(message, Message):
+        await query.answer(expired_text(), show_alert=True)
+        return
+    await query.answer()
+    if not callback_data.card:
+        await send_card_menu(message, image.id)
+        return
+    card_format = CardFormat(callback_data.card)
+    me = await bot.me()
+    text = card_text(image, me.username or "", query.from_user.id, cosmic.clock.today())
+    action = (
+        ChatActionSender.upload_document
+        if callback_data.download
+        else (ChatActionSender.upload_photo)
+    )
+    async with action(bot=bot, chat_id=message.chat.id):
+        card, png = await cards.card(image, card_format, i18n.current_locale, text)
+        name = f"card-{image.id}-{card_format.value}.png"
+        if callback_data.download:
+            data = png if png is not None else cards.png(card)
+            await message.answer_document(BufferedInputFile(data, filename=name))
+            await analytics.download(image.id, query.from_user.id, f"card:{card_format.value}")
+            return
+        caption = share_text(image, await studio_caption(studio, image))
+
+        async def send(photo: Photo) -> Message:
+            return await message.answer_photo(photo, caption=caption)
+
+        async def upload() -> BufferedInputFile:
+            data = png if png is not None else await asyncio.to_thread(cards.png, card)
+            return BufferedInputFile(data, filename=name)
+
+        file_id = await send_reusing(send, card.file_id, upload)
+        if file_id is not None:
+            await cards.cards.set_file_id(card.id, file_id)
+
+
+async def studio_caption(studio: StudioService, image: StoredImage) -> str | None:
+    if image.post_id is None:
+        return None
+    post = await studio.own_post(image.user_id, image.post_id)
+    if post is None or post.title is None:
+        return None
+    text = PostText(post.title, post.body or "", post.hashtags, post.referral_link or "")
+    return render_post(text).caption
+
+
+# --- inline mode ------------------------------------------------------------------------
+
+
+async def inline_query(
+    query: InlineQuery, cosmic: CosmicService, cards: CardService, studio: StudioService
+) -> None:
+    user_id = query.from_user.id
+    pinned = await pinned_image(query.query, user_id, cosmic)
+    images = await cosmic.images.recent_sent(user_id, INLINE_IMAGES, 0)
+    if pinned is not None:
+        images = [pinned, *[image for image in images if image.id != pinned.id]]
+    sent_cards = await cards.cards.sent_for([image.id for image in images])
+    items: list[InlineQueryResultCachedPhoto] = []
+    for image in images:
+        caption = share_text(image, await studio_caption(studio, image))
+        assert image.file_id is not None
+        items.append(
+            InlineQueryResultCachedPhoto(
+                id=f"i{image.id}", photo_file_id=image.file_id, caption=caption
+            )
+        )
+        items += [
+            InlineQueryResultCachedPhoto(
+                id=f"c{card.id}", photo_file_id=card.file_id, caption=caption
+            )
+            for card in sent_cards
+            if card.image_id == image.id and card.file_id
+        ]
+    offset = int(query.offset) if query.offset.isdigit() else 0
+    page = items[offset : offset + INLINE_PAGE]
+    more = offset + INLINE_PAGE < len(items)
+    await query.answer(
+        page,
+        cache_time=10,
+        is_personal=True,
+        next_offset=str(offset + INLINE_PAGE) if more else "",
+    )
+
+
+async def pinned_image(text: str, user_id: int, cosmic: CosmicService) -> StoredImage | None:
+    """`img:<id>` or `post:<id>` (what the Share buttons type) puts that image first."""
+    kind, _, number = text.strip().partition(":")
+    if not number.isdigit():
+        return None
+    if kind == "img":
+        image = await cosmic.images.owned(user_id, int(number))
+    elif kind == "post":
+        image = await cosmic.images.for_post(user_id, int(number))
+    else:
+        return None
+    return image if image is not None and image.file_id else None
+
+
+async def chosen_inline_result(
+    result: ChosenInlineResult,
+    event_update: Update,
+    bot: Bot,
+    cosmic: CosmicService,
+    cards: CardService,
+    analytics: Analytics,
+    admin_ids: frozenset[int],
+) -> None:
+    user_id = result.from_user.id
+    kind, number = result.result_id[:1], result.result_id[1:]
+    if not number.isdigit():
+        return
+    if kind == "c":
+        card = await cards.cards.owned(user_id, int(number))
+        image_id, detail = (card.image_id, f"card:{card.format}") if card else (0, "")
+    else:
+        image = await cosmic.images.owned(user_id, int(number))
+        image_id, detail = (image.id, "image") if image else (0, "")
+    if not image_id:
+        return
+    outcome = await analytics.share(
+        image_id, user_id, detail, key=f"share:{event_update.update_id}"
+    )
+    if outcome.viral is not None:
+        await tell_admins_viral(bot, outcome.viral, analytics.rules.viral_shares, admin_ids)
+    if outcome.reward is not None:
+        await bot.send_message(
+            user_id,
+            _(
+                "You shared {count} times this month: a free Cosmic week is yours! See /usage."
+            ).format(count=analytics.rules.reward_shares),
+        )
+
+
+async def tell_admins_viral(
+    bot: Bot, image: StoredImage, threshold: int, admin_ids: frozenset[int]
+) -> None:
+    text = _("🔥 Image #{id} by {user_id} went viral: {count}+ shares in 24 h.").format(
+        id=image.id, user_id=image.user_id, count=threshold
+    )
+    for admin_id in admin_ids:
+        try:
+            if image.file_id:
+                await bot.send_photo(admin_id, image.file_id, caption=text)
+            else:
+                await bot.send_message(admin_id, text)
+        except Exception:
+            logger.exception("could not tell admin %s about viral image %s", admin_id, image.id)
+
+
+# --- /stats ---------------------------------------------------------------------------
+
+
+async def command_stats(message: Message, analytics: Analytics) -> None:
+    await message.answer(stats_text(await analytics.dashboard()))
+
+
+def stats_text(board: Dashboard) -> str:
+    lines = [
+        _(
+            "<b>Today</b>: {images} images generated · {shares} shares · {downloads} downloads"
+            " · ${cost:.2f}"
+        ).format(
+            images=board.images_today,
+            shares=board.shares_today,
+            downloads=board.downloads_today,
+            cost=board.cost_today,
+        ),
+    ]
+    if board.categories_week:
+        per_category = ", ".join(
+            f"{name}: {count}" for name, count in board.categories_week.items()
+        )
+        lines.append(_("This week by category: {list}").format(list=per_category))
+    lines.append(_("<b>Most shared this week</b>"))
+    lines += [_("#{id}: {count} shares").format(id=i, count=c) for i, c in board.top_week] or [
+        _("no shares yet")
+    ]
+    if board.viral_week:
+        viral = ", ".join(f"#{image_id} ({shares})" for image_id, shares in board.viral_week)
+        lines.append(_("🔥 Viral this week: {list}").format(list=viral))
+    return "\n".join(lines)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(
+        process_cards, CardsCallback.filter(F.card.in_(set(CardFormat) | {""}))
+    )
+    router.inline_query.register(inline_query)
+    router.chosen_inline_result.register(chosen_inline_result)
+    router.message.register(command_stats, Command("stats"), AdminFilter())
+    return router

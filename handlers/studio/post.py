@@ -1,0 +1,188 @@
+"""Making the post (generate, regenerate) and what can be done with it afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from handlers.common import keyboards
+from handlers.common.callbacks import (
+    PostAction,
+    PostActionCallback,
+    RegenerateCallback,
+    StudioNav,
+    StudioNavCallback,
+)
+from handlers.common.filters import OwnPostFilter
+from handlers.common.texts import (
+    expired_text,
+    failure_text,
+    insufficient_text,
+    not_pro_text,
+    progress_text,
+)
+from handlers.sharing.share import send_card_menu
+from handlers.studio.wizard import command_studio_handler, current_draft, draft_from, screen
+from services.core.models import Account, StoredPost
+from services.core.work import Origin
+from services.cosmic.service import CosmicService
+from services.studio.captions import render_post
+from services.studio.progress import Progress
+from services.studio.service import (
+    Draft,
+    PostOutcome,
+    PostStatus,
+    ReadyPost,
+    StudioService,
+    new_draft_key,
+)
+
+
+async def make_post(
+    message: Message, bot: Bot, studio: StudioService, account: Account, draft: Draft, key: str
+) -> PostOutcome:
+    """Runs one generation; `message` (the confirm screen) becomes the live progress
+    message, the photo and the full post follow, then the final balance."""
+    lock = asyncio.Lock()
+    shown = -1
+
+    async def on_progress(progress: Progress) -> None:
+        nonlocal shown
+        async with lock:
+            if progress.step > shown:
+                shown = progress.step
+                await message.edit_text(progress_text(progress))
+
+    async def deliver(ready: ReadyPost) -> str | None:
+        rendered = render_post(ready.text)
+        sent = await message.answer_photo(
+            BufferedInputFile(ready.photo, filename=ready.photo_name),
+            caption=rendered.caption,
+            reply_markup=keyboards.post_actions(ready.post_id),
+        )
+        if not rendered.complete:
+            for part in rendered.full_messages:
+                await message.answer(part)
+        return sent.photo[-1].file_id if sent.photo else None
+
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        outcome = await studio.create_post(
+            account, draft, key, on_progress, deliver, Origin(message.chat.id, message.message_id)
+        )
+    await report(outcome, message, studio.cost)  # create_post has drained every progress edit
+    return outcome
+
+
+async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
+    if outcome.status is PostStatus.DONE:
+        done = _("✅ Done! {cost} tokens spent, {balance} left.")
+        await message.edit_text(done.format(cost=cost, balance=outcome.balance))
+    elif outcome.status is PostStatus.FAILED:
+        await message.edit_text(outcome_problem(outcome, cost))
+    else:  # nothing was started: the screen the user tapped stays as it is
+        await message.answer(outcome_problem(outcome, cost))
+
+
+def outcome_problem(outcome: PostOutcome, cost: int) -> str:
+    if outcome.status is PostStatus.NOT_PRO:
+        return not_pro_text(outcome.balance)
+    if outcome.status is PostStatus.INSUFFICIENT:
+        return insufficient_text(outcome.balance, cost)
+    if outcome.status is PostStatus.BUSY:
+        return _("⏳ Still working on your post — it will arrive in a moment.")
+    if outcome.status is PostStatus.DUPLICATE:
+        return _("This post has already been made. Use “New post” for another one.")
+    return failure_text(outcome.failure, cost, outcome.balance)
+
+
+async def process_generate(
+    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
+    bot: Bot, account: Account, studio: StudioService,
+) -> None:  # fmt: skip
+    data = await current_draft(query, state, callback_data.draft, needs="language")
+    if data is None or not isinstance(query.message, Message):
+        return
+    if data.get("step") != "confirm":  # the wizard went back since this screen was shown
+        await query.answer(expired_text(), show_alert=True)
+        return
+    # The answer travels while the tokens are reserved and generation starts.
+    answering = asyncio.ensure_future(query.answer(_("Working on it…")))
+    outcome = await make_post(
+        query.message, bot, studio, account, draft_from(data), callback_data.draft
+    )
+    await answering
+    if outcome.status is PostStatus.FAILED:
+        await offer_retry(query.message, state, studio, query.from_user.id)
+    elif outcome.status is not PostStatus.BUSY:
+        await state.clear()
+
+
+async def offer_retry(
+    message: Message, state: FSMContext, studio: StudioService, user_id: int
+) -> None:
+    """Shows the confirm screen again under a fresh key, so 'Generate' can be pressed anew."""
+    data = await state.update_data(draft=new_draft_key())
+    account = await studio.account(user_id)
+    if account is not None:
+        text, markup = screen("confirm", data, account, studio)
+        await message.answer(text, reply_markup=markup)
+
+
+async def process_post_action(
+    query: CallbackQuery, callback_data: PostActionCallback, post: StoredPost,
+    state: FSMContext, account: Account, studio: StudioService, cosmic: CosmicService,
+) -> None:  # fmt: skip
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    if callback_data.action is PostAction.CARDS:
+        image = await cosmic.images.for_post(post.user_id, post.id)
+        if image is not None:
+            await send_card_menu(query.message, image.id)
+    elif callback_data.action is PostAction.NEW:
+        await command_studio_handler(query.message, state, account, studio)
+    elif callback_data.action is PostAction.DOWNLOAD and post.image_path:
+        document = FSInputFile(studio.image_file(post.image_path), filename=f"post-{post.id}.png")
+        await query.message.answer_document(document)
+    elif callback_data.action is PostAction.REGENERATE:
+        if not account.is_pro:
+            await query.message.answer(not_pro_text(account.balance))
+            return
+        await query.message.answer(
+            _(
+                "Make a new version of this post for {cost} tokens? Your balance: {balance}."
+            ).format(cost=studio.cost, balance=account.balance),
+            reply_markup=keyboards.regenerate_confirm(post.id, new_draft_key(), studio.cost),
+        )
+
+
+async def process_regenerate(
+    query: CallbackQuery, callback_data: RegenerateCallback, post: StoredPost, bot: Bot,
+    account: Account, studio: StudioService,
+) -> None:  # fmt: skip
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    if not callback_data.confirm:
+        await query.message.edit_text(_("Okay, the post stays as it is."))
+        return
+    draft = Draft.of(post)
+    key = f"regen:{post.id}:{callback_data.nonce}"
+    await make_post(query.message, bot, studio, account, draft, key)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(
+        process_generate, StudioNavCallback.filter(F.action == StudioNav.GENERATE)
+    )
+    router.callback_query.register(
+        process_post_action, PostActionCallback.filter(), OwnPostFilter()
+    )
+    router.callback_query.register(
+        process_regenerate, RegenerateCallback.filter(), OwnPostFilter()
+    )
+    return router

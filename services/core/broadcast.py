@@ -1,0 +1,219 @@
+"""Sending one message to many chats the way Telegram wants it: a global pace, one message
+per chat per second, everybody paused when Telegram asks (429), blocked users reported,
+other refusals logged and skipped, network trouble retried a few times.
+
+Every delivery is claimed in the database before it is sent and marked after, so a run
+that is stopped and started again sends nobody twice and skips nobody still waiting. A
+stop (cancellation) lets the sends already in flight finish and be recorded.
+
+This is the Telegram sender: the one service that knows aiogram's exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from services.core.schedules import ScheduleRepo
+
+logger = logging.getLogger(__name__)
+
+SENDER_PACES_ITSELF: ContextVar[bool] = ContextVar("sender_paces_itself", default=False)
+"""Set while the broadcaster sends: a 429 reaches it (to pause everybody) instead of being
+waited out by the request middleware."""
+
+SendOne = Callable[[int], Awaitable[None]]
+"""Sends the campaign's message to one chat; raises what aiogram raises."""
+FREE_RATE = 30.0
+"""Telegram's overall limit without paid broadcasts (messages per second)."""
+PAID_RATE = 1000.0
+RECORD_BATCH = 100
+MAX_WAITS = 10
+"""429s one delivery may wait out before it counts as failed."""
+
+
+@dataclass
+class BroadcastReport:
+    total: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+    """Handled by an earlier run of the same campaign."""
+    pauses: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.blocked + self.skipped
+
+    @property
+    def eta_seconds(self) -> float | None:
+        handled = self.sent + self.failed + self.blocked
+        if not handled:
+            return None
+        rate = handled / max(time.monotonic() - self.started, 1e-6)
+        return (self.total - self.done) / rate
+
+
+class RateLimiter:
+    """A global pace shared by all senders, one message per chat per `per_chat` seconds,
+    and a global pause that every sender honours."""
+
+    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
+        self._interval = 1.0 / rate
+        self._per_chat = per_chat
+        self._next = 0.0
+        self._last: dict[int, float] = {}
+        self.paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+    async def wait_turn(self, chat_id: int) -> None:
+        while True:
+            now = time.monotonic()
+            if now < self.paused_until:
+                await asyncio.sleep(self.paused_until - now)
+                continue
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+            at = max(slot, self._last.get(chat_id, -math.inf) + self._per_chat)
+            if at > now:
+                await asyncio.sleep(at - now)
+            if time.monotonic() >= self.paused_until:
+                self._last[chat_id] = time.monotonic()
+                return
+
+
+class Broadcaster:
+    def __init__(self, repo: ScheduleRepo, *, rate: float, paid: bool = False,
+                 attempts: int = 3, retry_delay: float = 1.0) -> None:  # fmt: skip
+        limit = PAID_RATE if paid else FREE_RATE
+        if rate > limit:
+            logger.warning("broadcast rate %s is above Telegram's %s/s: using %s", rate, limit,
+                           limit)  # fmt: skip
+        self.rate = min(rate, limit)
+        self.paid = paid
+        self._repo = repo
+        self._attempts = attempts
+        self._retry_delay = retry_delay
+
+    async def run(
+        self,
+        campaign: str,
+        recipients: Iterable[int],
+        send: SendOne,
+        *,
+        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        on_progress: Callable[[BroadcastReport], Awaitable[None]] | None = None,
+    ) -> BroadcastReport:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for user_id in recipients:
+            queue.put_nowait(user_id)
+        report = BroadcastReport(total=queue.qsize())
+        limiter = RateLimiter(self.rate)
+        workers = max(1, min(64, math.ceil(self.rate / 15)))
+
+        async def one(user_id: int) -> None:
+            if not await self._repo.claim(campaign, user_id):
+                report.skipped += 1
+                return
+            await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+            if len(outcomes) >= RECORD_BATCH:
+                batch = outcomes[:]
+                outcomes.clear()
+                await self._repo.finish_many(campaign, batch)
+
+        in_flight: set[asyncio.Task[None]] = set()
+        # Outcomes are recorded in batches: the claim already keeps anyone from being sent
+        # twice; the status is bookkeeping (a lost batch leaves 'sending', never a resend).
+        outcomes: list[tuple[int, str, str]] = []
+
+        async def worker() -> None:
+            while not queue.empty():
+                # Shielded: a stop never separates a claim from its send and its record.
+                task = asyncio.ensure_future(one(queue.get_nowait()))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                await asyncio.shield(task)
+                if on_progress is not None and report.done % 25 == 0:
+                    await on_progress(report)
+
+        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks, return_exceptions=True)
+            # A stop still lets the deliveries already claimed finish and be recorded.
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            await self._repo.finish_many(campaign, outcomes)
+        if on_progress is not None:
+            await on_progress(report)
+        return report
+
+    async def _deliver(
+        self,
+        user_id: int,
+        send: SendOne,
+        limiter: RateLimiter,
+        report: BroadcastReport,
+        on_blocked: Callable[[int], Awaitable[None]] | None,
+        outcomes: list[tuple[int, str, str]],
+    ) -> None:
+        failures = waits = 0
+        while True:
+            await limiter.wait_turn(user_id)
+            token = SENDER_PACES_ITSELF.set(True)
+            try:
+                await send(user_id)
+            except TelegramRetryAfter as error:
+                report.pauses += 1
+                limiter.pause(error.retry_after)  # everybody waits, then this one retries
+                waits += 1
+                if waits <= MAX_WAITS:
+                    continue
+                outcomes.append((user_id, "failed", "flood limit"))
+                report.failed += 1
+                return
+            except TelegramForbiddenError as error:
+                outcomes.append((user_id, "blocked", error.message))
+                report.blocked += 1
+                if on_blocked is not None:
+                    await on_blocked(user_id)
+                return
+            except TelegramBadRequest as error:
+                logger.warning("broadcast to %s refused: %s", user_id, error.message)
+                outcomes.append((user_id, "failed", error.message))
+                report.failed += 1
+                return
+            except (TelegramNetworkError, TelegramServerError) as error:
+                failures += 1
+                if failures < self._attempts:
+                    await asyncio.sleep(self._retry_delay * 2 ** (failures - 1))
+                    continue
+                outcomes.append((user_id, "failed", str(error)))
+                report.failed += 1
+                return
+            finally:
+                SENDER_PACES_ITSELF.reset(token)
+            outcomes.append((user_id, "sent", ""))
+            report.sent += 1
+            return

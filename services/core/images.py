@@ -1,0 +1,154 @@
+"""Cosmic Coach images: one row per picture a user received (shared dailies included),
+with what made it; the gallery reads them, always scoped to their owner."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from services.core.db import Database, Transaction
+
+_COLUMNS = (
+    "id, user_id, category, params, prompt, provider, model, quality, cost_usd, path, caption,"
+    " shared, favourite, created_at, file_id, post_id"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    id: int
+    user_id: int
+    category: str
+    params: dict[str, Any]
+    prompt: str
+    provider: str
+    model: str
+    quality: str
+    cost_usd: float
+    path: str
+    caption: str
+    shared: bool
+    favourite: bool
+    created_at: float
+    file_id: str | None = None
+    """Telegram's id of the photo once sent (inline sharing reuses it)."""
+    post_id: int | None = None
+    """The studio post this image belongs to."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewImage:
+    user_id: int
+    category: str
+    params: dict[str, Any]
+    prompt: str
+    provider: str
+    model: str
+    quality: str
+    cost_usd: float
+    path: str
+    caption: str = ""
+    shared: bool = False
+    file_id: str | None = None
+    post_id: int | None = None
+
+
+def _image(row: aiosqlite.Row) -> StoredImage:
+    return StoredImage(
+        id=row["id"], user_id=row["user_id"], category=row["category"],
+        params=json.loads(row["params"]), prompt=row["prompt"], provider=row["provider"],
+        model=row["model"], quality=row["quality"], cost_usd=row["cost_usd"], path=row["path"],
+        caption=row["caption"], shared=bool(row["shared"]), favourite=bool(row["favourite"]),
+        created_at=row["created_at"], file_id=row["file_id"], post_id=row["post_id"],
+    )  # fmt: skip
+
+
+class ImageRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @staticmethod
+    async def insert(tx: Transaction, image: NewImage) -> StoredImage:
+        row = await tx.fetch_one(
+            "INSERT INTO images (user_id, category, params, prompt, provider, model, quality,"
+            " cost_usd, path, caption, shared, file_id, post_id, created_at)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (image.user_id, image.category, json.dumps(image.params, ensure_ascii=False),
+             image.prompt, image.provider, image.model, image.quality, image.cost_usd,
+             image.path, image.caption, int(image.shared), image.file_id, image.post_id,
+             time.time()),
+        )  # fmt: skip
+        assert row is not None
+        return _image(row)
+
+    async def owned(self, user_id: int, image_id: int) -> StoredImage | None:
+        """The image, only if `user_id` owns it and has not deleted it."""
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM images WHERE id = ? AND user_id = ? AND deleted_at IS NULL",
+            (image_id, user_id),
+        )
+        return _image(row) if row else None
+
+    async def page(
+        self, user_id: int, index: int, *, favourites: bool = False
+    ) -> tuple[StoredImage | None, int]:
+        """The `index`-th image (newest first) and how many there are."""
+        where = "user_id = ? AND deleted_at IS NULL" + (" AND favourite = 1" if favourites else "")
+        total_row = await self._db.fetch_one(f"SELECT COUNT(*) FROM images WHERE {where}",
+                                             (user_id,))  # fmt: skip
+        total = int(total_row[0]) if total_row else 0
+        if total == 0:
+            return None, 0
+        index = max(0, min(index, total - 1))
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM images WHERE {where} ORDER BY id DESC LIMIT 1 OFFSET ?",
+            (user_id, index),
+        )
+        return (_image(row) if row else None), total
+
+    async def set_favourite(self, user_id: int, image_id: int, favourite: bool) -> bool:
+        row = await self._db.execute_atomic(
+            "UPDATE images SET favourite = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL"
+            " RETURNING id",
+            (int(favourite), image_id, user_id),
+        )
+        return row is not None
+
+    async def delete(self, user_id: int, image_id: int) -> bool:
+        row = await self._db.execute_atomic(
+            "UPDATE images SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL"
+            " RETURNING id",
+            (time.time(), image_id, user_id),
+        )
+        return row is not None
+
+    async def set_file_id(self, image_id: int, file_id: str) -> None:
+        await self._db.execute_atomic(
+            "UPDATE images SET file_id = ? WHERE id = ? RETURNING id", (file_id, image_id)
+        )
+
+    async def for_post(self, user_id: int, post_id: int) -> StoredImage | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM images WHERE post_id = ? AND user_id = ?"
+            " AND deleted_at IS NULL",
+            (post_id, user_id),
+        )
+        return _image(row) if row else None
+
+    async def recent_sent(self, user_id: int, limit: int, offset: int) -> list[StoredImage]:
+        """The user's images Telegram already has (a file_id), newest first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM images WHERE user_id = ? AND deleted_at IS NULL"
+            " AND file_id IS NOT NULL ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_image(row) for row in rows]
+
+    async def get(self, image_id: int) -> StoredImage | None:
+        """Any image (for admins' notices and analytics), deleted or not."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM images WHERE id = ?", (image_id,))
+        return _image(row) if row else None

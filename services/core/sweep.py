@@ -1,0 +1,120 @@
+"""The sweep: token holds and weekly uses that outlived their generation deadline (plus a
+margin) belong to a run that died — a crash, a kill, a redeploy. Each is refunded once,
+through the ledger, and remembered so the person can be told where they pressed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from services.core.db import Database
+from services.core.ledger import Ledger
+from services.core.models import NewPost, Reservation
+from services.core.tiers import Category
+from services.core.usage import UsageRepo, UseReservation
+from services.core.work import Interruption, WorkKind, WorkRepo
+from services.cosmic.astro import MoonPhase
+from services.cosmic.service import CosmicRequest
+from services.studio.repo import PostRepo
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted"
+"""The error of a post whose run died; the post keeps its choices, to be made again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    tokens: int
+    """Token holds refunded."""
+    uses: int
+    """Weekly uses given back."""
+
+
+class Sweep:
+    def __init__(
+        self,
+        db: Database,
+        ledger: Ledger,
+        usage: UsageRepo,
+        work: WorkRepo,
+        *,
+        deadline: float,
+        margin: float,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._usage = usage
+        self._work = work
+        self.stale_after = deadline + margin
+        """Seconds after which a hold is stale: every run gives up by its deadline."""
+        self._uses_since = 0.0
+        """Uses reserved before this were looked at by an earlier run of this sweep."""
+
+    async def run(self, now: float | None = None) -> SweepReport:
+        """Refunds every hold and use older than the deadline plus the margin, once each.
+        Anything younger may still be worked on and is left alone."""
+        cutoff = (time.time() if now is None else now) - self.stale_after
+        tokens = 0
+        for reservation in await self._ledger.held_before(cutoff):
+            tokens += await self._refund_hold(reservation)
+        uses = 0
+        for use in await self._usage.unsettled_before(cutoff, self._uses_since):
+            uses += await self._give_back(use)
+        self._uses_since = cutoff
+        if tokens or uses:
+            logger.warning("swept %d token holds and %d weekly uses left by a dead run",
+                           tokens, uses)  # fmt: skip
+        return SweepReport(tokens, uses)
+
+    async def _refund_hold(self, reservation: Reservation) -> bool:
+        async with self._db.transaction() as tx:
+            if await self._ledger.refund(reservation, tx) is None:
+                return False  # settled meanwhile: finished, failed or swept by another run
+            draft = await WorkRepo.swept(tx, WorkKind.TOKENS, reservation.id)
+            if draft:  # the post is kept as interrupted, so "Generate" can make it again
+                post = NewPost(
+                    user_id=reservation.user_id, reservation_id=reservation.id,
+                    post_type=draft["post_type"], audience=draft["audience"],
+                    language=draft["language"], referral_link=draft["referral_link"],
+                    status="failed", started_at=reservation.created_at, error=INTERRUPTED,
+                )  # fmt: skip
+                await PostRepo.save(tx, post, [])
+        return True
+
+    async def _give_back(self, use: UseReservation) -> bool:
+        async with self._db.transaction() as tx:
+            if not await self._usage.settle(use, keep=False, tx=tx):
+                return False
+            await WorkRepo.swept(tx, WorkKind.USE, use.id)
+        return True
+
+    async def untold(self) -> list[Interruption]:
+        """Swept work whose person has not been told yet (oldest first)."""
+        return await self._work.untold()
+
+    async def claim(self, interruption: Interruption) -> bool:
+        """True when this process is the one to tell the person (once, across processes)."""
+        return await self._work.claim(interruption.id)
+
+    async def unclaim(self, interruption: Interruption) -> None:
+        """The person could not be told now: the next sweep tries again."""
+        await self._work.release(interruption.id)
+
+    async def art_again(self, user_id: int, use_id: int) -> CosmicRequest | None:
+        """The request of the person's interrupted Cosmic Coach image, to paint it again."""
+        params = await self._work.again(WorkKind.USE, use_id, user_id)
+        return request_from(params) if params else None
+
+
+def request_from(params: dict[str, Any]) -> CosmicRequest:
+    """A CosmicRequest from its params() (as stored in JSON)."""
+    phase = params.get("phase")
+    return CosmicRequest(
+        category=Category(params["category"]), signs=tuple(params.get("signs", ())),
+        energy=int(params.get("energy", 5)), mood=str(params.get("mood", "calm")),
+        focus=str(params.get("focus", "growth")), phase=MoonPhase(phase) if phase else None,
+        traits=tuple(params.get("traits", ())),
+    )  # fmt: skip

@@ -1,0 +1,42 @@
+"""Share cards for stored images: rendered once per image, format and language, kept on
+disk, and reused (with Telegram's file_id once sent)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from PIL import Image
+
+from services.core.images import StoredImage
+from services.core.media import MediaStore
+from services.sharing.cards import CardFormat, CardText, render_card
+from services.sharing.repo import CardRepo, StoredCard
+
+
+class CardService:
+    def __init__(self, cards: CardRepo, media: MediaStore) -> None:
+        self.cards = cards
+        self._media = media
+
+    async def card(
+        self, image: StoredImage, card_format: CardFormat, locale: str, text: CardText
+    ) -> tuple[StoredCard, bytes | None]:
+        """The card and, when it was just rendered or Telegram does not have it yet, its
+        PNG bytes (None: send the stored file_id)."""
+        existing = await self.cards.get(image.id, card_format.value, locale)
+        if existing is not None and existing.file_id:
+            return existing, None
+        if existing is not None:
+            return existing, await asyncio.to_thread(self._media.path(existing.path).read_bytes)
+        png = await asyncio.to_thread(self._render, image, card_format, text)
+        path = await self._media.save(f"cards/{image.id}-{card_format.value}-{locale}.png", png)
+        return await self.cards.add(image.id, image.user_id, card_format.value, locale, path), png
+
+    def png(self, card: StoredCard) -> bytes:
+        return self._media.path(card.path).read_bytes()
+
+    def _render(self, image: StoredImage, card_format: CardFormat, text: CardText) -> bytes:
+        data = self._media.path(image.path).read_bytes()
+        with Image.open(io.BytesIO(data)) as source:
+            return render_card(source.convert("RGB"), card_format, text)
