@@ -189,9 +189,7 @@ class DailyPush:
     async def _flush_gallery(self) -> None:
         pending, self._gallery = self._gallery, []
         if pending:
-            async with self._cosmic.db.transaction() as tx:
-                for image in pending:
-                    await self._cosmic.images.insert(tx, image)
+            await self._cosmic.images.insert_all(pending)
 
 
 def _share_markup() -> InlineKeyboardMarkup:
