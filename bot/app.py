@@ -36,7 +36,9 @@ from bot.sweeper import Sweeper
 from bot.telegram import RetryAfterMiddleware
 from handlers import setup_routers
 from services.admin.costs import CostReport
+from services.admin.repo import ReportRepo
 from services.admin.reports import Reports
+from services.admin.stats import Stats
 from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
@@ -45,6 +47,7 @@ from services.core.ledger import Ledger
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
 from services.core.payments import PaymentService, Prices
+from services.core.payments_repo import PaymentRepo
 from services.core.schedules import ScheduleRepo
 from services.core.sweep import Sweep
 from services.core.tiers import Clock
@@ -59,9 +62,10 @@ from services.generation.lineup import Clients, Lineup, build_lineup
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
 from services.sharing.analytics import Analytics, GrowthRules
-from services.sharing.repo import CardRepo, EventRepo
+from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
 from services.studio.catalog import UI_LANGUAGES
+from services.studio.interrupted import keep_interrupted
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
 
@@ -86,6 +90,8 @@ class Services:
     schedules: ScheduleRepo
     batch: NightlyBatch
     reports: Reports
+    costs: CostReport
+    stats: Stats
     broadcaster: Broadcaster
     sweep: Sweep
     lineup: Lineup
@@ -165,22 +171,49 @@ async def build_services(
     )  # fmt: skip
     prices = Prices(settings.cosmic_price_stars, settings.universe_price_stars,
                     settings.token_pack_stars, settings.token_pack_size)  # fmt: skip
-    payments = PaymentService(db, ledger, accounts, prices)
+    payments = PaymentService(PaymentRepo(db), ledger, accounts, prices)
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
-    analytics = Analytics(db, EventRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules)
+    events = EventRepo(db)
+    analytics = Analytics(
+        events, ReferralRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules
+    )
+    admin = ReportRepo(db)
     cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
     schedules = ScheduleRepo(db)
     batch = NightlyBatch(cosmic, lineup.horoscopes, schedules,
                          concurrency=settings.batch_concurrency)  # fmt: skip
     broadcaster = Broadcaster(schedules, rate=settings.broadcast_rate,
                               paid=settings.allow_paid_broadcast)  # fmt: skip
-    sweep = Sweep(db, ledger, cosmic.usage, WorkRepo(db), deadline=settings.generation_timeout,
-                  margin=settings.sweep_margin)  # fmt: skip
-    return Services(db=db, accounts=accounts, ledger=ledger, posts=posts, studio=studio,
-                    cosmic=cosmic, payments=payments, analytics=analytics, cards=cards,
-                    schedules=schedules, batch=batch, reports=Reports(db, cosmic.clock),
-                    broadcaster=broadcaster, sweep=sweep, lineup=lineup, clients=clients,
-                    redis=redis)  # fmt: skip
+    sweep = Sweep(
+        db,
+        ledger,
+        cosmic.usage,
+        WorkRepo(db),
+        deadline=settings.generation_timeout,
+        margin=settings.sweep_margin,
+        on_hold_swept=keep_interrupted,
+    )
+    return Services(
+        db=db,
+        accounts=accounts,
+        ledger=ledger,
+        posts=posts,
+        studio=studio,
+        cosmic=cosmic,
+        payments=payments,
+        analytics=analytics,
+        cards=cards,
+        schedules=schedules,
+        batch=batch,
+        reports=Reports(admin, events, cosmic.clock),
+        costs=CostReport(admin),
+        stats=Stats(admin, events, cosmic.clock),
+        broadcaster=broadcaster,
+        sweep=sweep,
+        lineup=lineup,
+        clients=clients,
+        redis=redis,
+    )
 
 
 def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
@@ -267,7 +300,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         reports=services.reports,
         broadcaster=services.broadcaster,
         sweep=services.sweep,
-        costs=CostReport(services.db),
+        costs=services.costs,
+        stats=services.stats,
         admin_ids=settings.admin_ids,
     )
     in_flight = InFlightMiddleware()
@@ -277,9 +311,18 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
-    jobs = build_jobs(bot=bot, i18n=i18n, locale=settings.default_locale, batch=services.batch,
-                      push=push, reports=services.reports, cosmic=services.cosmic,
-                      ledger=services.ledger, admin_ids=settings.admin_ids)  # fmt: skip
+    jobs = build_jobs(
+        bot=bot,
+        i18n=i18n,
+        locale=settings.default_locale,
+        batch=services.batch,
+        push=push,
+        reports=services.reports,
+        cosmic=services.cosmic,
+        cards=services.cards.cards,
+        ledger=services.ledger,
+        admin_ids=settings.admin_ids,
+    )
     scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
     sweeper = Sweeper(bot, i18n, services.sweep, interval=settings.sweep_interval,
                       post_cost=settings.post_cost_tokens)  # fmt: skip

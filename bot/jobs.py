@@ -14,10 +14,10 @@ from bot.pushes import DailyPush
 from bot.scheduler import Job
 from handlers.admin.operations import send_report
 from services.admin.reports import Reports
-from services.core.db import Database
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day
 from services.cosmic.service import CosmicService
+from services.sharing.repo import CardRepo
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ def build_jobs(
     push: DailyPush,
     reports: Reports,
     cosmic: CosmicService,
+    cards: CardRepo,
     ledger: Ledger,
     admin_ids: frozenset[int],
 ) -> list[Job]:
@@ -46,9 +47,8 @@ def build_jobs(
 
     async def cleanup(at: datetime) -> str:
         expired = await cosmic.cache.purge()
-        return (
-            f"{expired} cache entries expired, {await clean_media(cosmic.db, cosmic.media.root)}"
-        )
+        referenced = await cosmic.images.paths() | await cards.paths()
+        return f"{expired} cache entries expired, {clean_media(referenced, cosmic.media.root)}"
 
     async def weekly_report(at: datetime) -> str:
         with i18n.context(), i18n.use_locale(locale):
@@ -100,10 +100,9 @@ def build_jobs(
     ]
 
 
-async def clean_media(db: Database, root: Path) -> str:
-    """Deletes generated files nobody references any more (older than two days)."""
-    referenced = {row[0] for row in await db.fetch_all("SELECT path FROM images")}
-    referenced |= {row[0] for row in await db.fetch_all("SELECT path FROM cards")}
+def clean_media(referenced: set[str], root: Path) -> str:
+    """Deletes generated files no image or card references (`referenced`, relative to
+    `root`) that are older than KEEP_FILES_DAYS."""
     cutoff = time.time() - KEEP_FILES_DAYS * 86_400
     removed = 0
     for folder in ("cosmic", "cards"):

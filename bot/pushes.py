@@ -85,9 +85,12 @@ class DailyPush:
             await self._send(due[user_id], day)
 
         return await self._broadcaster.run(
-            push_campaign(day.isoformat()), list(due), send,
-            on_blocked=self._schedules.unsubscribe,
-        )  # fmt: skip
+            push_campaign(day.isoformat()), list(due), send, on_blocked=self._unsubscribe
+        )
+
+    async def _unsubscribe(self, user_id: int) -> None:
+        """Someone who blocked the bot gets no more pushes."""
+        await self._schedules.unsubscribe(user_id)
 
     def _forget_other_days(self, days: set[str]) -> None:
         """Keeps what this process remembers (file_ids, captions) to the dates being sent."""
@@ -100,7 +103,7 @@ class DailyPush:
         caption, markup = await self._caption(subscription, reading)
         key = daily_key(subscription.sign, day)
         entry = self._sent.get(key)
-        if entry is None:
+        if entry is None or entry.file_id is None:  # (what _sent keeps has a file_id)
             async with self._sign_locks.setdefault(key, asyncio.Lock()):
                 # The first send of a sign uploads; the others wait here for its file_id.
                 entry, _ = await self._cosmic.prepare_daily(subscription.sign, day)
@@ -189,9 +192,7 @@ class DailyPush:
     async def _flush_gallery(self) -> None:
         pending, self._gallery = self._gallery, []
         if pending:
-            async with self._cosmic.db.transaction() as tx:
-                for image in pending:
-                    await self._cosmic.images.insert(tx, image)
+            await self._cosmic.images.insert_all(pending)
 
 
 def _share_markup() -> InlineKeyboardMarkup:

@@ -18,7 +18,7 @@ from handlers.common.states import BroadcastForm
 from services.admin.chart import report_chart
 from services.admin.reports import Report, Reports
 from services.core.broadcast import Broadcaster, BroadcastReport
-from services.core.schedules import ScheduleRepo, audience
+from services.core.schedules import ScheduleRepo
 from services.cosmic.batch import BatchReport, NightlyBatch
 from services.cosmic.service import CosmicService
 
@@ -128,7 +128,7 @@ async def command_broadcast(
             )
         )
         return
-    recipients = await audience(schedules.db, segment)
+    recipients = await schedules.audience(segment)
     if recipients is None:
         await message.answer(_("Unknown segment {segment}.").format(segment=segment))
         return
@@ -171,7 +171,7 @@ async def process_broadcast(
     if not callback_data.confirm:
         await message.edit_text(_("Broadcast cancelled."))
         return
-    recipients = await audience(schedules.db, data["segment"]) or []
+    recipients = await schedules.audience(data["segment"]) or []
     await schedules.audit(
         query.from_user.id, "broadcast", f"{data['campaign']} {data['segment']} {len(recipients)}"
     )

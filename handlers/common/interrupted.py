@@ -18,6 +18,7 @@ from handlers.cosmic.coach import make_art
 from handlers.cosmic.texts import caption
 from services.core.models import Account
 from services.core.sweep import Sweep
+from services.cosmic.again import request_again
 from services.cosmic.service import CosmicService
 from services.studio.service import new_draft_key
 
@@ -60,7 +61,7 @@ async def process_art_again(
     cosmic: CosmicService, sweep: Sweep,
 ) -> None:  # fmt: skip
     message = query.message
-    request = await sweep.art_again(query.from_user.id, callback_data.use_id)
+    request = await request_again(sweep, query.from_user.id, callback_data.use_id)
     if request is None or not isinstance(message, Message):
         await query.answer(expired_text(), show_alert=True)
         return

@@ -27,10 +27,11 @@ from handlers.common.photos import Photo, send_reusing
 from handlers.common.texts import expired_text
 from handlers.cosmic import keyboards
 from handlers.sharing.texts import card_text, share_text
+from services.admin.stats import Dashboard, Stats
 from services.core.images import StoredImage
 from services.cosmic.service import CosmicService
 from services.generation.base import PostText
-from services.sharing.analytics import Analytics, Dashboard
+from services.sharing.analytics import Analytics
 from services.sharing.cards import CardFormat
 from services.sharing.service import CardService
 from services.studio.captions import render_post
@@ -216,8 +217,8 @@ async def tell_admins_viral(
 # --- /stats ---------------------------------------------------------------------------
 
 
-async def command_stats(message: Message, analytics: Analytics) -> None:
-    await message.answer(stats_text(await analytics.dashboard()))
+async def command_stats(message: Message, stats: Stats) -> None:
+    await message.answer(stats_text(await stats.dashboard()))
 
 
 def stats_text(board: Dashboard) -> str:

@@ -1,24 +1,15 @@
-"""What the providers cost: read from the generation records (one row per model call)."""
+"""What the providers cost: calls and cost per model, from the generation records (one row
+per model call). An admin's /balance shows it; /report shows the same figures per model."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.core.db import Database
+from services.admin.repo import ModelUsage, ReportRepo
 
 DAY = 86_400
-
-
-@dataclass(frozen=True, slots=True)
-class ModelUsage:
-    kind: str
-    """text, prompt or image"""
-    provider: str
-    model: str
-    calls: int
-    succeeded: int
-    cost_usd: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,31 +30,21 @@ class CostSummary:
         return sum(row.cost_usd for row in self.by_model)
 
 
+def per_model(rows: Iterable[ModelUsage]) -> list[tuple[str, int, float]]:
+    """(provider:model, calls, cost) with every kind of a model together, dearest first."""
+    models: dict[str, tuple[int, float]] = {}
+    for row in rows:
+        name = f"{row.provider}:{row.model}"
+        calls, spent = models.get(name, (0, 0.0))
+        models[name] = (calls + row.calls, spent + row.cost_usd)
+    return sorted(((n, c, s) for n, (c, s) in models.items()), key=lambda m: -m[2])
+
+
 class CostReport:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, repo: ReportRepo) -> None:
+        self._repo = repo
 
     async def summary(self, days: int, now: float | None = None) -> CostSummary:
         """Calls and cost per model over the last `days` days, dearest first."""
         since = (now if now is not None else time.time()) - days * DAY
-        rows = await self._db.fetch_all(
-            "SELECT kind, provider, model, COUNT(*) AS calls,"
-            " SUM(status = 'ok') AS succeeded, SUM(cost_usd) AS cost"
-            " FROM generations WHERE created_at >= ?"
-            " GROUP BY kind, provider, model ORDER BY cost DESC, calls DESC",
-            (since,),
-        )
-        return CostSummary(
-            days,
-            tuple(
-                ModelUsage(
-                    row["kind"],
-                    row["provider"],
-                    row["model"],
-                    row["calls"],
-                    row["succeeded"],
-                    row["cost"] or 0.0,
-                )  # fmt: skip
-                for row in rows
-            ),
-        )
+        return CostSummary(days, tuple(await self._repo.cost_by_model(since)))

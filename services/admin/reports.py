@@ -1,17 +1,19 @@
 """The admins' /report: cost, usage and the seed-003 KPIs over the last N days, plus the
-daily series the chart is drawn from. Read-only queries over the records."""
+daily series the chart is drawn from. Read-only, over services/admin/repo.py and the
+sharing events."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
-import aiosqlite
-
-from services.core.db import Database
+from services.admin.costs import per_model
+from services.admin.repo import Generation, ReportRepo
 from services.core.tiers import Clock
+from services.sharing.repo import EventRepo
 
 DAY = 86_400
 
@@ -55,6 +57,15 @@ class Report:
         return self.viral / (self.days / 7)
 
 
+def images_made(gens: Sequence[Generation]) -> int:
+    """Images the models painted (failed calls are not images)."""
+    return sum(1 for g in gens if g.kind == "image" and g.status == "ok")
+
+
+def cost_of(gens: Sequence[Generation]) -> float:
+    return sum(g.cost_usd for g in gens)
+
+
 def _percentile(values: list[int], q: float) -> int | None:
     if not values:
         return None
@@ -63,39 +74,24 @@ def _percentile(values: list[int], q: float) -> int | None:
 
 
 class Reports:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
+    def __init__(self, repo: ReportRepo, events: EventRepo, clock: Clock) -> None:
+        self._repo = repo
+        self._events = events
         self._clock = clock
 
     async def build(self, days: int, cache_stats: tuple[int, int] = (0, 0)) -> Report:
         end = self._clock.today()
         start = end - timedelta(days=days - 1)
         since = datetime.combine(start, day_time(0), tzinfo=self._clock.zone).timestamp()
-        one = self._one
-        gens = await self._db.fetch_all(
-            "SELECT kind, provider, model, status, duration_ms, cost_usd, post_id, created_at"
-            " FROM generations WHERE created_at >= ?",
-            (since,),
-        )
-        images = sum(1 for g in gens if g["kind"] == "image" and g["status"] == "ok")
-        cost = sum(g["cost_usd"] for g in gens)
-        image_cost = sum(g["cost_usd"] for g in gens if g["kind"] == "image")
-        post_cost = sum(g["cost_usd"] for g in gens if g["post_id"] is not None)
-        posts = await one(
-            "SELECT COUNT(*) FROM posts WHERE status = 'done' AND created_at >= ?", since
-        )
-        models: dict[str, tuple[int, float]] = {}
-        for g in gens:
-            name = f"{g['provider']}:{g['model']}"
-            calls, spent = models.get(name, (0, 0.0))
-            models[name] = (calls + 1, spent + g["cost_usd"])
-        durations = [g["duration_ms"] for g in gens if g["status"] == "ok"]
+        repo = self._repo
+        gens = await repo.generations(since)
+        images = images_made(gens)
+        cost = cost_of(gens)
+        image_cost = cost_of([g for g in gens if g.kind == "image"])
+        post_cost = cost_of([g for g in gens if g.post_id is not None])
+        posts = await repo.posts_done(since)
+        durations = [g.duration_ms for g in gens if g.status == "ok"]
         hits, misses = cache_stats
-        categories = await self._db.fetch_all(
-            "SELECT category, COUNT(*) FROM images WHERE created_at >= ? AND shared = 0"
-            " GROUP BY category ORDER BY 2 DESC",
-            (since,),
-        )
         return Report(
             days=days,
             start=start,
@@ -105,40 +101,21 @@ class Reports:
             cost=cost,
             cost_per_image=image_cost / images if images else 0.0,
             cost_per_post=post_cost / posts if posts else 0.0,
-            by_category={row[0]: row[1] for row in categories},
-            by_model=sorted(((n, c, s) for n, (c, s) in models.items()), key=lambda m: -m[2]),
+            by_category=await repo.categories(since),
+            by_model=per_model(await repo.cost_by_model(since)),
             cache_hit_rate=hits / (hits + misses) if hits + misses else None,
             monthly_estimate=cost / days * 30,
-            tokens_granted=await one(
-                "SELECT COALESCE(SUM(bonus_delta), 0) FROM ledger WHERE"
-                " kind = 'grant' AND bonus_delta > 0 AND created_at >= ?",
-                since,
-            ),
-            tokens_spent=await one(
-                "SELECT COALESCE(SUM(allowance_amount + bonus_amount), 0)"
-                " FROM reservations WHERE status = 'committed'"
-                " AND settled_at >= ?",
-                since,
-            ),
-            success_rate=sum(1 for g in gens if g["status"] == "ok") / len(gens) if gens else None,
+            tokens_granted=await repo.tokens_granted(since),
+            tokens_spent=await repo.tokens_spent(since),
+            success_rate=sum(1 for g in gens if g.status == "ok") / len(gens) if gens else None,
             p50_ms=_percentile(durations, 0.5),
             p95_ms=_percentile(durations, 0.95),
-            shares=await one(
-                "SELECT COUNT(*) FROM events WHERE kind = 'share' AND created_at >= ?", since
-            ),
-            viral=await one("SELECT COUNT(*) FROM viral WHERE flagged_at >= ?", since),
+            shares=await self._events.count("share", since),
+            viral=len(await self._events.viral_since(since)),
             paying_active_share=await self._paying_active_share(),
-            conversions=await one(
-                "SELECT COUNT(*) FROM (SELECT user_id, MIN(created_at) AS"
-                " first FROM payments GROUP BY user_id) WHERE first >= ?",
-                since,
-            ),
+            conversions=await repo.conversions(since),
             daily=self._daily(gens, start, days),
         )
-
-    async def _one(self, sql: str, *params: object) -> int:
-        row = await self._db.fetch_one(sql, params)
-        return int(row[0] or 0) if row else 0
 
     async def _paying_active_share(self) -> float | None:
         """Of the users on a paid plan now, the share who made an image this week."""
@@ -146,29 +123,18 @@ class Reports:
             self._clock.week_start(), day_time(0), tzinfo=self._clock.zone
         ).timestamp()
         now = time.time()
-        paying = await self._one(
-            "SELECT COUNT(*) FROM accounts WHERE tier != 'free'"
-            " AND (tier_expires_at IS NULL OR tier_expires_at > ?)",
-            now,
-        )
+        paying = await self._repo.paying(now)
         if not paying:
             return None
-        active = await self._one(
-            "SELECT COUNT(DISTINCT a.user_id) FROM accounts a JOIN images i USING (user_id)"
-            " WHERE a.tier != 'free' AND (a.tier_expires_at IS NULL OR a.tier_expires_at > ?)"
-            " AND i.shared = 0 AND i.created_at >= ?",
-            now,
-            week,
-        )
-        return active / paying
+        return await self._repo.paying_active(now, week) / paying
 
     def _daily(
-        self, gens: list[aiosqlite.Row], start: date, days: int
+        self, gens: Sequence[Generation], start: date, days: int
     ) -> list[tuple[date, float, int]]:
         series = {start + timedelta(days=n): [0.0, 0] for n in range(days)}
         for g in gens:
-            day = datetime.fromtimestamp(g["created_at"], self._clock.zone).date()
+            day = datetime.fromtimestamp(g.created_at, self._clock.zone).date()
             if day in series:
-                series[day][0] += g["cost_usd"]
+                series[day][0] += g.cost_usd
                 series[day][1] += 1
         return [(day, float(cost), int(count)) for day, (cost, count) in series.items()]

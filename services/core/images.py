@@ -152,3 +152,13 @@ class ImageRepo:
         """Any image (for admins' notices and analytics), deleted or not."""
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM images WHERE id = ?", (image_id,))
         return _image(row) if row else None
+
+    async def insert_all(self, images: list[NewImage]) -> None:
+        """Stores these images in one transaction."""
+        async with self._db.transaction() as tx:
+            for image in images:
+                await ImageRepo.insert(tx, image)
+
+    async def paths(self) -> set[str]:
+        """The files of every image, deleted ones included (relative to the media dir)."""
+        return {row[0] for row in await self._db.fetch_all("SELECT path FROM images")}

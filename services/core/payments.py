@@ -11,20 +11,25 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
+from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
 from services.core.tiers import Tier, effective_tier
+
+__all__ = [
+    "CURRENCY",
+    "Credit",
+    "CreditStatus",
+    "Payment",
+    "PaymentService",
+    "Prices",
+    "Product",
+    "payload_for",
+]
 
 DAY = 86_400
 PLAN_DAYS = 30
 CURRENCY = "XTR"
-
-
-class Product(StrEnum):
-    COSMIC = "cosmic30"
-    UNIVERSE = "universe30"
-    TOKENS = "tokens"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +42,6 @@ class Prices:
     def of(self, product: Product) -> int:
         return {Product.COSMIC: self.cosmic, Product.UNIVERSE: self.universe,
                 Product.TOKENS: self.token_pack}[product]  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    charge_id: str
-    user_id: int
-    product: Product
-    amount: int
-    status: str
 
 
 class CreditStatus(StrEnum):
@@ -67,9 +63,9 @@ def payload_for(product: Product, user_id: int) -> str:
 
 class PaymentService:
     def __init__(
-        self, db: Database, ledger: Ledger, accounts: AccountRepo, prices: Prices
+        self, payments: PaymentRepo, ledger: Ledger, accounts: AccountRepo, prices: Prices
     ) -> None:
-        self._db = db
+        self._payments = payments
         self._ledger = ledger
         self._accounts = accounts
         self.prices = prices
@@ -101,23 +97,14 @@ class PaymentService:
                 user_id, tier.value, expires_at=await self._extended(user_id, tier), key=key,
                 reason=reason, kind=LedgerKind.PAYMENT,
             )  # fmt: skip
-        await self._db.execute_atomic(
-            "INSERT INTO payments (charge_id, provider_charge_id, user_id, product, amount,"
-            " currency, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'paid', ?)"
-            " ON CONFLICT(charge_id) DO NOTHING RETURNING id",
-            (charge_id, provider_charge_id, user_id, product.value, amount, currency, time.time()),
+        await self._payments.add(
+            Charge(charge_id, provider_charge_id, user_id, product, amount, currency)
         )
         status = CreditStatus.CREDITED if account is not None else CreditStatus.DUPLICATE
         return Credit(status, product, account)
 
     async def payment(self, charge_id: str) -> Payment | None:
-        row = await self._db.fetch_one(
-            "SELECT charge_id, user_id, product, amount, status FROM payments WHERE charge_id = ?",
-            (charge_id,),
-        )
-        if row is None:
-            return None
-        return Payment(row[0], row[1], Product(row[2]), row[3], row[4])
+        return await self._payments.get(charge_id)
 
     async def reverse(self, payment: Payment, actor_id: int) -> Account | None:
         """Takes back what a refunded payment gave (once): the 30 days, or the tokens still
@@ -138,11 +125,7 @@ class PaymentService:
                 payment.user_id, tier, expires_at=expires if tier != Tier.FREE else None,
                 key=key, reason=reason, actor_id=actor_id, kind=LedgerKind.PAYMENT_REFUND,
             )  # fmt: skip
-        await self._db.execute_atomic(
-            "UPDATE payments SET status = 'refunded', refunded_at = ? WHERE charge_id = ?"
-            " AND status = 'paid' RETURNING id",
-            (time.time(), payment.charge_id),
-        )
+        await self._payments.mark_refunded(payment.charge_id)
         return account
 
     async def _extended(self, user_id: int, tier: Tier) -> float:

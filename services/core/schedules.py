@@ -52,7 +52,6 @@ _SUBSCRIPTION = (
 class ScheduleRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.db = db
 
     # --- subscriptions -------------------------------------------------------------------
     async def subscribe(self, user_id: int, sign: str, hour: int) -> None:
@@ -190,6 +189,33 @@ class ScheduleRepo:
         )
         return {row[0]: row[1] for row in rows}
 
+    # --- broadcast segments ------------------------------------------------------------
+    async def audience(self, segment: str) -> list[int] | None:
+        """User ids of a broadcast segment: `all`, `tier:<name>`, `sign:<key>` (subscribers
+        of that sign) or `lang:<code>`. None for a segment we do not know."""
+        kind, _, value = segment.partition(":")
+        if kind == "all" and not value:
+            rows = await self._db.fetch_all("SELECT user_id FROM accounts ORDER BY user_id")
+        elif kind == "tier" and value in {"free", "cosmic", "universe"}:
+            rows = await self._db.fetch_all(
+                "SELECT user_id FROM accounts WHERE (CASE WHEN tier != 'free' AND tier_expires_at"
+                " IS NOT NULL AND tier_expires_at <= ? THEN 'free' ELSE tier END) = ?"
+                " ORDER BY user_id",
+                (time.time(), value),
+            )
+        elif kind == "sign" and value:
+            rows = await self._db.fetch_all(
+                "SELECT user_id FROM subscriptions WHERE active = 1 AND sign = ? ORDER BY user_id",
+                (value,),
+            )
+        elif kind == "lang" and value:
+            rows = await self._db.fetch_all(
+                "SELECT user_id FROM accounts WHERE language = ? ORDER BY user_id", (value,)
+            )
+        else:
+            return None
+        return [row[0] for row in rows]
+
     # --- job runs and audit --------------------------------------------------------------
     async def ran(self, job: str, period: str) -> bool:
         row = await self._db.fetch_one(
@@ -211,29 +237,3 @@ class ScheduleRepo:
             (actor_id, action, detail, time.time()),
         )
 
-
-async def audience(db: Database, segment: str) -> list[int] | None:
-    """User ids of a broadcast segment: `all`, `tier:<name>`, `sign:<key>` (subscribers of
-    that sign) or `lang:<code>`. None for a segment we do not know."""
-    kind, _, value = segment.partition(":")
-    if kind == "all" and not value:
-        rows = await db.fetch_all("SELECT user_id FROM accounts ORDER BY user_id")
-    elif kind == "tier" and value in {"free", "cosmic", "universe"}:
-        rows = await db.fetch_all(
-            "SELECT user_id FROM accounts WHERE (CASE WHEN tier != 'free' AND tier_expires_at"
-            " IS NOT NULL AND tier_expires_at <= ? THEN 'free' ELSE tier END) = ?"
-            " ORDER BY user_id",
-            (time.time(), value),
-        )
-    elif kind == "sign" and value:
-        rows = await db.fetch_all(
-            "SELECT user_id FROM subscriptions WHERE active = 1 AND sign = ? ORDER BY user_id",
-            (value,),
-        )
-    elif kind == "lang" and value:
-        rows = await db.fetch_all(
-            "SELECT user_id FROM accounts WHERE language = ? ORDER BY user_id", (value,)
-        )
-    else:
-        return None
-    return [row[0] for row in rows]

@@ -1,28 +1,29 @@
 """The sweep: token holds and weekly uses that outlived their generation deadline (plus a
 margin) belong to a run that died — a crash, a kill, a redeploy. Each is refunded once,
-through the ledger, and remembered so the person can be told where they pressed."""
+through the ledger, and remembered so the person can be told where they pressed. What a
+product keeps of its interrupted work is the product's business: the studio keeps the post
+(`on_hold_swept`, services/studio/interrupted.py), Cosmic Coach reads the request back
+(services/cosmic/again.py)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.core.db import Database
+from services.core.db import Database, Transaction
 from services.core.ledger import Ledger
-from services.core.models import NewPost, Reservation
-from services.core.tiers import Category
+from services.core.models import Reservation
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Interruption, WorkKind, WorkRepo
-from services.cosmic.astro import MoonPhase
-from services.cosmic.service import CosmicRequest
-from services.studio.repo import PostRepo
 
 logger = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
-"""The error of a post whose run died; the post keeps its choices, to be made again."""
+HoldSwept = Callable[[Transaction, Reservation, dict[str, Any]], Awaitable[None]]
+"""Called inside the refund's transaction of a swept token hold, with what its origin
+remembered for "Generate" (the `again` of services/core/work.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,10 @@ class Sweep:
         *,
         deadline: float,
         margin: float,
+        on_hold_swept: HoldSwept | None = None,
     ) -> None:
         self._db = db
+        self._on_hold_swept = on_hold_swept
         self._ledger = ledger
         self._usage = usage
         self._work = work
@@ -73,15 +76,9 @@ class Sweep:
         async with self._db.transaction() as tx:
             if await self._ledger.refund(reservation, tx) is None:
                 return False  # settled meanwhile: finished, failed or swept by another run
-            draft = await WorkRepo.swept(tx, WorkKind.TOKENS, reservation.id)
-            if draft:  # the post is kept as interrupted, so "Generate" can make it again
-                post = NewPost(
-                    user_id=reservation.user_id, reservation_id=reservation.id,
-                    post_type=draft["post_type"], audience=draft["audience"],
-                    language=draft["language"], referral_link=draft["referral_link"],
-                    status="failed", started_at=reservation.created_at, error=INTERRUPTED,
-                )  # fmt: skip
-                await PostRepo.save(tx, post, [])
+            again = await WorkRepo.swept(tx, WorkKind.TOKENS, reservation.id)
+            if again and self._on_hold_swept is not None:
+                await self._on_hold_swept(tx, reservation, again)
         return True
 
     async def _give_back(self, use: UseReservation) -> bool:
@@ -103,18 +100,7 @@ class Sweep:
         """The person could not be told now: the next sweep tries again."""
         await self._work.release(interruption.id)
 
-    async def art_again(self, user_id: int, use_id: int) -> CosmicRequest | None:
-        """The request of the person's interrupted Cosmic Coach image, to paint it again."""
-        params = await self._work.again(WorkKind.USE, use_id, user_id)
-        return request_from(params) if params else None
-
-
-def request_from(params: dict[str, Any]) -> CosmicRequest:
-    """A CosmicRequest from its params() (as stored in JSON)."""
-    phase = params.get("phase")
-    return CosmicRequest(
-        category=Category(params["category"]), signs=tuple(params.get("signs", ())),
-        energy=int(params.get("energy", 5)), mood=str(params.get("mood", "calm")),
-        focus=str(params.get("focus", "growth")), phase=MoonPhase(phase) if phase else None,
-        traits=tuple(params.get("traits", ())),
-    )  # fmt: skip
+    async def again(self, kind: WorkKind, ref: int, user_id: int) -> dict[str, Any] | None:
+        """What "Generate" needs to start the person's swept work again, as its product
+        stored it (None: not theirs, or not interrupted)."""
+        return await self._work.again(kind, ref, user_id)

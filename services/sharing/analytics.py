@@ -1,5 +1,6 @@
 """What happens to images after they are made: shares, downloads, favourites and views;
-viral detection; referrals; the growth reward for sharing; the admins' dashboard."""
+viral detection; referrals; the growth reward for sharing. (The admins' /stats is in
+services/admin/stats.py.)"""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from datetime import datetime, timedelta
 from datetime import time as day_time
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.images import ImageRepo, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
 from services.core.tiers import Clock, Tier, effective_tier
-from services.sharing.repo import EventRepo
+from services.sharing.repo import EventRepo, ReferralRepo
 
 DAY = 86_400
 
@@ -38,22 +38,19 @@ class ShareOutcome:
     """Set once a month, when this share earned the sharer the reward."""
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    images_today: int
-    shares_today: int
-    downloads_today: int
-    cost_today: float
-    viral_week: list[tuple[int, int]]
-    top_week: list[tuple[int, int]]
-    categories_week: dict[str, int]
-
-
 class Analytics:
-    def __init__(self, db: Database, events: EventRepo, images: ImageRepo, ledger: Ledger,
-                 accounts: AccountRepo, clock: Clock, rules: GrowthRules) -> None:  # fmt: skip
-        self._db = db
+    def __init__(
+        self,
+        events: EventRepo,
+        referrals: ReferralRepo,
+        images: ImageRepo,
+        ledger: Ledger,
+        accounts: AccountRepo,
+        clock: Clock,
+        rules: GrowthRules,
+    ) -> None:
         self._events = events
+        self._referrals = referrals
         self._images = images
         self._ledger = ledger
         self._accounts = accounts
@@ -86,43 +83,10 @@ class Analytics:
         """Links a new user to whoever invited them: the first link wins, never oneself."""
         if user_id == referrer_id:
             return False
-        row = await self._db.execute_atomic(
-            "UPDATE accounts SET referred_by = ? WHERE user_id = ? AND referred_by IS NULL"
-            " AND EXISTS (SELECT 1 FROM accounts WHERE user_id = ?) RETURNING user_id",
-            (referrer_id, user_id, referrer_id),
-        )
-        return row is not None
+        return await self._referrals.link(user_id, referrer_id)
 
     async def referrals(self, user_id: int) -> int:
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM accounts WHERE referred_by = ?", (user_id,)
-        )
-        return int(row[0]) if row else 0
-
-    async def dashboard(self) -> Dashboard:
-        today = self._clock.today()
-        midnight = datetime.combine(today, day_time(0), tzinfo=self._clock.zone).timestamp()
-        week = datetime.combine(self._clock.week_start(), day_time(0),
-                                tzinfo=self._clock.zone).timestamp()  # fmt: skip
-        generated = await self._db.fetch_one(
-            "SELECT COUNT(*) FILTER (WHERE kind = 'image' AND status = 'ok'),"
-            " COALESCE(SUM(cost_usd), 0) FROM generations WHERE created_at >= ?",
-            (midnight,),
-        )
-        categories = await self._db.fetch_all(
-            "SELECT category, COUNT(*) FROM images WHERE created_at >= ? AND shared = 0"
-            " GROUP BY category ORDER BY COUNT(*) DESC",
-            (week,),
-        )
-        return Dashboard(
-            images_today=int(generated[0]) if generated else 0,
-            shares_today=await self._events.count("share", midnight),
-            downloads_today=await self._events.count("download", midnight),
-            cost_today=float(generated[1]) if generated else 0.0,
-            viral_week=await self._events.viral_since(time.time() - 7 * DAY),
-            top_week=await self._events.top_shared(week, 5),
-            categories_week={row[0]: row[1] for row in categories},
-        )
+        return await self._referrals.count(user_id)
 
     async def _reward(self, user_id: int) -> Account | None:
         today = self._clock.today()

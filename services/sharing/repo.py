@@ -1,6 +1,6 @@
-"""Share cards made for images, and the analytics events (share, download, favourite,
-view). Events are append-only; a unique key makes a repeated one (a replayed update, a
-second favourite) a no-op."""
+"""Share cards made for images, the analytics events (share, download, favourite, view)
+and referrals. Events are append-only; a unique key makes a repeated one (a replayed
+update, a second favourite) a no-op."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ class CardRepo:
         )
         return [StoredCard(*row) for row in rows]
 
+    async def paths(self) -> set[str]:
+        """The files of every card (relative to the media directory)."""
+        return {row[0] for row in await self._db.fetch_all("SELECT path FROM cards")}
+
 
 class EventRepo:
     def __init__(self, db: Database) -> None:
@@ -122,3 +126,26 @@ class EventRepo:
             (since,),
         )
         return [(row[0], row[1]) for row in rows]
+
+
+class ReferralRepo:
+    """Who invited whom (accounts.referred_by)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def link(self, user_id: int, referrer_id: int) -> bool:
+        """True when `user_id` had no referrer and `referrer_id` has an account."""
+        row = await self._db.execute_atomic(
+            "UPDATE accounts SET referred_by = ? WHERE user_id = ? AND referred_by IS NULL"
+            " AND EXISTS (SELECT 1 FROM accounts WHERE user_id = ?) RETURNING user_id",
+            (referrer_id, user_id, referrer_id),
+        )
+        return row is not None
+
+    async def count(self, user_id: int) -> int:
+        """How many people `user_id` invited."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM accounts WHERE referred_by = ?", (user_id,)
+        )
+        return int(row[0]) if row else 0

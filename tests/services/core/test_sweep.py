@@ -10,11 +10,13 @@ from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.models import LedgerKind, ReservationStatus
-from services.core.sweep import Sweep, SweepReport, request_from
+from services.core.sweep import Sweep, SweepReport
 from services.core.tiers import Category
 from services.core.usage import UsageRepo
 from services.core.work import Origin, WorkKind, WorkRepo
+from services.cosmic.again import request_again, request_from
 from services.cosmic.service import CosmicRequest
+from services.studio.interrupted import keep_interrupted
 from services.studio.repo import PostRepo
 from services.studio.service import PostStatus, ReadyPost, draft_fields
 from tests.services.studio.test_service import DRAFT, SlowPainter, SlowWriter, make_studio
@@ -28,7 +30,16 @@ ART = CosmicRequest(Category.MATCH, ("leo", "aries"))
 def make_sweep(db: Database) -> tuple[Sweep, Ledger, UsageRepo]:
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=500)
     usage = UsageRepo(db)
-    return Sweep(db, ledger, usage, WorkRepo(db), deadline=DEADLINE, margin=MARGIN), ledger, usage
+    sweep = Sweep(
+        db,
+        ledger,
+        usage,
+        WorkRepo(db),
+        deadline=DEADLINE,
+        margin=MARGIN,
+        on_hold_swept=keep_interrupted,
+    )
+    return sweep, ledger, usage
 
 
 async def balance(db: Database) -> int:
@@ -89,8 +100,8 @@ async def test_a_weekly_use_is_given_back_once_and_only_past_its_deadline(db):
 
     [told] = await sweep.untold()
     assert (told.kind, told.ref, told.message_id, told.tokens) == (WorkKind.USE, use.id, 9, 0)
-    assert await sweep.art_again(USER, use.id) == ART
-    assert await sweep.art_again(USER + 1, use.id) is None  # not someone else's
+    assert await request_again(sweep, USER, use.id) == ART
+    assert await request_again(sweep, USER + 1, use.id) is None  # not someone else's
 
 
 async def test_settled_work_is_never_swept(db):
