@@ -6,13 +6,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInli
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.callbacks import (
+from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from handlers.common.texts import audience_label, language_label, post_type_label
+from handlers.studio.callbacks import (
     AudienceCallback,
-    LanguageCallback,
     LinkCallback,
     LinkChoice,
-    MenuAction,
-    MenuCallback,
     PostAction,
     PostActionCallback,
     PostLanguageCallback,
@@ -21,7 +20,6 @@ from handlers.common.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
-from handlers.common.texts import audience_label, language_label, post_type_label
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
 
 SAVED_LINK_PREVIEW = 40
