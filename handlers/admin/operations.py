@@ -109,9 +109,12 @@ async def process_broadcast_cancel(query: CallbackQuery, state: FSMContext) -> N
 
 
 async def process_broadcast_send(
-    query: CallbackQuery, state: FSMContext, bot: Bot, admin: AdminService,
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    admin: AdminService,
     broadcaster: Broadcaster,
-) -> None:  # fmt: skip
+) -> None:
     await query.answer()
     data = await state.get_data()
     await state.clear()
@@ -120,8 +123,12 @@ async def process_broadcast_send(
     recipients = await admin.audience(data["segment"]) or []
     detail = f"{data['campaign']} {data['segment']} {len(recipients)}"
     await admin.audit(query.from_user.id, "broadcast", detail)
-    await broadcaster.run(data["campaign"], recipients, sender(bot, data, paid=broadcaster.paid),
-                          on_progress=progress_shower(query.message))  # fmt: skip
+    await broadcaster.run(
+        data["campaign"],
+        recipients,
+        sender(bot, data, paid=broadcaster.paid),
+        on_progress=progress_shower(query.message),
+    )
 
 
 def sender(bot: Bot, data: dict[str, Any], *, paid: bool) -> Callable[[int], Awaitable[None]]:

@@ -28,7 +28,7 @@ def _buttons(markup: InlineKeyboardMarkup | None) -> Any:
 
 
 def shows_markup(message: Message, markup: InlineKeyboardMarkup | None) -> bool:
-    return _buttons(message.reply_markup) == _buttons(markup)
+    return bool(_buttons(message.reply_markup) == _buttons(markup))
 
 
 def shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:

@@ -19,9 +19,13 @@ from services.cosmic.service import CosmicService
 
 
 async def process_art_again(
-    query: CallbackQuery, callback_data: ArtAgainCallback, bot: Bot, account: Account,
-    cosmic: CosmicService, sweep: Sweep,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: ArtAgainCallback,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    sweep: Sweep,
+) -> None:
     message = query.message
     request = await sweep.art_again(query.from_user.id, callback_data.use_id)
     if request is None or not isinstance(message, Message):

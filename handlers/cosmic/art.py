@@ -63,9 +63,12 @@ async def make_art(
 ) -> None:
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         outcome = await cosmic.create(
-            account, request, key, photo_sender(message, text, cosmic),
+            account,
+            request,
+            key,
+            photo_sender(message, text, cosmic),
             Origin(message.chat.id, message.message_id),
-        )  # fmt: skip
+        )
     await tell_outcome(message, outcome, request.category)
 
 

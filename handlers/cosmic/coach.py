@@ -59,9 +59,12 @@ async def process_match_first(query: CallbackQuery, callback_data: MatchFirstCal
 
 
 async def process_match_pair(
-    query: CallbackQuery, callback_data: MatchPairCallback, bot: Bot, account: Account,
+    query: CallbackQuery,
+    callback_data: MatchPairCallback,
+    bot: Bot,
+    account: Account,
     cosmic: CosmicService,
-) -> None:  # fmt: skip
+) -> None:
     if message := await answered(query):
         request = CosmicRequest(Category.MATCH, (callback_data.first, callback_data.second))
         text = caption(Category.MATCH, request.params())
@@ -91,9 +94,12 @@ async def process_moon_pick(
 
 
 async def process_moon_make(
-    query: CallbackQuery, callback_data: MoonMakeCallback, bot: Bot, account: Account,
+    query: CallbackQuery,
+    callback_data: MoonMakeCallback,
+    bot: Bot,
+    account: Account,
     cosmic: CosmicService,
-) -> None:  # fmt: skip
+) -> None:
     if message := await answered(query):
         phase = callback_data.phase
         await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
@@ -106,9 +112,12 @@ async def process_moon_make(
 
 
 async def command_usage(
-    message: Message, account: Account, cosmic: CosmicService, analytics: Analytics,
+    message: Message,
+    account: Account,
+    cosmic: CosmicService,
+    analytics: Analytics,
     subscriptions: SubscriptionService,
-) -> None:  # fmt: skip
+) -> None:
     usage = usage_text(await cosmic.usage_of(account), account.balance)
     invited = await analytics.referrals(account.user_id)
     subscription = await subscriptions.subscription(account.user_id)

@@ -32,14 +32,20 @@ def daily_grid() -> InlineKeyboardMarkup:
 
 
 async def show_daily(
-    message: Message, bot: Bot, account: Account, cosmic: CosmicService, sign_key: str, *,
+    message: Message,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    sign_key: str,
+    *,
     edit: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Today's shared image of the sign (free tier), or its adjustable reading."""
     reading = daily_reading(sign_key, cosmic.clock.today())
     if cosmic.tier_of(account) is not Tier.FREE:
-        await show_reading(message, sign_key, reading.energy, reading.mood, reading.focus,
-                           edit=edit)  # fmt: skip
+        await show_reading(
+            message, sign_key, reading.energy, reading.mood, reading.focus, edit=edit
+        )
         return
     text = reading_text(sign_key, reading.energy, reading.mood, reading.focus)
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
@@ -83,9 +89,13 @@ async def process_daily_signs(query: CallbackQuery) -> None:
 
 
 async def process_daily_sign(
-    query: CallbackQuery, callback_data: DailySignCallback, bot: Bot, account: Account,
-    cosmic: CosmicService, profile: ProfileService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: DailySignCallback,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    profile: ProfileService,
+) -> None:
     if message := await answered(query):
         await profile.set_sign(query.from_user.id, callback_data.sign)
         await show_daily(message, bot, account, cosmic, callback_data.sign, edit=True)
@@ -98,9 +108,12 @@ async def process_daily_adjust(query: CallbackQuery, callback_data: DailyAdjustC
 
 
 async def process_daily_make(
-    query: CallbackQuery, callback_data: DailyMakeCallback, bot: Bot, account: Account,
+    query: CallbackQuery,
+    callback_data: DailyMakeCallback,
+    bot: Bot,
+    account: Account,
     cosmic: CosmicService,
-) -> None:  # fmt: skip
+) -> None:
     if message := await answered(query):
         data = callback_data
         request = CosmicRequest(Category.DAILY, (data.sign,), data.energy, data.mood, data.focus)

@@ -71,9 +71,11 @@ async def set_favourite(
 
 
 async def process_image_favourite(
-    query: CallbackQuery, callback_data: ImageFavouriteCallback, gallery: GalleryService,
+    query: CallbackQuery,
+    callback_data: ImageFavouriteCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
+) -> None:
     if found := await owned(query, gallery, callback_data.image_id):
         message, image = found
         wanted = callback_data.favourite
@@ -83,9 +85,11 @@ async def process_image_favourite(
 
 
 async def process_image_download(
-    query: CallbackQuery, callback_data: ImageDownloadCallback, gallery: GalleryService,
+    query: CallbackQuery,
+    callback_data: ImageDownloadCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
+) -> None:
     if found := await owned(query, gallery, callback_data.image_id):
         message, image = found
         await query.answer()
@@ -97,9 +101,7 @@ async def process_image_download(
 # --- /gallery -------------------------------------------------------------------------
 
 
-async def command_gallery(
-    message: Message, gallery: GalleryService, analytics: Analytics
-) -> None:
+async def command_gallery(message: Message, gallery: GalleryService, analytics: Analytics) -> None:
     if message.from_user is not None:
         await open_gallery(message, message.from_user.id, gallery, analytics)
 
@@ -129,18 +131,22 @@ async def open_gallery(
 
 
 async def process_gallery_page(
-    query: CallbackQuery, callback_data: GalleryPageCallback, gallery: GalleryService,
+    query: CallbackQuery,
+    callback_data: GalleryPageCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await turn_page(query.message, gallery, analytics, query.from_user.id, callback_data)
 
 
 async def process_gallery_star(
-    query: CallbackQuery, callback_data: GalleryStarCallback, gallery: GalleryService,
+    query: CallbackQuery,
+    callback_data: GalleryStarCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
+) -> None:
     if found := await gallery_image(query, gallery, callback_data):
         message, image = found
         await set_favourite(gallery, analytics, image, callback_data.star)
@@ -160,9 +166,11 @@ async def process_gallery_delete(
 
 
 async def process_gallery_delete_yes(
-    query: CallbackQuery, callback_data: GalleryDeleteYesCallback, gallery: GalleryService,
+    query: CallbackQuery,
+    callback_data: GalleryDeleteYesCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
+) -> None:
     if found := await gallery_image(query, gallery, callback_data):
         message, image = found
         await gallery.delete(image)
@@ -184,16 +192,22 @@ async def turn_page(
     message: Message, gallery: GalleryService, analytics: Analytics, user_id: int, data: Shown
 ) -> None:
     """Shows the page the button leads to; a different image shown counts as a view."""
-    shown = await show_page(message, gallery, user_id, data.index, data.favourites,
-                            showing=data.image_id)  # fmt: skip
+    shown = await show_page(
+        message, gallery, user_id, data.index, data.favourites, showing=data.image_id
+    )
     if shown is not None and shown.id != data.image_id:
         await analytics.view(shown.id, user_id)
 
 
 async def show_page(
-    message: Message, gallery: GalleryService, user_id: int, index: int, favourites: bool, *,
+    message: Message,
+    gallery: GalleryService,
+    user_id: int,
+    index: int,
+    favourites: bool,
+    *,
     showing: int,
-) -> StoredImage | None:  # fmt: skip
+) -> StoredImage | None:
     """Turns the gallery message into page `index` of its filter. `showing` is the image
     the message shows now (its buttons carry it): the same one only has its caption and
     buttons edited, or nothing at all when they are what the message already shows."""

@@ -90,9 +90,11 @@ async def process_subscribe_hour(
 
 
 async def process_zone_ask(
-    query: CallbackQuery, callback_data: ZoneCallback, state: FSMContext,
+    query: CallbackQuery,
+    callback_data: ZoneCallback,
+    state: FSMContext,
     subscriptions: SubscriptionService,
-) -> None:  # fmt: skip
+) -> None:
     await query.answer()
     await state.clear()
     zone = await subscriptions.zone(query.from_user.id)
@@ -111,9 +113,11 @@ async def process_zone_type(
 
 
 async def process_zone_set(
-    query: CallbackQuery, callback_data: ZoneSetCallback, state: FSMContext,
+    query: CallbackQuery,
+    callback_data: ZoneSetCallback,
+    state: FSMContext,
     subscriptions: SubscriptionService,
-) -> None:  # fmt: skip
+) -> None:
     await query.answer()
     await state.clear()
     user_id, sign = query.from_user.id, callback_data.sign
@@ -122,9 +126,11 @@ async def process_zone_set(
 
 
 async def process_zone_keep(
-    query: CallbackQuery, callback_data: ZoneCallback, state: FSMContext,
+    query: CallbackQuery,
+    callback_data: ZoneCallback,
+    state: FSMContext,
     subscriptions: SubscriptionService,
-) -> None:  # fmt: skip
+) -> None:
     await query.answer()
     await state.clear()
     user_id, sign = query.from_user.id, callback_data.sign

@@ -14,6 +14,7 @@ from aiogram.types import (
     ChosenInlineResult,
     InlineQuery,
     InlineQueryResultCachedPhoto,
+    InlineQueryResultUnion,
     Message,
     Update,
 )
@@ -67,9 +68,15 @@ async def process_card_menu(
 
 
 async def process_card_photo(
-    query: CallbackQuery, callback_data: CardPhotoCallback, bot: Bot, cosmic: CosmicService,
-    gallery: GalleryService, cards: CardService, studio: StudioService, i18n: I18n,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: CardPhotoCallback,
+    bot: Bot,
+    cosmic: CosmicService,
+    gallery: GalleryService,
+    cards: CardService,
+    studio: StudioService,
+    i18n: I18n,
+) -> None:
     """The card as a photo, with the image's share text; its file_id is kept for reuse."""
     if not (found := await shown_image(query, gallery, callback_data.image_id)):
         return
@@ -89,9 +96,15 @@ async def process_card_photo(
 
 
 async def process_card_file(
-    query: CallbackQuery, callback_data: CardFileCallback, bot: Bot, cosmic: CosmicService,
-    gallery: GalleryService, cards: CardService, analytics: Analytics, i18n: I18n,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: CardFileCallback,
+    bot: Bot,
+    cosmic: CosmicService,
+    gallery: GalleryService,
+    cards: CardService,
+    analytics: Analytics,
+    i18n: I18n,
+) -> None:
     if not (found := await shown_image(query, gallery, callback_data.image_id)):
         return
     message, image = found
@@ -104,9 +117,14 @@ async def process_card_file(
 
 
 async def make_card(
-    query: CallbackQuery, bot: Bot, cosmic: CosmicService, cards: CardService,
-    image: StoredImage, card_format: CardFormat, i18n: I18n,
-) -> tuple[StoredCard, bytes | None]:  # fmt: skip
+    query: CallbackQuery,
+    bot: Bot,
+    cosmic: CosmicService,
+    cards: CardService,
+    image: StoredImage,
+    card_format: CardFormat,
+    i18n: I18n,
+) -> tuple[StoredCard, bytes | None]:
     """The card in the presser's language, its link inviting to the bot as them."""
     me = await bot.me()
     text = card_text(image, me.username or "", query.from_user.id, cosmic.clock.today())
@@ -139,7 +157,7 @@ async def inline_query(
     if pinned is not None:
         images = [pinned, *[image for image in images if image.id != pinned.id]]
     sent_cards = await cards.sent_for([image.id for image in images])
-    items: list[InlineQueryResultCachedPhoto] = []
+    items: list[InlineQueryResultUnion] = []
     for image in images:
         caption = share_text(image, await studio_caption(studio, image))
         assert image.file_id is not None

@@ -9,9 +9,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import keyboards
 from handlers.common.states import StudioForm
 from handlers.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
+from handlers.studio import keyboards
 from services.core.models import Account
 from services.studio.catalog import Audience, PostType
 from services.studio.links import MAX_LINK_LENGTH

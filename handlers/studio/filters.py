@@ -25,7 +25,8 @@ class OwnPostFilter(BaseFilter):
         if not isinstance(query.message, Message):
             return False
         post = await studio.own_post(
-            query.from_user.id, callback_data.post_id,
+            query.from_user.id,
+            callback_data.post_id,
             regenerable=isinstance(callback_data, RegenerateCallback),
-        )  # fmt: skip
+        )
         return {"post": post} if post is not None else False

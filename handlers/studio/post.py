@@ -10,7 +10,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import keyboards
 from handlers.common.texts import (
     expired_text,
     failure_text,
@@ -19,6 +18,7 @@ from handlers.common.texts import (
     progress_text,
 )
 from handlers.sharing.keyboards import send_card_menu
+from handlers.studio import keyboards
 from handlers.studio.callbacks import (
     PostAction,
     PostActionCallback,
@@ -100,9 +100,13 @@ def outcome_problem(outcome: PostOutcome, cost: int) -> str:
 
 
 async def process_generate(
-    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
-    bot: Bot, account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: StudioNavCallback,
+    state: FSMContext,
+    bot: Bot,
+    account: Account,
+    studio: StudioService,
+) -> None:
     data = await current_draft(query, state, callback_data.draft, needs="language")
     if data is None or not isinstance(query.message, Message):
         return
@@ -178,9 +182,13 @@ async def process_post_regenerate(
 
 
 async def process_regenerate_yes(
-    query: CallbackQuery, callback_data: RegenerateCallback, post: StoredPost, bot: Bot,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: RegenerateCallback,
+    post: StoredPost,
+    bot: Bot,
+    account: Account,
+    studio: StudioService,
+) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     key = f"regen:{post.id}:{callback_data.nonce}"

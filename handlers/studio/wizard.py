@@ -42,9 +42,12 @@ async def menu_studio_handler(
 
 
 async def process_post_type(
-    query: CallbackQuery, callback_data: PostTypeCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: PostTypeCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft) is None:
         return
     data = await go_to("audience", state, post_type=callback_data.post_type.value)
@@ -52,9 +55,12 @@ async def process_post_type(
 
 
 async def process_audience(
-    query: CallbackQuery, callback_data: AudienceCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: AudienceCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="post_type") is None:
         return
     data = await go_to("language", state, audience=callback_data.audience.value)
@@ -62,9 +68,12 @@ async def process_audience(
 
 
 async def process_post_language(
-    query: CallbackQuery, callback_data: PostLanguageCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: PostLanguageCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="audience") is None:
         return
     if callback_data.language not in studio.languages:
@@ -75,9 +84,12 @@ async def process_post_language(
 
 
 async def process_link_choice(
-    query: CallbackQuery, callback_data: LinkCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: LinkCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="language") is None:
         return
     use_saved = callback_data.choice is LinkChoice.SAVED and account.referral_link
@@ -103,9 +115,12 @@ async def process_link_not_text(message: Message) -> None:
 
 
 async def process_back(
-    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: StudioNavCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     data = await current_draft(query, state, callback_data.draft)
     if data is None:
         return
