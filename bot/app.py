@@ -38,6 +38,7 @@ from handlers import setup_routers
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
 from services.admin.reports import Reports
+from services.admin.service import AdminService
 from services.admin.stats import Stats
 from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.broadcast import Broadcaster
@@ -48,6 +49,7 @@ from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
 from services.core.payments import PaymentService, Prices
 from services.core.payments_repo import PaymentRepo
+from services.core.profile import ProfileService
 from services.core.schedules import ScheduleRepo
 from services.core.sweep import Sweep
 from services.core.tiers import Clock
@@ -55,7 +57,9 @@ from services.core.usage import UsageRepo
 from services.core.work import WorkRepo
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.cache import MemoryImageCache, RedisImageCache
+from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
+from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator, TextGenerator
 from services.generation.chain import ChainEntry, ImageChain, TextChain
 from services.generation.lineup import Clients, Lineup, build_lineup
@@ -288,14 +292,18 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
     dispatcher = Dispatcher(
         storage=storage,
-        accounts=services.accounts,
         ledger=services.ledger,
         studio=services.studio,
         cosmic=services.cosmic,
+        gallery=GalleryService(services.cosmic.images, services.cosmic.media),
+        subscriptions=SubscriptionService(
+            services.schedules, services.accounts, services.cosmic.clock
+        ),
+        profile=ProfileService(services.accounts),
+        admin=AdminService(services.schedules),
         payments=services.payments,
         analytics=services.analytics,
         cards=services.cards,
-        schedules=services.schedules,
         batch=services.batch,
         reports=services.reports,
         broadcaster=services.broadcaster,

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.pushes import DailyPush
 from bot.scheduler import Job
-from handlers.admin.operations import send_report
+from handlers.admin.reporting import send_report
 from services.admin.reports import Reports
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day

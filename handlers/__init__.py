@@ -4,8 +4,8 @@ dispatchers (tests, benchmarks) can live in one process."""
 from aiogram import Router
 
 from handlers.admin import commands, operations
-from handlers.common import errors, interrupted, start
-from handlers.cosmic import avatar, coach, gallery, plan, subscribe
+from handlers.common import errors, start
+from handlers.cosmic import again, avatar, coach, daily, gallery, plan, subscribe
 from handlers.sharing import share
 from handlers.studio import post, wizard
 
@@ -17,10 +17,11 @@ def setup_routers() -> Router:
         start.create_router(),
         wizard.create_router(),
         post.create_router(),
+        daily.create_router(),
         coach.create_router(),
         avatar.create_router(),
         gallery.create_router(),
-        interrupted.create_router(),
+        again.create_router(),
         plan.create_router(),
         share.create_router(),
         subscribe.create_router(),

@@ -20,16 +20,6 @@ from services.core.payments import PaymentService
 from services.core.tiers import Tier
 from services.studio.service import StudioService
 
-ADMIN_COMMANDS = (
-    "grant",
-    "pro",
-    "tier",
-    "refund_payment",
-    "stats",
-    "report",
-    "batch",
-    "broadcast",
-)
 COST_PERIODS = (1, 7, 30)
 MODEL_ROWS = 8
 

@@ -3,82 +3,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.callbacks import BroadcastCallback
+from handlers.admin.callbacks import BroadcastCallback
+from handlers.admin.reporting import send_report
 from handlers.common.filters import AdminFilter
 from handlers.common.states import BroadcastForm
-from services.admin.chart import report_chart
-from services.admin.reports import Report, Reports
+from services.admin.reports import Reports
+from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster, BroadcastReport
-from services.core.schedules import ScheduleRepo
 from services.cosmic.batch import BatchReport, NightlyBatch
 from services.cosmic.service import CosmicService
 
 MAX_DAYS = 90
-
-
-def report_text(report: Report) -> str:
-    def percent(value: float | None) -> str:
-        return "—" if value is None else f"{value:.0%}"
-
-    lines = [
-        _("<b>Report</b> {start} – {end} ({days} d)").format(
-            start=report.start, end=report.end, days=report.days
-        ),
-        _("Images: {images} · posts: {posts} · cost: ${cost:.2f}").format(
-            images=report.images, posts=report.posts, cost=report.cost
-        ),
-        _(
-            "Per image: ${image:.4f} · per post: ${post:.4f} · monthly estimate: ${month:.2f}"
-        ).format(
-            image=report.cost_per_image, post=report.cost_per_post, month=report.monthly_estimate
-        ),
-        _("Tokens granted: {granted} · spent: {spent}").format(
-            granted=report.tokens_granted, spent=report.tokens_spent
-        ),
-        _("Success: {rate} · p50 {p50} ms · p95 {p95} ms · cache hits: {hits}").format(
-            rate=percent(report.success_rate),
-            p50=report.p50_ms or "—",
-            p95=report.p95_ms or "—",
-            hits=percent(report.cache_hit_rate),
-        ),
-        _(
-            "KPIs: {images:.1f} images/day · {shares:.1f} shares/day · {viral:.1f} viral/week · "
-            "{active} of paying users made art this week · {conversions} free→paid"
-        ).format(
-            images=report.images_per_day,
-            shares=report.shares_per_day,
-            viral=report.viral_per_week,
-            active=percent(report.paying_active_share),
-            conversions=report.conversions,
-        ),
-    ]
-    if report.by_category:
-        categories = ", ".join(f"{name} {count}" for name, count in report.by_category.items())
-        lines.append(_("By category: {list}").format(list=categories))
-    lines += [f"• {name}: {calls} · ${cost:.4f}" for name, calls, cost in report.by_model[:8]]
-    return "\n".join(lines)
-
-
-async def send_report(
-    bot: Bot, chat_id: int, reports: Reports, cosmic: CosmicService, days: int
-) -> None:
-    report = await reports.build(days, await cosmic.cache_stats())
-    chart = report_chart(report.daily, f"{report.start} – {report.end}")
-    await bot.send_photo(
-        chat_id,
-        BufferedInputFile(chart, "report.png"),
-        caption=_("Daily cost (bars) and generations (line)"),
-    )
-    await bot.send_message(chat_id, report_text(report))
 
 
 async def command_report(
@@ -106,16 +52,16 @@ def batch_text(report: BatchReport) -> str:
     )
 
 
-async def command_batch(message: Message, batch: NightlyBatch, schedules: ScheduleRepo) -> None:
+async def command_batch(message: Message, batch: NightlyBatch, admin: AdminService) -> None:
     await message.answer(_("Running today's batch…"))
     report = await batch.run()
     actor = message.from_user.id if message.from_user else 0
-    await schedules.audit(actor, "batch", report.summary())
+    await admin.audit(actor, "batch", report.summary())
     await message.answer(batch_text(report))
 
 
 async def command_broadcast(
-    message: Message, command: CommandObject, state: FSMContext, bot: Bot, schedules: ScheduleRepo
+    message: Message, command: CommandObject, state: FSMContext, admin: AdminService
 ) -> None:
     segment, _sep, text = (command.args or "").partition(" ")
     reply = message.reply_to_message
@@ -128,7 +74,7 @@ async def command_broadcast(
             )
         )
         return
-    recipients = await schedules.audience(segment)
+    recipients = await admin.audience(segment)
     if recipients is None:
         await message.answer(_("Unknown segment {segment}.").format(segment=segment))
         return
@@ -154,43 +100,56 @@ async def command_broadcast(
     )
 
 
-async def process_broadcast(
+async def process_broadcast_cancel(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    data = await state.get_data()
+    await state.clear()
+    if isinstance(query.message, Message) and data:
+        await query.message.edit_text(_("Broadcast cancelled."))
+
+
+async def process_broadcast_send(
     query: CallbackQuery,
-    callback_data: BroadcastCallback,
     state: FSMContext,
     bot: Bot,
-    schedules: ScheduleRepo,
+    admin: AdminService,
     broadcaster: Broadcaster,
 ) -> None:
     await query.answer()
     data = await state.get_data()
     await state.clear()
-    message = query.message
-    if not isinstance(message, Message) or not data:
+    if not isinstance(query.message, Message) or not data:
         return
-    if not callback_data.confirm:
-        await message.edit_text(_("Broadcast cancelled."))
-        return
-    recipients = await schedules.audience(data["segment"]) or []
-    await schedules.audit(
-        query.from_user.id, "broadcast", f"{data['campaign']} {data['segment']} {len(recipients)}"
+    recipients = await admin.audience(data["segment"]) or []
+    detail = f"{data['campaign']} {data['segment']} {len(recipients)}"
+    await admin.audit(query.from_user.id, "broadcast", detail)
+    await broadcaster.run(
+        data["campaign"],
+        recipients,
+        sender(bot, data, paid=broadcaster.paid),
+        on_progress=progress_shower(query.message),
     )
+
+
+def sender(bot: Bot, data: dict[str, Any], *, paid: bool) -> Callable[[int], Awaitable[None]]:
+    """Sends the campaign's message to one user: a copy of the replied-to message, or the
+    text (escaped: it is shown as typed)."""
 
     async def send(user_id: int) -> None:
         if data["copy"]:
             await bot.copy_message(
-                user_id,
-                data["copy"][0],
-                data["copy"][1],
-                allow_paid_broadcast=broadcaster.paid or None,
+                user_id, data["copy"][0], data["copy"][1], allow_paid_broadcast=paid or None
             )
         else:
             await bot.send_message(
-                user_id,
-                escape(data["text"]),
-                allow_paid_broadcast=broadcaster.paid or None,
+                user_id, escape(data["text"]), allow_paid_broadcast=paid or None
             )
 
+    return send
+
+
+def progress_shower(message: Message) -> Callable[[BroadcastReport], Awaitable[None]]:
+    """Edits `message` into the progress, only when the text changes."""
     shown: list[str] = []
 
     async def progress(report: BroadcastReport) -> None:
@@ -199,7 +158,7 @@ async def process_broadcast(
             shown.append(text)
             await message.edit_text(text)
 
-    await broadcaster.run(data["campaign"], recipients, send, on_progress=progress)
+    return progress
 
 
 def progress_text(report: BroadcastReport) -> str:
@@ -225,6 +184,9 @@ def create_router() -> Router:
     router.message.register(command_batch, Command("batch"))
     router.message.register(command_broadcast, Command("broadcast"))
     router.callback_query.register(
-        process_broadcast, BroadcastForm.confirming, BroadcastCallback.filter()
+        process_broadcast_send, BroadcastForm.confirming, BroadcastCallback.filter(F.confirm)
+    )
+    router.callback_query.register(
+        process_broadcast_cancel, BroadcastForm.confirming, BroadcastCallback.filter(~F.confirm)
     )
     return router

@@ -10,7 +10,7 @@ from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.admin.commands import ADMIN_COMMANDS
+from handlers.common.filters import ADMIN_COMMANDS
 from handlers.common.texts import expired_text, help_text
 
 logger = logging.getLogger(__name__)

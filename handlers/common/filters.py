@@ -1,11 +1,21 @@
+"""Who may use what: admins only, by their Telegram id."""
+
 from __future__ import annotations
 
 from aiogram.filters import BaseFilter
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.types import TelegramObject, User
 
-from handlers.common.callbacks import PostActionCallback, RegenerateCallback
-from services.core.models import StoredPost
-from services.studio.service import StudioService
+ADMIN_COMMANDS = (
+    "grant",
+    "pro",
+    "tier",
+    "refund_payment",
+    "stats",
+    "report",
+    "batch",
+    "broadcast",
+)
+"""Commands only admins have: anyone else gets no reaction at all (handlers/common/errors.py)."""
 
 
 class AdminFilter(BaseFilter):
@@ -15,24 +25,3 @@ class AdminFilter(BaseFilter):
         self, event: TelegramObject, event_from_user: User | None, admin_ids: frozenset[int]
     ) -> bool:
         return event_from_user is not None and event_from_user.id in admin_ids
-
-
-class OwnPostFilter(BaseFilter):
-    """Passes only when the button's post belongs to whoever pressed it (and its message is
-    still accessible), handing the post to the handler as `post`; a failed or interrupted
-    post only for regenerating it. Anything else falls through to the "this button has
-    expired" answer."""
-
-    async def __call__(
-        self,
-        query: CallbackQuery,
-        callback_data: PostActionCallback | RegenerateCallback,
-        studio: StudioService,
-    ) -> bool | dict[str, StoredPost]:
-        if not isinstance(query.message, Message):
-            return False
-        post = await studio.own_post(
-            query.from_user.id, callback_data.post_id,
-            regenerable=isinstance(callback_data, RegenerateCallback),
-        )  # fmt: skip
-        return {"post": post} if post is not None else False

@@ -6,25 +6,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInli
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.callbacks import (
-    AudienceCallback,
-    LanguageCallback,
-    LinkCallback,
-    LinkChoice,
-    MenuAction,
-    MenuCallback,
-    PostAction,
-    PostActionCallback,
-    PostLanguageCallback,
-    PostTypeCallback,
-    RegenerateCallback,
-    StudioNav,
-    StudioNavCallback,
-)
-from handlers.common.texts import audience_label, language_label, post_type_label
-from services.studio.catalog import UI_LANGUAGES, Audience, PostType
-
-SAVED_LINK_PREVIEW = 40
+from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from handlers.common.texts import language_label
+from services.studio.catalog import UI_LANGUAGES
 
 
 def main_menu() -> InlineKeyboardMarkup:
@@ -50,86 +34,6 @@ def ui_languages() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _nav(builder: InlineKeyboardBuilder, draft: str, *, back: bool = True) -> None:
-    if back:
-        builder.button(
-            text=_("⬅️ Back"), callback_data=StudioNavCallback(draft=draft, action=StudioNav.BACK)
-        )
-    builder.button(
-        text=_("✖️ Cancel"), callback_data=StudioNavCallback(draft=draft, action=StudioNav.CANCEL)
-    )
-
-
-def post_types(draft: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for post_type in PostType:
-        builder.button(
-            text=post_type_label(post_type),
-            callback_data=PostTypeCallback(draft=draft, post_type=post_type),
-        )
-    _nav(builder, draft, back=False)
-    builder.adjust(2, 2, 2, 1)
-    return builder.as_markup()
-
-
-def audiences(draft: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for audience in Audience:
-        builder.button(
-            text=audience_label(audience),
-            callback_data=AudienceCallback(draft=draft, audience=audience),
-        )
-    _nav(builder, draft)
-    builder.adjust(2, 2, 2, 2)
-    return builder.as_markup()
-
-
-def own_language_first(languages: tuple[str, ...], own: str) -> tuple[str, ...]:
-    """The person's UI language leads the post languages; the rest keep their order."""
-    return tuple(sorted(languages, key=lambda code: code != own))
-
-
-def post_languages(draft: str, languages: tuple[str, ...]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in languages:
-        builder.button(
-            text=language_label(code),
-            callback_data=PostLanguageCallback(draft=draft, language=code),
-        )
-    _nav(builder, draft)
-    builder.adjust(*([3] * ((len(languages) + 2) // 3)), 2)
-    return builder.as_markup()
-
-
-def link_choices(draft: str, saved_link: str | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if saved_link:
-        preview = saved_link.removeprefix("https://").removeprefix("http://")
-        if len(preview) > SAVED_LINK_PREVIEW:
-            preview = preview[: SAVED_LINK_PREVIEW - 1] + "…"
-        builder.button(
-            text=_("🔗 Use {link}").format(link=preview),
-            callback_data=LinkCallback(draft=draft, choice=LinkChoice.SAVED),
-        )
-    builder.button(
-        text=_("No link"), callback_data=LinkCallback(draft=draft, choice=LinkChoice.NONE)
-    )
-    _nav(builder, draft)
-    builder.adjust(1, 1, 2)
-    return builder.as_markup()
-
-
-def confirm(draft: str, cost: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🚀 Generate ({cost} tokens)").format(cost=cost),
-        callback_data=StudioNavCallback(draft=draft, action=StudioNav.GENERATE),
-    )
-    _nav(builder, draft)
-    builder.adjust(1, 2)
-    return builder.as_markup()
-
-
 def share_button(query: str) -> InlineKeyboardButton:
     """Opens inline mode in a chat the user picks, with their image first."""
     return InlineKeyboardButton(
@@ -138,34 +42,3 @@ def share_button(query: str) -> InlineKeyboardButton:
             query=query, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
         ),
     )
-
-
-def post_actions(post_id: int) -> InlineKeyboardMarkup:
-    # Built directly (not with the builder, which deep-copies): this is on the hot path of
-    # every delivered post.
-    def button(text: str, action: PostAction) -> InlineKeyboardButton:
-        data = PostActionCallback(post_id=post_id, action=action).pack()
-        return InlineKeyboardButton(text=text, callback_data=data)
-
-    share = share_button(f"post:{post_id}")
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [button(_("🔄 Regenerate"), PostAction.REGENERATE),
-             button(_("➕ New post"), PostAction.NEW)],
-            [button(_("🎴 Cards"), PostAction.CARDS), share],
-            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
-        ]
-    )  # fmt: skip
-
-
-def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Yes, spend {cost} tokens").format(cost=cost),
-        callback_data=RegenerateCallback(post_id=post_id, nonce=nonce, confirm=True),
-    )
-    builder.button(
-        text=_("No"), callback_data=RegenerateCallback(post_id=post_id, nonce=nonce, confirm=False)
-    )
-    builder.adjust(2)
-    return builder.as_markup()

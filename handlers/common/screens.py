@@ -11,7 +11,7 @@ import re
 from html import unescape
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -28,7 +28,7 @@ def _buttons(markup: InlineKeyboardMarkup | None) -> Any:
 
 
 def shows_markup(message: Message, markup: InlineKeyboardMarkup | None) -> bool:
-    return _buttons(message.reply_markup) == _buttons(markup)
+    return bool(_buttons(message.reply_markup) == _buttons(markup))
 
 
 def shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
@@ -51,3 +51,9 @@ async def show_buttons(message: Message, markup: InlineKeyboardMarkup | None) ->
     """New buttons under `message`, unless it already has exactly these."""
     if not shows_markup(message, markup):
         await message.edit_reply_markup(reply_markup=markup)
+
+
+async def answered(query: CallbackQuery) -> Message | None:
+    """Answers the button press; returns the message it was under, if still accessible."""
+    await query.answer()
+    return query.message if isinstance(query.message, Message) else None

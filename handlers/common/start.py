@@ -13,9 +13,10 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common import keyboards
 from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from handlers.common.screens import answered
 from handlers.common.texts import balance_text, help_text
-from services.core.accounts import AccountRepo
 from services.core.models import Account
+from services.core.profile import ProfileService
 from services.sharing.analytics import Analytics
 from services.studio.catalog import UI_LANGUAGES
 from services.studio.service import StudioService
@@ -61,24 +62,25 @@ async def command_cancel_handler(message: Message, state: FSMContext) -> None:
     await message.answer(_("Cancelled. What next?"), reply_markup=keyboards.main_menu())
 
 
-async def process_menu(
-    query: CallbackQuery, callback_data: MenuCallback, account: Account, studio: StudioService
-) -> None:
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    if callback_data.action is MenuAction.BALANCE:
-        await query.message.answer(balance_text(account, studio.cost))
-    elif callback_data.action is MenuAction.LANGUAGE:
-        await command_language_handler(query.message)
-    else:
-        await query.message.answer(help_text())
+async def menu_balance(query: CallbackQuery, account: Account, studio: StudioService) -> None:
+    if message := await answered(query):
+        await message.answer(balance_text(account, studio.cost))
+
+
+async def menu_language(query: CallbackQuery) -> None:
+    if message := await answered(query):
+        await command_language_handler(message)
+
+
+async def menu_help(query: CallbackQuery) -> None:
+    if message := await answered(query):
+        await message.answer(help_text())
 
 
 async def process_language(
-    query: CallbackQuery, callback_data: LanguageCallback, accounts: AccountRepo, i18n: I18n
+    query: CallbackQuery, callback_data: LanguageCallback, profile: ProfileService, i18n: I18n
 ) -> None:
-    await accounts.set_language(query.from_user.id, callback_data.code)
+    await profile.set_language(query.from_user.id, callback_data.code)
     with i18n.use_locale(callback_data.code):
         await query.answer(_("Language changed."))
         if isinstance(query.message, Message):
@@ -94,12 +96,12 @@ def create_router() -> Router:
     router.message.register(command_balance_handler, Command("balance"))
     router.message.register(command_language_handler, Command("language"))
     router.message.register(command_cancel_handler, Command("cancel"))
-    router.callback_query.register(
-        process_menu,
-        MenuCallback.filter(
-            F.action.in_({MenuAction.BALANCE, MenuAction.LANGUAGE, MenuAction.HELP})
-        ),
-    )
+    for handler, action in (
+        (menu_balance, MenuAction.BALANCE),
+        (menu_language, MenuAction.LANGUAGE),
+        (menu_help, MenuAction.HELP),
+    ):
+        router.callback_query.register(handler, MenuCallback.filter(F.action == action))
     router.callback_query.register(
         process_language, LanguageCallback.filter(F.code.in_(UI_LANGUAGES))
     )

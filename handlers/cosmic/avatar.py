@@ -9,11 +9,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import AvatarCallback, AvatarStep
-from handlers.common.screens import show_screen
+from handlers.common.screens import answered, show_screen
 from handlers.common.states import AvatarForm
 from handlers.cosmic import keyboards
-from handlers.cosmic.coach import make_art, tap_key
+from handlers.cosmic.art import make_art, tap_key
+from handlers.cosmic.callbacks import (
+    AvatarMakeCallback,
+    AvatarMoonCallback,
+    AvatarRestartCallback,
+    AvatarRisingCallback,
+    AvatarSunCallback,
+    AvatarTraitCallback,
+    AvatarTypeCallback,
+)
 from handlers.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
 from handlers.cosmic.texts import caption, upgrade_text
 from services.core.models import Account
@@ -34,34 +42,46 @@ async def command_avatar(
     await state.set_state(AvatarForm.choosing)
     await state.set_data({"traits": []})
     await message.answer(
-        _("☉ Your sun sign:"), reply_markup=keyboards.avatar_signs(AvatarStep.SUN, unknown=False)
+        _("☉ Your sun sign:"), reply_markup=keyboards.avatar_signs(AvatarSunCallback)
     )
 
 
-async def process_sign(
-    query: CallbackQuery, callback_data: AvatarCallback, state: FSMContext
-) -> None:
-    await query.answer()
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    data = await state.get_data()
-    step, value = callback_data.step, callback_data.value
-    if step is AvatarStep.SUN and not value:  # Back: start again
-        await state.set_data({"traits": data.get("traits", [])})
-        markup = keyboards.avatar_signs(AvatarStep.SUN, unknown=False)
+async def process_restart(query: CallbackQuery, state: FSMContext) -> None:
+    if message := await answered(query):
+        await state.set_data({"traits": (await state.get_data()).get("traits", [])})
+        markup = keyboards.avatar_signs(AvatarSunCallback)
         await show_screen(message, _("☉ Your sun sign:"), markup, edit=True)
-    elif step is AvatarStep.SUN:
-        await state.update_data(sun=value)
-        markup = keyboards.avatar_signs(AvatarStep.MOON, unknown=True)
+
+
+async def process_sun(
+    query: CallbackQuery, callback_data: AvatarSunCallback, state: FSMContext
+) -> None:
+    if message := await answered(query):
+        await state.update_data(sun=callback_data.sign)
+        markup = keyboards.avatar_signs(AvatarMoonCallback)
         await show_screen(message, _("☽ Your moon sign:"), markup, edit=True)
-    elif step is AvatarStep.MOON:
-        await state.update_data(moon=data.get("sun") if value == UNKNOWN else value)
-        markup = keyboards.avatar_signs(AvatarStep.RISING, unknown=True)
+
+
+async def process_moon(
+    query: CallbackQuery, callback_data: AvatarMoonCallback, state: FSMContext
+) -> None:
+    if message := await answered(query):
+        await state.update_data(moon=await known_or_sun(state, callback_data.sign))
+        markup = keyboards.avatar_signs(AvatarRisingCallback)
         await show_screen(message, _("↑ Your rising sign:"), markup, edit=True)
-    else:
-        await state.update_data(rising=data.get("sun") if value == UNKNOWN else value)
+
+
+async def process_rising(
+    query: CallbackQuery, callback_data: AvatarRisingCallback, state: FSMContext
+) -> None:
+    if message := await answered(query):
+        data = await state.update_data(rising=await known_or_sun(state, callback_data.sign))
         await show_traits(message, data.get("traits", []), edit=True)
+
+
+async def known_or_sun(state: FSMContext, sign: str) -> str | None:
+    """The sign chosen, or the sun sign for "I don't know"."""
+    return (await state.get_data()).get("sun") if sign == UNKNOWN else sign
 
 
 async def show_traits(message: Message, traits: list[str], *, edit: bool) -> None:
@@ -70,20 +90,20 @@ async def show_traits(message: Message, traits: list[str], *, edit: bool) -> Non
 
 
 async def process_trait(
-    query: CallbackQuery, callback_data: AvatarCallback, state: FSMContext
+    query: CallbackQuery, callback_data: AvatarTraitCallback, state: FSMContext
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer()
         return
     traits: list[str] = (await state.get_data()).get("traits", [])
-    if callback_data.value in traits:
-        traits.remove(callback_data.value)
+    if callback_data.trait in traits:
+        traits.remove(callback_data.trait)
     elif len(traits) >= MAX_TRAITS:
         await query.answer(_("Up to {count} traits.").format(count=MAX_TRAITS), show_alert=True)
         return
     else:
-        traits.append(callback_data.value)
+        traits.append(callback_data.trait)
     await query.answer()
     await state.update_data(traits=traits)
     await show_traits(message, traits, edit=True)
@@ -145,28 +165,13 @@ def create_router() -> Router:
     router.message.register(command_avatar, Command("avatar"))
     signs = SIGNS_BY_KEY.keys()
     in_flow = AvatarForm.choosing
-    router.callback_query.register(
-        process_sign,
-        in_flow,
-        AvatarCallback.filter((F.step == AvatarStep.SUN) & F.value.in_(signs | {""})),
-    )
-    router.callback_query.register(
-        process_sign,
-        in_flow,
-        AvatarCallback.filter(
-            F.step.in_({AvatarStep.MOON, AvatarStep.RISING}) & F.value.in_(signs | {UNKNOWN})
-        ),
-    )
-    router.callback_query.register(
-        process_trait,
-        in_flow,
-        AvatarCallback.filter((F.step == AvatarStep.TRAIT) & F.value.in_(set(TRAITS))),
-    )
-    router.callback_query.register(
-        process_type, in_flow, AvatarCallback.filter(F.step == AvatarStep.TYPE)
-    )
-    router.callback_query.register(
-        process_go, in_flow, AvatarCallback.filter(F.step == AvatarStep.GO)
-    )
+    register = router.callback_query.register
+    register(process_restart, in_flow, AvatarRestartCallback.filter())
+    register(process_sun, in_flow, AvatarSunCallback.filter(F.sign.in_(signs)))
+    register(process_moon, in_flow, AvatarMoonCallback.filter(F.sign.in_(signs | {UNKNOWN})))
+    register(process_rising, in_flow, AvatarRisingCallback.filter(F.sign.in_(signs | {UNKNOWN})))
+    register(process_trait, in_flow, AvatarTraitCallback.filter(F.trait.in_(set(TRAITS))))
+    register(process_type, in_flow, AvatarTypeCallback.filter())
+    register(process_go, in_flow, AvatarMakeCallback.filter())
     router.message.register(typed_trait, AvatarForm.trait, F.text, ~F.text.startswith("/"))
     return router

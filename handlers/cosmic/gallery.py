@@ -12,81 +12,111 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import (
-    GalleryAction,
-    GalleryCallback,
-    ImageAction,
-    ImageCallback,
-    MenuAction,
-    MenuCallback,
-)
+from handlers.common.callbacks import MenuAction, MenuCallback
 from handlers.common.photos import Photo, send_reusing
-from handlers.common.screens import shows_markup
+from handlers.common.screens import answered, show_buttons, shows_markup
 from handlers.common.texts import expired_text
 from handlers.cosmic import keyboards
+from handlers.cosmic.callbacks import (
+    GalleryDeleteCallback,
+    GalleryDeleteYesCallback,
+    GalleryPageCallback,
+    GalleryStarCallback,
+    ImageDownloadCallback,
+    ImageFavouriteCallback,
+)
 from handlers.cosmic.texts import caption
 from services.core.images import StoredImage
-from services.cosmic.service import CosmicService
+from services.cosmic.gallery import GalleryService
 from services.sharing.analytics import Analytics
+
+Shown = (
+    GalleryPageCallback | GalleryStarCallback | GalleryDeleteCallback | GalleryDeleteYesCallback
+)
+"""Every gallery button carries the page it was on and the image shown there."""
+MAX_INDEX = 100_000
 
 
 def _caption(image: StoredImage) -> str:
     return caption(image.category, image.params)
 
 
-def _uploader(cosmic: CosmicService, image: StoredImage) -> Callable[[], Awaitable[InputFile]]:
+def _uploader(gallery: GalleryService, image: StoredImage) -> Callable[[], Awaitable[InputFile]]:
     async def upload() -> InputFile:
-        return FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
+        return FSInputFile(gallery.file(image), filename=f"cosmic-{image.id}.png")
 
     return upload
 
 
-async def process_image(
-    query: CallbackQuery, callback_data: ImageCallback, cosmic: CosmicService, analytics: Analytics
-) -> None:
-    image = await cosmic.images.owned(query.from_user.id, callback_data.image_id)
-    message = query.message
-    if image is None or not isinstance(message, Message):
+async def owned(
+    query: CallbackQuery, gallery: GalleryService, image_id: int
+) -> tuple[Message, StoredImage] | None:
+    """The pressed message and its image when the image is the presser's; else None,
+    after saying the button has expired."""
+    image = await gallery.owned(query.from_user.id, image_id)
+    if image is None or not isinstance(query.message, Message):
         await query.answer(expired_text(), show_alert=True)
-        return
-    if callback_data.action is ImageAction.FAVOURITE:
-        wanted = callback_data.favourite
-        await set_favourite(cosmic, analytics, image, wanted)
-        await query.answer(_("Saved to favourites ★") if wanted else _("Removed from favourites"))
-        markup = keyboards.image_actions(image.id, wanted)
-        if not shows_markup(message, markup):
-            await message.edit_reply_markup(reply_markup=markup)
-        return
-    await query.answer()
-    document = FSInputFile(cosmic.media.path(image.path), filename=f"cosmic-{image.id}.png")
-    await message.answer_document(document)
-    await analytics.download(image.id, image.user_id, "original")
+        return None
+    return query.message, image
 
 
 async def set_favourite(
-    cosmic: CosmicService, analytics: Analytics, image: StoredImage, wanted: bool
+    gallery: GalleryService, analytics: Analytics, image: StoredImage, wanted: bool
 ) -> None:
-    if wanted != image.favourite:
-        await cosmic.images.set_favourite(image.user_id, image.id, wanted)
-        if wanted:
-            await analytics.favourite(image.id, image.user_id)
+    if await gallery.set_favourite(image, wanted) and wanted:
+        await analytics.favourite(image.id, image.user_id)
 
 
-async def command_gallery(message: Message, cosmic: CosmicService, analytics: Analytics) -> None:
+# --- the buttons under a new image ----------------------------------------------------
+
+
+async def process_image_favourite(
+    query: CallbackQuery,
+    callback_data: ImageFavouriteCallback,
+    gallery: GalleryService,
+    analytics: Analytics,
+) -> None:
+    if found := await owned(query, gallery, callback_data.image_id):
+        message, image = found
+        wanted = callback_data.favourite
+        await set_favourite(gallery, analytics, image, wanted)
+        await query.answer(_("Saved to favourites ★") if wanted else _("Removed from favourites"))
+        await show_buttons(message, keyboards.image_actions(image.id, wanted))
+
+
+async def process_image_download(
+    query: CallbackQuery,
+    callback_data: ImageDownloadCallback,
+    gallery: GalleryService,
+    analytics: Analytics,
+) -> None:
+    if found := await owned(query, gallery, callback_data.image_id):
+        message, image = found
+        await query.answer()
+        document = FSInputFile(gallery.file(image), filename=f"cosmic-{image.id}.png")
+        await message.answer_document(document)
+        await analytics.download(image.id, image.user_id, "original")
+
+
+# --- /gallery -------------------------------------------------------------------------
+
+
+async def command_gallery(message: Message, gallery: GalleryService, analytics: Analytics) -> None:
     if message.from_user is not None:
-        await open_gallery(message, message.from_user.id, cosmic, analytics)
+        await open_gallery(message, message.from_user.id, gallery, analytics)
 
 
-async def menu_gallery(query: CallbackQuery, cosmic: CosmicService, analytics: Analytics) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await open_gallery(query.message, query.from_user.id, cosmic, analytics)
+async def menu_gallery(
+    query: CallbackQuery, gallery: GalleryService, analytics: Analytics
+) -> None:
+    if message := await answered(query):
+        await open_gallery(message, query.from_user.id, gallery, analytics)
 
 
 async def open_gallery(
-    message: Message, user_id: int, cosmic: CosmicService, analytics: Analytics
+    message: Message, user_id: int, gallery: GalleryService, analytics: Analytics
 ) -> None:
-    image, total = await cosmic.images.page(user_id, 0)
+    image, total = await gallery.page(user_id, 0)
     if image is None:
         await message.answer(_("Your gallery is empty. Try /daily, /match or /moon."))
         return
@@ -95,64 +125,105 @@ async def open_gallery(
     async def send(photo: Photo) -> Message:
         return await message.answer_photo(photo, caption=_caption(image), reply_markup=markup)
 
-    await _remember(
-        cosmic, image, await send_reusing(send, image.file_id, _uploader(cosmic, image))
-    )
+    file_id = await send_reusing(send, image.file_id, _uploader(gallery, image))
+    await gallery.remember_file_id(image, file_id)
     await analytics.view(image.id, image.user_id)
 
 
-async def process_gallery(
-    query: CallbackQuery, callback_data: GalleryCallback, cosmic: CosmicService,
+async def process_gallery_page(
+    query: CallbackQuery,
+    callback_data: GalleryPageCallback,
+    gallery: GalleryService,
     analytics: Analytics,
-) -> None:  # fmt: skip
-    message = query.message
-    user_id = query.from_user.id
-    data = callback_data
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    if data.action is not GalleryAction.SHOW:
-        owned = await cosmic.images.owned(user_id, data.image_id)
-        if owned is None:
-            await query.answer(expired_text(), show_alert=True)
-            return
-        if data.action is GalleryAction.DELETE:
-            await query.answer()
-            markup = keyboards.confirm_delete(data.index, data.favourites, owned.id)
-            if not shows_markup(message, markup):
-                await message.edit_reply_markup(reply_markup=markup)
-            return
-        if data.action is GalleryAction.FAVOURITE:
-            wanted = data.star
-            await set_favourite(cosmic, analytics, owned, wanted)
-        else:
-            await cosmic.images.delete(user_id, owned.id)
+) -> None:
     await query.answer()
-    shown = await show_page(message, cosmic, user_id, data, showing=data.image_id)
+    if isinstance(query.message, Message):
+        await turn_page(query.message, gallery, analytics, query.from_user.id, callback_data)
+
+
+async def process_gallery_star(
+    query: CallbackQuery,
+    callback_data: GalleryStarCallback,
+    gallery: GalleryService,
+    analytics: Analytics,
+) -> None:
+    if found := await gallery_image(query, gallery, callback_data):
+        message, image = found
+        await set_favourite(gallery, analytics, image, callback_data.star)
+        await query.answer()
+        await turn_page(message, gallery, analytics, image.user_id, callback_data)
+
+
+async def process_gallery_delete(
+    query: CallbackQuery, callback_data: GalleryDeleteCallback, gallery: GalleryService
+) -> None:
+    if found := await gallery_image(query, gallery, callback_data):
+        message, image = found
+        await query.answer()
+        data = callback_data
+        markup = keyboards.confirm_delete(data.index, data.favourites, image.id)
+        await show_buttons(message, markup)
+
+
+async def process_gallery_delete_yes(
+    query: CallbackQuery,
+    callback_data: GalleryDeleteYesCallback,
+    gallery: GalleryService,
+    analytics: Analytics,
+) -> None:
+    if found := await gallery_image(query, gallery, callback_data):
+        message, image = found
+        await gallery.delete(image)
+        await query.answer()
+        await turn_page(message, gallery, analytics, image.user_id, callback_data)
+
+
+async def gallery_image(
+    query: CallbackQuery, gallery: GalleryService, data: Shown
+) -> tuple[Message, StoredImage] | None:
+    """Like `owned`; a message no longer accessible is only answered."""
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return None
+    return await owned(query, gallery, data.image_id)
+
+
+async def turn_page(
+    message: Message, gallery: GalleryService, analytics: Analytics, user_id: int, data: Shown
+) -> None:
+    """Shows the page the button leads to; a different image shown counts as a view."""
+    shown = await show_page(
+        message, gallery, user_id, data.index, data.favourites, showing=data.image_id
+    )
     if shown is not None and shown.id != data.image_id:
         await analytics.view(shown.id, user_id)
 
 
 async def show_page(
-    message: Message, cosmic: CosmicService, user_id: int, data: GalleryCallback, *,
+    message: Message,
+    gallery: GalleryService,
+    user_id: int,
+    index: int,
+    favourites: bool,
+    *,
     showing: int,
-) -> StoredImage | None:  # fmt: skip
-    """Turns the gallery message into page `data.index` of its filter. `showing` is the
-    image the message shows now (its buttons carry it): the same one only has its caption
-    and buttons edited, or nothing at all when they are what the message already shows."""
-    image, total = await cosmic.images.page(user_id, data.index, favourites=data.favourites)
+) -> StoredImage | None:
+    """Turns the gallery message into page `index` of its filter. `showing` is the image
+    the message shows now (its buttons carry it): the same one only has its caption and
+    buttons edited, or nothing at all when they are what the message already shows."""
+    image, total = await gallery.page(user_id, index, favourites=favourites)
     if image is None:
         text = (
             _("No favourites yet: tap ★ under an image.")
-            if data.favourites
+            if favourites
             else _("Your gallery is empty. Try /daily, /match or /moon.")
         )
-        markup = keyboards.gallery_empty(data.favourites)
+        markup = keyboards.gallery_empty(favourites)
         if message.caption != text or not shows_markup(message, markup):
             await message.edit_caption(caption=text, reply_markup=markup)
         return None
-    index = min(data.index, total - 1)
-    markup = keyboards.gallery(index, total, data.favourites, image.id, image.favourite)
+    index = min(index, total - 1)
+    markup = keyboards.gallery(index, total, favourites, image.id, image.favourite)
     if image.id == showing:
         if not shows_markup(message, markup):
             await message.edit_caption(caption=_caption(image), reply_markup=markup)
@@ -162,25 +233,22 @@ async def show_page(
         media = InputMediaPhoto(media=photo, caption=_caption(image))
         return await message.edit_media(media, reply_markup=markup)
 
-    await _remember(
-        cosmic, image, await send_reusing(send, image.file_id, _uploader(cosmic, image))
+    await gallery.remember_file_id(
+        image, await send_reusing(send, image.file_id, _uploader(gallery, image))
     )
     return image
 
 
-async def _remember(cosmic: CosmicService, image: StoredImage, file_id: str | None) -> None:
-    if file_id is not None:
-        await cosmic.images.set_file_id(image.id, file_id)
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
+    pages = (F.index >= 0) & (F.index < MAX_INDEX)
+    register = router.callback_query.register
     router.message.register(command_gallery, Command("gallery"))
-    router.callback_query.register(
-        menu_gallery, MenuCallback.filter(F.action == MenuAction.GALLERY)
-    )
-    router.callback_query.register(process_image, ImageCallback.filter())
-    router.callback_query.register(
-        process_gallery, GalleryCallback.filter((F.index >= 0) & (F.index < 100_000))
-    )
+    register(menu_gallery, MenuCallback.filter(F.action == MenuAction.GALLERY))
+    register(process_image_favourite, ImageFavouriteCallback.filter())
+    register(process_image_download, ImageDownloadCallback.filter())
+    register(process_gallery_page, GalleryPageCallback.filter(pages))
+    register(process_gallery_star, GalleryStarCallback.filter(pages))
+    register(process_gallery_delete, GalleryDeleteCallback.filter(pages))
+    register(process_gallery_delete_yes, GalleryDeleteYesCallback.filter(pages))
     return router

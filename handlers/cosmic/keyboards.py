@@ -9,20 +9,30 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.callbacks import (
-    AvatarCallback,
-    AvatarStep,
-    CardsCallback,
-    DailyCallback,
-    GalleryAction,
-    GalleryCallback,
-    ImageAction,
-    ImageCallback,
-    MoonCallback,
+from handlers.common.keyboards import share_button
+from handlers.cosmic.callbacks import (
+    AvatarMakeCallback,
+    AvatarMoonCallback,
+    AvatarRestartCallback,
+    AvatarRisingCallback,
+    AvatarSunCallback,
+    AvatarTraitCallback,
+    AvatarTypeCallback,
+    DailyAdjustCallback,
+    DailyMakeCallback,
+    DailySignsCallback,
+    GalleryDeleteCallback,
+    GalleryDeleteYesCallback,
+    GalleryPageCallback,
+    GalleryStarCallback,
+    ImageDownloadCallback,
+    ImageFavouriteCallback,
+    MoonMakeCallback,
+    MoonPickCallback,
     PlanCallback,
 )
-from handlers.common.keyboards import share_button
 from handlers.cosmic.texts import focus_name, mood_name, phase_name, sign_label
+from handlers.sharing.callbacks import CardMenuCallback
 from services.cosmic.astro import SIGNS, Focus, Mood, MoonPhase
 
 TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
@@ -61,9 +71,9 @@ def sign_grid(
 
 
 def daily_adjust(sign: str, energy: int, mood: str, focus: str) -> InlineKeyboardMarkup:
-    def state(**changes: object) -> DailyCallback:
+    def state(**changes: object) -> DailyAdjustCallback:
         values: dict[str, object] = {"sign": sign, "energy": energy, "mood": mood, "focus": focus}
-        return DailyCallback(**{**values, **changes})  # type: ignore[arg-type]
+        return DailyAdjustCallback(**{**values, **changes})  # type: ignore[arg-type]
 
     moods = tuple(Mood)
     next_mood = moods[(moods.index(Mood(mood)) + 1) % len(moods)]
@@ -77,8 +87,9 @@ def daily_adjust(sign: str, energy: int, mood: str, focus: str) -> InlineKeyboar
     for option in Focus:
         mark = "✓ " if option.value == focus else ""
         builder.button(text=mark + focus_name(option), callback_data=state(focus=option.value))
-    builder.button(text=_("✨ Create my image"), callback_data=state(go=True))
-    builder.button(text=_("🔄 Change sign"), callback_data=DailyCallback())
+    make = DailyMakeCallback(sign=sign, energy=energy, mood=Mood(mood), focus=Focus(focus))
+    builder.button(text=_("✨ Create my image"), callback_data=make)
+    builder.button(text=_("🔄 Change sign"), callback_data=DailySignsCallback())
     builder.adjust(2, 1, 4, 1, 1)
     return builder.as_markup()
 
@@ -89,20 +100,23 @@ def moon_phases(selected: MoonPhase, current: MoonPhase) -> InlineKeyboardMarkup
         text = phase_name(phase) + (" ✓" if phase is selected else "")
         if phase is current:
             text += _(" (now)")
-        builder.button(text=text, callback_data=MoonCallback(phase=phase.value))
-    builder.button(
-        text=_("✨ Create the ritual"), callback_data=MoonCallback(phase=selected.value, go=True)
-    )
+        builder.button(text=text, callback_data=MoonPickCallback(phase=phase))
+    builder.button(text=_("✨ Create the ritual"), callback_data=MoonMakeCallback(phase=selected))
     builder.adjust(2, 2, 2, 2, 1)
     return builder.as_markup()
 
 
-def avatar_signs(step: AvatarStep, *, unknown: bool) -> InlineKeyboardMarkup:
-    """The grid for one avatar step; Back starts again from the sun sign."""
+AvatarSignStep = type[AvatarSunCallback] | type[AvatarMoonCallback] | type[AvatarRisingCallback]
+
+
+def avatar_signs(step: AvatarSignStep) -> InlineKeyboardMarkup:
+    """The grid for one avatar step; past the sun sign, "I don't know" and Back (which
+    starts again from the sun sign)."""
+    first = step is AvatarSunCallback
     return sign_grid(
-        lambda key: AvatarCallback(step=step, value=key),
-        unknown=AvatarCallback(step=step, value=UNKNOWN) if unknown else None,
-        back=AvatarCallback(step=AvatarStep.SUN) if step is not AvatarStep.SUN else None,
+        lambda key: step(sign=key),
+        unknown=None if first else step(sign=UNKNOWN),
+        back=None if first else AvatarRestartCallback(),
     )
 
 
@@ -111,11 +125,10 @@ def avatar_traits(chosen: list[str]) -> InlineKeyboardMarkup:
     for trait in TRAITS:
         mark = "✓ " if trait in chosen else ""
         builder.button(
-            text=mark + trait_label(trait),
-            callback_data=AvatarCallback(step=AvatarStep.TRAIT, value=trait),
+            text=mark + trait_label(trait), callback_data=AvatarTraitCallback(trait=trait)
         )
-    builder.button(text=_("✍️ Type my own"), callback_data=AvatarCallback(step=AvatarStep.TYPE))
-    builder.button(text=_("✨ Create my avatar"), callback_data=AvatarCallback(step=AvatarStep.GO))
+    builder.button(text=_("✍️ Type my own"), callback_data=AvatarTypeCallback())
+    builder.button(text=_("✨ Create my avatar"), callback_data=AvatarMakeCallback())
     builder.adjust(4, 4, 1, 1)
     return builder.as_markup()
 
@@ -129,81 +142,48 @@ def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=favourite_label(favourite),
-        callback_data=ImageCallback(
-            action=ImageAction.FAVOURITE, image_id=image_id, favourite=not favourite
-        ),
+        callback_data=ImageFavouriteCallback(image_id=image_id, favourite=not favourite),
     )
-    builder.button(
-        text=_("⬇️ Download"),
-        callback_data=ImageCallback(action=ImageAction.DOWNLOAD, image_id=image_id),
-    )
-    builder.button(text=_("🎴 Cards"), callback_data=CardsCallback(image_id=image_id))
+    builder.button(text=_("⬇️ Download"), callback_data=ImageDownloadCallback(image_id=image_id))
+    builder.button(text=_("🎴 Cards"), callback_data=CardMenuCallback(image_id=image_id))
     builder.add(share_button(f"img:{image_id}"))
     builder.adjust(2, 2)
     return builder.as_markup()
 
 
-def card_formats(image_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for card, label in CARD_LABELS.items():
-        builder.button(text=label, callback_data=CardsCallback(image_id=image_id, card=card))
-    for card, label in CARD_LABELS.items():
-        builder.button(
-            text=f"⬇️ {label}",
-            callback_data=CardsCallback(image_id=image_id, card=card, download=True),
-        )
-    builder.adjust(4, 4)
-    return builder.as_markup()
-
-
-CARD_LABELS = {
-    "ig_square": "Instagram ◻",
-    "ig_story": "Story ▯",
-    "x": "X ▭",
-    "facebook": "Facebook ▭",
-}
-
-
 def gallery(
     index: int, total: int, favourites: bool, image_id: int, favourite: bool
 ) -> InlineKeyboardMarkup:
-    def go(action: GalleryAction, at: int = index, only: bool = favourites) -> GalleryCallback:
-        return GalleryCallback(
-            action=action, index=at, favourites=only, image_id=image_id, star=not favourite
-        )
+    def page(at: int, only: bool = favourites) -> GalleryPageCallback:
+        return GalleryPageCallback(index=at, favourites=only, image_id=image_id)
 
     builder = InlineKeyboardBuilder()
-    builder.button(text="◀", callback_data=go(GalleryAction.SHOW, (index - 1) % total))
-    builder.button(text=f"{index + 1} / {total}", callback_data=go(GalleryAction.SHOW))
-    builder.button(text="▶", callback_data=go(GalleryAction.SHOW, (index + 1) % total))
-    builder.button(text=favourite_label(favourite), callback_data=go(GalleryAction.FAVOURITE))
-    builder.button(text=_("🗑 Delete"), callback_data=go(GalleryAction.DELETE))
+    builder.button(text="◀", callback_data=page((index - 1) % total))
+    builder.button(text=f"{index + 1} / {total}", callback_data=page(index))
+    builder.button(text="▶", callback_data=page((index + 1) % total))
     builder.button(
-        text=_("⬇️ Download"),
-        callback_data=ImageCallback(action=ImageAction.DOWNLOAD, image_id=image_id),
+        text=favourite_label(favourite),
+        callback_data=GalleryStarCallback(
+            index=index, favourites=favourites, image_id=image_id, star=not favourite
+        ),
     )
+    delete = GalleryDeleteCallback(index=index, favourites=favourites, image_id=image_id)
+    builder.button(text=_("🗑 Delete"), callback_data=delete)
+    builder.button(text=_("⬇️ Download"), callback_data=ImageDownloadCallback(image_id=image_id))
     builder.button(
         text=_("Show all") if favourites else _("Show favourites ★"),
-        callback_data=go(GalleryAction.SHOW, 0, not favourites),
+        callback_data=page(0, not favourites),
     )
     builder.adjust(3, 1, 2, 1)
     return builder.as_markup()
 
 
 def confirm_delete(index: int, favourites: bool, image_id: int) -> InlineKeyboardMarkup:
+    yes = GalleryDeleteYesCallback(index=index, favourites=favourites, image_id=image_id)
+    no = GalleryPageCallback(index=index, favourites=favourites, image_id=image_id)
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, delete"),
-        callback_data=GalleryCallback(
-            action=GalleryAction.DELETE_YES, index=index, favourites=favourites, image_id=image_id
-        ),
-    )
-    builder.button(
-        text=_("No"),
-        callback_data=GalleryCallback(
-            action=GalleryAction.SHOW, index=index, favourites=favourites, image_id=image_id
-        ),
-    )
+    builder.button(text=_("Yes, delete"), callback_data=yes)
+    builder.button(text=_("No"), callback_data=no)
     return builder.as_markup()
 
 
@@ -218,7 +198,5 @@ def plans(labels: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 def gallery_empty(favourites: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if favourites:
-        builder.button(
-            text=_("Show all"), callback_data=GalleryCallback(action=GalleryAction.SHOW)
-        )
+        builder.button(text=_("Show all"), callback_data=GalleryPageCallback())
     return builder.as_markup()

@@ -9,8 +9,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import MenuAction, MenuCallback, PlanCallback
+from handlers.common.callbacks import MenuAction, MenuCallback
 from handlers.cosmic import keyboards
+from handlers.cosmic.callbacks import PlanCallback
 from services.core.payments import CURRENCY, CreditStatus, PaymentService, Product, payload_for
 
 logger = logging.getLogger(__name__)

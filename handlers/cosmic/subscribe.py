@@ -4,18 +4,22 @@ shared image: that is the growth loop."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import SubscribeCallback, ZoneAction, ZoneCallback
 from handlers.common.screens import show_screen
 from handlers.common.states import SubscribeForm
 from handlers.cosmic import keyboards
+from handlers.cosmic.callbacks import (
+    SubscribeHourCallback,
+    SubscribeSignCallback,
+    ZoneAction,
+    ZoneCallback,
+    ZoneSetCallback,
+)
 from handlers.cosmic.subscribe_screens import (
     DEFAULT_HOUR,
     Screen,
@@ -27,136 +31,143 @@ from handlers.cosmic.subscribe_screens import (
     unknown_zone_text,
     zone_screen,
 )
-from services.core.accounts import AccountRepo
 from services.core.models import Account
-from services.core.schedules import ScheduleRepo
-from services.core.zones import PICKER_OFFSETS, is_fixed, offset_name, parse_zone, zone_of, zone_or
+from services.core.zones import PICKER_OFFSETS, is_fixed, zone_of
 from services.cosmic.astro import SIGNS_BY_KEY
-from services.cosmic.service import CosmicService
+from services.cosmic.subscriptions import SubscriptionService
 
 
 async def command_subscribe(
-    message: Message, state: FSMContext, account: Account, cosmic: CosmicService,
-    schedules: ScheduleRepo,
-) -> None:  # fmt: skip
+    message: Message, state: FSMContext, account: Account, subscriptions: SubscriptionService
+) -> None:
     await state.clear()
     if not account.sign:
         await message.answer(
             _("Which sign should I send you every day?"),
-            reply_markup=keyboards.sign_grid(lambda key: SubscribeCallback(sign=key)),
+            reply_markup=keyboards.sign_grid(lambda key: SubscribeSignCallback(sign=key)),
         )
         return
-    text, markup = await next_screen(account.user_id, account.sign, cosmic, schedules)
+    text, markup = await next_screen(account.user_id, account.sign, subscriptions)
     await message.answer(text, reply_markup=markup)
 
 
-async def next_screen(
-    user_id: int, sign: str, cosmic: CosmicService, schedules: ScheduleRepo
-) -> Screen:
+async def next_screen(user_id: int, sign: str, subscriptions: SubscriptionService) -> Screen:
     """The hours when the person's time zone is known, else "what time is it for you?"."""
-    zone = await schedules.zone(user_id)
+    zone = await subscriptions.zone(user_id)
     if zone is None:
-        return zone_screen(sign, cosmic.clock.now(), None, "")
-    return await hours_of(user_id, sign, zone, cosmic, schedules)
+        return zone_screen(sign, subscriptions.clock.now(), None, "")
+    return await hours_of(user_id, sign, zone, subscriptions)
 
 
 async def hours_of(
-    user_id: int, sign: str, zone: str, cosmic: CosmicService, schedules: ScheduleRepo
+    user_id: int, sign: str, zone: str, subscriptions: SubscriptionService
 ) -> Screen:
-    subscription = await schedules.subscription(user_id)
+    subscription = await subscriptions.subscription(user_id)
     chosen = subscription.hour if subscription else DEFAULT_HOUR
-    local = cosmic.clock.now().astimezone(zone_or(zone, cosmic.clock.zone))
+    local = subscriptions.local_now(zone)
     return hours_screen(sign, zone, local, chosen, fixed=is_fixed(zone))
 
 
-async def process_subscribe(
-    query: CallbackQuery,
-    callback_data: SubscribeCallback,
-    cosmic: CosmicService,
-    schedules: ScheduleRepo,
-    accounts: AccountRepo,
+async def process_subscribe_sign(
+    query: CallbackQuery, callback_data: SubscribeSignCallback, subscriptions: SubscriptionService
 ) -> None:
-    user_id, sign, hour = query.from_user.id, callback_data.sign, callback_data.hour
-    if hour < 0:  # the sign was chosen
-        await query.answer()
-        await show(query, await next_screen(user_id, sign, cosmic, schedules))
-        return
-    zone = await schedules.zone(user_id) or cosmic.clock.zone.key
-    subscription = await schedules.subscription(user_id)
-    if subscription is not None and (subscription.sign, subscription.hour) == (sign, hour):
-        await query.answer(already_text(sign, hour, zone))  # nothing changes: no edit
+    await query.answer()
+    screen = await next_screen(query.from_user.id, callback_data.sign, subscriptions)
+    await show_subscribe_screen(query, screen)
+
+
+async def process_subscribe_hour(
+    query: CallbackQuery, callback_data: SubscribeHourCallback, subscriptions: SubscriptionService
+) -> None:
+    sign, hour = callback_data.sign, callback_data.hour
+    done = await subscriptions.subscribe(query.from_user.id, sign, hour)
+    if not done.changed:
+        await query.answer(already_text(sign, hour, done.zone))  # nothing changes: no edit
         return
     await query.answer()
-    await schedules.subscribe(user_id, sign, hour)
-    await accounts.set_sign(user_id, sign)
-    today = cosmic.clock.now().astimezone(zone_or(zone, cosmic.clock.zone)).date()
-    pushed = await schedules.pushed_since(user_id, today.isoformat())
-    await show(query, (subscribed_text(sign, hour, zone, pushed_today=pushed), None))
+    text = subscribed_text(sign, hour, done.zone, pushed_today=done.pushed_today)
+    await show_subscribe_screen(query, (text, None))
 
 
-async def process_zone(
+async def process_zone_ask(
     query: CallbackQuery,
     callback_data: ZoneCallback,
     state: FSMContext,
-    cosmic: CosmicService,
-    schedules: ScheduleRepo,
+    subscriptions: SubscriptionService,
 ) -> None:
     await query.answer()
-    user_id, sign, action = query.from_user.id, callback_data.sign, callback_data.action
-    if action is ZoneAction.TYPE:
-        await state.set_state(SubscribeForm.zone)
-        await state.update_data(sign=sign)
-        await show(query, typing_screen(sign))
-        return
     await state.clear()
-    zone = await schedules.zone(user_id)
-    if action is ZoneAction.ASK:
-        current = zone_of(zone) if zone else None
-        await show(query, zone_screen(sign, cosmic.clock.now(), current, zone or ""))
-        return
-    if action is ZoneAction.SET:
-        current = zone_of(zone) if zone else None
-        now = cosmic.clock.now()
-        offset = timedelta(minutes=callback_data.offset)
-        if current is None or now.astimezone(current).utcoffset() != offset:
-            # The same offset as the zone already kept (Europe/Madrid in winter and UTC+1)
-            # keeps that zone: it knows summer time, the offset does not.
-            zone = offset_name(callback_data.offset)
-            await schedules.set_zone(user_id, zone)
-    if zone is None:  # KEEP without a zone: a stale button
-        zone = cosmic.clock.zone.key
-    await show(query, await hours_of(user_id, sign, zone, cosmic, schedules))
+    zone = await subscriptions.zone(query.from_user.id)
+    current = zone_of(zone) if zone else None
+    screen = zone_screen(callback_data.sign, subscriptions.clock.now(), current, zone or "")
+    await show_subscribe_screen(query, screen)
+
+
+async def process_zone_type(
+    query: CallbackQuery, callback_data: ZoneCallback, state: FSMContext
+) -> None:
+    await query.answer()
+    await state.set_state(SubscribeForm.zone)
+    await state.update_data(sign=callback_data.sign)
+    await show_subscribe_screen(query, typing_screen(callback_data.sign))
+
+
+async def process_zone_set(
+    query: CallbackQuery,
+    callback_data: ZoneSetCallback,
+    state: FSMContext,
+    subscriptions: SubscriptionService,
+) -> None:
+    await query.answer()
+    await state.clear()
+    user_id, sign = query.from_user.id, callback_data.sign
+    zone = await subscriptions.set_offset(user_id, callback_data.offset)
+    await show_subscribe_screen(query, await hours_of(user_id, sign, zone, subscriptions))
+
+
+async def process_zone_keep(
+    query: CallbackQuery,
+    callback_data: ZoneCallback,
+    state: FSMContext,
+    subscriptions: SubscriptionService,
+) -> None:
+    await query.answer()
+    await state.clear()
+    user_id, sign = query.from_user.id, callback_data.sign
+    # Without a zone the button is stale: the bot's zone stands in.
+    zone = await subscriptions.zone(user_id) or subscriptions.clock.zone.key
+    await show_subscribe_screen(query, await hours_of(user_id, sign, zone, subscriptions))
 
 
 async def process_typed_zone(
-    message: Message, state: FSMContext, cosmic: CosmicService, schedules: ScheduleRepo
+    message: Message, state: FSMContext, subscriptions: SubscriptionService
 ) -> None:
-    zone = parse_zone(message.text or "")
-    if zone is None or zone_of(zone) is None or message.from_user is None:
+    user = message.from_user
+    zone = await subscriptions.set_typed_zone(user.id, message.text or "") if user else None
+    if user is None or zone is None:
         await message.answer(unknown_zone_text(message.text or ""))  # asked again
         return
-    data = await state.get_data()
+    sign = (await state.get_data()).get("sign", "")
     await state.clear()
-    await schedules.set_zone(message.from_user.id, zone)
-    sign = data.get("sign", "")
-    if sign not in SIGNS_BY_KEY:
-        return
-    text, markup = await hours_of(message.from_user.id, sign, zone, cosmic, schedules)
-    await message.answer(text, reply_markup=markup)
+    if sign in SIGNS_BY_KEY:
+        text, markup = await hours_of(user.id, sign, zone, subscriptions)
+        await message.answer(text, reply_markup=markup)
 
 
 async def process_zone_not_text(message: Message) -> None:
     await message.answer(typing_prompt())
 
 
-async def command_unsubscribe(message: Message, schedules: ScheduleRepo) -> None:
-    if message.from_user and await schedules.unsubscribe(message.from_user.id):
+async def command_unsubscribe(message: Message, subscriptions: SubscriptionService) -> None:
+    if message.from_user and await subscriptions.unsubscribe(message.from_user.id):
         await message.answer(_("Unsubscribed: no more daily images. /subscribe to come back."))
     else:
         await message.answer(_("You are not subscribed. /subscribe to get your daily image."))
 
 
-async def show(query: CallbackQuery, screen: tuple[str, InlineKeyboardMarkup | None]) -> None:
+async def show_subscribe_screen(
+    query: CallbackQuery, screen: tuple[str, InlineKeyboardMarkup | None]
+) -> None:
     """The screen in place of the pressed message (only answered when it shows it already)."""
     if isinstance(query.message, Message):
         await show_screen(query.message, *screen, edit=True)
@@ -164,19 +175,16 @@ async def show(query: CallbackQuery, screen: tuple[str, InlineKeyboardMarkup | N
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    signs = F.sign.in_(SIGNS_BY_KEY.keys())
+    register = router.callback_query.register
     router.message.register(command_subscribe, Command("subscribe"))
     router.message.register(command_unsubscribe, Command("unsubscribe"))
-    router.callback_query.register(
-        process_subscribe,
-        SubscribeCallback.filter(F.sign.in_(SIGNS_BY_KEY.keys()) & F.hour.in_({-1, *range(24)})),
-    )
-    router.callback_query.register(
-        process_zone,
-        ZoneCallback.filter(
-            F.sign.in_(SIGNS_BY_KEY.keys())
-            & ((F.action != ZoneAction.SET) | F.offset.in_(set(PICKER_OFFSETS)))
-        ),
-    )
+    register(process_subscribe_sign, SubscribeSignCallback.filter(signs))
+    register(process_subscribe_hour, SubscribeHourCallback.filter(signs & F.hour.in_(range(24))))
+    register(process_zone_ask, ZoneCallback.filter(signs & (F.action == ZoneAction.ASK)))
+    register(process_zone_type, ZoneCallback.filter(signs & (F.action == ZoneAction.TYPE)))
+    register(process_zone_keep, ZoneCallback.filter(signs & (F.action == ZoneAction.KEEP)))
+    register(process_zone_set, ZoneSetCallback.filter(signs & F.offset.in_(set(PICKER_OFFSETS))))
     router.message.register(
         process_typed_zone, SubscribeForm.zone, F.text, ~F.text.startswith("/")
     )

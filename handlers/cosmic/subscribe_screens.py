@@ -14,7 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton
 
-from handlers.common.callbacks import SubscribeCallback, ZoneAction, ZoneCallback
+from handlers.cosmic.callbacks import (
+    SubscribeHourCallback,
+    ZoneAction,
+    ZoneCallback,
+    ZoneSetCallback,
+)
 from handlers.cosmic.texts import sign_label
 from services.core.schedules import Subscription
 from services.core.zones import PICKER_OFFSETS
@@ -47,9 +52,7 @@ def zone_screen(sign: str, now: datetime, current: tzinfo | None, current_name: 
             label = f"{label} · {day}"
         if offset == ticked:
             label += " ✓"
-        builder.button(
-            text=label, callback_data=ZoneCallback(sign=sign, action=ZoneAction.SET, offset=offset)
-        )
+        builder.button(text=label, callback_data=ZoneSetCallback(sign=sign, offset=offset))
     builder.adjust(4)
     builder.row(_button(_("⌨️ Type my time zone"), ZoneCallback(sign=sign, action=ZoneAction.TYPE)))
     if current is not None:
@@ -88,7 +91,7 @@ def hours_screen(
     builder = InlineKeyboardBuilder()
     for hour in HOURS:
         label = f"{hour:02d}:00" + (" ✓" if hour == chosen else "")
-        builder.button(text=label, callback_data=SubscribeCallback(sign=sign, hour=hour))
+        builder.button(text=label, callback_data=SubscribeHourCallback(sign=sign, hour=hour))
     builder.adjust(4)
     builder.row(_button(_("🌍 Change time zone"), ZoneCallback(sign=sign, action=ZoneAction.ASK)))
     lines = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import (
     BufferedInputFile,
@@ -14,6 +14,7 @@ from aiogram.types import (
     ChosenInlineResult,
     InlineQuery,
     InlineQueryResultCachedPhoto,
+    InlineQueryResultUnion,
     Message,
     Update,
 )
@@ -21,18 +22,20 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import CardsCallback
 from handlers.common.filters import AdminFilter
 from handlers.common.photos import Photo, send_reusing
 from handlers.common.texts import expired_text
-from handlers.cosmic import keyboards
+from handlers.sharing.callbacks import CardFileCallback, CardMenuCallback, CardPhotoCallback
+from handlers.sharing.keyboards import send_card_menu
 from handlers.sharing.texts import card_text, share_text
 from services.admin.stats import Dashboard, Stats
 from services.core.images import StoredImage
+from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
 from services.generation.base import PostText
 from services.sharing.analytics import Analytics
 from services.sharing.cards import CardFormat
+from services.sharing.repo import StoredCard
 from services.sharing.service import CardService
 from services.studio.captions import render_post
 from services.studio.service import StudioService
@@ -44,48 +47,43 @@ INLINE_IMAGES = 100
 """How far back inline mode looks (images, each with its cards)."""
 
 
-async def send_card_menu(message: Message, image_id: int) -> None:
-    await message.answer(
-        _("Choose a format: tap to see the card, ⬇️ for the PNG file."),
-        reply_markup=keyboards.card_formats(image_id),
-    )
+async def shown_image(
+    query: CallbackQuery, gallery: GalleryService, image_id: int
+) -> tuple[Message, StoredImage] | None:
+    """The pressed message and the presser's image (the press answered); else None, after
+    saying the button has expired."""
+    image = await gallery.owned(query.from_user.id, image_id)
+    if image is None or not isinstance(query.message, Message):
+        await query.answer(expired_text(), show_alert=True)
+        return None
+    await query.answer()
+    return query.message, image
 
 
-async def process_cards(
+async def process_card_menu(
+    query: CallbackQuery, callback_data: CardMenuCallback, gallery: GalleryService
+) -> None:
+    if found := await shown_image(query, gallery, callback_data.image_id):
+        message, image = found
+        await send_card_menu(message, image.id)
+
+
+async def process_card_photo(
     query: CallbackQuery,
-    callback_data: CardsCallback,
+    callback_data: CardPhotoCallback,
     bot: Bot,
     cosmic: CosmicService,
+    gallery: GalleryService,
     cards: CardService,
-    analytics: Analytics,
     studio: StudioService,
     i18n: I18n,
 ) -> None:
-    image = await cosmic.images.owned(query.from_user.id, callback_data.image_id)
-    message = query.message
-    if image is None or not isinstance(message, Message):
-        await query.answer(expired_text(), show_alert=True)
+    """The card as a photo, with the image's share text; its file_id is kept for reuse."""
+    if not (found := await shown_image(query, gallery, callback_data.image_id)):
         return
-    await query.answer()
-    if not callback_data.card:
-        await send_card_menu(message, image.id)
-        return
-    card_format = CardFormat(callback_data.card)
-    me = await bot.me()
-    text = card_text(image, me.username or "", query.from_user.id, cosmic.clock.today())
-    action = (
-        ChatActionSender.upload_document
-        if callback_data.download
-        else (ChatActionSender.upload_photo)
-    )
-    async with action(bot=bot, chat_id=message.chat.id):
-        card, png = await cards.card(image, card_format, i18n.current_locale, text)
-        name = f"card-{image.id}-{card_format.value}.png"
-        if callback_data.download:
-            data = png if png is not None else cards.png(card)
-            await message.answer_document(BufferedInputFile(data, filename=name))
-            await analytics.download(image.id, query.from_user.id, f"card:{card_format.value}")
-            return
+    message, image = found
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        card, png = await make_card(query, bot, cosmic, cards, image, callback_data.card, i18n)
         caption = share_text(image, await studio_caption(studio, image))
 
         async def send(photo: Photo) -> Message:
@@ -93,11 +91,49 @@ async def process_cards(
 
         async def upload() -> BufferedInputFile:
             data = png if png is not None else await asyncio.to_thread(cards.png, card)
-            return BufferedInputFile(data, filename=name)
+            return BufferedInputFile(data, filename=card_name(image, callback_data.card))
 
-        file_id = await send_reusing(send, card.file_id, upload)
-        if file_id is not None:
-            await cards.cards.set_file_id(card.id, file_id)
+        await cards.remember_file_id(card, await send_reusing(send, card.file_id, upload))
+
+
+async def process_card_file(
+    query: CallbackQuery,
+    callback_data: CardFileCallback,
+    bot: Bot,
+    cosmic: CosmicService,
+    gallery: GalleryService,
+    cards: CardService,
+    analytics: Analytics,
+    i18n: I18n,
+) -> None:
+    if not (found := await shown_image(query, gallery, callback_data.image_id)):
+        return
+    message, image = found
+    card_format = callback_data.card
+    async with ChatActionSender.upload_document(bot=bot, chat_id=message.chat.id):
+        card, png = await make_card(query, bot, cosmic, cards, image, card_format, i18n)
+        data = png if png is not None else cards.png(card)
+        await message.answer_document(BufferedInputFile(data, card_name(image, card_format)))
+        await analytics.download(image.id, query.from_user.id, f"card:{card_format.value}")
+
+
+async def make_card(
+    query: CallbackQuery,
+    bot: Bot,
+    cosmic: CosmicService,
+    cards: CardService,
+    image: StoredImage,
+    card_format: CardFormat,
+    i18n: I18n,
+) -> tuple[StoredCard, bytes | None]:
+    """The card in the presser's language, its link inviting to the bot as them."""
+    me = await bot.me()
+    text = card_text(image, me.username or "", query.from_user.id, cosmic.clock.today())
+    return await cards.card(image, card_format, i18n.current_locale, text)
+
+
+def card_name(image: StoredImage, card_format: CardFormat) -> str:
+    return f"card-{image.id}-{card_format.value}.png"
 
 
 async def studio_caption(studio: StudioService, image: StoredImage) -> str | None:
@@ -114,15 +150,15 @@ async def studio_caption(studio: StudioService, image: StoredImage) -> str | Non
 
 
 async def inline_query(
-    query: InlineQuery, cosmic: CosmicService, cards: CardService, studio: StudioService
+    query: InlineQuery, gallery: GalleryService, cards: CardService, studio: StudioService
 ) -> None:
     user_id = query.from_user.id
-    pinned = await pinned_image(query.query, user_id, cosmic)
-    images = await cosmic.images.recent_sent(user_id, INLINE_IMAGES, 0)
+    pinned = await pinned_image(query.query, user_id, gallery, studio)
+    images = await gallery.recent_sent(user_id, INLINE_IMAGES)
     if pinned is not None:
         images = [pinned, *[image for image in images if image.id != pinned.id]]
-    sent_cards = await cards.cards.sent_for([image.id for image in images])
-    items: list[InlineQueryResultCachedPhoto] = []
+    sent_cards = await cards.sent_for([image.id for image in images])
+    items: list[InlineQueryResultUnion] = []
     for image in images:
         caption = share_text(image, await studio_caption(studio, image))
         assert image.file_id is not None
@@ -149,15 +185,17 @@ async def inline_query(
     )
 
 
-async def pinned_image(text: str, user_id: int, cosmic: CosmicService) -> StoredImage | None:
+async def pinned_image(
+    text: str, user_id: int, gallery: GalleryService, studio: StudioService
+) -> StoredImage | None:
     """`img:<id>` or `post:<id>` (what the Share buttons type) puts that image first."""
     kind, _, number = text.strip().partition(":")
     if not number.isdigit():
         return None
     if kind == "img":
-        image = await cosmic.images.owned(user_id, int(number))
+        image = await gallery.owned(user_id, int(number))
     elif kind == "post":
-        image = await cosmic.images.for_post(user_id, int(number))
+        image = await studio.post_image(user_id, int(number))
     else:
         return None
     return image if image is not None and image.file_id else None
@@ -167,7 +205,7 @@ async def chosen_inline_result(
     result: ChosenInlineResult,
     event_update: Update,
     bot: Bot,
-    cosmic: CosmicService,
+    gallery: GalleryService,
     cards: CardService,
     analytics: Analytics,
     admin_ids: frozenset[int],
@@ -177,10 +215,10 @@ async def chosen_inline_result(
     if not number.isdigit():
         return
     if kind == "c":
-        card = await cards.cards.owned(user_id, int(number))
+        card = await cards.owned(user_id, int(number))
         image_id, detail = (card.image_id, f"card:{card.format}") if card else (0, "")
     else:
-        image = await cosmic.images.owned(user_id, int(number))
+        image = await gallery.owned(user_id, int(number))
         image_id, detail = (image.id, "image") if image else (0, "")
     if not image_id:
         return
@@ -250,9 +288,9 @@ def stats_text(board: Dashboard) -> str:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(
-        process_cards, CardsCallback.filter(F.card.in_(set(CardFormat) | {""}))
-    )
+    router.callback_query.register(process_card_menu, CardMenuCallback.filter())
+    router.callback_query.register(process_card_photo, CardPhotoCallback.filter())
+    router.callback_query.register(process_card_file, CardFileCallback.filter())
     router.inline_query.register(inline_query)
     router.chosen_inline_result.register(chosen_inline_result)
     router.message.register(command_stats, Command("stats"), AdminFilter())

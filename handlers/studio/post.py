@@ -10,15 +10,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import keyboards
-from handlers.common.callbacks import (
-    PostAction,
-    PostActionCallback,
-    RegenerateCallback,
-    StudioNav,
-    StudioNavCallback,
-)
-from handlers.common.filters import OwnPostFilter
 from handlers.common.texts import (
     expired_text,
     failure_text,
@@ -26,11 +17,19 @@ from handlers.common.texts import (
     not_pro_text,
     progress_text,
 )
-from handlers.sharing.share import send_card_menu
-from handlers.studio.wizard import command_studio_handler, current_draft, draft_from, screen
+from handlers.sharing.keyboards import send_card_menu
+from handlers.studio import keyboards
+from handlers.studio.callbacks import (
+    PostAction,
+    PostActionCallback,
+    RegenerateCallback,
+    StudioNav,
+    StudioNavCallback,
+)
+from handlers.studio.draft import current_draft, draft_from, open_studio, screen
+from handlers.studio.filters import OwnPostFilter
 from services.core.models import Account, StoredPost
 from services.core.work import Origin
-from services.cosmic.service import CosmicService
 from services.studio.captions import render_post
 from services.studio.progress import Progress
 from services.studio.service import (
@@ -101,9 +100,13 @@ def outcome_problem(outcome: PostOutcome, cost: int) -> str:
 
 
 async def process_generate(
-    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
-    bot: Bot, account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: StudioNavCallback,
+    state: FSMContext,
+    bot: Bot,
+    account: Account,
+    studio: StudioService,
+) -> None:
     data = await current_draft(query, state, callback_data.draft, needs="language")
     if data is None or not isinstance(query.message, Message):
         return
@@ -133,56 +136,82 @@ async def offer_retry(
         await message.answer(text, reply_markup=markup)
 
 
-async def process_post_action(
-    query: CallbackQuery, callback_data: PostActionCallback, post: StoredPost,
-    state: FSMContext, account: Account, studio: StudioService, cosmic: CosmicService,
-) -> None:  # fmt: skip
+async def process_post_cards(
+    query: CallbackQuery, post: StoredPost, studio: StudioService
+) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
-    if callback_data.action is PostAction.CARDS:
-        image = await cosmic.images.for_post(post.user_id, post.id)
-        if image is not None:
-            await send_card_menu(query.message, image.id)
-    elif callback_data.action is PostAction.NEW:
-        await command_studio_handler(query.message, state, account, studio)
-    elif callback_data.action is PostAction.DOWNLOAD and post.image_path:
+    image = await studio.post_image(post.user_id, post.id)
+    if image is not None:
+        await send_card_menu(query.message, image.id)
+
+
+async def process_post_new(
+    query: CallbackQuery, state: FSMContext, account: Account, studio: StudioService
+) -> None:
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    await open_studio(query.message, state, account, studio)
+
+
+async def process_post_download(
+    query: CallbackQuery, post: StoredPost, studio: StudioService
+) -> None:
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    if post.image_path:
         document = FSInputFile(studio.image_file(post.image_path), filename=f"post-{post.id}.png")
         await query.message.answer_document(document)
-    elif callback_data.action is PostAction.REGENERATE:
-        if not account.is_pro:
-            await query.message.answer(not_pro_text(account.balance))
-            return
-        await query.message.answer(
-            _(
-                "Make a new version of this post for {cost} tokens? Your balance: {balance}."
-            ).format(cost=studio.cost, balance=account.balance),
-            reply_markup=keyboards.regenerate_confirm(post.id, new_draft_key(), studio.cost),
-        )
 
 
-async def process_regenerate(
-    query: CallbackQuery, callback_data: RegenerateCallback, post: StoredPost, bot: Bot,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+async def process_post_regenerate(
+    query: CallbackQuery, post: StoredPost, account: Account, studio: StudioService
+) -> None:
+    """Asks first: a new version costs tokens."""
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
-    if not callback_data.confirm:
-        await query.message.edit_text(_("Okay, the post stays as it is."))
+    if not account.is_pro:
+        await query.message.answer(not_pro_text(account.balance))
         return
-    draft = Draft.of(post)
+    await query.message.answer(
+        _("Make a new version of this post for {cost} tokens? Your balance: {balance}.").format(
+            cost=studio.cost, balance=account.balance
+        ),
+        reply_markup=keyboards.regenerate_confirm(post.id, new_draft_key(), studio.cost),
+    )
+
+
+async def process_regenerate_yes(
+    query: CallbackQuery,
+    callback_data: RegenerateCallback,
+    post: StoredPost,
+    bot: Bot,
+    account: Account,
+    studio: StudioService,
+) -> None:
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
     key = f"regen:{post.id}:{callback_data.nonce}"
-    await make_post(query.message, bot, studio, account, draft, key)
+    await make_post(query.message, bot, studio, account, Draft.of(post), key)
+
+
+async def process_regenerate_no(query: CallbackQuery) -> None:
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    await query.message.edit_text(_("Okay, the post stays as it is."))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(
-        process_generate, StudioNavCallback.filter(F.action == StudioNav.GENERATE)
-    )
-    router.callback_query.register(
-        process_post_action, PostActionCallback.filter(), OwnPostFilter()
-    )
-    router.callback_query.register(
-        process_regenerate, RegenerateCallback.filter(), OwnPostFilter()
-    )
+    register = router.callback_query.register
+    register(process_generate, StudioNavCallback.filter(F.action == StudioNav.GENERATE))
+    for handler, action in (
+        (process_post_regenerate, PostAction.REGENERATE),
+        (process_post_new, PostAction.NEW),
+        (process_post_download, PostAction.DOWNLOAD),
+        (process_post_cards, PostAction.CARDS),
+    ):
+        register(handler, PostActionCallback.filter(F.action == action), OwnPostFilter())
+    register(process_regenerate_yes, RegenerateCallback.filter(F.confirm), OwnPostFilter())
+    register(process_regenerate_no, RegenerateCallback.filter(~F.confirm), OwnPostFilter())
     return router

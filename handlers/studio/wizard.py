@@ -2,110 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import keyboards
-from handlers.common.callbacks import (
+from handlers.common.callbacks import MenuAction, MenuCallback
+from handlers.common.screens import show_screen
+from handlers.common.states import StudioForm
+from handlers.common.texts import expired_text
+from handlers.studio.callbacks import (
     AudienceCallback,
     LinkCallback,
     LinkChoice,
-    MenuAction,
-    MenuCallback,
     PostLanguageCallback,
     PostTypeCallback,
     StudioNav,
     StudioNavCallback,
 )
-from handlers.common.screens import show_screen
-from handlers.common.states import StudioForm
-from handlers.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
+from handlers.studio.draft import STEPS, current_draft, go_to, open_studio, screen
 from services.core.models import Account
-from services.studio.catalog import Audience, PostType
 from services.studio.links import MAX_LINK_LENGTH, LinkProblem, check_referral_link
-from services.studio.service import Draft, StudioService, new_draft_key
-
-STEPS = ("type", "audience", "language", "link", "confirm")
-
-
-def draft_from(data: dict[str, Any]) -> Draft:
-    return Draft(
-        post_type=PostType(data["post_type"]),
-        audience=Audience(data["audience"]),
-        language=data["language"],
-        referral_link=data.get("link"),
-    )
-
-
-def screen(
-    step: str, data: dict[str, Any], account: Account, studio: StudioService
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and keyboard of one wizard step."""
-    draft = data["draft"]
-    header = _("<b>Viral Studio</b> · step {n} of 5").format(n=STEPS.index(step) + 1)
-    if step == "type":
-        prompt = _("Pick a post type:")
-        return f"{header}\n{prompt}", keyboards.post_types(draft)
-    if step == "audience":
-        prompt = _("Who is it for?")
-        return f"{header}\n{prompt}", keyboards.audiences(draft)
-    if step == "language":
-        prompt = _("Which language should the post be written in?")
-        languages = keyboards.own_language_first(studio.languages, account.language)
-        return f"{header}\n{prompt}", keyboards.post_languages(draft, languages)
-    if step == "link":
-        prompt = _(
-            "Send your referral link (http:// or https://, up to {limit} characters), "
-            "or pick an option below."
-        ).format(limit=MAX_LINK_LENGTH)
-        return f"{header}\n{prompt}", keyboards.link_choices(draft, account.referral_link)
-    summary = draft_summary(draft_from(data))
-    cost = _("Cost: <b>{cost} tokens</b> · your balance: {balance}").format(
-        cost=studio.cost, balance=account.balance
-    )
-    return f"{header}\n{summary}\n\n{cost}", keyboards.confirm(draft, studio.cost)
-
-
-def eligibility_problem(account: Account, studio: StudioService) -> str | None:
-    if not account.is_pro:
-        return not_pro_text(account.balance)
-    if account.balance < studio.cost:
-        return insufficient_text(account.balance, studio.cost)
-    return None
-
-
-async def go_to(step: str, state: FSMContext, **changes: Any) -> dict[str, Any]:
-    await state.set_state(StudioForm.link if step == "link" else StudioForm.choosing)
-    return await state.update_data(step=step, **changes)
-
-
-async def current_draft(
-    query: CallbackQuery, state: FSMContext, draft: str, needs: str | None = None
-) -> dict[str, Any] | None:
-    """The wizard data when the pressed button belongs to the open draft (and the earlier
-    choice `needs` was made), else None after telling the user the button has expired."""
-    data = await state.get_data()
-    if data.get("draft") != draft or (needs is not None and needs not in data):
-        await query.answer(expired_text(), show_alert=True)
-        return None
-    return data
+from services.studio.service import StudioService
 
 
 async def command_studio_handler(
     message: Message, state: FSMContext, account: Account, studio: StudioService
 ) -> None:
-    if problem := eligibility_problem(account, studio):
-        await message.answer(problem)
-        return
-    await state.clear()
-    data = await go_to("type", state, draft=new_draft_key())
-    text, markup = screen("type", data, account, studio)
-    await message.answer(text, reply_markup=markup)
+    await open_studio(message, state, account, studio)
 
 
 async def menu_studio_handler(
@@ -117,47 +42,59 @@ async def menu_studio_handler(
 
 
 async def process_post_type(
-    query: CallbackQuery, callback_data: PostTypeCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: PostTypeCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft) is None:
         return
     data = await go_to("audience", state, post_type=callback_data.post_type.value)
-    await show(query, screen("audience", data, account, studio))
+    await show_step(query, screen("audience", data, account, studio))
 
 
 async def process_audience(
-    query: CallbackQuery, callback_data: AudienceCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: AudienceCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="post_type") is None:
         return
     data = await go_to("language", state, audience=callback_data.audience.value)
-    await show(query, screen("language", data, account, studio))
+    await show_step(query, screen("language", data, account, studio))
 
 
 async def process_post_language(
-    query: CallbackQuery, callback_data: PostLanguageCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: PostLanguageCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="audience") is None:
         return
     if callback_data.language not in studio.languages:
         await query.answer(expired_text(), show_alert=True)
         return
     data = await go_to("link", state, language=callback_data.language)
-    await show(query, screen("link", data, account, studio))
+    await show_step(query, screen("link", data, account, studio))
 
 
 async def process_link_choice(
-    query: CallbackQuery, callback_data: LinkCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: LinkCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     if await current_draft(query, state, callback_data.draft, needs="language") is None:
         return
     use_saved = callback_data.choice is LinkChoice.SAVED and account.referral_link
     data = await go_to("confirm", state, link=account.referral_link if use_saved else None)
-    await show(query, screen("confirm", data, account, studio))
+    await show_step(query, screen("confirm", data, account, studio))
 
 
 async def process_link(
@@ -178,15 +115,18 @@ async def process_link_not_text(message: Message) -> None:
 
 
 async def process_back(
-    query: CallbackQuery, callback_data: StudioNavCallback, state: FSMContext,
-    account: Account, studio: StudioService,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: StudioNavCallback,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+) -> None:
     data = await current_draft(query, state, callback_data.draft)
     if data is None:
         return
     previous = STEPS[max(STEPS.index(data.get("step", "type")) - 1, 0)]
     data = await go_to(previous, state)
-    await show(query, screen(previous, data, account, studio))
+    await show_step(query, screen(previous, data, account, studio))
 
 
 async def process_cancel(
@@ -211,7 +151,7 @@ def link_rule(problem: LinkProblem) -> str:
     )
 
 
-async def show(query: CallbackQuery, content: tuple[str, InlineKeyboardMarkup]) -> None:
+async def show_step(query: CallbackQuery, content: tuple[str, InlineKeyboardMarkup]) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         text, markup = content

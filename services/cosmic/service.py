@@ -212,6 +212,10 @@ class CosmicService:
                                 reading.focus.value)  # fmt: skip
         return key, request, int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
+    async def image_png(self, image: StoredImage) -> bytes:
+        """The file of an image already made (to upload it again)."""
+        return await asyncio.to_thread(self.media.path(image.path).read_bytes)
+
     async def cache_stats(self) -> tuple[int, int]:
         return await self.cache.stats()
 

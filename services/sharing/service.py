@@ -33,6 +33,18 @@ class CardService:
         path = await self._media.save(f"cards/{image.id}-{card_format.value}-{locale}.png", png)
         return await self.cards.add(image.id, image.user_id, card_format.value, locale, path), png
 
+    async def owned(self, user_id: int, card_id: int) -> StoredCard | None:
+        return await self.cards.owned(user_id, card_id)
+
+    async def sent_for(self, image_ids: list[int]) -> list[StoredCard]:
+        """The cards of these images Telegram already has (a file_id)."""
+        return await self.cards.sent_for(image_ids)
+
+    async def remember_file_id(self, card: StoredCard, file_id: str | None) -> None:
+        """Keeps Telegram's id of a just uploaded card (None: nothing new)."""
+        if file_id is not None:
+            await self.cards.set_file_id(card.id, file_id)
+
     def png(self, card: StoredCard) -> bytes:
         return self._media.path(card.path).read_bytes()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from services.core.accounts import AccountRepo
 from services.core.db import Database
-from services.core.images import ImageRepo, NewImage
+from services.core.images import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
 from services.core.locks import UserLocks, hold
 from services.core.media import MediaStore
@@ -113,6 +113,7 @@ class StudioService:
         self._ledger = ledger
         self._accounts = accounts
         self._posts = posts
+        self._images = ImageRepo(db)
         self._text = text_chain
         self._image = image_chain
         self._prompts = prompt_chain
@@ -308,6 +309,10 @@ class StudioService:
         if post is None or post.user_id != user_id or post.status not in wanted:
             return None
         return post
+
+    async def post_image(self, user_id: int, post_id: int) -> StoredImage | None:
+        """The picture of `user_id`'s post (what its cards and shares are made from)."""
+        return await self._images.for_post(user_id, post_id)
 
     def image_file(self, relative_path: str) -> Path:
         return self._media.path(relative_path)

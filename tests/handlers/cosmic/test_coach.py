@@ -160,8 +160,8 @@ async def test_forged_cosmic_buttons_change_nothing(driver: Driver):
     await set_tier(driver, "cosmic")
     await driver.send(USER, "/daily")
     screen = driver.telegram.chat_messages(USER)[-1]
-    forged = ["dy:leo:5:::1", "dy:leo:11:bold:love:1", "dy:ophiuchus:0:::0", "mt::leo",
-              "mn:blue_moon:1", "gl:yes:0:0:999999", "im:dl:999999", "pl:free_money"]  # fmt: skip
+    forged = ["dm:leo:5::", "dm:leo:11:bold:love", "ds:ophiuchus", "m2::leo",
+              "mg:blue_moon", "gy:0:0:999999", "im:999999", "pl:free_money"]  # fmt: skip
     for data in forged:
         await driver.feed(driver.telegram.callback_update(USER, screen, data))
     assert len(driver.alerts()) == len(forged)

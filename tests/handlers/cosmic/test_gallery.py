@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from handlers.common.callbacks import GalleryAction, GalleryCallback
+from handlers.cosmic.callbacks import GalleryDeleteCallback, GalleryPageCallback
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 
@@ -138,7 +138,7 @@ async def test_taps_that_change_nothing_only_answer(driver: Driver, telegram: Fa
         assert (edits(driver), answers(driver)) == (before_edits, before_answers + 1), label
     await driver.press(USER, "Show favourites", gallery)
     assert "No favourites yet" in gallery.visible
-    again = GalleryCallback(action=GalleryAction.SHOW, favourites=True, image_id=image_id)
+    again = GalleryPageCallback(favourites=True, image_id=image_id)
     before_edits = edits(driver)
     await driver.feed(telegram.callback_update(USER, gallery, again.pack()))  # filter chosen
     assert edits(driver) == before_edits
@@ -151,7 +151,7 @@ async def test_taps_that_change_nothing_only_answer(driver: Driver, telegram: Fa
         await driver.press(USER, label, gallery)
     await driver.press(USER, "Delete", gallery)
     confirm = driver.telegram.callback_update  # the Delete screen asked for again
-    delete = GalleryCallback(action=GalleryAction.DELETE, favourites=True, image_id=image_id)
+    delete = GalleryDeleteCallback(favourites=True, image_id=image_id)
     await driver.feed(confirm(USER, gallery, delete.pack()))
     assert edits(driver) == before_edits + 1  # only the first Delete changed the screen
     await driver.press(USER, "No", gallery)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from handlers.common.callbacks import ZoneAction, ZoneCallback
+from handlers.cosmic.callbacks import ZoneAction, ZoneCallback
 from tests.conftest import Driver
 from tests.fakes.telegram import FakeTelegram
 from tests.handlers.cosmic.test_push_zones import arrivals, utc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.common.keyboards import own_language_first
+from handlers.studio.keyboards import own_language_first
 from tests.conftest import PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram
 

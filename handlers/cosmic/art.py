@@ -1,0 +1,83 @@
+"""Painting one Cosmic Coach image from a button: one tap is one request, the picture is
+sent by its known file_id (uploaded when there is none), and what went wrong is told.
+Shared by the /daily, /match, /moon, /avatar routers and the "generate again" button."""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from handlers.common.photos import Photo, send_reusing
+from handlers.cosmic import keyboards
+from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
+from services.core.models import Account
+from services.core.tiers import Category
+from services.core.work import Origin
+from services.cosmic.service import (
+    CosmicOutcome,
+    CosmicRequest,
+    CosmicService,
+    CosmicStatus,
+    DeliverImage,
+    ReadyImage,
+)
+from services.generation.images import fit_for_photo
+
+
+def tap_key(query: CallbackQuery) -> str:
+    """The same button on the same message is one request, however often it is tapped."""
+    message_id = query.message.message_id if query.message else 0
+    return hashlib.sha256(f"{message_id}:{query.data}".encode()).hexdigest()[:20]
+
+
+def photo_sender(message: Message, text: str, cosmic: CosmicService) -> DeliverImage:
+    """Sends by the known file_id; uploads when there is none or Telegram rejects it."""
+
+    async def deliver(ready: ReadyImage) -> str | None:
+        async def send(photo: Photo) -> Message:
+            markup = keyboards.image_actions(ready.image.id, False)
+            return await message.answer_photo(photo, caption=text, reply_markup=markup)
+
+        async def upload() -> BufferedInputFile:
+            png = ready.png or await cosmic.image_png(ready.image)
+            data, extension = await fit_for_photo(png)
+            return BufferedInputFile(data, filename=f"cosmic-{ready.image.id}.{extension}")
+
+        return await send_reusing(send, ready.file_id, upload) or ready.file_id
+
+    return deliver
+
+
+async def make_art(
+    message: Message,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    request: CosmicRequest,
+    key: str,
+    text: str,
+) -> None:
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        outcome = await cosmic.create(
+            account,
+            request,
+            key,
+            photo_sender(message, text, cosmic),
+            Origin(message.chat.id, message.message_id),
+        )
+    await tell_outcome(message, outcome, request.category)
+
+
+async def tell_outcome(message: Message, outcome: CosmicOutcome, category: Category) -> None:
+    if outcome.status is CosmicStatus.UPGRADE:
+        await message.answer(upgrade_text(category))
+    elif outcome.status is CosmicStatus.LIMIT and outcome.resets_at is not None:
+        await message.answer(limit_text(outcome.resets_at))
+    elif outcome.status is CosmicStatus.BUSY:
+        await message.answer(_("⏳ Still painting your last image — one moment."))
+    elif outcome.status is CosmicStatus.FAILED:
+        await message.answer(cosmic_failure_text(outcome.failure))

@@ -1,0 +1,96 @@
+"""The open Viral Studio draft, kept in the FSM: its steps and their screens, and the
+checks every step's button makes. Shared by the wizard and the post routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.common.states import StudioForm
+from handlers.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
+from handlers.studio import keyboards
+from services.core.models import Account
+from services.studio.catalog import Audience, PostType
+from services.studio.links import MAX_LINK_LENGTH
+from services.studio.service import Draft, StudioService, new_draft_key
+
+STEPS = ("type", "audience", "language", "link", "confirm")
+
+
+def draft_from(data: dict[str, Any]) -> Draft:
+    return Draft(
+        post_type=PostType(data["post_type"]),
+        audience=Audience(data["audience"]),
+        language=data["language"],
+        referral_link=data.get("link"),
+    )
+
+
+def screen(
+    step: str, data: dict[str, Any], account: Account, studio: StudioService
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and keyboard of one wizard step."""
+    draft = data["draft"]
+    header = _("<b>Viral Studio</b> · step {n} of 5").format(n=STEPS.index(step) + 1)
+    if step == "type":
+        prompt = _("Pick a post type:")
+        return f"{header}\n{prompt}", keyboards.post_types(draft)
+    if step == "audience":
+        prompt = _("Who is it for?")
+        return f"{header}\n{prompt}", keyboards.audiences(draft)
+    if step == "language":
+        prompt = _("Which language should the post be written in?")
+        languages = keyboards.own_language_first(studio.languages, account.language)
+        return f"{header}\n{prompt}", keyboards.post_languages(draft, languages)
+    if step == "link":
+        prompt = _(
+            "Send your referral link (http:// or https://, up to {limit} characters), "
+            "or pick an option below."
+        ).format(limit=MAX_LINK_LENGTH)
+        return f"{header}\n{prompt}", keyboards.link_choices(draft, account.referral_link)
+    summary = draft_summary(draft_from(data))
+    cost = _("Cost: <b>{cost} tokens</b> · your balance: {balance}").format(
+        cost=studio.cost, balance=account.balance
+    )
+    return f"{header}\n{summary}\n\n{cost}", keyboards.confirm(draft, studio.cost)
+
+
+def eligibility_problem(account: Account, studio: StudioService) -> str | None:
+    if not account.is_pro:
+        return not_pro_text(account.balance)
+    if account.balance < studio.cost:
+        return insufficient_text(account.balance, studio.cost)
+    return None
+
+
+async def go_to(step: str, state: FSMContext, **changes: Any) -> dict[str, Any]:
+    await state.set_state(StudioForm.link if step == "link" else StudioForm.choosing)
+    return await state.update_data(step=step, **changes)
+
+
+async def current_draft(
+    query: CallbackQuery, state: FSMContext, draft: str, needs: str | None = None
+) -> dict[str, Any] | None:
+    """The wizard data when the pressed button belongs to the open draft (and the earlier
+    choice `needs` was made), else None after telling the user the button has expired."""
+    data = await state.get_data()
+    if data.get("draft") != draft or (needs is not None and needs not in data):
+        await query.answer(expired_text(), show_alert=True)
+        return None
+    return data
+
+
+async def open_studio(
+    message: Message, state: FSMContext, account: Account, studio: StudioService
+) -> None:
+    """A new draft at its first step (or why the person cannot make posts)."""
+    if problem := eligibility_problem(account, studio):
+        await message.answer(problem)
+        return
+    await state.clear()
+    data = await go_to("type", state, draft=new_draft_key())
+    text, markup = screen("type", data, account, studio)
+    await message.answer(text, reply_markup=markup)
