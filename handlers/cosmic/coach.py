@@ -35,10 +35,11 @@ from handlers.cosmic.texts import (
     usage_text,
 )
 from services.core.accounts import AccountRepo
+from services.core.categories import Category, DailyParams, MatchParams, MoonParams
 from services.core.media import MediaStore
 from services.core.models import Account
 from services.core.schedules import ScheduleRepo
-from services.core.tiers import Category, Tier
+from services.core.tiers import Tier
 from services.core.work import Origin
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, MoonPhase, daily_reading, moon_on
 from services.cosmic.service import (
@@ -180,7 +181,7 @@ async def process_daily(
     elif not data.go:
         await show_reading(message, data.sign, data.energy, data.mood, data.focus, edit=True)
     else:
-        request = CosmicRequest(Category.DAILY, (data.sign,), data.energy, data.mood, data.focus)
+        request = DailyParams(data.sign, data.energy, Mood(data.mood), Focus(data.focus))
         await make_art(
             message,
             bot,
@@ -188,7 +189,7 @@ async def process_daily(
             cosmic,
             request,
             tap_key(query),
-            caption(Category.DAILY, request.params()),
+            caption(request),
         )
 
 
@@ -231,8 +232,8 @@ async def process_match(
         )
         await show_screen(message, _("Their sign:"), grid, edit=True)
         return
-    request = CosmicRequest(Category.MATCH, (first, callback_data.second))
-    text = caption(Category.MATCH, request.params())
+    request = MatchParams(first, callback_data.second)
+    text = caption(request)
     await message.edit_text(f"{text}\n{match_caption(request.score)}")
     await make_art(message, bot, account, cosmic, request, tap_key(query), text)
 
@@ -267,7 +268,7 @@ async def process_moon(
         await show_buttons(message, keyboards.moon_phases(phase, current))
         return
     await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
-    request = CosmicRequest(Category.MOON, phase=phase)
+    request = MoonParams(phase)
     await make_art(
         message,
         bot,
@@ -275,7 +276,7 @@ async def process_moon(
         cosmic,
         request,
         tap_key(query),
-        caption(Category.MOON, request.params()),
+        caption(request),
     )
 
 

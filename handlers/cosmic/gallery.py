@@ -31,7 +31,7 @@ from services.sharing.analytics import Analytics
 
 
 def _caption(image: StoredImage) -> str:
-    return caption(image.category, image.params)
+    return caption(image.params)
 
 
 def _uploader(cosmic: CosmicService, image: StoredImage) -> Callable[[], Awaitable[InputFile]]:

@@ -9,13 +9,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from services.core.categories import parse_cosmic
 from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.models import NewPost, Reservation
-from services.core.tiers import Category
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Interruption, WorkKind, WorkRepo
-from services.cosmic.astro import MoonPhase
 from services.cosmic.service import CosmicRequest
 from services.studio.repo import PostRepo
 
@@ -110,11 +109,5 @@ class Sweep:
 
 
 def request_from(params: dict[str, Any]) -> CosmicRequest:
-    """A CosmicRequest from its params() (as stored in JSON)."""
-    phase = params.get("phase")
-    return CosmicRequest(
-        category=Category(params["category"]), signs=tuple(params.get("signs", ())),
-        energy=int(params.get("energy", 5)), mood=str(params.get("mood", "calm")),
-        focus=str(params.get("focus", "growth")), phase=MoonPhase(phase) if phase else None,
-        traits=tuple(params.get("traits", ())),
-    )  # fmt: skip
+    """A Cosmic Coach request from its JSON (as stored with the use)."""
+    return parse_cosmic(params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -32,34 +33,23 @@ class Quality(StrEnum):
     HD = "hd"
 
 
-@dataclass(frozen=True, slots=True)
-class CosmicScene:
-    """What the local renderer draws for Cosmic Coach (cloud models read the prompt)."""
-
-    kind: str
-    """daily, match, moon or avatar"""
-    signs: tuple[str, ...] = ()
-    energy: int = 5
-    score: int = 0
-    elongation: float = 0.0
+Sketch = Callable[[int, tuple[int, int]], bytes]
+"""A product's own offline picture: the PNG for (seed, (width, height)), built by the
+product with its data. The local renderer calls it off the event loop."""
 
 
 @dataclass(frozen=True, slots=True)
 class ImageRequest:
     """One picture to paint. Cloud models get `prompt` (English) at `aspect_ratio`; the
-    local renderer draws `headline` and `kicker` over `palette` at `width` x `height`."""
+    local renderer draws `sketch` at `width` x `height`."""
 
     prompt: str
-    headline: str
-    kicker: str
-    palette: tuple[str, str, str]
     width: int
     height: int
     seed: int
+    sketch: Sketch
     negative_prompt: str = ""
     quality: Quality = Quality.STANDARD
-    scene: CosmicScene | None = None
-    """Set for cosmic art; None draws the studio poster."""
 
     @property
     def aspect_ratio(self) -> str:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from services.core.accounts import AccountRepo
+from services.core.categories import StudioParams
 from services.core.db import Database
 from services.core.images import ImageRepo, NewImage
 from services.core.ledger import Ledger
@@ -197,7 +198,7 @@ class StudioService:
         ]
         made = next(r for r in records if r.kind == "image" and r.status == "ok")
         picture = NewImage(
-            user_id=account.user_id, category="studio", params={"title": text.title},
+            user_id=account.user_id, params=StudioParams(text.title),
             prompt=made.prompt, provider=made.provider, model=made.model, quality="standard",
             cost_usd=made.cost_usd, path=image_path, file_id=file_id, post_id=reservation.id,
         )  # fmt: skip
