@@ -53,8 +53,8 @@ from services.core.work import WorkRepo
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.cache import MemoryImageCache, RedisImageCache
 from services.cosmic.service import CosmicService
-from services.generation.base import ImageGenerator, TextGenerator
-from services.generation.chain import ChainEntry, ImageChain, TextChain
+from services.generation.base import ImageGenerator
+from services.generation.chain import ChainEntry, ImageChain
 from services.generation.lineup import Clients, Lineup, build_lineup
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
@@ -62,6 +62,8 @@ from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo
 from services.sharing.service import CardService
 from services.studio.catalog import UI_LANGUAGES
+from services.studio.chains import TextChain
+from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
 

@@ -29,11 +29,11 @@ from handlers.cosmic import keyboards
 from handlers.sharing.texts import card_text, share_text
 from services.core.images import StoredImage
 from services.cosmic.service import CosmicService
-from services.generation.base import PostText
 from services.sharing.analytics import Analytics, Dashboard
 from services.sharing.cards import CardFormat
 from services.sharing.service import CardService
 from services.studio.captions import render_post
+from services.studio.models import PostText
 from services.studio.service import StudioService
 
 logger = logging.getLogger(__name__)

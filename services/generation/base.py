@@ -1,4 +1,5 @@
-"""What a text or image provider takes and gives back, and how it fails."""
+"""What an image provider takes and gives back, what any provider call cost, and how it
+fails. No product here: each builds its own requests (and its own local sketch)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
-
-from services.studio.catalog import Audience, PostType
-
-
-@dataclass(frozen=True, slots=True)
-class PostRequest:
-    post_type: PostType
-    audience: Audience
-    language: str
-    referral_link: str | None
-    seed: int
-
-
-@dataclass(frozen=True, slots=True)
-class PostText:
-    title: str
-    body: str
-    hashtags: tuple[str, ...]
-    link_line: str
 
 
 class Quality(StrEnum):
@@ -70,12 +52,6 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
-class TextResult:
-    text: PostText
-    usage: Usage
-
-
-@dataclass(frozen=True, slots=True)
 class ImageResult:
     png: bytes
     width: int
@@ -116,15 +92,6 @@ class GenerationError(Exception):
         """Seconds the provider asked us to wait (429), when it said."""
         self.model = model
         """'provider:model' that failed, filled in by the chain."""
-
-
-class TextGenerator(Protocol):
-    @property
-    def languages(self) -> frozenset[str]:
-        """Post languages this generator can write."""
-        ...
-
-    async def write_post(self, request: PostRequest) -> TextResult: ...
 
 
 class ImageGenerator(Protocol):

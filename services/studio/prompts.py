@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from services.generation.base import ImageRequest, PostRequest
-from services.generation.local import text as local_text
+from services.generation.base import ImageRequest
+from services.studio import local_writer
 from services.studio.catalog import POST_PALETTES, Audience, PostType
+from services.studio.models import PostRequest
 from services.studio.poster import PosterSketch
 
 STUDIO_SIZE = (1920, 1080)
@@ -54,8 +55,8 @@ def studio_image_request(request: PostRequest, prompt: str | None = None) -> Ima
         height=height,
         seed=request.seed,
         sketch=PosterSketch(
-            local_text.headline(request),
-            local_text.kicker(request),
+            local_writer.headline(request),
+            local_writer.kicker(request),
             POST_PALETTES[request.post_type],
         ),
     )

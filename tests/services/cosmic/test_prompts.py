@@ -11,9 +11,10 @@ from PIL import Image
 
 from services.core.categories import COSMIC_CATEGORIES, Category
 from services.cosmic.prompts import ART, CosmicSketch, cosmic_image_request
-from services.generation.base import ImageRequest, PostRequest, Quality
+from services.generation.base import ImageRequest, Quality
 from services.generation.local.painter import LocalImageRenderer
 from services.studio.catalog import Audience, PostType
+from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request
 from tests.services.core.test_categories import SAMPLES
 
