@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from services.generation.base import ImageRequest, ImageResult, PostRequest, TextResult, Usage
-from services.generation.local.text import LocalTextWriter
+from services.generation.base import ImageRequest, ImageResult, Usage
+from services.studio.local_writer import LocalTextWriter
+from services.studio.models import PostRequest, TextResult
 from services.studio.poster import render_studio_image, to_png
 
 TEXT_LATENCY = 0.4

@@ -17,10 +17,10 @@ import time
 from bench.common import median, report
 from bot.app import build_clients
 from bot.config import Settings
-from services.generation.base import PostRequest
 from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType
+from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request
 from tests.fakes.providers_http import (
     GOOGLE_KEY,

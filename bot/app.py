@@ -60,8 +60,8 @@ from services.cosmic.cache import MemoryImageCache, RedisImageCache
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
-from services.generation.base import ImageGenerator, TextGenerator
-from services.generation.chain import ChainEntry, ImageChain, TextChain
+from services.generation.base import ImageGenerator
+from services.generation.chain import ChainEntry, ImageChain
 from services.generation.lineup import Clients, Lineup, build_lineup
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
@@ -69,7 +69,9 @@ from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
 from services.studio.catalog import UI_LANGUAGES
+from services.studio.chains import TextChain
 from services.studio.interrupted import keep_interrupted
+from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from services.core.tiers import Category
-from services.cosmic.astro import MoonPhase
+from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
+from services.cosmic.astro import Focus, Mood, MoonPhase
 from services.cosmic.service import CosmicRequest, CosmicStatus, ReadyImage
 from services.studio.captions import render_post
 from services.studio.catalog import Audience, PostType
@@ -83,11 +83,11 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
     return report
 
 
-COSMIC_SAMPLES = {
-    "daily": CosmicRequest(Category.DAILY, ("leo",), 8, "radiant", "career"),
-    "match": CosmicRequest(Category.MATCH, ("aries", "libra")),
-    "moon": CosmicRequest(Category.MOON, phase=MoonPhase.WAXING_CRESCENT),
-    "avatar": CosmicRequest(Category.AVATAR, ("scorpio", "cancer", "leo"), traits=("brave",)),
+COSMIC_SAMPLES: dict[str, CosmicRequest] = {
+    "daily": DailyParams("leo", 8, Mood.RADIANT, Focus.CAREER),
+    "match": MatchParams("aries", "libra"),
+    "moon": MoonParams(MoonPhase.WAXING_CRESCENT),
+    "avatar": AvatarParams("scorpio", "cancer", "leo", ("brave",)),
 }
 
 

@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from handlers.common.keyboards import share_button
 from handlers.cosmic.texts import reading_text
 from services.core.broadcast import Broadcaster, BroadcastReport
+from services.core.categories import DailyParams
 from services.core.images import NewImage
 from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
 from services.core.zones import local_now, zone_or
@@ -162,17 +163,10 @@ class DailyPush:
         self, subscription: Subscription, path: str, file_id: str | None, reading: Reading
     ) -> None:
         """The push joins the user's gallery (and inline sharing)."""
-        params: dict[str, object] = {
-            "category": "daily",
-            "signs": [subscription.sign],
-            "energy": reading.energy,
-            "mood": reading.mood.value,
-            "focus": reading.focus.value,
-        }
+        params = DailyParams(subscription.sign, reading.energy, reading.mood, reading.focus)
         self._gallery.append(
             NewImage(
                 subscription.user_id,
-                "daily",
                 params,
                 "",
                 "local",

@@ -15,7 +15,8 @@ from bot.app import App, build_app
 from bot.config import Settings
 from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.db import Database
-from services.generation.base import ImageGenerator, TextGenerator
+from services.generation.base import ImageGenerator
+from services.studio.models import TextGenerator
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 

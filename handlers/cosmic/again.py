@@ -36,7 +36,7 @@ async def process_art_again(
     with contextlib.suppress(TelegramBadRequest):  # a second tap finds the button gone
         await message.edit_reply_markup(reply_markup=None)
     key = f"again:{callback_data.use_id}:{callback_data.nonce}"
-    text = caption(request.category, request.params())
+    text = caption(request)
     await make_art(message, bot, account, cosmic, request, key, text)
 
 

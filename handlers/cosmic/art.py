@@ -14,8 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from handlers.common.photos import Photo, send_reusing
 from handlers.cosmic import keyboards
 from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
+from services.core.categories import Category
 from services.core.models import Account
-from services.core.tiers import Category
 from services.core.work import Origin
 from services.cosmic.service import (
     CosmicOutcome,

@@ -24,10 +24,11 @@ from handlers.cosmic.callbacks import (
 )
 from handlers.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
 from handlers.cosmic.texts import caption, upgrade_text
+from services.core.categories import AvatarParams, Category
 from services.core.models import Account
-from services.core.tiers import POLICIES, Category
+from services.core.tiers import POLICIES
 from services.cosmic.astro import SIGNS_BY_KEY
-from services.cosmic.service import CosmicRequest, CosmicService
+from services.cosmic.service import CosmicService
 
 MAX_TRAITS = 3
 MAX_TRAIT_LENGTH = 30
@@ -145,9 +146,7 @@ async def process_go(
         return
     await state.clear()
     traits = tuple(trait_label(t) if t in TRAITS else t for t in data.get("traits", []))
-    request = CosmicRequest(
-        Category.AVATAR, (data["sun"], data["moon"], data["rising"]), traits=traits
-    )
+    request = AvatarParams(data["sun"], data["moon"], data["rising"], traits)
     await message.edit_reply_markup(reply_markup=None)
     await make_art(
         message,
@@ -156,7 +155,7 @@ async def process_go(
         cosmic,
         request,
         tap_key(query),
-        caption(Category.AVATAR, request.params()),
+        caption(request),
     )
 
 

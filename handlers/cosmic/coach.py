@@ -26,10 +26,10 @@ from handlers.cosmic.texts import (
     ritual_guide,
     usage_text,
 )
+from services.core.categories import MatchParams, MoonParams
 from services.core.models import Account
-from services.core.tiers import Category
 from services.cosmic.astro import SIGNS_BY_KEY, moon_on
-from services.cosmic.service import CosmicRequest, CosmicService
+from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.sharing.analytics import Analytics
 
@@ -66,8 +66,8 @@ async def process_match_pair(
     cosmic: CosmicService,
 ) -> None:
     if message := await answered(query):
-        request = CosmicRequest(Category.MATCH, (callback_data.first, callback_data.second))
-        text = caption(Category.MATCH, request.params())
+        request = MatchParams(callback_data.first, callback_data.second)
+        text = caption(request)
         await message.edit_text(f"{text}\n{match_caption(request.score)}")
         await make_art(message, bot, account, cosmic, request, tap_key(query), text)
 
@@ -103,8 +103,8 @@ async def process_moon_make(
     if message := await answered(query):
         phase = callback_data.phase
         await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
-        request = CosmicRequest(Category.MOON, phase=phase)
-        text = caption(Category.MOON, request.params())
+        request = MoonParams(phase)
+        text = caption(request)
         await make_art(message, bot, account, cosmic, request, tap_key(query), text)
 
 

@@ -20,11 +20,12 @@ from handlers.cosmic.callbacks import (
     DailySignsCallback,
 )
 from handlers.cosmic.texts import caption, reading_text
+from services.core.categories import DailyParams
 from services.core.models import Account
 from services.core.profile import ProfileService
-from services.core.tiers import Category, Tier
+from services.core.tiers import Tier
 from services.cosmic.astro import SIGNS_BY_KEY, daily_reading
-from services.cosmic.service import CosmicRequest, CosmicService, CosmicStatus
+from services.cosmic.service import CosmicService, CosmicStatus
 
 
 def daily_grid() -> InlineKeyboardMarkup:
@@ -116,8 +117,8 @@ async def process_daily_make(
 ) -> None:
     if message := await answered(query):
         data = callback_data
-        request = CosmicRequest(Category.DAILY, (data.sign,), data.energy, data.mood, data.focus)
-        text = caption(Category.DAILY, request.params())
+        request = DailyParams(data.sign, data.energy, data.mood, data.focus)
+        text = caption(request)
         await make_art(message, bot, account, cosmic, request, tap_key(query), text)
 
 

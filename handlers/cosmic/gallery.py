@@ -38,7 +38,7 @@ MAX_INDEX = 100_000
 
 
 def _caption(image: StoredImage) -> str:
-    return caption(image.category, image.params)
+    return caption(image.params)
 
 
 def _uploader(gallery: GalleryService, image: StoredImage) -> Callable[[], Awaitable[InputFile]]:

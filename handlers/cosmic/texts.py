@@ -3,13 +3,24 @@ tier messages (all through gettext, user text escaped)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from services.core.tiers import Category, Tier
-from services.cosmic.astro import Focus, Mood, MoonPhase, compatibility_of, sign
+from services.core.categories import (
+    AvatarParams,
+    Category,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+    Params,
+    StudioParams,
+)
+from services.core.tiers import Tier
+from services.cosmic.astro import Focus, Mood, MoonPhase, sign
 from services.cosmic.service import UsageStatus
 from services.generation.base import FailureKind
 
@@ -136,30 +147,45 @@ def reading_text(sign_key: str, energy: int, mood: str, focus: str) -> str:
     )
 
 
-def caption(category: str, params: dict[str, object]) -> str:
-    """The caption under an image, rebuilt from its stored parameters (gallery too)."""
-    if category == "studio":
-        return f"<b>{escape(str(params.get('title', '')))}</b>"
-    signs = [str(s) for s in params.get("signs", ())]  # type: ignore[union-attr]
-    if category == Category.DAILY:
-        return reading_text(
-            signs[0],
-            int(params.get("energy", 5)),  # type: ignore[arg-type]
-            str(params.get("mood", "calm")),
-            str(params.get("focus", "growth")),
-        )
-    if category == Category.MATCH:
-        return _("<b>{first} + {second}</b>: {score}% compatible").format(
-            first=sign_label(signs[0]), second=sign_label(signs[1]),
-            score=compatibility_of(signs[0], signs[1]),
-        )  # fmt: skip
-    if category == Category.MOON:
-        return f"<b>{phase_name(MoonPhase(str(params.get('phase', 'full'))))}</b>"
-    traits = ", ".join(escape(str(t)) for t in params.get("traits", ()))  # type: ignore[union-attr]
+def _daily_caption(params: DailyParams) -> str:
+    return reading_text(params.sign, params.energy, params.mood, params.focus)
+
+
+def _match_caption(params: MatchParams) -> str:
+    return _("<b>{first} + {second}</b>: {score}% compatible").format(
+        first=sign_label(params.first), second=sign_label(params.second), score=params.score
+    )
+
+
+def _moon_caption(params: MoonParams) -> str:
+    return f"<b>{phase_name(params.phase)}</b>"
+
+
+def _avatar_caption(params: AvatarParams) -> str:
+    traits = ", ".join(escape(t) for t in params.traits)
     text = _("<b>Your zodiac avatar</b>\n☉ {sun} · ☽ {moon} · ↑ {rising}").format(
-        sun=sign_label(signs[0]), moon=sign_label(signs[1]), rising=sign_label(signs[2])
+        sun=sign_label(params.sun), moon=sign_label(params.moon), rising=sign_label(params.rising)
     )
     return f"{text}\n{traits}" if traits else text
+
+
+def _studio_caption(params: StudioParams) -> str:
+    return f"<b>{escape(params.title)}</b>"
+
+
+CAPTIONS: dict[Category, Callable[[Any], str]] = {
+    Category.DAILY: _daily_caption,
+    Category.MATCH: _match_caption,
+    Category.MOON: _moon_caption,
+    Category.AVATAR: _avatar_caption,
+    Category.STUDIO: _studio_caption,
+}
+"""The caption under an image of each category, from its parameters (gallery too)."""
+
+
+def caption(params: Params) -> str:
+    """The caption under an image, rebuilt from its stored parameters."""
+    return CAPTIONS[params.category](params)
 
 
 def match_caption(score: int) -> str:

@@ -32,12 +32,12 @@ from services.admin.stats import Dashboard, Stats
 from services.core.images import StoredImage
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
-from services.generation.base import PostText
 from services.sharing.analytics import Analytics
 from services.sharing.cards import CardFormat
 from services.sharing.repo import StoredCard
 from services.sharing.service import CardService
 from services.studio.captions import render_post
+from services.studio.models import PostText
 from services.studio.service import StudioService
 
 logger = logging.getLogger(__name__)

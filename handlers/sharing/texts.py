@@ -1,45 +1,75 @@
-"""Wording for sharing: the text under a shared image and the overlays of its cards."""
+"""Wording for sharing: the text under a shared image and the overlays of its cards, one
+table per purpose keyed by the image's category."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
 from handlers.cosmic.texts import focus_name, match_caption, mood_name, phase_name, sign_name
+from services.core.categories import (
+    AvatarParams,
+    Category,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+    StudioParams,
+)
 from services.core.images import StoredImage
-from services.cosmic.astro import MoonPhase, compatibility_of, sign
+from services.cosmic.astro import sign
 from services.sharing.cards import CardText
 
 LOCAL_PROVIDER = "local"
 
+CardLines = tuple[str, str, int | None]
+"""(headline, line, energy) of a share card."""
 
-def _signs(image: StoredImage) -> list[str]:
-    return [str(key) for key in image.params.get("signs", ())]  # type: ignore[union-attr]
+
+def _studio_share(params: StudioParams) -> str:
+    return f"<b>{escape(params.title)}</b>"
 
 
-def _score(image: StoredImage) -> int:
-    first, second = _signs(image)
-    return compatibility_of(first, second)
+def _daily_share(params: DailyParams) -> str:
+    return _("My cosmic energy today! ✨ #CosmicCoach")
+
+
+def _avatar_share(params: AvatarParams) -> str:
+    return _("Meet my zodiac avatar ✨ #CosmicCoach")
+
+
+def _match_share(params: MatchParams) -> str:
+    return _("Our cosmic compatibility: {score}% 💫 #CosmicCoach").format(score=params.score)
+
+
+def _moon_share(params: MoonParams) -> str:
+    return _("My moon ritual tonight 🌙 #CosmicCoach")
+
+
+SHARE_TEXTS: dict[Category, Callable[[Any], str]] = {
+    Category.STUDIO: _studio_share,
+    Category.DAILY: _daily_share,
+    Category.AVATAR: _avatar_share,
+    Category.MATCH: _match_share,
+    Category.MOON: _moon_share,
+}
+"""What goes with a shared image of each category (HTML)."""
 
 
 def share_text(image: StoredImage, studio_caption: str | None = None) -> str:
     """What goes with a shared image (HTML). Studio posts share their own caption."""
-    if image.category == "studio":
-        return studio_caption or f"<b>{escape(str(image.params.get('title', '')))}</b>"
-    if image.category == "daily":
-        return _("My cosmic energy today! ✨ #CosmicCoach")
-    if image.category == "avatar":
-        return _("Meet my zodiac avatar ✨ #CosmicCoach")
-    if image.category == "match":
-        return _("Our cosmic compatibility: {score}% 💫 #CosmicCoach").format(score=_score(image))
-    return _("My moon ritual tonight 🌙 #CosmicCoach")
+    if studio_caption and image.category is Category.STUDIO:
+        return studio_caption
+    return SHARE_TEXTS[image.category](image.params)
 
 
 def card_text(image: StoredImage, bot_username: str, sharer_id: int, day: date) -> CardText:
-    headline, line, energy = _card_lines(image)
-    poster = image.category == "studio" and image.provider == LOCAL_PROVIDER
+    # A locally painted poster already carries its hook: the card keeps clear of it.
+    poster = image.category is Category.STUDIO and image.provider == LOCAL_PROVIDER
+    headline, line, energy = CARD_LINES[image.category](image.params, poster)
     return CardText(
         headline=headline,
         line=line,
@@ -51,32 +81,40 @@ def card_text(image: StoredImage, bot_username: str, sharer_id: int, day: date) 
     )
 
 
-def _card_lines(image: StoredImage) -> tuple[str, str, int | None]:
-    params = image.params
-    signs = _signs(image) if image.category != "studio" else []
-    if image.category == "daily":
-        energy = int(params.get("energy", 5))  # type: ignore[arg-type]
-        line = _("Energy {energy}/10 · {mood} · {focus}").format(
-            energy=energy,
-            mood=mood_name(str(params.get("mood", "calm"))),
-            focus=focus_name(str(params.get("focus", "growth"))),
-        )
-        return f"{sign(signs[0]).glyph} {sign_name(signs[0])}", line, energy
-    if image.category == "match":
-        score = _score(image)
-        headline = (
-            f"{sign(signs[0]).glyph} {sign_name(signs[0])} + "
-            f"{sign(signs[1]).glyph} {sign_name(signs[1])}"
-        )
-        return headline, f"{score}% · {match_caption(score)}", None
-    if image.category == "moon":
-        phase = MoonPhase(str(params.get("phase", "full")))
-        return phase_name(phase), _("Moon ritual"), None
-    if image.category == "avatar":
-        marks = zip("☉☽↑", signs, strict=False)
-        glyphs = " · ".join(f"{mark} {sign(key).glyph}" for mark, key in marks)
-        traits = ", ".join(str(t) for t in params.get("traits", ()))  # type: ignore[union-attr]
-        return glyphs, traits or _("My zodiac avatar"), None
-    # A locally painted poster already carries its hook: the card does not repeat it.
-    title = "" if image.provider == LOCAL_PROVIDER else str(params.get("title", ""))
-    return title, _("Viral Studio"), None
+def _daily_lines(params: DailyParams, poster: bool) -> CardLines:
+    line = _("Energy {energy}/10 · {mood} · {focus}").format(
+        energy=params.energy, mood=mood_name(params.mood), focus=focus_name(params.focus)
+    )
+    return f"{sign(params.sign).glyph} {sign_name(params.sign)}", line, params.energy
+
+
+def _match_lines(params: MatchParams, poster: bool) -> CardLines:
+    first, second = params.first, params.second
+    headline = f"{sign(first).glyph} {sign_name(first)} + {sign(second).glyph} {sign_name(second)}"
+    return headline, f"{params.score}% · {match_caption(params.score)}", None
+
+
+def _moon_lines(params: MoonParams, poster: bool) -> CardLines:
+    return phase_name(params.phase), _("Moon ritual"), None
+
+
+def _avatar_lines(params: AvatarParams, poster: bool) -> CardLines:
+    marks = zip("☉☽↑", params.signs, strict=True)
+    glyphs = " · ".join(f"{mark} {sign(key).glyph}" for mark, key in marks)
+    return glyphs, ", ".join(params.traits) or _("My zodiac avatar"), None
+
+
+def _studio_lines(params: StudioParams, poster: bool) -> CardLines:
+    # The poster already shows the title: the card does not repeat it.
+    return ("" if poster else params.title), _("Viral Studio"), None
+
+
+CARD_LINES: dict[Category, Callable[[Any, bool], CardLines]] = {
+    Category.DAILY: _daily_lines,
+    Category.MATCH: _match_lines,
+    Category.MOON: _moon_lines,
+    Category.AVATAR: _avatar_lines,
+    Category.STUDIO: _studio_lines,
+}
+"""The headline, line and energy of a share card of each category (given whether the
+image is a locally painted poster)."""

@@ -1,15 +1,16 @@
-"""Cosmic Coach images: one row per picture a user received (shared dailies included),
-with what made it; the gallery reads them, always scoped to their owner."""
+"""Images: one row per picture a user received (Cosmic Coach art, shared dailies included,
+and studio posts' pictures), with its typed parameters and what made it; the gallery reads
+them, always scoped to their owner."""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import aiosqlite
 
+from services.core.categories import Category, Params, dump_params, parse_params
 from services.core.db import Database, Transaction
 
 _COLUMNS = (
@@ -22,8 +23,7 @@ _COLUMNS = (
 class StoredImage:
     id: int
     user_id: int
-    category: str
-    params: dict[str, Any]
+    params: Params
     prompt: str
     provider: str
     model: str
@@ -39,12 +39,15 @@ class StoredImage:
     post_id: int | None = None
     """The studio post this image belongs to."""
 
+    @property
+    def category(self) -> Category:
+        return self.params.category
+
 
 @dataclass(frozen=True, slots=True)
 class NewImage:
     user_id: int
-    category: str
-    params: dict[str, Any]
+    params: Params
     prompt: str
     provider: str
     model: str
@@ -56,15 +59,29 @@ class NewImage:
     file_id: str | None = None
     post_id: int | None = None
 
+    @property
+    def category(self) -> Category:
+        return self.params.category
+
 
 def _image(row: aiosqlite.Row) -> StoredImage:
     return StoredImage(
-        id=row["id"], user_id=row["user_id"], category=row["category"],
-        params=json.loads(row["params"]), prompt=row["prompt"], provider=row["provider"],
-        model=row["model"], quality=row["quality"], cost_usd=row["cost_usd"], path=row["path"],
-        caption=row["caption"], shared=bool(row["shared"]), favourite=bool(row["favourite"]),
-        created_at=row["created_at"], file_id=row["file_id"], post_id=row["post_id"],
-    )  # fmt: skip
+        id=row["id"],
+        user_id=row["user_id"],
+        params=parse_params(row["category"], json.loads(row["params"])),
+        prompt=row["prompt"],
+        provider=row["provider"],
+        model=row["model"],
+        quality=row["quality"],
+        cost_usd=row["cost_usd"],
+        path=row["path"],
+        caption=row["caption"],
+        shared=bool(row["shared"]),
+        favourite=bool(row["favourite"]),
+        created_at=row["created_at"],
+        file_id=row["file_id"],
+        post_id=row["post_id"],
+    )
 
 
 class ImageRepo:
@@ -77,7 +94,8 @@ class ImageRepo:
             "INSERT INTO images (user_id, category, params, prompt, provider, model, quality,"
             " cost_usd, path, caption, shared, file_id, post_id, created_at)"
             f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (image.user_id, image.category, json.dumps(image.params, ensure_ascii=False),
+            (image.user_id, image.category.value,
+             json.dumps(dump_params(image.params), ensure_ascii=False),
              image.prompt, image.provider, image.model, image.quality, image.cost_usd,
              image.path, image.caption, int(image.shared), image.file_id, image.post_id,
              time.time()),

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from services.core.categories import COSMIC_CATEGORIES, Category
 from services.generation.base import Quality
 
 
@@ -15,13 +16,6 @@ class Tier(StrEnum):
     FREE = "free"
     COSMIC = "cosmic"
     UNIVERSE = "universe"
-
-
-class Category(StrEnum):
-    DAILY = "daily"
-    AVATAR = "avatar"
-    MATCH = "match"
-    MOON = "moon"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +31,7 @@ POLICIES: dict[Tier, TierPolicy] = {
     Tier.COSMIC: TierPolicy(
         3, Quality.STANDARD, frozenset({Category.DAILY, Category.MATCH, Category.MOON})
     ),
-    Tier.UNIVERSE: TierPolicy(None, Quality.HD, frozenset(Category)),
+    Tier.UNIVERSE: TierPolicy(None, Quality.HD, COSMIC_CATEGORIES),
 }
 
 

@@ -5,25 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.core.categories import parse_cosmic
 from services.core.sweep import Sweep
-from services.core.tiers import Category
 from services.core.work import WorkKind
-from services.cosmic.astro import MoonPhase
 from services.cosmic.service import CosmicRequest
 
 
 def request_from(params: dict[str, Any]) -> CosmicRequest:
-    """A CosmicRequest from its params() (as stored in JSON)."""
-    phase = params.get("phase")
-    return CosmicRequest(
-        category=Category(params["category"]),
-        signs=tuple(params.get("signs", ())),
-        energy=int(params.get("energy", 5)),
-        mood=str(params.get("mood", "calm")),
-        focus=str(params.get("focus", "growth")),
-        phase=MoonPhase(phase) if phase else None,
-        traits=tuple(params.get("traits", ())),
-    )
+    """A Cosmic Coach request from its JSON (as stored with the use)."""
+    return parse_cosmic(params)
 
 
 async def request_again(sweep: Sweep, user_id: int, use_id: int) -> CosmicRequest | None:

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from services.generation.local.constellations import CONSTELLATIONS
+from services.cosmic.constellations import CONSTELLATIONS
 from services.generation.local.nebula import RGB, add_stars, hex_to_rgb, nebula, vignette
 from services.generation.local.typeset import font
 

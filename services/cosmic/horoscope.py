@@ -63,4 +63,4 @@ class HoroscopeChain(ModelChain[TemplateHoroscopes | CloudHoroscopes]):
 
     async def write(self, reading: Reading, language: str) -> tuple[str, str]:
         """(the line, the model that wrote it)."""
-        return await self._first_success(lambda p: p.write(reading, language), None, None)
+        return await self.first_success(lambda p: p.write(reading, language), None, None)

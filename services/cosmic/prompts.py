@@ -1,20 +1,43 @@
-"""Cosmic Coach image requests: the seed-003 prompt for cloud models and the scene the
-local renderer draws, from one request."""
+"""Cosmic Coach image requests: per category, what cloud models are asked to paint (the
+seed-003 prompt) and what the local renderer draws, both from the request's typed
+parameters. `ART` is the one table of them."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from services.cosmic.astro import PHASE_ELONGATION, sign
-from services.generation.base import CosmicScene, ImageRequest, Quality
-from services.studio.prompts import COSMIC_NEGATIVE, cosmic_image_prompt
+from PIL import Image
 
-if TYPE_CHECKING:
-    from services.cosmic.service import CosmicRequest
+from services.core.categories import (
+    AvatarParams,
+    Category,
+    CosmicParams,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+)
+from services.cosmic.art import (
+    MOON_PALETTE,
+    render_avatar,
+    render_daily,
+    render_match,
+    render_moon,
+)
+from services.cosmic.astro import sign
+from services.generation.base import ImageRequest, Quality
+from services.generation.local.painter import fast_png
+
+P = TypeVar("P")
 
 SIZE = {Quality.STANDARD: 1024, Quality.HD: 1536}
-MOON_PALETTE = ("#6C7BD9", "#A7C7E7", "#C9B6FF")
+COSMIC_STYLE = (
+    "Ethereal, mystical cosmic art: swirling nebulae and a deep star field, soft glow, "
+    "painterly detail, 1:1 composition"
+)
+COSMIC_NEGATIVE = "text, letters, numbers, watermark, logo, people, faces, frame, border"
 _NOT_WORDY = re.compile(r"[^\w\s'-]+", re.UNICODE)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -24,42 +47,123 @@ def prompt_safe(text: str, limit: int = 40) -> str:
     return " ".join(_NOT_WORDY.sub(" ", _TAG.sub(" ", text)).split())[:limit]
 
 
-def _subject(request: CosmicRequest) -> tuple[str, tuple[str, ...]]:
-    signs = [sign(key) for key in request.signs]
-    kind = request.category.value
-    if kind == "daily":
-        return f"the constellation of {signs[0].name}", signs[0].palette
-    if kind == "match":
-        first, second = signs
-        subject = (f"the constellations of {first.name} and {second.name} drawing together, "
-                   "their two nebulae merging into one light")  # fmt: skip
-        return subject, first.palette[:2] + second.palette[:2]
-    if kind == "moon":
-        phase = (request.phase.value if request.phase else "full").replace("_", " ")
-        return f"the moon as a {phase} moon above a quiet ritual circle of candles", MOON_PALETTE
-    traits = ", ".join(f'"{prompt_safe(t)}"' for t in request.traits if prompt_safe(t))
-    subject = (f"a symmetric mystical sigil uniting the glyph energies of {signs[0].name} (sun), "
-               f"{signs[1].name} (moon) and {signs[2].name} (rising)")  # fmt: skip
+def cosmic_image_prompt(
+    subject: str, palette: tuple[str, ...], energy: int, mood: str, focus: str
+) -> str:
+    """Seed 003's cosmic prompt: `subject` (e.g. "the Aries constellation"), the sign's
+    palette, how intense the energy is (1-10), the mood and the focus of the day. The
+    negative prompt (COSMIC_NEGATIVE) travels separately."""
+    intensity = "calm and gentle" if energy <= 3 else "vivid" if energy <= 7 else "blazing"
+    return (
+        f"{COSMIC_STYLE}. {subject[:1].upper()}{subject[1:]}, glowing in {', '.join(palette)}. "
+        f"Energy {energy}/10: {intensity} light. Mood: {mood}. Focus: {focus}. "
+        "No text in the image."
+    )
+
+
+class Subject(NamedTuple):
+    """What the prompt describes; the tone is the day's where there is one."""
+
+    text: str
+    palette: tuple[str, ...]
+    energy: int = 5
+    mood: str = "calm"
+    focus: str = "growth"
+
+
+@dataclass(frozen=True, slots=True)
+class CosmicArt(Generic[P]):
+    subject: Callable[[P], Subject]
+    """What cloud models paint, in which colours and tone."""
+    render: Callable[[P, int, int], Image.Image]
+    """The local picture: (params, seed, side in pixels) → a square image."""
+
+
+def _daily_subject(params: DailyParams) -> Subject:
+    star = sign(params.sign)
+    text = f"the constellation of {star.name}"
+    return Subject(text, star.palette, params.energy, params.mood.value, params.focus.value)
+
+
+def _daily_render(params: DailyParams, seed: int, size: int) -> Image.Image:
+    star = sign(params.sign)
+    return render_daily(star.palette, star.key, params.energy, seed, size)
+
+
+def _match_subject(params: MatchParams) -> Subject:
+    first, second = sign(params.first), sign(params.second)
+    text = (
+        f"the constellations of {first.name} and {second.name} drawing together, "
+        "their two nebulae merging into one light"
+    )
+    return Subject(text, first.palette[:2] + second.palette[:2])
+
+
+def _match_render(params: MatchParams, seed: int, size: int) -> Image.Image:
+    first, second = sign(params.first), sign(params.second)
+    return render_match(
+        first.key, first.palette, second.key, second.palette, params.score, seed, size
+    )
+
+
+def _moon_subject(params: MoonParams) -> Subject:
+    phase = params.phase.value.replace("_", " ")
+    text = f"the moon as a {phase} moon above a quiet ritual circle of candles"
+    return Subject(text, MOON_PALETTE)
+
+
+def _moon_render(params: MoonParams, seed: int, size: int) -> Image.Image:
+    return render_moon(params.elongation, seed, size)
+
+
+def _avatar_subject(params: AvatarParams) -> Subject:
+    sun, moon, rising = (sign(key) for key in params.signs)
+    traits = ", ".join(f'"{prompt_safe(t)}"' for t in params.traits if prompt_safe(t))
+    text = (
+        f"a symmetric mystical sigil uniting the glyph energies of {sun.name} (sun), "
+        f"{moon.name} (moon) and {rising.name} (rising)"
+    )
     if traits:
-        subject += f", expressing the qualities {traits}"
-    return subject, signs[0].palette
+        text += f", expressing the qualities {traits}"
+    return Subject(text, sun.palette)
 
 
-def cosmic_image_request(request: CosmicRequest, quality: Quality, seed: int) -> ImageRequest:
-    subject, palette = _subject(request)
-    scene = CosmicScene(
-        kind=request.category.value, signs=request.signs, energy=request.energy,
-        score=request.score, elongation=_elongation(request),
-    )  # fmt: skip
-    size = SIZE[quality]
+def _avatar_render(params: AvatarParams, seed: int, size: int) -> Image.Image:
+    sun, moon, rising = (sign(key) for key in params.signs)
+    return render_avatar((sun.glyph, moon.glyph, rising.glyph), sun.palette, seed, size)
+
+
+ART: dict[Category, CosmicArt[Any]] = {
+    Category.DAILY: CosmicArt(_daily_subject, _daily_render),
+    Category.MATCH: CosmicArt(_match_subject, _match_render),
+    Category.MOON: CosmicArt(_moon_subject, _moon_render),
+    Category.AVATAR: CosmicArt(_avatar_subject, _avatar_render),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CosmicSketch:
+    """The local rendering of a request (square: the width is the side)."""
+
+    params: CosmicParams
+
+    def __call__(self, seed: int, size: tuple[int, int]) -> bytes:
+        art = ART[self.params.category]
+        return fast_png(art.render(self.params, seed, size[0]))
+
+
+def cosmic_image_request(params: CosmicParams, quality: Quality, seed: int) -> ImageRequest:
+    subject = ART[params.category].subject(params)
+    prompt = cosmic_image_prompt(
+        subject.text, subject.palette, subject.energy, subject.mood, subject.focus
+    )
+    side = SIZE[quality]
     return ImageRequest(
-        prompt=cosmic_image_prompt(subject, palette, request.energy, request.mood, request.focus),
-        headline="", kicker="", palette=(palette[0], palette[1], palette[-1]), width=size,
-        height=size, seed=seed, negative_prompt=COSMIC_NEGATIVE, quality=quality, scene=scene,
-    )  # fmt: skip
-
-
-def _elongation(request: CosmicRequest) -> float:
-    if request.phase is None:
-        return 0.0
-    return PHASE_ELONGATION[request.phase]
+        prompt=prompt,
+        width=side,
+        height=side,
+        seed=seed,
+        sketch=CosmicSketch(params),
+        negative_prompt=COSMIC_NEGATIVE,
+        quality=quality,
+    )

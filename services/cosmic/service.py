@@ -11,19 +11,20 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from services.core.categories import CosmicParams, DailyParams, dump_params
 from services.core.db import Database
 from services.core.images import ImageRepo, NewImage, StoredImage
 from services.core.locks import UserLocks, hold
 from services.core.media import MediaStore
 from services.core.models import Account, GenerationRecord
-from services.core.tiers import POLICIES, Category, Clock, Tier, effective_tier
+from services.core.tiers import POLICIES, Clock, Tier, effective_tier
 from services.core.usage import UsageRepo
 from services.core.work import Origin
-from services.cosmic.astro import MoonPhase, compatibility_of, daily_reading
+from services.cosmic.astro import daily_reading
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
 from services.cosmic.prompts import cosmic_image_request
 from services.generation.base import FailureKind, GenerationError, Quality
@@ -33,25 +34,8 @@ from services.studio.repo import PostRepo
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class CosmicRequest:
-    category: Category
-    signs: tuple[str, ...] = ()
-    energy: int = 5
-    mood: str = "calm"
-    focus: str = "growth"
-    phase: MoonPhase | None = None
-    traits: tuple[str, ...] = ()
-
-    def params(self) -> dict[str, object]:
-        return {key: value for key, value in asdict(self).items() if value not in ((), None)}
-
-    @property
-    def score(self) -> int:
-        """Compatibility of the two signs of a match (0 otherwise)."""
-        if self.category is Category.MATCH:
-            return compatibility_of(self.signs[0], self.signs[1])
-        return 0
+CosmicRequest = CosmicParams
+"""What a person asks Cosmic Coach to paint: the typed parameters of its category."""
 
 
 class CosmicStatus(StrEnum):
@@ -152,7 +136,7 @@ class CosmicService:
             reservation = await self.usage.reserve(account.user_id, week, request.category.value,
                                                    f"cosmic:{account.user_id}:{key}",
                                                    policy.weekly_limit, origin,
-                                                   request.params())  # fmt: skip
+                                                   dump_params(request))  # fmt: skip
             if reservation is None:
                 resets_at = self.clock.next_week_start()
                 return CosmicOutcome(CosmicStatus.LIMIT, tier, resets_at=resets_at)
@@ -208,8 +192,7 @@ class CosmicService:
         """Cache key, request and seed of a date's shared image of a sign (the same for all)."""
         key = daily_key(sign_key, day)
         reading = daily_reading(sign_key, day)
-        request = CosmicRequest(Category.DAILY, (sign_key,), reading.energy, reading.mood.value,
-                                reading.focus.value)  # fmt: skip
+        request = DailyParams(sign_key, reading.energy, reading.mood, reading.focus)
         return key, request, int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
     async def image_png(self, image: StoredImage) -> bytes:
@@ -264,7 +247,7 @@ class CosmicService:
         *,
         shared: bool = False,
     ) -> StoredImage:
-        new = NewImage(user_id=user_id, category=request.category.value, params=request.params(),
+        new = NewImage(user_id=user_id, params=request,
                        prompt=entry.prompt, provider=entry.provider, model=entry.model,
                        quality=entry.quality, cost_usd=entry.cost_usd, path=entry.path,
                        shared=shared)  # fmt: skip
@@ -318,7 +301,7 @@ def daily_key(sign_key: str, day: date) -> str:
 
 def _personal_key(request: CosmicRequest, quality: Quality, day: date) -> str:
     """Identical requests on the same day at the same quality share one image."""
-    digest = hashlib.sha256(json.dumps(request.params(), sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(dump_params(request), sort_keys=True).encode()).hexdigest()
     return f"personal:{day.isoformat()}:{quality.value}:{digest[:24]}"
 
 

@@ -1,30 +1,13 @@
-"""What a text or image provider takes and gives back, and how it fails."""
+"""What an image provider takes and gives back, what any provider call cost, and how it
+fails. No product here: each builds its own requests (and its own local sketch)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
-
-from services.studio.catalog import Audience, PostType
-
-
-@dataclass(frozen=True, slots=True)
-class PostRequest:
-    post_type: PostType
-    audience: Audience
-    language: str
-    referral_link: str | None
-    seed: int
-
-
-@dataclass(frozen=True, slots=True)
-class PostText:
-    title: str
-    body: str
-    hashtags: tuple[str, ...]
-    link_line: str
 
 
 class Quality(StrEnum):
@@ -32,34 +15,23 @@ class Quality(StrEnum):
     HD = "hd"
 
 
-@dataclass(frozen=True, slots=True)
-class CosmicScene:
-    """What the local renderer draws for Cosmic Coach (cloud models read the prompt)."""
-
-    kind: str
-    """daily, match, moon or avatar"""
-    signs: tuple[str, ...] = ()
-    energy: int = 5
-    score: int = 0
-    elongation: float = 0.0
+Sketch = Callable[[int, tuple[int, int]], bytes]
+"""A product's own offline picture: the PNG for (seed, (width, height)), built by the
+product with its data. The local renderer calls it off the event loop."""
 
 
 @dataclass(frozen=True, slots=True)
 class ImageRequest:
     """One picture to paint. Cloud models get `prompt` (English) at `aspect_ratio`; the
-    local renderer draws `headline` and `kicker` over `palette` at `width` x `height`."""
+    local renderer draws `sketch` at `width` x `height`."""
 
     prompt: str
-    headline: str
-    kicker: str
-    palette: tuple[str, str, str]
     width: int
     height: int
     seed: int
+    sketch: Sketch
     negative_prompt: str = ""
     quality: Quality = Quality.STANDARD
-    scene: CosmicScene | None = None
-    """Set for cosmic art; None draws the studio poster."""
 
     @property
     def aspect_ratio(self) -> str:
@@ -77,12 +49,6 @@ class Usage:
     cost_usd: float = 0.0
     input_tokens: int | None = None
     output_tokens: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TextResult:
-    text: PostText
-    usage: Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +92,6 @@ class GenerationError(Exception):
         """Seconds the provider asked us to wait (429), when it said."""
         self.model = model
         """'provider:model' that failed, filled in by the chain."""
-
-
-class TextGenerator(Protocol):
-    @property
-    def languages(self) -> frozenset[str]:
-        """Post languages this generator can write."""
-        ...
-
-    async def write_post(self, request: PostRequest) -> TextResult: ...
 
 
 class ImageGenerator(Protocol):

@@ -5,12 +5,20 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from services.core.models import GenerationRecord
-from services.generation.base import GenerationError, ImageResult, PromptResult, TextResult
+from services.generation.base import GenerationError, Usage
 
-R = TypeVar("R", TextResult, ImageResult, PromptResult)
+
+class Metered(Protocol):
+    """Any provider's result: it says who served it and what it cost."""
+
+    @property
+    def usage(self) -> Usage: ...
+
+
+R = TypeVar("R", bound=Metered)
 
 
 class CallLog:

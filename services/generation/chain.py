@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from services.generation.base import (
     FailureKind,
@@ -19,10 +19,6 @@ from services.generation.base import (
     ImageGenerator,
     ImageRequest,
     ImageResult,
-    PostRequest,
-    PromptResult,
-    TextGenerator,
-    TextResult,
 )
 from services.generation.resilience import Guard
 
@@ -64,7 +60,7 @@ class ModelChain(Generic[P]):
     def names(self) -> tuple[str, ...]:
         return tuple(entry.guard.name for entry in self.entries)
 
-    async def _first_success(
+    async def first_success(
         self,
         call: Callable[[P], Awaitable[R]],
         on_fallback: FallbackCallback | None,
@@ -94,22 +90,6 @@ class ModelChain(Generic[P]):
         raise last_error
 
 
-class TextChain(ModelChain[TextGenerator]):
-    @property
-    def languages(self) -> frozenset[str]:
-        return frozenset().union(*(entry.provider.languages for entry in self.entries))
-
-    async def write_post(
-        self,
-        request: PostRequest,
-        on_fallback: FallbackCallback | None = None,
-        deadline: float | None = None,
-    ) -> TextResult:
-        able = [e for e in self.entries if request.language in e.provider.languages]
-        chain = ModelChain(able) if able else self
-        return await chain._first_success(lambda p: p.write_post(request), on_fallback, deadline)
-
-
 class ImageChain(ModelChain[ImageGenerator]):
     async def paint(
         self,
@@ -117,21 +97,4 @@ class ImageChain(ModelChain[ImageGenerator]):
         on_fallback: FallbackCallback | None = None,
         deadline: float | None = None,
     ) -> ImageResult:
-        return await self._first_success(lambda p: p.paint(request), on_fallback, deadline)
-
-
-class PromptWriter(Protocol):
-    async def write_prompt(self, request: PostRequest) -> PromptResult: ...
-
-
-class PromptChain(ModelChain[PromptWriter]):
-    """The prompt-rewriting step. Its last entry is the brand template, which cannot
-    fail, so a slow or broken text model only costs the picture its polish."""
-
-    @property
-    def uses_a_model(self) -> bool:
-        """False when only the template is configured (no step worth running or recording)."""
-        return len(self.entries) > 1
-
-    async def write_prompt(self, request: PostRequest) -> PromptResult:
-        return await self._first_success(lambda p: p.write_prompt(request), None, None)
+        return await self.first_success(lambda p: p.paint(request), on_fallback, deadline)

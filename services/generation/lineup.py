@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.cosmic.horoscope import CloudHoroscopes, HoroscopeChain, TemplateHoroscopes
-from services.generation.base import ImageGenerator, TextGenerator
-from services.generation.chain import ChainEntry, ImageChain, PromptChain, PromptWriter, TextChain
+from services.generation.base import ImageGenerator
+from services.generation.chain import ChainEntry, ImageChain
 from services.generation.google_provider import GeminiImagePainter, GeminiModel, ImagenPainter
 from services.generation.local.painter import LocalImageRenderer
-from services.generation.local.text import LocalTextWriter
 from services.generation.openai_provider import OpenAIChatModel, OpenAIImagePainter
 from services.generation.pricing import PriceList
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
+from services.studio.chains import PromptChain, TextChain
+from services.studio.local_writer import LocalTextWriter
+from services.studio.models import PromptWriter, TextGenerator
 from services.studio.writing import (
     CloudPromptWriter,
     CloudTextWriter,

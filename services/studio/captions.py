@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from services.generation.base import PostText
+from services.studio.models import PostText
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -88,3 +89,17 @@ def to_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class PosterSketch:
+    """The local rendering of a studio picture: the poster with the post's hook."""
+
+    headline: str
+    kicker: str
+    palette: tuple[str, str, str]
+
+    def __call__(self, seed: int, size: tuple[int, int]) -> bytes:
+        return to_png(
+            render_studio_image(self.headline, self.kicker, self.palette, size=size, seed=seed)
+        )

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from services.generation.base import PostText
+from services.studio.models import PostText
 
 logger = logging.getLogger(__name__)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from services.generation.base import ImageRequest, PostRequest
-from services.generation.local import text as local_text
+from services.generation.base import ImageRequest
+from services.studio import local_writer
 from services.studio.catalog import POST_PALETTES, Audience, PostType
+from services.studio.models import PostRequest
+from services.studio.poster import PosterSketch
 
 STUDIO_SIZE = (1920, 1080)
 
@@ -49,31 +51,12 @@ def studio_image_request(request: PostRequest, prompt: str | None = None) -> Ima
     return ImageRequest(
         prompt=prompt or studio_image_prompt(request.post_type, request.audience),
         negative_prompt=NEGATIVE,
-        headline=local_text.headline(request),
-        kicker=local_text.kicker(request),
-        palette=POST_PALETTES[request.post_type],
         width=width,
         height=height,
         seed=request.seed,
-    )
-
-
-COSMIC_STYLE = (
-    "Ethereal, mystical cosmic art: swirling nebulae and a deep star field, soft glow, "
-    "painterly detail, 1:1 composition"
-)
-COSMIC_NEGATIVE = "text, letters, numbers, watermark, logo, people, faces, frame, border"
-
-
-def cosmic_image_prompt(
-    subject: str, palette: tuple[str, ...], energy: int, mood: str, focus: str
-) -> str:
-    """Seed 003's cosmic prompt: `subject` (e.g. "the Aries constellation"), the sign's
-    palette, how intense the energy is (1-10), the mood and the focus of the day. The
-    negative prompt (COSMIC_NEGATIVE) travels separately."""
-    intensity = "calm and gentle" if energy <= 3 else "vivid" if energy <= 7 else "blazing"
-    return (
-        f"{COSMIC_STYLE}. {subject[:1].upper()}{subject[1:]}, glowing in {', '.join(palette)}. "
-        f"Energy {energy}/10: {intensity} light. Mood: {mood}. Focus: {focus}. "
-        "No text in the image."
+        sketch=PosterSketch(
+            local_writer.headline(request),
+            local_writer.kicker(request),
+            POST_PALETTES[request.post_type],
+        ),
     )

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from services.core.accounts import AccountRepo
+from services.core.categories import StudioParams
 from services.core.db import Database
 from services.core.images import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
@@ -20,17 +21,13 @@ from services.core.locks import UserLocks, hold
 from services.core.media import MediaStore
 from services.core.models import Account, GenerationRecord, NewPost, Reservation, StoredPost
 from services.core.work import Origin
-from services.generation.base import (
-    FailureKind,
-    GenerationError,
-    ImageResult,
-    PostRequest,
-    PostText,
-)
+from services.generation.base import FailureKind, GenerationError, ImageResult
 from services.generation.call_log import CallLog
-from services.generation.chain import Fallback, ImageChain, PromptChain, TextChain
+from services.generation.chain import Fallback, ImageChain
 from services.generation.images import fit_for_photo
 from services.studio.catalog import Audience, PostType
+from services.studio.chains import PromptChain, TextChain
+from services.studio.models import PostRequest, PostText
 from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
 from services.studio.repo import PostRepo
@@ -198,7 +195,7 @@ class StudioService:
         ]
         made = next(r for r in records if r.kind == "image" and r.status == "ok")
         picture = NewImage(
-            user_id=account.user_id, category="studio", params={"title": text.title},
+            user_id=account.user_id, params=StudioParams(text.title),
             prompt=made.prompt, provider=made.provider, model=made.model, quality="standard",
             cost_usd=made.cost_usd, path=image_path, file_id=file_id, post_id=reservation.id,
         )  # fmt: skip

@@ -13,18 +13,11 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
-from services.generation.base import (
-    FailureKind,
-    GenerationError,
-    PostRequest,
-    PostText,
-    PromptResult,
-    TextResult,
-    Usage,
-)
+from services.generation.base import FailureKind, GenerationError, PromptResult, Usage
 from services.studio import prompts
 from services.studio.captions import cut_at_word, visible_length
 from services.studio.catalog import Audience, PostType
+from services.studio.models import PostRequest, PostText, TextResult
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -3,6 +3,7 @@ query (services/admin/repo.py)."""
 
 from __future__ import annotations
 
+from services.core.categories import MatchParams, MoonParams
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
 from services.studio.repo import PostRepo
@@ -36,8 +37,8 @@ async def test_report_and_balance_show_the_same_cost_per_model(driver: Driver):
 async def test_report_and_stats_count_the_same_categories(driver: Driver):
     await driver.send(PARTNER_ID, "/start")
     async with driver.app.services.db.transaction() as tx:
-        for category in ("match", "moon", "match"):
-            image = NewImage(PARTNER_ID, category, {}, "p", "local", "m", "standard", 0.0, "x")
+        for params in (MatchParams("leo", "virgo"), MoonParams(), MatchParams("aries", "leo")):
+            image = NewImage(PARTNER_ID, params, "p", "local", "m", "standard", 0.0, "x")
             await ImageRepo.insert(tx, image)
     await driver.send(ADMIN_ID, "/report 7")
     assert "By category: match 2, moon 1" in driver.texts(ADMIN_ID)[-1]

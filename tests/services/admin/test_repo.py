@@ -15,6 +15,13 @@ from services.admin.repo import ModelUsage, ReportRepo
 from services.admin.reports import Reports
 from services.admin.stats import Stats
 from services.core.accounts import AccountRepo
+from services.core.categories import (
+    AvatarParams,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+    Params,
+)
 from services.core.db import Database
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
@@ -37,10 +44,17 @@ async def record(db: Database, *records: GenerationRecord) -> None:
         await PostRepo.insert_generations(tx, list(records))
 
 
+SAMPLE_PARAMS: dict[str, Params] = {
+    "daily": DailyParams("leo"),
+    "match": MatchParams("leo", "virgo"),
+    "moon": MoonParams(),
+    "avatar": AvatarParams("leo", "leo", "leo"),
+}
+
+
 async def paint(db: Database, category: str, shared: bool = False) -> None:
-    image = NewImage(
-        USER, category, {}, "p", "local", "m", "standard", 0.0, "x.png", shared=shared
-    )
+    params = SAMPLE_PARAMS[category]
+    image = NewImage(USER, params, "p", "local", "m", "standard", 0.0, "x.png", shared=shared)
     async with db.transaction() as tx:
         await ImageRepo.insert(tx, image)
 

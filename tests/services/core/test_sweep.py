@@ -7,15 +7,20 @@ import asyncio
 import time
 
 from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.categories import (
+    AvatarParams,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+    dump_params,
+)
 from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.models import LedgerKind, ReservationStatus
 from services.core.sweep import Sweep, SweepReport
-from services.core.tiers import Category
 from services.core.usage import UsageRepo
 from services.core.work import Origin, WorkKind, WorkRepo
 from services.cosmic.again import request_again, request_from
-from services.cosmic.service import CosmicRequest
 from services.studio.interrupted import keep_interrupted
 from services.studio.repo import PostRepo
 from services.studio.service import PostStatus, ReadyPost, draft_fields
@@ -24,7 +29,7 @@ from tests.services.studio.test_service import DRAFT, SlowPainter, SlowWriter, m
 USER = 7
 DEADLINE, MARGIN = 20.0, 30.0
 WEEK = "2026-11-30"
-ART = CosmicRequest(Category.MATCH, ("leo", "aries"))
+ART = MatchParams("leo", "aries")
 
 
 def make_sweep(db: Database) -> tuple[Sweep, Ledger, UsageRepo]:
@@ -86,7 +91,7 @@ async def test_a_weekly_use_is_given_back_once_and_only_past_its_deadline(db):
     await ledger.set_tier(USER, "cosmic", expires_at=None, key="tier", reason="test")
     started = time.time()
     use = await usage.reserve(USER, WEEK, "match", "cosmic:7:k", 3, Origin(USER, 9),
-                              ART.params())  # fmt: skip
+                              dump_params(ART))  # fmt: skip
     assert use is not None and await usage.used(USER, WEEK) == 1
 
     assert await sweep.run(now=started + DEADLINE + MARGIN - 1) == SweepReport(0, 0)
@@ -113,7 +118,7 @@ async def test_settled_work_is_never_swept(db):
     assert done.reservation is not None and failed.reservation is not None
     await ledger.commit(done.reservation)
     await ledger.refund(failed.reservation)
-    kept = await usage.reserve(USER, WEEK, "match", "c", None, Origin(USER, 3), ART.params())
+    kept = await usage.reserve(USER, WEEK, "match", "c", None, Origin(USER, 3), dump_params(ART))
     assert kept is not None and await usage.settle(kept, keep=True)
     assert await sweep.run(now=started + 10_000) == SweepReport(0, 0)
     assert await balance(db) == 498 and await usage.used(USER, WEEK) == 1
@@ -168,12 +173,12 @@ async def test_a_post_that_outlives_the_sweep_is_shown_but_not_charged(db, tmp_p
 def test_a_cosmic_request_survives_its_stored_form():
     import json
 
-    from services.cosmic.astro import MoonPhase
+    from services.cosmic.astro import Focus, Mood, MoonPhase
 
     for request in (
         ART,
-        CosmicRequest(Category.MOON, phase=MoonPhase.FULL),
-        CosmicRequest(Category.DAILY, ("leo",), 9, "bold", "love"),
-        CosmicRequest(Category.AVATAR, ("leo", "aries", "leo"), traits=("kind", "calm")),
+        MoonParams(MoonPhase.FULL),
+        DailyParams("leo", 9, Mood.BOLD, Focus.LOVE),
+        AvatarParams("leo", "aries", "leo", ("kind", "calm")),
     ):
-        assert request_from(json.loads(json.dumps(request.params()))) == request
+        assert request_from(json.loads(json.dumps(dump_params(request)))) == request

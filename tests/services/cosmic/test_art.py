@@ -7,7 +7,7 @@ import pytest
 
 from services.cosmic.art import moon_mask, render_daily, render_match
 from services.cosmic.astro import SIGNS, sign
-from services.generation.local.constellations import CONSTELLATIONS
+from services.cosmic.constellations import CONSTELLATIONS
 
 
 @pytest.mark.parametrize("elongation", [0, 45, 90, 135, 180, 225, 270, 315])

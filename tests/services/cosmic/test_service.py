@@ -10,15 +10,16 @@ import pytest
 from PIL import Image
 
 from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
 from services.core.locks import MemoryUserLocks
 from services.core.media import MediaStore
-from services.core.tiers import Category, Clock
+from services.core.tiers import Clock
 from services.core.usage import UsageRepo
-from services.cosmic.astro import MoonPhase
+from services.cosmic.astro import Focus, Mood, MoonPhase
 from services.cosmic.cache import MemoryImageCache
-from services.cosmic.service import CosmicRequest, CosmicService, CosmicStatus, ReadyImage
+from services.cosmic.service import CosmicService, CosmicStatus, ReadyImage
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.local.painter import LocalImageRenderer
@@ -65,7 +66,7 @@ class Inbox:
         return f"file-{ready.image.id}"
 
 
-DAILY = CosmicRequest(Category.DAILY, ("leo",), 8, "bold", "career")
+DAILY = DailyParams("leo", 8, Mood.BOLD, Focus.CAREER)
 
 
 async def test_free_users_get_the_shared_daily_image_painted_once(db, tmp_path):
@@ -88,11 +89,11 @@ async def test_cosmic_tier_makes_three_a_week_and_is_told_when_it_resets(db, tmp
     cosmic = make(db, tmp_path, CountingRenderer())
     account = await account_with(db, "cosmic", time.time() + 86400)
     for energy in (1, 2, 3):
-        request = CosmicRequest(Category.DAILY, ("leo",), energy)
+        request = DailyParams("leo", energy)
         assert (
             await cosmic.create(account, request, f"k{energy}", Inbox())
         ).status is CosmicStatus.DONE
-    refused = await cosmic.create(account, CosmicRequest(Category.MOON, phase=MoonPhase.FULL),
+    refused = await cosmic.create(account, MoonParams(MoonPhase.FULL),
                                   "k4", Inbox())  # fmt: skip
     assert refused.status is CosmicStatus.LIMIT
     assert refused.resets_at is not None and refused.resets_at.weekday() == 0
@@ -102,7 +103,7 @@ async def test_cosmic_tier_makes_three_a_week_and_is_told_when_it_resets(db, tmp
     assert (
         await cosmic.create(account, DAILY, "avatar", Inbox())
     ).status is not CosmicStatus.UPGRADE
-    avatar = CosmicRequest(Category.AVATAR, ("leo", "cancer", "aries"))
+    avatar = AvatarParams("leo", "cancer", "aries")
     assert (await cosmic.create(account, avatar, "a", Inbox())).status is CosmicStatus.UPGRADE
 
 
@@ -121,7 +122,7 @@ async def test_a_repeated_tap_makes_one_image(db, tmp_path):
     account = await account_with(db, "cosmic", time.time() + 86400)
     await cosmic.create(account, DAILY, "same", Inbox())
     again = await cosmic.create(
-        account, CosmicRequest(Category.DAILY, ("leo",), 2), "same", Inbox()
+        account, DailyParams("leo", 2), "same", Inbox()
     )
     assert again.status is CosmicStatus.DUPLICATE and renderer.calls == 1
 
@@ -140,10 +141,10 @@ async def test_universe_gets_avatars_in_hd_and_no_limit(db, tmp_path):
     cosmic = make(db, tmp_path, CountingRenderer())
     account = await account_with(db, "universe", time.time() + 86400)
     inbox = Inbox()
-    avatar = CosmicRequest(Category.AVATAR, ("scorpio", "cancer", "leo"), traits=("<b>brave</b>",))
-    for index in range(5):
-        match = CosmicRequest(Category.MATCH, ("leo", "aries"), energy=index)
-        outcome = await cosmic.create(account, match, f"m{index}", inbox)
+    avatar = AvatarParams("scorpio", "cancer", "leo", ("<b>brave</b>",))
+    for second in ("aries", "taurus", "gemini", "cancer", "virgo"):
+        match = MatchParams("leo", second)
+        outcome = await cosmic.create(account, match, f"m{second}", inbox)
         assert outcome.status is CosmicStatus.DONE
     outcome = await cosmic.create(account, avatar, "a", inbox)
     assert outcome.status is CosmicStatus.DONE and outcome.image.quality == "hd"

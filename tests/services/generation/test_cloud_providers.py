@@ -15,10 +15,11 @@ from PIL import Image
 from bot.app import build_clients
 from bot.config import Settings
 from services.cosmic.astro import daily_reading
-from services.generation.base import FailureKind, GenerationError, PostRequest
+from services.generation.base import FailureKind, GenerationError
 from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType
+from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request
 from tests.fakes.providers_http import (
     GOOGLE_IMAGE_SAFETY,

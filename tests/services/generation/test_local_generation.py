@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from services.generation.base import PostRequest
 from services.generation.local.painter import LocalImageRenderer
-from services.generation.local.text import LocalTextWriter
 from services.generation.local.typeset import fit
 from services.studio.catalog import Audience, PostType
+from services.studio.local_writer import LocalTextWriter
+from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request
 
 LINK = "https://example.com/ref/77"

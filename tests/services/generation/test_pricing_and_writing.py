@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from services.cosmic.prompts import cosmic_image_prompt
 from services.generation.base import GenerationError, ImageRequest, Quality
 from services.generation.openai_provider import image_size
 from services.generation.pricing import PriceList
 from services.studio.captions import visible_length
-from services.studio.prompts import cosmic_image_prompt
+from services.studio.poster import PosterSketch
 from services.studio.writing import CTA_LIMIT, PostDraft, clean_hashtags, finish_post
 
 LINK = "https://example.com/r/42"
@@ -64,7 +65,7 @@ def test_hashtags_are_cleaned_deduplicated_and_capped():
      ((1080, 1920), "9:16", "864x1536")],
 )  # fmt: skip
 def test_each_use_gets_its_aspect_ratio(size, ratio, openai_size):
-    request = ImageRequest("p", "h", "k", ("#000000",) * 3, *size, seed=1)  # type: ignore[arg-type]
+    request = ImageRequest("p", *size, seed=1, sketch=PosterSketch("h", "k", ("#000000",) * 3))
     assert request.aspect_ratio == ratio and image_size(ratio) == openai_size
 
 

@@ -6,21 +6,17 @@ import time
 
 import pytest
 
-from services.generation.base import (
-    FailureKind,
-    GenerationError,
-    ImageRequest,
-    ImageResult,
-    PostRequest,
-    Usage,
-)
-from services.generation.chain import ChainEntry, Fallback, ImageChain, TextChain
-from services.generation.local.text import LocalTextWriter
+from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult, Usage
+from services.generation.chain import ChainEntry, Fallback, ImageChain
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
 from services.studio.catalog import Audience, PostType
+from services.studio.chains import TextChain
+from services.studio.local_writer import LocalTextWriter
+from services.studio.models import PostRequest
+from services.studio.poster import PosterSketch
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-REQUEST = ImageRequest("p", "h", "k", ("#000000", "#111111", "#222222"), 16, 9, 1)
+REQUEST = ImageRequest("p", 16, 9, 1, PosterSketch("h", "k", ("#000000", "#111111", "#222222")))
 
 
 class ScriptedPainter:

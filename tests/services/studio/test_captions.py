@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from services.generation.base import PostText
 from services.studio.captions import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -8,6 +7,7 @@ from services.studio.captions import (
     render_post,
     visible_length,
 )
+from services.studio.models import PostText
 from tests.fakes.botapi_rules import parse_html, utf16_length
 
 

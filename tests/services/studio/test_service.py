@@ -10,19 +10,13 @@ from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.ledger import Ledger
 from services.core.locks import MemoryUserLocks
 from services.core.media import MediaStore
-from services.generation.base import (
-    FailureKind,
-    GenerationError,
-    ImageRequest,
-    ImageResult,
-    PostRequest,
-    TextResult,
-    Usage,
-)
-from services.generation.chain import ChainEntry, ImageChain, PromptChain, TextChain
-from services.generation.local.text import LocalTextWriter
+from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult, Usage
+from services.generation.chain import ChainEntry, ImageChain
 from services.generation.resilience import Guard, RetryPolicy
 from services.studio.catalog import Audience, PostType
+from services.studio.chains import PromptChain, TextChain
+from services.studio.local_writer import LocalTextWriter
+from services.studio.models import PostRequest, TextResult
 from services.studio.progress import Progress
 from services.studio.repo import PostRepo
 from services.studio.service import Draft, PostStatus, ReadyPost, StudioService

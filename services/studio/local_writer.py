@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from services.generation.base import PostRequest, PostText, TextResult, Usage
+from services.generation.base import Usage
+from services.studio.models import PostRequest, PostText, TextResult
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MAX_HASHTAGS = 6

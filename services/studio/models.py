@@ -1,0 +1,48 @@
+"""What the studio asks its writers for and gets back: a post request, the post's text,
+and the writers' protocols (the cloud writer in writing.py, the template writer in
+local_writer.py). The providers under them only turn (instructions, data, schema) into a
+validated object (services/generation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.generation.base import PromptResult, Usage
+from services.studio.catalog import Audience, PostType
+
+
+@dataclass(frozen=True, slots=True)
+class PostRequest:
+    post_type: PostType
+    audience: Audience
+    language: str
+    referral_link: str | None
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostText:
+    title: str
+    body: str
+    hashtags: tuple[str, ...]
+    link_line: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextResult:
+    text: PostText
+    usage: Usage
+
+
+class TextGenerator(Protocol):
+    @property
+    def languages(self) -> frozenset[str]:
+        """Post languages this generator can write."""
+        ...
+
+    async def write_post(self, request: PostRequest) -> TextResult: ...
+
+
+class PromptWriter(Protocol):
+    async def write_prompt(self, request: PostRequest) -> PromptResult: ...
