@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.telegram import FakeTelegram
@@ -54,3 +55,17 @@ class BotAPIServer:
         body = await self.telegram.handle(request.match_info["method"], params, files)
         status = 200 if body["ok"] else body["error_code"]
         return web.json_response(body, status=status)
+
+    async def deliver(self, update: dict[str, Any], to: str, secret: str | None = None) -> int:
+        """POSTs `update` as Telegram delivers to the webhook that was set: with its secret
+        token (or `secret`) in the header. `to` is where the webhook's public URL leads
+        (the reverse proxy in front of the bot). Returns the HTTP status answered."""
+        webhook = self.telegram.webhook
+        assert webhook is not None, "no webhook was set"
+        token = secret if secret is not None else webhook.get("secret_token")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        async with aiohttp.ClientSession() as session, session.post(
+            to, json=update, headers=headers
+        ) as response:
+            await response.read()
+            return response.status

@@ -197,6 +197,9 @@ class FakeTelegram(MoreBotAPI):
         return BOT_USER
 
     async def _getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if self.webhook is not None:
+            raise BotAPIError(409, "Conflict: can't use getUpdates method while webhook is "
+                                   "active; use deleteWebhook to delete the webhook first")
         if self._polling:
             raise BotAPIError(409, "Conflict: terminated by other getUpdates request")
         self._polling = True
