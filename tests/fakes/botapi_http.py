@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -19,6 +21,7 @@ class BotAPIServer:
         self.base_url = ""
         self.token: str | None = None
         """When set, any other token is refused with 401 Unauthorized, as Telegram does."""
+        self._delivery: asyncio.Task[None] | None = None
 
     async def start(self, port: int = 0) -> str:
         """Listens on `port` (0: any free one; a port used before: a server come back)."""
@@ -34,6 +37,10 @@ class BotAPIServer:
 
     async def stop(self) -> None:
         self.telegram.close()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -69,3 +76,18 @@ class BotAPIServer:
         ) as response:
             await response.read()
             return response.status
+
+    def deliver_queued(self, to: str) -> None:
+        """From now on every update users make is POSTed to the webhook (at `to`) in order,
+        as Telegram does once a webhook is set: one not answered 2xx is tried again."""
+        self._delivery = asyncio.create_task(self._deliver_queued(to))
+
+    async def _deliver_queued(self, to: str) -> None:
+        while (update := await self.telegram.take_update()) is not None:
+            while True:
+                try:
+                    if 200 <= await self.deliver(update, to) < 300:
+                        break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)

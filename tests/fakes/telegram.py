@@ -121,6 +121,14 @@ class FakeTelegram(MoreBotAPI):
         msg = f"no button with {text_part!r} in {labels}"
         raise AssertionError(msg)
 
+    async def take_update(self) -> dict[str, Any] | None:
+        """The oldest queued update, once there is one (for delivery by webhook); None
+        once the server is going away."""
+        while not self.updates and not self.closed:
+            self._new_update.clear()
+            await self._new_update.wait()
+        return self.updates.pop(0) if self.updates else None
+
     def close(self) -> None:
         """Releases a waiting long poll at once (the server is going away)."""
         self.closed = True
