@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import uvicorn
@@ -130,14 +130,6 @@ async def metrics() -> Response:
     return Response(content=exposition(), media_type=CONTENT_TYPE)
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # uvicorn would raise SIGTERM/SIGINT again once it has stopped, killing the process
-        # before the updates in flight finish: `serve` handles the signals instead.
-        yield
-
-
 def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound before Telegram is told to send updates here (a port in
     use is an OSError, not an exit from inside uvicorn)."""
@@ -151,8 +143,10 @@ async def serve(web: FastAPI, sock: socket.socket) -> None:
     finish."""
     config = uvicorn.Config(web, log_config=None, access_log=False, lifespan="on",
                             timeout_graceful_shutdown=5)  # fmt: skip
-    server = _Server(config)
+    server = uvicorn.Server(config)
     loop = asyncio.get_running_loop()
+    # uvicorn raises the signal again once it has stopped: handled on the loop, it only sets
+    # `should_exit` again, where the default action would end the process at once.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, server.handle_exit, sig, None)
     try:
