@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import uvicorn
@@ -130,6 +130,16 @@ async def metrics() -> Response:
     return Response(content=exposition(), media_type=CONTENT_TYPE)
 
 
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # `serve` handles SIGTERM and SIGINT on the loop instead: uvicorn's own handlers
+        # would raise the signal again once it has stopped (SIGTERM's default action ends
+        # the process before the updates in flight finish) and, beside the loop's, would
+        # see one Ctrl-C twice (a forced exit that skips the lifespan's shutdown).
+        yield
+
+
 def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound before Telegram is told to send updates here (a port in
     use is an OSError, not an exit from inside uvicorn)."""
@@ -143,10 +153,8 @@ async def serve(web: FastAPI, sock: socket.socket) -> None:
     finish."""
     config = uvicorn.Config(web, log_config=None, access_log=False, lifespan="on",
                             timeout_graceful_shutdown=5)  # fmt: skip
-    server = uvicorn.Server(config)
+    server = _Server(config)
     loop = asyncio.get_running_loop()
-    # uvicorn raises the signal again once it has stopped: handled on the loop, it only sets
-    # `should_exit` again, where the default action would end the process at once.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, server.handle_exit, sig, None)
     try:
