@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run` (the bot) and `python -m bot demo --out DIR`."""
+"""Command line: `python -m bot run` (the bot, long polling), `python -m bot web` (the bot
+behind Telegram's webhook) and `python -m bot demo --out DIR`."""
 
 from __future__ import annotations
 
@@ -19,13 +20,19 @@ from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: a settings mistake is told at once
+    import socket
+
     from aiogram.exceptions import AiogramError
+    from fastapi import FastAPI
+
+    from bot.app import App
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)")
+    commands.add_parser("web", help="start the webhook receiver (HTTP on WEB_HOST:WEB_PORT)")
     demo = commands.add_parser("demo", help="make one viral post offline and save it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
     demo.add_argument("--type", dest="post_type", default=PostType.FOMO.value,
@@ -115,6 +122,18 @@ async def check_telegram(settings: Settings) -> str | None:
     return None
 
 
+def webhook_problem(settings: Settings) -> str | None:
+    missing = [name for name, value in (("WEBHOOK_URL", settings.webhook_url),
+               ("WEBHOOK_SECRET", settings.webhook_secret)) if value is None]  # fmt: skip
+    if missing:
+        return (
+            f"error: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
+            "`web` needs the public https URL of this server and a secret of 1-256 "
+            "characters A-Z, a-z, 0-9, _ or -"
+        )
+    return None
+
+
 async def run_bot(settings: Settings) -> int:
     from aiogram.exceptions import AiogramError
 
@@ -137,6 +156,66 @@ async def run_bot(settings: Settings) -> int:
     finally:
         await app.close()
     return 0
+
+
+async def serve_web(settings: Settings) -> int:
+    """Builds the bot, binds WEB_HOST:WEB_PORT, runs the start-up, points Telegram's webhook
+    here and serves until SIGTERM or Ctrl-C; then lets the updates in flight finish."""
+    from aiogram.exceptions import AiogramError
+
+    from bot.app import build_app
+    from bot.web import create_web_app, listen
+
+    if problem := await check_telegram(settings):
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        app = await build_app(settings)
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: cannot open the database or the media folder: {error}", file=sys.stderr)
+        return 1
+    try:
+        web = create_web_app(app)
+        sock = listen(settings.web_host, settings.web_port)
+    except OSError as error:
+        where = f"{settings.web_host}:{settings.web_port}"
+        print(f"error: cannot listen on {where}: {error}; check WEB_HOST and WEB_PORT",
+              file=sys.stderr)  # fmt: skip
+        await app.close()
+        return 1
+    try:
+        await serve_webhook(app, web, sock)
+    except AiogramError as error:
+        print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
+        return 1
+    finally:
+        sock.close()
+        await app.close()
+    return 0
+
+
+async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
+    """The dispatcher's start-up, setWebhook, serving, the dispatcher's shutdown."""
+    from bot.web import WEBHOOK_PATH, serve
+
+    settings, dispatcher, bot = app.settings, app.dispatcher, app.bot
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    workflow = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
+    await dispatcher.emit_startup(bot=bot, **workflow)  # as long polling starts
+    try:
+        await bot.set_webhook(
+            url=settings.webhook_url + WEBHOOK_PATH,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        logging.getLogger("bot.web").info(
+            "webhook at %s%s; listening on %s:%s", settings.webhook_url, WEBHOOK_PATH,
+            settings.web_host, settings.web_port,
+        )  # fmt: skip
+        await serve(web, sock)
+    finally:
+        await dispatcher.emit_shutdown(bot=bot, **workflow)
 
 
 class OneLinePollingLog(logging.Filter):
@@ -176,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return asyncio.run(run_bot(settings))
         except KeyboardInterrupt:
+            return 130
+    if args.command == "web":
+        if problem := token_problem(settings) or webhook_problem(settings):
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            return asyncio.run(serve_web(settings))
+        except KeyboardInterrupt:  # a second Ctrl-C while the updates in flight finish
             return 130
     return demo(args)
 

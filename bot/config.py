@@ -21,6 +21,8 @@ DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 SQLITE_PREFIX = "sqlite:///"
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as setWebhook's secret_token."""
 
 
 class Settings(BaseSettings):
@@ -83,6 +85,10 @@ class Settings(BaseSettings):
     vertex_concurrency: int = Field(default=8, ge=1)
     local_concurrency: int = Field(default=2, ge=1)
     log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -122,6 +128,22 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value.rstrip("/")
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
+            msg = "expected the public https URL of this server, such as https://bot.example.com"
+            raise ValueError(msg)
+        return value.rstrip("/") if value else value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if isinstance(value, str) and value and not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+            msg = "expected 1 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            raise ValueError(msg)
+        return value or None
+
     @field_validator("database_url")
     @classmethod
     def _sqlite_only(cls, value: str) -> str:
@@ -146,7 +168,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "redis_url", "openai_base_url", "google_gemini_base_url", "google_cloud_project",
-        "google_vertex_base_url", mode="before",
+        "google_vertex_base_url", "webhook_url", mode="before",
     )  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

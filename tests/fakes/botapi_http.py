@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.telegram import FakeTelegram
@@ -18,6 +21,7 @@ class BotAPIServer:
         self.base_url = ""
         self.token: str | None = None
         """When set, any other token is refused with 401 Unauthorized, as Telegram does."""
+        self._delivery: asyncio.Task[None] | None = None
 
     async def start(self, port: int = 0) -> str:
         """Listens on `port` (0: any free one; a port used before: a server come back)."""
@@ -33,6 +37,10 @@ class BotAPIServer:
 
     async def stop(self) -> None:
         self.telegram.close()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -54,3 +62,32 @@ class BotAPIServer:
         body = await self.telegram.handle(request.match_info["method"], params, files)
         status = 200 if body["ok"] else body["error_code"]
         return web.json_response(body, status=status)
+
+    async def deliver(self, update: dict[str, Any], to: str, secret: str | None = None) -> int:
+        """POSTs `update` as Telegram delivers to the webhook that was set: with its secret
+        token (or `secret`) in the header. `to` is where the webhook's public URL leads
+        (the reverse proxy in front of the bot). Returns the HTTP status answered."""
+        webhook = self.telegram.webhook
+        assert webhook is not None, "no webhook was set"
+        token = secret if secret is not None else webhook.get("secret_token")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        async with aiohttp.ClientSession() as session, session.post(
+            to, json=update, headers=headers
+        ) as response:
+            await response.read()
+            return response.status
+
+    def deliver_queued(self, to: str) -> None:
+        """From now on every update users make is POSTed to the webhook (at `to`) in order,
+        as Telegram does once a webhook is set: one not answered 2xx is tried again."""
+        self._delivery = asyncio.create_task(self._deliver_queued(to))
+
+    async def _deliver_queued(self, to: str) -> None:
+        while (update := await self.telegram.take_update()) is not None:
+            while True:
+                try:
+                    if 200 <= await self.deliver(update, to) < 300:
+                        break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)

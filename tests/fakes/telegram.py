@@ -121,6 +121,14 @@ class FakeTelegram(MoreBotAPI):
         msg = f"no button with {text_part!r} in {labels}"
         raise AssertionError(msg)
 
+    async def take_update(self) -> dict[str, Any] | None:
+        """The oldest queued update, once there is one (for delivery by webhook); None
+        once the server is going away."""
+        while not self.updates and not self.closed:
+            self._new_update.clear()
+            await self._new_update.wait()
+        return self.updates.pop(0) if self.updates else None
+
     def close(self) -> None:
         """Releases a waiting long poll at once (the server is going away)."""
         self.closed = True
@@ -197,6 +205,9 @@ class FakeTelegram(MoreBotAPI):
         return BOT_USER
 
     async def _getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if self.webhook is not None:
+            raise BotAPIError(409, "Conflict: can't use getUpdates method while webhook is "
+                                   "active; use deleteWebhook to delete the webhook first")
         if self._polling:
             raise BotAPIError(409, "Conflict: terminated by other getUpdates request")
         self._polling = True

@@ -1,11 +1,14 @@
 """The less common corners of the Bot API stand-in: media edits, copies, Stars invoices and
-payments, inline mode. Mixed into FakeTelegram (see telegram.py), with the same strictness."""
+payments, inline mode, webhooks. Mixed into FakeTelegram (see telegram.py), with the same
+strictness."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tests.fakes import botapi_rules as rules
 from tests.fakes.botapi_rules import bad_request
@@ -22,6 +25,8 @@ class MoreBotAPI:
     charges: dict[str, dict[str, Any]]
     inline_answers: list[dict[str, Any]]
     _uploads: dict[str, bytes]
+    webhook: dict[str, Any] | None = None
+    """The webhook set with setWebhook (its parameters), None while there is none."""
 
     def pay(self, user_id: int, invoice: StoredMessage) -> dict[str, Any]:
         """The user taps Pay: Telegram asks the bot to confirm (pre-checkout query)."""
@@ -154,3 +159,34 @@ class MoreBotAPI:
             raise bad_request("CHARGE_ALREADY_REFUNDED")
         charge["refunded"] = True
         return True
+
+    async def _setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if not params["url"]:
+            self.webhook = None
+            return True
+        url = urlsplit(params["url"])
+        if url.scheme != "https" or not url.hostname:
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if (url.port or 443) not in WEBHOOK_PORTS:
+            raise bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not WEBHOOK_SECRET.fullmatch(secret):
+            raise bad_request("secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        known = {f["name"] for f in rules.spec()["types"]["Update"]["fields"]} - {"update_id"}
+        if allowed is not None and (not isinstance(allowed, list) or set(allowed) - known):
+            raise bad_request("can't parse allowed updates")
+        if not 1 <= params.get("max_connections", 40) <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        self.webhook = params
+        return True
+
+    async def _deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.webhook = None
+        return True
+
+
+WEBHOOK_PORTS = {80, 88, 443, 8443}
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")

@@ -1,0 +1,164 @@
+"""The HTTP side of `python -m bot web` (FastAPI): Telegram's webhook, health and metrics.
+The next issue's Mini App and API add their own routers here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+
+from bot.app import App
+from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, exposition
+from bot.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+READY_TIMEOUT = 2.0
+"""Seconds the database and Redis have to answer a readiness probe."""
+GRACE = 30.0
+"""Seconds the updates in flight have to finish at shutdown (as `App.close` gives `run`)."""
+
+telegram_router = APIRouter(tags=["telegram"])
+health_router = APIRouter(tags=["health"])
+
+
+def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
+    """The FastAPI application around a built `App` (see `bot.app.build_app`). Leaving its
+    lifespan lets the updates in flight finish; the caller then shuts the `App` down."""
+    if app.settings.webhook_secret is None:
+        msg = "WEBHOOK_SECRET is required to receive webhooks"
+        raise ValueError(msg)
+    redis = app.services.redis
+    seen: SeenUpdates = (
+        RedisSeenUpdates(redis, app.bot.id) if redis is not None else MemorySeenUpdates()
+    )
+    receiver = WebhookReceiver(app, app.settings.webhook_secret.get_secret_value(), seen)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await receiver.drain(grace)
+
+    # No generated docs: the webhook is Telegram's business, not a public API.
+    web = FastAPI(title="Cosmic Studio bot", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)  # fmt: skip
+    web.state.app = app
+    web.state.webhook = receiver
+    web.include_router(telegram_router)
+    web.include_router(health_router)
+    return web
+
+
+def _receiver(request: Request) -> WebhookReceiver:
+    receiver: WebhookReceiver = request.app.state.webhook
+    return receiver
+
+
+def _app(request: Request) -> App:
+    app: App = request.app.state.app
+    return app
+
+
+def _rejected(status: int, reason: str, error: str) -> JSONResponse:
+    WEBHOOK_REJECTIONS.labels(reason).inc()
+    return JSONResponse({"ok": False, "error": error}, status_code=status)
+
+
+@telegram_router.post(WEBHOOK_PATH)
+async def telegram_webhook(
+    request: Request,
+    receiver: Annotated[WebhookReceiver, Depends(_receiver)],
+    x_telegram_bot_api_secret_token: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """One update from Telegram: answered at once, handled in the background, once."""
+    if not receiver.authentic(x_telegram_bot_api_secret_token):
+        return _rejected(401, "secret", "wrong or missing secret token")
+    try:
+        update = receiver.parse(await request.json())
+    except ValueError:  # not JSON, or not an Update (pydantic's ValidationError)
+        return _rejected(400, "malformed", "the body is not a Telegram Update")
+    try:
+        first_time = await asyncio.wait_for(receiver.seen.first_time(update.update_id),
+                                            READY_TIMEOUT)  # fmt: skip
+    except (RedisError, OSError, TimeoutError):  # Telegram delivers it again later
+        logger.warning("update %s left for redelivery: Redis did not answer", update.update_id)
+        return _rejected(503, "unavailable", "cannot tell a redelivery apart now")
+    if first_time:
+        receiver.feed(update)
+    else:
+        WEBHOOK_DUPLICATES.inc()
+    return JSONResponse({"ok": True})
+
+
+@health_router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is alive and serving HTTP."""
+    return {"status": "ok"}
+
+
+@health_router.get("/readyz")
+async def readyz(app: Annotated[App, Depends(_app)]) -> JSONResponse:
+    """Ready when the database answers and Redis (when configured) answers PING."""
+    checks = {"database": await _probe(app.services.db.fetch_one("SELECT 1"))}
+    redis = app.services.redis
+    checks["redis"] = await _probe(redis.ping()) if redis is not None else "not configured"
+    ready = all(state in {"ok", "not configured"} for state in checks.values())
+    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+
+async def _probe(check: Any) -> str:
+    try:
+        await asyncio.wait_for(check, READY_TIMEOUT)
+    except Exception as error:  # noqa: BLE001 (whatever the failure, it is "not ready")
+        return f"failed: {type(error).__name__}: {' '.join(str(error).split())}"[:300]
+    return "ok"
+
+
+@health_router.get("/metrics")
+async def metrics() -> Response:
+    """Every metric of this process, in Prometheus text format."""
+    return Response(content=exposition(), media_type=CONTENT_TYPE)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # `serve` handles SIGTERM and SIGINT on the loop instead: uvicorn's own handlers
+        # would raise the signal again once it has stopped (SIGTERM's default action ends
+        # the process before the updates in flight finish) and, beside the loop's, would
+        # see one Ctrl-C twice (a forced exit that skips the lifespan's shutdown).
+        yield
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before Telegram is told to send updates here (a port in
+    use is an OSError, not an exit from inside uvicorn)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+async def serve(web: FastAPI, sock: socket.socket) -> None:
+    """Serves `web` on `sock` until SIGTERM or Ctrl-C (a second one stops waiting for open
+    connections), then stops accepting and leaves the lifespan: the updates in flight
+    finish."""
+    config = uvicorn.Config(web, log_config=None, access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=5)  # fmt: skip
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, server.handle_exit, sig, None)
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
