@@ -59,10 +59,13 @@ def main() -> None:
     ratio = elapsed / (3 * LATENCY)
     report(
         f"nightly batch, 12 signs, provider {LATENCY}s, concurrency {CONCURRENCY}",
-        [("wall time (s)", round(elapsed, 3)), ("batch_ratio", round(ratio, 3)),
-         ("summary", summary)],
+        [
+            ("wall time (s)", round(elapsed, 3)),
+            ("batch_ratio", round(ratio, 3)),
+            ("summary", summary),
+        ],
         {"batch_ratio": round(ratio, 3), "latency_s": LATENCY, "concurrency": CONCURRENCY},
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -91,10 +91,14 @@ async def _subscribe(db, users: int) -> None:  # noqa: ANN001
     async with db.transaction() as tx:
         for n in range(users):
             user = FIRST_USER + n
-            await tx.execute("INSERT INTO accounts (user_id, created_at, updated_at)"
-                             " VALUES (?, ?, ?)", (user, now, now))  # fmt: skip
-            await tx.execute("INSERT INTO subscriptions (user_id, sign, hour, updated_at)"
-                             " VALUES (?, ?, 8, ?)", (user, SIGNS[n % 12].key, now))  # fmt: skip
+            await tx.execute(
+                "INSERT INTO accounts (user_id, created_at, updated_at) VALUES (?, ?, ?)",
+                (user, now, now),
+            )
+            await tx.execute(
+                "INSERT INTO subscriptions (user_id, sign, hour, updated_at) VALUES (?, ?, 8, ?)",
+                (user, SIGNS[n % 12].key, now),
+            )
 
 
 def measure(users: int, flood: bool) -> dict[str, float]:
@@ -125,21 +129,29 @@ def main() -> None:
     rows = [
         (f"{SUBSCRIBERS} subscribers, no 429: msg/s", round(clean["rate"], 1)),
         ("  push_rate_ratio", round(clean["ratio"], 3)),
-        ("  duplicates / missed / uploads",
-         f"{clean['duplicates']} / {clean['missed']} / {clean['uploads']}"),
+        (
+            "  duplicates / missed / uploads",
+            f"{clean['duplicates']} / {clean['missed']} / {clean['uploads']}",
+        ),
         (f"{FLOOD_SUBSCRIBERS} subscribers, 1 % 429 (1 s): msg/s", round(flooded["rate"], 1)),
         ("  push_rate_ratio", round(flooded["ratio"], 3)),
-        ("  duplicates / missed / uploads",
-         f"{flooded['duplicates']} / {flooded['missed']} / {flooded['uploads']}"),
-    ]  # fmt: skip
-    report(f"daily push at {RATE:.0f} msg/s over loopback HTTP", rows, {
-        "push_rate_ratio": round(clean["ratio"], 3),
-        "push_rate_ratio_1pct_429": round(flooded["ratio"], 3),
-        "duplicates": clean["duplicates"] + flooded["duplicates"],
-        "missed": clean["missed"] + flooded["missed"],
-        "uploads": clean["uploads"],
-        "uploads_1pct_429": flooded["uploads"],
-    })  # fmt: skip
+        (
+            "  duplicates / missed / uploads",
+            f"{flooded['duplicates']} / {flooded['missed']} / {flooded['uploads']}",
+        ),
+    ]
+    report(
+        f"daily push at {RATE:.0f} msg/s over loopback HTTP",
+        rows,
+        {
+            "push_rate_ratio": round(clean["ratio"], 3),
+            "push_rate_ratio_1pct_429": round(flooded["ratio"], 3),
+            "duplicates": clean["duplicates"] + flooded["duplicates"],
+            "missed": clean["missed"] + flooded["missed"],
+            "uploads": clean["uploads"],
+            "uploads_1pct_429": flooded["uploads"],
+        },
+    )
 
 
 if __name__ == "__main__":

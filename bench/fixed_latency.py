@@ -21,8 +21,9 @@ class FixedLatencyWriter(LocalTextWriter):
 
 class FixedLatencyPainter:
     def __init__(self) -> None:
-        self.png = to_png(render_studio_image("Ready-made", "Bench", ("#7B2FF7", "#F107A3",
-                                                                        "#00D4FF")))  # fmt: skip
+        self.png = to_png(
+            render_studio_image("Ready-made", "Bench", ("#7B2FF7", "#F107A3", "#00D4FF"))
+        )
 
     async def paint(self, request: ImageRequest) -> ImageResult:
         await asyncio.sleep(IMAGE_LATENCY)

@@ -48,11 +48,14 @@ async def main() -> None:
     }
     report(
         f"ledger race: {RESERVATIONS} x {COST} tokens on {ALLOWANCE}",
-        [("reservations won", won), ("final balance", balance),
-         ("ledger sum = balance", ledger_sum == balance),
-         ("reservations per second", figures["reservations_per_s"])],
+        [
+            ("reservations won", won),
+            ("final balance", balance),
+            ("ledger sum = balance", ledger_sum == balance),
+            ("reservations per second", figures["reservations_per_s"]),
+        ],
         figures,
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -44,14 +44,19 @@ async def walk_to_confirm(app: App, telegram: FakeTelegram, user_id: int) -> Non
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            bot_token="123456:bench", database_url=f"sqlite:///{Path(tmp) / 'b.sqlite3'}",
-            media_dir=Path(tmp) / "media", redis_url=None, _env_file=None,
-        )  # fmt: skip
+            bot_token="123456:bench",
+            database_url=f"sqlite:///{Path(tmp) / 'b.sqlite3'}",
+            media_dir=Path(tmp) / "media",
+            redis_url=None,
+            _env_file=None,
+        )
         telegram = FakeTelegram()
         app = await build_app(
-            settings, session=FakeTelegramSession(telegram),
-            text_generator=FixedLatencyWriter(), image_generator=FixedLatencyPainter(),
-        )  # fmt: skip
+            settings,
+            session=FakeTelegramSession(telegram),
+            text_generator=FixedLatencyWriter(),
+            image_generator=FixedLatencyPainter(),
+        )
         users = list(range(10_001, 10_001 + USERS))
         for user_id in users:
             telegram.add_user(user_id, f"User{user_id}")
@@ -76,11 +81,13 @@ async def main() -> None:
     }
     report(
         f"post latency: {USERS} concurrent users, text {TEXT_LATENCY}s, image {IMAGE_LATENCY}s",
-        [("p50 time-to-photo / 0.6 s", figures["post_overhead_ratio_p50"]),
-         ("p95 time-to-photo / 0.6 s", figures["post_overhead_ratio_p95"]),
-         ("all posts done (s)", figures["wall_s"])],
+        [
+            ("p50 time-to-photo / 0.6 s", figures["post_overhead_ratio_p50"]),
+            ("p95 time-to-photo / 0.6 s", figures["post_overhead_ratio_p95"]),
+            ("all posts done (s)", figures["wall_s"]),
+        ],
         figures,
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -87,11 +87,15 @@ async def main() -> None:
     base_url = await loop.run_in_executor(None, control.get)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            bot_token="123456:bench", telegram_api_base=base_url,
-            database_url=f"sqlite:///{Path(tmp) / 'b.sqlite3'}", media_dir=Path(tmp) / "media",
-            redis_url=None, log_level="WARNING", _env_file=None,
+            bot_token="123456:bench",
+            telegram_api_base=base_url,
+            database_url=f"sqlite:///{Path(tmp) / 'b.sqlite3'}",
+            media_dir=Path(tmp) / "media",
+            redis_url=None,
+            log_level="WARNING",
+            _env_file=None,
             scheduler_enabled=False,  # the nightly catch-up would compete for the CPU
-        )  # fmt: skip
+        )
         app = await build_app(
             settings, text_generator=FixedLatencyWriter(), image_generator=FixedLatencyPainter()
         )
@@ -114,11 +118,13 @@ async def main() -> None:
     report(
         f"post latency: {USERS} users at once, text {TEXT_LATENCY}s, image {IMAGE_LATENCY}s,"
         " loopback Bot API in another process",
-        [("p50 time-to-photo / 0.6 s", figures["http_post_overhead_ratio_p50"]),
-         ("p95 time-to-photo / 0.6 s", figures["http_post_overhead_ratio_p95"]),
-         ("max time-to-photo / 0.6 s", figures["http_post_overhead_ratio_max"])],
+        [
+            ("p50 time-to-photo / 0.6 s", figures["http_post_overhead_ratio_p50"]),
+            ("p95 time-to-photo / 0.6 s", figures["http_post_overhead_ratio_p95"]),
+            ("max time-to-photo / 0.6 s", figures["http_post_overhead_ratio_max"]),
+        ],
         figures,
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

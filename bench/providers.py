@@ -40,18 +40,29 @@ REQUEST = PostRequest(PostType.TIP, Audience.FREELANCERS, "en", "https://example
 
 def settings_for(api: ProviderAPI, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "openai_api_key": OPENAI_KEY, "openai_base_url": f"{api.base_url}/v1",
-        "google_api_key": GOOGLE_KEY, "google_gemini_base_url": api.base_url,
-        "text_timeout": TIMEOUT, "image_timeout": TIMEOUT, "retry_attempts": 1,
-        "breaker_threshold": 2, "breaker_cooldown": 3600, "openai_concurrency": SLOTS,
-    }  # fmt: skip
+        "openai_api_key": OPENAI_KEY,
+        "openai_base_url": f"{api.base_url}/v1",
+        "google_api_key": GOOGLE_KEY,
+        "google_gemini_base_url": api.base_url,
+        "text_timeout": TIMEOUT,
+        "image_timeout": TIMEOUT,
+        "retry_attempts": 1,
+        "breaker_threshold": 2,
+        "breaker_cooldown": 3600,
+        "openai_concurrency": SLOTS,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 def lineup(api: ProviderAPI, clients: Clients, text: str, image: str) -> Lineup:
-    return build_lineup(parse_models(text), parse_models(image), clients, PriceList.load(),
-                        settings_for(api).resilience)  # fmt: skip
+    return build_lineup(
+        parse_models(text),
+        parse_models(image),
+        clients,
+        PriceList.load(),
+        settings_for(api).resilience,
+    )
 
 
 async def timed(call: object) -> float:

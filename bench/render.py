@@ -46,10 +46,17 @@ def timed_ms(make: object) -> float:
 
 
 def studio_image_ms() -> float:
-    return timed_ms(lambda run: to_png(render_studio_image(
-        "Six months ago I almost quit. I'm glad I didn't.", "Success Story · Freelancers",
-        POST_PALETTES[PostType.SUCCESS], size=(1920, 1080), seed=run,
-    )))  # fmt: skip
+    return timed_ms(
+        lambda run: to_png(
+            render_studio_image(
+                "Six months ago I almost quit. I'm glad I didn't.",
+                "Success Story · Freelancers",
+                POST_PALETTES[PostType.SUCCESS],
+                size=(1920, 1080),
+                seed=run,
+            )
+        )
+    )
 
 
 def cosmic_ms() -> dict[str, float]:
@@ -58,7 +65,7 @@ def cosmic_ms() -> dict[str, float]:
         "daily": lambda run: render_daily(leo.palette, "leo", 7, run),
         "match": lambda run: render_match(
             "leo", leo.palette, "aquarius", aquarius.palette, 80, run
-        ),  # fmt: skip
+        ),
         "moon": lambda run: render_moon(200, run),
         "avatar": lambda run: render_avatar(("♏", "♋", "♌"), scorpio.palette, run),
     }
@@ -70,9 +77,14 @@ def cosmic_ms() -> dict[str, float]:
 def cards_x4_ms() -> float:
     """All four share cards of one cosmic image, PNG encoded."""
     source = render_daily(sign("leo").palette, "leo", 7, 1)
-    text = CardText("♌ Leo", "Energy 7/10 · radiant · career", "2026-11-24",
-                    "Created with @cosmic_studio_bot",
-                    "https://t.me/cosmic_studio_bot?start=ref_1001", energy=7)  # fmt: skip
+    text = CardText(
+        "♌ Leo",
+        "Energy 7/10 · radiant · career",
+        "2026-11-24",
+        "Created with @cosmic_studio_bot",
+        "https://t.me/cosmic_studio_bot?start=ref_1001",
+        energy=7,
+    )
     return timed_ms(lambda run: [render_card(source, card, text) for card in CardFormat])
 
 
@@ -83,10 +95,16 @@ async def cache_hit_ms() -> float:
         try:
             chain = ImageChain([ChainEntry(LocalImageRenderer(), Guard("local", 60))])
             cosmic = CosmicService(
-                db=db, images=ImageRepo(db), usage=UsageRepo(db), image_chain=chain,
-                cache=MemoryImageCache(), media=MediaStore(Path(folder)),
-                locks=MemoryUserLocks(), clock=Clock(ZoneInfo("UTC")), timeout=60,
-            )  # fmt: skip
+                db=db,
+                images=ImageRepo(db),
+                usage=UsageRepo(db),
+                image_chain=chain,
+                cache=MemoryImageCache(),
+                media=MediaStore(Path(folder)),
+                locks=MemoryUserLocks(),
+                clock=Clock(ZoneInfo("UTC")),
+                timeout=60,
+            )
             await AccountRepo(db).get_or_create(1, "en")
             account = Account(user_id=1, language="en", is_pro=False, allowance=0, bonus=0)
 
@@ -116,10 +134,14 @@ def main() -> None:
     report(
         f"local rendering (median of {RUNS})",
         rows,
-        {"cosmic_art_ms": cosmic["daily"], "cache_hit_ms": hit, "cards_x4_ms": cards,
-         "studio_image_ms": studio,
-         **{f"cosmic_{name}_ms": ms for name, ms in cosmic.items()}},
-    )  # fmt: skip
+        {
+            "cosmic_art_ms": cosmic["daily"],
+            "cache_hit_ms": hit,
+            "cards_x4_ms": cards,
+            "studio_image_ms": studio,
+            **{f"cosmic_{name}_ms": ms for name, ms in cosmic.items()},
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -35,10 +35,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     commands.add_parser("web", help="start the webhook receiver (HTTP on WEB_HOST:WEB_PORT)")
     demo = commands.add_parser("demo", help="make one viral post offline and save it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
-    demo.add_argument("--type", dest="post_type", default=PostType.FOMO.value,
-                      choices=[t.value for t in PostType])  # fmt: skip
-    demo.add_argument("--audience", default=Audience.NOMADS.value,
-                      choices=[a.value for a in Audience])  # fmt: skip
+    demo.add_argument(
+        "--type",
+        dest="post_type",
+        default=PostType.FOMO.value,
+        choices=[t.value for t in PostType],
+    )
+    demo.add_argument(
+        "--audience", default=Audience.NOMADS.value, choices=[a.value for a in Audience]
+    )
     demo.add_argument("--language", default="en", choices=["en", "es", "ru"])
     demo.add_argument("--link", default="https://example.com/ref/demo")
     return parser.parse_args(argv)
@@ -123,8 +128,14 @@ async def check_telegram(settings: Settings) -> str | None:
 
 
 def webhook_problem(settings: Settings) -> str | None:
-    missing = [name for name, value in (("WEBHOOK_URL", settings.webhook_url),
-               ("WEBHOOK_SECRET", settings.webhook_secret)) if value is None]  # fmt: skip
+    missing = [
+        name
+        for name, value in (
+            ("WEBHOOK_URL", settings.webhook_url),
+            ("WEBHOOK_SECRET", settings.webhook_secret),
+        )
+        if value is None
+    ]
     if missing:
         return (
             f"error: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
@@ -179,8 +190,10 @@ async def serve_web(settings: Settings) -> int:
         sock = listen(settings.web_host, settings.web_port)
     except OSError as error:
         where = f"{settings.web_host}:{settings.web_port}"
-        print(f"error: cannot listen on {where}: {error}; check WEB_HOST and WEB_PORT",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"error: cannot listen on {where}: {error}; check WEB_HOST and WEB_PORT",
+            file=sys.stderr,
+        )
         await app.close()
         return 1
     try:
@@ -210,9 +223,12 @@ async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
             drop_pending_updates=False,
         )
         logging.getLogger("bot.web").info(
-            "webhook at %s%s; listening on %s:%s", settings.webhook_url, WEBHOOK_PATH,
-            settings.web_host, settings.web_port,
-        )  # fmt: skip
+            "webhook at %s%s; listening on %s:%s",
+            settings.webhook_url,
+            WEBHOOK_PATH,
+            settings.web_host,
+            settings.web_port,
+        )
         await serve(web, sock)
     finally:
         await dispatcher.emit_shutdown(bot=bot, **workflow)

@@ -142,11 +142,18 @@ async def build_services(
     may replace the configured text or image models with one generator of their own."""
     clients = build_clients(settings)
     lineup = build_lineup(
-        settings.text_models, settings.image_models, clients, PriceList.load(settings.prices_file),
-        settings.resilience, text_fallback_to_local=settings.text_fallback_to_local,
-    )  # fmt: skip
-    logger.info("text models: %s; image models: %s", " > ".join(lineup.text.names),
-                " > ".join(lineup.image.names))  # fmt: skip
+        settings.text_models,
+        settings.image_models,
+        clients,
+        PriceList.load(settings.prices_file),
+        settings.resilience,
+        text_fallback_to_local=settings.text_fallback_to_local,
+    )
+    logger.info(
+        "text models: %s; image models: %s",
+        " > ".join(lineup.text.names),
+        " > ".join(lineup.image.names),
+    )
     if text_generator is not None:
         lineup = replace(lineup, text=TextChain([_entry(text_generator, settings.text_timeout)]))
     if image_generator is not None:
@@ -164,19 +171,35 @@ async def build_services(
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
     studio = StudioService(
-        db=db, ledger=ledger, accounts=accounts, posts=posts, text_chain=lineup.text,
-        image_chain=lineup.image, prompt_chain=lineup.prompts,
-        media=MediaStore(settings.media_dir), locks=locks, cost=settings.post_cost_tokens,
+        db=db,
+        ledger=ledger,
+        accounts=accounts,
+        posts=posts,
+        text_chain=lineup.text,
+        image_chain=lineup.image,
+        prompt_chain=lineup.prompts,
+        media=MediaStore(settings.media_dir),
+        locks=locks,
+        cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
-    )  # fmt: skip
+    )
     cosmic = CosmicService(
-        db=db, images=ImageRepo(db), usage=UsageRepo(db), image_chain=lineup.image,
+        db=db,
+        images=ImageRepo(db),
+        usage=UsageRepo(db),
+        image_chain=lineup.image,
         cache=RedisImageCache(redis) if redis is not None else MemoryImageCache(),
-        media=MediaStore(settings.media_dir), locks=locks,
-        clock=Clock(ZoneInfo(settings.bot_timezone)), timeout=settings.generation_timeout,
-    )  # fmt: skip
-    prices = Prices(settings.cosmic_price_stars, settings.universe_price_stars,
-                    settings.token_pack_stars, settings.token_pack_size)  # fmt: skip
+        media=MediaStore(settings.media_dir),
+        locks=locks,
+        clock=Clock(ZoneInfo(settings.bot_timezone)),
+        timeout=settings.generation_timeout,
+    )
+    prices = Prices(
+        settings.cosmic_price_stars,
+        settings.universe_price_stars,
+        settings.token_pack_stars,
+        settings.token_pack_size,
+    )
     payments = PaymentService(PaymentRepo(db), ledger, accounts, prices)
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
     events = EventRepo(db)
@@ -186,10 +209,12 @@ async def build_services(
     admin = ReportRepo(db)
     cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
     schedules = ScheduleRepo(db)
-    batch = NightlyBatch(cosmic, lineup.horoscopes, schedules,
-                         concurrency=settings.batch_concurrency)  # fmt: skip
-    broadcaster = Broadcaster(schedules, rate=settings.broadcast_rate,
-                              paid=settings.allow_paid_broadcast)  # fmt: skip
+    batch = NightlyBatch(
+        cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
+    )
+    broadcaster = Broadcaster(
+        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast
+    )
     sweep = Sweep(
         db,
         ledger,
@@ -244,21 +269,26 @@ def build_clients(settings: Settings) -> Clients:
         )
     if settings.google_api_key:
         google_client = genai.Client(
-            vertexai=False, api_key=settings.google_api_key.get_secret_value(),
+            vertexai=False,
+            api_key=settings.google_api_key.get_secret_value(),
             http_options=http_options.model_copy(
-                update={"base_url": settings.google_gemini_base_url}),
-        )  # fmt: skip
+                update={"base_url": settings.google_gemini_base_url}
+            ),
+        )
     vertex_options = http_options.model_copy(update={"base_url": settings.google_vertex_base_url})
     if settings.google_vertex_api_key:  # Vertex AI express mode
         vertex_client = genai.Client(
-            vertexai=True, api_key=settings.google_vertex_api_key.get_secret_value(),
+            vertexai=True,
+            api_key=settings.google_vertex_api_key.get_secret_value(),
             http_options=vertex_options,
-        )  # fmt: skip
+        )
     elif settings.google_cloud_project:  # Application Default Credentials
         vertex_client = genai.Client(
-            vertexai=True, project=settings.google_cloud_project,
-            location=settings.google_cloud_location, http_options=vertex_options,
-        )  # fmt: skip
+            vertexai=True,
+            project=settings.google_cloud_project,
+            location=settings.google_cloud_location,
+            http_options=vertex_options,
+        )
     return Clients(openai=openai_client, google=google_client, vertex=vertex_client)
 
 
@@ -334,10 +364,24 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         admin_ids=settings.admin_ids,
     )
     scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
-    sweeper = Sweeper(bot, i18n, services.sweep, interval=settings.sweep_interval,
-                      post_cost=settings.post_cost_tokens)  # fmt: skip
-    app = App(settings=settings, bot=bot, dispatcher=dispatcher, services=services, i18n=i18n,
-              in_flight=in_flight, scheduler=scheduler, push=push, sweeper=sweeper)  # fmt: skip
+    sweeper = Sweeper(
+        bot,
+        i18n,
+        services.sweep,
+        interval=settings.sweep_interval,
+        post_cost=settings.post_cost_tokens,
+    )
+    app = App(
+        settings=settings,
+        bot=bot,
+        dispatcher=dispatcher,
+        services=services,
+        i18n=i18n,
+        in_flight=in_flight,
+        scheduler=scheduler,
+        push=push,
+        sweeper=sweeper,
+    )
     dispatcher.startup.register(_on_startup(app))
     dispatcher.shutdown.register(sweeper.stop)
     dispatcher.shutdown.register(scheduler.stop)

@@ -167,9 +167,14 @@ class Settings(BaseSettings):
         return parse_models(value) if isinstance(value, str) else value
 
     @field_validator(
-        "redis_url", "openai_base_url", "google_gemini_base_url", "google_cloud_project",
-        "google_vertex_base_url", "webhook_url", mode="before",
-    )  # fmt: skip
+        "redis_url",
+        "openai_base_url",
+        "google_gemini_base_url",
+        "google_cloud_project",
+        "google_vertex_base_url",
+        "webhook_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
@@ -189,7 +194,9 @@ class Settings(BaseSettings):
             breaker_threshold=self.breaker_threshold,
             breaker_cooldown=self.breaker_cooldown,
             concurrency={
-                "openai": self.openai_concurrency, "google": self.google_concurrency,
-                "vertex": self.vertex_concurrency, "local": self.local_concurrency,
+                "openai": self.openai_concurrency,
+                "google": self.google_concurrency,
+                "vertex": self.vertex_concurrency,
+                "local": self.local_concurrency,
             },
-        )  # fmt: skip
+        )

@@ -94,8 +94,9 @@ COSMIC_SAMPLES: dict[str, CosmicRequest] = {
 async def cosmic_samples(services: Services, out: Path) -> dict[str, str]:
     """One image of each Cosmic Coach kind for a universe user, through CosmicService."""
     out.mkdir(parents=True, exist_ok=True)
-    await services.ledger.set_tier(COSMIC_USER_ID, "universe", expires_at=None,
-                                   key=new_draft_key(), reason="demo")  # fmt: skip
+    await services.ledger.set_tier(
+        COSMIC_USER_ID, "universe", expires_at=None, key=new_draft_key(), reason="demo"
+    )
     account = await services.accounts.get(COSMIC_USER_ID)
     assert account is not None
     written: dict[str, str] = {}

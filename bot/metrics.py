@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 
-UPDATES = Counter(
-    "bot_updates", "Updates handed to the dispatcher, by update type.", ["type"]
-)  # fmt: skip
+UPDATES = Counter("bot_updates", "Updates handed to the dispatcher, by update type.", ["type"])
 UPDATE_ERRORS = Counter(
     "bot_update_errors", "Updates whose handling raised an error, by update type.", ["type"]
-)  # fmt: skip
+)
 HANDLER_SECONDS = Histogram(
     "bot_handler_seconds",
     "Time from receiving an update to the end of its handling, by update type.",

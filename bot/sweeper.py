@@ -82,8 +82,12 @@ class Sweeper:
             except TelegramBadRequest as error:  # deleted, too old, not editable
                 if "not modified" in error.message:
                     return True  # it already says so
-                logger.info("progress message %s/%s not editable (%s): sending a new one",
-                            chat, message, error.message)  # fmt: skip
+                logger.info(
+                    "progress message %s/%s not editable (%s): sending a new one",
+                    chat,
+                    message,
+                    error.message,
+                )
                 await self._bot.send_message(chat, text, reply_markup=markup)
         except (TelegramBadRequest, TelegramForbiddenError) as error:
             logger.warning("could not tell %s about interrupted work: %s", chat, error.message)

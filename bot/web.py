@@ -50,8 +50,13 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
         await receiver.drain(grace)
 
     # No generated docs: the webhook is Telegram's business, not a public API.
-    web = FastAPI(title="Cosmic Studio bot", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)  # fmt: skip
+    web = FastAPI(
+        title="Cosmic Studio bot",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     web.state.app = app
     web.state.webhook = receiver
     web.include_router(telegram_router)
@@ -88,8 +93,9 @@ async def telegram_webhook(
     except ValueError:  # not JSON, or not an Update (pydantic's ValidationError)
         return _rejected(400, "malformed", "the body is not a Telegram Update")
     try:
-        first_time = await asyncio.wait_for(receiver.seen.first_time(update.update_id),
-                                            READY_TIMEOUT)  # fmt: skip
+        first_time = await asyncio.wait_for(
+            receiver.seen.first_time(update.update_id), READY_TIMEOUT
+        )
     except (RedisError, OSError, TimeoutError):  # Telegram delivers it again later
         logger.warning("update %s left for redelivery: Redis did not answer", update.update_id)
         return _rejected(503, "unavailable", "cannot tell a redelivery apart now")
@@ -151,8 +157,9 @@ async def serve(web: FastAPI, sock: socket.socket) -> None:
     """Serves `web` on `sock` until SIGTERM or Ctrl-C (a second one stops waiting for open
     connections), then stops accepting and leaves the lifespan: the updates in flight
     finish."""
-    config = uvicorn.Config(web, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=5)  # fmt: skip
+    config = uvicorn.Config(
+        web, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
     server = _Server(config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

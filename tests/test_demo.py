@@ -13,10 +13,26 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_demo_writes_a_complete_post(tmp_path: Path):
     out = tmp_path / "demo"
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--out", str(out), "--language", "es",
-         "--type", "giveaway", "--audience", "students"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "demo",
+            "--out",
+            str(out),
+            "--language",
+            "es",
+            "--type",
+            "giveaway",
+            "--audience",
+            "students",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "image ready after" in result.stdout and "text ready after" in result.stdout
     report = json.loads((out / "post.json").read_text(encoding="utf-8"))
@@ -34,6 +50,10 @@ def test_demo_writes_a_complete_post(tmp_path: Path):
 def test_demo_refuses_a_bad_link(tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--out", str(tmp_path), "--link", "javascript:x"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2 and "http(s)" in result.stderr

@@ -76,14 +76,25 @@ async def start_bot(server: BotAPIServer, tmp_path: Path, **extra: str):
     keys = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL")
     env = {
         **{k: v for k, v in os.environ.items() if k not in keys},
-        "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": server.base_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "MEDIA_DIR": str(tmp_path),
-        "ADMIN_IDS": str(ADMIN_ID), "REDIS_URL": "", "LOG_LEVEL": "WARNING", **extra,
-    }  # fmt: skip
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": server.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "MEDIA_DIR": str(tmp_path),
+        "ADMIN_IDS": str(ADMIN_ID),
+        "REDIS_URL": "",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def test_bot_process_makes_a_post_over_real_http(server, telegram, tmp_path):
@@ -113,10 +124,16 @@ async def test_bot_process_with_cloud_keys_falls_back_to_the_second_image_model(
     await providers.start()
     providers.fail("gemini-2.5-flash-image", *[GOOGLE_UNAVAILABLE] * 3)
     process = await start_bot(
-        server, tmp_path, OPENAI_API_KEY=OPENAI_KEY, OPENAI_BASE_URL=f"{providers.base_url}/v1",
-        GOOGLE_API_KEY=GOOGLE_KEY, GOOGLE_GEMINI_BASE_URL=providers.base_url,
-        RETRY_BASE_DELAY="0.01", RETRY_MAX_DELAY="0.05", SCHEDULER_ENABLED="false",
-    )  # fmt: skip
+        server,
+        tmp_path,
+        OPENAI_API_KEY=OPENAI_KEY,
+        OPENAI_BASE_URL=f"{providers.base_url}/v1",
+        GOOGLE_API_KEY=GOOGLE_KEY,
+        GOOGLE_GEMINI_BASE_URL=providers.base_url,
+        RETRY_BASE_DELAY="0.01",
+        RETRY_MAX_DELAY="0.05",
+        SCHEDULER_ENABLED="false",
+    )
     try:
         partner = User(telegram, PARTNER_ID)
         await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
@@ -158,10 +175,14 @@ async def test_failing_image_provider_sends_no_photo_and_keeps_the_balance(
             raise GenerationError(FailureKind.UNAVAILABLE, "503 from provider")
 
     settings = Settings(
-        bot_token=TOKEN, telegram_api_base=server.base_url, admin_ids=str(ADMIN_ID),
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", media_dir=tmp_path,
-        redis_url=None, _env_file=None,
-    )  # fmt: skip
+        bot_token=TOKEN,
+        telegram_api_base=server.base_url,
+        admin_ids=str(ADMIN_ID),
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        media_dir=tmp_path,
+        redis_url=None,
+        _env_file=None,
+    )
     app = await build_app(settings, image_generator=DownPainter())
     polling = asyncio.create_task(
         app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=1)
@@ -186,9 +207,14 @@ def test_run_without_token_exits_2_with_one_clear_line(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: BOT_TOKEN is not set: put your bot's token from @BotFather in .env or the "

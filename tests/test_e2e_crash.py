@@ -39,11 +39,15 @@ async def test_kill_9_mid_painting_and_a_quick_restart_refund_and_tell_the_partn
     server, telegram, providers, tmp_path
 ):
     settings = {
-        "GOOGLE_API_KEY": GOOGLE_KEY, "GOOGLE_GEMINI_BASE_URL": providers.base_url,
-        "IMAGE_MODELS": f"google:{IMAGE_MODEL}", "TEXT_MODELS": "local",
-        "GENERATION_TIMEOUT": "7", "SWEEP_MARGIN": "1", "SWEEP_INTERVAL": "0.5",
+        "GOOGLE_API_KEY": GOOGLE_KEY,
+        "GOOGLE_GEMINI_BASE_URL": providers.base_url,
+        "IMAGE_MODELS": f"google:{IMAGE_MODEL}",
+        "TEXT_MODELS": "local",
+        "GENERATION_TIMEOUT": "7",
+        "SWEEP_MARGIN": "1",
+        "SWEEP_INTERVAL": "0.5",
         "SCHEDULER_ENABLED": "false",
-    }  # fmt: skip
+    }
     providers.fail(IMAGE_MODEL, HANG)  # the first image never comes
     admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
 

@@ -34,16 +34,26 @@ NOT_SET = (
 def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
     """The process environment without any of the bot's settings, plus `values`."""
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
-    return {**env, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "MEDIA_DIR": str(tmp_path / "media"), **values}  # fmt: skip
+    return {
+        **env,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "MEDIA_DIR": str(tmp_path / "media"),
+        **values,
+    }
 
 
 def run(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot run` from `tmp_path` (so only a .env put there is read)."""
     return subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=clean_env(tmp_path, **values),
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **values),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -156,9 +166,13 @@ async def test_a_database_that_cannot_be_opened_is_one_line_and_exit_1(
         (tmp_path / "data").write_text("", encoding="utf-8")  # a file where a folder must be
         url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
     result = await asyncio.to_thread(
-        run, tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=server.base_url, DATABASE_URL=url,
+        run,
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=server.base_url,
+        DATABASE_URL=url,
         LOG_LEVEL="WARNING",  # (INFO would add the model chains chosen before the database)
-    )  # fmt: skip
+    )
     # (a hang, an aiosqlite thread left running, fails on the timeout)
     assert result.returncode == 1
     assert one_line(result).startswith("error: cannot open the database or the media folder: ")
@@ -178,12 +192,23 @@ def test_an_unreachable_telegram_is_one_line_and_exit_1(tmp_path: Path):
 async def test_network_errors_while_polling_are_retried_and_logged_one_line_each(
     tmp_path: Path, server: BotAPIServer, telegram: FakeTelegram
 ):
-    env = clean_env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=server.base_url,
-                    LOG_LEVEL="WARNING", SCHEDULER_ENABLED="false")  # fmt: skip
+    env = clean_env(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=server.base_url,
+        LOG_LEVEL="WARNING",
+        SCHEDULER_ENABLED="false",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     lines: list[str] = []
 
     async def read_stderr() -> None:

@@ -38,18 +38,31 @@ async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
 
 def web_env(tmp_path: Path, server: BotAPIServer, port: int, **extra: str) -> dict[str, str]:
     return clean_env(
-        tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=server.base_url, ADMIN_IDS=str(ADMIN_ID),
-        WEBHOOK_URL=PUBLIC_URL, WEBHOOK_SECRET=SECRET, WEB_HOST="127.0.0.1",
-        WEB_PORT=str(port), LOG_LEVEL="WARNING", SCHEDULER_ENABLED="false", **extra,
-    )  # fmt: skip
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=server.base_url,
+        ADMIN_IDS=str(ADMIN_ID),
+        WEBHOOK_URL=PUBLIC_URL,
+        WEBHOOK_SECRET=SECRET,
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port),
+        LOG_LEVEL="WARNING",
+        SCHEDULER_ENABLED="false",
+        **extra,
+    )
 
 
 async def start_web(tmp_path: Path, server: BotAPIServer, port: int, **extra: str):
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "web", cwd=tmp_path,
+        sys.executable,
+        "-m",
+        "bot",
+        "web",
+        cwd=tmp_path,
         env=web_env(tmp_path, server, port, **extra),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def get(url: str) -> tuple[int, dict]:
@@ -75,8 +88,9 @@ async def test_web_process_sets_the_webhook_and_answers_what_telegram_posts(
         assert len(telegram.sent("setMyCommands")) == 3  # the start-up ran before
         assert await get(f"{local}/healthz") == (200, {"status": "ok"})
         assert await get(f"{local}/readyz") == (
-            200, {"ready": True, "database": "ok", "redis": "not configured"}
-        )  # fmt: skip
+            200,
+            {"ready": True, "database": "ok", "redis": "not configured"},
+        )
         update = telegram.message_update(PARTNER_ID, "/start")
         assert await server.deliver(update, f"{local}/telegram/webhook", secret="guess") == 401
         assert await server.deliver(update, f"{local}/telegram/webhook", secret="") == 401
@@ -100,10 +114,14 @@ async def test_sigterm_stops_accepting_and_lets_the_post_being_painted_finish(
     port = unused_port()
     local = f"http://127.0.0.1:{port}"
     process = await start_web(
-        tmp_path, server, port, GOOGLE_API_KEY=GOOGLE_KEY,
-        GOOGLE_GEMINI_BASE_URL=providers.base_url, IMAGE_MODELS=f"google:{IMAGE_MODEL}",
+        tmp_path,
+        server,
+        port,
+        GOOGLE_API_KEY=GOOGLE_KEY,
+        GOOGLE_GEMINI_BASE_URL=providers.base_url,
+        IMAGE_MODELS=f"google:{IMAGE_MODEL}",
         TEXT_MODELS="local",
-    )  # fmt: skip
+    )
     try:
         await telegram.wait_for(lambda: telegram.webhook is not None, 30)
         server.deliver_queued(f"{local}/telegram/webhook")
@@ -131,9 +149,14 @@ async def test_sigterm_stops_accepting_and_lets_the_post_being_painted_finish(
 
 def run_web(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "web"], cwd=tmp_path, env=clean_env(tmp_path, **values),
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "web"],
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **values),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,16 +166,24 @@ def run_web(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
         ({"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": ""}, "error: WEBHOOK_SECRET is not set: "),
         ({"WEBHOOK_SECRET": SECRET}, "error: WEBHOOK_URL is not set: "),
         ({}, "error: WEBHOOK_URL and WEBHOOK_SECRET are not set: "),
-        ({"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "no spaces"},
-         "error: WEBHOOK_SECRET is invalid: "),
-        ({"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "x" * 257},
-         "error: WEBHOOK_SECRET is invalid: "),
-        ({"WEBHOOK_URL": "http://bot.example.com", "WEBHOOK_SECRET": SECRET},
-         "error: WEBHOOK_URL is invalid: "),
-        ({"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": SECRET, "WEB_PORT": "http"},
-         "error: WEB_PORT is invalid: "),
+        (
+            {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "no spaces"},
+            "error: WEBHOOK_SECRET is invalid: ",
+        ),
+        (
+            {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "x" * 257},
+            "error: WEBHOOK_SECRET is invalid: ",
+        ),
+        (
+            {"WEBHOOK_URL": "http://bot.example.com", "WEBHOOK_SECRET": SECRET},
+            "error: WEBHOOK_URL is invalid: ",
+        ),
+        (
+            {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": SECRET, "WEB_PORT": "http"},
+            "error: WEB_PORT is invalid: ",
+        ),
     ],
-)  # fmt: skip
+)
 def test_web_without_a_usable_webhook_setting_is_one_line_and_exit_2(
     tmp_path: Path, values: dict[str, str], line: str
 ):
@@ -170,9 +201,15 @@ async def test_a_port_in_use_is_one_line_and_exit_1(server, telegram, tmp_path):
         port = taken.getsockname()[1]
         env = web_env(tmp_path, server, port)
         result = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "bot", "web"], cwd=tmp_path, env=env,
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
+            subprocess.run,
+            [sys.executable, "-m", "bot", "web"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     assert result.returncode == 1
     assert one_line(result).startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert telegram.webhook is None  # Telegram was not pointed at a server that is not there
@@ -185,7 +222,12 @@ def test_the_procfile_runs_commands_that_exist():
     for command in commands.values():
         args = command.split()[3:]
         result = subprocess.run(
-            [sys.executable, "-m", "bot", *args, "--help"], cwd=ROOT, capture_output=True,
-            text=True, timeout=30, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )  # fmt: skip
+            [sys.executable, "-m", "bot", *args, "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert result.returncode == 0, result.stderr

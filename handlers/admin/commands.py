@@ -125,9 +125,13 @@ async def command_tier_handler(message: Message, command: CommandObject, ledger:
     expires_at = time.time() + days * 86_400 if days and tier is not Tier.FREE else None
     actor = message.from_user.id if message.from_user else 0
     account = await ledger.set_tier(
-        user_id, tier.value, expires_at=expires_at, key=action_key(message, "tier"),
-        actor_id=actor, reason=f"admin: {tier.value}" + (f" for {days} days" if days else ""),
-    )  # fmt: skip
+        user_id,
+        tier.value,
+        expires_at=expires_at,
+        key=action_key(message, "tier"),
+        actor_id=actor,
+        reason=f"admin: {tier.value}" + (f" for {days} days" if days else ""),
+    )
     if account is not None:
         until = (
             _("until {date}").format(date=time.strftime("%Y-%m-%d", time.gmtime(expires_at)))
@@ -165,9 +169,10 @@ async def command_refund_payment_handler(
     account = await payments.reverse(payment, actor)
     balance = account.balance if account else 0
     await message.answer(
-        _("Refunded ⭐ {amount} to {user_id} and took back the purchase. Tokens now: {balance}.")
-        .format(amount=payment.amount, user_id=payment.user_id, balance=balance)
-    )  # fmt: skip
+        _(
+            "Refunded ⭐ {amount} to {user_id} and took back the purchase. Tokens now: {balance}."
+        ).format(amount=payment.amount, user_id=payment.user_id, balance=balance)
+    )
 
 
 def create_router() -> Router:

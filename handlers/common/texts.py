@@ -68,9 +68,13 @@ def balance_text(account: Account, cost: int) -> str:
         "A studio post costs {cost} tokens.\n"
         "Your id (for your manager): <code>{user_id}</code>"
     ).format(
-        balance=account.balance, status=status, allowance=account.allowance,
-        bonus=account.bonus, cost=cost, user_id=account.user_id,
-    )  # fmt: skip
+        balance=account.balance,
+        status=status,
+        allowance=account.allowance,
+        bonus=account.bonus,
+        cost=cost,
+        user_id=account.user_id,
+    )
 
 
 def not_pro_text(balance: int) -> str:
@@ -93,9 +97,11 @@ def draft_summary(draft: Draft) -> str:
         "Post type: <b>{post_type}</b>\nAudience: <b>{audience}</b>\n"
         "Language: <b>{language}</b>\nLink: {link}"
     ).format(
-        post_type=post_type_label(draft.post_type), audience=audience_label(draft.audience),
-        language=language_label(draft.language), link=link,
-    )  # fmt: skip
+        post_type=post_type_label(draft.post_type),
+        audience=audience_label(draft.audience),
+        language=language_label(draft.language),
+        link=link,
+    )
 
 
 def progress_text(progress: Progress) -> str:

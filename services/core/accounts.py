@@ -222,9 +222,15 @@ class LedgerRepo:
                     (*set_tier, user_id),
                 )
             await self._apply(
-                tx, user_id, kind, allowance_delta, bonus_delta,
-                reason=reason, actor_id=actor_id, key=key,
-            )  # fmt: skip
+                tx,
+                user_id,
+                kind,
+                allowance_delta,
+                bonus_delta,
+                reason=reason,
+                actor_id=actor_id,
+                key=key,
+            )
             return await _load_account(tx, user_id)
 
     async def held_before(self, cutoff: float) -> list[Reservation]:
@@ -256,7 +262,7 @@ class LedgerRepo:
                 reason=row["reason"],
                 actor_id=row["actor_id"],
                 created_at=row["created_at"],
-            )  # fmt: skip
+            )
             for row in rows
         ]
 
@@ -282,9 +288,19 @@ class LedgerRepo:
                 " reservation_id, actor_id, reason, idempotency_key, created_at)"
                 " SELECT user_id, ?, ?, ?, allowance + bonus + ?, ?, ?, ?, ?, ?"
                 " FROM accounts WHERE user_id = ? RETURNING balance_after",
-                (kind.value, allowance_delta, bonus_delta, allowance_delta + bonus_delta,
-                 reservation_id, actor_id, reason, key, time.time(), user_id),
-            )  # fmt: skip
+                (
+                    kind.value,
+                    allowance_delta,
+                    bonus_delta,
+                    allowance_delta + bonus_delta,
+                    reservation_id,
+                    actor_id,
+                    reason,
+                    key,
+                    time.time(),
+                    user_id,
+                ),
+            )
         except sqlite3.IntegrityError as error:
             if "CHECK" not in str(error):
                 raise

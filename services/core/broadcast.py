@@ -101,12 +101,20 @@ class RateLimiter:
 
 
 class Broadcaster:
-    def __init__(self, repo: ScheduleRepo, *, rate: float, paid: bool = False,
-                 attempts: int = 3, retry_delay: float = 1.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        repo: ScheduleRepo,
+        *,
+        rate: float,
+        paid: bool = False,
+        attempts: int = 3,
+        retry_delay: float = 1.0,
+    ) -> None:
         limit = PAID_RATE if paid else FREE_RATE
         if rate > limit:
-            logger.warning("broadcast rate %s is above Telegram's %s/s: using %s", rate, limit,
-                           limit)  # fmt: skip
+            logger.warning(
+                "broadcast rate %s is above Telegram's %s/s: using %s", rate, limit, limit
+            )
         self.rate = min(rate, limit)
         self.paid = paid
         self._repo = repo

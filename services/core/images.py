@@ -94,12 +94,23 @@ class ImageRepo:
             "INSERT INTO images (user_id, category, params, prompt, provider, model, quality,"
             " cost_usd, path, caption, shared, file_id, post_id, created_at)"
             f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (image.user_id, image.category.value,
-             json.dumps(dump_params(image.params), ensure_ascii=False),
-             image.prompt, image.provider, image.model, image.quality, image.cost_usd,
-             image.path, image.caption, int(image.shared), image.file_id, image.post_id,
-             time.time()),
-        )  # fmt: skip
+            (
+                image.user_id,
+                image.category.value,
+                json.dumps(dump_params(image.params), ensure_ascii=False),
+                image.prompt,
+                image.provider,
+                image.model,
+                image.quality,
+                image.cost_usd,
+                image.path,
+                image.caption,
+                int(image.shared),
+                image.file_id,
+                image.post_id,
+                time.time(),
+            ),
+        )
         assert row is not None
         return _image(row)
 
@@ -116,8 +127,9 @@ class ImageRepo:
     ) -> tuple[StoredImage | None, int]:
         """The `index`-th image (newest first) and how many there are."""
         where = "user_id = ? AND deleted_at IS NULL" + (" AND favourite = 1" if favourites else "")
-        total_row = await self._db.fetch_one(f"SELECT COUNT(*) FROM images WHERE {where}",
-                                             (user_id,))  # fmt: skip
+        total_row = await self._db.fetch_one(
+            f"SELECT COUNT(*) FROM images WHERE {where}", (user_id,)
+        )
         total = int(total_row[0]) if total_row else 0
         if total == 0:
             return None, 0

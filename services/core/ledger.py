@@ -67,9 +67,13 @@ class Ledger:
         """Adds never-expiring tokens (negative: a correction that cannot go below zero).
         Returns None when this key was already applied."""
         return await self._repo.change(
-            user_id, LedgerKind.GRANT, bonus_delta=tokens, key=key, actor_id=actor_id,
+            user_id,
+            LedgerKind.GRANT,
+            bonus_delta=tokens,
+            key=key,
+            actor_id=actor_id,
             reason=note or "admin grant",
-        )  # fmt: skip
+        )
 
     async def take_back(
         self, user_id: int, tokens: int, *, actor_id: int, key: str, reason: str
@@ -77,9 +81,13 @@ class Ledger:
         """Removes `tokens`, e.g. when a token pack is refunded; the ledger refuses to go
         below zero (InsufficientTokensError), so callers cap it at the balance."""
         return await self._repo.change(
-            user_id, LedgerKind.PAYMENT_REFUND, bonus_delta=-tokens, key=key, actor_id=actor_id,
+            user_id,
+            LedgerKind.PAYMENT_REFUND,
+            bonus_delta=-tokens,
+            key=key,
+            actor_id=actor_id,
             reason=reason,
-        )  # fmt: skip
+        )
 
     async def set_pro(self, user_id: int, on: bool, *, actor_id: int, key: str) -> Account | None:
         """PRO on: the monthly allowance starts now; off: the allowance is withdrawn
@@ -117,9 +125,12 @@ class Ledger:
         for user_id in await self._repo.pro_user_ids():
             key = f"monthly:{month:%Y-%m}:{user_id}"
             account = await self._repo.change(
-                user_id, LedgerKind.MONTHLY_RESET, set_allowance=self.pro_monthly_tokens,
-                key=key, reason=f"monthly allowance {month:%Y-%m}",
-            )  # fmt: skip
+                user_id,
+                LedgerKind.MONTHLY_RESET,
+                set_allowance=self.pro_monthly_tokens,
+                key=key,
+                reason=f"monthly allowance {month:%Y-%m}",
+            )
             done += account is not None
         return done
 

@@ -40,8 +40,11 @@ class Prices:
     token_pack_size: int = 100
 
     def of(self, product: Product) -> int:
-        return {Product.COSMIC: self.cosmic, Product.UNIVERSE: self.universe,
-                Product.TOKENS: self.token_pack}[product]  # fmt: skip
+        return {
+            Product.COSMIC: self.cosmic,
+            Product.UNIVERSE: self.universe,
+            Product.TOKENS: self.token_pack,
+        }[product]
 
 
 class CreditStatus(StrEnum):
@@ -81,22 +84,34 @@ class PaymentService:
             return None
         return product
 
-    async def credit(self, user_id: int, charge_id: str, provider_charge_id: str | None,
-                     payload: str, currency: str, amount: int) -> Credit:  # fmt: skip
+    async def credit(
+        self,
+        user_id: int,
+        charge_id: str,
+        provider_charge_id: str | None,
+        payload: str,
+        currency: str,
+        amount: int,
+    ) -> Credit:
         product = self.check(payload, currency, amount, user_id)
         if product is None:
             return Credit(CreditStatus.INVALID)
         key = f"payment:{charge_id}"
         reason = f"paid {amount} {currency} for {product.value}"
         if product is Product.TOKENS:
-            account = await self._ledger.grant(user_id, self.prices.token_pack_size, actor_id=0,
-                                               note=reason, key=key)  # fmt: skip
+            account = await self._ledger.grant(
+                user_id, self.prices.token_pack_size, actor_id=0, note=reason, key=key
+            )
         else:
             tier = Tier.COSMIC if product is Product.COSMIC else Tier.UNIVERSE
             account = await self._ledger.set_tier(
-                user_id, tier.value, expires_at=await self._extended(user_id, tier), key=key,
-                reason=reason, kind=LedgerKind.PAYMENT,
-            )  # fmt: skip
+                user_id,
+                tier.value,
+                expires_at=await self._extended(user_id, tier),
+                key=key,
+                reason=reason,
+                kind=LedgerKind.PAYMENT,
+            )
         await self._payments.add(
             Charge(charge_id, provider_charge_id, user_id, product, amount, currency)
         )
@@ -122,9 +137,14 @@ class PaymentService:
             expires = (current.tier_expires_at or time.time()) - PLAN_DAYS * DAY
             tier = current.tier if expires > time.time() else Tier.FREE.value
             account = await self._ledger.set_tier(
-                payment.user_id, tier, expires_at=expires if tier != Tier.FREE else None,
-                key=key, reason=reason, actor_id=actor_id, kind=LedgerKind.PAYMENT_REFUND,
-            )  # fmt: skip
+                payment.user_id,
+                tier,
+                expires_at=expires if tier != Tier.FREE else None,
+                key=key,
+                reason=reason,
+                actor_id=actor_id,
+                kind=LedgerKind.PAYMENT_REFUND,
+            )
         await self._payments.mark_refunded(payment.charge_id)
         return account
 

@@ -144,8 +144,9 @@ class ScheduleRepo:
         )
         return row[0] if row else None
 
-    async def save_horoscope(self, day: str, sign: str, language: str, text: str,
-                             model: str) -> None:  # fmt: skip
+    async def save_horoscope(
+        self, day: str, sign: str, language: str, text: str, model: str
+    ) -> None:
         await self._db.execute_atomic(
             "INSERT INTO horoscopes (day, sign, language, text, model, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
@@ -236,4 +237,3 @@ class ScheduleRepo:
             " RETURNING id",
             (actor_id, action, detail, time.time()),
         )
-

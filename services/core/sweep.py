@@ -68,8 +68,9 @@ class Sweep:
             uses += await self._give_back(use)
         self._uses_since = cutoff
         if tokens or uses:
-            logger.warning("swept %d token holds and %d weekly uses left by a dead run",
-                           tokens, uses)  # fmt: skip
+            logger.warning(
+                "swept %d token holds and %d weekly uses left by a dead run", tokens, uses
+            )
         return SweepReport(tokens, uses)
 
     async def _refund_hold(self, reservation: Reservation) -> bool:

@@ -61,8 +61,7 @@ class UsageRepo:
             async with self._db.transaction() as tx:
                 row = await tx.fetch_one(_RESERVE, params)
                 if row is not None:
-                    await WorkRepo.remember(tx, WorkKind.USE, row[0], user_id, origin,
-                                            again or {})  # fmt: skip
+                    await WorkRepo.remember(tx, WorkKind.USE, row[0], user_id, origin, again or {})
         if row is not None:
             return UseReservation(row[0], user_id, week)
         existing = await self._db.fetch_one(

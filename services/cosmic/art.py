@@ -25,8 +25,9 @@ def _lighten(colour: RGB, amount: float = 0.55) -> RGB:
     return (int(r + (255 - r) * amount), int(g + (255 - g) * amount), int(b + (255 - b) * amount))
 
 
-def _glow(image: Image.Image, layer: Image.Image, colour: RGB, strength: float,
-          blur: int | None = None) -> Image.Image:  # fmt: skip
+def _glow(
+    image: Image.Image, layer: Image.Image, colour: RGB, strength: float, blur: int | None = None
+) -> Image.Image:
     """Screens `layer` (L) onto the image twice: a wide coloured halo and a crisp core."""
     # Blurred at a quarter of the size: a halo has no detail to lose, and it is 16x cheaper.
     quarter = (max(image.width // 4, 1), max(image.height // 4, 1))
@@ -81,19 +82,27 @@ def _background(palette: tuple[RGB, ...], size: int, seed: int, energy: float) -
     return add_stars(sky, seed, density=0.6 + 0.06 * energy)
 
 
-def render_daily(palette: tuple[str, ...], sign_key: str, energy: int, seed: int,
-                 size: int = 1024) -> Image.Image:  # fmt: skip
+def render_daily(
+    palette: tuple[str, ...], sign_key: str, energy: int, seed: int, size: int = 1024
+) -> Image.Image:
     """A sign's energy of the day: brighter gas, more stars, a stronger glow with energy."""
     colours = _palette(palette)
     image = _background(colours, size, seed, energy)
-    image = draw_constellation(image, sign_key, (0.18, 0.18, 0.82, 0.82),
-                               _lighten(colours[0]), 0.5 + energy / 10)  # fmt: skip
+    image = draw_constellation(
+        image, sign_key, (0.18, 0.18, 0.82, 0.82), _lighten(colours[0]), 0.5 + energy / 10
+    )
     return vignette(image, 0.45)
 
 
-def render_match(first: str, first_palette: tuple[str, ...], second: str,
-                 second_palette: tuple[str, ...], score: int, seed: int,
-                 size: int = 1024) -> Image.Image:  # fmt: skip
+def render_match(
+    first: str,
+    first_palette: tuple[str, ...],
+    second: str,
+    second_palette: tuple[str, ...],
+    score: int,
+    seed: int,
+    size: int = 1024,
+) -> Image.Image:
     """Two energies merging: each sign's nebula on its side, blended in the middle, both
     constellations, and a bridge of light as bright as the score (0-100) is high."""
     left_colours, right_colours = _palette(first_palette), _palette(second_palette)
@@ -113,12 +122,15 @@ def render_match(first: str, first_palette: tuple[str, ...], second: str,
         image.size, Image.Resampling.BILINEAR
     )
     r, g, b = (np.array(left_colours[0]) + np.array(right_colours[0])) // 2
-    image = ImageChops.screen(image, Image.merge(
-        "RGB", [bridge.point(lambda v, c=int(c): v * c // 255) for c in _lighten((r, g, b), 0.3)]
-    ))  # fmt: skip
+    image = ImageChops.screen(
+        image,
+        Image.merge(
+            "RGB",
+            [bridge.point(lambda v, c=int(c): v * c // 255) for c in _lighten((r, g, b), 0.3)],
+        ),
+    )
     image = draw_constellation(image, first, (0.05, 0.22, 0.45, 0.78), _lighten(left_colours[0]))
-    image = draw_constellation(image, second, (0.55, 0.22, 0.95, 0.78),
-                               _lighten(right_colours[0]))  # fmt: skip
+    image = draw_constellation(image, second, (0.55, 0.22, 0.95, 0.78), _lighten(right_colours[0]))
     return vignette(image, 0.45)
 
 
@@ -161,8 +173,9 @@ def render_moon(elongation: float, seed: int, size: int = 1024) -> Image.Image:
     return vignette(Image.composite(moonlight, image, lit), 0.4)
 
 
-def render_avatar(glyphs: tuple[str, str, str], palette: tuple[str, ...], seed: int,
-                  size: int = 1024) -> Image.Image:  # fmt: skip
+def render_avatar(
+    glyphs: tuple[str, str, str], palette: tuple[str, ...], seed: int, size: int = 1024
+) -> Image.Image:
     """A symmetric sigil: the three glyphs (sun, moon, rising) on a ring, joined by light,
     over the sun sign's nebula (`palette`)."""
     sun_palette = _palette(palette)
@@ -171,22 +184,34 @@ def render_avatar(glyphs: tuple[str, str, str], palette: tuple[str, ...], seed: 
     layer = Image.new("L", image.size, 0)
     draw = ImageDraw.Draw(layer)
     line = max(size // 300, 2)
-    draw.ellipse((centre - ring, centre - ring, centre + ring, centre + ring), outline=170,
-                 width=line)  # fmt: skip
-    draw.ellipse((centre - ring * 0.55,) * 2 + (centre + ring * 0.55,) * 2, outline=110,
-                 width=line)  # fmt: skip
+    draw.ellipse(
+        (centre - ring, centre - ring, centre + ring, centre + ring), outline=170, width=line
+    )
+    draw.ellipse(
+        (centre - ring * 0.55,) * 2 + (centre + ring * 0.55,) * 2, outline=110, width=line
+    )
     for spoke in range(12):  # twelve-fold symmetry: one ray per sign
         angle = math.pi * 2 * spoke / 12
         inner, outer = ring * 1.08, ring * (1.3 if spoke % 3 == 0 else 1.18)
-        draw.line((centre + inner * math.cos(angle), centre + inner * math.sin(angle),
-                   centre + outer * math.cos(angle), centre + outer * math.sin(angle)),
-                  fill=140, width=line)  # fmt: skip
-    corners = [(centre + ring * math.cos(a), centre + ring * math.sin(a))
-               for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)]  # fmt: skip
+        draw.line(
+            (
+                centre + inner * math.cos(angle),
+                centre + inner * math.sin(angle),
+                centre + outer * math.cos(angle),
+                centre + outer * math.sin(angle),
+            ),
+            fill=140,
+            width=line,
+        )
+    corners = [
+        (centre + ring * math.cos(a), centre + ring * math.sin(a))
+        for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)
+    ]
     draw.polygon(corners, outline=120, width=line)
     face = font(int(size * 0.11), bold=True)
     for (x, y), glyph in zip(corners, glyphs, strict=True):
-        draw.ellipse((x - size * 0.085, y - size * 0.085, x + size * 0.085, y + size * 0.085),
-                     fill=40)  # fmt: skip
+        draw.ellipse(
+            (x - size * 0.085, y - size * 0.085, x + size * 0.085, y + size * 0.085), fill=40
+        )
         draw.text((x, y), glyph, font=face, fill=255, anchor="mm")
     return vignette(_glow(image, layer, _lighten(sun_palette[0], 0.3), 2.0), 0.45)

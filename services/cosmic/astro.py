@@ -42,31 +42,127 @@ class Sign:
 
 
 SIGNS: tuple[Sign, ...] = (
-    Sign("aries", "Aries", "♈", (3, 21), Element.FIRE, Modality.CARDINAL, "Mars",
-         ("#FF6B6B", "#FFA07A", "#FF4500")),
-    Sign("taurus", "Taurus", "♉", (4, 20), Element.EARTH, Modality.FIXED, "Venus",
-         ("#3CB371", "#A8D5BA", "#F4A7B9")),
-    Sign("gemini", "Gemini", "♊", (5, 21), Element.AIR, Modality.MUTABLE, "Mercury",
-         ("#FFD93D", "#87CEEB", "#FFF3B0")),
-    Sign("cancer", "Cancer", "♋", (6, 21), Element.WATER, Modality.CARDINAL, "Moon",
-         ("#6CA6CD", "#C9D6FF", "#E8E8F8")),
-    Sign("leo", "Leo", "♌", (7, 23), Element.FIRE, Modality.FIXED, "Sun",
-         ("#FFB300", "#FF8C00", "#FFE066")),
-    Sign("virgo", "Virgo", "♍", (8, 23), Element.EARTH, Modality.MUTABLE, "Mercury",
-         ("#8FBC8F", "#D2B48C", "#6B8E23")),
-    Sign("libra", "Libra", "♎", (9, 23), Element.AIR, Modality.CARDINAL, "Venus",
-         ("#F7CAC9", "#92A8D1", "#E6E6FA")),
-    Sign("scorpio", "Scorpio", "♏", (10, 23), Element.WATER, Modality.FIXED, "Pluto",
-         ("#B0003A", "#6A0DAD", "#FF4D6D")),
-    Sign("sagittarius", "Sagittarius", "♐", (11, 22), Element.FIRE, Modality.MUTABLE,
-         "Jupiter", ("#9B59B6", "#E67E22", "#5DADE2")),
-    Sign("capricorn", "Capricorn", "♑", (12, 22), Element.EARTH, Modality.CARDINAL, "Saturn",
-         ("#4F6D9A", "#B08968", "#9FB8D0")),
-    Sign("aquarius", "Aquarius", "♒", (1, 20), Element.AIR, Modality.FIXED, "Uranus",
-         ("#00CED1", "#7FFFD4", "#4169E1")),
-    Sign("pisces", "Pisces", "♓", (2, 19), Element.WATER, Modality.MUTABLE, "Neptune",
-         ("#9370DB", "#48D1CC", "#E0B0FF")),
-)  # fmt: skip
+    Sign(
+        "aries",
+        "Aries",
+        "♈",
+        (3, 21),
+        Element.FIRE,
+        Modality.CARDINAL,
+        "Mars",
+        ("#FF6B6B", "#FFA07A", "#FF4500"),
+    ),
+    Sign(
+        "taurus",
+        "Taurus",
+        "♉",
+        (4, 20),
+        Element.EARTH,
+        Modality.FIXED,
+        "Venus",
+        ("#3CB371", "#A8D5BA", "#F4A7B9"),
+    ),
+    Sign(
+        "gemini",
+        "Gemini",
+        "♊",
+        (5, 21),
+        Element.AIR,
+        Modality.MUTABLE,
+        "Mercury",
+        ("#FFD93D", "#87CEEB", "#FFF3B0"),
+    ),
+    Sign(
+        "cancer",
+        "Cancer",
+        "♋",
+        (6, 21),
+        Element.WATER,
+        Modality.CARDINAL,
+        "Moon",
+        ("#6CA6CD", "#C9D6FF", "#E8E8F8"),
+    ),
+    Sign(
+        "leo",
+        "Leo",
+        "♌",
+        (7, 23),
+        Element.FIRE,
+        Modality.FIXED,
+        "Sun",
+        ("#FFB300", "#FF8C00", "#FFE066"),
+    ),
+    Sign(
+        "virgo",
+        "Virgo",
+        "♍",
+        (8, 23),
+        Element.EARTH,
+        Modality.MUTABLE,
+        "Mercury",
+        ("#8FBC8F", "#D2B48C", "#6B8E23"),
+    ),
+    Sign(
+        "libra",
+        "Libra",
+        "♎",
+        (9, 23),
+        Element.AIR,
+        Modality.CARDINAL,
+        "Venus",
+        ("#F7CAC9", "#92A8D1", "#E6E6FA"),
+    ),
+    Sign(
+        "scorpio",
+        "Scorpio",
+        "♏",
+        (10, 23),
+        Element.WATER,
+        Modality.FIXED,
+        "Pluto",
+        ("#B0003A", "#6A0DAD", "#FF4D6D"),
+    ),
+    Sign(
+        "sagittarius",
+        "Sagittarius",
+        "♐",
+        (11, 22),
+        Element.FIRE,
+        Modality.MUTABLE,
+        "Jupiter",
+        ("#9B59B6", "#E67E22", "#5DADE2"),
+    ),
+    Sign(
+        "capricorn",
+        "Capricorn",
+        "♑",
+        (12, 22),
+        Element.EARTH,
+        Modality.CARDINAL,
+        "Saturn",
+        ("#4F6D9A", "#B08968", "#9FB8D0"),
+    ),
+    Sign(
+        "aquarius",
+        "Aquarius",
+        "♒",
+        (1, 20),
+        Element.AIR,
+        Modality.FIXED,
+        "Uranus",
+        ("#00CED1", "#7FFFD4", "#4169E1"),
+    ),
+    Sign(
+        "pisces",
+        "Pisces",
+        "♓",
+        (2, 19),
+        Element.WATER,
+        Modality.MUTABLE,
+        "Neptune",
+        ("#9370DB", "#48D1CC", "#E0B0FF"),
+    ),
+)
 SIGNS_BY_KEY: dict[str, Sign] = {sign.key: sign for sign in SIGNS}
 
 
@@ -132,10 +228,15 @@ def moon_elongation(moment: datetime) -> float:
     mp = math.radians(134.9633964 + 477198.8675055 * t + 0.0087414 * t * t)
     # Meeus (48.4): the phase angle i; the elongation is 180 - i.
     phase_angle = (
-        180.0 - math.degrees(d)
-        - 6.289 * math.sin(mp) + 2.100 * math.sin(m) - 1.274 * math.sin(2 * d - mp)
-        - 0.658 * math.sin(2 * d) - 0.214 * math.sin(2 * mp) - 0.110 * math.sin(d)
-    )  # fmt: skip
+        180.0
+        - math.degrees(d)
+        - 6.289 * math.sin(mp)
+        + 2.100 * math.sin(m)
+        - 1.274 * math.sin(2 * d - mp)
+        - 0.658 * math.sin(2 * d)
+        - 0.214 * math.sin(2 * mp)
+        - 0.110 * math.sin(d)
+    )
     return (180.0 - phase_angle) % 360.0
 
 
@@ -154,12 +255,17 @@ def moon_on(day: date) -> Moon:
 # --- compatibility ----------------------------------------------------------------
 
 ELEMENT_SCORES: dict[frozenset[Element], int] = {
-    frozenset({Element.FIRE}): 85, frozenset({Element.EARTH}): 85,
-    frozenset({Element.AIR}): 85, frozenset({Element.WATER}): 85,
-    frozenset({Element.FIRE, Element.AIR}): 90, frozenset({Element.EARTH, Element.WATER}): 90,
-    frozenset({Element.FIRE, Element.EARTH}): 50, frozenset({Element.AIR, Element.WATER}): 55,
-    frozenset({Element.FIRE, Element.WATER}): 40, frozenset({Element.AIR, Element.EARTH}): 45,
-}  # fmt: skip
+    frozenset({Element.FIRE}): 85,
+    frozenset({Element.EARTH}): 85,
+    frozenset({Element.AIR}): 85,
+    frozenset({Element.WATER}): 85,
+    frozenset({Element.FIRE, Element.AIR}): 90,
+    frozenset({Element.EARTH, Element.WATER}): 90,
+    frozenset({Element.FIRE, Element.EARTH}): 50,
+    frozenset({Element.AIR, Element.WATER}): 55,
+    frozenset({Element.FIRE, Element.WATER}): 40,
+    frozenset({Element.AIR, Element.EARTH}): 45,
+}
 """Same element: easy understanding; fire+air and earth+water feed each other; the rest
 need work."""
 SAME_MODALITY = -10
@@ -219,6 +325,9 @@ def daily_reading(sign_key: str, day: date) -> Reading:
     digest = hashlib.sha256(f"{sign_key}:{day.isoformat()}".encode()).digest()
     moods, focuses = tuple(Mood), tuple(Focus)
     return Reading(
-        sign=sign_key, day=day, energy=digest[0] % 10 + 1,
-        mood=moods[digest[1] % len(moods)], focus=focuses[digest[2] % len(focuses)],
-    )  # fmt: skip
+        sign=sign_key,
+        day=day,
+        energy=digest[0] % 10 + 1,
+        mood=moods[digest[1] % len(moods)],
+        focus=focuses[digest[2] % len(focuses)],
+    )

@@ -108,6 +108,5 @@ class NightlyBatch:
             if await self._schedules.horoscope(day.isoformat(), sign_key, language) is not None:
                 continue
             text, model = await self._horoscopes.write(reading, language)
-            await self._schedules.save_horoscope(day.isoformat(), sign_key, language, text,
-                                                 model)  # fmt: skip
+            await self._schedules.save_horoscope(day.isoformat(), sign_key, language, text, model)
             report.horoscopes += 1

@@ -76,8 +76,10 @@ class MemoryImageCache:
     async def set_file_id(self, key: str, file_id: str) -> None:
         found = self._entries.get(key)
         if found is not None:
-            self._entries[key] = (CachedImage(**{**asdict(found[0]), "file_id": file_id}),
-                                  found[1])  # fmt: skip
+            self._entries[key] = (
+                CachedImage(**{**asdict(found[0]), "file_id": file_id}),
+                found[1],
+            )
 
     async def stats(self) -> tuple[int, int]:
         return self._hits, self._misses

@@ -51,8 +51,14 @@ class CloudHoroscopes:
         self.provider, self.model = model.provider, model.model
 
     async def write(self, reading: Reading, language: str) -> tuple[str, str]:
-        data = json.dumps({"sign": sign(reading.sign).name, "energy": reading.energy,
-                           "mood": reading.mood.value, "focus": reading.focus.value})  # fmt: skip
+        data = json.dumps(
+            {
+                "sign": sign(reading.sign).name,
+                "energy": reading.energy,
+                "mood": reading.mood.value,
+                "focus": reading.focus.value,
+            }
+        )
         instructions = INSTRUCTIONS.format(language=LANGUAGES_IN_ENGLISH.get(language, "English"))
         line, _ = await self._model.structured(instructions, data, HoroscopeLine)
         return " ".join(line.text.split())[:LINE_LIMIT], f"{self.provider}:{self.model}"

@@ -105,8 +105,9 @@ class CosmicService:
         policy = POLICIES[tier]
         used = await self.usage.used(account.user_id, self.clock.week_start().isoformat())
         expires = account.tier_expires_at if tier is not Tier.FREE else None
-        return UsageStatus(tier, used, policy.weekly_limit, policy.quality, expires,
-                           self.clock.next_week_start())  # fmt: skip
+        return UsageStatus(
+            tier, used, policy.weekly_limit, policy.quality, expires, self.clock.next_week_start()
+        )
 
     async def create(
         self,
@@ -133,18 +134,24 @@ class CosmicService:
                 image = await self._give(account.user_id, request, cached, cache_key, deliver)
                 return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
             week = self.clock.week_start().isoformat()
-            reservation = await self.usage.reserve(account.user_id, week, request.category.value,
-                                                   f"cosmic:{account.user_id}:{key}",
-                                                   policy.weekly_limit, origin,
-                                                   dump_params(request))  # fmt: skip
+            reservation = await self.usage.reserve(
+                account.user_id,
+                week,
+                request.category.value,
+                f"cosmic:{account.user_id}:{key}",
+                policy.weekly_limit,
+                origin,
+                dump_params(request),
+            )
             if reservation is None:
                 resets_at = self.clock.next_week_start()
                 return CosmicOutcome(CosmicStatus.LIMIT, tier, resets_at=resets_at)
             if reservation.duplicate:
                 return CosmicOutcome(CosmicStatus.DUPLICATE, tier)
             try:
-                entry = await self._paint(cache_key, request, policy.quality,
-                                          secrets.randbits(32), account.user_id)  # fmt: skip
+                entry = await self._paint(
+                    cache_key, request, policy.quality, secrets.randbits(32), account.user_id
+                )
                 await self.cache.put(cache_key, entry, self.clock.next_midnight().timestamp())
                 image = await self._give(account.user_id, request, entry, cache_key, deliver)
             except Exception as error:
@@ -168,19 +175,22 @@ class CosmicService:
         cached = await self.cache.get(key)
         if cached is not None:
             return cached, True
-        entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None,
-                                              date_expiry(day))  # fmt: skip
+        entry = await self._cached_or_painted(
+            key, request, Quality.STANDARD, seed, None, date_expiry(day)
+        )
         return entry, False
 
-    async def shared_daily(self, account: Account, sign_key: str,
-                           deliver: DeliverImage) -> CosmicOutcome:  # fmt: skip
+    async def shared_daily(
+        self, account: Account, sign_key: str, deliver: DeliverImage
+    ) -> CosmicOutcome:
         """Today's image of a sign, the same for everyone: painted once, then reused."""
         tier = self.tier_of(account)
         today = self.clock.today()
         key, request, seed = self._daily(sign_key, today)
         try:
-            entry = await self._cached_or_painted(key, request, Quality.STANDARD, seed, None,
-                                                  date_expiry(today))  # fmt: skip
+            entry = await self._cached_or_painted(
+                key, request, Quality.STANDARD, seed, None, date_expiry(today)
+            )
             image = await self._give(account.user_id, request, entry, key, deliver, shared=True)
         except Exception as error:
             logger.warning("shared daily %s failed: %r", key, error)
@@ -203,9 +213,14 @@ class CosmicService:
         return await self.cache.stats()
 
     async def _cached_or_painted(
-        self, key: str, request: CosmicRequest, quality: Quality, seed: int, user_id: int | None,
+        self,
+        key: str,
+        request: CosmicRequest,
+        quality: Quality,
+        seed: int,
+        user_id: int | None,
         expires_at: float,
-    ) -> CachedImage:  # fmt: skip
+    ) -> CachedImage:
         """One painter per key at a time: the second asker waits and gets the cached one."""
         lock = self._painting.setdefault(key, asyncio.Lock())
         async with lock:
@@ -234,8 +249,14 @@ class CosmicService:
         path = await self.media.save(f"cosmic/{_file_name(key)}-{seed:08x}.png", result.png)
         await self._record(user_id, image_request.prompt, started, usage=result.usage)
         usage = result.usage
-        return CachedImage(path, image_request.prompt, usage.provider, usage.model, quality.value,
-                           cost_usd=usage.cost_usd)  # fmt: skip
+        return CachedImage(
+            path,
+            image_request.prompt,
+            usage.provider,
+            usage.model,
+            quality.value,
+            cost_usd=usage.cost_usd,
+        )
 
     async def _give(
         self,
@@ -247,10 +268,17 @@ class CosmicService:
         *,
         shared: bool = False,
     ) -> StoredImage:
-        new = NewImage(user_id=user_id, params=request,
-                       prompt=entry.prompt, provider=entry.provider, model=entry.model,
-                       quality=entry.quality, cost_usd=entry.cost_usd, path=entry.path,
-                       shared=shared)  # fmt: skip
+        new = NewImage(
+            user_id=user_id,
+            params=request,
+            prompt=entry.prompt,
+            provider=entry.provider,
+            model=entry.model,
+            quality=entry.quality,
+            cost_usd=entry.cost_usd,
+            path=entry.path,
+            shared=shared,
+        )
         async with self.db.transaction() as tx:
             image = await ImageRepo.insert(tx, new)
         png = (
@@ -278,12 +306,18 @@ class CosmicService:
         model = getattr(usage, "model", getattr(error, "model", None) or "?")
         duration_ms = int((time.perf_counter() - started) * 1000)
         record = GenerationRecord(
-            user_id=user_id or 0, kind="image", provider=provider, model=model, prompt=prompt,
-            status="failed" if error else "ok", duration_ms=duration_ms,
-            error=repr(error) if error else None, cost_usd=getattr(usage, "cost_usd", 0.0),
+            user_id=user_id or 0,
+            kind="image",
+            provider=provider,
+            model=model,
+            prompt=prompt,
+            status="failed" if error else "ok",
+            duration_ms=duration_ms,
+            error=repr(error) if error else None,
+            cost_usd=getattr(usage, "cost_usd", 0.0),
             input_tokens=getattr(usage, "input_tokens", None),
             output_tokens=getattr(usage, "output_tokens", None),
-        )  # fmt: skip
+        )
         async with self.db.transaction() as tx:
             await PostRepo.insert_generations(tx, [record])
 

@@ -29,9 +29,14 @@ class CallLog:
     ) -> None:
         self._records = records
         self._base = GenerationRecord(
-            user_id=user_id, kind=kind, provider="chain", model="?", prompt=prompt,
-            status="failed", duration_ms=0,
-        )  # fmt: skip
+            user_id=user_id,
+            kind=kind,
+            provider="chain",
+            model="?",
+            prompt=prompt,
+            status="failed",
+            duration_ms=0,
+        )
         self._started = time.perf_counter()
 
     def failed(self, name: str, error: BaseException) -> None:
@@ -49,9 +54,13 @@ class CallLog:
             raise
         usage = result.usage
         self._add(
-            provider=usage.provider, model=usage.model, status="ok", cost_usd=usage.cost_usd,
-            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-        )  # fmt: skip
+            provider=usage.provider,
+            model=usage.model,
+            status="ok",
+            cost_usd=usage.cost_usd,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+        )
         return result
 
     def _add(self, **fields: object) -> None:

@@ -27,10 +27,19 @@ from services.generation.pricing import PriceList
 
 M = TypeVar("M", bound=BaseModel)
 
-SAFETY_FINISH = frozenset({
-    "SAFETY", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
-    "IMAGE_PROHIBITED_CONTENT", "RECITATION", "IMAGE_RECITATION", "MODEL_ARMOR",
-})  # fmt: skip
+SAFETY_FINISH = frozenset(
+    {
+        "SAFETY",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "RECITATION",
+        "IMAGE_RECITATION",
+        "MODEL_ARMOR",
+    }
+)
 HARM_CATEGORIES = (
     types.HarmCategory.HARM_CATEGORY_HARASSMENT,
     types.HarmCategory.HARM_CATEGORY_HATE_SPEECH,
@@ -206,8 +215,11 @@ def google_failure(error: Exception, model: str) -> GenerationError:
 
 def _retry_delay(error: errors.APIError) -> float | None:
     """The RetryInfo delay ("7s") Google puts in a 429's details, when present."""
-    details = error.details.get("error", {}).get("details", []) if isinstance(
-        error.details, dict) else []  # fmt: skip
+    details = (
+        error.details.get("error", {}).get("details", [])
+        if isinstance(error.details, dict)
+        else []
+    )
     for detail in details:
         delay = detail.get("retryDelay") if isinstance(detail, dict) else None
         if isinstance(delay, str) and delay.endswith("s"):

@@ -139,9 +139,13 @@ class _Guards:
         limit = settings.concurrency.get(ref.provider, 16) if pool != "local-text" else 256
         slots = self._slots.setdefault(pool, asyncio.Semaphore(limit))
         return Guard(
-            ref.name, timeout, retry=retry or settings.retry, breaker=breaker, slots=slots,
+            ref.name,
+            timeout,
+            retry=retry or settings.retry,
+            breaker=breaker,
+            slots=slots,
             reserve=LOCAL_RESERVE if ref.provider == LOCAL else None,
-        )  # fmt: skip
+        )
 
 
 CHAT_MODELS: dict[str, Callable[[Any, str, PriceList], StructuredModel]] = {
@@ -245,8 +249,9 @@ def _available(refs: tuple[ModelRef, ...], clients: Clients, kind: str) -> list[
     usable = []
     for ref in refs:
         if ref.provider != LOCAL and clients.get(ref.provider) is None:
-            logger.info("%s skipped in the %s chain: %s is not configured", ref.name, kind,
-                        ref.provider)  # fmt: skip
+            logger.info(
+                "%s skipped in the %s chain: %s is not configured", ref.name, kind, ref.provider
+            )
             continue
         usable.append(ref)
     return usable

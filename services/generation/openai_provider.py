@@ -113,9 +113,11 @@ class OpenAIImagePainter:
         output_tokens = usage.output_tokens if usage else None
         cost = self._prices.image_cost(self.model, request.quality, input_tokens, output_tokens)
         return ImageResult(
-            png=png, width=width, height=height,
+            png=png,
+            width=width,
+            height=height,
             usage=Usage(PROVIDER, self.model, cost, input_tokens, output_tokens),
-        )  # fmt: skip
+        )
 
 
 def openai_failure(error: openai.OpenAIError, model: str) -> GenerationError:

@@ -38,10 +38,14 @@ class PriceList:
         prices = {}
         for row in data.get("model", []):
             price = ModelPrice(
-                id=row["id"], provider=row["provider"], kind=row["kind"],
-                price_date=str(row["price_date"]), input_per_1m=row.get("input_per_1m"),
-                output_per_1m=row.get("output_per_1m"), per_image=dict(row.get("per_image", {})),
-            )  # fmt: skip
+                id=row["id"],
+                provider=row["provider"],
+                kind=row["kind"],
+                price_date=str(row["price_date"]),
+                input_per_1m=row.get("input_per_1m"),
+                output_per_1m=row.get("output_per_1m"),
+                per_image=dict(row.get("per_image", {})),
+            )
             prices[price.id] = price
         return cls(prices)
 

@@ -111,6 +111,10 @@ class Analytics:
             return None  # an open-ended plan has nothing to extend
         expires = start + timedelta(days=self.rules.reward_days).total_seconds()
         return await self._ledger.set_tier(
-            user_id, tier.value, expires_at=expires, key=f"reward:{user_id}:{today:%Y-%m}",
-            reason=f"{self.rules.reward_shares} shares in {today:%Y-%m}", kind=LedgerKind.TIER,
-        )  # fmt: skip
+            user_id,
+            tier.value,
+            expires_at=expires,
+            key=f"reward:{user_id}:{today:%Y-%m}",
+            reason=f"{self.rules.reward_shares} shares in {today:%Y-%m}",
+            kind=LedgerKind.TIER,
+        )

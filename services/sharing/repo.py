@@ -90,8 +90,9 @@ class EventRepo:
         )
         return row is not None
 
-    async def count(self, kind: str, since: float, *, image_id: int | None = None,
-                    user_id: int | None = None) -> int:  # fmt: skip
+    async def count(
+        self, kind: str, since: float, *, image_id: int | None = None, user_id: int | None = None
+    ) -> int:
         sql = "SELECT COUNT(*) FROM events WHERE kind = ? AND created_at >= ?"
         params: list[object] = [kind, since]
         if image_id is not None:

@@ -68,17 +68,25 @@ def render_studio_image(
     margin = int(width * 0.07)
     text_width = int(width * 0.5)
     kicker_fit = typeset.fit(
-        kicker.upper(), (text_width, int(height * 0.06)), max_size=int(height * 0.032),
-        max_lines=1, bold=True,
-    )  # fmt: skip
+        kicker.upper(),
+        (text_width, int(height * 0.06)),
+        max_size=int(height * 0.032),
+        max_lines=1,
+        bold=True,
+    )
     headline_fit = typeset.fit(
-        headline, (text_width, int(height * 0.5)), max_size=int(height * 0.11),
-        min_size=int(height * 0.04), max_lines=4, bold=True,
-    )  # fmt: skip
+        headline,
+        (text_width, int(height * 0.5)),
+        max_size=int(height * 0.11),
+        min_size=int(height * 0.04),
+        max_lines=4,
+        bold=True,
+    )
     block = kicker_fit.height + int(height * 0.04) + headline_fit.height
     top = (height - block) // 2
-    draw.rectangle((margin, top, margin + int(width * 0.05), top + max(4, height // 180)),
-                   fill=colours[0])  # fmt: skip
+    draw.rectangle(
+        (margin, top, margin + int(width * 0.05), top + max(4, height // 180)), fill=colours[0]
+    )
     typeset.draw_lines(draw, kicker_fit, (margin, top + int(height * 0.02)), colours[1])
     headline_top = top + kicker_fit.height + int(height * 0.04)
     typeset.draw_lines(draw, headline_fit, (margin, headline_top), WHITE)

@@ -43,9 +43,12 @@ class Reporter:
 
     def notify(self) -> None:
         progress = Progress(
-            text=self.text, image_ready=self.image_ready, step=self._step,
-            text_fallback=self.text_fallback, image_fallback=self.image_fallback,
-        )  # fmt: skip
+            text=self.text,
+            image_ready=self.image_ready,
+            step=self._step,
+            text_fallback=self.text_fallback,
+            image_fallback=self.image_fallback,
+        )
         self._step += 1
         task = asyncio.create_task(self._send(progress))
         self._pending.add(task)

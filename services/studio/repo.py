@@ -28,11 +28,24 @@ class PostRepo:
             "INSERT INTO posts (id, user_id, reservation_id, post_type, audience, language,"
             " referral_link, status, title, body, hashtags, image_path, error, created_at,"
             " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (post.reservation_id, post.user_id, post.reservation_id, post.post_type,
-             post.audience, post.language, post.referral_link, post.status, post.title, post.body,
-             json.dumps(post.hashtags, ensure_ascii=False), post.image_path, post.error,
-             post.started_at, now),
-        )  # fmt: skip
+            (
+                post.reservation_id,
+                post.user_id,
+                post.reservation_id,
+                post.post_type,
+                post.audience,
+                post.language,
+                post.referral_link,
+                post.status,
+                post.title,
+                post.body,
+                json.dumps(post.hashtags, ensure_ascii=False),
+                post.image_path,
+                post.error,
+                post.started_at,
+                now,
+            ),
+        )
         await PostRepo.insert_generations(tx, [replace(r, post_id=post_id) for r in records])
         return post_id
 
@@ -43,12 +56,18 @@ class PostRepo:
         if row is None:
             return None
         return StoredPost(
-            id=row["id"], user_id=row["user_id"], post_type=row["post_type"],
-            audience=row["audience"], language=row["language"],
-            referral_link=row["referral_link"], status=row["status"], title=row["title"],
-            body=row["body"], hashtags=tuple(json.loads(row["hashtags"] or "[]")),
+            id=row["id"],
+            user_id=row["user_id"],
+            post_type=row["post_type"],
+            audience=row["audience"],
+            language=row["language"],
+            referral_link=row["referral_link"],
+            status=row["status"],
+            title=row["title"],
+            body=row["body"],
+            hashtags=tuple(json.loads(row["hashtags"] or "[]")),
             image_path=row["image_path"],
-        )  # fmt: skip
+        )
 
     @staticmethod
     async def insert_generations(tx: Transaction, records: list[GenerationRecord]) -> None:
@@ -60,10 +79,23 @@ class PostRepo:
         params = [
             value
             for r in records
-            for value in (r.user_id, r.post_id, r.kind, r.provider, r.model, r.prompt, r.status,
-                          r.error, r.duration_ms, r.cost_usd, r.input_tokens, r.output_tokens,
-                          r.image_path, now)
-        ]  # fmt: skip
+            for value in (
+                r.user_id,
+                r.post_id,
+                r.kind,
+                r.provider,
+                r.model,
+                r.prompt,
+                r.status,
+                r.error,
+                r.duration_ms,
+                r.cost_usd,
+                r.input_tokens,
+                r.output_tokens,
+                r.image_path,
+                now,
+            )
+        ]
         await tx.execute(
             "INSERT INTO generations (user_id, post_id, kind, provider, model, prompt, status,"
             " error, duration_ms, cost_usd, input_tokens, output_tokens, image_path,"

@@ -45,8 +45,9 @@ class Draft:
     @classmethod
     def of(cls, post: StoredPost) -> Draft:
         """The choices behind a stored post (to make it again)."""
-        return cls(PostType(post.post_type), Audience(post.audience), post.language,
-                   post.referral_link)  # fmt: skip
+        return cls(
+            PostType(post.post_type), Audience(post.audience), post.language, post.referral_link
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +145,13 @@ class StudioService:
             if not acquired:
                 return PostOutcome(PostStatus.BUSY, account.balance)
             outcome = await self._ledger.reserve(
-                user_id, self.cost, f"studio:{user_id}:{key}", "studio post", origin,
+                user_id,
+                self.cost,
+                f"studio:{user_id}:{key}",
+                "studio post",
+                origin,
                 draft_fields(draft),
-            )  # fmt: skip
+            )
             if outcome.reservation is None:
                 return PostOutcome(PostStatus.INSUFFICIENT, await self._balance(user_id))
             if outcome.duplicate:
@@ -163,17 +168,24 @@ class StudioService:
     ) -> PostOutcome:
         records: list[GenerationRecord] = []
         post = NewPost(
-            user_id=account.user_id, reservation_id=reservation.id,
-            post_type=draft.post_type.value, audience=draft.audience.value,
-            language=draft.language, referral_link=draft.referral_link, status="failed",
+            user_id=account.user_id,
+            reservation_id=reservation.id,
+            post_type=draft.post_type.value,
+            audience=draft.audience.value,
+            language=draft.language,
+            referral_link=draft.referral_link,
+            status="failed",
             started_at=time.time(),
-        )  # fmt: skip
+        )
         reporter = Reporter(on_progress)
         try:
             text, image = await self._generate(account.user_id, draft, records, reporter)
             photo, extension = await fit_for_photo(image.png)
-            file_id = await deliver(ReadyPost(reservation.id, text, image.png, photo,
-                                              f"post-{reservation.id}.{extension}"))  # fmt: skip
+            file_id = await deliver(
+                ReadyPost(
+                    reservation.id, text, image.png, photo, f"post-{reservation.id}.{extension}"
+                )
+            )
             await reporter.drain()
             image_path = await self._media.save(
                 f"posts/{account.user_id}/{reservation.id}.png", image.png
@@ -186,24 +198,39 @@ class StudioService:
             failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
         post = replace(
-            post, status="done", title=text.title, body=text.body, hashtags=text.hashtags,
+            post,
+            status="done",
+            title=text.title,
+            body=text.body,
+            hashtags=text.hashtags,
             image_path=image_path,
-        )  # fmt: skip
+        )
         records = [
             replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
             for r in records
         ]
         made = next(r for r in records if r.kind == "image" and r.status == "ok")
         picture = NewImage(
-            user_id=account.user_id, params=StudioParams(text.title),
-            prompt=made.prompt, provider=made.provider, model=made.model, quality="standard",
-            cost_usd=made.cost_usd, path=image_path, file_id=file_id, post_id=reservation.id,
-        )  # fmt: skip
+            user_id=account.user_id,
+            params=StudioParams(text.title),
+            prompt=made.prompt,
+            provider=made.provider,
+            model=made.model,
+            quality="standard",
+            cost_usd=made.cost_usd,
+            path=image_path,
+            file_id=file_id,
+            post_id=reservation.id,
+        )
         post_id, balance = await self._settle(post, records, reservation, picture)
         return PostOutcome(
-            PostStatus.DONE, balance, post_id=post_id, text=text, image_png=image.png,
+            PostStatus.DONE,
+            balance,
+            post_id=post_id,
+            text=text,
+            image_png=image.png,
             image_path=image_path,
-        )  # fmt: skip
+        )
 
     async def _settle(
         self,
@@ -240,9 +267,12 @@ class StudioService:
         reporter: Reporter,
     ) -> tuple[PostText, ImageResult]:
         request = PostRequest(
-            draft.post_type, draft.audience, draft.language, draft.referral_link,
+            draft.post_type,
+            draft.audience,
+            draft.language,
+            draft.referral_link,
             seed=secrets.randbits(32),
-        )  # fmt: skip
+        )
         deadline = asyncio.get_running_loop().time() + self._timeout
 
         async def write() -> PostText:
@@ -321,8 +351,12 @@ class StudioService:
 
 def draft_fields(draft: Draft) -> dict[str, str | None]:
     """The draft as the sweeper keeps it (to store an interrupted post, made again later)."""
-    return {"post_type": draft.post_type.value, "audience": draft.audience.value,
-            "language": draft.language, "referral_link": draft.referral_link}  # fmt: skip
+    return {
+        "post_type": draft.post_type.value,
+        "audience": draft.audience.value,
+        "language": draft.language,
+        "referral_link": draft.referral_link,
+    }
 
 
 def request_summary(draft: Draft) -> str:

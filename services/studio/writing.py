@@ -29,9 +29,17 @@ MAX_HASHTAGS = 6
 IMAGE_PROMPT_LIMIT = 1200
 
 LANGUAGES_IN_ENGLISH: dict[str, str] = {
-    "en": "English", "es": "Spanish", "ru": "Russian", "pt": "Portuguese", "de": "German",
-    "fr": "French", "it": "Italian", "tr": "Turkish", "uk": "Ukrainian", "ar": "Arabic",
-}  # fmt: skip
+    "en": "English",
+    "es": "Spanish",
+    "ru": "Russian",
+    "pt": "Portuguese",
+    "de": "German",
+    "fr": "French",
+    "it": "Italian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "ar": "Arabic",
+}
 CLOUD_LANGUAGES = frozenset(LANGUAGES_IN_ENGLISH)
 
 VOICES: dict[PostType, str] = {

@@ -51,8 +51,10 @@ class BotAPIServer:
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         if request.content_type == "application/json":
-            params = {k: v if isinstance(v, str) else json.dumps(v)
-                      for k, v in (await request.json()).items()}  # fmt: skip
+            params = {
+                k: v if isinstance(v, str) else json.dumps(v)
+                for k, v in (await request.json()).items()
+            }
         else:
             for key, value in (await request.post()).items():
                 if isinstance(value, web.FileField):
@@ -71,9 +73,10 @@ class BotAPIServer:
         assert webhook is not None, "no webhook was set"
         token = secret if secret is not None else webhook.get("secret_token")
         headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
-        async with aiohttp.ClientSession() as session, session.post(
-            to, json=update, headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(to, json=update, headers=headers) as response,
+        ):
             await response.read()
             return response.status
 

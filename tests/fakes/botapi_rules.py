@@ -13,9 +13,24 @@ from typing import Any
 SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api-10.1.json.gz"
 
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji", "tg-time",
-}  # fmt: skip
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+    "tg-time",
+}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -141,8 +156,10 @@ def check_fields(method: str, params: dict[str, Any]) -> dict[str, Any]:
 def _decode(raw: Any, types: list[str], name: str) -> Any:
     if not isinstance(raw, str):
         return raw  # an uploaded file
-    if any(t.startswith("Array") for t in types) or any(t[0].isupper() and t not in {
-        "Integer", "String", "Boolean", "Float", "InputFile"} for t in types):  # fmt: skip
+    if any(t.startswith("Array") for t in types) or any(
+        t[0].isupper() and t not in {"Integer", "String", "Boolean", "Float", "InputFile"}
+        for t in types
+    ):
         try:
             return json.loads(raw)
         except ValueError:

@@ -52,28 +52,40 @@ def google_error(
 
 
 HANG = Failure(hang=True)
-OPENAI_RATE_LIMITED = openai_error(429, "Rate limit reached", "requests", "rate_limit_exceeded",
-                                   **{"retry-after-ms": "50"})  # fmt: skip
+OPENAI_RATE_LIMITED = openai_error(
+    429, "Rate limit reached", "requests", "rate_limit_exceeded", **{"retry-after-ms": "50"}
+)
 OPENAI_SERVER_ERROR = openai_error(500, "The server had an error", "server_error", None)
 OPENAI_MODERATION = openai_error(
-    400, "Your request was rejected by the safety system.", "image_generation_user_error",
+    400,
+    "Your request was rejected by the safety system.",
+    "image_generation_user_error",
     "moderation_blocked",
-)  # fmt: skip
-OPENAI_BAD_KEY = openai_error(401, "Incorrect API key provided", "invalid_request_error",
-                              "invalid_api_key")  # fmt: skip
+)
+OPENAI_BAD_KEY = openai_error(
+    401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"
+)
 GOOGLE_RATE_LIMITED = google_error(
-    429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
+    429,
+    "RESOURCE_EXHAUSTED",
+    "Resource has been exhausted (e.g. check quota).",
     [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.05s"}],
-)  # fmt: skip
+)
 GOOGLE_UNAVAILABLE = google_error(503, "UNAVAILABLE", "The model is overloaded.")
-GOOGLE_PROMPT_BLOCKED = Failure(answer={
-    "promptFeedback": {"blockReason": "SAFETY"},
-    "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
-})  # fmt: skip
-GOOGLE_IMAGE_SAFETY = Failure(answer={
-    "candidates": [{"content": {"role": "model", "parts": []}, "finishReason": "IMAGE_SAFETY"}],
-    "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
-})  # fmt: skip
+GOOGLE_PROMPT_BLOCKED = Failure(
+    answer={
+        "promptFeedback": {"blockReason": "SAFETY"},
+        "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
+    }
+)
+GOOGLE_IMAGE_SAFETY = Failure(
+    answer={
+        "candidates": [
+            {"content": {"role": "model", "parts": []}, "finishReason": "IMAGE_SAFETY"}
+        ],
+        "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
+    }
+)
 
 
 @cache
@@ -156,15 +168,27 @@ class ProviderAPI:
         assert call.body["response_format"]["type"] == "json_schema" and schema["strict"]
         assert call.body["messages"][0]["role"] == "system"
         answer = _answer_for(schema["name"], call.body["messages"][-1]["content"])
-        return web.json_response({
-            "id": f"chatcmpl-{len(self.calls)}", "object": "chat.completion",
-            "created": int(time.time()), "model": call.model,
-            "choices": [{
-                "index": 0, "finish_reason": "stop", "logprobs": None,
-                "message": {"role": "assistant", "content": json.dumps(answer), "refusal": None},
-            }],
-            "usage": {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500},
-        })  # fmt: skip
+        return web.json_response(
+            {
+                "id": f"chatcmpl-{len(self.calls)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": call.model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {
+                            "role": "assistant",
+                            "content": json.dumps(answer),
+                            "refusal": None,
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500},
+            }
+        )
 
     async def _openai_image(self, request: web.Request) -> web.Response:
         call, failure = await self._receive(request)
@@ -175,13 +199,21 @@ class ProviderAPI:
         assert "response_format" not in call.body, "GPT image models reject response_format"
         width, height = (int(n) for n in call.body.get("size", "1024x1024").split("x"))
         assert width % 16 == 0 and height % 16 == 0, "gpt-image-2 sizes are multiples of 16"
-        return web.json_response({
-            "created": int(time.time()), "data": [{"b64_json": b64_png(width, height)}],
-            "output_format": call.body.get("output_format", "png"),
-            "quality": call.body.get("quality", "auto"), "size": call.body.get("size"),
-            "usage": {"input_tokens": 60, "output_tokens": 1056, "total_tokens": 1116,
-                      "input_tokens_details": {"text_tokens": 60, "image_tokens": 0}},
-        })  # fmt: skip
+        return web.json_response(
+            {
+                "created": int(time.time()),
+                "data": [{"b64_json": b64_png(width, height)}],
+                "output_format": call.body.get("output_format", "png"),
+                "quality": call.body.get("quality", "auto"),
+                "size": call.body.get("size"),
+                "usage": {
+                    "input_tokens": 60,
+                    "output_tokens": 1056,
+                    "total_tokens": 1116,
+                    "input_tokens_details": {"text_tokens": 60, "image_tokens": 0},
+                },
+            }
+        )
 
     # --- Gemini API and Vertex AI --------------------------------------------------------
 
@@ -208,11 +240,19 @@ class ProviderAPI:
             answer = _answer_for(config["responseSchema"]["title"], data)
             part = {"text": json.dumps(answer, ensure_ascii=False)}
             usage = {"promptTokenCount": 300, "candidatesTokenCount": 150, "totalTokenCount": 450}
-        return web.json_response({
-            "candidates": [{"content": {"role": "model", "parts": [part]}, "finishReason": "STOP",
-                            "index": 0}],
-            "usageMetadata": usage, "modelVersion": call.model,
-        })  # fmt: skip
+        return web.json_response(
+            {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [part]},
+                        "finishReason": "STOP",
+                        "index": 0,
+                    }
+                ],
+                "usageMetadata": usage,
+                "modelVersion": call.model,
+            }
+        )
 
     async def _imagen(self, request: web.Request) -> web.Response:
         if request.headers.get("x-goog-api-key") != VERTEX_KEY:
@@ -222,8 +262,13 @@ class ProviderAPI:
             return _failure_response(failure)
         ratio = call.body.get("parameters", {}).get("aspectRatio", "1:1")
         width, height = {"16:9": (1408, 768), "9:16": (768, 1408)}.get(ratio, (1024, 1024))
-        return web.json_response({"predictions": [{"bytesBase64Encoded": b64_png(width, height),
-                                                    "mimeType": "image/png"}]})  # fmt: skip
+        return web.json_response(
+            {
+                "predictions": [
+                    {"bytesBase64Encoded": b64_png(width, height), "mimeType": "image/png"}
+                ]
+            }
+        )
 
 
 def _failure_response(failure: Failure) -> web.Response:

@@ -40,9 +40,13 @@ class FakeTelegramSession(BaseSession):
         pass
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # fmt: skip
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError
         yield b""
 

@@ -19,8 +19,12 @@ from tests.fakes import botapi_rules as rules
 from tests.fakes.botapi_rules import BotAPIError, bad_request
 from tests.fakes.telegram_more import MoreBotAPI
 
-BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Cosmic Studio",
-            "username": "cosmic_studio_test_bot"}  # fmt: skip
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Cosmic Studio",
+    "username": "cosmic_studio_test_bot",
+}
 PHOTO_LIMIT = 10 * 1024 * 1024
 DOCUMENT_LIMIT = 50 * 1024 * 1024
 
@@ -89,16 +93,23 @@ class FakeTelegram(MoreBotAPI):
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
-        user = {"id": user_id, "is_bot": False, "first_name": first_name,
-                "language_code": language}  # fmt: skip
+        user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language,
+        }
         self.users[user_id] = user
         return user
 
     def message_update(self, user_id: int, text: str) -> dict[str, Any]:
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": self._chat(user_id), "from": self.users[user_id], "text": text,
-        }  # fmt: skip
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(user_id),
+            "from": self.users[user_id],
+            "text": text,
+        }
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -106,10 +117,12 @@ class FakeTelegram(MoreBotAPI):
 
     def callback_update(self, user_id: int, message: StoredMessage, data: str) -> dict[str, Any]:
         query = {
-            "id": secrets.token_hex(8), "from": self.users[user_id],
-            "chat_instance": str(message.chat_id), "data": data,
+            "id": secrets.token_hex(8),
+            "from": self.users[user_id],
+            "chat_instance": str(message.chat_id),
+            "data": data,
             "message": self._message_json(message),
-        }  # fmt: skip
+        }
         return self._queue({"callback_query": query})
 
     def press(self, user_id: int, message: StoredMessage, text_part: str) -> dict[str, Any]:
@@ -137,9 +150,10 @@ class FakeTelegram(MoreBotAPI):
     # ----- what tests look at --------------------------------------------------------
     def sent(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
-            call for call in self.calls
+            call
+            for call in self.calls
             if call.method == method and (chat_id is None or call.params.get("chat_id") == chat_id)
-        ]  # fmt: skip
+        ]
 
     def photo_uploads(self, chat_id: int | None = None) -> list[bytes]:
         """The pictures sent as files (multipart uploads), not by file_id, in order."""
@@ -173,8 +187,11 @@ class FakeTelegram(MoreBotAPI):
             result = await self._dispatch(method, params, files)
         except BotAPIError as error:
             self.errors.append((Call(method, params, files), error.description))
-            body: dict[str, Any] = {"ok": False, "error_code": error.status,
-                                    "description": error.description}  # fmt: skip
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": error.status,
+                "description": error.description,
+            }
             if error.parameters:
                 body["parameters"] = error.parameters
             return body
@@ -183,9 +200,10 @@ class FakeTelegram(MoreBotAPI):
     async def _dispatch(self, method: str, raw: dict[str, Any], files: dict[str, bytes]) -> Any:
         resolved = {
             key: files[value.removeprefix("attach://")]
-            if isinstance(value, str) and value.startswith("attach://") else value
+            if isinstance(value, str) and value.startswith("attach://")
+            else value
             for key, value in raw.items()
-        }  # fmt: skip
+        }
         params = rules.check_fields(method, resolved)
         self.calls.append(Call(method, params, files))
         self._uploads = files
@@ -194,8 +212,9 @@ class FakeTelegram(MoreBotAPI):
         if self.flood and method in {"sendMessage", "sendPhoto", "copyMessage"}:
             every, seconds = self.flood
             if next(self._sends) % every == 0:
-                raise BotAPIError(429, f"Too Many Requests: retry after {seconds}",
-                                  retry_after=seconds)  # fmt: skip
+                raise BotAPIError(
+                    429, f"Too Many Requests: retry after {seconds}", retry_after=seconds
+                )
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return True
@@ -206,8 +225,11 @@ class FakeTelegram(MoreBotAPI):
 
     async def _getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
         if self.webhook is not None:
-            raise BotAPIError(409, "Conflict: can't use getUpdates method while webhook is "
-                                   "active; use deleteWebhook to delete the webhook first")
+            raise BotAPIError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is "
+                "active; use deleteWebhook to delete the webhook first",
+            )
         if self._polling:
             raise BotAPIError(409, "Conflict: terminated by other getUpdates request")
         self._polling = True
@@ -315,17 +337,21 @@ class FakeTelegram(MoreBotAPI):
 
     def _store(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         message = StoredMessage(
-            chat_id=params["chat_id"], message_id=next(self._message_ids),
-            reply_markup=params.get("reply_markup"), **content,
-        )  # fmt: skip
+            chat_id=params["chat_id"],
+            message_id=next(self._message_ids),
+            reply_markup=params.get("reply_markup"),
+            **content,
+        )
         self.messages[(message.chat_id, message.message_id)] = message
         return self._message_json(message)
 
     def _message_json(self, message: StoredMessage) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "message_id": message.message_id, "date": int(time.time()), "from": BOT_USER,
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
             "chat": self._chat(message.chat_id),
-        }  # fmt: skip
+        }
         if message.text is not None:
             body["text"] = rules.parse_html(message.text)
         if message.caption is not None:
@@ -334,13 +360,19 @@ class FakeTelegram(MoreBotAPI):
             body["photo"] = [self._photo_size(message.photo)]
         if message.document is not None:
             file_id = self._remember(message.document)
-            body["document"] = {"file_id": file_id, "file_unique_id": file_id[:16],
-                                "file_size": len(message.document)}  # fmt: skip
+            body["document"] = {
+                "file_id": file_id,
+                "file_unique_id": file_id[:16],
+                "file_size": len(message.document),
+            }
         if message.invoice is not None:
-            body["invoice"] = {"title": message.invoice["title"],
-                               "description": message.invoice["description"],
-                               "start_parameter": "", "currency": message.invoice["currency"],
-                               "total_amount": message.invoice["amount"]}  # fmt: skip
+            body["invoice"] = {
+                "title": message.invoice["title"],
+                "description": message.invoice["description"],
+                "start_parameter": "",
+                "currency": message.invoice["currency"],
+                "total_amount": message.invoice["amount"],
+            }
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body
@@ -348,8 +380,13 @@ class FakeTelegram(MoreBotAPI):
     def _photo_size(self, photo: bytes) -> dict[str, Any]:
         width, height = image_size(photo)
         file_id = self._remember(photo)
-        return {"file_id": file_id, "file_unique_id": file_id[:16], "width": width,
-                "height": height, "file_size": len(photo)}  # fmt: skip
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id[:16],
+            "width": width,
+            "height": height,
+            "file_size": len(photo),
+        }
 
     def _remember(self, data: bytes) -> str:
         for file_id, stored in self.files.items():

@@ -32,34 +32,47 @@ class MoreBotAPI:
         """The user taps Pay: Telegram asks the bot to confirm (pre-checkout query)."""
         assert invoice.invoice is not None
         query = {
-            "id": secrets.token_hex(8), "from": self.users[user_id],
-            "currency": invoice.invoice["currency"], "total_amount": invoice.invoice["amount"],
+            "id": secrets.token_hex(8),
+            "from": self.users[user_id],
+            "currency": invoice.invoice["currency"],
+            "total_amount": invoice.invoice["amount"],
             "invoice_payload": invoice.invoice["payload"],
-        }  # fmt: skip
+        }
         return self._queue({"pre_checkout_query": query})
 
-    def payment_done(self, user_id: int, pre_checkout: dict[str, Any],
-                     charge_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def payment_done(
+        self, user_id: int, pre_checkout: dict[str, Any], charge_id: str | None = None
+    ) -> dict[str, Any]:
         """After the bot said ok: the successful_payment service message (charge_id given:
         a replay of an earlier one)."""
         query = pre_checkout["pre_checkout_query"]
         charge_id = charge_id or "stxchg" + secrets.token_hex(10)
-        self.charges.setdefault(charge_id, {"user_id": user_id, "refunded": False,
-                                            "amount": query["total_amount"]})  # fmt: skip
+        self.charges.setdefault(
+            charge_id, {"user_id": user_id, "refunded": False, "amount": query["total_amount"]}
+        )
         message = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": self._chat(user_id), "from": self.users[user_id],
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(user_id),
+            "from": self.users[user_id],
             "successful_payment": {
-                "currency": query["currency"], "total_amount": query["total_amount"],
+                "currency": query["currency"],
+                "total_amount": query["total_amount"],
                 "invoice_payload": query["invoice_payload"],
-                "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": "",
+                "telegram_payment_charge_id": charge_id,
+                "provider_payment_charge_id": "",
             },
-        }  # fmt: skip
+        }
         return self._queue({"message": message})
 
     def inline_query(self, user_id: int, query: str = "", offset: str = "") -> dict[str, Any]:
-        body = {"id": secrets.token_hex(8), "from": self.users[user_id], "query": query,
-                "offset": offset, "chat_type": "sender"}  # fmt: skip
+        body = {
+            "id": secrets.token_hex(8),
+            "from": self.users[user_id],
+            "query": query,
+            "offset": offset,
+            "chat_type": "sender",
+        }
         return self._queue({"inline_query": body})
 
     def choose(self, user_id: int, result_id: str, query: str = "") -> dict[str, Any]:
@@ -94,8 +107,11 @@ class MoreBotAPI:
         if "caption" in media:
             rules.check_text(media["caption"], media.get("parse_mode"), limit=1024, minimum=0)
         rules.check_reply_markup(params.get("reply_markup"))
-        if (photo is message.photo and message.caption == media.get("caption")
-                and message.reply_markup == params.get("reply_markup")):  # fmt: skip
+        if (
+            photo is message.photo
+            and message.caption == media.get("caption")
+            and message.reply_markup == params.get("reply_markup")
+        ):
             raise bad_request("message is not modified")  # the same file, caption and buttons
         message.photo, message.caption = photo, media.get("caption")
         message.reply_markup = params.get("reply_markup")
@@ -110,9 +126,13 @@ class MoreBotAPI:
             raise bad_request("INVOICE_PAYLOAD_INVALID")
         if not 1 <= len(params["title"]) <= 32 or not 1 <= len(params["description"]) <= 255:
             raise bad_request("title or description has a wrong length")
-        invoice = {"currency": params["currency"], "payload": params["payload"],
-                   "amount": sum(p["amount"] for p in prices), "title": params["title"],
-                   "description": params["description"]}  # fmt: skip
+        invoice = {
+            "currency": params["currency"],
+            "payload": params["payload"],
+            "amount": sum(p["amount"] for p in prices),
+            "title": params["title"],
+            "description": params["description"],
+        }
         rules.check_reply_markup(params.get("reply_markup"))
         return self._store(params, text=None, invoice=invoice)
 
@@ -121,8 +141,7 @@ class MoreBotAPI:
         source = self.messages.get((params["from_chat_id"], params["message_id"]))
         if source is None:
             raise bad_request("message to copy not found")
-        copied = self._store(params, text=source.text, caption=source.caption,
-                             photo=source.photo)  # fmt: skip
+        copied = self._store(params, text=source.text, caption=source.caption, photo=source.photo)
         return {"message_id": copied["message_id"]}
 
     async def _answerInlineQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802

@@ -44,9 +44,13 @@ async def subscribe_all(driver: Driver) -> None:
 def at(hour: int, driver: Driver, minute: int = 0) -> datetime:
     today = driver.app.services.cosmic.clock.today()
     return datetime(
-        today.year, today.month, today.day, hour, minute,
+        today.year,
+        today.month,
+        today.day,
+        hour,
+        minute,
         tzinfo=driver.app.services.cosmic.clock.zone,
-    )  # fmt: skip
+    )
 
 
 def photo_sends(telegram: FakeTelegram) -> dict[int, int]:

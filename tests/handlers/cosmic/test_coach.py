@@ -160,14 +160,27 @@ async def test_forged_cosmic_buttons_change_nothing(driver: Driver):
     await set_tier(driver, "cosmic")
     await driver.send(USER, "/daily")
     screen = driver.telegram.chat_messages(USER)[-1]
-    forged = ["dm:leo:5::", "dm:leo:11:bold:love", "ds:ophiuchus", "m2::leo",
-              "mg:blue_moon", "gy:0:0:999999", "im:999999", "pl:free_money"]  # fmt: skip
+    forged = [
+        "dm:leo:5::",
+        "dm:leo:11:bold:love",
+        "ds:ophiuchus",
+        "m2::leo",
+        "mg:blue_moon",
+        "gy:0:0:999999",
+        "im:999999",
+        "pl:free_money",
+    ]
     for data in forged:
         await driver.feed(driver.telegram.callback_update(USER, screen, data))
     assert len(driver.alerts()) == len(forged)
     assert all("expired" in alert for alert in driver.alerts())
-    assert photos(driver) == [] and (await driver.app.services.cosmic.usage_of(
-        await driver.app.services.accounts.get(USER))).used == 0  # fmt: skip
+    assert (
+        photos(driver) == []
+        and (
+            await driver.app.services.cosmic.usage_of(await driver.app.services.accounts.get(USER))
+        ).used
+        == 0
+    )
 
 
 async def test_the_main_menu_leads_to_cosmic_coach(driver: Driver):

@@ -56,9 +56,11 @@ def painter() -> CountingPainter:
 
 @pytest.fixture
 async def zoned(
-    clock: time_machine.Traveller, settings: Settings, telegram: FakeTelegram,
+    clock: time_machine.Traveller,
+    settings: Settings,
+    telegram: FakeTelegram,
     painter: CountingPainter,
-) -> AsyncIterator[Driver]:  # fmt: skip
+) -> AsyncIterator[Driver]:
     driver = await make_driver(settings, telegram, image_generator=painter)
     yield driver
     await driver.app.close()
@@ -168,9 +170,17 @@ async def test_every_zone_gets_its_local_date_at_its_local_hour(
     assert all("12 painted" in summary for _, summary in batches)
     # Twelve paintings per date (June 1 to 5), none by the pushes: all came from the cache.
     assert painter.paintings == 12 * 5
-    pushed = {(sign, day) for user, sign in ((kiritimati, "leo"), (honolulu, "leo"),
-              (last, "leo"), (kolkata, "virgo"), (bot_time, "aries"))
-              for _, day in await arrivals(zoned, user)}  # fmt: skip
+    pushed = {
+        (sign, day)
+        for user, sign in (
+            (kiritimati, "leo"),
+            (honolulu, "leo"),
+            (last, "leo"),
+            (kolkata, "virgo"),
+            (bot_time, "aries"),
+        )
+        for _, day in await arrivals(zoned, user)
+    }
     assert uploads(zoned) == len(pushed)  # each sign's image of a date uploaded once
 
 
@@ -179,28 +189,44 @@ async def test_every_zone_gets_its_local_date_at_its_local_hour(
     [
         pytest.param(  # the last Sunday of March: 02:00 → 03:00 on the 29th
             utc(3, 27, 12),
-            [(utc(3, 28, 7), "2026-03-28"), (utc(3, 29, 6), "2026-03-29"),
-             (utc(3, 30, 6), "2026-03-30")],
+            [
+                (utc(3, 28, 7), "2026-03-28"),
+                (utc(3, 29, 6), "2026-03-29"),
+                (utc(3, 30, 6), "2026-03-30"),
+            ],
             # 02:00 does not exist on the 29th: it comes at 03:00, once
-            [(utc(3, 28, 1), "2026-03-28"), (utc(3, 29, 1), "2026-03-29"),
-             (utc(3, 30, 0), "2026-03-30")],
+            [
+                (utc(3, 28, 1), "2026-03-28"),
+                (utc(3, 29, 1), "2026-03-29"),
+                (utc(3, 30, 0), "2026-03-30"),
+            ],
             id="march",
         ),
         pytest.param(  # the last Sunday of October: 03:00 → 02:00 on the 25th
             utc(10, 23, 12),
-            [(utc(10, 24, 6), "2026-10-24"), (utc(10, 25, 7), "2026-10-25"),
-             (utc(10, 26, 7), "2026-10-26")],
+            [
+                (utc(10, 24, 6), "2026-10-24"),
+                (utc(10, 25, 7), "2026-10-25"),
+                (utc(10, 26, 7), "2026-10-26"),
+            ],
             # 02:00 comes twice on the 25th: one push, at the first
-            [(utc(10, 24, 0), "2026-10-24"), (utc(10, 25, 0), "2026-10-25"),
-             (utc(10, 26, 1), "2026-10-26")],
+            [
+                (utc(10, 24, 0), "2026-10-24"),
+                (utc(10, 25, 0), "2026-10-25"),
+                (utc(10, 26, 1), "2026-10-26"),
+            ],
             id="october",
         ),
     ],
-)  # fmt: skip
+)
 async def test_madrid_across_a_change_of_summer_time(
-    zoned: Driver, clock: time_machine.Traveller, painter: CountingPainter,
-    start: datetime, eight: list[tuple[datetime, str]], two: list[tuple[datetime, str]],
-):  # fmt: skip
+    zoned: Driver,
+    clock: time_machine.Traveller,
+    painter: CountingPainter,
+    start: datetime,
+    eight: list[tuple[datetime, str]],
+    two: list[tuple[datetime, str]],
+):
     await subscribe(zoned, 7101, "aries", 8, "Europe/Madrid")
     await subscribe(zoned, 7102, "leo", 2, "Europe/Madrid")
     for back in (1, 0):  # the batches before the walk, as the job made them

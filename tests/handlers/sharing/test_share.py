@@ -78,8 +78,17 @@ async def test_inline_results_are_paged_by_fifty(driver: Driver):
     image = (await driver.app.services.cosmic.images.page(USER, 0))[0]
     async with driver.app.services.db.transaction() as tx:
         for _ in range(59):
-            copy = NewImage(USER, image.params, image.prompt, image.provider, image.model,
-                            image.quality, 0.0, image.path, file_id=image.file_id)  # fmt: skip
+            copy = NewImage(
+                USER,
+                image.params,
+                image.prompt,
+                image.provider,
+                image.model,
+                image.quality,
+                0.0,
+                image.path,
+                file_id=image.file_id,
+            )
             await driver.app.services.cosmic.images.insert(tx, copy)
     assert photo.photo is not None
     await driver.feed(driver.telegram.inline_query(USER))

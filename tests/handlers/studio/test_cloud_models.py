@@ -31,12 +31,18 @@ async def api() -> AsyncIterator[ProviderAPI]:
 
 @pytest.fixture
 async def cloud(settings: Settings, telegram: FakeTelegram, api: ProviderAPI):
-    configured = Settings(_env_file=None, **{  # type: ignore[arg-type]
-        **settings.model_dump(),
-        "openai_api_key": OPENAI_KEY, "openai_base_url": f"{api.base_url}/v1",
-        "google_api_key": GOOGLE_KEY, "google_gemini_base_url": api.base_url,
-        "retry_base_delay": 0.01, "retry_max_delay": 0.02,
-    })  # fmt: skip
+    configured = Settings(
+        _env_file=None,
+        **{  # type: ignore[arg-type]
+            **settings.model_dump(),
+            "openai_api_key": OPENAI_KEY,
+            "openai_base_url": f"{api.base_url}/v1",
+            "google_api_key": GOOGLE_KEY,
+            "google_gemini_base_url": api.base_url,
+            "retry_base_delay": 0.01,
+            "retry_max_delay": 0.02,
+        },
+    )
     driver = await make_driver(configured, telegram)
     yield driver
     await driver.app.close()
@@ -71,8 +77,10 @@ async def test_a_failing_image_model_falls_back_and_the_user_sees_it(cloud: Driv
     assert ("image", "gemini-2.5-flash-image", "failed", 0.0) in records
     assert ("image", "gpt-image-2", "ok", pytest.approx(0.07)) in records
     assert {(kind, model) for kind, model, status, _ in records if status == "ok"} == {
-        ("text", "gpt-4.1-mini"), ("prompt", "gpt-4.1-mini"), ("image", "gpt-image-2"),
-    }  # fmt: skip
+        ("text", "gpt-4.1-mini"),
+        ("prompt", "gpt-4.1-mini"),
+        ("image", "gpt-image-2"),
+    }
     painted = api.calls_to("gpt-image-2")[0].body["prompt"]
     assert painted.startswith("Cinematic photo.")  # the prompt the text model wrote
 
@@ -91,8 +99,10 @@ async def test_a_safety_block_is_explained_and_refunded(cloud: Driver, api):
     await make_post(cloud)
     assert cloud.telegram.sent("sendPhoto", PARTNER_ID) == []
     assert await cloud.balance() == 500
-    assert any("blocked by the provider's safety rules" in t and "Your 2 tokens were returned"
-               in t for t in cloud.texts(PARTNER_ID))  # fmt: skip
+    assert any(
+        "blocked by the provider's safety rules" in t and "Your 2 tokens were returned" in t
+        for t in cloud.texts(PARTNER_ID)
+    )
     assert len(api.calls_to("gpt-image-2")) == 1
 
 

@@ -46,6 +46,16 @@ async def test_an_english_speaker_keeps_english_first(driver: Driver):
 
 def test_the_rest_keep_their_order():
     ten = ("en", "ar", "de", "es", "fr", "it", "pt", "ru", "tr", "uk")
-    assert own_language_first(ten, "ru") == ("ru", "en", "ar", "de", "es", "fr", "it", "pt",
-                                             "tr", "uk")  # fmt: skip
+    assert own_language_first(ten, "ru") == (
+        "ru",
+        "en",
+        "ar",
+        "de",
+        "es",
+        "fr",
+        "it",
+        "pt",
+        "tr",
+        "uk",
+    )
     assert own_language_first(ten, "xx") == ten

@@ -56,8 +56,9 @@ async def test_a_hold_is_refunded_once_and_only_past_its_deadline_and_margin(db)
     sweep, ledger, _ = make_sweep(db)
     await ledger.set_pro(USER, True, actor_id=1, key="pro")
     started = time.time()
-    held = await ledger.reserve(USER, 2, "studio:7:k", "studio post", Origin(USER, 41),
-                                draft_fields(DRAFT))  # fmt: skip
+    held = await ledger.reserve(
+        USER, 2, "studio:7:k", "studio post", Origin(USER, 41), draft_fields(DRAFT)
+    )
     assert held.reservation is not None and await balance(db) == 498
 
     # still being worked on:
@@ -77,8 +78,10 @@ async def test_a_hold_is_refunded_once_and_only_past_its_deadline_and_margin(db)
     post = await PostRepo(db).get(told.ref)  # kept, with its choices, to be made again
     assert post is not None and post.status == "failed"
     assert (post.post_type, post.language, post.referral_link) == (
-        DRAFT.post_type.value, DRAFT.language, DRAFT.referral_link,
-    )  # fmt: skip
+        DRAFT.post_type.value,
+        DRAFT.language,
+        DRAFT.referral_link,
+    )
     assert await sweep.claim(told)  # this process tells the person ...
     assert not await make_sweep(db)[0].claim(told)  # ... and no other one
     assert await sweep.untold() == []
@@ -90,8 +93,9 @@ async def test_a_weekly_use_is_given_back_once_and_only_past_its_deadline(db):
     sweep, ledger, usage = make_sweep(db)
     await ledger.set_tier(USER, "cosmic", expires_at=None, key="tier", reason="test")
     started = time.time()
-    use = await usage.reserve(USER, WEEK, "match", "cosmic:7:k", 3, Origin(USER, 9),
-                              dump_params(ART))  # fmt: skip
+    use = await usage.reserve(
+        USER, WEEK, "match", "cosmic:7:k", 3, Origin(USER, 9), dump_params(ART)
+    )
     assert use is not None and await usage.used(USER, WEEK) == 1
 
     assert await sweep.run(now=started + DEADLINE + MARGIN - 1) == SweepReport(0, 0)

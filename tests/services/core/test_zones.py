@@ -36,9 +36,19 @@ def test_typed_zones_are_recognised(typed: str, stored: str):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "Mars/Olympus_Mons", "UTC+15", "UTC-13", "+5:20", "+3:75", "localtime",
-              "../../etc/passwd", "Europe/Madrid" * 10],
-)  # fmt: skip
+    "typed",
+    [
+        "",
+        "Mars/Olympus_Mons",
+        "UTC+15",
+        "UTC-13",
+        "+5:20",
+        "+3:75",
+        "localtime",
+        "../../etc/passwd",
+        "Europe/Madrid" * 10,
+    ],
+)
 def test_anything_else_is_refused(typed: str):
     assert parse_zone(typed) is None
 
@@ -48,13 +58,18 @@ def test_fixed_offsets_and_named_zones():
     madrid, fixed = zone_of("Europe/Madrid"), zone_of("UTC+05:30")
     assert madrid is not None and fixed is not None
     assert winter.astimezone(madrid).hour == 13 and summer.astimezone(madrid).hour == 14
-    assert winter.astimezone(fixed).strftime("%H:%M") == summer.astimezone(fixed).strftime(
-        "%H:%M"
-    ) == "17:30"  # fmt: skip
+    assert (
+        winter.astimezone(fixed).strftime("%H:%M")
+        == summer.astimezone(fixed).strftime("%H:%M")
+        == "17:30"
+    )
     assert zone_of("UTC+5:30") is None  # only the stored spelling is a stored zone
     assert [offset_name(m) for m in (PICKER_OFFSETS[0], 0, 330, PICKER_OFFSETS[-1])] == [
-        "UTC-12:00", "UTC", "UTC+05:30", "UTC+14:00",
-    ]  # fmt: skip
+        "UTC-12:00",
+        "UTC",
+        "UTC+05:30",
+        "UTC+14:00",
+    ]
 
 
 def test_the_batch_prepares_a_date_before_utc_plus_14_reaches_it():

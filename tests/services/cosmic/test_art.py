@@ -41,8 +41,17 @@ def test_art_is_deterministic_and_energy_brightens_it():
 
 
 def test_a_match_shows_each_sign_in_its_own_colours():
-    image = np.asarray(render_match("aries", sign("aries").palette, "aquarius",
-                                    sign("aquarius").palette, 70, seed=1, size=256))  # fmt: skip
+    image = np.asarray(
+        render_match(
+            "aries",
+            sign("aries").palette,
+            "aquarius",
+            sign("aquarius").palette,
+            70,
+            seed=1,
+            size=256,
+        )
+    )
     left, right = image[:, :64].mean(axis=(0, 1)), image[:, -64:].mean(axis=(0, 1))
     assert left[0] > left[2]  # Aries: reds on the left
     assert right[2] > right[0]  # Aquarius: blues on the right

@@ -46,11 +46,18 @@ def test_phase_names_and_illumination_for_dates():
 
 @pytest.mark.parametrize(
     ("birthday", "expected"),
-    [(date(1990, 3, 21), "aries"), (date(1990, 4, 19), "aries"), (date(1990, 4, 20), "taurus"),
-     (date(1990, 12, 22), "capricorn"), (date(1991, 1, 1), "capricorn"),
-     (date(1991, 1, 19), "capricorn"), (date(1991, 1, 20), "aquarius"),
-     (date(1992, 2, 29), "pisces"), (date(1990, 3, 20), "pisces")],
-)  # fmt: skip
+    [
+        (date(1990, 3, 21), "aries"),
+        (date(1990, 4, 19), "aries"),
+        (date(1990, 4, 20), "taurus"),
+        (date(1990, 12, 22), "capricorn"),
+        (date(1991, 1, 1), "capricorn"),
+        (date(1991, 1, 19), "capricorn"),
+        (date(1991, 1, 20), "aquarius"),
+        (date(1992, 2, 29), "pisces"),
+        (date(1990, 3, 20), "pisces"),
+    ],
+)
 def test_sun_sign_boundaries(birthday, expected):
     assert sun_sign(birthday).key == expected
 

@@ -42,16 +42,23 @@ class CountingRenderer(LocalImageRenderer):
 def make(db, tmp_path: Path, renderer: CountingRenderer) -> CosmicService:
     chain = ImageChain([ChainEntry(renderer, Guard("local", 30, retry=RetryPolicy(attempts=1)))])
     return CosmicService(
-        db=db, images=ImageRepo(db), usage=UsageRepo(db), image_chain=chain,
-        cache=MemoryImageCache(), media=MediaStore(tmp_path / "media"), locks=MemoryUserLocks(),
-        clock=Clock(ZoneInfo("Europe/Madrid")), timeout=30,
-    )  # fmt: skip
+        db=db,
+        images=ImageRepo(db),
+        usage=UsageRepo(db),
+        image_chain=chain,
+        cache=MemoryImageCache(),
+        media=MediaStore(tmp_path / "media"),
+        locks=MemoryUserLocks(),
+        clock=Clock(ZoneInfo("Europe/Madrid")),
+        timeout=30,
+    )
 
 
 async def account_with(db, tier: str, expires_at: float | None = None, user_id: int = USER):
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=500)
-    await ledger.set_tier(user_id, tier, expires_at=expires_at, key=f"t:{user_id}:{tier}",
-                          reason="test")  # fmt: skip
+    await ledger.set_tier(
+        user_id, tier, expires_at=expires_at, key=f"t:{user_id}:{tier}", reason="test"
+    )
     account = await AccountRepo(db).get(user_id)
     assert account is not None
     return account
@@ -93,8 +100,7 @@ async def test_cosmic_tier_makes_three_a_week_and_is_told_when_it_resets(db, tmp
         assert (
             await cosmic.create(account, request, f"k{energy}", Inbox())
         ).status is CosmicStatus.DONE
-    refused = await cosmic.create(account, MoonParams(MoonPhase.FULL),
-                                  "k4", Inbox())  # fmt: skip
+    refused = await cosmic.create(account, MoonParams(MoonPhase.FULL), "k4", Inbox())
     assert refused.status is CosmicStatus.LIMIT
     assert refused.resets_at is not None and refused.resets_at.weekday() == 0
     assert (refused.resets_at.hour, refused.resets_at.minute) == (0, 0)
@@ -121,9 +127,7 @@ async def test_a_repeated_tap_makes_one_image(db, tmp_path):
     cosmic = make(db, tmp_path, renderer)
     account = await account_with(db, "cosmic", time.time() + 86400)
     await cosmic.create(account, DAILY, "same", Inbox())
-    again = await cosmic.create(
-        account, DailyParams("leo", 2), "same", Inbox()
-    )
+    again = await cosmic.create(account, DailyParams("leo", 2), "same", Inbox())
     assert again.status is CosmicStatus.DUPLICATE and renderer.calls == 1
 
 

@@ -51,12 +51,18 @@ async def api() -> AsyncIterator[ProviderAPI]:
 
 def cloud_settings(api: ProviderAPI, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "openai_api_key": OPENAI_KEY, "openai_base_url": f"{api.base_url}/v1",
-        "google_api_key": GOOGLE_KEY, "google_gemini_base_url": api.base_url,
-        "google_vertex_api_key": VERTEX_KEY, "google_vertex_base_url": api.base_url,
-        "text_timeout": 2, "image_timeout": 2, "prompt_timeout": 1,
-        "retry_base_delay": 0.01, "retry_max_delay": 0.02,
-    }  # fmt: skip
+        "openai_api_key": OPENAI_KEY,
+        "openai_base_url": f"{api.base_url}/v1",
+        "google_api_key": GOOGLE_KEY,
+        "google_gemini_base_url": api.base_url,
+        "google_vertex_api_key": VERTEX_KEY,
+        "google_vertex_base_url": api.base_url,
+        "text_timeout": 2,
+        "image_timeout": 2,
+        "prompt_timeout": 1,
+        "retry_base_delay": 0.01,
+        "retry_max_delay": 0.02,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
@@ -197,8 +203,14 @@ async def test_a_safety_block_is_final(api, clients, model, failure):
 
 async def test_a_hanging_model_times_out_and_the_next_one_answers(api, clients):
     api.fail("gpt-4.1-mini", HANG, HANG, HANG)
-    chain = lineup(api, clients, "openai:gpt-4.1-mini,google:gemini-2.5-flash", "local",
-                   text_timeout=0.3, retry_attempts=1).text  # fmt: skip
+    chain = lineup(
+        api,
+        clients,
+        "openai:gpt-4.1-mini,google:gemini-2.5-flash",
+        "local",
+        text_timeout=0.3,
+        retry_attempts=1,
+    ).text
     started = time.perf_counter()
     result = await chain.write_post(REQUEST)
     assert result.usage.model == "gemini-2.5-flash"
@@ -208,8 +220,15 @@ async def test_a_hanging_model_times_out_and_the_next_one_answers(api, clients):
 async def test_an_unreadable_answer_moves_on_without_retrying(api, clients):
     message = {"role": "assistant", "content": "not json"}
     choice = {"index": 0, "finish_reason": "stop", "logprobs": None, "message": message}
-    garbage = Failure(answer={"id": "x", "object": "chat.completion", "created": 1,
-                              "model": "gpt-4.1-mini", "choices": [choice]})  # fmt: skip
+    garbage = Failure(
+        answer={
+            "id": "x",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4.1-mini",
+            "choices": [choice],
+        }
+    )
     api.fail("gpt-4.1-mini", garbage)
     chain = lineup(api, clients, "openai:gpt-4.1-mini,local", "local").text
     result = await chain.write_post(PostRequest(PostType.TIP, Audience.CRYPTO, "es", None, 1))
@@ -220,8 +239,13 @@ async def test_a_wrong_key_is_not_retried(api):
     settings = cloud_settings(api, openai_api_key="sk-wrong")
     made = build_clients(settings)
     try:
-        chain = build_lineup(parse_models("openai:gpt-4.1-mini,local"), parse_models("local"),
-                             made, PriceList.load(), settings.resilience).text  # fmt: skip
+        chain = build_lineup(
+            parse_models("openai:gpt-4.1-mini,local"),
+            parse_models("local"),
+            made,
+            PriceList.load(),
+            settings.resilience,
+        ).text
         result = await chain.write_post(PostRequest(PostType.TIP, Audience.CRYPTO, "es", None, 1))
     finally:
         await made.aclose()
@@ -231,14 +255,18 @@ async def test_a_wrong_key_is_not_retried(api):
 async def test_base_urls_come_from_the_sdks_own_variables(api, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", f"{api.base_url}/v1")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", api.base_url)
-    settings = Settings(_env_file=None, openai_api_key=OPENAI_KEY, google_api_key=GOOGLE_KEY,
-                        retry_attempts=1)  # type: ignore[call-arg]  # fmt: skip
+    settings = Settings(
+        _env_file=None, openai_api_key=OPENAI_KEY, google_api_key=GOOGLE_KEY, retry_attempts=1
+    )  # type: ignore[call-arg]
     made = build_clients(settings)
     try:
         chains = build_lineup(
-            parse_models("openai:gpt-4.1-mini"), parse_models("google:gemini-2.5-flash-image"),
-            made, PriceList.load(), settings.resilience,
-        )  # fmt: skip
+            parse_models("openai:gpt-4.1-mini"),
+            parse_models("google:gemini-2.5-flash-image"),
+            made,
+            PriceList.load(),
+            settings.resilience,
+        )
         await chains.text.write_post(REQUEST)
         await chains.image.paint(studio_image_request(REQUEST))
     finally:
@@ -250,8 +278,10 @@ def test_models_without_credentials_are_left_out():
     chains = build_lineup(
         parse_models("openai:gpt-4.1-mini,google:gemini-2.5-flash,local"),
         parse_models("google:gemini-2.5-flash-image,openai:gpt-image-2,local"),
-        Clients(), PriceList.load(), cloud_settings(ProviderAPI()).resilience,
-    )  # fmt: skip
+        Clients(),
+        PriceList.load(),
+        cloud_settings(ProviderAPI()).resilience,
+    )
     assert chains.text.names == ("local",) and chains.image.names == ("local",)
     assert chains.text.languages == {"en", "es", "ru"}
 
@@ -264,9 +294,14 @@ def test_a_chain_spec_with_an_unknown_provider_is_refused():
 
 async def test_text_fallback_to_local_can_be_turned_off(api, clients):
     settings = cloud_settings(api, text_fallback_to_local=False)
-    chains = build_lineup(settings.text_models, settings.image_models, clients,
-                          PriceList.load(), settings.resilience,
-                          text_fallback_to_local=settings.text_fallback_to_local)  # fmt: skip
+    chains = build_lineup(
+        settings.text_models,
+        settings.image_models,
+        clients,
+        PriceList.load(),
+        settings.resilience,
+        text_fallback_to_local=settings.text_fallback_to_local,
+    )
     assert chains.text.names == ("openai:gpt-4.1-mini", "google:gemini-2.5-flash")
     assert chains.image.names == ("google:gemini-2.5-flash-image", "openai:gpt-image-2", "local")
     assert len(chains.text.languages) == 10

@@ -48,8 +48,9 @@ async def test_russian_post_is_in_russian():
 
 
 async def test_local_studio_image_is_a_16_9_png_with_the_headline():
-    request = studio_image_request(PostRequest(PostType.SUCCESS, Audience.SMALL_BUSINESS, "en",
-                                               None, 11))  # fmt: skip
+    request = studio_image_request(
+        PostRequest(PostType.SUCCESS, Audience.SMALL_BUSINESS, "en", None, 11)
+    )
     result = await LocalImageRenderer().paint(request)
     image = Image.open(io.BytesIO(result.png))
     assert image.format == "PNG" and image.size == (1920, 1080)

@@ -54,24 +54,29 @@ def test_an_empty_title_or_body_is_unusable():
 
 
 def test_hashtags_are_cleaned_deduplicated_and_capped():
-    tags = clean_hashtags(["#Crypto #DeFi", "crypto", "digital nomads", "##", "2026", "<b>x</b>",
-                           "a", "b", "c", "d"])  # fmt: skip
+    tags = clean_hashtags(
+        ["#Crypto #DeFi", "crypto", "digital nomads", "##", "2026", "<b>x</b>", "a", "b", "c", "d"]
+    )
     assert tags == ("#Crypto", "#DeFi", "#digitalnomads", "#bxb", "#a", "#b")
 
 
 @pytest.mark.parametrize(
     ("size", "ratio", "openai_size"),
-    [((1920, 1080), "16:9", "1536x864"), ((1024, 1024), "1:1", "1024x1024"),
-     ((1080, 1920), "9:16", "864x1536")],
-)  # fmt: skip
+    [
+        ((1920, 1080), "16:9", "1536x864"),
+        ((1024, 1024), "1:1", "1024x1024"),
+        ((1080, 1920), "9:16", "864x1536"),
+    ],
+)
 def test_each_use_gets_its_aspect_ratio(size, ratio, openai_size):
     request = ImageRequest("p", *size, seed=1, sketch=PosterSketch("h", "k", ("#000000",) * 3))
     assert request.aspect_ratio == ratio and image_size(ratio) == openai_size
 
 
 def test_cosmic_prompts_carry_palette_energy_mood_and_focus():
-    prompt = cosmic_image_prompt("the Aries constellation", ("#FF6B6B", "#FFA07A", "#FF4500"),
-                                 9, "bold", "career")  # fmt: skip
+    prompt = cosmic_image_prompt(
+        "the Aries constellation", ("#FF6B6B", "#FFA07A", "#FF4500"), 9, "bold", "career"
+    )
     assert prompt.startswith("Ethereal, mystical cosmic art")
     assert "#FF6B6B, #FFA07A, #FF4500" in prompt and "Energy 9/10: blazing" in prompt
     assert "Mood: bold. Focus: career." in prompt and "No text in the image" in prompt

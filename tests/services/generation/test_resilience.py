@@ -85,8 +85,12 @@ async def test_a_hanging_model_costs_its_timeout_not_a_multiple():
 
 
 async def test_all_failing_raises_the_last_error():
-    chain = ImageChain([entry(ScriptedPainter("a", *["timeout"] * 3)),
-                        entry(ScriptedPainter("b", *["unavailable"] * 3))])  # fmt: skip
+    chain = ImageChain(
+        [
+            entry(ScriptedPainter("a", *["timeout"] * 3)),
+            entry(ScriptedPainter("b", *["unavailable"] * 3)),
+        ]
+    )
     with pytest.raises(GenerationError) as caught:
         await chain.paint(REQUEST)
     assert caught.value.kind is FailureKind.UNAVAILABLE
@@ -152,8 +156,12 @@ async def test_text_chain_skips_models_that_cannot_write_the_language():
         def languages(self) -> frozenset[str]:
             return frozenset({"en"})
 
-    chain = TextChain([ChainEntry(EnglishOnly(), Guard("en", 1)),
-                       ChainEntry(LocalTextWriter(), Guard("local", 1))])  # fmt: skip
+    chain = TextChain(
+        [
+            ChainEntry(EnglishOnly(), Guard("en", 1)),
+            ChainEntry(LocalTextWriter(), Guard("local", 1)),
+        ]
+    )
     request = PostRequest(PostType.TIP, Audience.STUDENTS, "ru", None, 1)
     result = await chain.write_post(request)
     assert result.usage.model == "templates-v1"
@@ -165,8 +173,12 @@ async def test_a_deadline_leaves_time_for_the_fallbacks():
     # that needs 0.2 s, it gets 0.3 s and the fallback still answers in time.
     hanging = ScriptedPainter("slow", "hang", "hang", "hang")
     local = ScriptedPainter("local")
-    chain = ImageChain([ChainEntry(hanging, Guard("slow", 1.0, retry=FAST)),
-                        ChainEntry(local, Guard("local", 1.0, reserve=0.2))])  # fmt: skip
+    chain = ImageChain(
+        [
+            ChainEntry(hanging, Guard("slow", 1.0, retry=FAST)),
+            ChainEntry(local, Guard("local", 1.0, reserve=0.2)),
+        ]
+    )
     started = time.perf_counter()
     deadline = asyncio.get_running_loop().time() + 0.5
     result = await chain.paint(REQUEST, deadline=deadline)
@@ -178,8 +190,9 @@ async def test_a_deadline_leaves_time_for_the_fallbacks():
 async def test_every_model_gets_a_fair_share_when_reserves_exceed_the_budget():
     first = ScriptedPainter("a", "hang")
     second = ScriptedPainter("b")
-    chain = ImageChain([ChainEntry(first, Guard("a", 5.0, retry=FAST)),
-                        ChainEntry(second, Guard("b", 5.0))])  # fmt: skip
+    chain = ImageChain(
+        [ChainEntry(first, Guard("a", 5.0, retry=FAST)), ChainEntry(second, Guard("b", 5.0))]
+    )
     deadline = asyncio.get_running_loop().time() + 0.4
     result = await chain.paint(REQUEST, deadline=deadline)
     assert result.usage.model == "b"  # "a" got half the time, not none of it

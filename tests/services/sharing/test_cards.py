@@ -15,14 +15,22 @@ from services.sharing.cards import SIZES, CardFormat, CardText, layout, render_c
 from services.studio.poster import render_studio_image
 
 LINK = "https://t.me/cosmic_studio_test_bot?start=ref_1001"
-COSMIC = CardText("♌ Leo", "Energy 8/10 · radiant · career", "24 Nov 2026",
-                  "Created with @cosmic_studio_test_bot", LINK, energy=8)  # fmt: skip
+COSMIC = CardText(
+    "♌ Leo",
+    "Energy 8/10 · radiant · career",
+    "24 Nov 2026",
+    "Created with @cosmic_studio_test_bot",
+    LINK,
+    energy=8,
+)
 LONG = CardText(
     "Шесть месяцев назад я почти сдалась — и как хорошо, что не сдалась! "
     "Geschäftsführerinnenversammlungsprotokoll",
     "Erfolgsgeschichte · Kleinunternehmerinnen und Kleinunternehmer in der Hauptstadt",
-    "24 Nov 2026", "Created with @cosmic_studio_test_bot", LINK,
-)  # fmt: skip
+    "24 Nov 2026",
+    "Created with @cosmic_studio_test_bot",
+    LINK,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +87,9 @@ def test_long_cyrillic_and_german_titles_fit(card, wide_art):
 
 
 def test_cards_are_deterministic(square_art):
-    assert render_card(square_art, CardFormat.X, COSMIC) == render_card(square_art, CardFormat.X,
-                                                                         COSMIC)  # fmt: skip
+    assert render_card(square_art, CardFormat.X, COSMIC) == render_card(
+        square_art, CardFormat.X, COSMIC
+    )
 
 
 @pytest.mark.parametrize("card", list(CardFormat))

@@ -12,8 +12,12 @@ from tests.fakes.botapi_rules import parse_html, utf16_length
 
 
 def post(body: str, title: str = "Big <news> & more") -> PostText:
-    return PostText(title=title, body=body, hashtags=("#Crypto", "#Web3"),
-                    link_line="👉 Start here: https://x.io/?a=1&b=2")  # fmt: skip
+    return PostText(
+        title=title,
+        body=body,
+        hashtags=("#Crypto", "#Web3"),
+        link_line="👉 Start here: https://x.io/?a=1&b=2",
+    )
 
 
 def test_short_post_fits_whole_in_the_caption():

@@ -57,12 +57,18 @@ def once(name: str) -> Guard:
 
 def make_studio(db, tmp_path: Path, writer, painter, timeout: float = 5.0) -> StudioService:
     return StudioService(
-        db=db, ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500), accounts=AccountRepo(db),
-        posts=PostRepo(db), text_chain=TextChain([ChainEntry(writer, once("fake:writer-1"))]),
+        db=db,
+        ledger=Ledger(LedgerRepo(db), pro_monthly_tokens=500),
+        accounts=AccountRepo(db),
+        posts=PostRepo(db),
+        text_chain=TextChain([ChainEntry(writer, once("fake:writer-1"))]),
         image_chain=ImageChain([ChainEntry(painter, once("fake:painter-1"))]),
         prompt_chain=PromptChain([ChainEntry(TemplatePromptWriter(), once("local"))]),
-        media=MediaStore(tmp_path / "media"), locks=MemoryUserLocks(), cost=2, timeout=timeout,
-    )  # fmt: skip
+        media=MediaStore(tmp_path / "media"),
+        locks=MemoryUserLocks(),
+        cost=2,
+        timeout=timeout,
+    )
 
 
 async def pro(db) -> None:
@@ -93,8 +99,9 @@ async def test_every_generation_is_recorded_with_its_cost(db, tmp_path):
     outcome = await create(studio, db, "k1", _ignore)
     records = await PostRepo(db).generations_for_post(outcome.post_id)
     assert {(r.kind, r.provider, r.model, r.status) for r in records} == {
-        ("text", "fake", "writer-1", "ok"), ("image", "fake", "painter-1", "ok"),
-    }  # fmt: skip
+        ("text", "fake", "writer-1", "ok"),
+        ("image", "fake", "painter-1", "ok"),
+    }
     image = next(r for r in records if r.kind == "image")
     assert image.cost_usd == pytest.approx(0.04) and "35 mm lens" in image.prompt
     assert image.image_path == outcome.image_path and image.duration_ms >= 0
