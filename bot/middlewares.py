@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from services.core.accounts import AccountRepo
+from services.core.models import Account
 from services.studio.catalog import UI_LANGUAGES
 
 
@@ -47,7 +48,7 @@ class AccountI18nMiddleware(I18nMiddleware):
     """Answers in the language stored in the account (chosen with /language)."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        account = data.get("account")
+        account: Account | None = data.get("account")
         if account is not None and account.language in self.i18n.available_locales:
             return account.language
         user: User | None = data.get("event_from_user")

@@ -102,7 +102,7 @@ class Scheduler:
     def trigger(self, job: Job) -> CronTrigger:
         """When `job` fires: its cron in its zone."""
         zone = job.timezone or self._timezone
-        return CronTrigger(timezone=zone, **job.cron)  # type: ignore[arg-type]
+        return CronTrigger(timezone=zone, **job.cron)
 
     @property
     def _zone(self) -> ZoneInfo:

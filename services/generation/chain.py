@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from services.generation.base import (
@@ -79,7 +80,7 @@ class ModelChain(Generic[P]):
                 held_back = sum(e.guard.time_needed for e in later)
                 entry_deadline = loop.time() + max(left - held_back, left / (len(later) + 1))
             try:
-                return await entry.guard.call(lambda e=entry: call(e.provider), entry_deadline)
+                return await entry.guard.call(partial(call, entry.provider), entry_deadline)
             except GenerationError as error:
                 error.model = entry.guard.name
                 if error.kind is FailureKind.SAFETY:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import openai
 from openai import AsyncOpenAI
@@ -26,7 +26,10 @@ from services.generation.pricing import PriceList
 M = TypeVar("M", bound=BaseModel)
 
 PROVIDER = "openai"
-IMAGE_QUALITY = {Quality.STANDARD: "medium", Quality.HD: "high"}
+IMAGE_QUALITY: dict[Quality, Literal["medium", "high"]] = {
+    Quality.STANDARD: "medium",
+    Quality.HD: "high",
+}
 # GPT Image 2 takes any WIDTHxHEIGHT with both sides divisible by 16.
 IMAGE_SIZES = {"16:9": "1536x864", "1:1": "1024x1024", "9:16": "864x1536"}
 MAX_OUTPUT_TOKENS = 1200
@@ -95,7 +98,7 @@ class OpenAIImagePainter:
                 prompt=prompt,
                 n=1,
                 size=image_size(request.aspect_ratio),
-                quality=IMAGE_QUALITY[request.quality],  # type: ignore[arg-type]
+                quality=IMAGE_QUALITY[request.quality],
                 output_format="png",
                 moderation="auto",
             )

@@ -18,7 +18,8 @@ MAX_HASHTAGS = 6
 @cache
 def _book(language: str) -> dict[str, Any]:
     path = TEMPLATES_DIR / f"{language}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    book: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return book
 
 
 @cache
@@ -32,7 +33,7 @@ def _book_for(language: str) -> dict[str, Any]:
 
 def headline(request: PostRequest) -> str:
     """The post's hook in its language; the local image shows the same line as the title."""
-    hooks = _book_for(request.language)["post_types"][request.post_type.value]["hooks"]
+    hooks: list[str] = _book_for(request.language)["post_types"][request.post_type.value]["hooks"]
     return random.Random(request.seed).choice(hooks)
 
 

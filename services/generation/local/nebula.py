@@ -32,7 +32,7 @@ def _smooth_noise(rng: np.random.Generator, width: int, height: int) -> np.ndarr
         weight_sum += weight
     total /= weight_sum
     low, high = np.percentile(total, (2, 98))
-    return np.clip((total - low) / max(high - low, 1e-6), 0.0, 1.0)
+    return np.asarray(np.clip((total - low) / max(high - low, 1e-6), 0.0, 1.0), np.float32)
 
 
 def nebula(
