@@ -29,7 +29,8 @@ class HoroscopeLine(BaseModel):
 
 @cache
 def _book() -> dict[str, dict[str, object]]:
-    return json.loads(TEMPLATES.read_text(encoding="utf-8"))
+    book: dict[str, dict[str, object]] = json.loads(TEMPLATES.read_text(encoding="utf-8"))
+    return book
 
 
 class TemplateHoroscopes:
