@@ -36,7 +36,7 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
         database_url=f"sqlite:///{out / 'demo.sqlite3'}",
         media_dir=out / "media",
         redis_url=None,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     services = await build_services(settings)
     try:

@@ -74,7 +74,7 @@ def sign_grid(
 def daily_adjust(sign: str, energy: int, mood: str, focus: str) -> InlineKeyboardMarkup:
     def state(**changes: object) -> DailyAdjustCallback:
         values: dict[str, object] = {"sign": sign, "energy": energy, "mood": mood, "focus": focus}
-        return DailyAdjustCallback(**{**values, **changes})  # type: ignore[arg-type]
+        return DailyAdjustCallback(**{**values, **changes})
 
     moods = tuple(Mood)
     next_mood = moods[(moods.index(Mood(mood)) + 1) % len(moods)]
