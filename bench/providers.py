@@ -17,7 +17,8 @@ import time
 from bench.common import median, report
 from bot.app import build_clients
 from bot.config import Settings
-from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
+from bot.lineup import Lineup, build_lineup
+from services.generation.lineup import Clients, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType
 from services.studio.models import PostRequest

@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.jobs import build_jobs
+from bot.lineup import Lineup, build_lineup
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
@@ -62,7 +63,7 @@ from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
 from services.generation.chain import ChainEntry, ImageChain
-from services.generation.lineup import Clients, Lineup, build_lineup
+from services.generation.lineup import Clients
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
 from services.sharing.analytics import Analytics, GrowthRules

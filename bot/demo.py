@@ -13,7 +13,8 @@ from pathlib import Path
 from bot.app import Services, build_services
 from bot.config import Settings
 from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
-from services.cosmic.astro import Focus, Mood, MoonPhase
+from services.cosmic.astro import Focus, Mood
+from services.cosmic.moon import MoonPhase
 from services.cosmic.service import CosmicRequest, CosmicStatus, ReadyImage
 from services.studio.captions import render_post
 from services.studio.catalog import Audience, PostType

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from services.cosmic.astro import Focus, Mood, MoonPhase
+from services.cosmic.astro import Focus, Mood
+from services.cosmic.moon import MoonPhase
 
 # --- /daily ---------------------------------------------------------------------------
 

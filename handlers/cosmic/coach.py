@@ -28,7 +28,8 @@ from handlers.cosmic.texts import (
 )
 from services.core.categories import MatchParams, MoonParams
 from services.core.models import Account
-from services.cosmic.astro import SIGNS_BY_KEY, moon_on
+from services.cosmic.astro import SIGNS_BY_KEY
+from services.cosmic.moon import moon_on
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.sharing.analytics import Analytics

@@ -33,7 +33,8 @@ from handlers.cosmic.callbacks import (
 )
 from handlers.cosmic.texts import focus_name, mood_name, phase_name, sign_label
 from handlers.sharing.callbacks import CardMenuCallback
-from services.cosmic.astro import SIGNS, Focus, Mood, MoonPhase
+from services.cosmic.astro import SIGNS, Focus, Mood
+from services.cosmic.moon import MoonPhase
 
 TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
 UNKNOWN = "?"

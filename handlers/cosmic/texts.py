@@ -20,7 +20,8 @@ from services.core.categories import (
     StudioParams,
 )
 from services.core.tiers import Tier
-from services.cosmic.astro import Focus, Mood, MoonPhase, sign
+from services.cosmic.astro import Focus, Mood, sign
+from services.cosmic.moon import MoonPhase
 from services.cosmic.service import UsageStatus
 from services.generation.base import FailureKind
 

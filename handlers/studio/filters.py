@@ -6,7 +6,7 @@ from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.studio.callbacks import PostActionCallback, RegenerateCallback
-from services.core.models import StoredPost
+from services.studio.models import StoredPost
 from services.studio.service import StudioService
 
 

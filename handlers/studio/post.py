@@ -28,9 +28,10 @@ from handlers.studio.callbacks import (
 )
 from handlers.studio.draft import current_draft, draft_from, open_studio, screen
 from handlers.studio.filters import OwnPostFilter
-from services.core.models import Account, StoredPost
+from services.core.models import Account
 from services.core.work import Origin
 from services.studio.captions import render_post
+from services.studio.models import StoredPost
 from services.studio.progress import Progress
 from services.studio.service import (
     Draft,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from services.cosmic.astro import PHASE_ELONGATION, Focus, Mood, MoonPhase, compatibility_of
+from services.cosmic.astro import Focus, Mood, compatibility_of
+from services.cosmic.moon import PHASE_ELONGATION, MoonPhase
 
 
 class Category(StrEnum):

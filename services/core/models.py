@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -95,37 +95,3 @@ class GenerationRecord:
     input_tokens: int | None = None
     output_tokens: int | None = None
     image_path: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPost:
-    id: int
-    user_id: int
-    post_type: str
-    audience: str
-    language: str
-    referral_link: str | None
-    status: str
-    title: str | None = None
-    body: str | None = None
-    hashtags: tuple[str, ...] = field(default_factory=tuple)
-    image_path: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NewPost:
-    """A studio post as it is stored when its generation has finished."""
-
-    user_id: int
-    reservation_id: int
-    post_type: str
-    audience: str
-    language: str
-    referral_link: str | None
-    status: str
-    started_at: float
-    title: str | None = None
-    body: str | None = None
-    hashtags: tuple[str, ...] = ()
-    image_path: str | None = None
-    error: str | None = None

@@ -11,7 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from services.cosmic.astro import Reading, sign
-from services.generation.chain import ModelChain
+from services.generation.chain import ChainEntry, ModelChain
+from services.generation.lineup import LOCAL, Clients, Guards, ModelRef, chat_models
+from services.generation.pricing import PriceList
 from services.studio.writing import LANGUAGES_IN_ENGLISH, StructuredModel
 
 TEMPLATES = Path(__file__).with_name("horoscopes.json")
@@ -71,3 +73,18 @@ class HoroscopeChain(ModelChain[TemplateHoroscopes | CloudHoroscopes]):
     async def write(self, reading: Reading, language: str) -> tuple[str, str]:
         """(the line, the model that wrote it)."""
         return await self.first_success(lambda p: p.write(reading, language), None, None)
+
+
+def build_horoscope_chain(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: Guards
+) -> HoroscopeChain:
+    """The configured cloud text models (TEXT_MODELS), then the templates."""
+    timeout = guards.settings.text_timeout
+    entries: list[ChainEntry[TemplateHoroscopes | CloudHoroscopes]] = [
+        ChainEntry(CloudHoroscopes(model), guards.make(ref, timeout))
+        for ref, model in chat_models(refs, clients, prices, "horoscope")
+        if model is not None
+    ]
+    template = guards.make(ModelRef(LOCAL, "horoscopes"), timeout)
+    entries.append(ChainEntry(TemplateHoroscopes(), template))
+    return HoroscopeChain(entries)

@@ -1,6 +1,10 @@
-"""From configuration to chains: `TEXT_MODELS=openai:gpt-4.1-mini,google:gemini-2.5-flash,local`
-and `IMAGE_MODELS=google:gemini-2.5-flash-image,openai:gpt-image-2,local` become a text
-chain, an image chain and the prompt-writing chain, every model behind its Guard."""
+"""From configuration to the pieces of chains, knowing no product:
+`TEXT_MODELS=openai:gpt-4.1-mini,google:gemini-2.5-flash,local` and
+`IMAGE_MODELS=google:gemini-2.5-flash-image,openai:gpt-image-2,local` become model refs;
+the SDK clients that have credentials, the guards (a breaker per model, slots per provider),
+the cloud chat models a product's writers use, and the image chain. The products build
+their own chains from these (services/studio/lineup.py, services/cosmic/horoscope.py);
+bot/lineup.py puts them together."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.cosmic.horoscope import CloudHoroscopes, HoroscopeChain, TemplateHoroscopes
 from services.generation.base import ImageGenerator
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.google_provider import GeminiImagePainter, GeminiModel, ImagenPainter
@@ -18,15 +21,6 @@ from services.generation.local.painter import LocalImageRenderer
 from services.generation.openai_provider import OpenAIChatModel, OpenAIImagePainter
 from services.generation.pricing import PriceList
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
-from services.studio.chains import PromptChain, TextChain
-from services.studio.local_writer import LocalTextWriter
-from services.studio.models import PromptWriter, TextGenerator
-from services.studio.writing import (
-    CloudPromptWriter,
-    CloudTextWriter,
-    StructuredModel,
-    TemplatePromptWriter,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +97,7 @@ class ResilienceSettings:
     For `local` it limits the image renderer only."""
 
 
-@dataclass(frozen=True, slots=True)
-class Lineup:
-    text: TextChain
-    image: ImageChain
-    prompts: PromptChain
-    horoscopes: HoroscopeChain
-
-
-class _Guards:
+class Guards:
     """One breaker per model (shared by its text and prompt calls), one pool of slots per
     cloud provider. Locally only the renderer (CPU-bound) is limited; the template writer
     and prompt are instant and never wait behind it."""
@@ -148,7 +134,11 @@ class _Guards:
         )
 
 
-CHAT_MODELS: dict[str, Callable[[Any, str, PriceList], StructuredModel]] = {
+ChatModel = OpenAIChatModel | GeminiModel
+"""A cloud language model answering with JSON that matches a schema (the products' writers
+take any such model: see StructuredModel in services/studio/writing.py)."""
+
+CHAT_MODELS: dict[str, Callable[[Any, str, PriceList], ChatModel]] = {
     "openai": OpenAIChatModel,
     "google": GeminiModel,
 }
@@ -159,79 +149,33 @@ PAINTERS: dict[str, Callable[[Any, str, PriceList], ImageGenerator]] = {
 }
 
 
-def build_lineup(
-    text_models: tuple[ModelRef, ...],
-    image_models: tuple[ModelRef, ...],
-    clients: Clients,
-    prices: PriceList,
-    settings: ResilienceSettings,
-    *,
-    text_fallback_to_local: bool = True,
-) -> Lineup:
-    """Chains of the configured models that have credentials. A model whose provider has
-    no key is left out (and logged); the local writer and renderer need none."""
-    guards = _Guards(settings)
-    text, prompts = _text_entries(text_models, clients, prices, guards, text_fallback_to_local)
-    template = ModelRef(LOCAL, "prompt-template")
-    prompts.append(
-        ChainEntry(TemplatePromptWriter(), guards.make(template, settings.prompt_timeout))
-    )
-    image = _image_entries(image_models, clients, prices, guards)
-    horoscopes = HoroscopeChain(_horoscope_entries(text_models, clients, prices, guards))
-    return Lineup(TextChain(text), ImageChain(image), PromptChain(prompts), horoscopes)
+def chat_models(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, kind: str
+) -> list[tuple[ModelRef, ChatModel | None]]:
+    """The configured text models that have credentials, in order, each with its cloud chat
+    model: None for `local` (the product's own template writer) and for a provider that
+    cannot chat (logged by the caller as it sees fit)."""
+    models: list[tuple[ModelRef, ChatModel | None]] = []
+    for ref in available(refs, clients, kind):
+        factory = CHAT_MODELS.get(ref.provider)
+        model = factory(clients.get(ref.provider), ref.model, prices) if factory else None
+        models.append((ref, model))
+    return models
 
 
-def _horoscope_entries(
-    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: _Guards
-) -> list[ChainEntry[Any]]:
-    """The configured cloud text models, then the templates (which cannot fail)."""
-    entries: list[ChainEntry[Any]] = []
-    for ref in _available(refs, clients, "horoscope"):
-        if ref.provider in CHAT_MODELS:
-            model = CHAT_MODELS[ref.provider](clients.get(ref.provider), ref.model, prices)
-            entries.append(
-                ChainEntry(CloudHoroscopes(model), guards.make(ref, guards.settings.text_timeout))
-            )
-    template = guards.make(ModelRef(LOCAL, "horoscopes"), guards.settings.text_timeout)
-    entries.append(ChainEntry(TemplateHoroscopes(), template))
-    return entries
-
-
-def _text_entries(
-    refs: tuple[ModelRef, ...],
-    clients: Clients,
-    prices: PriceList,
-    guards: _Guards,
-    fallback_to_local: bool,
-) -> tuple[list[ChainEntry[TextGenerator]], list[ChainEntry[PromptWriter]]]:
-    timeout = guards.settings.text_timeout
-    text: list[ChainEntry[TextGenerator]] = []
-    prompts: list[ChainEntry[PromptWriter]] = []
-    for ref in _available(refs, clients, "text"):
-        if ref.provider == LOCAL:
-            if fallback_to_local:
-                text.append(ChainEntry(LocalTextWriter(), guards.make(ref, timeout)))
-            continue
-        if ref.provider not in CHAT_MODELS:
-            logger.warning("%s cannot write text; left out of TEXT_MODELS", ref.name)
-            continue
-        model = CHAT_MODELS[ref.provider](clients.get(ref.provider), ref.model, prices)
-        text.append(ChainEntry(CloudTextWriter(model), guards.make(ref, timeout)))
-        once = RetryPolicy(attempts=1)
-        prompt_guard = guards.make(ref, guards.settings.prompt_timeout, once)
-        prompts.append(ChainEntry(CloudPromptWriter(model), prompt_guard))
-    if not text:
-        logger.warning("no text model is usable; the local template writer serves every post")
-        text.append(ChainEntry(LocalTextWriter(), guards.make(ModelRef(LOCAL, ""), timeout)))
-    return text, prompts
+def build_image_chain(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: Guards
+) -> ImageChain:
+    """The configured painters that have credentials; the local renderer when none is."""
+    return ImageChain(_image_entries(refs, clients, prices, guards))
 
 
 def _image_entries(
-    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: _Guards
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: Guards
 ) -> list[ChainEntry[ImageGenerator]]:
     timeout = guards.settings.image_timeout
     entries: list[ChainEntry[ImageGenerator]] = []
-    for ref in _available(refs, clients, "image"):
+    for ref in available(refs, clients, "image"):
         painter: ImageGenerator
         if ref.provider == LOCAL:
             painter = LocalImageRenderer()
@@ -245,7 +189,8 @@ def _image_entries(
     return entries
 
 
-def _available(refs: tuple[ModelRef, ...], clients: Clients, kind: str) -> list[ModelRef]:
+def available(refs: tuple[ModelRef, ...], clients: Clients, kind: str) -> list[ModelRef]:
+    """The refs whose provider is configured (or local); the others are logged, left out."""
     usable = []
     for ref in refs:
         if ref.provider != LOCAL and clients.get(ref.provider) is None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.core.db import Transaction
-from services.core.models import NewPost, Reservation
+from services.core.models import Reservation
+from services.studio.models import NewPost
 from services.studio.repo import PostRepo
 
 INTERRUPTED = "interrupted"

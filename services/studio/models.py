@@ -5,7 +5,7 @@ validated object (services/generation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.generation.base import PromptResult, Usage
@@ -46,3 +46,37 @@ class TextGenerator(Protocol):
 
 class PromptWriter(Protocol):
     async def write_prompt(self, request: PostRequest) -> PromptResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    id: int
+    user_id: int
+    post_type: str
+    audience: str
+    language: str
+    referral_link: str | None
+    status: str
+    title: str | None = None
+    body: str | None = None
+    hashtags: tuple[str, ...] = field(default_factory=tuple)
+    image_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    """A studio post as it is stored when its generation has finished."""
+
+    user_id: int
+    reservation_id: int
+    post_type: str
+    audience: str
+    language: str
+    referral_link: str | None
+    status: str
+    started_at: float
+    title: str | None = None
+    body: str | None = None
+    hashtags: tuple[str, ...] = ()
+    image_path: str | None = None
+    error: str | None = None

@@ -7,7 +7,8 @@ import time
 from dataclasses import replace
 
 from services.core.db import Database, Transaction
-from services.core.models import GenerationRecord, NewPost, StoredPost
+from services.core.models import GenerationRecord
+from services.studio.models import NewPost, StoredPost
 
 _POST_COLUMNS = (
     "id, user_id, post_type, audience, language, referral_link, status, title, body,"

@@ -19,7 +19,7 @@ from services.core.images import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
 from services.core.locks import UserLocks, hold
 from services.core.media import MediaStore
-from services.core.models import Account, GenerationRecord, NewPost, Reservation, StoredPost
+from services.core.models import Account, GenerationRecord, Reservation
 from services.core.work import Origin
 from services.generation.base import FailureKind, GenerationError, ImageResult
 from services.generation.call_log import CallLog
@@ -27,7 +27,7 @@ from services.generation.chain import Fallback, ImageChain
 from services.generation.images import fit_for_photo
 from services.studio.catalog import Audience, PostType
 from services.studio.chains import PromptChain, TextChain
-from services.studio.models import PostRequest, PostText
+from services.studio.models import NewPost, PostRequest, PostText, StoredPost
 from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
 from services.studio.repo import PostRepo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.cosmic.astro import moon_on
+from services.cosmic.moon import moon_on
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram
 

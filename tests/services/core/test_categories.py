@@ -20,7 +20,8 @@ from services.core.categories import (
     parse_cosmic,
     parse_params,
 )
-from services.cosmic.astro import Focus, Mood, MoonPhase
+from services.cosmic.astro import Focus, Mood
+from services.cosmic.moon import MoonPhase
 
 SAMPLES: dict[Category, Params] = {
     Category.DAILY: DailyParams("leo", 9, Mood.BOLD, Focus.LOVE),

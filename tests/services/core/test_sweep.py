@@ -177,7 +177,8 @@ async def test_a_post_that_outlives_the_sweep_is_shown_but_not_charged(db, tmp_p
 def test_a_cosmic_request_survives_its_stored_form():
     import json
 
-    from services.cosmic.astro import Focus, Mood, MoonPhase
+    from services.cosmic.astro import Focus, Mood
+    from services.cosmic.moon import MoonPhase
 
     for request in (
         ART,

@@ -4,16 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.cosmic.astro import (
-    SIGNS,
-    MoonPhase,
-    compatibility,
-    daily_reading,
-    moon_elongation,
-    moon_on,
-    sign,
-    sun_sign,
-)
+from services.cosmic.astro import SIGNS, compatibility, daily_reading, sign, sun_sign
+from services.cosmic.moon import MoonPhase, moon_elongation, moon_on
 
 # Published times (UTC) of lunar phases, several of them eclipses.
 KNOWN_PHASES = [

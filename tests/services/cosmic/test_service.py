@@ -17,8 +17,9 @@ from services.core.locks import MemoryUserLocks
 from services.core.media import MediaStore
 from services.core.tiers import Clock
 from services.core.usage import UsageRepo
-from services.cosmic.astro import Focus, Mood, MoonPhase
+from services.cosmic.astro import Focus, Mood
 from services.cosmic.cache import MemoryImageCache
+from services.cosmic.moon import MoonPhase
 from services.cosmic.service import CosmicService, CosmicStatus, ReadyImage
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
 from services.generation.chain import ChainEntry, ImageChain

@@ -14,9 +14,10 @@ from PIL import Image
 
 from bot.app import build_clients
 from bot.config import Settings
+from bot.lineup import Lineup, build_lineup
 from services.cosmic.astro import daily_reading
 from services.generation.base import FailureKind, GenerationError
-from services.generation.lineup import Clients, Lineup, build_lineup, parse_models
+from services.generation.lineup import Clients, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType
 from services.studio.models import PostRequest

@@ -1,0 +1,109 @@
+"""The daily push apart from Telegram: which image goes to which sign on which date, the
+image uploaded once per sign and date and its file_id reused by every other send, and the
+images sent joining their users' galleries in batches. bot/pushes.py renders and sends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from services.core.categories import DailyParams
+from services.core.images import NewImage
+from services.cosmic.astro import daily_reading
+from services.cosmic.cache import CachedImage
+from services.cosmic.painter import daily_key
+from services.cosmic.service import CosmicService
+
+GALLERY_BATCH = 200
+"""Push images join the users' galleries in batches (the deliveries table is the record)."""
+
+SendImage = Callable[[str | bytes], Awaitable[str | None]]
+"""Sends a push's photo, given as Telegram's file_id or as the PNG to upload; returns the
+file_id Telegram gave it (None if it gave none)."""
+
+
+class PushImages:
+    """What one push process remembers across its runs, of the dates being sent."""
+
+    def __init__(self, cosmic: CosmicService) -> None:
+        self._cosmic = cosmic
+        self._sign_locks: dict[str, asyncio.Lock] = {}
+        self._gallery: list[NewImage] = []
+        self._sent: dict[str, CachedImage] = {}
+        """The images Telegram has, of the dates being sent (by cache key): later sends skip
+        the cache."""
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone of subscribers who gave none (BOT_TIMEZONE)."""
+        return self._cosmic.zone
+
+    def forget_other_days(self, days: set[str]) -> None:
+        """Keeps the file_ids remembered to the dates (ISO) being sent."""
+        self._sent = {k: v for k, v in self._sent.items() if k.rsplit(":", 1)[-1] in days}
+        self._sign_locks = {k: v for k, v in self._sign_locks.items() if v.locked()}
+
+    async def send(self, user_id: int, sign_key: str, day: date, send: SendImage) -> None:
+        """The image of `sign_key` for `day` through `send`: the first send of a sign and
+        date uploads it (painting it if the nightly batch has not), the others wait for its
+        file_id and reuse it. What was sent joins the user's gallery."""
+        key = daily_key(sign_key, day)
+        entry = self._sent.get(key)
+        if entry is None or entry.file_id is None:  # (what _sent keeps has a file_id)
+            async with self._sign_locks.setdefault(key, asyncio.Lock()):
+                # The first send of a sign uploads; the others wait here for its file_id.
+                entry, _ = await self._cosmic.prepare_daily(sign_key, day)
+                if entry.file_id is None:
+                    await self._upload(user_id, sign_key, day, entry, send)
+                    return
+                self._sent[key] = entry
+        await send(entry.file_id)
+        self._remember(user_id, sign_key, day, entry.path, entry.file_id)
+
+    async def _upload(
+        self, user_id: int, sign_key: str, day: date, entry: CachedImage, send: SendImage
+    ) -> None:
+        file_id = await send(await self._cosmic.daily_png(entry))
+        if file_id:
+            await self._cosmic.keep_daily_file_id(sign_key, day, file_id)
+            self._sent[daily_key(sign_key, day)] = replace(entry, file_id=file_id)
+        self._remember(user_id, sign_key, day, entry.path, file_id)
+
+    def _remember(
+        self, user_id: int, sign_key: str, day: date, path: str, file_id: str | None
+    ) -> None:
+        """The push joins the user's gallery (and inline sharing)."""
+        reading = daily_reading(sign_key, day)
+        params = DailyParams(sign_key, reading.energy, reading.mood, reading.focus)
+        self._gallery.append(
+            NewImage(
+                user_id,
+                params,
+                "",
+                "local",
+                "push",
+                "standard",
+                0.0,
+                path,
+                shared=True,
+                file_id=file_id,
+            )
+        )
+        if len(self._gallery) >= GALLERY_BATCH:
+            task = asyncio.get_running_loop().create_task(self._flush_gallery())
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+
+    async def flush(self) -> None:
+        """Waits for the batches being written, then writes what is left (end of a run)."""
+        await asyncio.gather(*self._flushing)
+        await self._flush_gallery()
+
+    async def _flush_gallery(self) -> None:
+        pending, self._gallery = self._gallery, []
+        if pending:
+            await self._cosmic.add_to_galleries(pending)
