@@ -40,11 +40,12 @@ from services.admin.repo import ReportRepo
 from services.admin.reports import Reports
 from services.admin.service import AdminService
 from services.admin.stats import Stats
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
 from services.core.payments import PaymentService, Prices
