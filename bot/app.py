@@ -12,17 +12,15 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.dispatcher import build_dispatcher
 from bot.jobs import build_jobs
 from bot.lifecycle import on_startup
-from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.middlewares import InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
 from bot.sweeper import Sweeper
@@ -283,12 +281,11 @@ async def build_app(
 
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
-    storage: BaseStorage = (
-        RedisStorage(services.redis) if services.redis is not None else MemoryStorage()
-    )
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
-    dispatcher = Dispatcher(
-        storage=storage,
+    dispatcher, in_flight = build_dispatcher(
+        services.redis,
+        services.accounts,
+        i18n,
         ledger=services.ledger,
         studio=services.studio,
         cosmic=services.cosmic,
@@ -309,10 +306,6 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         stats=services.stats,
         admin_ids=settings.admin_ids,
     )
-    in_flight = InFlightMiddleware()
-    dispatcher.update.outer_middleware(in_flight)
-    dispatcher.update.outer_middleware(AccountMiddleware(services.accounts))
-    AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
