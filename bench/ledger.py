@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 from bench.common import report
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.db import Database
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 
 RESERVATIONS = 1000
 COST = 2

@@ -5,47 +5,39 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
-from google import genai
-from google.genai import types as genai_types
-from openai import AsyncOpenAI
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.dispatcher import build_dispatcher
 from bot.jobs import build_jobs
+from bot.lifecycle import on_startup
 from bot.lineup import Lineup, build_lineup
-from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.middlewares import InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
 from bot.sweeper import Sweeper
-from bot.telegram import RetryAfterMiddleware
+from bot.telegram import build_bot
 from handlers import setup_routers
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
 from services.admin.reports import Reports
 from services.admin.service import AdminService
 from services.admin.stats import Stats
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
 from services.core.payments import PaymentService, Prices
@@ -63,13 +55,13 @@ from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
 from services.generation.chain import ChainEntry, ImageChain
+from services.generation.clients import connect_clients
 from services.generation.lineup import Clients
 from services.generation.pricing import PriceList
 from services.generation.resilience import Guard, RetryPolicy
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
-from services.studio.catalog import UI_LANGUAGES
 from services.studio.chains import TextChain
 from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
@@ -79,8 +71,6 @@ from services.studio.service import StudioService
 logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-# Placeholder for runs without Telegram (demo, tests): aiogram validates the token's shape.
-OFFLINE_TOKEN = "123456:offline-demo-token"
 
 
 @dataclass
@@ -256,49 +246,22 @@ def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
 
 
 def build_clients(settings: Settings) -> Clients:
-    """SDK clients for the providers that have credentials. They never retry on their own
-    (the Guard does) and honour the base URLs of gateways and proxies."""
-    backstop = max(settings.text_timeout, settings.image_timeout) + 5
-    http_options = genai_types.HttpOptions(timeout=int(backstop * 1000))
-    openai_client = google_client = vertex_client = None
-    if settings.openai_api_key:
-        openai_client = AsyncOpenAI(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=settings.openai_base_url,
-            max_retries=0,
-            timeout=backstop,
-        )
-    if settings.google_api_key:
-        google_client = genai.Client(
-            vertexai=False,
-            api_key=settings.google_api_key.get_secret_value(),
-            http_options=http_options.model_copy(
-                update={"base_url": settings.google_gemini_base_url}
-            ),
-        )
-    vertex_options = http_options.model_copy(update={"base_url": settings.google_vertex_base_url})
-    if settings.google_vertex_api_key:  # Vertex AI express mode
-        vertex_client = genai.Client(
-            vertexai=True,
-            api_key=settings.google_vertex_api_key.get_secret_value(),
-            http_options=vertex_options,
-        )
-    elif settings.google_cloud_project:  # Application Default Credentials
-        vertex_client = genai.Client(
-            vertexai=True,
-            project=settings.google_cloud_project,
-            location=settings.google_cloud_location,
-            http_options=vertex_options,
-        )
-    return Clients(openai=openai_client, google=google_client, vertex=vertex_client)
+    """The SDK clients of the providers whose credentials are set."""
+    return connect_clients(
+        longest_call=max(settings.text_timeout, settings.image_timeout),
+        openai_api_key=_secret(settings.openai_api_key),
+        openai_base_url=settings.openai_base_url,
+        google_api_key=_secret(settings.google_api_key),
+        google_gemini_base_url=settings.google_gemini_base_url,
+        google_vertex_api_key=_secret(settings.google_vertex_api_key),
+        google_vertex_base_url=settings.google_vertex_base_url,
+        google_cloud_project=settings.google_cloud_project,
+        google_cloud_location=settings.google_cloud_location,
+    )
 
 
-def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    session.middleware(RetryAfterMiddleware())
-    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 async def build_app(
@@ -319,12 +282,11 @@ async def build_app(
 
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
-    storage: BaseStorage = (
-        RedisStorage(services.redis) if services.redis is not None else MemoryStorage()
-    )
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
-    dispatcher = Dispatcher(
-        storage=storage,
+    dispatcher, in_flight = build_dispatcher(
+        services.redis,
+        services.accounts,
+        i18n,
         ledger=services.ledger,
         studio=services.studio,
         cosmic=services.cosmic,
@@ -345,10 +307,6 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         stats=services.stats,
         admin_ids=settings.admin_ids,
     )
-    in_flight = InFlightMiddleware()
-    dispatcher.update.outer_middleware(in_flight)
-    dispatcher.update.outer_middleware(AccountMiddleware(services.accounts))
-    AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
@@ -383,53 +341,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         push=push,
         sweeper=sweeper,
     )
-    dispatcher.startup.register(_on_startup(app))
+    dispatcher.startup.register(on_startup(app))
     dispatcher.shutdown.register(sweeper.stop)
     dispatcher.shutdown.register(scheduler.stop)
     return app
-
-
-def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
-    async def on_startup(bot: Bot) -> None:
-        # Whatever a dead run left is swept now and then every SWEEP_INTERVAL seconds, in
-        # every mode (the scheduler may be off).
-        await app.sweeper.start()
-        await register_commands(bot, app.i18n)
-        if app.settings.scheduler_enabled:
-            await app.scheduler.start()
-
-    return on_startup
-
-
-async def register_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in every UI language (English is also the default)."""
-    for locale in UI_LANGUAGES:
-        commands = [
-            BotCommand(command=name, description=i18n.gettext(text, locale=locale))
-            for name, text in COMMANDS
-        ]
-        language = None if locale == "en" else locale
-        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
-
-
-def _noop(text: str) -> str:
-    """Marks a string for extraction; it is translated later, per locale."""
-    return text
-
-
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", _noop("Main menu")),
-    ("daily", _noop("Today's cosmic energy")),
-    ("match", _noop("Compatibility art")),
-    ("moon", _noop("Moon ritual")),
-    ("avatar", _noop("Zodiac avatar")),
-    ("gallery", _noop("Your images")),
-    ("usage", _noop("Your plan and this week's images")),
-    ("plan", _noop("Plans and payments")),
-    ("subscribe", _noop("Daily image of your sign")),
-    ("studio", _noop("Create a viral post (PRO)")),
-    ("balance", _noop("Your PRO tokens")),
-    ("language", _noop("Change the language")),
-    ("cancel", _noop("Leave the current step")),
-    ("help", _noop("All commands")),
-)

@@ -13,8 +13,9 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.db import Database
+from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
 from services.studio.models import TextGenerator
 from tests.fakes.session import FakeTelegramSession

@@ -6,8 +6,8 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.app import build_bot
 from bot.config import Settings
+from bot.telegram import build_bot
 from tests.fakes.botapi_rules import BotAPIError, parse_html
 from tests.fakes.images import tiny_png
 from tests.fakes.session import FakeTelegramSession

@@ -1,35 +1,19 @@
-"""Accounts and the append-only token ledger: every balance change is one transaction
-that updates the account and appends the ledger entry that explains it."""
+"""Accounts: one row per user with its language, PRO, tier, sign, referral link and token
+balance; only the ledger (`services.core.ledger_repo`) moves the balance."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
 import aiosqlite
 
 from services.core.db import Database, Transaction
-from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
-from services.core.work import Origin, WorkKind, WorkRepo
+from services.core.models import Account
 
 _ACCOUNT_COLUMNS = (
     "user_id, language, is_pro, allowance, bonus, referral_link, tier, tier_expires_at, sign"
 )
-_RESERVATION_COLUMNS = (
-    "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
-)
-_RESERVE = (
-    "INSERT INTO reservations (user_id, idempotency_key, allowance_amount, bonus_amount,"
-    " status, reason, created_at)"
-    " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
-    " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
-    f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}"
-)
-
-
-class InsufficientTokensError(Exception):
-    """The balance cannot cover the change."""
 
 
 def _account(row: aiosqlite.Row) -> Account:
@@ -46,23 +30,12 @@ def _account(row: aiosqlite.Row) -> Account:
     )
 
 
-async def _load_account(source: Database | Transaction, user_id: int) -> Account | None:
+async def load_account(source: Database | Transaction, user_id: int) -> Account | None:
+    """The account as `source` sees it (inside a transaction: with its changes so far)."""
     row = await source.fetch_one(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
     )
     return _account(row) if row else None
-
-
-def _reservation(row: aiosqlite.Row) -> Reservation:
-    return Reservation(
-        id=row["id"],
-        user_id=row["user_id"],
-        idempotency_key=row["idempotency_key"],
-        allowance_amount=row["allowance_amount"],
-        bonus_amount=row["bonus_amount"],
-        status=ReservationStatus(row["status"]),
-        created_at=row["created_at"],
-    )
 
 
 class AccountRepo:
@@ -70,7 +43,7 @@ class AccountRepo:
         self._db = db
 
     async def get(self, user_id: int) -> Account | None:
-        return await _load_account(self._db, user_id)
+        return await load_account(self._db, user_id)
 
     async def get_or_create(self, user_id: int, language: str) -> tuple[Account, bool]:
         """Returns the account and whether it was created now."""
@@ -78,8 +51,8 @@ class AccountRepo:
         if existing is not None:
             return existing, False
         async with self._db.transaction() as tx:
-            created = await self._ensure(tx, user_id, language)
-            account = await _load_account(tx, user_id)
+            created = await self.ensure(tx, user_id, language)
+            account = await load_account(tx, user_id)
         assert account is not None
         return account, created
 
@@ -100,7 +73,8 @@ class AccountRepo:
             )
 
     @staticmethod
-    async def _ensure(tx: Transaction, user_id: int, language: str) -> bool:
+    async def ensure(tx: Transaction, user_id: int, language: str) -> bool:
+        """Creates the account inside `tx` unless it exists; returns whether it did."""
         now = time.time()
         created = await tx.fetch_one(
             "INSERT INTO accounts (user_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -108,206 +82,3 @@ class AccountRepo:
             (user_id, language, now, now),
         )
         return created is not None
-
-
-class LedgerRepo:
-    """Atomic balance operations. Idempotency keys make every operation safe to repeat."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def reserve(
-        self,
-        user_id: int,
-        amount: int,
-        key: str,
-        reason: str,
-        origin: Origin | None = None,
-        again: dict[str, Any] | None = None,
-    ) -> tuple[Reservation, bool] | None:
-        """Hold `amount` tokens (allowance first). Returns (reservation, created_now), the
-        existing reservation for a repeated key, or None when the balance is too low. With
-        an `origin`, where the work reports (and `again`, what restarts it) is remembered
-        in the same transaction, for the sweeper."""
-        # One atomic statement: the balance check, the key check and the split (allowance
-        # first, then bonus) happen together, and the `reservation_holds` trigger appends
-        # the ledger entry that moves the balance. A race can neither overdraw nor reserve
-        # twice.
-        params = (key, amount, amount, amount, reason, time.time(), user_id, amount)
-        if origin is None:
-            row = await self._db.execute_atomic(_RESERVE, params)
-        else:
-            async with self._db.transaction() as tx:
-                row = await tx.fetch_one(_RESERVE, params)
-                if row is not None:
-                    await WorkRepo.remember(
-                        tx, WorkKind.TOKENS, row["id"], user_id, origin, again or {}
-                    )
-        if row is not None:
-            return _reservation(row), True
-        existing = await self._db.fetch_one(
-            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE idempotency_key = ?", (key,)
-        )
-        return (_reservation(existing), False) if existing else None
-
-    async def settle(
-        self, reservation_id: int, status: ReservationStatus, tx: Transaction | None = None
-    ) -> int | None:
-        """Commit or refund a held reservation. Returns the balance after it, or None when it
-        was settled before (so a refund happens once). Joins `tx` when one is given."""
-        if tx is None:
-            async with self._db.transaction() as own:
-                return await self.settle(reservation_id, status, own)
-        row = await tx.fetch_one(
-            "UPDATE reservations SET status = ?, settled_at = ? WHERE id = ? AND status = 'held'"
-            " RETURNING user_id, allowance_amount, bonus_amount",
-            (status.value, time.time(), reservation_id),
-        )
-        if row is None:
-            return None
-        user_id, allowance, bonus = row
-        if status is ReservationStatus.REFUNDED:
-            kind = LedgerKind.REFUND
-        else:
-            kind, allowance, bonus = LedgerKind.COMMIT, 0, 0
-        return await self._apply(
-            tx, user_id, kind, allowance, bonus, reason=kind.value, reservation_id=reservation_id
-        )
-
-    async def change(
-        self,
-        user_id: int,
-        kind: LedgerKind,
-        *,
-        bonus_delta: int = 0,
-        set_allowance: int | None = None,
-        set_pro: bool | None = None,
-        set_tier: tuple[str, float | None] | None = None,
-        key: str | None = None,
-        actor_id: int | None = None,
-        reason: str = "",
-        create_language: str = "en",
-    ) -> Account | None:
-        """Grant/take bonus tokens, reset the allowance, switch PRO or set the tier (name,
-        expiry), in one entry.
-
-        A negative bonus_delta takes from the bonus first, then from the allowance.
-        Returns None when `key` was already used (nothing changes). Raises
-        InsufficientTokensError when the balance would go below zero.
-        """
-        async with self._db.transaction() as tx:
-            if key and await tx.fetch_one(
-                "SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)
-            ):
-                return None
-            await AccountRepo._ensure(tx, user_id, create_language)
-            account = await _load_account(tx, user_id)
-            assert account is not None
-            allowance_delta = 0
-            if set_allowance is not None:
-                allowance_delta = set_allowance - account.allowance
-            if bonus_delta < 0:
-                take = -bonus_delta
-                if take > account.balance + allowance_delta:
-                    raise InsufficientTokensError(account.balance)
-                from_bonus = min(account.bonus, take)
-                bonus_delta, allowance_delta = -from_bonus, allowance_delta - (take - from_bonus)
-            if set_pro is not None:
-                await tx.execute(
-                    "UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(set_pro), user_id)
-                )
-            if set_tier is not None:
-                await tx.execute(
-                    "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE user_id = ?",
-                    (*set_tier, user_id),
-                )
-            await self._apply(
-                tx,
-                user_id,
-                kind,
-                allowance_delta,
-                bonus_delta,
-                reason=reason,
-                actor_id=actor_id,
-                key=key,
-            )
-            return await _load_account(tx, user_id)
-
-    async def held_before(self, cutoff: float) -> list[Reservation]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_RESERVATION_COLUMNS} FROM reservations"
-            " WHERE status = 'held' AND created_at < ? ORDER BY id",
-            (cutoff,),
-        )
-        return [_reservation(row) for row in rows]
-
-    async def pro_user_ids(self) -> list[int]:
-        rows = await self._db.fetch_all("SELECT user_id FROM accounts WHERE is_pro = 1")
-        return [row[0] for row in rows]
-
-    async def entries(self, user_id: int) -> list[LedgerEntry]:
-        rows = await self._db.fetch_all(
-            "SELECT id, user_id, kind, allowance_delta, bonus_delta, balance_after, reason,"
-            " actor_id, created_at FROM ledger WHERE user_id = ? ORDER BY id",
-            (user_id,),
-        )
-        return [
-            LedgerEntry(
-                id=row["id"],
-                user_id=row["user_id"],
-                kind=LedgerKind(row["kind"]),
-                allowance_delta=row["allowance_delta"],
-                bonus_delta=row["bonus_delta"],
-                balance_after=row["balance_after"],
-                reason=row["reason"],
-                actor_id=row["actor_id"],
-                created_at=row["created_at"],
-            )
-            for row in rows
-        ]
-
-    @staticmethod
-    async def _apply(
-        tx: Transaction,
-        user_id: int,
-        kind: LedgerKind,
-        allowance_delta: int,
-        bonus_delta: int,
-        *,
-        reason: str,
-        reservation_id: int | None = None,
-        actor_id: int | None = None,
-        key: str | None = None,
-    ) -> int:
-        """Appends a ledger entry; the `ledger_applies` trigger moves the balance with it in
-        the same statement, and the accounts' CHECKs refuse to go below zero. Returns the
-        balance after the entry."""
-        try:
-            row = await tx.fetch_one(
-                "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
-                " reservation_id, actor_id, reason, idempotency_key, created_at)"
-                " SELECT user_id, ?, ?, ?, allowance + bonus + ?, ?, ?, ?, ?, ?"
-                " FROM accounts WHERE user_id = ? RETURNING balance_after",
-                (
-                    kind.value,
-                    allowance_delta,
-                    bonus_delta,
-                    allowance_delta + bonus_delta,
-                    reservation_id,
-                    actor_id,
-                    reason,
-                    key,
-                    time.time(),
-                    user_id,
-                ),
-            )
-        except sqlite3.IntegrityError as error:
-            if "CHECK" not in str(error):
-                raise
-            current = await tx.fetch_one(
-                "SELECT allowance + bonus FROM accounts WHERE user_id = ?", (user_id,)
-            )
-            raise InsufficientTokensError(current[0] if current else 0) from error
-        if row is None:
-            raise InsufficientTokensError(0)
-        return int(row[0])

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.core.accounts import InsufficientTokensError, LedgerRepo
 from services.core.db import Transaction
+from services.core.ledger_repo import InsufficientTokensError, LedgerRepo
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work import Origin
 

@@ -18,7 +18,7 @@ async def keep_interrupted(
     tx: Transaction, reservation: Reservation, draft: dict[str, Any]
 ) -> None:
     """Stores the post of a swept hold (inside the refund's transaction) from the draft
-    its origin remembered (services/studio/service.py draft_fields)."""
+    its origin remembered (services/studio/drafts.py draft_fields)."""
     post = NewPost(
         user_id=reservation.user_id,
         reservation_id=reservation.id,

@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.db import Database
 from services.core.ledger import InsufficientTokensError, Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind
 
 

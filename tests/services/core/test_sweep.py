@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.categories import (
     AvatarParams,
     DailyParams,
@@ -16,6 +16,7 @@ from services.core.categories import (
 )
 from services.core.db import Database
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind, ReservationStatus
 from services.core.sweep import Sweep, SweepReport
 from services.core.usage import UsageRepo

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.locks import MemoryUserLocks
 from services.core.media import MediaStore
 from services.core.tiers import Clock

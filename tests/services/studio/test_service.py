@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from services.core.accounts import AccountRepo, LedgerRepo
+from services.core.accounts import AccountRepo
 from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
 from services.core.locks import MemoryUserLocks
 from services.core.media import MediaStore
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult, Usage

@@ -1,0 +1,30 @@
+"""The dispatcher every mode runs (polling, webhook, tests): conversation state in Redis
+when there is one, in memory otherwise, and the middlewares in their order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
+
+from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from services.core.accounts import AccountRepo
+
+
+def build_dispatcher(
+    redis: Redis | None, accounts: AccountRepo, i18n: I18n, **handed_in: Any
+) -> tuple[Dispatcher, InFlightMiddleware]:
+    """Updates in flight are counted first (to drain them on shutdown), then the sender's
+    account is loaded, then its language picked. `handed_in` is what handlers get by name."""
+    storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
+    dispatcher = Dispatcher(storage=storage, **handed_in)
+    in_flight = InFlightMiddleware()
+    dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(AccountMiddleware(accounts))
+    AccountI18nMiddleware(i18n).setup(dispatcher)
+    return dispatcher, in_flight

@@ -1,0 +1,62 @@
+"""What the dispatcher does as it starts: sweep what a dead run left, publish the command
+menu in every UI language, start the scheduler (when it is on)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+
+from services.studio.catalog import UI_LANGUAGES
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
+    async def start(bot: Bot) -> None:
+        # Whatever a dead run left is swept now and then every SWEEP_INTERVAL seconds, in
+        # every mode (the scheduler may be off).
+        await app.sweeper.start()
+        await register_commands(bot, app.i18n)
+        if app.settings.scheduler_enabled:
+            await app.scheduler.start()
+
+    return start
+
+
+async def register_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in every UI language (English is also the default)."""
+    for locale in UI_LANGUAGES:
+        commands = [
+            BotCommand(command=name, description=i18n.gettext(text, locale=locale))
+            for name, text in COMMANDS
+        ]
+        language = None if locale == "en" else locale
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+
+
+def _noop(text: str) -> str:
+    """Marks a string for extraction; it is translated later, per locale."""
+    return text
+
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", _noop("Main menu")),
+    ("daily", _noop("Today's cosmic energy")),
+    ("match", _noop("Compatibility art")),
+    ("moon", _noop("Moon ritual")),
+    ("avatar", _noop("Zodiac avatar")),
+    ("gallery", _noop("Your images")),
+    ("usage", _noop("Your plan and this week's images")),
+    ("plan", _noop("Plans and payments")),
+    ("subscribe", _noop("Daily image of your sign")),
+    ("studio", _noop("Create a viral post (PRO)")),
+    ("balance", _noop("Your PRO tokens")),
+    ("language", _noop("Change the language")),
+    ("cancel", _noop("Leave the current step")),
+    ("help", _noop("All commands")),
+)

@@ -1,0 +1,259 @@
+"""One studio post's run, once its tokens are held: the text and the image at the same time
+(with live progress), delivery, then one transaction that stores the post and commits the
+hold — or refunds it exactly once when anything fails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from services.core.accounts import AccountRepo
+from services.core.categories import StudioParams
+from services.core.db import Database
+from services.core.images import ImageRepo, NewImage
+from services.core.ledger import Ledger
+from services.core.media import MediaStore
+from services.core.models import Account, GenerationRecord, Reservation
+from services.generation.base import FailureKind, GenerationError, ImageResult
+from services.generation.call_log import CallLog
+from services.generation.chain import Fallback, ImageChain
+from services.generation.images import fit_for_photo
+from services.studio.chains import PromptChain, TextChain
+from services.studio.drafts import Draft, request_summary
+from services.studio.models import NewPost, PostRequest, PostText
+from services.studio.progress import ProgressCallback, Reporter
+from services.studio.prompts import studio_image_request
+from services.studio.repo import PostRepo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyPost:
+    """A generated post about to be shown; its tokens are committed once it is."""
+
+    post_id: int
+    text: PostText
+    image_png: bytes
+    photo: bytes
+    """The image as Telegram takes it for a photo (the PNG, or a JPEG when it is too big)."""
+    photo_name: str
+
+
+DeliverCallback = Callable[[ReadyPost], Awaitable[str | None]]
+"""Shows the post; returns Telegram's file_id of the photo (kept for sharing)."""
+
+
+class PostStatus(StrEnum):
+    DONE = "done"
+    NOT_PRO = "not_pro"
+    INSUFFICIENT = "insufficient"
+    BUSY = "busy"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PostOutcome:
+    status: PostStatus
+    balance: int
+    post_id: int | None = None
+    text: PostText | None = None
+    image_png: bytes | None = None
+    image_path: str | None = None
+    failure: FailureKind | None = None
+
+
+class PostRun:
+    """Makes the post of a held reservation and settles the hold."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        ledger: Ledger,
+        accounts: AccountRepo,
+        text_chain: TextChain,
+        image_chain: ImageChain,
+        prompt_chain: PromptChain,
+        media: MediaStore,
+        timeout: float,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._accounts = accounts
+        self._text = text_chain
+        self._image = image_chain
+        self._prompts = prompt_chain
+        self._media = media
+        self._timeout = timeout
+
+    async def make(
+        self,
+        account: Account,
+        draft: Draft,
+        reservation: Reservation,
+        on_progress: ProgressCallback,
+        deliver: DeliverCallback,
+    ) -> PostOutcome:
+        records: list[GenerationRecord] = []
+        post = NewPost(
+            user_id=account.user_id,
+            reservation_id=reservation.id,
+            post_type=draft.post_type.value,
+            audience=draft.audience.value,
+            language=draft.language,
+            referral_link=draft.referral_link,
+            status="failed",
+            started_at=time.time(),
+        )
+        reporter = Reporter(on_progress)
+        try:
+            text, image = await self._generate(account.user_id, draft, records, reporter)
+            photo, extension = await fit_for_photo(image.png)
+            file_id = await deliver(
+                ReadyPost(
+                    reservation.id, text, image.png, photo, f"post-{reservation.id}.{extension}"
+                )
+            )
+            await reporter.drain()
+            image_path = await self._media.save(
+                f"posts/{account.user_id}/{reservation.id}.png", image.png
+            )
+        except Exception as error:
+            logger.warning("studio post of %s failed: %r", account.user_id, error)
+            await reporter.drain()
+            post = replace(post, error=repr(error))
+            post_id, balance = await self._settle(post, records, reservation)
+            failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
+            return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
+        post = replace(
+            post,
+            status="done",
+            title=text.title,
+            body=text.body,
+            hashtags=text.hashtags,
+            image_path=image_path,
+        )
+        records = [
+            replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
+            for r in records
+        ]
+        made = next(r for r in records if r.kind == "image" and r.status == "ok")
+        picture = NewImage(
+            user_id=account.user_id,
+            params=StudioParams(text.title),
+            prompt=made.prompt,
+            provider=made.provider,
+            model=made.model,
+            quality="standard",
+            cost_usd=made.cost_usd,
+            path=image_path,
+            file_id=file_id,
+            post_id=reservation.id,
+        )
+        post_id, balance = await self._settle(post, records, reservation, picture)
+        return PostOutcome(
+            PostStatus.DONE,
+            balance,
+            post_id=post_id,
+            text=text,
+            image_png=image.png,
+            image_path=image_path,
+        )
+
+    async def _settle(
+        self,
+        post: NewPost,
+        records: list[GenerationRecord],
+        reservation: Reservation,
+        picture: NewImage | None = None,
+    ) -> tuple[int, int]:
+        """Stores the post with its provider calls (and its picture, for the gallery and
+        sharing) and commits (done) or refunds (failed) the tokens, all in one
+        transaction. Returns (post id, balance).
+
+        A hold the sweeper already refunded (this run outlived its deadline) is neither
+        committed nor refunded again, and the post the sweeper stored stays as it is."""
+        async with self._db.transaction() as tx:
+            if post.status == "done":
+                balance = await self._ledger.commit(reservation, tx)
+            else:
+                balance = await self._ledger.refund(reservation, tx)
+            if balance is not None:
+                await PostRepo.save(tx, post, records)
+                if picture is not None:
+                    await ImageRepo.insert(tx, picture)
+        if balance is None:
+            logger.warning("post %s ended after its hold was swept: not charged", reservation.id)
+            return reservation.id, await self.balance(post.user_id)
+        return reservation.id, balance
+
+    async def _generate(
+        self,
+        user_id: int,
+        draft: Draft,
+        records: list[GenerationRecord],
+        reporter: Reporter,
+    ) -> tuple[PostText, ImageResult]:
+        request = PostRequest(
+            draft.post_type,
+            draft.audience,
+            draft.language,
+            draft.referral_link,
+            seed=secrets.randbits(32),
+        )
+        deadline = asyncio.get_running_loop().time() + self._timeout
+
+        async def write() -> PostText:
+            log = CallLog(records, user_id, "text", request_summary(draft))
+
+            async def on_fallback(fallback: Fallback) -> None:
+                log.failed(fallback.failed, fallback.error)
+                reporter.text_fallback = True
+                reporter.notify()
+
+            result = await log.run(self._text.write_post(request, on_fallback, deadline))
+            reporter.text = result.text
+            if not reporter.image_ready:
+                reporter.notify()
+            return result.text
+
+        async def paint() -> ImageResult:
+            image_request = studio_image_request(request)
+            if self._prompts.uses_a_model:
+                prompt_log = CallLog(records, user_id, "prompt", request_summary(draft))
+                prompt = await prompt_log.run(self._prompts.write_prompt(request))
+                image_request = studio_image_request(request, prompt.prompt)
+            log = CallLog(records, user_id, "image", image_request.prompt)
+
+            async def on_fallback(fallback: Fallback) -> None:
+                log.failed(fallback.failed, fallback.error)
+                reporter.image_fallback = True
+                reporter.notify()
+
+            result = await log.run(self._image.paint(image_request, on_fallback, deadline))
+            reporter.image_ready = True
+            if reporter.text is None:
+                reporter.notify()
+            return result
+
+        try:
+            reporter.notify()  # "started": shown while both run
+            async with asyncio.timeout(self._timeout), asyncio.TaskGroup() as group:
+                text_task = group.create_task(write())
+                image_task = group.create_task(paint())
+        except TimeoutError as error:
+            raise GenerationError(FailureKind.TIMEOUT, "generation timed out") from error
+        except BaseExceptionGroup as group_error:
+            raise group_error.exceptions[0] from group_error
+        return text_task.result(), image_task.result()
+
+    async def balance(self, user_id: int) -> int:
+        account = await self._accounts.get(user_id)
+        return account.balance if account else 0
