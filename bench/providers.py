@@ -15,9 +15,8 @@ import asyncio
 import time
 
 from bench.common import median, report
-from bot.app import build_clients
 from bot.config import Settings
-from bot.lineup import Lineup, build_lineup
+from bot.lineup import Lineup, build_clients, build_lineup
 from services.generation.lineup import Clients, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType

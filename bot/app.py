@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.utils.i18n import I18n
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
 from bot.jobs import build_jobs
 from bot.lifecycle import on_startup
-from bot.lineup import Lineup, build_lineup
+from bot.lineup import Lineup, build_clients, configured_lineup
 from bot.middlewares import InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
@@ -54,15 +51,10 @@ from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
-from services.generation.chain import ChainEntry, ImageChain
-from services.generation.clients import connect_clients
 from services.generation.lineup import Clients
-from services.generation.pricing import PriceList
-from services.generation.resilience import Guard, RetryPolicy
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
-from services.studio.chains import TextChain
 from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
@@ -132,24 +124,7 @@ async def build_services(
     """Storage, providers and domain services: everything but Telegram. Tests and benches
     may replace the configured text or image models with one generator of their own."""
     clients = build_clients(settings)
-    lineup = build_lineup(
-        settings.text_models,
-        settings.image_models,
-        clients,
-        PriceList.load(settings.prices_file),
-        settings.resilience,
-        text_fallback_to_local=settings.text_fallback_to_local,
-    )
-    logger.info(
-        "text models: %s; image models: %s",
-        " > ".join(lineup.text.names),
-        " > ".join(lineup.image.names),
-    )
-    if text_generator is not None:
-        lineup = replace(lineup, text=TextChain([_entry(text_generator, settings.text_timeout)]))
-    if image_generator is not None:
-        image = ImageChain([_entry(image_generator, settings.image_timeout)])
-        lineup = replace(lineup, image=image)
+    lineup = configured_lineup(settings, clients, text_generator, image_generator)
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -236,32 +211,6 @@ async def build_services(
         clients=clients,
         redis=redis,
     )
-
-
-def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
-    """A generator handed in by a test or bench: a timeout, nothing else in its way."""
-    name = f"{getattr(generator, 'provider', 'custom')}:{getattr(generator, 'model', '?')}"
-    unlimited = asyncio.Semaphore(1_000_000)
-    return ChainEntry(generator, Guard(name, timeout, RetryPolicy(attempts=1), slots=unlimited))
-
-
-def build_clients(settings: Settings) -> Clients:
-    """The SDK clients of the providers whose credentials are set."""
-    return connect_clients(
-        longest_call=max(settings.text_timeout, settings.image_timeout),
-        openai_api_key=_secret(settings.openai_api_key),
-        openai_base_url=settings.openai_base_url,
-        google_api_key=_secret(settings.google_api_key),
-        google_gemini_base_url=settings.google_gemini_base_url,
-        google_vertex_api_key=_secret(settings.google_vertex_api_key),
-        google_vertex_base_url=settings.google_vertex_base_url,
-        google_cloud_project=settings.google_cloud_project,
-        google_cloud_location=settings.google_cloud_location,
-    )
-
-
-def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
 
 
 async def build_app(

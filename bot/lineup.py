@@ -4,10 +4,18 @@ builds its chains from the generic pieces of services/generation/lineup.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
 
+from pydantic import SecretStr
+
+from bot.config import Settings
 from services.cosmic.horoscope import HoroscopeChain, build_horoscope_chain
-from services.generation.chain import ImageChain
+from services.generation.base import ImageGenerator
+from services.generation.chain import ChainEntry, ImageChain
+from services.generation.clients import connect_clients
 from services.generation.lineup import (
     Clients,
     Guards,
@@ -16,8 +24,12 @@ from services.generation.lineup import (
     build_image_chain,
 )
 from services.generation.pricing import PriceList
+from services.generation.resilience import Guard, RetryPolicy
 from services.studio.chains import PromptChain, TextChain
 from services.studio.lineup import build_text_chains
+from services.studio.models import TextGenerator
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +58,58 @@ def build_lineup(
     image = build_image_chain(image_models, clients, prices, guards)
     horoscopes = build_horoscope_chain(text_models, clients, prices, guards)
     return Lineup(text, image, prompts, horoscopes)
+
+
+def configured_lineup(
+    settings: Settings,
+    clients: Clients,
+    text_generator: TextGenerator | None = None,
+    image_generator: ImageGenerator | None = None,
+) -> Lineup:
+    """The lineup of TEXT_MODELS / IMAGE_MODELS. Tests and benches may replace the text or
+    image models with one generator of their own."""
+    lineup = build_lineup(
+        settings.text_models,
+        settings.image_models,
+        clients,
+        PriceList.load(settings.prices_file),
+        settings.resilience,
+        text_fallback_to_local=settings.text_fallback_to_local,
+    )
+    logger.info(
+        "text models: %s; image models: %s",
+        " > ".join(lineup.text.names),
+        " > ".join(lineup.image.names),
+    )
+    if text_generator is not None:
+        lineup = replace(lineup, text=TextChain([_entry(text_generator, settings.text_timeout)]))
+    if image_generator is not None:
+        image = ImageChain([_entry(image_generator, settings.image_timeout)])
+        lineup = replace(lineup, image=image)
+    return lineup
+
+
+def _entry(generator: Any, timeout: float) -> ChainEntry[Any]:
+    """A generator handed in by a test or bench: a timeout, nothing else in its way."""
+    name = f"{getattr(generator, 'provider', 'custom')}:{getattr(generator, 'model', '?')}"
+    unlimited = asyncio.Semaphore(1_000_000)
+    return ChainEntry(generator, Guard(name, timeout, RetryPolicy(attempts=1), slots=unlimited))
+
+
+def build_clients(settings: Settings) -> Clients:
+    """The SDK clients of the providers whose credentials are set."""
+    return connect_clients(
+        longest_call=max(settings.text_timeout, settings.image_timeout),
+        openai_api_key=_secret(settings.openai_api_key),
+        openai_base_url=settings.openai_base_url,
+        google_api_key=_secret(settings.google_api_key),
+        google_gemini_base_url=settings.google_gemini_base_url,
+        google_vertex_api_key=_secret(settings.google_vertex_api_key),
+        google_vertex_base_url=settings.google_vertex_base_url,
+        google_cloud_project=settings.google_cloud_project,
+        google_cloud_location=settings.google_cloud_location,
+    )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
