@@ -14,7 +14,7 @@ from services.cosmic.astro import Reading, sign
 from services.generation.chain import ChainEntry, ModelChain
 from services.generation.lineup import LOCAL, Clients, Guards, ModelRef, chat_models
 from services.generation.pricing import PriceList
-from services.studio.writing import LANGUAGES_IN_ENGLISH, StructuredModel
+from services.generation.structured import LANGUAGES_IN_ENGLISH, StructuredModel
 
 TEMPLATES = Path(__file__).with_name("horoscopes.json")
 LINE_LIMIT = 200

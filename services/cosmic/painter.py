@@ -22,7 +22,7 @@ from services.cosmic.cache import CachedImage, ImageCache
 from services.cosmic.prompts import cosmic_image_request
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
-from services.studio.repo import PostRepo
+from services.generation.records import GenerationRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ class CosmicPainter:
             output_tokens=getattr(usage, "output_tokens", None),
         )
         async with self.db.transaction() as tx:
-            await PostRepo.insert_generations(tx, [record])
+            await GenerationRepo.insert_all(tx, [record])
 
 
 def daily_key(sign_key: str, day: date) -> str:

@@ -136,7 +136,7 @@ class Guards:
 
 ChatModel = OpenAIChatModel | GeminiModel
 """A cloud language model answering with JSON that matches a schema (the products' writers
-take any such model: see StructuredModel in services/studio/writing.py)."""
+take any such model: see services/generation/structured.py)."""
 
 CHAT_MODELS: dict[str, Callable[[Any, str, PriceList], ChatModel]] = {
     "openai": OpenAIChatModel,

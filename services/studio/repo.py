@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from services.core.db import Database, Transaction
 from services.core.models import GenerationRecord
+from services.generation.records import GenerationRepo
 from services.studio.models import NewPost, StoredPost
 
 _POST_COLUMNS = (
@@ -47,7 +48,7 @@ class PostRepo:
                 now,
             ),
         )
-        await PostRepo.insert_generations(tx, [replace(r, post_id=post_id) for r in records])
+        await GenerationRepo.insert_all(tx, [replace(r, post_id=post_id) for r in records])
         return post_id
 
     async def get(self, post_id: int) -> StoredPost | None:
@@ -68,40 +69,6 @@ class PostRepo:
             body=row["body"],
             hashtags=tuple(json.loads(row["hashtags"] or "[]")),
             image_path=row["image_path"],
-        )
-
-    @staticmethod
-    async def insert_generations(tx: Transaction, records: list[GenerationRecord]) -> None:
-        """All records in one statement (one round trip to the database thread)."""
-        if not records:
-            return
-        now = time.time()
-        rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(records))
-        params = [
-            value
-            for r in records
-            for value in (
-                r.user_id,
-                r.post_id,
-                r.kind,
-                r.provider,
-                r.model,
-                r.prompt,
-                r.status,
-                r.error,
-                r.duration_ms,
-                r.cost_usd,
-                r.input_tokens,
-                r.output_tokens,
-                r.image_path,
-                now,
-            )
-        ]
-        await tx.execute(
-            "INSERT INTO generations (user_id, post_id, kind, provider, model, prompt, status,"
-            " error, duration_ms, cost_usd, input_tokens, output_tokens, image_path,"
-            f" created_at) VALUES {rows}",
-            params,
         )
 
     async def generations_for_post(self, post_id: int) -> list[GenerationRecord]:

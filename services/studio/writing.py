@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
 from services.generation.base import FailureKind, GenerationError, PromptResult, Usage
+from services.generation.structured import LANGUAGES_IN_ENGLISH, StructuredModel
 from services.studio import prompts
 from services.studio.captions import cut_at_word, visible_length
 from services.studio.catalog import Audience, PostType
@@ -28,18 +29,6 @@ HASHTAG_LIMIT = 24
 MAX_HASHTAGS = 6
 IMAGE_PROMPT_LIMIT = 1200
 
-LANGUAGES_IN_ENGLISH: dict[str, str] = {
-    "en": "English",
-    "es": "Spanish",
-    "ru": "Russian",
-    "pt": "Portuguese",
-    "de": "German",
-    "fr": "French",
-    "it": "Italian",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "ar": "Arabic",
-}
 CLOUD_LANGUAGES = frozenset(LANGUAGES_IN_ENGLISH)
 
 VOICES: dict[PostType, str] = {
@@ -90,17 +79,6 @@ class PostDraft(BaseModel):
 
 class ImagePromptDraft(BaseModel):
     prompt: str = Field(description="The English prompt for the image model")
-
-
-class StructuredModel(Protocol):
-    """A cloud language model that answers with JSON matching a schema."""
-
-    provider: str
-    model: str
-
-    async def structured(
-        self, instructions: str, data: str, schema: type[M]
-    ) -> tuple[M, Usage]: ...
 
 
 def post_data(request: PostRequest) -> str:

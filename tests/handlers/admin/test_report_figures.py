@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.core.categories import MatchParams, MoonParams
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
-from services.studio.repo import PostRepo
+from services.generation.records import GenerationRepo
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 
 
@@ -21,7 +21,7 @@ async def test_report_and_balance_show_the_same_cost_per_model(driver: Driver):
         call("prompt", "openai", "gpt-4.1-mini", "failed", 0.0),
     ]
     async with driver.app.services.db.transaction() as tx:
-        await PostRepo.insert_generations(tx, records)
+        await GenerationRepo.insert_all(tx, records)
     await driver.send(ADMIN_ID, "/report 7")
     report = driver.texts(ADMIN_ID)[-1]
     assert "• google:gemini-2.5-flash-image: 1 · $0.0387" in report

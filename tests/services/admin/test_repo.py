@@ -26,8 +26,8 @@ from services.core.db import Database
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
 from services.core.tiers import Clock
+from services.generation.records import GenerationRepo
 from services.sharing.repo import EventRepo
-from services.studio.repo import PostRepo
 
 USER = 7
 CLOCK = Clock(ZoneInfo("Europe/Berlin"))
@@ -41,7 +41,7 @@ def call(
 
 async def record(db: Database, *records: GenerationRecord) -> None:
     async with db.transaction() as tx:
-        await PostRepo.insert_generations(tx, list(records))
+        await GenerationRepo.insert_all(tx, list(records))
 
 
 SAMPLE_PARAMS: dict[str, Params] = {
