@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from services.core.migrations import apply_migrations
+from services.core.migrations import MIGRATIONS
 
 
 class Database:
@@ -127,3 +127,16 @@ class Transaction:
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+
+async def apply_migrations(tx: Transaction) -> int:
+    """Bring the schema up to date; returns the resulting version."""
+    row = await tx.fetch_one("PRAGMA user_version")
+    current = int(row[0]) if row else 0
+    for version, statements in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        for statement in statements:
+            await tx.execute(statement)
+        await tx.execute(f"PRAGMA user_version = {version}")
+    return len(MIGRATIONS)

@@ -1,15 +1,11 @@
-"""Versioned schema migrations, applied in order at start-up (tracked in PRAGMA user_version).
+"""Versioned schema migrations, applied in order at start-up by services/core/db.py
+(tracked in PRAGMA user_version).
 
 Append a new tuple of statements to MIGRATIONS to change the schema; never edit a shipped one.
 Times are stored as Unix seconds (REAL), money-like amounts as INTEGER tokens.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from services.core.db import Transaction
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -300,16 +296,3 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
     ),
 )
-
-
-async def apply_migrations(tx: Transaction) -> int:
-    """Bring the schema up to date; returns the resulting version."""
-    row = await tx.fetch_one("PRAGMA user_version")
-    current = int(row[0]) if row else 0
-    for version, statements in enumerate(MIGRATIONS, start=1):
-        if version <= current:
-            continue
-        for statement in statements:
-            await tx.execute(statement)
-        await tx.execute(f"PRAGMA user_version = {version}")
-    return len(MIGRATIONS)
