@@ -6,7 +6,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,11 +29,13 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.jobs import build_jobs
+from bot.leadership import Duty, Leadership
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import RetryAfterMiddleware
+from bot.throttling import FloodMiddleware
 from handlers import setup_routers
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
@@ -44,9 +46,11 @@ from services.core.accounts import AccountRepo, LedgerRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
 from services.core.images import ImageRepo
+from services.core.leader import LeaderLease, LocalLease, RedisLease
 from services.core.ledger import Ledger
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
+from services.core.pacing import MemoryRates, RateStore, RedisRates
 from services.core.payments import PaymentService, Prices
 from services.core.payments_repo import PaymentRepo
 from services.core.profile import ProfileService
@@ -103,6 +107,8 @@ class Services:
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
+    rates: RateStore = field(default_factory=MemoryRates)
+    lease: LeaderLease = field(default_factory=LocalLease)
 
     async def close(self) -> None:
         await self.db.close()
@@ -122,9 +128,12 @@ class App:
     scheduler: Scheduler
     push: DailyPush
     sweeper: Sweeper
+    leadership: Leadership | None = None
 
     async def close(self, grace: float = 30.0) -> None:
         """Lets updates in flight finish (up to `grace` seconds), then releases everything."""
+        if self.leadership is not None:
+            await self.leadership.stop()
         await self.sweeper.stop()
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
@@ -162,6 +171,9 @@ async def build_services(
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    rates: RateStore = RedisRates(redis) if redis is not None else MemoryRates()
+    ttl = settings.leader_lease_seconds
+    lease = RedisLease(redis, ttl=ttl) if redis is not None else LocalLease(ttl)
     lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     locks: UserLocks = (
         # A crashed run's lock expires by the time the sweep refunds its hold.
@@ -213,7 +225,7 @@ async def build_services(
         cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
     )
     broadcaster = Broadcaster(
-        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast
+        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast, rates=rates
     )
     sweep = Sweep(
         db,
@@ -244,6 +256,8 @@ async def build_services(
         lineup=lineup,
         clients=clients,
         redis=redis,
+        rates=rates,
+        lease=lease,
     )
 
 
@@ -346,6 +360,15 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     )
     in_flight = InFlightMiddleware()
     dispatcher.update.outer_middleware(in_flight)
+    flood = FloodMiddleware(
+        services.rates,
+        i18n,
+        services.accounts,
+        rate=settings.flood_rate,
+        burst=settings.flood_burst,
+        exempt=settings.admin_ids,
+    )
+    dispatcher.update.outer_middleware(flood)
     dispatcher.update.outer_middleware(AccountMiddleware(services.accounts))
     AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(setup_routers())
@@ -371,6 +394,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         interval=settings.sweep_interval,
         post_cost=settings.post_cost_tokens,
     )
+    duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
+    leadership = Leadership(services.lease, duties)
     app = App(
         settings=settings,
         bot=bot,
@@ -381,21 +406,19 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         scheduler=scheduler,
         push=push,
         sweeper=sweeper,
+        leadership=leadership,
     )
     dispatcher.startup.register(_on_startup(app))
-    dispatcher.shutdown.register(sweeper.stop)
-    dispatcher.shutdown.register(scheduler.stop)
+    dispatcher.shutdown.register(leadership.stop)
     return app
 
 
 def _on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
     async def on_startup(bot: Bot) -> None:
-        # Whatever a dead run left is swept now and then every SWEEP_INTERVAL seconds, in
-        # every mode (the scheduler may be off).
-        await app.sweeper.start()
+        # The sweeper (in every mode) and the scheduler run in the leader only.
+        assert app.leadership is not None
+        await app.leadership.start()
         await register_commands(bot, app.i18n)
-        if app.settings.scheduler_enabled:
-            await app.scheduler.start()
 
     return on_startup
 
