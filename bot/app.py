@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
 from bot.jobs import build_jobs
+from bot.leadership import Duty, Leadership
 from bot.lifecycle import on_startup
 from bot.lineup import Lineup, build_clients, configured_lineup
 from bot.middlewares import InFlightMiddleware
@@ -23,6 +24,7 @@ from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
 from bot.sweeper import Sweeper
 from bot.telegram import build_bot
+from bot.throttling import FloodMiddleware
 from handlers import setup_routers
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
@@ -33,10 +35,12 @@ from services.core.accounts import AccountRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
 from services.core.images import ImageRepo
+from services.core.leader import LeaderLease, LocalLease, RedisLease
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
+from services.core.pacing import MemoryRates, RateStore, RedisRates
 from services.core.payments import PaymentService, Prices
 from services.core.payments_repo import PaymentRepo
 from services.core.profile import ProfileService
@@ -86,6 +90,8 @@ class Services:
     lineup: Lineup
     clients: Clients
     redis: Redis | None = None
+    rates: RateStore = field(default_factory=MemoryRates)
+    lease: LeaderLease = field(default_factory=LocalLease)
 
     async def close(self) -> None:
         await self.db.close()
@@ -105,9 +111,12 @@ class App:
     scheduler: Scheduler
     push: DailyPush
     sweeper: Sweeper
+    leadership: Leadership | None = None
 
     async def close(self, grace: float = 30.0) -> None:
         """Lets updates in flight finish (up to `grace` seconds), then releases everything."""
+        if self.leadership is not None:
+            await self.leadership.stop()
         await self.sweeper.stop()
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
@@ -128,6 +137,9 @@ async def build_services(
     db = Database(settings.sqlite_path)
     await db.connect()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    rates: RateStore = RedisRates(redis) if redis is not None else MemoryRates()
+    ttl = settings.leader_lease_seconds
+    lease = RedisLease(redis, ttl=ttl) if redis is not None else LocalLease(ttl)
     lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     locks: UserLocks = (
         # A crashed run's lock expires by the time the sweep refunds its hold.
@@ -179,7 +191,7 @@ async def build_services(
         cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
     )
     broadcaster = Broadcaster(
-        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast
+        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast, rates=rates
     )
     sweep = Sweep(
         db,
@@ -210,6 +222,8 @@ async def build_services(
         lineup=lineup,
         clients=clients,
         redis=redis,
+        rates=rates,
+        lease=lease,
     )
 
 
@@ -232,10 +246,19 @@ async def build_app(
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
+    flood = FloodMiddleware(
+        services.rates,
+        i18n,
+        services.accounts,
+        rate=settings.flood_rate,
+        burst=settings.flood_burst,
+        exempt=settings.admin_ids,
+    )
     dispatcher, in_flight = build_dispatcher(
         services.redis,
         services.accounts,
         i18n,
+        flood,
         ledger=services.ledger,
         studio=services.studio,
         cosmic=services.cosmic,
@@ -279,6 +302,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         interval=settings.sweep_interval,
         post_cost=settings.post_cost_tokens,
     )
+    duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
+    leadership = Leadership(services.lease, duties)
     app = App(
         settings=settings,
         bot=bot,
@@ -289,8 +314,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         scheduler=scheduler,
         push=push,
         sweeper=sweeper,
+        leadership=leadership,
     )
     dispatcher.startup.register(on_startup(app))
-    dispatcher.shutdown.register(sweeper.stop)
-    dispatcher.shutdown.register(scheduler.stop)
+    dispatcher.shutdown.register(leadership.stop)
     return app

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     allow_paid_broadcast: bool = False
     batch_concurrency: int = Field(default=4, ge=1, le=12)
     scheduler_enabled: bool = True
+    leader_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    flood_rate: float = Field(default=3.0, gt=0)
+    flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
     generation_timeout: float = Field(default=180.0, gt=0)

@@ -13,18 +13,25 @@ from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.throttling import FloodMiddleware
 from services.core.accounts import AccountRepo
 
 
 def build_dispatcher(
-    redis: Redis | None, accounts: AccountRepo, i18n: I18n, **handed_in: Any
+    redis: Redis | None,
+    accounts: AccountRepo,
+    i18n: I18n,
+    flood: FloodMiddleware,
+    **handed_in: Any,
 ) -> tuple[Dispatcher, InFlightMiddleware]:
-    """Updates in flight are counted first (to drain them on shutdown), then the sender's
-    account is loaded, then its language picked. `handed_in` is what handlers get by name."""
+    """Updates in flight are counted first (to drain them on shutdown), then a flood of
+    one person's updates is dropped (before any database work), then the sender's account
+    is loaded, then its language picked. `handed_in` is what handlers get by name."""
     storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
     dispatcher = Dispatcher(storage=storage, **handed_in)
     in_flight = InFlightMiddleware()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(flood)
     dispatcher.update.outer_middleware(AccountMiddleware(accounts))
     AccountI18nMiddleware(i18n).setup(dispatcher)
     return dispatcher, in_flight

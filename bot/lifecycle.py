@@ -1,5 +1,6 @@
-"""What the dispatcher does as it starts: sweep what a dead run left, publish the command
-menu in every UI language, start the scheduler (when it is on)."""
+"""What the dispatcher does as it starts: take part in the leader election (the leader
+sweeps what a dead run left and runs the scheduler), publish the command menu in every UI
+language."""
 
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ if TYPE_CHECKING:
 
 def on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
     async def start(bot: Bot) -> None:
-        # Whatever a dead run left is swept now and then every SWEEP_INTERVAL seconds, in
-        # every mode (the scheduler may be off).
-        await app.sweeper.start()
+        # The sweeper (in every mode) and the scheduler (when on) run in the leader only:
+        # whichever process holds the leader lease (without Redis, this one).
+        assert app.leadership is not None
+        await app.leadership.start()
         await register_commands(bot, app.i18n)
-        if app.settings.scheduler_enabled:
-            await app.scheduler.start()
 
     return start
 

@@ -3,7 +3,14 @@
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 UPDATES = Counter("bot_updates", "Updates handed to the dispatcher, by update type.", ["type"])
 UPDATE_ERRORS = Counter(
@@ -23,6 +30,17 @@ WEBHOOK_REJECTIONS = Counter(
 )
 WEBHOOK_DUPLICATES = Counter(
     "bot_webhook_duplicates", "Updates Telegram delivered again, answered and not handled."
+)
+LEADER_CHANGES = Counter(
+    "bot_leader_changes",
+    "Times this process became the leader (the one running the scheduler and the sweeper); "
+    "summed over the processes: the leader changes.",
+)
+IS_LEADER = Gauge("bot_is_leader", "1 while this process holds the leader lease, else 0.")
+UPDATES_THROTTLED = Counter(
+    "bot_updates_throttled",
+    "Updates dropped by the per-user flood limit, by update type.",
+    ["type"],
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST

@@ -3,7 +3,8 @@ images, before UTC+14 reaches it) and the pushes every quarter of an hour (each
 subscriber at their local hour), both on UTC; cache clean-up at 02:00, the weekly report
 on Mondays at 09:00 and the PRO monthly reset on the 1st at 00:05, in BOT_TIMEZONE. Every
 job records the period it ran for, so a second run of the same period does nothing; at
-start-up the periods missed while the bot was down run once."""
+start-up the periods missed while the bot was down run once. It runs in one process at a
+time, the leader (bot/leadership.py)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ class Scheduler:
         self._catching_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Starts the clock (in the leader only: bot/leadership.py) and catches up."""
+        if self._scheduler is not None:
+            return
         self._scheduler = AsyncIOScheduler(timezone=self._timezone)
         for job in self.jobs.values():
             self._scheduler.add_job(
@@ -66,12 +70,15 @@ class Scheduler:
         self._catching_up = asyncio.create_task(self.catch_up())
 
     async def stop(self) -> None:
+        """Stops the clock (a job under way runs to its end); start() starts it again."""
         if self._catching_up is not None:
             self._catching_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._catching_up
+            self._catching_up = None
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        self._scheduler = None
 
     async def fire(self, name: str, at: datetime | None = None) -> str | None:
         """Runs `name` for the period of `at` (now) unless that period already ran."""

@@ -1,7 +1,8 @@
-"""The sweeper: at start-up and then every SWEEP_INTERVAL seconds, refunds the token holds
-and weekly uses a dead run left behind (services/sweep.py) and tells each person where
-they pressed: the progress message becomes "interrupted, your tokens are back" with a
-fresh Generate button (a new message when that one can no longer be edited)."""
+"""The sweeper: in the leader (bot/leadership.py), when it starts and then every
+SWEEP_INTERVAL seconds, refunds the token holds and weekly uses a dead run left behind
+(services/sweep.py) and tells each person where they pressed: the progress message becomes
+"interrupted, your tokens are back" with a fresh Generate button (a new message when that
+one can no longer be edited)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Sweeper:
         self._interval = interval
         self._post_cost = post_cost
         self._task: asyncio.Task[None] | None = None
+        self._sweeping: asyncio.Future[None] | None = None
 
     async def run_once(self, now: float | None = None) -> SweepReport:
         """One sweep, then every person not told yet is told, by one process only (a crash
@@ -48,20 +50,28 @@ class Sweeper:
 
     async def start(self) -> None:
         """Sweeps now, then keeps sweeping in the background until stop()."""
+        if self._task is not None:
+            return
         await self._safely()
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stops sweeping; a sweep under way ends first (nobody is left claimed untold)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._sweeping is not None:
+            await self._sweeping
+            self._sweeping = None
 
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self._interval)
-            await self._safely()
+            self._sweeping = asyncio.ensure_future(self._safely())
+            await asyncio.shield(self._sweeping)
+            self._sweeping = None
 
     async def _safely(self) -> None:
         try:

@@ -1,6 +1,7 @@
-"""Sending one message to many chats the way Telegram wants it: a global pace, one message
-per chat per second, everybody paused when Telegram asks (429), blocked users reported,
-other refusals logged and skipped, network trouble retried a few times.
+"""Sending one message to many chats the way Telegram wants it: one pace for every sender
+(in every process when they share Redis), one message per chat per second, every sender
+paused when Telegram asks (429), blocked users reported, other refusals logged and
+skipped, network trouble retried a few times.
 
 Every delivery is claimed in the database before it is sent and marked after, so a run
 that is stopped and started again sends nobody twice and skips nobody still waiting. A
@@ -28,6 +29,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from services.core.pacing import MemoryRates, Pace, RateStore
 from services.core.schedules import ScheduleRepo
 
 logger = logging.getLogger(__name__)
@@ -71,33 +73,25 @@ class BroadcastReport:
 
 
 class RateLimiter:
-    """A global pace shared by all senders, one message per chat per `per_chat` seconds,
-    and a global pause that every sender honours."""
+    """One run's turns: the pace shared by every sender (`Pace`: in this process, or in
+    every process on one Redis), one message per chat per `per_chat` seconds, and the
+    pause every sender honours."""
 
-    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
-        self._interval = 1.0 / rate
+    def __init__(self, pace: Pace, rate: float, per_chat: float = 1.0) -> None:
+        self._pace = pace
+        self._rate = rate
         self._per_chat = per_chat
-        self._next = 0.0
         self._last: dict[int, float] = {}
-        self.paused_until = 0.0
 
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+    async def pause(self, seconds: float) -> None:
+        await self._pace.pause(seconds)
 
     async def wait_turn(self, chat_id: int) -> None:
-        while True:
-            now = time.monotonic()
-            if now < self.paused_until:
-                await asyncio.sleep(self.paused_until - now)
-                continue
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            at = max(slot, self._last.get(chat_id, -math.inf) + self._per_chat)
-            if at > now:
-                await asyncio.sleep(at - now)
-            if time.monotonic() >= self.paused_until:
-                self._last[chat_id] = time.monotonic()
-                return
+        at = self._last.get(chat_id, -math.inf) + self._per_chat
+        if (wait := at - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        await self._pace.wait_turn(self._rate)
+        self._last[chat_id] = time.monotonic()
 
 
 class Broadcaster:
@@ -109,6 +103,7 @@ class Broadcaster:
         paid: bool = False,
         attempts: int = 3,
         retry_delay: float = 1.0,
+        rates: RateStore | None = None,
     ) -> None:
         limit = PAID_RATE if paid else FREE_RATE
         if rate > limit:
@@ -120,6 +115,8 @@ class Broadcaster:
         self._repo = repo
         self._attempts = attempts
         self._retry_delay = retry_delay
+        self.pace = Pace(rates if rates is not None else MemoryRates())
+        """Shared by every run of this broadcaster (and, with Redis, of every process)."""
 
     async def run(
         self,
@@ -134,7 +131,7 @@ class Broadcaster:
         for user_id in recipients:
             queue.put_nowait(user_id)
         report = BroadcastReport(total=queue.qsize())
-        limiter = RateLimiter(self.rate)
+        limiter = RateLimiter(self.pace, self.rate)
         workers = max(1, min(64, math.ceil(self.rate / 15)))
 
         async def one(user_id: int) -> None:
@@ -194,7 +191,7 @@ class Broadcaster:
                 await send(user_id)
             except TelegramRetryAfter as error:
                 report.pauses += 1
-                limiter.pause(error.retry_after)  # everybody waits, then this one retries
+                await limiter.pause(error.retry_after)  # everybody waits, then this one retries
                 waits += 1
                 if waits <= MAX_WAITS:
                     continue

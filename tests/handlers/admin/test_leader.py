@@ -1,0 +1,73 @@
+"""Two bot processes on one Redis, each with a scheduler of its own: the jobs run in the
+leader only, and in the other one once the leader dies. Each has its own database here, so
+only the lease (not the record of runs) can keep a job from running twice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.conftest import Driver, make_driver
+from tests.fakes.telegram import FakeTelegram
+
+LEASE = 1.0
+
+
+async def batch_runs(driver: Driver) -> int:
+    rows = await driver.app.services.db.fetch_all(
+        "SELECT period FROM job_runs WHERE job = 'nightly_batch'"
+    )
+    return len(rows)
+
+
+async def wait_for_batch(driver: Driver, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not await batch_runs(driver):
+        assert time.monotonic() < deadline, "the nightly batch never ran"
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def processes(
+    settings: Settings, telegram: FakeTelegram, redis_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[Driver, Driver]]:
+    made = []
+    for name in ("one", "two"):
+        own = settings.model_copy(
+            update={
+                "redis_url": redis_url,
+                "leader_lease_seconds": LEASE,
+                "database_url": f"sqlite:///{tmp_path / name}.sqlite3",
+                "media_dir": tmp_path / name / "media",
+            }
+        )
+        made.append(await make_driver(own, telegram))
+    first, second = made
+    yield first, second
+    await first.app.close()
+    await second.app.close()
+
+
+async def test_the_batch_runs_in_the_leader_only_then_in_the_next_leader(processes):
+    first, second = processes
+    for driver in (first, second):  # both start up as `run` or `web` would
+        await driver.app.dispatcher.emit_startup(bot=driver.app.bot)
+    # The leader catches up this morning's batch (09:00 UTC; the clock says 11:00).
+    await wait_for_batch(first, 60)
+    await asyncio.sleep(3 * LEASE)  # renewed all along: the other never leads
+    assert await batch_runs(first) == 1 and await batch_runs(second) == 0
+    assert first.app.leadership and first.app.leadership.leading
+    assert second.app.leadership and not second.app.leadership.leading
+
+    # The leader dies: no more renewals, and its clock stops with it.
+    assert first.app.leadership._task is not None
+    first.app.leadership._task.cancel()
+    await first.app.scheduler.stop()
+    await wait_for_batch(second, 60)  # the next leader runs it
+    assert second.app.leadership.leading
+    assert await batch_runs(first) == 1 and await batch_runs(second) == 1
