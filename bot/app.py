@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +10,6 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.utils.i18n import I18n
-from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
@@ -22,6 +20,7 @@ from bot.lineup import Lineup, build_clients, configured_lineup
 from bot.middlewares import InFlightMiddleware
 from bot.pushes import DailyPush
 from bot.scheduler import Scheduler
+from bot.shared_state import SharedState, connect_shared_state
 from bot.sweeper import Sweeper
 from bot.telegram import build_bot
 from bot.throttling import FloodMiddleware
@@ -35,13 +34,10 @@ from services.core.accounts import AccountRepo
 from services.core.broadcast import Broadcaster
 from services.core.db import Database
 from services.core.images import ImageRepo
-from services.core.leader import LeaderLease, LocalLease, RedisLease
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
-from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.media import MediaStore
-from services.core.pacing import MemoryRates, RateStore, RedisRates
-from services.core.payments import PaymentService, Prices
+from services.core.payments import PaymentService
 from services.core.payments_repo import PaymentRepo
 from services.core.profile import ProfileService
 from services.core.schedules import ScheduleRepo
@@ -50,7 +46,6 @@ from services.core.tiers import Clock
 from services.core.usage import UsageRepo
 from services.core.work import WorkRepo
 from services.cosmic.batch import NightlyBatch
-from services.cosmic.cache import MemoryImageCache, RedisImageCache
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
@@ -89,15 +84,12 @@ class Services:
     sweep: Sweep
     lineup: Lineup
     clients: Clients
-    redis: Redis | None = None
-    rates: RateStore = field(default_factory=MemoryRates)
-    lease: LeaderLease = field(default_factory=LocalLease)
+    shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
         await self.db.close()
         await self.clients.aclose()
-        if self.redis is not None:
-            await self.redis.aclose()
+        await self.shared.close()
 
 
 @dataclass
@@ -136,15 +128,7 @@ async def build_services(
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
     db = Database(settings.sqlite_path)
     await db.connect()
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    rates: RateStore = RedisRates(redis) if redis is not None else MemoryRates()
-    ttl = settings.leader_lease_seconds
-    lease = RedisLease(redis, ttl=ttl) if redis is not None else LocalLease(ttl)
-    lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
-    locks: UserLocks = (
-        # A crashed run's lock expires by the time the sweep refunds its hold.
-        RedisUserLocks(redis, ttl_seconds=lock_ttl) if redis is not None else MemoryUserLocks()
-    )
+    shared = connect_shared_state(settings)
     accounts = AccountRepo(db)
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
@@ -157,7 +141,7 @@ async def build_services(
         image_chain=lineup.image,
         prompt_chain=lineup.prompts,
         media=MediaStore(settings.media_dir),
-        locks=locks,
+        locks=shared.locks,
         cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
     )
@@ -166,19 +150,13 @@ async def build_services(
         images=ImageRepo(db),
         usage=UsageRepo(db),
         image_chain=lineup.image,
-        cache=RedisImageCache(redis) if redis is not None else MemoryImageCache(),
+        cache=shared.images,
         media=MediaStore(settings.media_dir),
-        locks=locks,
+        locks=shared.locks,
         clock=Clock(ZoneInfo(settings.bot_timezone)),
         timeout=settings.generation_timeout,
     )
-    prices = Prices(
-        settings.cosmic_price_stars,
-        settings.universe_price_stars,
-        settings.token_pack_stars,
-        settings.token_pack_size,
-    )
-    payments = PaymentService(PaymentRepo(db), ledger, accounts, prices)
+    payments = PaymentService(PaymentRepo(db), ledger, accounts, settings.prices)
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
     events = EventRepo(db)
     analytics = Analytics(
@@ -191,7 +169,10 @@ async def build_services(
         cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
     )
     broadcaster = Broadcaster(
-        schedules, rate=settings.broadcast_rate, paid=settings.allow_paid_broadcast, rates=rates
+        schedules,
+        rate=settings.broadcast_rate,
+        paid=settings.allow_paid_broadcast,
+        rates=shared.rates,
     )
     sweep = Sweep(
         db,
@@ -221,9 +202,7 @@ async def build_services(
         sweep=sweep,
         lineup=lineup,
         clients=clients,
-        redis=redis,
-        rates=rates,
-        lease=lease,
+        shared=shared,
     )
 
 
@@ -247,7 +226,7 @@ async def build_app(
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
     flood = FloodMiddleware(
-        services.rates,
+        services.shared.rates,
         i18n,
         services.accounts,
         rate=settings.flood_rate,
@@ -255,7 +234,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         exempt=settings.admin_ids,
     )
     dispatcher, in_flight = build_dispatcher(
-        services.redis,
+        services.shared.redis,
         services.accounts,
         i18n,
         flood,
@@ -303,7 +282,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         post_cost=settings.post_cost_tokens,
     )
     duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
-    leadership = Leadership(services.lease, duties)
+    leadership = Leadership(services.shared.lease, duties)
     app = App(
         settings=settings,
         bot=bot,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.core.payments import Prices
 from services.generation.lineup import ModelRef, ResilienceSettings, parse_models
 from services.generation.pricing import DEFAULT_PRICES_FILE
 from services.generation.resilience import RetryPolicy
@@ -186,6 +187,15 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """The SQLite file behind `DATABASE_URL` (only sqlite URLs are supported for now)."""
         return Path(self.database_url.removeprefix(SQLITE_PREFIX))
+
+    @property
+    def prices(self) -> Prices:
+        return Prices(
+            self.cosmic_price_stars,
+            self.universe_price_stars,
+            self.token_pack_stars,
+            self.token_pack_size,
+        )
 
     @property
     def resilience(self) -> ResilienceSettings:

@@ -38,7 +38,7 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
     if app.settings.webhook_secret is None:
         msg = "WEBHOOK_SECRET is required to receive webhooks"
         raise ValueError(msg)
-    redis = app.services.redis
+    redis = app.services.shared.redis
     seen: SeenUpdates = (
         RedisSeenUpdates(redis, app.bot.id) if redis is not None else MemorySeenUpdates()
     )
@@ -116,7 +116,7 @@ async def healthz() -> dict[str, str]:
 async def readyz(app: Annotated[App, Depends(_app)]) -> JSONResponse:
     """Ready when the database answers and Redis (when configured) answers PING."""
     checks = {"database": await _probe(app.services.db.fetch_one("SELECT 1"))}
-    redis = app.services.redis
+    redis = app.services.shared.redis
     checks["redis"] = await _probe(redis.ping()) if redis is not None else "not configured"
     ready = all(state in {"ok", "not configured"} for state in checks.values())
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)

@@ -1,0 +1,47 @@
+"""State several processes must share: in Redis when `REDIS_URL` is set, else in this
+process (one process is then the whole bot)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from services.core.leader import LeaderLease, LocalLease, RedisLease
+from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from services.core.pacing import MemoryRates, RateStore, RedisRates
+from services.cosmic.cache import ImageCache, MemoryImageCache, RedisImageCache
+
+
+@dataclass
+class SharedState:
+    redis: Redis | None = None
+    rates: RateStore = field(default_factory=MemoryRates)
+    """Token buckets and pauses: the broadcast pace, the flood limit."""
+    lease: LeaderLease = field(default_factory=LocalLease)
+    """Who runs the scheduler and the sweeper."""
+    locks: UserLocks = field(default_factory=MemoryUserLocks)
+    """One generation in flight per user."""
+    images: ImageCache = field(default_factory=MemoryImageCache)
+    """The shared daily images."""
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def connect_shared_state(settings: Settings) -> SharedState:
+    if not settings.redis_url:
+        return SharedState(lease=LocalLease(settings.leader_lease_seconds))
+    redis = Redis.from_url(settings.redis_url)
+    # A crashed run's lock expires by the time the sweep refunds its hold.
+    lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
+    return SharedState(
+        redis=redis,
+        rates=RedisRates(redis),
+        lease=RedisLease(redis, ttl=settings.leader_lease_seconds),
+        locks=RedisUserLocks(redis, ttl_seconds=lock_ttl),
+        images=RedisImageCache(redis),
+    )
