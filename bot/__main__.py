@@ -56,18 +56,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def run_bot(settings: Settings) -> int:
-    from aiogram.exceptions import AiogramError
-
+async def open_app(settings: Settings) -> App | None:
+    """Telegram answers to the token, then the app is built; None once the one line that
+    says what is wrong has been printed."""
     from bot.app import build_app
 
     if problem := await check_telegram(settings):
         print(problem, file=sys.stderr)
-        return 1
+        return None
     try:
-        app = await build_app(settings)
+        return await build_app(settings)
     except (OSError, sqlite3.Error) as error:
         print(f"error: cannot open the database or the media folder: {error}", file=sys.stderr)
+        return None
+
+
+async def run_bot(settings: Settings) -> int:
+    from aiogram.exceptions import AiogramError
+
+    app = await open_app(settings)
+    if app is None:
         return 1
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
@@ -85,16 +93,10 @@ async def serve_web(settings: Settings) -> int:
     here and serves until SIGTERM or Ctrl-C; then lets the updates in flight finish."""
     from aiogram.exceptions import AiogramError
 
-    from bot.app import build_app
     from bot.web import create_web_app, listen
 
-    if problem := await check_telegram(settings):
-        print(problem, file=sys.stderr)
-        return 1
-    try:
-        app = await build_app(settings)
-    except (OSError, sqlite3.Error) as error:
-        print(f"error: cannot open the database or the media folder: {error}", file=sys.stderr)
+    app = await open_app(settings)
+    if app is None:
         return 1
     try:
         web = create_web_app(app)
