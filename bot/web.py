@@ -115,7 +115,7 @@ async def healthz() -> dict[str, str]:
 @health_router.get("/readyz")
 async def readyz(app: Annotated[App, Depends(_app)]) -> JSONResponse:
     """Ready when the database answers and Redis (when configured) answers PING."""
-    checks = {"database": await _probe(app.services.db.fetch_one("SELECT 1"))}
+    checks = {"database": await _probe(app.services.db.ping())}
     redis = app.services.shared.redis
     checks["redis"] = await _probe(redis.ping()) if redis is not None else "not configured"
     ready = all(state in {"ok", "not configured"} for state in checks.values())

@@ -57,6 +57,10 @@ class Database:
             raise
         return conn
 
+    async def ping(self) -> None:
+        """Raises when the database does not answer (readiness checks)."""
+        await self.fetch_one("SELECT 1")
+
     async def close(self) -> None:
         if self._reader is not None and self._reader is not self._conn:
             await self._reader.close()
