@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.config import Settings
+from bot.logs import log_handler
 from bot.startup import (
     OneLinePollingLog,
     check_telegram,
@@ -147,8 +148,10 @@ async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
         await dispatcher.emit_shutdown(bot=bot, **workflow)
 
 
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def setup_logging(level: str, log_format: str = "text") -> None:
+    """Records to stderr as LOG_FORMAT says (bot/logs.py); aiogram's failed polls one line
+    each, without the token, in either format."""
+    logging.basicConfig(level=level, handlers=[log_handler(log_format)])
     logging.getLogger("aiogram.dispatcher").addFilter(OneLinePollingLog())
 
 
@@ -162,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, OSError, UnicodeDecodeError) as error:  # an unreadable .env
         print(f"error: cannot read the settings: {one_line(str(error))}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command == "run":
         if problem := token_problem(settings):
             print(problem, file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     vertex_concurrency: int = Field(default=8, ge=1)
     local_concurrency: int = Field(default=2, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """`json`: one JSON object a line (bot/logs.py)."""
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
@@ -155,6 +157,11 @@ class Settings(BaseSettings):
             msg = f"must start with {SQLITE_PREFIX!r} (PostgreSQL is not supported yet)"
             raise ValueError(msg)
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

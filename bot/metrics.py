@@ -1,5 +1,6 @@
 """Every Prometheus metric the bot exports, defined once (served by `GET /metrics` in
-`python -m bot web`). Later work adds its own here: generations, tokens, pushes, jobs."""
+`python -m bot web`), and the observer that feeds the services' events into them
+(services/core/events.py). Later work adds its own here: jobs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from services.core.events import TokenOperation, watch
+from services.core.models import GenerationRecord
 
 UPDATES = Counter("bot_updates", "Updates handed to the dispatcher, by update type.", ["type"])
 UPDATE_ERRORS = Counter(
@@ -43,7 +47,60 @@ UPDATES_THROTTLED = Counter(
     ["type"],
 )
 
+GENERATIONS = Counter(
+    "bot_generations",
+    "Provider calls stored, by provider, model, kind (text, image, prompt) and status "
+    "(ok, failed); a fallback chain's failed tries count each.",
+    ["provider", "model", "kind", "status"],
+)
+GENERATION_COST = Counter(
+    "bot_generation_cost_usd",
+    "What the stored provider calls cost, in US dollars (as priced by the bot).",
+    ["provider", "model", "kind"],
+)
+TOKENS = Counter(
+    "bot_tokens",
+    "PRO tokens by ledger operation: reserved (held for a post), committed (spent), "
+    "refunded (given back: a failure, or the sweep of a dead run).",
+    ["operation"],
+)
+PUSH_SENDS = Counter(
+    "bot_push_sends",
+    "Deliveries of daily pushes (campaign=push) and admin broadcasts (campaign=broadcast), "
+    "by outcome: sent, blocked, failed, skipped (handled by an earlier run).",
+    ["campaign", "outcome"],
+)
+COSMIC_IMAGES = Counter(
+    "bot_cosmic_images",
+    "Cosmic Coach images by category and outcome: painted, failed, given (handed to a "
+    "person, painted or from the cache).",
+    ["category", "outcome"],
+)
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class PrometheusObserver:
+    """The services' events (services/core/events.py) as the counters above."""
+
+    def generation(self, record: GenerationRecord) -> None:
+        GENERATIONS.labels(record.provider, record.model, record.kind, record.status).inc()
+        if record.cost_usd:
+            GENERATION_COST.labels(record.provider, record.model, record.kind).inc(record.cost_usd)
+
+    def tokens(self, operation: TokenOperation, amount: int) -> None:
+        TOKENS.labels(operation.value).inc(amount)
+
+    def push(self, campaign: str, outcome: str) -> None:
+        PUSH_SENDS.labels(campaign, outcome).inc()
+
+    def cosmic_image(self, category: str, outcome: str) -> None:
+        COSMIC_IMAGES.labels(category, outcome).inc()
+
+
+def install() -> None:
+    """Feeds this process's services' events into its metrics."""
+    watch(PrometheusObserver())
 
 
 def exposition() -> bytes:

@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
+from bot.logs import UPDATE_ID, USER_ID
 from services.core.accounts import AccountRepo
 from services.core.models import Account
 from services.studio.catalog import UI_LANGUAGES
@@ -57,7 +58,8 @@ class AccountI18nMiddleware(I18nMiddleware):
 
 class InFlightMiddleware(BaseMiddleware):
     """Remembers the updates being handled, so shutdown can let them finish (a post in the
-    middle of generation completes instead of being cut off)."""
+    middle of generation completes instead of being cut off). The outermost middleware: it
+    also names the update and its sender for every log line written while handling it."""
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -71,9 +73,14 @@ class InFlightMiddleware(BaseMiddleware):
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
+        user: User | None = data.get("event_from_user")
+        update_token = UPDATE_ID.set(event.update_id if isinstance(event, Update) else None)
+        user_token = USER_ID.set(user.id if user is not None else None)
         try:
             return await handler(event, data)
         finally:
+            USER_ID.reset(user_token)
+            UPDATE_ID.reset(update_token)
             if task is not None:
                 self._tasks.discard(task)
 

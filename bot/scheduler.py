@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.logs import JOB
 from services.core.schedules import ScheduleRepo
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,15 @@ class Scheduler:
         self._scheduler = None
 
     async def fire(self, name: str, at: datetime | None = None) -> str | None:
-        """Runs `name` for the period of `at` (now) unless that period already ran."""
+        """Runs `name` for the period of `at` (now) unless that period already ran; its
+        log lines (and those of what it calls) name the job."""
+        token = JOB.set(name)
+        try:
+            return await self._fire(name, at)
+        finally:
+            JOB.reset(token)
+
+    async def _fire(self, name: str, at: datetime | None) -> str | None:
         job = self.jobs[name]
         moment = at or datetime.now(self._zone)
         period = job.period(moment)

@@ -1,5 +1,6 @@
 """State several processes must share: in Redis when `REDIS_URL` is set, else in this
-process (one process is then the whole bot)."""
+process (one process is then the whole bot). Connecting also installs this process's
+metrics observer (bot/metrics.py), whose counters Prometheus sums over the processes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
+from bot import metrics
 from bot.config import Settings
 from services.core.leader import LeaderLease, LocalLease, RedisLease
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
@@ -33,6 +35,7 @@ class SharedState:
 
 
 def connect_shared_state(settings: Settings) -> SharedState:
+    metrics.install()
     if not settings.redis_url:
         return SharedState(lease=LocalLease(settings.leader_lease_seconds))
     redis = Redis.from_url(settings.redis_url)

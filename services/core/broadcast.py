@@ -29,6 +29,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from services.core.events import observer
 from services.core.pacing import MemoryRates, Pace, RateStore
 from services.core.schedules import ScheduleRepo
 
@@ -134,11 +135,15 @@ class Broadcaster:
         limiter = RateLimiter(self.pace, self.rate)
         workers = max(1, min(64, math.ceil(self.rate / 15)))
 
+        kind = campaign.partition(":")[0]
+
         async def one(user_id: int) -> None:
             if not await self._repo.claim(campaign, user_id):
                 report.skipped += 1
+                observer().push(kind, "skipped")
                 return
-            await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+            outcome = await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+            observer().push(kind, outcome)
             if len(outcomes) >= RECORD_BATCH:
                 batch = outcomes[:]
                 outcomes.clear()
@@ -182,7 +187,8 @@ class Broadcaster:
         report: BroadcastReport,
         on_blocked: Callable[[int], Awaitable[None]] | None,
         outcomes: list[tuple[int, str, str]],
-    ) -> None:
+    ) -> str:
+        """Sends to one chat; returns the outcome recorded: sent, blocked or failed."""
         failures = waits = 0
         while True:
             await limiter.wait_turn(user_id)
@@ -197,18 +203,18 @@ class Broadcaster:
                     continue
                 outcomes.append((user_id, "failed", "flood limit"))
                 report.failed += 1
-                return
+                return "failed"
             except TelegramForbiddenError as error:
                 outcomes.append((user_id, "blocked", error.message))
                 report.blocked += 1
                 if on_blocked is not None:
                     await on_blocked(user_id)
-                return
+                return "blocked"
             except TelegramBadRequest as error:
                 logger.warning("broadcast to %s refused: %s", user_id, error.message)
                 outcomes.append((user_id, "failed", error.message))
                 report.failed += 1
-                return
+                return "failed"
             except (TelegramNetworkError, TelegramServerError) as error:
                 failures += 1
                 if failures < self._attempts:
@@ -216,9 +222,9 @@ class Broadcaster:
                     continue
                 outcomes.append((user_id, "failed", str(error)))
                 report.failed += 1
-                return
+                return "failed"
             finally:
                 SENDER_PACES_ITSELF.reset(token)
             outcomes.append((user_id, "sent", ""))
             report.sent += 1
-            return
+            return "sent"

@@ -5,7 +5,7 @@ behind writes (WAL lets readers see every committed transaction without blocking
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,15 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._lock:
             await self.conn.execute_fetchall("BEGIN IMMEDIATE")
+            tx = Transaction(self.conn)
             try:
-                yield Transaction(self.conn)
+                yield tx
             except BaseException:
                 await self.conn.execute_fetchall("ROLLBACK")
                 raise
             await self.conn.execute_fetchall("COMMIT")
+        for callback in tx.committed:
+            callback()
 
     async def execute_atomic(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """One statement as its own transaction (SQLite makes a single statement, with the
@@ -114,6 +117,11 @@ class Transaction:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self.committed: list[Callable[[], None]] = []
+        """Called once the transaction has committed (never if it rolls back)."""
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self.committed.append(callback)
 
     # Each call is one round trip to aiosqlite's thread (execute_fetchall/execute_insert);
     # a cursor would cost three.

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from services.core.db import Transaction
+from services.core.events import TokenOperation, observer
 from services.core.ledger_repo import InsufficientTokensError, LedgerRepo
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work import Origin
@@ -46,12 +47,17 @@ class Ledger:
         if result is None:
             return ReserveOutcome(reservation=None)
         reservation, created = result
+        if created:
+            observer().tokens(TokenOperation.RESERVED, reservation.amount)
         return ReserveOutcome(reservation=reservation, duplicate=not created)
 
     async def commit(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
         """Makes the debit final; returns the balance, or None if already settled (a hold
         the sweeper refunded is never committed afterwards)."""
-        return await self._repo.settle(reservation.id, ReservationStatus.COMMITTED, tx)
+        balance = await self._repo.settle(reservation.id, ReservationStatus.COMMITTED, tx)
+        if balance is not None:
+            _observe(TokenOperation.COMMITTED, reservation.amount, tx)
+        return balance
 
     async def refund(self, reservation: Reservation, tx: Transaction | None = None) -> int | None:
         """Gives the tokens back; returns the balance the first time, None after (a refund
@@ -59,6 +65,7 @@ class Ledger:
         balance = await self._repo.settle(reservation.id, ReservationStatus.REFUNDED, tx)
         if balance is not None:
             logger.info("refunded %s tokens to %s", reservation.amount, reservation.user_id)
+            _observe(TokenOperation.REFUNDED, reservation.amount, tx)
         return balance
 
     async def grant(
@@ -149,3 +156,11 @@ class Ledger:
         for reservation in stale:
             refunded += await self.refund(reservation) is not None
         return refunded
+
+
+def _observe(operation: TokenOperation, amount: int, tx: Transaction | None) -> None:
+    """Once the settlement is final: at once, or when the caller's transaction commits."""
+    if tx is None:
+        observer().tokens(operation, amount)
+    else:
+        tx.after_commit(lambda: observer().tokens(operation, amount))

@@ -14,6 +14,7 @@ from datetime import date
 
 from services.core.categories import CosmicParams, DailyParams, dump_params
 from services.core.db import Database
+from services.core.events import observer
 from services.core.images import ImageRepo, NewImage, StoredImage
 from services.core.media import MediaStore
 from services.core.models import GenerationRecord
@@ -78,11 +79,13 @@ class CosmicPainter:
                 result = await self.image_chain.paint(image_request, deadline=deadline)
         except (GenerationError, TimeoutError) as error:
             await self._record(user_id, image_request.prompt, started, error=error)
+            observer().cosmic_image(request.category.value, "failed")
             if isinstance(error, TimeoutError):
                 raise GenerationError(FailureKind.TIMEOUT, "cosmic art timed out") from error
             raise
         path = await self.media.save(f"cosmic/{_file_name(key)}-{seed:08x}.png", result.png)
         await self._record(user_id, image_request.prompt, started, usage=result.usage)
+        observer().cosmic_image(request.category.value, "painted")
         usage = result.usage
         return CachedImage(
             path,
@@ -122,6 +125,7 @@ class CosmicPainter:
             await self.images.set_file_id(image.id, file_id)
         if file_id and file_id != entry.file_id:  # a first upload, or a rejected id replaced
             await self.cache.set_file_id(cache_key, file_id)
+        observer().cosmic_image(request.category.value, "given")
         return image
 
     async def png(self, path: str) -> bytes:

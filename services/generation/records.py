@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from services.core.db import Transaction
+from services.core.events import observer
 from services.core.models import GenerationRecord
 
 
@@ -42,3 +43,10 @@ class GenerationRepo:
             f" created_at) VALUES {rows}",
             params,
         )
+        tx.after_commit(lambda: _observe(records))
+
+
+def _observe(records: list[GenerationRecord]) -> None:
+    watching = observer()
+    for record in records:
+        watching.generation(record)
