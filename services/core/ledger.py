@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -148,14 +147,6 @@ class Ledger:
     async def held_before(self, cutoff: float) -> list[Reservation]:
         """Holds still open that were made before `cutoff` (Unix seconds)."""
         return await self._repo.held_before(cutoff)
-
-    async def refund_stale(self, older_than: float) -> int:
-        """Refunds reservations held longer than `older_than` seconds (a crash mid-generation)."""
-        stale = await self._repo.held_before(time.time() - older_than)
-        refunded = 0
-        for reservation in stale:
-            refunded += await self.refund(reservation) is not None
-        return refunded
 
 
 def _observe(operation: TokenOperation, amount: int, tx: Transaction | None) -> None:

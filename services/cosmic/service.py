@@ -216,13 +216,6 @@ class CosmicService:
     async def cache_stats(self) -> tuple[int, int]:
         return await self.cache.stats()
 
-    async def refund_stale(self, older_than: float) -> int:
-        """Gives back the uses reserved more than `older_than` seconds ago and never settled."""
-        refunded = 0
-        for reservation in await self.usage.unsettled_before(time.time() - older_than):
-            refunded += await self.usage.settle(reservation, keep=False)
-        return refunded
-
     # --- what the daily push needs (bot/pushes.py sends, services/cosmic/pushes.py keeps)
 
     @property

@@ -114,14 +114,6 @@ async def test_grant_key_applies_once(ledger: Ledger, accounts):
     assert await balance(accounts) == 5
 
 
-async def test_stale_reservations_are_refunded_at_start(ledger: Ledger, accounts):
-    await make_pro(ledger)
-    await ledger.reserve(1, 2, "crashed", "studio post")
-    assert await ledger.refund_stale(older_than=0) == 1
-    assert await ledger.refund_stale(older_than=0) == 0
-    assert await balance(accounts) == 500
-
-
 async def test_ledger_rows_cannot_be_rewritten(ledger: Ledger, db: Database):
     await make_pro(ledger)
     with pytest.raises(Exception, match="append-only"):

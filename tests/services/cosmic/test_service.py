@@ -121,7 +121,7 @@ async def test_a_failed_generation_gives_the_use_back_once(db, tmp_path):
     outcome = await cosmic.create(account, DAILY, "k1", Inbox())
     assert outcome.status is CosmicStatus.FAILED and outcome.failure is FailureKind.UNAVAILABLE
     assert (await cosmic.usage_of(account)).used == 0
-    assert await cosmic.refund_stale(older_than=0) == 0  # nothing left to refund
+    assert await cosmic.usage.unsettled_before(time.time() + 1) == []  # nothing left held
 
 
 async def test_a_repeated_tap_makes_one_image(db, tmp_path):
