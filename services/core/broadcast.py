@@ -223,6 +223,13 @@ class Broadcaster:
                 outcomes.append((user_id, "failed", str(error)))
                 report.failed += 1
                 return "failed"
+            except Exception as error:
+                # Not Telegram's answer (the image could not be made, a bug): this person
+                # is recorded as failed and the others are still served.
+                logger.exception("sending to %s failed", user_id)
+                outcomes.append((user_id, "failed", f"{type(error).__name__}: {error}"[:200]))
+                report.failed += 1
+                return "failed"
             finally:
                 SENDER_PACES_ITSELF.reset(token)
             outcomes.append((user_id, "sent", ""))

@@ -154,3 +154,17 @@ async def test_in_process(check):
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
 async def test_on_redis(check, clients):
     await check(RedisRates(clients[0]))
+
+
+async def test_a_send_that_breaks_for_one_person_does_not_stop_the_others(db: Database):
+    served: list[int] = []
+
+    async def send(chat_id: int) -> None:
+        if chat_id == 3:
+            raise RuntimeError("the sign's image could not be made")
+        served.append(chat_id)
+
+    report = await Broadcaster(ScheduleRepo(db), rate=1000).run("push:x", range(1, 7), send)
+    assert sorted(served) == [1, 2, 4, 5, 6]
+    assert (report.sent, report.failed) == (5, 1)
+    assert (await ScheduleRepo(db).delivery_counts("push:x")).get("failed") == 1
