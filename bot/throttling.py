@@ -69,7 +69,16 @@ class FloodMiddleware(BaseMiddleware):
         UPDATES_THROTTLED.labels(event.event_type).inc()
         if await self._rates.first_in(f"flood:note:{user.id}", NOTE_EVERY):
             await self._note(data["bot"], event, user)
+        elif event.callback_query is not None:  # answered, or the button keeps spinning
+            await self._answer_quietly(data["bot"], event.callback_query.id)
         return UNHANDLED
+
+    @staticmethod
+    async def _answer_quietly(bot: Bot, query_id: str) -> None:
+        try:
+            await bot.answer_callback_query(query_id)
+        except TelegramAPIError as error:
+            logger.info("could not answer a throttled button press: %s", error.message)
 
     def _limited(self, update: Update, user: User | None) -> bool:
         if user is None or user.is_bot or user.id in self._exempt:

@@ -70,10 +70,13 @@ async def test_a_flood_of_presses_is_told_on_the_button(driver: Driver):
     await driver.send(NEIGHBOUR, "/start")
     menu = driver.telegram.last_with_buttons(NEIGHBOUR)
     label = menu.buttons[0]["text"]
+    answered_before = len(driver.telegram.sent("answerCallbackQuery"))
     for _ in range(30):
         await driver.feed(driver.telegram.press(NEIGHBOUR, menu, label))
     alerts = [a for a in driver.alerts() if a.startswith(NOTES["en"])]
     assert len(alerts) == 1  # the note comes as the button's answer, once
+    # and every press is answered (handled, noted or dropped): no button keeps spinning
+    assert len(driver.telegram.sent("answerCallbackQuery")) - answered_before == 30
 
 
 async def test_admins_are_never_limited(driver: Driver):
