@@ -70,8 +70,12 @@ class Leadership:
         the background unless `wait` (a first sweep must not hold up the next renewal)."""
         asked = time.monotonic()
         try:
-            held = await (self._lease.renew() if self.leading else self._lease.acquire())
-        except (RedisError, OSError) as error:
+            # Bounded: a Redis that stops answering without closing the connection must
+            # not keep a stale leader running its duties.
+            held = await asyncio.wait_for(
+                self._lease.renew() if self.leading else self._lease.acquire(), self._every
+            )
+        except (RedisError, OSError, TimeoutError) as error:
             # Still ours until it can have expired: step down before the next check would
             # come too late.
             held = self.leading and asked + self._every < self._valid_until

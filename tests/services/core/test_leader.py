@@ -4,6 +4,7 @@ another within the lease time after it dies, its duties started and stopped to m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -134,3 +135,52 @@ async def test_in_process_the_only_process_is_the_leader():
     assert clock.starts == 1
     await leadership.stop()
     assert not clock.running and clock.stops == 1
+
+
+class FreezingProxy:
+    """A TCP proxy to Redis that can stop answering without closing its connections, as a
+    Redis behind a dead network path does."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.frozen = asyncio.Event()
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                if self.frozen.is_set():
+                    await asyncio.Event().wait()  # swallow everything from now on
+                sink.write(data)
+                await sink.drain()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+
+async def test_a_leader_whose_redis_stops_answering_steps_down(redis_url: str):
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    proxy = FreezingProxy(port)
+    silent = Redis.from_url(redis_url.replace(f":{port}", f":{await proxy.start()}"))
+    clock = Clock()
+    leadership = Leadership(RedisLease(silent, ttl=0.9), [clock])
+    try:
+        await leadership.start()
+        assert leadership.leading and clock.running
+        proxy.frozen.set()  # connections stay open; nothing comes back
+        await wait_until(lambda: not clock.running, timeout=0.9 + 0.5)
+        assert not leadership.leading
+    finally:
+        await leadership.stop()
+        await proxy.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(silent.aclose(), 1)
