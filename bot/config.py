@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
     generation_timeout: float = Field(default=180.0, gt=0)
-    sweep_margin: float = Field(default=30.0, ge=0)
+    sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)
     text_timeout: float = Field(default=25.0, gt=0)
     image_timeout: float = Field(default=120.0, gt=0)
