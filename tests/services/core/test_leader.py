@@ -145,6 +145,8 @@ class FreezingProxy:
         self.target_port = target_port
         self.frozen = asyncio.Event()
         self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+        self.pipes: set[asyncio.Task[None]] = set()
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -152,19 +154,28 @@ class FreezingProxy:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.writers += [writer, up_writer]
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self.pipes.add(task)
 
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            while data := await source.read(65536):
-                if self.frozen.is_set():
-                    await asyncio.Event().wait()  # swallow everything from now on
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            if not self.frozen.is_set():  # frozen: swallow everything, close nothing
                 sink.write(data)
                 await sink.drain()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
     async def close(self) -> None:
+        for task in self.pipes:
+            task.cancel()
+        await asyncio.gather(*self.pipes, return_exceptions=True)
+        for writer in self.writers:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
         if self.server is not None:
             self.server.close()
+            await self.server.wait_closed()
 
 
 async def test_a_leader_whose_redis_stops_answering_steps_down(redis_url: str):
@@ -182,5 +193,4 @@ async def test_a_leader_whose_redis_stops_answering_steps_down(redis_url: str):
     finally:
         await leadership.stop()
         await proxy.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(silent.aclose(), 1)
+        await silent.aclose()
