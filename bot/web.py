@@ -98,6 +98,10 @@ async def telegram_webhook(
         )
     except (RedisError, OSError, TimeoutError):  # Telegram delivers it again later
         logger.warning("update %s left for redelivery: Redis did not answer", update.update_id)
+        # The mark may have been set with only its answer lost: undo it (best effort), or
+        # the redelivery would be taken for a duplicate and never handled.
+        with contextlib.suppress(RedisError, OSError, TimeoutError):
+            await asyncio.wait_for(receiver.seen.forget(update.update_id), READY_TIMEOUT)
         return _rejected(503, "unavailable", "cannot tell a redelivery apart now")
     if first_time:
         receiver.feed(update)

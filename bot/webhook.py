@@ -38,6 +38,9 @@ class SeenUpdates(Protocol):
     async def first_time(self, update_id: int) -> bool:
         """True the first time `update_id` is offered, False for a redelivery."""
 
+    async def forget(self, update_id: int) -> None:
+        """Undoes a mark whose answer was lost, so Telegram's redelivery is handled."""
+
 
 class MemorySeenUpdates:
     """The last `size` update ids, in this process (one `web` process, no Redis)."""
@@ -56,6 +59,9 @@ class MemorySeenUpdates:
             self._ids.discard(self._order.popleft())
         return True
 
+    async def forget(self, update_id: int) -> None:
+        self._ids.discard(update_id)
+
 
 class RedisSeenUpdates:
     """Update ids seen by any `web` process sharing the Redis (`SET NX EX`: one wins)."""
@@ -67,6 +73,9 @@ class RedisSeenUpdates:
 
     async def first_time(self, update_id: int) -> bool:
         return bool(await self._redis.set(f"{self._prefix}{update_id}", 1, nx=True, ex=self._ttl))
+
+    async def forget(self, update_id: int) -> None:
+        await self._redis.delete(f"{self._prefix}{update_id}")
 
 
 class WebhookReceiver:

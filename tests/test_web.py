@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.web import WEBHOOK_PATH, create_web_app
-from bot.webhook import SEEN_TTL, MemorySeenUpdates, WebhookReceiver
+from bot.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
 from tests.conftest import PARTNER_ID
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
@@ -221,3 +221,16 @@ def test_the_receiver_refuses_to_run_without_a_secret(settings: Settings):
     )
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         create_web_app(App(settings=settings, **unbuilt))
+
+
+async def test_an_update_whose_mark_was_undone_is_handled_on_redelivery(redis_url: str):
+    """After a 503 (Redis's answer lost), the mark is undone so the redelivery counts."""
+    redis = Redis.from_url(redis_url)
+    try:
+        for seen in (MemorySeenUpdates(), RedisSeenUpdates(redis, bot_id=1)):
+            assert await seen.first_time(77)
+            await seen.forget(77)
+            assert await seen.first_time(77)
+            assert not await seen.first_time(77)
+    finally:
+        await redis.aclose()
