@@ -64,5 +64,12 @@ def log_handler(log_format: str) -> logging.Handler:
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+        handler.setFormatter(RedactingFormatter(TEXT_FORMAT))
     return handler
+
+
+class RedactingFormatter(logging.Formatter):
+    """Text lines (and tracebacks) without the bot token of a Bot API URL."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact(super().format(record))

@@ -124,3 +124,21 @@ async def test_a_jobs_lines_name_the_job(driver: Driver):
         ("bot.scheduler", "nightly_batch"),
         ("bot.scheduler", None),
     ]
+
+
+def test_a_text_line_and_its_traceback_never_carry_the_token(capsys):
+    logger = logging.getLogger("tests.logs.text")
+    logger.propagate = False
+    handler = log_handler("text")
+    handler.setStream(sys.stderr)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"cannot reach https://api.telegram.org/bot{TOKEN}/getMe")
+        except RuntimeError:
+            logger.exception("failed at /bot%s/getUpdates", TOKEN)
+    finally:
+        logger.removeHandler(handler)
+    text = capsys.readouterr().err
+    assert "failed at /bot<token>/getUpdates" in text and "/bot<token>/getMe" in text
+    assert TOKEN not in text
