@@ -12,10 +12,16 @@ from pathlib import Path
 
 from bot.app import Services, build_services
 from bot.config import Settings
-from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
+from services.core.categories import (
+    AvatarParams,
+    CosmicParams,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+)
 from services.cosmic.astro import Focus, Mood
 from services.cosmic.moon import MoonPhase
-from services.cosmic.service import CosmicRequest, CosmicStatus, ReadyImage
+from services.cosmic.service import CosmicStatus, ReadyImage
 from services.studio.captions import render_post
 from services.studio.catalog import Audience, PostType
 from services.studio.progress import Progress
@@ -84,7 +90,7 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
     return report
 
 
-COSMIC_SAMPLES: dict[str, CosmicRequest] = {
+COSMIC_SAMPLES: dict[str, CosmicParams] = {
     "daily": DailyParams("leo", 8, Mood.RADIANT, Focus.CAREER),
     "match": MatchParams("aries", "libra"),
     "moon": MoonParams(MoonPhase.WAXING_CRESCENT),

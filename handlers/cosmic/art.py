@@ -14,12 +14,11 @@ from aiogram.utils.i18n import gettext as _
 from handlers.common.photos import Photo, send_reusing
 from handlers.cosmic import keyboards
 from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
-from services.core.categories import Category
+from services.core.categories import Category, CosmicParams
 from services.core.models import Account
 from services.core.work import Origin
 from services.cosmic.service import (
     CosmicOutcome,
-    CosmicRequest,
     CosmicService,
     CosmicStatus,
     DeliverImage,
@@ -57,7 +56,7 @@ async def make_art(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
-    request: CosmicRequest,
+    request: CosmicParams,
     key: str,
     text: str,
 ) -> None:

@@ -35,7 +35,6 @@ from services.generation.chain import ImageChain
 
 __all__ = [
     "CosmicOutcome",
-    "CosmicRequest",
     "CosmicService",
     "CosmicStatus",
     "DeliverImage",
@@ -44,10 +43,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-CosmicRequest = CosmicParams
-"""What a person asks Cosmic Coach to paint: the typed parameters of its category."""
 
 
 class CosmicStatus(StrEnum):
@@ -117,7 +112,7 @@ class CosmicService:
     async def create(
         self,
         account: Account,
-        request: CosmicRequest,
+        request: CosmicParams,
         key: str,
         deliver: DeliverImage,
         origin: Origin | None = None,

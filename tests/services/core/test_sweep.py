@@ -13,6 +13,7 @@ from services.core.categories import (
     MatchParams,
     MoonParams,
     dump_params,
+    parse_cosmic,
 )
 from services.core.db import Database
 from services.core.ledger import Ledger
@@ -21,7 +22,7 @@ from services.core.models import LedgerKind, ReservationStatus
 from services.core.sweep import Sweep, SweepReport
 from services.core.usage import UsageRepo
 from services.core.work import Origin, WorkKind, WorkRepo
-from services.cosmic.again import request_again, request_from
+from services.cosmic.again import request_again
 from services.studio.interrupted import keep_interrupted
 from services.studio.repo import PostRepo
 from services.studio.service import PostStatus, ReadyPost, draft_fields
@@ -187,4 +188,4 @@ def test_a_cosmic_request_survives_its_stored_form():
         DailyParams("leo", 9, Mood.BOLD, Focus.LOVE),
         AvatarParams("leo", "aries", "leo", ("kind", "calm")),
     ):
-        assert request_from(json.loads(json.dumps(dump_params(request)))) == request
+        assert parse_cosmic(json.loads(json.dumps(dump_params(request)))) == request
