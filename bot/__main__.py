@@ -1,12 +1,12 @@
 """Command line: `python -m bot run` (the bot, long polling), `python -m bot web` (the bot
-behind Telegram's webhook) and `python -m bot demo --out DIR`."""
+behind Telegram's webhook), `python -m bot migrate` (the database schema) and
+`python -m bot demo --out DIR`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)")
     commands.add_parser("web", help="start the webhook receiver (HTTP on WEB_HOST:WEB_PORT)")
+    commands.add_parser("migrate", help="bring the database at DATABASE_URL up to date")
     demo = commands.add_parser("demo", help="make one viral post offline and save it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
     demo.add_argument(
@@ -61,14 +62,16 @@ async def open_app(settings: Settings) -> App | None:
     """Telegram answers to the token, then the app is built; None once the one line that
     says what is wrong has been printed."""
     from bot.app import build_app
+    from services.core.db import DatabaseError
 
     if problem := await check_telegram(settings):
         print(problem, file=sys.stderr)
         return None
     try:
         return await build_app(settings)
-    except (OSError, sqlite3.Error) as error:
-        print(f"error: cannot open the database or the media folder: {error}", file=sys.stderr)
+    except (OSError, DatabaseError) as error:
+        reason = one_line(str(getattr(error, "orig", None) or error))  # no SQLAlchemy footer
+        print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
 
 
@@ -182,7 +185,25 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(serve_web(settings))
         except KeyboardInterrupt:  # a second Ctrl-C while the updates in flight finish
             return 130
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
     return demo(args)
+
+
+async def migrate(settings: Settings) -> int:
+    """Alembic's upgrade to the newest revision (every start does the same)."""
+    from services.core.db import Database, DatabaseError
+
+    database = Database(settings.database_url, schema=settings.database_schema, pool_size=1)
+    try:
+        await database.connect()
+    except (OSError, DatabaseError) as error:
+        reason = one_line(str(getattr(error, "orig", None) or error))
+        print(f"error: cannot migrate the database: {reason}", file=sys.stderr)
+        return 1
+    await database.close()
+    print("the database is up to date")
+    return 0
 
 
 def demo(args: argparse.Namespace) -> int:

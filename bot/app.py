@@ -126,7 +126,11 @@ async def build_services(
     may replace the configured text or image models with one generator of their own."""
     clients = build_clients(settings)
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
-    db = Database(settings.sqlite_path)
+    db = Database(
+        settings.database_url,
+        schema=settings.database_schema,
+        pool_size=settings.database_pool_size,
+    )
     await db.connect()
     shared = connect_shared_state(settings)
     accounts = AccountRepo(db)

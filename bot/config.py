@@ -19,7 +19,7 @@ from services.generation.resilience import RetryPolicy
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
 DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
-SQLITE_PREFIX = "sqlite:///"
+DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     telegram_api_base: str = TELEGRAM_DEFAULT_API
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_url: str = "sqlite:///data/bot.sqlite3"
+    database_schema: str | None = None
+    """PostgreSQL only: the schema that holds the tables (created at start); default public."""
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    """PostgreSQL connections per process (and as many again in a burst)."""
     redis_url: str | None = None
     media_dir: Path = Path("data/media")
     openai_api_key: SecretStr | None = None
@@ -152,9 +156,9 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_only(cls, value: str) -> str:
-        if not value.startswith(SQLITE_PREFIX):
-            msg = f"must start with {SQLITE_PREFIX!r} (PostgreSQL is not supported yet)"
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(DATABASE_PREFIXES):
+            msg = f"must start with one of {', '.join(DATABASE_PREFIXES)}"
             raise ValueError(msg)
         return value
 
@@ -189,11 +193,6 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
-
-    @property
-    def sqlite_path(self) -> Path:
-        """The SQLite file behind `DATABASE_URL` (only sqlite URLs are supported for now)."""
-        return Path(self.database_url.removeprefix(SQLITE_PREFIX))
 
     @property
     def prices(self) -> Prices:

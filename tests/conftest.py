@@ -18,6 +18,7 @@ from services.core.db import Database
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
 from services.studio.models import TextGenerator
+from tests.databases import BACKENDS, DatabaseUnderTest, database_for
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 
@@ -41,12 +42,21 @@ def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
+@pytest.fixture(params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[DatabaseUnderTest]:
+    """The database of one test: SQLite, then (a second run of the test) PostgreSQL."""
+    async for made in database_for(request.param, tmp_path):
+        yield made
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "test.sqlite3")
-    await database.connect()
-    yield database
-    await database.close()
+async def db(database: DatabaseUnderTest) -> AsyncIterator[Database]:
+    opened = Database(database.url, schema=database.schema)
+    await opened.connect()
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture
@@ -64,10 +74,11 @@ PARTNER_ID = 1001
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database: DatabaseUnderTest) -> Settings:
     return Settings(
         bot_token="123456:TEST-token",
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=database.url,
+        database_schema=database.schema,
         media_dir=tmp_path / "media",
         admin_ids=str(ADMIN_ID),
         redis_url=None,
@@ -145,7 +156,9 @@ async def driver(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Dr
     assert telegram.errors == [], "the bot made calls that Telegram would reject"
 
 
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
+"""A Redis database of its own for each pytest-xdist worker (they flush it)."""
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def test_a_token_not_shaped_like_telegrams_exits_2(tmp_path: Path, token: str):
         ({"TEXT_TIMEOUT": "soon"}, "TEXT_TIMEOUT"),
         ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
-        ({"DATABASE_URL": "postgresql://db/bot"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://db/bot"}, "DATABASE_URL"),
         ({"TELEGRAM_API_BASE": "api.telegram.org"}, "TELEGRAM_API_BASE"),
     ],
 )

@@ -53,7 +53,7 @@ class ReportRepo:
         """Calls and cost per kind and model since `since`, dearest first."""
         rows = await self._db.fetch_all(
             "SELECT kind, provider, model, COUNT(*) AS calls,"
-            " SUM(status = 'ok') AS succeeded, SUM(cost_usd) AS cost"
+            " SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS succeeded, SUM(cost_usd) AS cost"
             " FROM generations WHERE created_at >= ?"
             " GROUP BY kind, provider, model"
             " ORDER BY cost DESC, calls DESC, kind, provider, model",
@@ -124,7 +124,7 @@ class ReportRepo:
         """People whose first payment was since `since`."""
         return await self._count(
             "SELECT COUNT(*) FROM (SELECT user_id, MIN(created_at) AS"
-            " first FROM payments GROUP BY user_id) WHERE first >= ?",
+            " first FROM payments GROUP BY user_id) AS firsts WHERE first >= ?",
             since,
         )
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import aiosqlite
-
-from services.core.db import Database, Transaction
+from services.core.db import Database, Record, Transaction
 from services.core.models import Account
 
 _ACCOUNT_COLUMNS = (
@@ -16,7 +14,7 @@ _ACCOUNT_COLUMNS = (
 )
 
 
-def _account(row: aiosqlite.Row) -> Account:
+def _account(row: Record) -> Account:
     return Account(
         user_id=row["user_id"],
         language=row["language"],
@@ -30,12 +28,26 @@ def _account(row: aiosqlite.Row) -> Account:
     )
 
 
-async def load_account(source: Database | Transaction, user_id: int) -> Account | None:
-    """The account as `source` sees it (inside a transaction: with its changes so far)."""
-    row = await source.fetch_one(
-        f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", (user_id,)
-    )
+async def load_account(
+    source: Database | Transaction, user_id: int, *, lock: bool = False
+) -> Account | None:
+    """The account as `source` sees it (inside a transaction: with its changes so far).
+    With `lock` (inside a transaction), the row stays locked until it ends: see
+    `lock_account`."""
+    sql = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?"
+    if lock and isinstance(source, Transaction) and source.locks_rows:
+        sql += " FOR UPDATE"
+    row = await source.fetch_one(sql, (user_id,))
     return _account(row) if row else None
+
+
+async def lock_account(tx: Transaction, user_id: int) -> None:
+    """Serialises the money-like changes of one account (tokens, weekly uses) until `tx`
+    ends. PostgreSQL takes the account row's lock (two transactions reading a balance
+    before either writes could otherwise both spend it); SQLite already runs one write
+    transaction at a time."""
+    if tx.locks_rows:
+        await tx.execute("SELECT 1 FROM accounts WHERE user_id = ? FOR UPDATE", (user_id,))
 
 
 class AccountRepo:

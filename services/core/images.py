@@ -8,10 +8,8 @@ import json
 import time
 from dataclasses import dataclass
 
-import aiosqlite
-
 from services.core.categories import Category, Params, dump_params, parse_params
-from services.core.db import Database, Transaction
+from services.core.db import Database, Record, Transaction
 
 _COLUMNS = (
     "id, user_id, category, params, prompt, provider, model, quality, cost_usd, path, caption,"
@@ -64,7 +62,7 @@ class NewImage:
         return self.params.category
 
 
-def _image(row: aiosqlite.Row) -> StoredImage:
+def _image(row: Record) -> StoredImage:
     return StoredImage(
         id=row["id"],
         user_id=row["user_id"],

@@ -4,14 +4,11 @@ generation runs."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
-import aiosqlite
-
-from services.core.accounts import AccountRepo, load_account
-from services.core.db import Database, Transaction
+from services.core.accounts import AccountRepo, load_account, lock_account
+from services.core.db import Database, IntegrityError, Record, Transaction
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work import Origin, WorkKind, WorkRepo
 
@@ -21,7 +18,8 @@ _RESERVATION_COLUMNS = (
 _RESERVE = (
     "INSERT INTO reservations (user_id, idempotency_key, allowance_amount, bonus_amount,"
     " status, reason, created_at)"
-    " SELECT user_id, ?, MIN(allowance, ?), ? - MIN(allowance, ?), 'held', ?, ?"
+    " SELECT user_id, ?, CASE WHEN allowance < ? THEN allowance ELSE ? END,"
+    " ? - CASE WHEN allowance < ? THEN allowance ELSE ? END, 'held', ?, ?"
     " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
     f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}"
 )
@@ -31,7 +29,7 @@ class InsufficientTokensError(Exception):
     """The balance cannot cover the change."""
 
 
-def _reservation(row: aiosqlite.Row) -> Reservation:
+def _reservation(row: Record) -> Reservation:
     return Reservation(
         id=row["id"],
         user_id=row["user_id"],
@@ -66,13 +64,14 @@ class LedgerRepo:
         # first, then bonus) happen together, and the `reservation_holds` trigger appends
         # the ledger entry that moves the balance. A race can neither overdraw nor reserve
         # twice.
-        params = (key, amount, amount, amount, reason, time.time(), user_id, amount)
-        if origin is None:
+        params = (key, *[amount] * 5, reason, time.time(), user_id, amount)
+        if origin is None and self._db.serialises_writes:
             row = await self._db.execute_atomic(_RESERVE, params)
         else:
             async with self._db.transaction() as tx:
+                await lock_account(tx, user_id)
                 row = await tx.fetch_one(_RESERVE, params)
-                if row is not None:
+                if row is not None and origin is not None:
                     await WorkRepo.remember(
                         tx, WorkKind.TOKENS, row["id"], user_id, origin, again or {}
                     )
@@ -134,7 +133,7 @@ class LedgerRepo:
             ):
                 return None
             await AccountRepo.ensure(tx, user_id, create_language)
-            account = await load_account(tx, user_id)
+            account = await load_account(tx, user_id, lock=True)
             assert account is not None
             allowance_delta = 0
             if set_allowance is not None:
@@ -215,6 +214,8 @@ class LedgerRepo:
         """Appends a ledger entry; the `ledger_applies` trigger moves the balance with it in
         the same statement, and the accounts' CHECKs refuse to go below zero. Returns the
         balance after the entry."""
+        # balance_after is read from the row the entry changes: it must not move meanwhile.
+        before = await load_account(tx, user_id, lock=True) if tx.locks_rows else None
         try:
             row = await tx.fetch_one(
                 "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
@@ -234,13 +235,12 @@ class LedgerRepo:
                     user_id,
                 ),
             )
-        except sqlite3.IntegrityError as error:
-            if "CHECK" not in str(error):
+        except IntegrityError as error:
+            if "check" not in str(error).lower():
                 raise
-            current = await tx.fetch_one(
-                "SELECT allowance + bonus FROM accounts WHERE user_id = ?", (user_id,)
-            )
-            raise InsufficientTokensError(current[0] if current else 0) from error
+            # (On PostgreSQL the failed statement ended the transaction: no reads after it.)
+            current = before or await load_account(tx, user_id)
+            raise InsufficientTokensError(current.balance if current else 0) from error
         if row is None:
             raise InsufficientTokensError(0)
         return int(row[0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from services.core.db import Database
 
@@ -35,13 +36,17 @@ def push_campaign(day: str) -> str:
     return f"push:{day}"
 
 
-_PUSHED_SINCE = (
-    "d.user_id = s.user_id AND d.campaign IN ('push:' || c.day,"
-    " 'push:' || date(c.day, '+1 day'), 'push:' || date(c.day, '+2 days'))"
-)
-"""A push for the date `c.day` or later reached `s.user_id`. At any moment the dates in use
-on Earth span at most three days (UTC−12 to UTC+14), so no later date can have been pushed;
+_PUSHED_SINCE = "d.user_id = s.user_id AND d.campaign IN (c.push0, c.push1, c.push2)"
+"""A push for the date `c.day` or later reached `s.user_id` (`c.push0..2`: the campaigns of
+that date and the two after it, see `_campaigns_from`). At any moment the dates in use on
+Earth span at most three days (UTC−12 to UTC+14), so no later date can have been pushed;
 the three lookups use the deliveries' primary key (campaign, user_id)."""
+
+
+def _campaigns_from(day: str) -> list[str]:
+    first = date.fromisoformat(day)
+    return [push_campaign((first + timedelta(days=n)).isoformat()) for n in range(3)]
+
 
 _SUBSCRIPTION = (
     "SELECT s.user_id, s.sign, s.hour, a.language, z.zone FROM subscriptions s"
@@ -82,10 +87,14 @@ class ScheduleRepo:
         who moved west is not sent an earlier date). `clocks`: every zone in use. By date."""
         if not clocks:
             return {}
-        values = ", ".join(["(?, ?, ?)"] * len(clocks))
-        params = [value for c in clocks for value in (c.zone or "", c.day, c.hour)]
+        values = ", ".join(["(?, ?, ?, ?, ?, CAST(? AS INTEGER))"] * len(clocks))
+        params = [
+            value
+            for c in clocks
+            for value in (c.zone or "", c.day, *_campaigns_from(c.day), c.hour)
+        ]
         rows = await self._db.fetch_all(
-            f"WITH clocks (zone, day, hour) AS (VALUES {values})"
+            f"WITH clocks (zone, day, push0, push1, push2, hour) AS (VALUES {values})"
             " SELECT s.user_id, s.sign, s.hour, a.language, z.zone, c.day FROM subscriptions s"
             " JOIN accounts a USING (user_id) LEFT JOIN time_zones z USING (user_id)"
             " JOIN clocks c ON c.zone = COALESCE(z.zone, '')"
@@ -102,9 +111,10 @@ class ScheduleRepo:
     async def pushed_since(self, user_id: int, day: str) -> bool:
         """Whether this person got the push of `day` (or of a later date) already."""
         row = await self._db.fetch_one(
-            "WITH s (user_id) AS (VALUES (?)), c (day) AS (VALUES (?))"
+            "WITH s (user_id) AS (VALUES (CAST(? AS BIGINT))),"
+            " c (push0, push1, push2) AS (VALUES (?, ?, ?))"
             f" SELECT 1 FROM deliveries d, s, c WHERE {_PUSHED_SINCE}",
-            (user_id, day),
+            (user_id, *_campaigns_from(day)),
         )
         return row is not None
 

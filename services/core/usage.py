@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from services.core.accounts import lock_account
 from services.core.db import Database, Transaction
 from services.core.work import Origin, WorkKind, WorkRepo
 
 _RESERVE = (
     "INSERT INTO uses (user_id, week, kind, delta, category, idempotency_key, created_at)"
     " SELECT ?, ?, 'reserve', 1, ?, ?, ?"
-    " WHERE ? IS NULL OR (SELECT COALESCE(SUM(delta), 0) FROM uses"
+    " WHERE CAST(? AS INTEGER) IS NULL OR (SELECT COALESCE(SUM(delta), 0) FROM uses"
     "                     WHERE user_id = ? AND week = ?) < ?"
     " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id"
 )
@@ -55,12 +56,13 @@ class UsageRepo:
         `origin`, where the work reports (and `again`, what restarts it) is remembered in
         the same transaction, for the sweeper."""
         params = (user_id, week, category, key, time.time(), limit, user_id, week, limit)
-        if origin is None:
+        if origin is None and self._db.serialises_writes:
             row = await self._db.execute_atomic(_RESERVE, params)
         else:
             async with self._db.transaction() as tx:
+                await lock_account(tx, user_id)  # the count and the insert as one
                 row = await tx.fetch_one(_RESERVE, params)
-                if row is not None:
+                if row is not None and origin is not None:
                     await WorkRepo.remember(tx, WorkKind.USE, row[0], user_id, origin, again or {})
         if row is not None:
             return UseReservation(row[0], user_id, week)

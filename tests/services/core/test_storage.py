@@ -1,40 +1,94 @@
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
-from services.core.migrations import MIGRATIONS
+from services.core.db import Database, DatabaseError, async_url
+from services.core.schema import current_revision
+from services.core.schema.sqlite_legacy import MIGRATIONS
+from tests.databases import DatabaseUnderTest
 
 
-async def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path: Path):
-    path = tmp_path / "bot.sqlite3"
-    first = Database(path)
+async def _revision(database: DatabaseUnderTest) -> str | None:
+    args = {"server_settings": {"search_path": database.schema}} if database.schema else {}
+    engine = create_async_engine(async_url(database.url), connect_args=args)
+    async with engine.connect() as conn:
+        revision = await conn.run_sync(current_revision)
+    await engine.dispose()
+    return revision
+
+
+async def test_reopening_keeps_data_and_does_not_migrate_twice(database: DatabaseUnderTest):
+    first = Database(database.url, schema=database.schema)
     await first.connect()
     await AccountRepo(first).get_or_create(42, "es")
     await first.close()
 
-    again = Database(path)
+    again = Database(database.url, schema=database.schema)
     await again.connect()
     account = await AccountRepo(again).get(42)
-    version = await again.fetch_one("PRAGMA user_version")
-    mode = await again.fetch_one("PRAGMA journal_mode")
     await again.close()
     assert account is not None and account.language == "es"
-    assert version[0] == len(MIGRATIONS)
-    assert mode[0] == "wal"
+    assert await _revision(database) == "0001"
 
 
-async def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path):
-    db = Database(tmp_path / "bot.sqlite3")
+async def test_sqlite_runs_in_wal_mode(db: Database):
+    if db.dialect != "sqlite":
+        pytest.skip("a SQLite setting")
+    mode = await db.fetch_one("PRAGMA journal_mode")
+    assert mode is not None and mode[0] == "wal"
+
+
+async def test_a_file_made_before_alembic_upgrades_in_place(tmp_path):
+    """A release that tracked the schema in PRAGMA user_version left v6 behind: the bot
+    opens it, adds v7, keeps the data, and Alembic takes over from there."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for statements in MIGRATIONS[:6]:
+            for statement in statements:
+                old.execute(statement)
+        old.execute("INSERT INTO accounts (user_id, created_at, updated_at) VALUES (7, 0, 0)")
+        old.execute("PRAGMA user_version = 6")
+    db = Database(path)
     await db.connect()
-    try:
+    account = await AccountRepo(db).get(7)
+    zones = await db.fetch_all("SELECT * FROM time_zones")
+    await db.close()
+    assert account is not None and zones == []
+    assert await _revision(DatabaseUnderTest(f"sqlite:///{path}")) == "0001"
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
+    with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO accounts (user_id, created_at, updated_at) VALUES (7, 0, 0)"
             )
             raise RuntimeError("crash in the middle")
-    except RuntimeError:
-        pass
     assert await AccountRepo(db).get(7) is None
-    await db.close()
+
+
+_ONE_ROW_EACH = (
+    "INSERT INTO accounts (user_id, created_at, updated_at) VALUES (7, 0, 0)",
+    "INSERT INTO ledger (user_id, kind, allowance_delta, bonus_delta, balance_after,"
+    " created_at) VALUES (7, 'grant', 0, 5, 5, 1)",
+    "INSERT INTO uses (user_id, week, kind, delta, category, idempotency_key, created_at)"
+    " VALUES (7, '2026-W25', 'reserve', 1, 'daily', 'k', 1)",
+    "INSERT INTO audit (actor_id, action, created_at) VALUES (1, 'grant', 1)",
+)
+
+
+@pytest.mark.parametrize("statement", ["UPDATE {} SET created_at = 0", "DELETE FROM {}"])
+@pytest.mark.parametrize("table", ["ledger", "uses", "audit"])
+async def test_the_ledgers_refuse_to_change_what_they_hold(
+    db: Database, table: str, statement: str
+):
+    async with db.transaction() as tx:
+        for row in _ONE_ROW_EACH:
+            await tx.execute(row)
+    with pytest.raises(DatabaseError, match="append-only"):
+        async with db.transaction() as tx:
+            await tx.execute(statement.format(table))

@@ -1,7 +1,8 @@
-"""Versioned schema migrations, applied in order at start-up by services/core/db.py
-(tracked in PRAGMA user_version).
+"""The SQLite schema as it was built before Alembic (versions 1-7, tracked in PRAGMA
+user_version). Alembic's baseline revision applies whichever of these a database lacks, so a
+file made by an older release upgrades in place; never edit them. New schema changes are
+Alembic revisions (services/core/schema/versions).
 
-Append a new tuple of statements to MIGRATIONS to change the schema; never edit a shipped one.
 Times are stored as Unix seconds (REAL), money-like amounts as INTEGER tokens.
 """
 

@@ -1,0 +1,46 @@
+"""The database schema, kept by Alembic on SQLite and PostgreSQL alike.
+
+`upgrade` runs at every start (services/core/db.py) and from `python -m bot migrate`;
+revisions live in services/core/schema/versions. To change the schema, add a revision
+(`alembic -c services/core/schema/alembic.ini revision -m "…"`) that works on both
+databases, and never edit a shipped one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_MIGRATION_LOCK = 0x436F736D6963  # any constant: two processes starting at once queue here
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(connection: Connection, schema: str | None = None) -> None:
+    """Brings the database on `connection` to the newest revision, inside the caller's
+    transaction. On PostgreSQL, `schema` (created when missing) holds the tables."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        if schema:
+            if not _SCHEMA_NAME.fullmatch(schema):
+                msg = f"not a plain schema name: {schema!r}"
+                raise ValueError(msg)
+            connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    command.upgrade(alembic_config(connection), "head")
+
+
+def current_revision(connection: Connection) -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
