@@ -208,6 +208,10 @@ def _rows(title: str, run: dict[str, Any]) -> list[tuple[str, object]]:
         ("  429s / share of sends", f"{run['limited']} / {run['share_429']:.4%}"),
         ("  sent by each process", " + ".join(str(n) for n in run["per_process"])),
         (
+            "  CPU ms a message: bot processes / stand-in",
+            f"{run['bot_cpu_ms']:.2f} / {run['standin_cpu_ms']:.2f}",
+        ),
+        (
             "  duplicates / missed / uploads",
             f"{run['duplicates']} / {run['missed']} / {run['uploads']}",
         ),
@@ -235,6 +239,8 @@ def main() -> None:
             "missed": one["missed"] + two["missed"] + flooded["missed"],
             "uploads_1": one["uploads"],
             "uploads_2": two["uploads"],
+            "bot_cpu_ms_per_message_2": round(two["bot_cpu_ms"], 2),
+            "standin_cpu_ms_per_message_2": round(two["standin_cpu_ms"], 2),
             "fault_push_rate_ratio_1pct_429": round(flooded["ratio"], 3),
             "fault_duplicates": flooded["duplicates"],
             "fault_missed": flooded["missed"],
