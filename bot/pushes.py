@@ -20,7 +20,7 @@ from handlers.cosmic.texts import reading_text
 from services.core.broadcast import Broadcaster, BroadcastReport
 from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
 from services.core.zones import local_now, zone_or
-from services.cosmic.astro import Reading, daily_reading
+from services.cosmic.astro import daily_reading
 from services.cosmic.pushes import PushImages
 from services.cosmic.service import CosmicService
 
@@ -86,7 +86,7 @@ class DailyPush:
         self._captions = {k: v for k, v in self._captions.items() if k[0] in days}
 
     async def _send(self, subscription: Subscription, day: date) -> None:
-        caption, markup = await self._caption(subscription, daily_reading(subscription.sign, day))
+        caption, markup = await self._caption(subscription, day)
 
         async def send_photo(photo: str | bytes) -> str | None:
             """By file_id, or the upload of the first send of a sign and date."""
@@ -107,11 +107,13 @@ class DailyPush:
         await self._images.send(subscription.user_id, subscription.sign, day, send_photo)
 
     async def _caption(
-        self, subscription: Subscription, reading: Reading
+        self, subscription: Subscription, day: date
     ) -> tuple[str, InlineKeyboardMarkup]:
-        """The same for every subscriber of a sign and language: made once per run."""
-        key = (reading.day.isoformat(), subscription.sign, subscription.language)
+        """The same for every subscriber of a sign and language: made once per run (the
+        hot path of a push is a dictionary look-up)."""
+        key = (day.isoformat(), subscription.sign, subscription.language)
         if key not in self._captions:
+            reading = daily_reading(subscription.sign, day)
             horoscope = await self._schedules.horoscope(*key)
             with self._i18n.context(), self._i18n.use_locale(subscription.language):
                 text = reading_text(subscription.sign, reading.energy, reading.mood, reading.focus)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -90,6 +91,13 @@ class FakeTelegram(MoreBotAPI):
         self.flood: tuple[int, int] | None = None
         """(n, seconds): every n-th message sent gets 429 "retry after" seconds."""
         self._sends = itertools.count(1)
+        self.limit: tuple[float, float] | None = None
+        """(rate, burst): Telegram's overall limit on messages sent, as a token bucket of
+        `burst` refilled at `rate` a second; a send finding it empty is answered 429 with
+        the whole seconds until a token is back (at least 1), as Telegram answers."""
+        self.limited = 0
+        """Sends answered 429 by `limit`."""
+        self._bucket: tuple[float, float] | None = None
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
@@ -215,10 +223,23 @@ class FakeTelegram(MoreBotAPI):
                 raise BotAPIError(
                     429, f"Too Many Requests: retry after {seconds}", retry_after=seconds
                 )
+        if self.limit and method in {"sendMessage", "sendPhoto", "copyMessage"}:
+            self._take_token(*self.limit)
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return True
         return await handler(params)
+
+    def _take_token(self, rate: float, burst: float) -> None:
+        now = time.monotonic()
+        tokens, at = self._bucket or (burst, now)
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens < 1:
+            self._bucket = (tokens, now)
+            self.limited += 1
+            wait = max(1, math.ceil((1 - tokens) / rate))
+            raise BotAPIError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        self._bucket = (tokens - 1, now)
 
     async def _getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return BOT_USER

@@ -79,6 +79,18 @@ async def test_two_broadcasters_on_one_redis_keep_one_pace(db: Database, clients
     check_one_pace(await pace_together(first, second, per_run=40), RATE)
 
 
+async def test_at_a_paid_rate_two_processes_taking_grains_never_go_faster(db: Database, clients):
+    """At 1000/s each sender takes tokens a few at a time: together they still send at most
+    R·t + burst in any t (how fast they get there depends on the machine: not asserted)."""
+    repo = ScheduleRepo(db)
+    first = Broadcaster(repo, rate=1000, paid=True, rates=RedisRates(clients[0]))
+    second = Broadcaster(repo, rate=1000, paid=True, rates=RedisRates(clients[1]))
+    moments = sorted(await pace_together(first, second, per_run=300))
+    for i, start in enumerate(moments):
+        in_window = [at for at in moments[i:] if at <= start + 0.2]
+        assert len(in_window) <= 1000 * 0.2 + 50 + 1
+
+
 async def test_in_process_two_runs_of_one_broadcaster_keep_one_pace(db: Database):
     broadcaster = Broadcaster(ScheduleRepo(db), rate=RATE)
     check_one_pace(await pace_together(broadcaster, broadcaster, per_run=40), RATE)
@@ -131,6 +143,14 @@ async def pause_holds_a_bucket_and_a_longer_one_stays(rates: RateStore) -> None:
     assert await rates.take("bucket", 100.0, 5.0, pause_key="stop") == 0.0
 
 
+async def a_grain_takes_what_the_bucket_holds_at_most(rates: RateStore) -> None:
+    assert await rates.take_up_to("grain", 2.0, 3.0, 5) == (3, 0.0)  # 3 there, 5 asked
+    taken, wait = await rates.take_up_to("grain", 2.0, 3.0, 5)
+    assert taken == 0 and 0.4 < wait <= 0.5
+    await asyncio.sleep(wait)
+    assert await rates.take_up_to("grain", 2.0, 3.0, 5) == (1, 0.0)
+
+
 async def first_in_a_period_is_true_once(rates: RateStore) -> None:
     assert await rates.first_in("note:1", 0.3) is True
     assert await rates.first_in("note:1", 0.3) is False
@@ -142,6 +162,7 @@ async def first_in_a_period_is_true_once(rates: RateStore) -> None:
 CHECKS = [
     bucket_gives_its_burst_then_tells_the_wait,
     pause_holds_a_bucket_and_a_longer_one_stays,
+    a_grain_takes_what_the_bucket_holds_at_most,
     first_in_a_period_is_true_once,
 ]
 
