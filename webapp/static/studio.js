@@ -23,21 +23,22 @@ async function sendToChat(imageId) {
   } catch (error) { failed(error); }
 }
 
-function postView(post, imageUrl) {
-  const box = el("div", { class: "panel", id: "post" });
+function postView(post, imageUrl, current = true) {
+  const id = (name) => (current ? name : undefined);  // the post being made has the ids
+  const box = el("div", { class: "panel", id: id("post") });
   box.append(
-    el("p", { class: "post-title", id: "post-title" }, post.title),
-    el("p", { class: "post-body", id: "post-text" }, post.body),
+    el("p", { class: "post-title", id: id("post-title") }, post.title),
+    el("p", { class: "post-body", id: id("post-text") }, post.body),
     el("p", { class: "tags" }, (post.hashtags || []).join(" ")),
   );
-  if (imageUrl) box.append(el("img", { class: "preview", id: "post-image", src: imageUrl, alt: post.title }));
+  if (imageUrl) box.append(el("img", { class: "preview", id: id("post-image"), src: imageUrl, alt: post.title }));
   return box;
 }
 
-function actions(result, imageId) {
+function actions(result, imageId, current = true) {
   const row = el("div", { class: "row" });
-  if (result.download_url) row.append(el("button", { class: "secondary", id: "download", onclick: () => download(result.download_url, `post-${result.post_id}.png`) }, t("download")));
-  if (imageId) row.append(el("button", { class: "secondary", id: "send", onclick: () => sendToChat(imageId) }, t("send_to_chat")));
+  if (result.download_url) row.append(el("button", { class: "secondary", id: current ? "download" : undefined, onclick: () => download(result.download_url, `post-${result.post_id}.png`) }, t("download")));
+  if (imageId) row.append(el("button", { class: "secondary", id: current ? "send" : undefined, onclick: () => sendToChat(imageId) }, t("send_to_chat")));
   return row;
 }
 
@@ -46,8 +47,8 @@ async function history(list) {
   const posts = await api("/api/pro/posts?limit=10");
   if (!posts.length) { list.append(el("p", { class: "hint" }, t("no_posts"))); return; }
   for (const post of posts) {
-    const item = postView(post, post.image_url);
-    item.append(actions(post, post.image_id));
+    const item = postView(post, post.image_url, false);
+    item.append(actions(post, post.image_id, false));
     list.append(item);
   }
 }
