@@ -51,6 +51,8 @@ async def test_the_apps_strings_in_every_language(web: Web):
     assert (spanish["locale"], russian["locale"], other["locale"]) == ("es", "ru", "en")
     assert set(english["strings"]) == set(spanish["strings"]) == set(russian["strings"])
     assert english["strings"]["tab_gallery"] == "Gallery"
+    assert spanish["strings"]["tab_gallery"] == "Galería"
+    assert russian["strings"]["tab_gallery"] == "Галерея"
 
 
 async def test_the_api_has_its_own_openapi(web: Web):
