@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    webapp_auth_max_age: int = Field(default=86_400, ge=1)
+    """Seconds a Mini App's signed init data stays valid (from its auth_date)."""
+    media_url_ttl: int = Field(default=3_600, ge=60)
+    """Seconds a signed /media URL works."""
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeDefault, MenuButtonWebApp, WebAppInfo
 from aiogram.utils.i18n import I18n
 
 from services.studio.catalog import UI_LANGUAGES
@@ -24,8 +24,17 @@ def on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
         assert app.leadership is not None
         await app.leadership.start()
         await register_commands(bot, app.i18n)
+        if app.settings.webhook_url is not None:  # Mini Apps need HTTPS: the webhook's URL
+            await set_menu_button(bot, app.i18n, app.settings.webhook_url)
 
     return start
+
+
+async def set_menu_button(bot: Bot, i18n: I18n, base_url: str) -> None:
+    """The chat's menu button opens the Mini App (served by `bot web` at /app/)."""
+    text = i18n.gettext(_noop("Open app"), locale=i18n.default_locale)
+    button = MenuButtonWebApp(text=text, web_app=WebAppInfo(url=f"{base_url}/app/"))
+    await bot.set_chat_menu_button(menu_button=button)
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:

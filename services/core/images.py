@@ -138,6 +138,29 @@ class ImageRepo:
         )
         return (_image(row) if row else None), total
 
+    async def listing(
+        self,
+        user_id: int,
+        limit: int,
+        offset: int,
+        *,
+        category: str | None = None,
+        favourites: bool = False,
+    ) -> tuple[list[StoredImage], int]:
+        """A page of the user's images (newest first), of one category or favourites only,
+        and how many there are in all."""
+        where = "user_id = ? AND deleted_at IS NULL" + (" AND favourite = 1" if favourites else "")
+        args: tuple[object, ...] = (user_id,)
+        if category is not None:
+            where += " AND category = ?"
+            args += (category,)
+        total_row = await self._db.fetch_one(f"SELECT COUNT(*) FROM images WHERE {where}", args)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM images WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [_image(row) for row in rows], int(total_row[0]) if total_row else 0
+
     async def set_favourite(self, user_id: int, image_id: int, favourite: bool) -> bool:
         row = await self._db.execute_atomic(
             "UPDATE images SET favourite = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL"

@@ -71,6 +71,15 @@ class PostRepo:
             image_path=row["image_path"],
         )
 
+    async def recent_ids(self, user_id: int, limit: int, offset: int) -> list[int]:
+        """The ids of the user's finished posts, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM posts WHERE user_id = ? AND status = 'done'"
+            " ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [int(row[0]) for row in rows]
+
     async def generations_for_post(self, post_id: int) -> list[GenerationRecord]:
         rows = await self._db.fetch_all(
             "SELECT user_id, post_id, kind, provider, model, prompt, status, error, duration_ms,"

@@ -88,6 +88,8 @@ class FakeTelegram(MoreBotAPI):
         """Star payments made (charge id → user id, amount, refunded)."""
         self._uploads: dict[str, bytes] = {}
         self.inline_answers: list[dict[str, Any]] = []
+        self.invoice_links: list[dict[str, Any]] = []
+        """createInvoiceLink's parameters, in order."""
         self.flood: tuple[int, int] | None = None
         """(n, seconds): every n-th message sent gets 429 "retry after" seconds."""
         self._sends = itertools.count(1)

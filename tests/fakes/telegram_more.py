@@ -24,6 +24,7 @@ class MoreBotAPI:
     files: dict[str, bytes]
     charges: dict[str, dict[str, Any]]
     inline_answers: list[dict[str, Any]]
+    invoice_links: list[dict[str, Any]]
     _uploads: dict[str, bytes]
     webhook: dict[str, Any] | None = None
     """The webhook set with setWebhook (its parameters), None while there is none."""
@@ -135,6 +136,17 @@ class MoreBotAPI:
         }
         rules.check_reply_markup(params.get("reply_markup"))
         return self._store(params, text=None, invoice=invoice)
+
+    async def _createInvoiceLink(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        prices = params["prices"]
+        if params["currency"] == "XTR" and (params.get("provider_token") or len(prices) != 1):
+            raise bad_request("Stars invoices take no provider token and exactly one price")
+        if not 1 <= len(params["payload"].encode()) <= 128:
+            raise bad_request("INVOICE_PAYLOAD_INVALID")
+        if not 1 <= len(params["title"]) <= 32 or not 1 <= len(params["description"]) <= 255:
+            raise bad_request("title or description has a wrong length")
+        self.invoice_links.append(params)
+        return f"https://t.me/$invoice{len(self.invoice_links)}"
 
     async def _copyMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self._target(params["chat_id"])

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx2
+import pytest
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.web import create_web_app
+from services.generation.base import ImageGenerator
+from tests.conftest import ADMIN_ID, PARTNER_ID
+from tests.fakes.session import FakeTelegramSession
+from tests.fakes.telegram import FakeTelegram
+from tests.test_web import Web, webhook_settings
+from tests.webapp.initdata import auth
+
+FAN_ID = 2002
+"""A Cosmic Coach user (free until a test gives a plan)."""
+
+
+async def open_api(
+    settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
+) -> AsyncIterator[Web]:
+    app = await build_app(
+        webhook_settings(settings),
+        session=FakeTelegramSession(telegram),
+        image_generator=image_generator,
+    )
+    api = create_web_app(app)
+    try:
+        async with api.router.lifespan_context(api):
+            transport = httpx2.ASGITransport(app=api)
+            async with httpx2.AsyncClient(transport=transport, base_url="http://bot") as client:
+                yield Web(client, app, api, telegram)
+    finally:
+        await app.close()
+
+
+@pytest.fixture
+async def web(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Web]:
+    telegram.add_user(FAN_ID, "Fan")
+    async for opened in open_api(settings, telegram):
+        yield opened
+    assert telegram.errors == [], "the bot made calls that Telegram would reject"
+
+
+async def give_tier(web: Web, user_id: int, tier: str) -> None:
+    await web.app.services.accounts.get_or_create(user_id, "en")
+    await web.app.services.ledger.set_tier(
+        user_id, tier, expires_at=None, key=f"tier:{user_id}:{tier}", reason="test"
+    )
+
+
+async def make_pro(web: Web, user_id: int = PARTNER_ID) -> None:
+    await web.app.services.accounts.get_or_create(user_id, "en")
+    await web.app.services.ledger.set_pro(user_id, True, actor_id=ADMIN_ID, key=f"pro:{user_id}")
+
+
+__all__ = ["ADMIN_ID", "FAN_ID", "PARTNER_ID", "auth", "give_tier", "make_pro", "open_api"]

@@ -1,0 +1,63 @@
+"""Seed 003's admin endpoints and the app's strings."""
+
+from __future__ import annotations
+
+from tests.test_web import Web
+from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth
+
+
+async def test_batch_then_cost_report_with_cache_hit_rate(web: Web):
+    response = await web.client.post(
+        "/api/images/admin/batch-generate", json={"date": "2026-06-18"}, headers=auth(ADMIN_ID)
+    )
+    assert response.status_code == 200
+    batch = response.json()
+    assert (batch["date"], batch["success"] + batch["cached"], batch["failed"]) == (
+        "2026-06-18",
+        12,
+        0,
+    )
+    for _ in range(2):  # the first asks paint (a miss), the second reuses (a hit)
+        await web.client.post(
+            "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
+        )
+    report = await web.client.get("/api/images/admin/cost-report?days=7", headers=auth(ADMIN_ID))
+    assert report.status_code == 200
+    body = report.json()
+    assert body["days"] == 7
+    assert body["totalCalls"] >= 13
+    assert {"provider", "model", "calls", "costUsd"} <= set(body["byModel"][0])
+    cache = body["cacheStats"]
+    assert cache["hits"] >= 1
+    assert cache["hitRate"] == round(cache["hits"] / (cache["hits"] + cache["misses"]), 4)
+    bad = await web.client.get("/api/images/admin/cost-report?days=0", headers=auth(ADMIN_ID))
+    assert bad.status_code == 422
+
+
+async def test_dashboard_counts_today(web: Web):
+    await web.client.post(
+        "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
+    )
+    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    assert board["imagesToday"] >= 1
+    assert set(board) >= {"sharesToday", "downloadsToday", "costToday", "viralWeek", "topWeek"}
+
+
+async def test_the_apps_strings_in_every_language(web: Web):
+    english = (await web.client.get("/api/i18n?lang=en")).json()
+    spanish = (await web.client.get("/api/i18n?lang=es-ES")).json()
+    russian = (await web.client.get("/api/i18n?lang=ru")).json()
+    other = (await web.client.get("/api/i18n?lang=zz")).json()
+    assert (spanish["locale"], russian["locale"], other["locale"]) == ("es", "ru", "en")
+    assert set(english["strings"]) == set(spanish["strings"]) == set(russian["strings"])
+    assert english["strings"]["tab_gallery"] == "Gallery"
+    assert spanish["strings"]["tab_gallery"] == "Galería"
+    assert russian["strings"]["tab_gallery"] == "Галерея"
+
+
+async def test_the_api_has_its_own_openapi(web: Web):
+    schema = (await web.client.get("/api/openapi.json")).json()
+    assert "/api/pro/generate" in schema["paths"]
+    assert "/api/images/admin/cost-report" in schema["paths"]
+    assert not any(path.startswith("/telegram") for path in schema["paths"])
+    assert (await web.client.get("/openapi.json")).status_code == 404

@@ -1,0 +1,157 @@
+"""Seed 000's POST /api/pro/generate from the Mini App: a job id at once, the text as soon
+as it is written, then the image, the post in the result; the chat's token rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
+from tests.fakes.telegram import FakeTelegram
+from tests.test_web import Web
+from tests.webapp.conftest import FAN_ID, PARTNER_ID, auth, make_pro, open_api
+
+POST = {"post_type": "fomo", "target_audience": "crypto", "language": "en"}
+
+
+def events_of(body: str) -> list[dict]:
+    return [
+        json.loads(line.removeprefix("data: "))
+        for line in body.splitlines()
+        if line.startswith("data: ")
+    ]
+
+
+async def generate(web: Web, body: dict | None = None, user_id: int = PARTNER_ID) -> str:
+    response = await web.client.post("/api/pro/generate", json=body or POST, headers=auth(user_id))
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "queued"
+    return response.json()["job_id"]
+
+
+async def follow(web: Web, job_id: str, user_id: int = PARTNER_ID) -> list[dict]:
+    response = await web.client.get(f"/api/jobs/{job_id}/events", headers=auth(user_id))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    return events_of(response.text)
+
+
+async def test_a_partner_gets_the_text_first_then_the_image_then_the_post(web: Web):
+    await make_pro(web)
+    link = "https://example.com/r?a=1&b=<x>"
+    job_id = await generate(web, {**POST, "referral_link": link})
+    events = await follow(web, job_id)
+    assert [e["status"] for e in events] == ["queued", "text_ready", "image_ready", "done"]
+    text = events[1]["text"]
+    assert text["title"] and text["body"] and text["hashtags"]
+    result = events[-1]["result"]
+    assert set(result) >= {
+        "title",
+        "body",
+        "hashtags",
+        "image_prompt",
+        "image_url",
+        "tokens_remaining",
+    }
+    assert result["title"] == text["title"]
+    assert result["tokens_remaining"] == 498
+    assert result["image_prompt"]
+    image = await web.client.get(result["image_url"])
+    assert image.status_code == 200
+    assert image.content.startswith(b"\x89PNG")
+    assert "max-age" in image.headers["cache-control"]
+    download = await web.client.get(result["download_url"])
+    assert download.headers["content-disposition"].startswith("attachment")
+    state = (await web.client.get(f"/api/jobs/{job_id}", headers=auth(PARTNER_ID))).json()
+    assert state["status"] == "done"
+    assert state["result"] == result
+    history = (await web.client.get("/api/pro/posts", headers=auth(PARTNER_ID))).json()
+    assert [p["post_id"] for p in history] == [result["post_id"]]
+    assert web.telegram.sent("sendPhoto") == []  # the app shows it; the chat only on request
+
+
+async def test_send_to_chat_posts_it_with_its_buttons(web: Web):
+    await make_pro(web)
+    events = await follow(web, await generate(web))
+    post_id = events[-1]["result"]["post_id"]
+    history = (await web.client.get("/api/pro/posts", headers=auth(PARTNER_ID))).json()
+    image_id = history[0]["image_id"]
+    response = await web.client.post(f"/api/images/{image_id}/send", headers=auth(PARTNER_ID))
+    assert response.status_code == 200
+    [photo] = web.telegram.sent("sendPhoto", PARTNER_ID)
+    assert "Regenerate" in json.dumps(photo.params["reply_markup"], ensure_ascii=False)
+    assert (await web.app.services.studio.post_image(PARTNER_ID, post_id)).file_id
+
+
+async def test_not_pro_is_403_and_short_of_tokens_is_402(web: Web):
+    response = await web.client.post("/api/pro/generate", json=POST, headers=auth(FAN_ID))
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_pro"
+    await make_pro(web, FAN_ID)
+    web.app.services.studio.cost = 10_000
+    response = await web.client.post("/api/pro/generate", json=POST, headers=auth(FAN_ID))
+    assert response.status_code == 402
+    assert "10000" in response.json()["message"]
+    assert (await web.app.services.accounts.get(FAN_ID)).balance == 500
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"post_type": "spam"},
+        {"target_audience": ""},
+        {"language": "xx"},
+        {"referral_link": "javascript:alert(1)"},
+        {"referral_link": "https://example.com/" + "a" * 300},
+    ],
+)
+async def test_bad_choices_are_422_and_cost_nothing(web: Web, change: dict):
+    await make_pro(web)
+    response = await web.client.post(
+        "/api/pro/generate", json={**POST, **change}, headers=auth(PARTNER_ID)
+    )
+    assert response.status_code == 422
+    assert response.json()["message"]
+    assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
+
+
+async def test_a_second_post_while_one_runs_is_409(web: Web):
+    await make_pro(web)
+    first = await generate(web)
+    response = await web.client.post("/api/pro/generate", json=POST, headers=auth(PARTNER_ID))
+    assert response.status_code == 409
+    await follow(web, first)
+
+
+async def test_another_users_job_is_404(web: Web):
+    await make_pro(web)
+    job_id = await generate(web)
+    for path in (f"/api/jobs/{job_id}", f"/api/jobs/{job_id}/events"):
+        response = await web.client.get(path, headers=auth(FAN_ID))
+        assert response.status_code == 404
+        assert response.json()["message"]
+    await follow(web, job_id)
+
+
+class BrokenPainter:
+    async def paint(self, request: ImageRequest) -> ImageResult:
+        raise GenerationError(FailureKind.UNAVAILABLE, "provider down")
+
+
+@pytest.fixture
+async def broken(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Web]:
+    async for opened in open_api(settings, telegram, image_generator=BrokenPainter()):
+        yield opened
+
+
+async def test_a_failed_image_fails_the_job_and_refunds(broken: Web):
+    await make_pro(broken)
+    events = await follow(broken, await generate(broken))
+    assert events[-1]["status"] == "failed"
+    assert events[-1]["refunded"] is True
+    assert events[-1]["tokens_remaining"] == 500
+    assert "2 tokens were returned" in events[-1]["message"]
+    assert (await broken.app.services.accounts.get(PARTNER_ID)).balance == 500

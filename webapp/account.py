@@ -1,0 +1,186 @@
+"""The caller: who they are and what they may do (/api/me), their plan and this week's use
+(/api/images/usage/stats), Stars invoices for the Mini App, and its translated strings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aiogram.types import LabeledPrice
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from handlers.common.texts import audience_label, language_label, post_type_label
+from handlers.cosmic.plan import product_description, product_title
+from handlers.cosmic.texts import phase_name, sign_name
+from services.core.payments import CURRENCY, Product, payload_for
+from services.core.tiers import POLICIES, Tier
+from services.cosmic.astro import SIGNS
+from services.cosmic.moon import PHASES, moon_on
+from services.studio.catalog import UI_LANGUAGES, Audience, PostType
+from webapp.auth import AppDep, CallerDep
+from webapp.errors import COMMON
+from webapp.strings import STRINGS
+from webapp.texts import speaking
+
+account_router = APIRouter(prefix="/api", tags=["account"], responses=COMMON)
+strings_router = APIRouter(prefix="/api", tags=["app"])
+
+
+class Choice(BaseModel):
+    value: str
+    label: str
+
+
+class Me(BaseModel):
+    user_id: int
+    first_name: str
+    locale: str
+    is_admin: bool
+    is_pro: bool
+    balance: int
+    post_cost: int
+    tier: str
+    sign: str | None
+    referral_link: str | None
+    post_types: list[Choice]
+    audiences: list[Choice]
+    languages: list[Choice]
+    signs: list[Choice]
+    moon_phases: list[Choice]
+    moon_today: str
+
+
+@account_router.get("/me")
+async def me(who: CallerDep, app: AppDep) -> Me:
+    studio, cosmic, account = app.services.studio, app.services.cosmic, who.account
+    with speaking(app.i18n, who.locale):
+        return Me(
+            user_id=who.user_id,
+            first_name=who.first_name,
+            locale=who.locale,
+            is_admin=who.is_admin,
+            is_pro=account.is_pro,
+            balance=account.balance,
+            post_cost=studio.cost,
+            tier=cosmic.tier_of(account).value,
+            sign=account.sign,
+            referral_link=account.referral_link,
+            post_types=[Choice(value=t.value, label=post_type_label(t)) for t in PostType],
+            audiences=[Choice(value=a.value, label=audience_label(a)) for a in Audience],
+            languages=[Choice(value=c, label=language_label(c)) for c in studio.languages],
+            signs=[Choice(value=s.key, label=f"{s.glyph} {sign_name(s.key)}") for s in SIGNS],
+            moon_phases=[Choice(value=p.value, label=phase_name(p)) for p in PHASES],
+            moon_today=moon_on(cosmic.clock.today()).phase.value,
+        )
+
+
+class TierOut(BaseModel):
+    tier: str
+    weekly_limit: int | None
+    quality: str
+    categories: list[str]
+
+
+class PlanOut(BaseModel):
+    product: str
+    title: str
+    description: str
+    stars: int
+
+
+class UsageStats(BaseModel):
+    tier: str
+    used: int
+    limit: int | None
+    remaining: int | None
+    quality: str
+    expires_at: float | None
+    resets_at: str
+    balance: int
+    is_pro: bool
+    tiers: list[TierOut]
+    plans: list[PlanOut]
+
+
+@account_router.get("/images/usage/stats", tags=["images"])
+async def usage_stats(who: CallerDep, app: AppDep) -> UsageStats:
+    """The plan, this week's personal images, PRO tokens, and what can be bought."""
+    usage = await app.services.cosmic.usage_of(who.account)
+    payments = app.services.payments
+    with speaking(app.i18n, who.locale):
+        plans = [
+            PlanOut(
+                product=p.value,
+                title=product_title(p, payments),
+                description=product_description(p),
+                stars=payments.prices.of(p),
+            )
+            for p in Product
+        ]
+    tiers = [
+        TierOut(
+            tier=t.value,
+            weekly_limit=POLICIES[t].weekly_limit,
+            quality=POLICIES[t].quality.value,
+            categories=sorted(c.value for c in POLICIES[t].categories),
+        )
+        for t in Tier
+    ]
+    return UsageStats(
+        tier=usage.tier.value,
+        used=usage.used,
+        limit=usage.limit,
+        remaining=usage.remaining,
+        quality=usage.quality.value,
+        expires_at=usage.expires_at,
+        resets_at=usage.resets_at.isoformat(),
+        balance=who.account.balance,
+        is_pro=who.account.is_pro,
+        tiers=tiers,
+        plans=plans,
+    )
+
+
+class InvoiceIn(BaseModel):
+    product: Product
+
+
+class InvoiceOut(BaseModel):
+    url: str
+
+
+@account_router.post("/plan/invoice")
+async def plan_invoice(body: InvoiceIn, who: CallerDep, app: AppDep) -> InvoiceOut:
+    """A Stars invoice link for Telegram.WebApp.openInvoice; the bot credits the payment
+    when Telegram reports it (the same handler as the chat's invoices)."""
+    payments = app.services.payments
+    with speaking(app.i18n, who.locale):
+        title = product_title(body.product, payments)
+        description = product_description(body.product)
+    url = await app.bot.create_invoice_link(
+        title=title,
+        description=description,
+        payload=payload_for(body.product, who.user_id),
+        currency=CURRENCY,
+        prices=[LabeledPrice(label=title, amount=payments.prices.of(body.product))],
+    )
+    return InvoiceOut(url=url)
+
+
+class StringsOut(BaseModel):
+    locale: str
+    strings: dict[str, str]
+
+
+@strings_router.get("/i18n")
+async def app_strings(
+    app: AppDep, lang: Annotated[str, Query(max_length=16)] = "en"
+) -> StringsOut:
+    """The Mini App's wording in `lang` (en, es, ru; others get English), from the same
+    catalogues as the bot."""
+    base = lang.split("-")[0].lower()
+    locale = base if base in UI_LANGUAGES else app.settings.default_locale
+    gettext = app.i18n.gettext
+    return StringsOut(
+        locale=locale, strings={k: gettext(v, locale=locale) for k, v in STRINGS.items()}
+    )

@@ -1,0 +1,136 @@
+"""Seed 003's admin endpoints: the daily batch on demand, the cost report (with the image
+cache's hit rate) and the dashboard of today's and this week's figures. ADMIN_IDS only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from webapp.auth import AdminDep, AppDep
+from webapp.errors import ADMIN, COMMON
+
+admin_router = APIRouter(prefix="/api/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
+
+
+class Camel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class BatchIn(BaseModel):
+    date: dt.date | None = None
+    """The date to prepare (default: the upcoming one, as the nightly run)."""
+
+
+class BatchOut(Camel):
+    date: str
+    success: int
+    cached: int
+    failed: int
+    horoscopes: int
+    cost_usd: float
+    seconds: float
+    failures: list[str]
+
+
+@admin_router.post("/batch-generate", response_model_by_alias=True)
+async def batch_generate(body: BatchIn, who: AdminDep, app: AppDep) -> BatchOut:
+    """Paints the twelve signs' shared images of a date (those cached are kept)."""
+    report = await app.services.batch.run(body.date)
+    return BatchOut(
+        date=report.day,
+        success=report.success,
+        cached=report.cached,
+        failed=report.failed,
+        horoscopes=report.horoscopes,
+        cost_usd=round(report.cost_usd, 6),
+        seconds=round(report.seconds, 3),
+        failures=report.failures,
+    )
+
+
+class ModelCost(Camel):
+    kind: str
+    provider: str
+    model: str
+    calls: int
+    succeeded: int
+    cost_usd: float
+
+
+class CacheStats(Camel):
+    hits: int
+    misses: int
+    hit_rate: float
+    """hits / (hits + misses), 0 when nothing was asked yet."""
+
+
+class CostReportOut(Camel):
+    days: int
+    total_cost: float
+    total_calls: int
+    succeeded: int
+    by_model: list[ModelCost]
+    cache_stats: CacheStats
+
+
+@admin_router.get("/cost-report", response_model_by_alias=True)
+async def cost_report(
+    who: AdminDep, app: AppDep, days: Annotated[int, Query(ge=1, le=365)] = 7
+) -> CostReportOut:
+    summary = await app.services.costs.summary(days)
+    hits, misses = await app.services.cosmic.cache_stats()
+    asked = hits + misses
+    return CostReportOut(
+        days=days,
+        total_cost=round(summary.cost_usd, 6),
+        total_calls=summary.calls,
+        succeeded=summary.succeeded,
+        by_model=[
+            ModelCost(
+                kind=row.kind,
+                provider=row.provider,
+                model=row.model,
+                calls=row.calls,
+                succeeded=row.succeeded,
+                cost_usd=round(row.cost_usd, 6),
+            )
+            for row in summary.by_model
+        ],
+        cache_stats=CacheStats(
+            hits=hits, misses=misses, hit_rate=round(hits / asked, 4) if asked else 0.0
+        ),
+    )
+
+
+class ImageShares(Camel):
+    image_id: int
+    shares: int
+
+
+class StatsOut(Camel):
+    images_today: int
+    shares_today: int
+    downloads_today: int
+    cost_today: float
+    viral_week: list[ImageShares]
+    top_week: list[ImageShares]
+    categories_week: dict[str, int] = Field(default_factory=dict)
+
+
+@admin_router.get("/stats", response_model_by_alias=True)
+async def stats(who: AdminDep, app: AppDep) -> StatsOut:
+    """Today: images, shares, downloads, cost; this week: viral and most shared images."""
+    board = await app.services.stats.dashboard()
+    return StatsOut(
+        images_today=board.images_today,
+        shares_today=board.shares_today,
+        downloads_today=board.downloads_today,
+        cost_today=round(board.cost_today, 6),
+        viral_week=[ImageShares(image_id=i, shares=n) for i, n in board.viral_week],
+        top_week=[ImageShares(image_id=i, shares=n) for i, n in board.top_week],
+        categories_week=board.categories_week,
+    )

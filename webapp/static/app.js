@@ -1,0 +1,182 @@
+// The Mini App's shell: Telegram.WebApp (theme, BackButton, MainButton, haptics), the API
+// client with `Authorization: tma <initData>`, the strings, the tabs and the screens.
+import * as studio from "./studio.js";
+import * as gallery from "./gallery.js";
+import * as cosmic from "./cosmic.js";
+import * as plan from "./plan.js";
+import * as dashboard from "./dashboard.js";
+
+export const tg = window.Telegram ? window.Telegram.WebApp : null;
+export const state = { me: null, strings: {}, tab: null, back: [] };
+
+export class ApiError extends Error {
+  constructor(status, message, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function t(key, vars = {}) {
+  let text = state.strings[key] || key;
+  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
+  return text;
+}
+
+export async function api(path, { method = "GET", body, raw = false } = {}) {
+  const headers = { Authorization: `tma ${tg ? tg.initData : ""}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError(0, t("offline"));
+  }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch (error) { /* not JSON */ }
+    throw new ApiError(response.status, problem.message || t("error"), problem.code);
+  }
+  if (raw) return response;
+  return response.status === 204 ? null : response.json();
+}
+
+// Server-sent events over fetch (EventSource cannot send the Authorization header).
+export async function follow(path, onEvent) {
+  const response = await api(path, { raw: true });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      if (data) onEvent(JSON.parse(data));
+    }
+  }
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+let toastTimer;
+export function toast(message, kind = "info") {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.className = `toast ${kind}`;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 3500);
+}
+
+export function haptic(kind) {
+  if (!tg || !tg.HapticFeedback) return;
+  if (kind === "success" || kind === "error" || kind === "warning") tg.HapticFeedback.notificationOccurred(kind);
+  else tg.HapticFeedback.impactOccurred("light");
+}
+
+export function failed(error) {
+  haptic("error");
+  toast(error.message || t("error"), "error");
+}
+
+// MainButton: the screen's main action (one at a time).
+let mainHandler = null;
+export function mainButton(text, handler) {
+  if (!tg) return;
+  if (mainHandler) tg.MainButton.offClick(mainHandler);
+  mainHandler = handler;
+  if (!handler) { tg.MainButton.hide(); return; }
+  tg.MainButton.setText(text);
+  tg.MainButton.onClick(handler);
+  tg.MainButton.enable();
+  tg.MainButton.show();
+}
+export function mainBusy(busy) {
+  if (!tg) return;
+  if (busy) { tg.MainButton.showProgress(false); tg.MainButton.disable(); }
+  else { tg.MainButton.hideProgress(); tg.MainButton.enable(); }
+}
+
+// BackButton: a nested view (an opened image) goes back to its screen.
+export function pushView(render) {
+  state.back.push(render);
+  if (tg) tg.BackButton.show();
+}
+function goBack() {
+  const previous = state.back.pop();
+  if (!state.back.length && tg) tg.BackButton.hide();
+  if (previous) previous();
+}
+
+function applyTheme() {
+  const params = (tg && tg.themeParams) || {};
+  const root = document.documentElement;
+  for (const [key, value] of Object.entries(params)) root.style.setProperty(`--tg-theme-${key.replaceAll("_", "-")}`, value);
+  root.classList.toggle("dark", Boolean(tg && tg.colorScheme === "dark"));
+}
+
+const SCREENS = { studio, gallery, cosmic, plan, dashboard };
+
+export function show(name) {
+  state.tab = name;
+  state.back = [];
+  if (tg) tg.BackButton.hide();
+  mainButton(null, null);
+  for (const button of document.querySelectorAll("#tabs button")) button.setAttribute("aria-selected", String(button.dataset.tab === name));
+  const root = document.getElementById("screen");
+  root.replaceChildren();
+  SCREENS[name].render(root).catch(failed);
+}
+
+function tabs() {
+  const names = ["studio", "gallery", "cosmic", "plan"];
+  if (state.me && state.me.is_admin) names.push("dashboard");
+  document.getElementById("tabs").replaceChildren(
+    ...names.map((name) => el("button", { role: "tab", "data-tab": name, onclick: () => { haptic(); show(name); } }, t(`tab_${name}`))),
+  );
+}
+
+async function loadStrings(lang) {
+  const answer = await fetch(`/api/i18n?lang=${encodeURIComponent(lang || "en")}`).then((r) => r.json());
+  state.strings = answer.strings;
+  document.documentElement.lang = answer.locale;
+}
+
+async function start() {
+  if (tg) {
+    tg.ready();
+    tg.expand();
+    tg.onEvent("themeChanged", applyTheme);
+    tg.BackButton.onClick(goBack);
+  }
+  applyTheme();
+  const user = tg && tg.initDataUnsafe ? tg.initDataUnsafe.user : null;
+  await loadStrings(user ? user.language_code : navigator.language);
+  const root = document.getElementById("screen");
+  try {
+    state.me = await api("/api/me");
+  } catch (error) {
+    root.replaceChildren(el("p", { class: "error" }, error.message));
+    return;
+  }
+  if (state.me.locale !== document.documentElement.lang) await loadStrings(state.me.locale);
+  tabs();
+  const wanted = new URLSearchParams(location.search).get("screen") || (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param);
+  show(SCREENS[wanted] ? wanted : state.me.is_pro ? "studio" : "gallery");
+}
+
+start();

@@ -1,0 +1,108 @@
+// Gallery: the user's images in a grid (category filter, favourites); an image opens with
+// its four share cards side by side: download each, the story card to a story, the image
+// into a chat with inline mode.
+import { api, el, failed, haptic, pushView, state, t, tg, toast } from "./app.js";
+
+const FILTERS = ["all", "favourites", "daily", "match", "moon", "avatar", "studio"];
+const CARDS = ["ig_square", "ig_story", "x", "facebook"];
+let filter = "all";
+
+function label(name) {
+  return name === "all" || name === "favourites" ? t(name) : t(`cat_${name}`);
+}
+
+function absolute(url) { return new URL(url, location.href).href; }
+
+function downloadFile(url, name) {
+  haptic();
+  if (tg && tg.downloadFile) tg.downloadFile({ url: absolute(url), file_name: name });
+  else window.open(url, "_blank");
+}
+
+async function count(image, format, platform) {
+  await api(`/api/images/share/${image.id}`, { method: "POST", body: { format, platform }, raw: true });
+}
+
+async function toStory(image) {
+  haptic();
+  try {
+    await count(image, "ig_story", "story");
+    if (tg && tg.shareToStory) tg.shareToStory(absolute(image.cards.ig_story), { text: "#CosmicCoach" });
+  } catch (error) { failed(error); }
+}
+
+async function toChat(image) {
+  haptic();
+  try {
+    await api(`/api/images/${image.id}/send`, { method: "POST" });  // inline mode needs Telegram's copy
+    await count(image, "ig_square", "telegram");
+    if (tg && tg.switchInlineQuery) tg.switchInlineQuery(`img:${image.id}`, ["users", "groups", "channels"]);
+    else toast(t("sent_to_chat"));
+  } catch (error) { failed(error); }
+}
+
+function detail(root, image, back) {
+  root.replaceChildren();
+  const star = el("button", { class: "secondary", id: "favourite" }, image.favourite ? t("unfavourite") : t("favourite"));
+  star.addEventListener("click", async () => {
+    try {
+      const answer = await api(`/api/images/${image.id}/favourite`, { method: image.favourite ? "DELETE" : "POST" });
+      image.favourite = answer.favourite;
+      star.textContent = image.favourite ? t("unfavourite") : t("favourite");
+      haptic("success");
+    } catch (error) { failed(error); }
+  });
+  const remove = el("button", { class: "secondary error", id: "delete" }, t("delete"));
+  remove.addEventListener("click", async () => {
+    try {
+      await api(`/api/images/${image.id}`, { method: "DELETE" });
+      toast(t("deleted"));
+      back();
+    } catch (error) { failed(error); }
+  });
+  const cards = el("div", { class: "cards", id: "cards" }, ...CARDS.map((format) => el("div", { class: "card", "data-format": format },
+    el("img", { src: image.cards[format], alt: t(`card_${format}`), loading: "lazy" }),
+    el("span", {}, t(`card_${format}`)),
+    el("button", { class: "secondary", onclick: () => downloadFile(image.cards[format], `card-${image.id}-${format}.png`) }, "⬇"),
+  )));
+  root.append(
+    el("img", { class: "preview", id: "original", src: image.image_url, alt: label(image.category) }),
+    el("div", { class: "row" }, star, el("button", { class: "secondary", id: "download", onclick: () => downloadFile(image.download_url, `cosmic-${image.id}.png`) }, t("download")), remove),
+    el("h3", {}, t("share_cards")),
+    cards,
+    el("div", { class: "row" },
+      el("button", { class: "secondary", id: "story", onclick: () => toStory(image) }, t("share_story")),
+      el("button", { class: "secondary", id: "chat", onclick: () => toChat(image) }, t("share_chat"))),
+  );
+}
+
+async function grid(root) {
+  const query = new URLSearchParams({ limit: "60" });
+  if (filter === "favourites") query.set("favourites", "true");
+  else if (filter !== "all") query.set("category", filter);
+  const list = el("div", { class: "grid", id: "grid" });
+  const page = await api(`/api/images/my-gallery?${query}`);
+  root.append(page.images.length ? list : el("p", { class: "hint", id: "empty" }, t("empty_gallery")));
+  for (const image of page.images) {
+    list.append(el("button", { class: "tile", "data-id": image.id, onclick: () => open(root, image) },
+      el("img", { src: image.image_url, alt: label(image.category), loading: "lazy" }),
+      image.favourite ? el("span", { class: "star" }, "★") : null));
+  }
+}
+
+function open(root, image) {
+  haptic();
+  const screen = root;
+  const back = () => { screen.replaceChildren(); render(screen).catch(failed); };
+  pushView(back);
+  detail(screen, image, () => { state.back.pop(); if (tg) tg.BackButton.hide(); back(); });
+}
+
+export async function render(root) {
+  root.append(el("h2", {}, t("tab_gallery")));
+  root.append(el("div", { class: "chips", id: "filters" }, ...FILTERS.map((name) => el("button", {
+    "aria-pressed": String(name === filter), "data-filter": name,
+    onclick: () => { filter = name; haptic(); root.replaceChildren(); render(root).catch(failed); },
+  }, label(name)))));
+  await grid(root);
+}

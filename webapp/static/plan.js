@@ -1,0 +1,39 @@
+// Plan & usage: the tier, this week's use, the tiers, and Stars payments
+// (createInvoiceLink on the server, openInvoice here).
+import { api, el, failed, haptic, state, t, tg, toast } from "./app.js";
+
+async function buy(product, root) {
+  haptic();
+  try {
+    const { url } = await api("/api/plan/invoice", { method: "POST", body: { product } });
+    if (!tg || !tg.openInvoice) { window.open(url, "_blank"); return; }
+    tg.openInvoice(url, (status) => {
+      if (status === "paid") {
+        haptic("success");
+        toast(t("paid"));
+        setTimeout(() => { root.replaceChildren(); render(root).catch(failed); }, 1500);
+      }
+    });
+  } catch (error) { failed(error); }
+}
+
+export async function render(root) {
+  const stats = await api("/api/images/usage/stats");
+  state.me.tier = stats.tier;
+  const use = stats.limit === null ? t("week_unlimited", { used: stats.used }) : t("week_use", { used: stats.used, limit: stats.limit });
+  root.append(
+    el("h2", {}, t("plan_title")),
+    el("div", { class: "panel", id: "usage" },
+      el("p", { class: "post-title" }, t(`tier_${stats.tier}`)),
+      el("p", {}, use),
+      el("p", { class: "hint" }, t("resets", { date: stats.resets_at.slice(0, 10) })),
+      stats.is_pro ? el("p", {}, t("balance", { balance: stats.balance })) : null),
+  );
+  if (stats.tier === "free") root.append(el("p", { class: "panel", id: "upgrade-note" }, t("free_upgrade")));
+  for (const plan of stats.plans) {
+    const current = plan.product.startsWith(stats.tier) && stats.tier !== "free";
+    root.append(el("div", { class: `panel tier${current ? " current" : ""}`, "data-product": plan.product },
+      el("div", {}, el("p", { class: "post-title" }, plan.title), el("p", { class: "hint" }, plan.description)),
+      el("button", { class: "secondary buy", onclick: () => buy(plan.product, root) }, t("buy", { stars: plan.stars }))));
+  }
+}
