@@ -43,12 +43,9 @@ def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Coordinates]:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[DatabaseUnderTest]:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseUnderTest]:
     """The database of one test: SQLite, then (a second run of the test) PostgreSQL."""
-    async for made in database_for(request.param, tmp_path):
-        yield made
+    yield from database_for(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ its reason when no server answers, except under CI=true, where it must run."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -17,6 +21,7 @@ TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ("sqlite", "postgresql")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,23 +35,30 @@ class DatabaseUnderTest:
         return {"DATABASE_URL": self.url, "DATABASE_SCHEMA": self.schema or ""}
 
 
-_probed: list[str | None] = []
+def _in_a_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Runs a coroutine to its end on a loop of its own (the fixtures that need PostgreSQL
+    serve sync tests, which may run a loop of theirs, and async ones)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work()).result()
 
 
-async def _postgresql_problem() -> str | None:
+@cache
+def _postgresql_problem() -> str | None:
     """Why PostgreSQL cannot be used (asked once per test run), or None."""
-    if not _probed:
-        try:
-            conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=3)
-            await conn.close()
-            _probed.append(None)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-            _probed.append(f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}")
-    return _probed[0]
+
+    async def probe() -> None:
+        conn = await asyncpg.connect(TEST_DATABASE_URL, timeout=3)
+        await conn.close()
+
+    try:
+        _in_a_thread(probe)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return f"PostgreSQL at {TEST_DATABASE_URL} is unreachable: {error}"
+    return None
 
 
-async def require_postgresql() -> None:
-    problem = await _postgresql_problem()
+def require_postgresql() -> None:
+    problem = _postgresql_problem()
     if problem is None:
         return
     if os.environ.get("CI") == "true":
@@ -54,21 +66,24 @@ async def require_postgresql() -> None:
     pytest.skip(problem)
 
 
-async def drop_schema(schema: str) -> None:
-    conn = await asyncpg.connect(TEST_DATABASE_URL)
-    try:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await conn.close()
+def drop_schema(schema: str) -> None:
+    async def drop() -> None:
+        conn = await asyncpg.connect(TEST_DATABASE_URL)
+        try:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        finally:
+            await conn.close()
+
+    _in_a_thread(drop)
 
 
-async def database_for(backend: str, folder: Path) -> AsyncIterator[DatabaseUnderTest]:
+def database_for(backend: str, folder: Path) -> Iterator[DatabaseUnderTest]:
     if backend == "sqlite":
         yield DatabaseUnderTest(f"sqlite:///{folder / 'bot.sqlite3'}")
         return
-    await require_postgresql()
+    require_postgresql()
     schema = f"t_{uuid.uuid4().hex[:16]}"
     try:
         yield DatabaseUnderTest(TEST_DATABASE_URL, schema)
     finally:
-        await drop_schema(schema)
+        drop_schema(schema)
