@@ -194,7 +194,7 @@ async def migrate(settings: Settings) -> int:
     """Alembic's upgrade to the newest revision (every start does the same)."""
     from services.core.db import Database, DatabaseError
 
-    database = Database(settings.database_url, schema=settings.database_schema, pool_size=1)
+    database = Database(settings.database_url, **{**settings.database_options, "pool_size": 1})
     try:
         await database.connect()
     except (OSError, DatabaseError) as error:

@@ -126,11 +126,7 @@ async def build_services(
     may replace the configured text or image models with one generator of their own."""
     clients = build_clients(settings)
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
-    db = Database(
-        settings.database_url,
-        schema=settings.database_schema,
-        pool_size=settings.database_pool_size,
-    )
+    db = Database(settings.database_url, **settings.database_options)
     await db.connect()
     shared = connect_shared_state(settings)
     accounts = AccountRepo(db)

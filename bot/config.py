@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -197,6 +197,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    @property
+    def database_options(self) -> dict[str, Any]:
+        """What `services.core.db.Database` takes besides the URL."""
+        return {"schema": self.database_schema, "pool_size": self.database_pool_size}
 
     @property
     def prices(self) -> Prices:

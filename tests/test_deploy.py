@@ -28,7 +28,6 @@ NOT_SETTINGS = re.compile(r"PYTHON[A-Z]*|PIP_[A-Z_]+")
 # reason. Delete an entry once its branch is merged.
 PENDING_COMMANDS = {
     "worker": "lands with the worker branch",
-    "migrate": "lands with the worker branch",
 }
 PENDING_SETTINGS = {"WORKER_CONCURRENCY": "lands with the worker branch"}
 # ------------------------------------------------------------------------------------------
