@@ -45,6 +45,9 @@ FREE_RATE = 30.0
 """Telegram's overall limit without paid broadcasts (messages per second)."""
 PAID_RATE = 1000.0
 RECORD_BATCH = 100
+CLAIM_BATCH = 4
+"""Deliveries a sender claims in one statement. A crash mid-chunk leaves the rest of it
+claimed and unsent ('sending': never a resend), so it stays small."""
 MAX_WAITS = 10
 """429s one delivery may wait out before it counts as failed."""
 
@@ -137,13 +140,14 @@ class Broadcaster:
 
         kind = campaign.partition(":")[0]
 
-        async def one(user_id: int) -> None:
-            if not await self._repo.claim(campaign, user_id):
+        async def some(user_ids: list[int]) -> None:
+            claimed = await self._repo.claim_many(campaign, user_ids)
+            for _ in range(len(user_ids) - len(claimed)):
                 report.skipped += 1
                 observer().push(kind, "skipped")
-                return
-            outcome = await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
-            observer().push(kind, outcome)
+            for user_id in claimed:
+                outcome = await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+                observer().push(kind, outcome)
             if len(outcomes) >= RECORD_BATCH:
                 batch = outcomes[:]
                 outcomes.clear()
@@ -153,15 +157,18 @@ class Broadcaster:
         # Outcomes are recorded in batches: the claim already keeps anyone from being sent
         # twice; the status is bookkeeping (a lost batch leaves 'sending', never a resend).
         outcomes: list[tuple[int, str, str]] = []
+        reported = [0]  # progress is told every 25 deliveries
 
         async def worker() -> None:
             while not queue.empty():
+                chunk = [queue.get_nowait() for _ in range(min(CLAIM_BATCH, queue.qsize()))]
                 # Shielded: a stop never separates a claim from its send and its record.
-                task = asyncio.ensure_future(one(queue.get_nowait()))
+                task = asyncio.ensure_future(some(chunk))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 await asyncio.shield(task)
-                if on_progress is not None and report.done % 25 == 0:
+                if on_progress is not None and report.done // 25 > reported[0]:
+                    reported[0] = report.done // 25
                     await on_progress(report)
 
         tasks = [asyncio.create_task(worker()) for _ in range(workers)]

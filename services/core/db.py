@@ -185,6 +185,11 @@ class Database:
         async with self.transaction() as tx:
             return await tx.fetch_one(sql, params)
 
+    async def execute_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
+        """`execute_atomic` returning every RETURNING row."""
+        async with self.transaction() as tx:
+            return await tx.fetch_all(sql, params)
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
         """A read of committed data (not for use inside a transaction: see Transaction)."""
         rows = await self.fetch_all(sql, params)

@@ -173,6 +173,20 @@ class ScheduleRepo:
         )
         return row is not None
 
+    async def claim_many(self, campaign: str, user_ids: list[int]) -> list[int]:
+        """`claim` for several people in one statement; returns those claimed now."""
+        if not user_ids:
+            return []
+        now = time.time()
+        rows = await self._db.execute_all(
+            "INSERT INTO deliveries (campaign, user_id, status, updated_at) VALUES "
+            + ", ".join(["(?, ?, 'sending', ?)"] * len(user_ids))
+            + " ON CONFLICT DO NOTHING RETURNING user_id",
+            [value for user_id in user_ids for value in (campaign, user_id, now)],
+        )
+        claimed = {row[0] for row in rows}
+        return [user_id for user_id in user_ids if user_id in claimed]
+
     async def finish(self, campaign: str, user_id: int, status: str, detail: str = "") -> None:
         await self._db.execute_atomic(
             "UPDATE deliveries SET status = ?, detail = ?, updated_at = ?"
