@@ -62,14 +62,14 @@ async def open_app(settings: Settings) -> App | None:
     """Telegram answers to the token, then the app is built; None once the one line that
     says what is wrong has been printed."""
     from bot.app import build_app
-    from services.core.db import DatabaseError
+    from services.core.db import UNREACHABLE
 
     if problem := await check_telegram(settings):
         print(problem, file=sys.stderr)
         return None
     try:
         return await build_app(settings)
-    except (OSError, DatabaseError) as error:
+    except UNREACHABLE as error:
         reason = one_line(str(getattr(error, "orig", None) or error))  # no SQLAlchemy footer
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
@@ -192,12 +192,12 @@ def main(argv: list[str] | None = None) -> int:
 
 async def migrate(settings: Settings) -> int:
     """Alembic's upgrade to the newest revision (every start does the same)."""
-    from services.core.db import Database, DatabaseError
+    from services.core.db import UNREACHABLE, Database
 
     database = Database(settings.database_url, **{**settings.database_options, "pool_size": 1})
     try:
         await database.connect()
-    except (OSError, DatabaseError) as error:
+    except UNREACHABLE as error:
         reason = one_line(str(getattr(error, "orig", None) or error))
         print(f"error: cannot migrate the database: {reason}", file=sys.stderr)
         return 1

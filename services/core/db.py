@@ -1,65 +1,71 @@
-"""The database behind every repository: SQLite (the embedded default) or PostgreSQL, both
-through SQLAlchemy 2's async engine (aiosqlite, asyncpg).
+"""The database behind every repository: SQLite (the embedded default) or PostgreSQL.
 
-Repositories write plain SQL with `?` placeholders that both databases understand; this
-module turns them into the driver's own style once per statement and runs them with
-`exec_driver_sql` (no SQL compiler on the hot path). The schema is Alembic's
-(services/core/schema), brought up to date by :meth:`Database.connect`.
+SQLAlchemy 2's async engines own the connections (URLs, drivers — aiosqlite, asyncpg —
+pools, per-connection set-up) and Alembic's migrations run through them
+(services/core/schema). Repositories write plain SQL with `?` placeholders that both
+databases understand; it runs on the driver connection the engine hands out (turned into
+PostgreSQL's `$1, $2, …` once per statement), because SQLAlchemy's statement layer over
+an async driver costs several thread or greenlet hops per statement: measured here, a
+tenth of the ledger's throughput (bench/ledger.py).
 
 SQLite runs in WAL mode: one writer connection whose transactions are serialised in the
-process (``BEGIN IMMEDIATE`` keeps other processes out while one runs), and reader
-connections that never queue behind writes. PostgreSQL uses one pool for both; money-like
-changes lock the account row they change (see services/core/accounts.py `lock_account`).
+process (``BEGIN IMMEDIATE`` keeps other processes out while one runs), and a reader
+connection that never queues behind writes. PostgreSQL uses one pool for both; money-like
+changes lock the account row they change (services/core/accounts.py `lock_account`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+import asyncpg
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Row
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-__all__ = ["Database", "DatabaseError", "IntegrityError", "Record", "Transaction"]
+__all__ = [
+    "UNREACHABLE",
+    "Database",
+    "DatabaseError",
+    "IntegrityError",
+    "Record",
+    "Transaction",
+]
 
-DatabaseError = DBAPIError
-"""What a failing statement raises on either database (IntegrityError is one)."""
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, DBAPIError)
+"""What a failing statement raises, on either database."""
+IntegrityError: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+"""A constraint refused the statement (UNIQUE, CHECK, a foreign key)."""
+UNREACHABLE: tuple[type[Exception], ...] = (OSError, *DatabaseError)
+"""What opening a database that is missing, unreadable or not answering raises."""
 
+T = TypeVar("T")
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 _PLACEHOLDER = re.compile(r"\?")
 
 
-class Record:
-    """One result row: by position (`row[0]`, unpacking) or by column name (`row["id"]`)."""
+class Record(Protocol):
+    """One result row (sqlite3.Row, asyncpg.Record): by position (`row[0]`, unpacking) or
+    by column name (`row["id"]`)."""
 
-    __slots__ = ("_row",)
+    def __getitem__(self, key: Any, /) -> Any: ...
 
-    def __init__(self, row: Row[Any]) -> None:
-        self._row = row
+    def __iter__(self) -> Iterator[Any]: ...
 
-    def __getitem__(self, key: int | str) -> Any:
-        if isinstance(key, str):
-            return self._row._mapping[key]
-        return self._row[key]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._row)
-
-    def __len__(self) -> int:
-        return len(self._row)
-
-    def keys(self) -> Sequence[str]:
-        return list(self._row._mapping.keys())
+    def __len__(self) -> int: ...
 
 
 def async_url(url: str | Path) -> str:
@@ -69,18 +75,41 @@ def async_url(url: str | Path) -> str:
     if "://" not in text:
         return f"sqlite+aiosqlite:///{text}"
     scheme, rest = text.split("://", 1)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}.get(scheme)
-    if driver is None and scheme == "postgres":
-        driver = "postgresql+asyncpg"
-    return f"{driver or scheme}://{rest}"
+    drivers = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }
+    return f"{drivers.get(scheme, scheme)}://{rest}"
 
 
 @lru_cache(maxsize=1024)
 def _numbered(sql: str) -> str:
-    """`?` placeholders as PostgreSQL's `$1, $2, …` (the SQL we write has no `?` in
-    literals)."""
-    counter = iter(range(1, 10_000))
+    """`?` placeholders as PostgreSQL's `$1, $2, …` (our SQL has no `?` in literals)."""
+    counter = iter(range(1, 100_000))
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+
+
+class _Statements(Protocol):
+    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]: ...
+
+
+class _SQLiteStatements:
+    """One aiosqlite call per statement (a round trip to its thread)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]:
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+
+
+class _PostgreSQLStatements:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]:
+        return list(await self.conn.fetch(_numbered(sql), *params))
 
 
 class Database:
@@ -92,12 +121,12 @@ class Database:
         self.dialect = SQLITE if self.url.startswith("sqlite") else POSTGRESQL
         self.schema = schema
         self._pool_size = pool_size
-        self._writer: AsyncEngine | None = None
-        self._reader: AsyncEngine | None = None
+        self._engines: list[AsyncEngine] = []
+        self._held: list[AsyncConnection] = []
+        self._pg: AsyncEngine | None = None
+        self._writer: _SQLiteStatements | None = None
+        self._reader: _SQLiteStatements | None = None
         self._write_lock = asyncio.Lock()
-        self._sql: Callable[[str], str] = (
-            (lambda sql: sql) if self.dialect == SQLITE else _numbered
-        )
 
     @property
     def serialises_writes(self) -> bool:
@@ -108,87 +137,108 @@ class Database:
         from services.core.schema import upgrade  # Alembic, once per process start
 
         try:
-            if self.dialect == SQLITE:
-                self._writer, self._reader = self._sqlite_engines()
-            else:
-                self._writer = self._reader = self._postgresql_engine()
-            async with self._write_lock, self._writer.connect() as conn:
+            engine = (
+                self._sqlite_engine(writer=True) if self.dialect == SQLITE else self._pg_engine()
+            )
+            async with engine.connect() as conn:
                 await conn.run_sync(upgrade, self.schema)
                 await conn.commit()
+            if self.dialect == SQLITE:
+                self._writer = await self._hold(engine)
+                memory = self.url.endswith((":memory:", "://", ":///"))
+                # An in-memory database is private to its connection: read through the writer.
+                self._reader = self._writer if memory else await self._hold(self._sqlite_engine())
+            else:
+                self._pg = engine
         except BaseException:
             await self.close()  # aiosqlite's threads would keep the process alive
             raise
 
-    def _sqlite_engines(self) -> tuple[AsyncEngine, AsyncEngine]:
+    def _sqlite_engine(self, *, writer: bool = False) -> AsyncEngine:
         path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
-        memory = path in {"", ":memory:"}
-        if not memory:
+        if path not in {"", ":memory:"}:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # One writer connection; an in-memory database is private to its connection, so
-        # it is read through the writer too.
-        writer = create_async_engine(self.url, poolclass=StaticPool)
-        _sqlite_events(writer, writer=True)
-        if memory:
-            return writer, writer
-        reader = create_async_engine(self.url, pool_size=2, max_overflow=2)
-        _sqlite_events(reader, writer=False)
-        return writer, reader
+        engine = create_async_engine(self.url, poolclass=StaticPool)
+        _sqlite_pragmas(engine, writer=writer)
+        self._engines.append(engine)
+        return engine
 
-    def _postgresql_engine(self) -> AsyncEngine:
+    def _pg_engine(self) -> AsyncEngine:
         connect_args: dict[str, Any] = {}
         if self.schema:
             connect_args["server_settings"] = {"search_path": self.schema}
-        return create_async_engine(
+        engine = create_async_engine(
             self.url,
             pool_size=self._pool_size,
             max_overflow=self._pool_size,
             pool_pre_ping=True,
+            pool_recycle=1800,
             connect_args=connect_args,
         )
+        self._engines.append(engine)
+        return engine
+
+    async def _hold(self, engine: AsyncEngine) -> _SQLiteStatements:
+        """SQLite's connections stay checked out for the life of the Database."""
+        conn = await engine.connect()
+        self._held.append(conn)
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        driver.row_factory = sqlite3.Row  # rows by position and by column name
+        return _SQLiteStatements(driver)
 
     async def ping(self) -> None:
         """Raises when the database does not answer (readiness checks)."""
         await self.fetch_one("SELECT 1")
 
     async def close(self) -> None:
-        for engine in {id(e): e for e in (self._reader, self._writer) if e}.values():
+        for conn in self._held:
+            await conn.close()
+        for engine in self._engines:
             await engine.dispose()
-        self._writer = self._reader = None
-
-    def _engine(self, engine: AsyncEngine | None) -> AsyncEngine:
-        if engine is None:
-            msg = "Database.connect() has not been awaited"
-            raise RuntimeError(msg)
-        return engine
+        self._held, self._engines = [], []
+        self._writer = self._reader = self._pg = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: commits when the block ends, rolls back when it raises."""
-        writer = self._engine(self._writer)
-        async with self._writing(), writer.begin() as conn:
-            tx = Transaction(conn, self._sql, self.dialect)
-            yield tx
+        if self.dialect == SQLITE:
+            async with self._write_lock:
+                writer = _connected(self._writer)
+                await writer.conn.execute_fetchall("BEGIN IMMEDIATE")
+                tx = Transaction(writer, self.dialect)
+                try:
+                    yield tx
+                except BaseException:
+                    await writer.conn.execute_fetchall("ROLLBACK")
+                    raise
+                await writer.conn.execute_fetchall("COMMIT")
+        else:
+            async with self._pg_connection() as conn, conn.transaction():
+                tx = Transaction(_PostgreSQLStatements(conn), self.dialect)
+                yield tx
         for callback in tx.committed:
             callback()
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[None]:
-        if self.dialect == SQLITE:
-            async with self._write_lock:
-                yield
-        else:
-            yield
+    async def _pg_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with _connected(self._pg).connect() as conn:
+            raw = await conn.get_raw_connection()
+            yield raw.driver_connection
 
     async def execute_atomic(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
-        """One statement as its own transaction (with the triggers it fires, it is
+        """One statement as its own transaction (with the triggers it fires it is
         all-or-nothing on both databases); returns its first RETURNING row."""
-        async with self.transaction() as tx:
-            return await tx.fetch_one(sql, params)
+        rows = await self.execute_all(sql, params)
+        return rows[0] if rows else None
 
     async def execute_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
         """`execute_atomic` returning every RETURNING row."""
-        async with self.transaction() as tx:
-            return await tx.fetch_all(sql, params)
+        if self.dialect == SQLITE:
+            async with self._write_lock:
+                return await _connected(self._writer).fetch_all(sql, params)
+        async with self._pg_connection() as conn:
+            return await _PostgreSQLStatements(conn).fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
         """A read of committed data (not for use inside a transaction: see Transaction)."""
@@ -196,20 +246,26 @@ class Database:
         return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
-        reader = self._engine(self._reader)
-        if reader is self._writer and self.dialect == SQLITE:
-            async with self.transaction() as tx:
-                return await tx.fetch_all(sql, params)
-        async with reader.connect() as conn:
-            return await _run(conn, self._sql(sql), params)
+        if self.dialect == POSTGRESQL:
+            return await self.execute_all(sql, params)
+        if self._reader is self._writer:
+            async with self._write_lock:
+                return await _connected(self._writer).fetch_all(sql, params)
+        return await _connected(self._reader).fetch_all(sql, params)
+
+
+def _connected(value: T | None) -> T:
+    if value is None:
+        msg = "Database.connect() has not been awaited"
+        raise RuntimeError(msg)
+    return value
 
 
 class Transaction:
     """The statements of one open transaction."""
 
-    def __init__(self, conn: AsyncConnection, sql: Callable[[str], str], dialect: str) -> None:
-        self._conn = conn
-        self._sql = sql
+    def __init__(self, statements: _Statements, dialect: str) -> None:
+        self._statements = statements
         self.dialect = dialect
         self.locks_rows = dialect == POSTGRESQL
         """Concurrent write transactions are possible: a read-then-write must lock rows."""
@@ -220,7 +276,7 @@ class Transaction:
         self.committed.append(callback)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        await self._conn.exec_driver_sql(self._sql(sql), tuple(params))
+        await self._statements.fetch_all(sql, params)
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT into a table with an `id` column; returns the new row's id."""
@@ -228,24 +284,17 @@ class Transaction:
         return int(row[0]) if row else 0
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
-        rows = await self.fetch_all(sql, params)
+        rows = await self._statements.fetch_all(sql, params)
         return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
-        return await _run(self._conn, self._sql(sql), params)
+        return await self._statements.fetch_all(sql, params)
 
 
-async def _run(conn: AsyncConnection, sql: str, params: Iterable[Any]) -> list[Record]:
-    result = await conn.exec_driver_sql(sql, tuple(params))
-    if not result.returns_rows:
-        return []
-    return [Record(row) for row in result.fetchall()]
-
-
-def _sqlite_events(engine: AsyncEngine, *, writer: bool) -> None:
-    """The pragmas of every connection; SQLite's own transaction handling is off, so the
-    writer starts each transaction with BEGIN IMMEDIATE (it takes the write lock at once:
-    two processes never deadlock upgrading a read to a write)."""
+def _sqlite_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
+    """Every connection's settings. SQLite's own transaction handling is off: the writer
+    starts each transaction itself with BEGIN IMMEDIATE (the write lock at once, so two
+    processes never deadlock upgrading a read to a write)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
@@ -261,9 +310,3 @@ def _sqlite_events(engine: AsyncEngine, *, writer: bool) -> None:
             cursor.execute("PRAGMA busy_timeout=5000")
         finally:
             cursor.close()
-
-    if writer:
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
