@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import DisabledEventIsolation, MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
@@ -27,8 +27,15 @@ def build_dispatcher(
     """Updates in flight are counted first (to drain them on shutdown), then a flood of
     one person's updates is dropped (before any database work), then the sender's account
     is loaded, then its language picked. `handed_in` is what handlers get by name."""
-    storage: BaseStorage = RedisStorage(redis) if redis is not None else MemoryStorage()
-    dispatcher = Dispatcher(storage=storage, **handed_in)
+    if redis is not None:
+        # One update of a person at a time across every process. Its lock expires after
+        # 60 s: no handler holds it long (a generation is a job of the queue).
+        redis_storage = RedisStorage(redis)
+        isolation: BaseEventIsolation = redis_storage.create_isolation()
+        storage: BaseStorage = redis_storage
+    else:
+        storage, isolation = MemoryStorage(), DisabledEventIsolation()
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, **handed_in)
     in_flight = InFlightMiddleware()
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(flood)

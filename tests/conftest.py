@@ -98,6 +98,7 @@ class Driver:
         await self.app.dispatcher.feed_update(
             bot, Update.model_validate(update, context={"bot": bot})
         )
+        await self.app.queue.wait()  # the generation jobs it queued (in process) have ended
 
     async def send(self, user_id: int, text: str) -> None:
         await self.feed(self.telegram.message_update(user_id, text))
