@@ -16,6 +16,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -59,6 +62,8 @@ class HeldStreamBroker(RedisStreamBroker):
             url,
             queue_name=STREAM,
             consumer_group_name=GROUP,
+            # Who holds a job, as XPENDING and XINFO CONSUMERS show it: host and process.
+            consumer_name=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
             consumer_id="0",  # a group made now still sees what was queued before
             idle_timeout=max(int(redelivery * 1000), 1),
             xread_block=1000,

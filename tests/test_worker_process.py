@@ -13,7 +13,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from bot.queue import GROUP, STREAM
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
@@ -35,7 +37,7 @@ async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
 
 @pytest.fixture
 async def providers() -> AsyncIterator[ProviderAPI]:
-    api = ProviderAPI(latency=3.0)  # every image takes three seconds to paint
+    api = ProviderAPI(latency=2.0)  # every image takes two seconds to paint
     await api.start()
     yield api
     await api.stop()
@@ -88,7 +90,7 @@ class Deployment:
 
     async def start_web(self, telegram: FakeTelegram) -> None:
         await self.start("web")
-        await telegram.wait_for(lambda: telegram.webhook is not None, 30)
+        await telegram.wait_for(lambda: telegram.webhook is not None, 60)
         self.server.deliver_queued(f"http://127.0.0.1:{self.port}/telegram/webhook")
 
     def ledger_kinds(self) -> list[str]:
@@ -135,17 +137,32 @@ async def test_sigterm_lets_the_workers_running_post_finish(deployment, telegram
     assert telegram.errors == []
 
 
-async def test_a_killed_workers_post_is_finished_by_another_once(deployment, telegram, providers):
-    first = await deployment.start("worker")
+async def holder_pid(redis_url: str) -> int:
+    """The process of the worker that holds the (one) job: its consumer name says."""
+    client = Redis.from_url(redis_url)
+    try:
+        pending = await client.xpending_range(STREAM, GROUP, "-", "+", 10)
+    finally:
+        await client.aclose()
+    assert len(pending) == 1
+    return int(pending[0]["consumer"].decode().split(":")[1])
+
+
+async def test_a_killed_workers_post_is_finished_by_another_once(
+    deployment, telegram, providers, redis_url
+):
+    workers = [await deployment.start("worker") for _ in range(2)]
     partner = await order_a_post(deployment, telegram)
     await telegram.wait_for(lambda: bool(providers.calls_to(IMAGE_MODEL)), 30)  # painting
-    first.kill()  # SIGKILL: nothing settles, nothing is acknowledged
-    await first.communicate()
+    pid = await holder_pid(redis_url)
+    painting = next(w for w in workers if w.pid == pid)
+    painting.kill()  # SIGKILL: nothing settles, nothing is acknowledged
+    await painting.communicate()
     assert not telegram.sent("sendPhoto", PARTNER_ID)
 
-    await deployment.start("worker")  # takes the job over once it has been idle 2 s
+    # The other worker takes the job over once it has been idle 2 s, and paints it again.
     await partner.sees("2 tokens spent, 498 left", timeout=30)
-    await asyncio.sleep(1.5)  # the sweeper (every 0.5 s) has had its chances
+    await asyncio.sleep(1)  # the sweeper (every 0.5 s) has had its chances
     assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
     assert len(providers.calls_to(IMAGE_MODEL)) == 2  # painted again by the second worker
     assert not any("interrupted" in m.visible for m in partner.messages())
