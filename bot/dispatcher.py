@@ -3,18 +3,38 @@ when there is one, in memory otherwise, and the middlewares in their order."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import DisabledEventIsolation, MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
+from redis.exceptions import LockError
 
 from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.throttling import FloodMiddleware
 from services.core.accounts import AccountRepo
+
+
+class PersonIsolation(RedisEventIsolation):
+    """aiogram's Redis event isolation (what `RedisStorage.create_isolation()` makes), except
+    that an update handled for longer than the lock's 60 s (an admin's /batch or /broadcast)
+    is not failed at its end because the lock expired meanwhile."""
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock = self.redis.lock(name=self.key_builder.build(key, "lock"), **self.lock_kwargs)
+        await lock.acquire()
+        try:
+            yield None
+        finally:
+            with contextlib.suppress(LockError):
+                await lock.release()
 
 
 def build_dispatcher(
@@ -30,9 +50,8 @@ def build_dispatcher(
     if redis is not None:
         # One update of a person at a time across every process. Its lock expires after
         # 60 s: no handler holds it long (a generation is a job of the queue).
-        redis_storage = RedisStorage(redis)
-        isolation: BaseEventIsolation = redis_storage.create_isolation()
-        storage: BaseStorage = redis_storage
+        storage: BaseStorage = RedisStorage(redis)
+        isolation: BaseEventIsolation = PersonIsolation(redis)
     else:
         storage, isolation = MemoryStorage(), DisabledEventIsolation()
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, **handed_in)

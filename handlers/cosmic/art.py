@@ -89,9 +89,11 @@ async def make_art(
 async def finish_art(job: ArtJob, bot: Bot, cosmic: CosmicService) -> CosmicOutcome | None:
     """The job: paints, sends the photo with its caption and buttons, keeps the use (or
     gives it back and says why). None when the use was settled already."""
+    use = UseReservation(job.use_id, job.where.user_id, job.week)
+    if not await cosmic.held(use, job.held_at):  # a job delivered again: all done
+        return None
     message = job.where.message(bot)
     request = parse_cosmic(job.request)
-    use = UseReservation(job.use_id, job.where.user_id, job.week)
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         outcome = await cosmic.finish(
             job.where.user_id,

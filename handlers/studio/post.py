@@ -82,6 +82,8 @@ async def finish_post(
     """The job: the confirm screen becomes the live progress message, the photo and the full
     post follow, then the final balance (and, from the wizard, a fresh Generate after a
     failure). None when the hold was settled already: nothing is left to do or say."""
+    if await studio.held(job.reservation_id) is None:  # a job delivered again: all done
+        return None
     message = job.where.message(bot)
     lock = asyncio.Lock()
     shown = -1

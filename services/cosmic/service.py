@@ -197,16 +197,21 @@ class CosmicService:
         """The slow half, for a use `begin` held at `held_at` (Unix seconds): None when
         there is no work left (the use was kept or given back already: a job delivered
         twice). The painting keeps the use's deadline (`held_at` + the generation timeout),
-        the one the sweeper counts from. Releases the person's lock, whatever happens."""
+        the one the sweeper counts from. A run releases the person's lock, whatever
+        happens."""
+        if not await self.held(use, held_at):
+            return None  # its run ended (and let go of the lock), or the sweep gave it back
         try:
-            unsettled = await self.usage.unsettled_before(
-                time.time() + HELD_LOOKAHEAD, held_at - HELD_LOOKAHEAD
-            )
-            if not any(u.id == use.id for u in unsettled):
-                return None
             return await self._paint_held(user_id, request, use, tier, held_at, deliver)
         finally:
             await self.locks.release(user_id)
+
+    async def held(self, use: UseReservation, held_at: float) -> bool:
+        """The use is still held (neither kept nor given back)."""
+        unsettled = await self.usage.unsettled_before(
+            time.time() + HELD_LOOKAHEAD, held_at - HELD_LOOKAHEAD
+        )
+        return any(u.id == use.id for u in unsettled)
 
     async def _paint_held(
         self,

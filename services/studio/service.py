@@ -150,13 +150,13 @@ class StudioService:
         """The slow half, for a hold `reserve_post` made at `held_at` (Unix seconds): None
         when there is no work left (the hold was committed or refunded already: a job
         delivered twice). The run keeps the hold's deadline (`held_at` + the generation
-        timeout), the one the sweeper counts from, however late it starts. Releases the
-        person's lock, whatever happens."""
+        timeout), the one the sweeper counts from, however late it starts. A run releases
+        the person's lock, whatever happens (a held lock no run will release expires)."""
+        reservation = await self.held(reservation_id)
+        account = await self._accounts.get(user_id)
+        if reservation is None or account is None or reservation.user_id != user_id:
+            return None  # its run ended (and let go of the lock), or the sweep refunded it
         try:
-            reservation = await self.held(reservation_id)
-            account = await self._accounts.get(user_id)
-            if reservation is None or account is None or reservation.user_id != user_id:
-                return None
             left = held_at + self._timeout - time.time()
             return await self._run.make(
                 account, draft, reservation, on_progress, deliver, timeout=max(left, 0.0)
