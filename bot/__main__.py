@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,8 +84,7 @@ async def run_bot(settings: Settings) -> int:
     app = await open_app(settings)
     if app is None:
         return 1
-    stop = asyncio.Event()
-    jobs = None if app.queue.in_process else asyncio.create_task(consume(app, stop))
+    app.queue.work_here(partial(consume, app))  # with Redis: one process, its own worker
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot)
@@ -92,9 +92,6 @@ async def run_bot(settings: Settings) -> int:
         print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
         return 1
     finally:
-        stop.set()
-        if jobs is not None:
-            await jobs
         await app.close()
     return 0
 

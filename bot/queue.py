@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
@@ -151,6 +151,16 @@ class HeldStreamBroker(RedisStreamBroker):
                         self._held.pop(task_id, None)
 
 
+async def _drained(redis: Redis) -> bool:
+    try:
+        groups: Any = await redis.xinfo_groups(STREAM)
+    except RedisError:  # no stream yet: nothing was ever queued
+        return True
+    return all(
+        g["pending"] == 0 and not g.get("lag") for g in groups if g["name"] == GROUP.encode()
+    )
+
+
 def build_broker(settings: Settings) -> AsyncBroker:
     if settings.redis_url:
         return HeldStreamBroker(settings.redis_url, redelivery=settings.redelivery_seconds)
@@ -170,6 +180,14 @@ class JobQueue:
         self._tasks: dict[str, JobTask] = {}
         self.running: set[asyncio.Task[Any]] = set()
         """The jobs running in this process now."""
+        self._stop = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+
+    def work_here(self, consume: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+        """Works the Redis queue in this process too (`run` with Redis, tests), until close:
+        `consume` is bot/worker.py's, bound to the app."""
+        if self._worker is None and not self.in_process:
+            self._worker = asyncio.create_task(consume(self._stop))
 
     def register(self, kind: str, task: JobTask) -> None:
         self._tasks[kind] = task
@@ -185,10 +203,15 @@ class JobQueue:
         JOBS_QUEUED.labels(kind).inc()
 
     async def wait(self) -> None:
-        """Until the in-process jobs running now have ended (tests; nothing with Redis)."""
+        """Until every job queued so far has ended: in process, or (Redis) until the stream
+        has nothing undelivered or unacknowledged. For tests and benches."""
         if isinstance(self.broker, InMemoryBroker):
             while self.broker._running_tasks:  # noqa: SLF001 - wait_all takes one round
                 await self.broker.wait_all()
+        elif isinstance(self.broker, HeldStreamBroker):
+            async with Redis(connection_pool=self.broker.connection_pool) as redis:
+                while not await _drained(redis):
+                    await asyncio.sleep(0.02)
 
     async def hand_back(self) -> None:
         """Stops the jobs still running (a worker that stops, past its grace): their holds
@@ -199,6 +222,9 @@ class JobQueue:
         await asyncio.gather(*late, return_exceptions=True)
 
     async def close(self, grace: float) -> None:
+        if self._worker is not None:
+            self._stop.set()
+            await self._worker
         await self.drain(grace)
         await self.broker.shutdown()
 

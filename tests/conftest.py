@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.worker import consume
 from services.core.accounts import AccountRepo
 from services.core.db import Database
 from services.core.ledger_repo import LedgerRepo
@@ -135,6 +137,7 @@ async def make_driver(
         text_generator=text_generator,
         image_generator=image_generator,
     )
+    app.queue.work_here(partial(consume, app))  # with Redis, as `run` does
     return Driver(app, telegram)
 
 
