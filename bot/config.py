@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
     """Jobs one `python -m bot worker` (or the in-process queue) runs at once."""
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """`python -m bot worker` serves GET /metrics on this port (none when unset)."""
     worker_grace: float = Field(default=60.0, ge=0)
     """Seconds a stopping worker lets its running jobs finish before it hands them back."""
     job_redelivery_seconds: float | None = Field(default=None, gt=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
 from tests.test_e2e import TOKEN, User, stop, walk_studio
-from tests.test_startup import clean_env
+from tests.test_startup import clean_env, one_line
 from tests.test_web import SECRET, unused_port
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
@@ -172,3 +173,31 @@ async def test_a_killed_workers_post_is_finished_by_another_once(
     partner.say("/balance")
     await partner.sees("Your balance: 498 tokens")
     assert telegram.errors == []
+
+
+def run_worker(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "worker"],
+        cwd=tmp_path,
+        env=clean_env(tmp_path, BOT_TOKEN=TOKEN, **values),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "line"),
+    [
+        ({}, "error: REDIS_URL is not set: "),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/15", "JOB_REDELIVERY_SECONDS": "300"},
+            "error: settings is invalid: ",
+        ),
+    ],
+)
+def test_a_worker_that_cannot_work_says_why_in_one_line(tmp_path, values, line):
+    result = run_worker(tmp_path, **values)
+    assert result.returncode == 2
+    assert one_line(result).startswith(line)
