@@ -85,7 +85,8 @@ JOBS_FINISHED = Counter(
     "bot_jobs_finished",
     "Jobs that ended, by kind and outcome: done (delivered), failed (refunded and told), "
     "skipped (its hold was settled already: a job delivered again), error (raised: handed "
-    "back to the queue), handed_back (stopped with its worker: another one finishes it).",
+    "back to the queue), handed_back (stopped with its worker: another one finishes it), "
+    "rejected (not a job of this version: dropped).",
     ["kind", "outcome"],
 )
 JOB_WAIT_SECONDS = Histogram(

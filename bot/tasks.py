@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -60,7 +61,7 @@ class JobRunner:
         self.cosmic = cosmic
 
     async def post(self, data: dict[str, Any]) -> str:
-        job = PostJob.from_json(data)
+        job = _parsed(PostJob.from_json, data)
         where = job.where
         key = StorageKey(bot_id=self.bot.id, chat_id=where.chat_id, user_id=where.user_id)
         with self.i18n.context(), self.i18n.use_locale(where.locale):
@@ -72,12 +73,26 @@ class JobRunner:
         return "done" if outcome.status is PostStatus.DONE else "failed"
 
     async def art(self, data: dict[str, Any]) -> str:
-        job = ArtJob.from_json(data)
+        job = _parsed(ArtJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
             outcome = await finish_art(job, self.bot, self.cosmic)
         if outcome is None:
             return "skipped"
         return "done" if outcome.status is CosmicStatus.DONE else "failed"
+
+
+_Job = TypeVar("_Job", PostJob, ArtJob)
+
+
+class RejectedJobError(Exception):
+    """A message that is no job of ours (or of an older shape): acknowledged, not retried."""
+
+
+def _parsed(parse: Callable[[dict[str, Any]], _Job], data: dict[str, Any]) -> _Job:
+    try:
+        return parse(data)
+    except (TypeError, KeyError, ValueError) as error:
+        raise RejectedJobError(repr(error)) from error
 
 
 async def run_job(
@@ -96,6 +111,9 @@ async def run_job(
     outcome = "error"
     try:
         outcome = await work(data)
+    except RejectedJobError as error:
+        outcome = "rejected"
+        logger.error("%s job %s rejected: %s", kind, context.message.task_id, error)
     except asyncio.CancelledError:  # the worker stops: another one finishes it
         outcome = "handed_back"
         logger.warning("%s job %s stopped: handed back", kind, context.message.task_id)
@@ -108,7 +126,7 @@ async def run_job(
         JOB.reset(job_token)
         USER_ID.reset(user_token)
         queue.running.discard(me)
-    if outcome not in ("error", "handed_back") and context.is_ackable:
+    if outcome not in ("error", "handed_back") and context.is_ackable:  # done, or never
         await context.ack()
     if isinstance(queue.broker, HeldStreamBroker):
         queue.broker.forget(context.message.task_id)
