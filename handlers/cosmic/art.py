@@ -5,6 +5,7 @@ Shared by the /daily, /match, /moon, /avatar routers and the "generate again" bu
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from aiogram import Bot
@@ -29,7 +30,10 @@ from services.cosmic.service import (
     DeliverImage,
     ReadyImage,
 )
+from services.generation.base import FailureKind
 from services.generation.images import fit_for_photo
+
+logger = logging.getLogger(__name__)
 
 
 def tap_key(query: CallbackQuery) -> str:
@@ -81,7 +85,16 @@ async def make_art(
         where = Where.of(message, account.user_id, get_i18n().current_locale)
         use = outcome.use
         params = dump_params(request)
-        await jobs.art(ArtJob(where, use.id, use.week, outcome.tier.value, held_at, params, text))
+        job = ArtJob(where, use.id, use.week, outcome.tier.value, held_at, params, text)
+        try:
+            await jobs.art(job)
+        except Exception:  # the queue is unreachable: told as a failure, nothing stays held
+            logger.exception("could not queue the image of %s", account.user_id)
+            await cosmic.abandon(use)
+            failed = CosmicOutcome(
+                CosmicStatus.FAILED, outcome.tier, failure=FailureKind.UNAVAILABLE
+            )
+            await tell_outcome(message, failed, request.category)
     else:
         await tell_outcome(message, outcome, request.category)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from aiogram import Bot, F, Router
@@ -52,6 +53,8 @@ from services.studio.service import (
     new_draft_key,
 )
 
+logger = logging.getLogger(__name__)
+
 
 async def make_post(
     message: Message,
@@ -70,9 +73,15 @@ async def make_post(
     outcome = await studio.reserve_post(account, draft, key, origin)
     if outcome.status is PostStatus.QUEUED and outcome.post_id is not None:
         where = Where.of(message, account.user_id, get_i18n().current_locale)
-        await jobs.post(PostJob(where, outcome.post_id, held_at, draft_fields(draft), wizard))
-    else:
-        await report(outcome, message, studio.cost)
+        job = PostJob(where, outcome.post_id, held_at, draft_fields(draft), wizard)
+        try:
+            await jobs.post(job)
+        except Exception:  # the queue is unreachable: told as a failure, nothing stays held
+            logger.exception("could not queue the post of %s", account.user_id)
+            outcome = await studio.abandon(account.user_id, outcome.post_id)
+        else:
+            return outcome
+    await report(outcome, message, studio.cost)
     return outcome
 
 
@@ -165,7 +174,9 @@ async def process_generate(
         query.message, studio, account, draft_from(data), callback_data.draft, jobs, wizard=True
     )
     await answering
-    if outcome.status not in (PostStatus.BUSY, PostStatus.QUEUED):  # the job closes the draft
+    if outcome.status is PostStatus.FAILED:  # it could not be queued
+        await offer_retry(query.message, state, studio, query.from_user.id)
+    elif outcome.status not in (PostStatus.BUSY, PostStatus.QUEUED):  # the job closes it
         await state.clear()
 
 

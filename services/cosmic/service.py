@@ -206,6 +206,13 @@ class CosmicService:
         finally:
             await self.locks.release(user_id)
 
+    async def abandon(self, use: UseReservation) -> None:
+        """Undoes `begin` when its job could not be queued: the use goes back now."""
+        try:
+            await self.usage.settle(use, keep=False)
+        finally:
+            await self.locks.release(use.user_id)
+
     async def held(self, use: UseReservation, held_at: float) -> bool:
         """The use is still held (neither kept nor given back)."""
         unsettled = await self.usage.unsettled_before(

@@ -15,6 +15,7 @@ from services.core.locks import UserLocks
 from services.core.media import MediaStore
 from services.core.models import Account, Reservation
 from services.core.work import Origin
+from services.generation.base import FailureKind
 from services.generation.chain import ImageChain
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
@@ -163,6 +164,17 @@ class StudioService:
             )
         finally:
             await self._locks.release(user_id)
+
+    async def abandon(self, user_id: int, reservation_id: int) -> PostOutcome:
+        """Undoes `reserve_post` when its job could not be queued: the tokens go back now
+        (FAILED, as a failed run) and the person may press again."""
+        try:
+            if (reservation := await self.held(reservation_id)) is not None:
+                await self._ledger.refund(reservation)
+        finally:
+            await self._locks.release(user_id)
+        balance = await self._run.balance(user_id)
+        return PostOutcome(PostStatus.FAILED, balance, failure=FailureKind.UNAVAILABLE)
 
     async def held(self, reservation_id: int) -> Reservation | None:
         """The hold, while it is still held (neither committed nor refunded)."""

@@ -73,3 +73,44 @@ async def test_a_job_whose_hold_was_swept_does_nothing(driver: Driver):
     assert len(driver.telegram.calls) == calls
     assert len(driver.telegram.sent("sendPhoto", PARTNER_ID)) == 1
     assert await driver.balance() == 498
+
+
+class UnreachableQueue:
+    """A queue that cannot take jobs (Redis went away between the press and the job)."""
+
+    async def post(self, job: PostJob) -> None:
+        raise ConnectionError("the queue is unreachable")
+
+    async def art(self, job: object) -> None:
+        raise ConnectionError("the queue is unreachable")
+
+
+async def test_a_post_that_cannot_be_queued_is_refunded_at_once_and_offered_again(
+    driver: Driver,
+):
+    await driver.make_pro()
+    await walk_to_confirm(driver)
+    confirm = driver.telegram.last_with_buttons(PARTNER_ID)
+    driver.app.dispatcher["jobs"] = UnreachableQueue()
+    await driver.press(PARTNER_ID, "Generate")
+    assert await driver.balance() == 500
+    texts = driver.texts(PARTNER_ID)
+    assert any("Your 2 tokens were returned. Balance: 500" in t for t in texts)
+    assert driver.telegram.last_with_buttons(PARTNER_ID).message_id != confirm.message_id
+
+    driver.app.dispatcher["jobs"] = driver.app.queue  # back: the fresh Generate works
+    await driver.press(PARTNER_ID, "Generate")
+    assert len(driver.telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    assert await driver.balance() == 498
+
+
+async def test_an_image_that_cannot_be_queued_gives_the_use_back(driver: Driver):
+    await driver.send(1, f"/tier {PARTNER_ID} cosmic 30")
+    await driver.send(PARTNER_ID, "/match")
+    await driver.press(PARTNER_ID, "Leo")
+    driver.app.dispatcher["jobs"] = UnreachableQueue()
+    await driver.press(PARTNER_ID, "Aquarius")
+    account = await driver.app.services.accounts.get(PARTNER_ID)
+    assert account is not None
+    assert (await driver.app.services.cosmic.usage_of(account)).used == 0
+    assert driver.telegram.sent("sendPhoto", PARTNER_ID) == []
