@@ -8,8 +8,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.core.categories import CosmicParams, dump_params
@@ -22,6 +21,7 @@ from services.core.tiers import POLICIES, Clock, Tier, effective_tier
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
+from services.cosmic.outcomes import CosmicOutcome, CosmicStatus, UsageStatus
 from services.cosmic.painter import (
     CosmicPainter,
     DeliverImage,
@@ -46,44 +46,6 @@ logger = logging.getLogger(__name__)
 
 HELD_LOOKAHEAD = 86_400.0
 """How far around `held_at` a held use is looked for (clocks of two machines differ)."""
-
-
-class CosmicStatus(StrEnum):
-    DONE = "done"
-    UPGRADE = "upgrade"
-    """The tier does not include this kind of art."""
-    LIMIT = "limit"
-    """This week's uses are spent."""
-    BUSY = "busy"
-    DUPLICATE = "duplicate"
-    FAILED = "failed"
-    QUEUED = "queued"
-    """One weekly use is held and the image is to be painted (CosmicService.begin)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CosmicOutcome:
-    status: CosmicStatus
-    tier: Tier
-    image: StoredImage | None = None
-    resets_at: datetime | None = None
-    failure: FailureKind | None = None
-    use: UseReservation | None = None
-    """The weekly use held (QUEUED)."""
-
-
-@dataclass(frozen=True, slots=True)
-class UsageStatus:
-    tier: Tier
-    used: int
-    limit: int | None
-    quality: Quality
-    expires_at: float | None
-    resets_at: datetime
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit is None else max(0, self.limit - self.used)
 
 
 @dataclass
