@@ -1,6 +1,6 @@
 """Command line: `python -m bot run` (the bot, long polling), `python -m bot web` (the bot
-behind Telegram's webhook), `python -m bot migrate` (the database schema) and
-`python -m bot demo --out DIR`."""
+behind Telegram's webhook), `python -m bot worker` (generation jobs from the Redis queue),
+`python -m bot migrate` (the database schema) and `python -m bot demo --out DIR`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from bot.startup import (
     telegram_problem,
     token_problem,
     webhook_problem,
+    worker_problem,
 )
 from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
@@ -42,6 +44,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     commands.add_parser("run", help="start the bot (long polling)")
     commands.add_parser("web", help="start the webhook receiver (HTTP on WEB_HOST:WEB_PORT)")
     commands.add_parser("migrate", help="bring the database at DATABASE_URL up to date")
+    commands.add_parser("worker", help="run generation jobs from the queue (needs REDIS_URL)")
     demo = commands.add_parser("demo", help="make one viral post offline and save it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
     demo.add_argument(
@@ -78,9 +81,12 @@ async def open_app(settings: Settings) -> App | None:
 async def run_bot(settings: Settings) -> int:
     from aiogram.exceptions import AiogramError
 
+    from bot.worker import consume
+
     app = await open_app(settings)
     if app is None:
         return 1
+    app.queue.work_here(partial(consume, app))  # with Redis: one process, its own worker
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot)
@@ -89,6 +95,19 @@ async def run_bot(settings: Settings) -> int:
         return 1
     finally:
         await app.close()
+    return 0
+
+
+async def serve_worker(settings: Settings) -> int:
+    from bot.worker import run_worker
+
+    app = await open_app(settings)
+    if app is None:
+        return 1
+    try:
+        await run_worker(app)
+    finally:
+        await app.close(grace=0)
     return 0
 
 
@@ -175,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             return asyncio.run(run_bot(settings))
+        except KeyboardInterrupt:
+            return 130
+    if args.command == "worker":
+        if problem := token_problem(settings) or worker_problem(settings):
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            return asyncio.run(serve_worker(settings))
         except KeyboardInterrupt:
             return 130
     if args.command == "web":

@@ -19,9 +19,11 @@ from bot.lifecycle import on_startup
 from bot.lineup import Lineup, build_clients, configured_lineup
 from bot.middlewares import InFlightMiddleware
 from bot.pushes import DailyPush
+from bot.queue import JobQueue, build_broker
 from bot.scheduler import Scheduler
 from bot.shared_state import SharedState, connect_shared_state
-from bot.sweeper import Sweeper
+from bot.sweeper import Sweeper, build_sweep
+from bot.tasks import JobRunner, register_jobs
 from bot.telegram import build_bot
 from bot.throttling import FloodMiddleware
 from handlers import setup_routers
@@ -44,7 +46,6 @@ from services.core.schedules import ScheduleRepo
 from services.core.sweep import Sweep
 from services.core.tiers import Clock
 from services.core.usage import UsageRepo
-from services.core.work import WorkRepo
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
@@ -54,7 +55,6 @@ from services.generation.lineup import Clients
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
-from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
@@ -103,6 +103,7 @@ class App:
     scheduler: Scheduler
     push: DailyPush
     sweeper: Sweeper
+    queue: JobQueue
     leadership: Leadership | None = None
 
     async def close(self, grace: float = 30.0) -> None:
@@ -112,6 +113,7 @@ class App:
         await self.sweeper.stop()
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
+        await self.queue.close(grace)
         await self.services.close()
         await self.bot.session.close()
 
@@ -174,15 +176,7 @@ async def build_services(
         paid=settings.allow_paid_broadcast,
         rates=shared.rates,
     )
-    sweep = Sweep(
-        db,
-        ledger,
-        cosmic.usage,
-        WorkRepo(db),
-        deadline=settings.generation_timeout,
-        margin=settings.sweep_margin,
-        on_hold_swept=keep_interrupted,
-    )
+    sweep = build_sweep(settings, db, ledger, cosmic.usage)
     return Services(
         db=db,
         accounts=accounts,
@@ -233,6 +227,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         burst=settings.flood_burst,
         exempt=settings.admin_ids,
     )
+    queue = JobQueue(build_broker(settings))
     dispatcher, in_flight = build_dispatcher(
         services.shared.redis,
         services.accounts,
@@ -257,9 +252,12 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         costs=services.costs,
         stats=services.stats,
         admin_ids=settings.admin_ids,
+        jobs=queue,
     )
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)
+    studio, cosmic = services.studio, services.cosmic
+    register_jobs(queue, JobRunner(bot, i18n, dispatcher.fsm.storage, studio, cosmic))
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
     jobs = build_jobs(
         bot=bot,
@@ -293,6 +291,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         scheduler=scheduler,
         push=push,
         sweeper=sweeper,
+        queue=queue,
         leadership=leadership,
     )
     dispatcher.startup.register(on_startup(app))

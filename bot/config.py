@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
@@ -103,6 +103,15 @@ class Settings(BaseSettings):
     """Seconds a Mini App's signed init data stays valid (from its auth_date)."""
     media_url_ttl: int = Field(default=3_600, ge=60)
     """Seconds a signed /media URL works."""
+    worker_concurrency: int = Field(default=8, ge=1, le=1000)
+    """Jobs one `python -m bot worker` (or the in-process queue) runs at once."""
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """`python -m bot worker` serves GET /metrics on this port (none when unset)."""
+    worker_grace: float = Field(default=60.0, ge=0)
+    """Seconds a stopping worker lets its running jobs finish before it hands them back."""
+    job_redelivery_seconds: float | None = Field(default=None, gt=0)
+    """Idle time after which a dead worker's job goes to another (default: a tenth of
+    GENERATION_TIMEOUT + SWEEP_MARGIN, at most 30 s); see `redelivery_seconds`."""
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -197,6 +206,26 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    @model_validator(mode="after")
+    def _redelivery_before_the_sweep(self) -> Settings:
+        stale = self.generation_timeout + self.sweep_margin
+        if self.job_redelivery_seconds is not None and self.job_redelivery_seconds >= stale:
+            msg = (
+                "JOB_REDELIVERY_SECONDS must be shorter than GENERATION_TIMEOUT + SWEEP_MARGIN"
+                f" ({stale:g} s): past that the sweeper refunds what a worker could finish"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def redelivery_seconds(self) -> float:
+        """How long a job read by a worker that died waits before another worker takes it:
+        well inside the hold's deadline plus SWEEP_MARGIN, so the sweeper never refunds a
+        hold whose job can still run (bot/queue.py)."""
+        if self.job_redelivery_seconds is not None:
+            return self.job_redelivery_seconds
+        return min((self.generation_timeout + self.sweep_margin) / 10, 30.0)
 
     @property
     def database_options(self) -> dict[str, Any]:

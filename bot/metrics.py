@@ -1,6 +1,6 @@
 """Every Prometheus metric the bot exports, defined once (served by `GET /metrics` in
 `python -m bot web`), and the observer that feeds the services' events into them
-(services/core/events.py). Later work adds its own here: jobs."""
+(services/core/events.py), and the job queue's (bot/tasks.py)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,31 @@ COSMIC_IMAGES = Counter(
     "Cosmic Coach images by category and outcome: painted, failed, given (handed to a "
     "person, painted or from the cache).",
     ["category", "outcome"],
+)
+
+JOBS_QUEUED = Counter(
+    "bot_jobs_queued", "Generation jobs put on the queue, by kind (post, art).", ["kind"]
+)
+JOBS_RUNNING = Gauge("bot_jobs_running", "Jobs running in this process now, by kind.", ["kind"])
+JOBS_FINISHED = Counter(
+    "bot_jobs_finished",
+    "Jobs that ended, by kind and outcome: done (delivered), failed (refunded and told), "
+    "skipped (its hold was settled already: a job delivered again), error (raised: handed "
+    "back to the queue), handed_back (stopped with its worker: another one finishes it), "
+    "rejected (not a job of this version: dropped).",
+    ["kind", "outcome"],
+)
+JOB_WAIT_SECONDS = Histogram(
+    "bot_job_wait_seconds",
+    "Time from queuing a job to its start, by kind.",
+    ["kind"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+JOB_SECONDS = Histogram(
+    "bot_job_seconds",
+    "Time from queuing a job to its end (the person's wait for the photo), by kind.",
+    ["kind"],
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300),
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST

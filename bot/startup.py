@@ -124,3 +124,13 @@ class OneLinePollingLog(logging.Filter):
             record.msg, record.args = f"{text[:500]} (retrying with backoff)", None
             record.exc_info = None
         return True
+
+
+def worker_problem(settings: Settings) -> str | None:
+    """`worker` reads the Redis queue: without REDIS_URL there is none to read."""
+    if settings.redis_url:
+        return None
+    return (
+        "error: REDIS_URL is not set: `python -m bot worker` takes its jobs from the Redis"
+        " queue (without Redis, `run` and `web` run the jobs themselves)"
+    )

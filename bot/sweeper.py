@@ -15,16 +15,36 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from bot.config import Settings
 from handlers.common.interrupted import (
     art_again,
     interrupted_art_text,
     interrupted_post_text,
     post_again,
 )
+from services.core.db import Database
+from services.core.ledger import Ledger
 from services.core.sweep import Sweep, SweepReport
-from services.core.work import Interruption, WorkKind
+from services.core.usage import UsageRepo
+from services.core.work import Interruption, WorkKind, WorkRepo
+from services.studio.interrupted import keep_interrupted
 
 logger = logging.getLogger(__name__)
+
+
+def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo) -> Sweep:
+    """The sweep of holds older than GENERATION_TIMEOUT + SWEEP_MARGIN. A queued job's
+    hold is never among them while a worker can still run it: a dead worker's job moves
+    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/queue.py)."""
+    return Sweep(
+        db,
+        ledger,
+        usage,
+        WorkRepo(db),
+        deadline=settings.generation_timeout,
+        margin=settings.sweep_margin,
+        on_hold_swept=keep_interrupted,
+    )
 
 
 class Sweeper:

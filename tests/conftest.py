@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.worker import consume
 from services.core.accounts import AccountRepo
 from services.core.db import Database
 from services.core.ledger_repo import LedgerRepo
@@ -106,6 +108,7 @@ class Driver:
         await self.app.dispatcher.feed_update(
             bot, Update.model_validate(update, context={"bot": bot})
         )
+        await self.app.queue.wait()  # the generation jobs it queued (in process) have ended
 
     async def send(self, user_id: int, text: str) -> None:
         await self.feed(self.telegram.message_update(user_id, text))
@@ -142,6 +145,7 @@ async def make_driver(
         text_generator=text_generator,
         image_generator=image_generator,
     )
+    app.queue.work_here(partial(consume, app))  # with Redis, as `run` does
     return Driver(app, telegram)
 
 

@@ -9,6 +9,7 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
+from handlers.common.jobs import Jobs
 from handlers.common.texts import expired_text
 from handlers.cosmic.art import make_art
 from handlers.cosmic.callbacks import ArtAgainCallback
@@ -26,6 +27,7 @@ async def process_art_again(
     account: Account,
     cosmic: CosmicService,
     sweep: Sweep,
+    jobs: Jobs,
 ) -> None:
     message = query.message
     request = await request_again(sweep, query.from_user.id, callback_data.use_id)
@@ -37,7 +39,7 @@ async def process_art_again(
         await message.edit_reply_markup(reply_markup=None)
     key = f"again:{callback_data.use_id}:{callback_data.nonce}"
     text = caption(request)
-    await make_art(message, bot, account, cosmic, request, key, text)
+    await make_art(message, bot, account, cosmic, request, key, text, jobs)
 
 
 def create_router() -> Router:

@@ -5,17 +5,23 @@ Shared by the /daily, /match, /moon, /avatar routers and the "generate again" bu
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from handlers.common.jobs import ArtJob, Jobs, Where
 from handlers.common.photos import Photo, send_reusing
 from handlers.cosmic import keyboards
 from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
-from services.core.categories import Category, CosmicParams
+from services.core.categories import Category, CosmicParams, dump_params, parse_cosmic
 from services.core.models import Account
+from services.core.tiers import Tier
+from services.core.usage import UseReservation
 from services.core.work import Origin
 from services.cosmic.service import (
     CosmicOutcome,
@@ -24,7 +30,10 @@ from services.cosmic.service import (
     DeliverImage,
     ReadyImage,
 )
+from services.generation.base import FailureKind
 from services.generation.images import fit_for_photo
+
+logger = logging.getLogger(__name__)
 
 
 def tap_key(query: CallbackQuery) -> str:
@@ -59,16 +68,57 @@ async def make_art(
     request: CosmicParams,
     key: str,
     text: str,
+    jobs: Jobs,
 ) -> None:
+    """The quick part of an image: the tier, an identical image made today (sent at once)
+    or one weekly use held, then the job that paints it (`finish_art`) is queued."""
+    held_at = time.time()
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await cosmic.create(
+        outcome = await cosmic.begin(
             account,
             request,
             key,
             photo_sender(message, text, cosmic),
             Origin(message.chat.id, message.message_id),
         )
-    await tell_outcome(message, outcome, request.category)
+    if outcome.status is CosmicStatus.QUEUED and outcome.use is not None:
+        where = Where.of(message, account.user_id, get_i18n().current_locale)
+        use = outcome.use
+        params = dump_params(request)
+        job = ArtJob(where, use.id, use.week, outcome.tier.value, held_at, params, text)
+        try:
+            await jobs.art(job)
+        except Exception:  # the queue is unreachable: told as a failure, nothing stays held
+            logger.exception("could not queue the image of %s", account.user_id)
+            await cosmic.abandon(use)
+            failed = CosmicOutcome(
+                CosmicStatus.FAILED, outcome.tier, failure=FailureKind.UNAVAILABLE
+            )
+            await tell_outcome(message, failed, request.category)
+    else:
+        await tell_outcome(message, outcome, request.category)
+
+
+async def finish_art(job: ArtJob, bot: Bot, cosmic: CosmicService) -> CosmicOutcome | None:
+    """The job: paints, sends the photo with its caption and buttons, keeps the use (or
+    gives it back and says why). None when the use was settled already."""
+    use = UseReservation(job.use_id, job.where.user_id, job.week)
+    if not await cosmic.held(use, job.held_at):  # a job delivered again: all done
+        return None
+    message = job.where.message(bot)
+    request = parse_cosmic(job.request)
+    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+        outcome = await cosmic.finish(
+            job.where.user_id,
+            request,
+            use,
+            Tier(job.tier),
+            job.held_at,
+            photo_sender(message, job.caption, cosmic),
+        )
+    if outcome is not None:
+        await tell_outcome(message, outcome, request.category)
+    return outcome
 
 
 async def tell_outcome(message: Message, outcome: CosmicOutcome, category: Category) -> None:

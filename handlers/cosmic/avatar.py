@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
 from handlers.common.states import AvatarForm
 from handlers.cosmic import keyboards
@@ -137,7 +138,12 @@ async def typed_trait(message: Message, state: FSMContext) -> None:
 
 
 async def process_go(
-    query: CallbackQuery, state: FSMContext, bot: Bot, account: Account, cosmic: CosmicService
+    query: CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    account: Account,
+    cosmic: CosmicService,
+    jobs: Jobs,
 ) -> None:
     await query.answer()
     message = query.message
@@ -156,6 +162,7 @@ async def process_go(
         request,
         tap_key(query),
         caption(request),
+        jobs,
     )
 
 

@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_buttons, show_screen
 from handlers.cosmic import keyboards
 from handlers.cosmic.art import make_art, tap_key
@@ -65,12 +66,13 @@ async def process_match_pair(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
+    jobs: Jobs,
 ) -> None:
     if message := await answered(query):
         request = MatchParams(callback_data.first, callback_data.second)
         text = caption(request)
         await message.edit_text(f"{text}\n{match_caption(request.score)}")
-        await make_art(message, bot, account, cosmic, request, tap_key(query), text)
+        await make_art(message, bot, account, cosmic, request, tap_key(query), text, jobs)
 
 
 # --- /moon ----------------------------------------------------------------------------
@@ -100,13 +102,14 @@ async def process_moon_make(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
+    jobs: Jobs,
 ) -> None:
     if message := await answered(query):
         phase = callback_data.phase
         await message.answer(f"<b>{phase_name(phase)}</b>\n\n{ritual_guide(phase)}")
         request = MoonParams(phase)
         text = caption(request)
-        await make_art(message, bot, account, cosmic, request, tap_key(query), text)
+        await make_art(message, bot, account, cosmic, request, tap_key(query), text, jobs)
 
 
 # --- /usage ---------------------------------------------------------------------------

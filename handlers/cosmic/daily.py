@@ -10,6 +10,7 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.callbacks import MenuAction, MenuCallback
+from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
 from handlers.cosmic import keyboards
 from handlers.cosmic.art import make_art, photo_sender, tap_key
@@ -114,12 +115,13 @@ async def process_daily_make(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
+    jobs: Jobs,
 ) -> None:
     if message := await answered(query):
         data = callback_data
         request = DailyParams(data.sign, data.energy, data.mood, data.focus)
         text = caption(request)
-        await make_art(message, bot, account, cosmic, request, tap_key(query), text)
+        await make_art(message, bot, account, cosmic, request, tap_key(query), text, jobs)
 
 
 def create_router() -> Router:

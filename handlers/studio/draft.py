@@ -29,6 +29,11 @@ def draft_from(data: dict[str, Any]) -> Draft:
     )
 
 
+def draft_from_fields(fields: dict[str, str | None]) -> Draft:
+    """The draft back from `draft_fields` (as a job carries it)."""
+    return draft_from({**fields, "link": fields.get("referral_link")})
+
+
 def screen(
     step: str, data: dict[str, Any], account: Account, studio: StudioService
 ) -> tuple[str, InlineKeyboardMarkup]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from handlers.common.jobs import Jobs, PostJob, Where
 from handlers.common.texts import (
     expired_text,
     failure_text,
@@ -26,7 +30,13 @@ from handlers.studio.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
-from handlers.studio.draft import current_draft, draft_from, open_studio, screen
+from handlers.studio.draft import (
+    current_draft,
+    draft_from,
+    draft_from_fields,
+    open_studio,
+    screen,
+)
 from handlers.studio.filters import OwnPostFilter
 from services.core.models import Account
 from services.core.work import Origin
@@ -39,15 +49,51 @@ from services.studio.service import (
     PostStatus,
     ReadyPost,
     StudioService,
+    draft_fields,
     new_draft_key,
 )
 
+logger = logging.getLogger(__name__)
+
 
 async def make_post(
-    message: Message, bot: Bot, studio: StudioService, account: Account, draft: Draft, key: str
+    message: Message,
+    studio: StudioService,
+    account: Account,
+    draft: Draft,
+    key: str,
+    jobs: Jobs,
+    *,
+    wizard: bool,
 ) -> PostOutcome:
-    """Runs one generation; `message` (the confirm screen) becomes the live progress
-    message, the photo and the full post follow, then the final balance."""
+    """The quick part of a post: the checks and the token hold, then the job that makes it
+    (`finish_post`) is queued. QUEUED, or what was told instead (nothing is held then)."""
+    held_at = time.time()
+    origin = Origin(message.chat.id, message.message_id)
+    outcome = await studio.reserve_post(account, draft, key, origin)
+    if outcome.status is PostStatus.QUEUED and outcome.post_id is not None:
+        where = Where.of(message, account.user_id, get_i18n().current_locale)
+        job = PostJob(where, outcome.post_id, held_at, draft_fields(draft), wizard)
+        try:
+            await jobs.post(job)
+        except Exception:  # the queue is unreachable: told as a failure, nothing stays held
+            logger.exception("could not queue the post of %s", account.user_id)
+            outcome = await studio.abandon(account.user_id, outcome.post_id)
+        else:
+            return outcome
+    await report(outcome, message, studio.cost)
+    return outcome
+
+
+async def finish_post(
+    job: PostJob, bot: Bot, studio: StudioService, state: FSMContext | None
+) -> PostOutcome | None:
+    """The job: the confirm screen becomes the live progress message, the photo and the full
+    post follow, then the final balance (and, from the wizard, a fresh Generate after a
+    failure). None when the hold was settled already: nothing is left to do or say."""
+    if await studio.held(job.reservation_id) is None:  # a job delivered again: all done
+        return None
+    message = job.where.message(bot)
     lock = asyncio.Lock()
     shown = -1
 
@@ -70,11 +116,19 @@ async def make_post(
                 await message.answer(part)
         return sent.photo[-1].file_id if sent.photo else None
 
+    draft = draft_from_fields(job.draft)
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
-        outcome = await studio.create_post(
-            account, draft, key, on_progress, deliver, Origin(message.chat.id, message.message_id)
+        outcome = await studio.finish_post(
+            job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
         )
-    await report(outcome, message, studio.cost)  # create_post has drained every progress edit
+    if outcome is None:
+        return None
+    await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
+    if job.wizard and state is not None:
+        if outcome.status is PostStatus.FAILED:
+            await offer_retry(message, state, studio, job.where.user_id)
+        else:
+            await state.clear()
     return outcome
 
 
@@ -104,9 +158,9 @@ async def process_generate(
     query: CallbackQuery,
     callback_data: StudioNavCallback,
     state: FSMContext,
-    bot: Bot,
     account: Account,
     studio: StudioService,
+    jobs: Jobs,
 ) -> None:
     data = await current_draft(query, state, callback_data.draft, needs="language")
     if data is None or not isinstance(query.message, Message):
@@ -114,15 +168,15 @@ async def process_generate(
     if data.get("step") != "confirm":  # the wizard went back since this screen was shown
         await query.answer(expired_text(), show_alert=True)
         return
-    # The answer travels while the tokens are reserved and generation starts.
+    # The answer travels while the tokens are reserved and the job is queued.
     answering = asyncio.ensure_future(query.answer(_("Working on it…")))
     outcome = await make_post(
-        query.message, bot, studio, account, draft_from(data), callback_data.draft
+        query.message, studio, account, draft_from(data), callback_data.draft, jobs, wizard=True
     )
     await answering
-    if outcome.status is PostStatus.FAILED:
+    if outcome.status is PostStatus.FAILED:  # it could not be queued
         await offer_retry(query.message, state, studio, query.from_user.id)
-    elif outcome.status is not PostStatus.BUSY:
+    elif outcome.status not in (PostStatus.BUSY, PostStatus.QUEUED):  # the job closes it
         await state.clear()
 
 
@@ -186,14 +240,14 @@ async def process_regenerate_yes(
     query: CallbackQuery,
     callback_data: RegenerateCallback,
     post: StoredPost,
-    bot: Bot,
     account: Account,
     studio: StudioService,
+    jobs: Jobs,
 ) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     key = f"regen:{post.id}:{callback_data.nonce}"
-    await make_post(query.message, bot, studio, account, Draft.of(post), key)
+    await make_post(query.message, studio, account, Draft.of(post), key, jobs, wizard=False)
 
 
 async def process_regenerate_no(query: CallbackQuery) -> None:

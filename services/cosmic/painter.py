@@ -69,13 +69,22 @@ class CosmicPainter:
         return entry
 
     async def paint(
-        self, key: str, request: CosmicParams, quality: Quality, seed: int, user_id: int | None
+        self,
+        key: str,
+        request: CosmicParams,
+        quality: Quality,
+        seed: int,
+        user_id: int | None,
+        timeout: float | None = None,
     ) -> CachedImage:
+        """Paints and stores the image; `timeout` seconds at most (the generation timeout
+        when None)."""
+        timeout = self.timeout if timeout is None else timeout
         image_request = cosmic_image_request(request, quality, seed)
-        deadline = asyncio.get_running_loop().time() + self.timeout
+        deadline = asyncio.get_running_loop().time() + timeout
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(timeout):
                 result = await self.image_chain.paint(image_request, deadline=deadline)
         except (GenerationError, TimeoutError) as error:
             await self._record(user_id, image_request.prompt, started, error=error)

@@ -8,20 +8,20 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.core.categories import CosmicParams, dump_params
 from services.core.db import Database
 from services.core.images import ImageRepo, NewImage, StoredImage
-from services.core.locks import UserLocks, hold
+from services.core.locks import UserLocks
 from services.core.media import MediaStore
 from services.core.models import Account
 from services.core.tiers import POLICIES, Clock, Tier, effective_tier
-from services.core.usage import UsageRepo
+from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
+from services.cosmic.outcomes import CosmicOutcome, CosmicStatus, UsageStatus
 from services.cosmic.painter import (
     CosmicPainter,
     DeliverImage,
@@ -44,39 +44,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-
-class CosmicStatus(StrEnum):
-    DONE = "done"
-    UPGRADE = "upgrade"
-    """The tier does not include this kind of art."""
-    LIMIT = "limit"
-    """This week's uses are spent."""
-    BUSY = "busy"
-    DUPLICATE = "duplicate"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class CosmicOutcome:
-    status: CosmicStatus
-    tier: Tier
-    image: StoredImage | None = None
-    resets_at: datetime | None = None
-    failure: FailureKind | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UsageStatus:
-    tier: Tier
-    used: int
-    limit: int | None
-    quality: Quality
-    expires_at: float | None
-    resets_at: datetime
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit is None else max(0, self.limit - self.used)
+HELD_LOOKAHEAD = 86_400.0
+"""How far around `held_at` a held use is looked for (clocks of two machines differ)."""
 
 
 @dataclass
@@ -120,14 +89,37 @@ class CosmicService:
         """Personal art: checks the tier, holds one weekly use, paints (or reuses an identical
         image made today), hands it to `deliver`, then keeps the use; any failure gives the
         use back, once. `origin` is the message pressed: if the bot dies meanwhile, the
-        sweeper gives the use back and tells it there."""
+        sweeper gives the use back and tells it there. (The bot does the two halves apart:
+        `begin` in the handler, `finish` in a job of the queue.)"""
+        held_at = time.time()
+        started = await self.begin(account, request, key, deliver, origin)
+        if started.status is not CosmicStatus.QUEUED or started.use is None:
+            return started
+        outcome = await self.finish(
+            account.user_id, request, started.use, started.tier, held_at, deliver
+        )
+        return outcome or CosmicOutcome(CosmicStatus.DUPLICATE, started.tier)
+
+    async def begin(
+        self,
+        account: Account,
+        request: CosmicParams,
+        key: str,
+        deliver: DeliverImage,
+        origin: Origin | None = None,
+    ) -> CosmicOutcome:
+        """The quick half: the tier, the person's one-image-in-flight lock, an identical
+        image made today (given at once: DONE), or one weekly use held (with its `origin`,
+        for the sweeper). QUEUED (with `use`) means the painting is to be made by `finish`,
+        which also releases the lock; any other status means nothing is held."""
         tier = self.tier_of(account)
         policy = POLICIES[tier]
         if request.category not in policy.categories:
             return CosmicOutcome(CosmicStatus.UPGRADE, tier)
-        async with hold(self.locks, account.user_id) as acquired:
-            if not acquired:
-                return CosmicOutcome(CosmicStatus.BUSY, tier)
+        if not await self.locks.acquire(account.user_id):
+            return CosmicOutcome(CosmicStatus.BUSY, tier)
+        queued = False
+        try:
             cache_key = personal_key(request, policy.quality, self.clock.today())
             cached = await self.cache.get(cache_key)
             if cached is not None:  # made today already: no painting, no use spent
@@ -135,10 +127,9 @@ class CosmicService:
                     account.user_id, request, cached, cache_key, deliver
                 )
                 return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
-            week = self.clock.week_start().isoformat()
             reservation = await self.usage.reserve(
                 account.user_id,
-                week,
+                self.clock.week_start().isoformat(),
                 request.category.value,
                 f"cosmic:{account.user_id}:{key}",
                 policy.weekly_limit,
@@ -150,23 +141,75 @@ class CosmicService:
                 return CosmicOutcome(CosmicStatus.LIMIT, tier, resets_at=resets_at)
             if reservation.duplicate:
                 return CosmicOutcome(CosmicStatus.DUPLICATE, tier)
-            try:
+            queued = True
+            return CosmicOutcome(CosmicStatus.QUEUED, tier, use=reservation)
+        finally:
+            if not queued:
+                await self.locks.release(account.user_id)
+
+    async def finish(
+        self,
+        user_id: int,
+        request: CosmicParams,
+        use: UseReservation,
+        tier: Tier,
+        held_at: float,
+        deliver: DeliverImage,
+    ) -> CosmicOutcome | None:
+        """The slow half, for a use `begin` held at `held_at` (Unix seconds): None when
+        there is no work left (the use was kept or given back already: a job delivered
+        twice). The painting keeps the use's deadline (`held_at` + the generation timeout),
+        the one the sweeper counts from. A run releases the person's lock, whatever
+        happens."""
+        if not await self.held(use, held_at):
+            return None  # its run ended (and let go of the lock), or the sweep gave it back
+        try:
+            return await self._paint_held(user_id, request, use, tier, held_at, deliver)
+        finally:
+            await self.locks.release(user_id)
+
+    async def abandon(self, use: UseReservation) -> None:
+        """Undoes `begin` when its job could not be queued: the use goes back now."""
+        try:
+            await self.usage.settle(use, keep=False)
+        finally:
+            await self.locks.release(use.user_id)
+
+    async def held(self, use: UseReservation, held_at: float) -> bool:
+        """The use is still held (neither kept nor given back)."""
+        unsettled = await self.usage.unsettled_before(
+            time.time() + HELD_LOOKAHEAD, held_at - HELD_LOOKAHEAD
+        )
+        return any(u.id == use.id for u in unsettled)
+
+    async def _paint_held(
+        self,
+        user_id: int,
+        request: CosmicParams,
+        use: UseReservation,
+        tier: Tier,
+        held_at: float,
+        deliver: DeliverImage,
+    ) -> CosmicOutcome:
+        quality = POLICIES[tier].quality
+        cache_key = personal_key(request, quality, self.clock.today())
+        try:
+            # A run delivered again after its painting was stored reuses that painting.
+            entry = await self.cache.get(cache_key)
+            if entry is None:
+                left = max(held_at + self.timeout - time.time(), 0.0)
                 entry = await self._painter.paint(
-                    cache_key, request, policy.quality, secrets.randbits(32), account.user_id
+                    cache_key, request, quality, secrets.randbits(32), user_id, left
                 )
                 await self.cache.put(cache_key, entry, self.clock.next_midnight().timestamp())
-                image = await self._painter.give(
-                    account.user_id, request, entry, cache_key, deliver
-                )
-            except Exception as error:
-                logger.warning("cosmic art for %s failed: %r", account.user_id, error)
-                await self.usage.settle(reservation, keep=False)
-                kind = (
-                    error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
-                )
-                return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
-            await self.usage.settle(reservation, keep=True)
-            return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
+            image = await self._painter.give(user_id, request, entry, cache_key, deliver)
+        except Exception as error:
+            logger.warning("cosmic art for %s failed: %r", user_id, error)
+            await self.usage.settle(use, keep=False)
+            kind = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
+            return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
+        await self.usage.settle(use, keep=True)
+        return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
 
     async def prepare_daily(
         self, sign_key: str, day: date | None = None

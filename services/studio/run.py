@@ -56,6 +56,8 @@ class PostStatus(StrEnum):
     BUSY = "busy"
     DUPLICATE = "duplicate"
     FAILED = "failed"
+    QUEUED = "queued"
+    """The tokens are held and the run is to be made (StudioService.reserve_post)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,11 @@ class PostRun:
         reservation: Reservation,
         on_progress: ProgressCallback,
         deliver: DeliverCallback,
+        *,
+        timeout: float | None = None,
     ) -> PostOutcome:
+        """`timeout`: seconds the writing and painting may take (the generation timeout
+        when None)."""
         records: list[GenerationRecord] = []
         post = NewPost(
             user_id=account.user_id,
@@ -113,8 +119,15 @@ class PostRun:
             started_at=time.time(),
         )
         reporter = Reporter(on_progress)
+        timeout = timeout
         try:
-            text, image = await self._generate(account.user_id, draft, records, reporter)
+            text, image = await self._generate(
+                account.user_id,
+                draft,
+                records,
+                reporter,
+                self._timeout if timeout is None else timeout,
+            )
             photo, extension = await fit_for_photo(image.png)
             file_id = await deliver(
                 ReadyPost(
@@ -200,6 +213,7 @@ class PostRun:
         draft: Draft,
         records: list[GenerationRecord],
         reporter: Reporter,
+        timeout: float,
     ) -> tuple[PostText, ImageResult]:
         request = PostRequest(
             draft.post_type,
@@ -208,7 +222,7 @@ class PostRun:
             draft.referral_link,
             seed=secrets.randbits(32),
         )
-        deadline = asyncio.get_running_loop().time() + self._timeout
+        deadline = asyncio.get_running_loop().time() + timeout
 
         async def write() -> PostText:
             log = CallLog(records, user_id, "text", request_summary(draft))
@@ -245,7 +259,7 @@ class PostRun:
 
         try:
             reporter.notify()  # "started": shown while both run
-            async with asyncio.timeout(self._timeout), asyncio.TaskGroup() as group:
+            async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
                 text_task = group.create_task(write())
                 image_task = group.create_task(paint())
         except TimeoutError as error:

@@ -4,16 +4,18 @@ anything fails; and the partner's account, referral link and own posts."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from services.core.accounts import AccountRepo
 from services.core.db import Database
 from services.core.images import ImageRepo, StoredImage
 from services.core.ledger import Ledger
-from services.core.locks import UserLocks, hold
+from services.core.locks import UserLocks
 from services.core.media import MediaStore
-from services.core.models import Account
+from services.core.models import Account, Reservation
 from services.core.work import Origin
+from services.generation.base import FailureKind
 from services.generation.chain import ImageChain
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
@@ -32,6 +34,10 @@ __all__ = [
     "draft_fields",
     "new_draft_key",
 ]
+
+HELD_LOOKAHEAD = 86_400.0
+"""Holds made up to a day "later" than this clock count too: the web process that made
+one may run on another machine, its clock a little ahead."""
 
 
 class StudioService:
@@ -58,6 +64,7 @@ class StudioService:
         self._media = media
         self._locks = locks
         self.cost = cost
+        self._timeout = timeout
         self._run = PostRun(
             db=db,
             ledger=ledger,
@@ -86,13 +93,33 @@ class StudioService:
         """Reserves the cost, writes and paints at the same time, hands the result to
         `deliver` (which shows it to the user) and only then commits the tokens. Any
         failure, delivery included, refunds them exactly once. `origin` is the progress
-        message: if the bot dies meanwhile, the sweeper refunds the hold and tells it there."""
+        message: if the bot dies meanwhile, the sweeper refunds the hold and tells it there.
+        (The bot does the two halves apart: `reserve_post` in the handler, `finish_post`
+        in a job of the queue.)"""
+        held_at = time.time()
+        started = await self.reserve_post(account, draft, key, origin)
+        if started.status is not PostStatus.QUEUED or started.post_id is None:
+            return started
+        outcome = await self.finish_post(
+            account.user_id, draft, started.post_id, held_at, on_progress, deliver
+        )
+        return outcome or PostOutcome(
+            PostStatus.DUPLICATE, await self._run.balance(account.user_id)
+        )
+
+    async def reserve_post(
+        self, account: Account, draft: Draft, key: str, origin: Origin | None = None
+    ) -> PostOutcome:
+        """The quick half: the PRO check, the person's one-post-in-flight lock and the token
+        hold (with its `origin`, for the sweeper). QUEUED (`post_id` is the reservation's
+        id) means the run is to be made by `finish_post`, which also releases the lock;
+        any other status means nothing was started and nothing is held."""
         user_id = account.user_id
         if not account.is_pro:
             return PostOutcome(PostStatus.NOT_PRO, account.balance)
-        async with hold(self._locks, user_id) as acquired:
-            if not acquired:
-                return PostOutcome(PostStatus.BUSY, account.balance)
+        if not await self._locks.acquire(user_id):
+            return PostOutcome(PostStatus.BUSY, account.balance)
+        try:
             outcome = await self._ledger.reserve(
                 user_id,
                 self.cost,
@@ -101,11 +128,59 @@ class StudioService:
                 origin,
                 draft_fields(draft),
             )
-            if outcome.reservation is None:
-                return PostOutcome(PostStatus.INSUFFICIENT, await self._run.balance(user_id))
-            if outcome.duplicate:
-                return PostOutcome(PostStatus.DUPLICATE, await self._run.balance(user_id))
-            return await self._run.make(account, draft, outcome.reservation, on_progress, deliver)
+        except BaseException:
+            await self._locks.release(user_id)
+            raise
+        reservation = outcome.reservation
+        if reservation is None or outcome.duplicate:
+            await self._locks.release(user_id)
+            status = PostStatus.INSUFFICIENT if reservation is None else PostStatus.DUPLICATE
+            return PostOutcome(status, await self._run.balance(user_id))
+        balance = account.balance - reservation.amount  # as of the account read for this update
+        return PostOutcome(PostStatus.QUEUED, balance, post_id=reservation.id)
+
+    async def finish_post(
+        self,
+        user_id: int,
+        draft: Draft,
+        reservation_id: int,
+        held_at: float,
+        on_progress: ProgressCallback,
+        deliver: DeliverCallback,
+    ) -> PostOutcome | None:
+        """The slow half, for a hold `reserve_post` made at `held_at` (Unix seconds): None
+        when there is no work left (the hold was committed or refunded already: a job
+        delivered twice). The run keeps the hold's deadline (`held_at` + the generation
+        timeout), the one the sweeper counts from, however late it starts. A run releases
+        the person's lock, whatever happens (a held lock no run will release expires)."""
+        reservation = await self.held(reservation_id)
+        account = await self._accounts.get(user_id)
+        if reservation is None or account is None or reservation.user_id != user_id:
+            return None  # its run ended (and let go of the lock), or the sweep refunded it
+        try:
+            left = held_at + self._timeout - time.time()
+            return await self._run.make(
+                account, draft, reservation, on_progress, deliver, timeout=max(left, 0.0)
+            )
+        finally:
+            await self._locks.release(user_id)
+
+    async def abandon(self, user_id: int, reservation_id: int) -> PostOutcome:
+        """Undoes `reserve_post` when its job could not be queued: the tokens go back now
+        (FAILED, as a failed run) and the person may press again."""
+        try:
+            if (reservation := await self.held(reservation_id)) is not None:
+                await self._ledger.refund(reservation)
+        finally:
+            await self._locks.release(user_id)
+        balance = await self._run.balance(user_id)
+        return PostOutcome(PostStatus.FAILED, balance, failure=FailureKind.UNAVAILABLE)
+
+    async def held(self, reservation_id: int) -> Reservation | None:
+        """The hold, while it is still held (neither committed nor refunded)."""
+        # Held reservations are the posts in flight: few, whatever the size of the ledger.
+        holds = await self._ledger.held_before(time.time() + HELD_LOOKAHEAD)
+        return next((r for r in holds if r.id == reservation_id), None)
 
     async def account(self, user_id: int) -> Account | None:
         return await self._accounts.get(user_id)

@@ -1,0 +1,241 @@
+"""The job queue (taskiq): with `REDIS_URL`, a Redis stream that `python -m bot worker`
+processes read (taskiq-redis's RedisStreamBroker: a job is acknowledged after it ends, and
+one whose worker died is claimed by another); without Redis, taskiq's in-memory broker,
+which runs each job as a task of this process. Both run the same job code (bot/tasks.py).
+
+Redelivery: a message read but not acknowledged is claimed by another worker once it has
+been idle `redelivery` seconds (XAUTOCLAIM). A live worker keeps the messages it holds
+from going idle (a heartbeat every third of that time re-claims them for itself), so only
+a dead or stopped worker's jobs move. `redelivery` is shorter than GENERATION_TIMEOUT +
+SWEEP_MARGIN (bot/config.py): a dead worker's job runs again well before the sweeper would
+take its hold for abandoned, and the run keeps the hold's own deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from taskiq import AckableMessage, AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
+from taskiq_redis import RedisStreamBroker
+
+from bot.config import Settings
+from bot.metrics import JOBS_QUEUED
+from handlers.common.jobs import ArtJob, PostJob
+
+logger = logging.getLogger(__name__)
+
+STREAM = "bot:jobs"
+GROUP = "workers"
+
+# Re-claims (for the same consumer, resetting the idle time) the messages this consumer
+# still owns; returns the ids it no longer owns (another worker took them).
+_HEARTBEAT = """
+local lost = {}
+for i = 3, #ARGV do
+  local entry = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if #entry == 1 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+  else
+    table.insert(lost, ARGV[i])
+  end
+end
+return lost
+"""
+
+
+class HeldStreamBroker(RedisStreamBroker):
+    """RedisStreamBroker that keeps what this worker holds (read, not yet acknowledged or
+    handed back) from being claimed by another one while it is alive."""
+
+    def __init__(self, url: str, *, redelivery: float) -> None:
+        super().__init__(
+            url,
+            queue_name=STREAM,
+            consumer_group_name=GROUP,
+            # Who holds a job, as XPENDING and XINFO CONSUMERS show it: host and process.
+            consumer_name=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
+            consumer_id="0",  # a group made now still sees what was queued before
+            idle_timeout=max(int(redelivery * 1000), 1),
+            xread_block=1000,
+            maxlen=100_000,  # acknowledged jobs are trimmed away, approximately
+        )
+        self.redelivery = redelivery
+        self._held: dict[str, bytes] = {}
+        """task id → stream message id, of what this worker holds."""
+        self._beating: asyncio.Task[None] | None = None
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        """New jobs (one read at a time), and after every read the jobs other workers held
+        and left idle for `redelivery` seconds: claimed here (XAUTOCLAIM is atomic: two
+        workers never claim the same one). taskiq-redis's own listen claims only after a
+        read that found new jobs, so an idle queue would never take a dead worker's job."""
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                fetched: Any = await redis.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {self.queue_name: ">"},
+                    block=self.block,
+                    count=1,
+                )
+                for _, entries in fetched or []:
+                    for message_id, fields in entries:
+                        yield self._hold(message_id, fields)
+                claimed: Any = await redis.xautoclaim(
+                    self.queue_name,
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    min_idle_time=self.idle_timeout,
+                    count=1,
+                )
+                for message_id, fields in claimed[1]:
+                    if fields:  # None: trimmed from the stream meanwhile
+                        logger.info("taking over job %s from a worker that stopped", message_id)
+                        yield self._hold(message_id, fields)
+
+    def _hold(self, message_id: bytes, fields: dict[bytes, bytes]) -> AckableMessage:
+        data = fields[b"data"]
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            self._held[str(json.loads(data)["task_id"])] = message_id
+        ack = self._ack_generator(message_id.decode(), self.queue_name)
+        return AckableMessage(data=data, ack=ack)
+
+    def forget(self, task_id: str) -> None:
+        """The job ended (acknowledged) or is handed back: stop keeping it. A job handed
+        back unacknowledged is claimed by another worker once `redelivery` has passed."""
+        self._held.pop(task_id, None)
+
+    async def startup(self) -> None:
+        await super().startup()
+        if self.is_worker_process and self._beating is None:
+            self._beating = asyncio.create_task(self._heartbeat())
+
+    async def shutdown(self) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beating
+            self._beating = None
+        await super().shutdown()
+
+    async def _heartbeat(self) -> None:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            script = redis.register_script(_HEARTBEAT)
+            while True:
+                await asyncio.sleep(self.redelivery / 3)
+                held = dict(self._held)
+                if not held:
+                    continue
+                try:
+                    lost = set(
+                        await script(
+                            keys=[self.queue_name],
+                            args=[self.consumer_group_name, self.consumer_name, *held.values()],
+                        )
+                    )
+                except (RedisError, OSError) as error:
+                    logger.warning("job heartbeat failed (retrying): %s", error)
+                    continue
+                for task_id, message_id in held.items():
+                    if message_id in lost:
+                        self._held.pop(task_id, None)
+
+
+async def _drained(redis: Redis) -> bool:
+    try:
+        groups: Any = await redis.xinfo_groups(STREAM)
+    except RedisError:  # no stream yet: nothing was ever queued
+        return True
+    return all(
+        g["pending"] == 0 and not g.get("lag") for g in groups if g["name"] == GROUP.encode()
+    )
+
+
+def build_broker(settings: Settings) -> AsyncBroker:
+    if settings.redis_url:
+        return HeldStreamBroker(settings.redis_url, redelivery=settings.redelivery_seconds)
+    return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
+
+
+JobTask = AsyncTaskiqDecoratedTask[Any, Any]
+
+
+class JobQueue:
+    """The queue as handlers use it (handlers/common/jobs.py `Jobs`): each call puts one
+    job on it. `in_process`: the jobs run in this process (no Redis)."""
+
+    def __init__(self, broker: AsyncBroker) -> None:
+        self.broker = broker
+        self.in_process = isinstance(broker, InMemoryBroker)
+        self._tasks: dict[str, JobTask] = {}
+        self.running: set[asyncio.Task[Any]] = set()
+        """The jobs running in this process now."""
+        self._stop = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+
+    def work_here(self, consume: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+        """Works the Redis queue in this process too (`run` with Redis, tests), until close:
+        `consume` is bot/worker.py's, bound to the app."""
+        if self._worker is None and not self.in_process:
+            self._worker = asyncio.create_task(consume(self._stop))
+
+    def register(self, kind: str, task: JobTask) -> None:
+        self._tasks[kind] = task
+
+    async def post(self, job: PostJob) -> None:
+        await self._kick("post", job.to_json())
+
+    async def art(self, job: ArtJob) -> None:
+        await self._kick("art", job.to_json())
+
+    async def _kick(self, kind: str, data: dict[str, Any]) -> None:
+        await self._tasks[kind].kiq(data, time.time())
+        JOBS_QUEUED.labels(kind).inc()
+
+    async def wait(self) -> None:
+        """Until every job queued so far has ended: in process, or (Redis) until the stream
+        has nothing undelivered or unacknowledged. For tests and benches."""
+        if isinstance(self.broker, InMemoryBroker):
+            while self.broker._running_tasks:  # noqa: SLF001 - wait_all takes one round
+                await self.broker.wait_all()
+        elif isinstance(self.broker, HeldStreamBroker):
+            async with Redis(connection_pool=self.broker.connection_pool) as redis:
+                while not await _drained(redis):
+                    await asyncio.sleep(0.02)
+
+    async def hand_back(self) -> None:
+        """Stops the jobs still running (a worker that stops, past its grace): their holds
+        stay held and, unacknowledged, they go to another worker."""
+        late = set(self.running)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    async def close(self, grace: float) -> None:
+        if self._worker is not None:
+            self._stop.set()
+            await self._worker
+        await self.drain(grace)
+        await self.broker.shutdown()
+
+    async def drain(self, grace: float) -> None:
+        """Lets the in-process jobs finish (up to `grace` seconds), then cancels the rest:
+        their holds stay held, for the sweeper (as after a crash)."""
+        if not isinstance(self.broker, InMemoryBroker):
+            return
+        running = set(self.broker._running_tasks)  # noqa: SLF001
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)

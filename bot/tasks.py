@@ -1,0 +1,150 @@
+"""The jobs themselves, registered on the broker (bot/queue.py): a studio post and a Cosmic
+Coach image, each for a hold the handler made. The same code runs in a worker process
+(Redis) and in the process that queued it (no Redis).
+
+Idempotent: the job looks at its hold first. Held → the work is done (again, if an earlier
+delivery of this job died part-way: its run never settled); committed or refunded → there
+is nothing left to do and nothing is said. The job is acknowledged only once it has ended;
+one that fails unexpectedly or is stopped is handed back unacknowledged, so another worker
+finishes it (the sweeper refunds a hold only past its deadline plus SWEEP_MARGIN).
+
+The one window for a second photo: a worker that dies after Telegram accepted the photo
+and before the commit (the full post's text messages, the last progress edit, storing the
+file and one transaction: milliseconds) leaves the hold held, and the job delivered again
+makes the post once more. Outside that window the person gets exactly one photo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.utils.i18n import I18n
+from taskiq import Context, TaskiqDepends
+
+from bot.logs import JOB, USER_ID
+from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
+from bot.queue import HeldStreamBroker, JobQueue
+from handlers.common.jobs import ArtJob, PostJob
+from handlers.cosmic.art import finish_art
+from handlers.studio.post import finish_post
+from services.cosmic.service import CosmicService, CosmicStatus
+from services.studio.service import PostStatus, StudioService
+
+logger = logging.getLogger(__name__)
+
+JOB_CONTEXT: Context = TaskiqDepends()
+"""Taskiq hands the running job's message (and its acknowledgement) to this parameter."""
+
+
+class JobRunner:
+    """What a job needs: the bot (to edit and send), the languages, the conversation
+    state (a post from the wizard closes or reopens its draft) and the services."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        i18n: I18n,
+        storage: BaseStorage,
+        studio: StudioService,
+        cosmic: CosmicService,
+    ) -> None:
+        self.bot = bot
+        self.i18n = i18n
+        self.storage = storage
+        self.studio = studio
+        self.cosmic = cosmic
+
+    async def post(self, data: dict[str, Any]) -> str:
+        job = _parsed(PostJob.from_json, data)
+        where = job.where
+        key = StorageKey(bot_id=self.bot.id, chat_id=where.chat_id, user_id=where.user_id)
+        with self.i18n.context(), self.i18n.use_locale(where.locale):
+            outcome = await finish_post(
+                job, self.bot, self.studio, FSMContext(self.storage, key) if job.wizard else None
+            )
+        if outcome is None:
+            return "skipped"
+        return "done" if outcome.status is PostStatus.DONE else "failed"
+
+    async def art(self, data: dict[str, Any]) -> str:
+        job = _parsed(ArtJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await finish_art(job, self.bot, self.cosmic)
+        if outcome is None:
+            return "skipped"
+        return "done" if outcome.status is CosmicStatus.DONE else "failed"
+
+
+_Job = TypeVar("_Job", PostJob, ArtJob)
+
+
+class RejectedJobError(Exception):
+    """A message that is no job of ours (or of an older shape): acknowledged, not retried."""
+
+
+def _parsed(parse: Callable[[dict[str, Any]], _Job], data: dict[str, Any]) -> _Job:
+    try:
+        return parse(data)
+    except (TypeError, KeyError, ValueError) as error:
+        raise RejectedJobError(repr(error)) from error
+
+
+async def run_job(
+    queue: JobQueue, kind: str, work: Any, data: dict[str, Any], queued: float, context: Any
+) -> None:
+    """One job with its metrics and log context; acknowledged when it ended (done, failed
+    and refunded, or nothing left), handed back when it raised or was stopped."""
+    me = asyncio.current_task()
+    if me is not None:
+        queue.running.add(me)
+    started = time.time()
+    JOB_WAIT_SECONDS.labels(kind).observe(max(started - queued, 0.0))
+    JOBS_RUNNING.labels(kind).inc()
+    job_token = JOB.set(f"{kind}:{context.message.task_id}")
+    user_token = USER_ID.set(data.get("where", {}).get("user_id"))
+    outcome = "error"
+    try:
+        outcome = await work(data)
+    except RejectedJobError as error:
+        outcome = "rejected"
+        logger.error("%s job %s rejected: %s", kind, context.message.task_id, error)
+    except asyncio.CancelledError:  # the worker stops: another one finishes it
+        outcome = "handed_back"
+        logger.warning("%s job %s stopped: handed back", kind, context.message.task_id)
+    except Exception:
+        logger.exception("%s job %s failed: handed back", kind, context.message.task_id)
+    finally:
+        JOBS_RUNNING.labels(kind).dec()
+        JOBS_FINISHED.labels(kind, outcome).inc()
+        JOB_SECONDS.labels(kind).observe(max(time.time() - queued, 0.0))
+        JOB.reset(job_token)
+        USER_ID.reset(user_token)
+        queue.running.discard(me)
+    if outcome not in ("error", "handed_back") and context.is_ackable:  # done, or never
+        await context.ack()
+    if isinstance(queue.broker, HeldStreamBroker):
+        queue.broker.forget(context.message.task_id)
+
+
+def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
+    """The two jobs, by name (the name travels in the message: keep it stable)."""
+    broker = queue.broker
+
+    async def studio_post(
+        job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT
+    ) -> None:
+        await run_job(queue, "post", runner.post, job, queued, context)
+
+    async def cosmic_art(
+        job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT
+    ) -> None:
+        await run_job(queue, "art", runner.art, job, queued, context)
+
+    queue.register("post", broker.register_task(studio_post, "studio.post", ack_type="manual"))
+    queue.register("art", broker.register_task(cosmic_art, "cosmic.art", ack_type="manual"))

@@ -1,0 +1,81 @@
+"""Generation jobs as the handlers hand them to the queue (bot/queue.py runs them, in this
+process or in a `python -m bot worker`): plain JSON-ready data naming the hold that was
+made and the message that reports on it. A job is only ever enqueued once its hold
+exists; the hold's state, not the job, says whether work is left (bot/tasks.py)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, Self
+
+from aiogram import Bot
+from aiogram.types import Chat, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The person and the message the job reports on (the one they pressed)."""
+
+    user_id: int
+    chat_id: int
+    chat_type: str
+    message_id: int
+    locale: str
+
+    @classmethod
+    def of(cls, message: Message, user_id: int, locale: str) -> Self:
+        return cls(user_id, message.chat.id, message.chat.type, message.message_id, locale)
+
+    def message(self, bot: Bot) -> Message:
+        """That message, as the handlers' code edits and answers it."""
+        chat = Chat(id=self.chat_id, type=self.chat_type)
+        made = Message(message_id=self.message_id, date=datetime.now(UTC), chat=chat)
+        return made.as_(bot)
+
+
+@dataclass(frozen=True, slots=True)
+class PostJob:
+    """A studio post whose tokens are held (reservation `reservation_id`, at `held_at`)."""
+
+    where: Where
+    reservation_id: int
+    held_at: float
+    draft: dict[str, str | None]
+    wizard: bool
+    """Made from the wizard's confirm screen: the draft is closed, or offered again."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**{**data, "where": Where(**data["where"])})
+
+
+@dataclass(frozen=True, slots=True)
+class ArtJob:
+    """A Cosmic Coach image whose weekly use is held (use `use_id` of `week`)."""
+
+    where: Where
+    use_id: int
+    week: str
+    tier: str
+    held_at: float
+    request: dict[str, Any]
+    caption: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**{**data, "where": Where(**data["where"])})
+
+
+class Jobs(Protocol):
+    """The queue, as handlers get it (workflow data `jobs`)."""
+
+    async def post(self, job: PostJob) -> None: ...
+
+    async def art(self, job: ArtJob) -> None: ...

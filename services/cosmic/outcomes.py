@@ -1,0 +1,51 @@
+"""What Cosmic Coach answers: the outcome of a request for personal art, and the state of
+a person's weekly uses (services/cosmic/service.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.core.images import StoredImage
+from services.core.tiers import Tier
+from services.core.usage import UseReservation
+from services.generation.base import FailureKind, Quality
+
+
+class CosmicStatus(StrEnum):
+    DONE = "done"
+    UPGRADE = "upgrade"
+    """The tier does not include this kind of art."""
+    LIMIT = "limit"
+    """This week's uses are spent."""
+    BUSY = "busy"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+    QUEUED = "queued"
+    """One weekly use is held and the image is to be painted (CosmicService.begin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CosmicOutcome:
+    status: CosmicStatus
+    tier: Tier
+    image: StoredImage | None = None
+    resets_at: datetime | None = None
+    failure: FailureKind | None = None
+    use: UseReservation | None = None
+    """The weekly use held (QUEUED)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStatus:
+    tier: Tier
+    used: int
+    limit: int | None
+    quality: Quality
+    expires_at: float | None
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
