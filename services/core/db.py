@@ -17,6 +17,7 @@ changes lock the account row they change (services/core/accounts.py `lock_accoun
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -127,6 +128,8 @@ class Database:
         self._writer: _SQLiteStatements | None = None
         self._reader: _SQLiteStatements | None = None
         self._write_lock = asyncio.Lock()
+        self._checked_out = 0
+        self._all_in = asyncio.Event()
 
     @property
     def serialises_writes(self) -> bool:
@@ -191,7 +194,12 @@ class Database:
         """Raises when the database does not answer (readiness checks)."""
         await self.fetch_one("SELECT 1")
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 5.0) -> None:
+        """Closes every connection; a statement still running (a task being cancelled at
+        shutdown) gets `grace` seconds to hand its connection back first."""
+        if self._checked_out:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_in.wait(), grace)
         for conn in self._held:
             await conn.close()
         for engine in self._engines:
@@ -222,9 +230,16 @@ class Database:
 
     @asynccontextmanager
     async def _pg_connection(self) -> AsyncIterator[asyncpg.Connection]:
-        async with _connected(self._pg).connect() as conn:
-            raw = await conn.get_raw_connection()
-            yield raw.driver_connection
+        self._checked_out += 1
+        self._all_in.clear()
+        try:
+            async with _connected(self._pg).connect() as conn:
+                raw = await conn.get_raw_connection()
+                yield raw.driver_connection
+        finally:
+            self._checked_out -= 1
+            if not self._checked_out:
+                self._all_in.set()
 
     async def execute_atomic(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
         """One statement as its own transaction (with the triggers it fires it is
