@@ -21,6 +21,7 @@ from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
 from services.studio.models import TextGenerator
 from tests.databases import BACKENDS, DatabaseUnderTest, database_for
+from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 
@@ -86,6 +87,15 @@ def settings(tmp_path: Path, database: DatabaseUnderTest) -> Settings:
         flood_burst=100_000,
         _env_file=None,
     )
+
+
+@pytest.fixture
+async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
+    """The strict Bot API stand-in over real HTTP, for bots run as their own processes."""
+    stand_in = BotAPIServer(telegram)
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
 
 
 @pytest.fixture

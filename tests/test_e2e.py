@@ -8,10 +8,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.app import build_app
 from bot.config import Settings
@@ -24,14 +21,6 @@ from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:E2E-test-token-shaped-like-botfathers"
-
-
-@pytest.fixture
-async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
-    stand_in = BotAPIServer(telegram)
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 class User:

@@ -11,20 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.conftest import ADMIN_ID, PARTNER_ID
-from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, HANG, ProviderAPI
-from tests.fakes.telegram import FakeTelegram
 from tests.test_e2e import User, start_bot, stop, walk_studio
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
-
-
-@pytest.fixture
-async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
-    stand_in = BotAPIServer(telegram)
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture

@@ -51,13 +51,11 @@ def schema(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-async def stand_ins(telegram: FakeTelegram) -> AsyncIterator[tuple[BotAPIServer, ProviderAPI]]:
-    server, providers = BotAPIServer(telegram), ProviderAPI(latency=1.5)
-    await server.start()
-    await providers.start()
-    yield server, providers
-    await providers.stop()
-    await server.stop()
+async def providers() -> AsyncIterator[ProviderAPI]:
+    api = ProviderAPI(latency=1.5)
+    await api.start()
+    yield api
+    await api.stop()
 
 
 class Cluster:
@@ -207,9 +205,8 @@ async def kill_a_worker_holding_jobs(cluster: Cluster, redis_url: str) -> str:
 
 
 async def test_two_web_and_two_worker_processes_act_as_one_bot(
-    tmp_path, telegram, stand_ins, schema, redis_url
+    tmp_path, telegram, server, providers, schema, redis_url
 ):
-    server, providers = stand_ins
     cluster = Cluster(tmp_path, server, providers.base_url, schema, redis_url)
     migrated = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "migrate", cwd=tmp_path, env=cluster.env,

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -122,14 +121,6 @@ def test_an_invalid_setting_is_one_line_naming_it(
     result = run(tmp_path, BOT_TOKEN=TOKEN, **values)
     assert result.returncode == 2
     assert one_line(result).startswith(f"error: {named} is invalid: ")
-
-
-@pytest.fixture
-async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
-    stand_in = BotAPIServer(telegram)
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 async def test_a_refused_token_is_one_line_and_exit_1(tmp_path: Path, server: BotAPIServer):

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -18,7 +17,6 @@ import pytest
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
-from tests.fakes.telegram import FakeTelegram
 from tests.test_e2e import TOKEN, User, stop, walk_studio
 from tests.test_startup import clean_env, one_line
 from tests.test_web import SECRET, unused_port
@@ -26,14 +24,6 @@ from tests.test_web import SECRET, unused_port
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://bot.example.com"
 IMAGE_MODEL = "gemini-2.5-flash-image"
-
-
-@pytest.fixture
-async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
-    stand_in = BotAPIServer(telegram)
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 def web_env(tmp_path: Path, server: BotAPIServer, port: int, **extra: str) -> dict[str, str]:

@@ -29,14 +29,6 @@ IMAGE_MODEL = "gemini-2.5-flash-image"
 
 
 @pytest.fixture
-async def server(telegram: FakeTelegram) -> AsyncIterator[BotAPIServer]:
-    stand_in = BotAPIServer(telegram)
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-@pytest.fixture
 async def providers() -> AsyncIterator[ProviderAPI]:
     api = ProviderAPI(latency=2.0)  # every image takes two seconds to paint
     await api.start()
