@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,8 +57,6 @@ from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
-
-logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -257,6 +254,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         costs=services.costs,
         stats=services.stats,
         admin_ids=settings.admin_ids,
+        webapp_url=settings.webapp_url,
     )
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)

@@ -51,7 +51,7 @@ async def send_image(who: CallerDep, app: AppDep, image_id: Annotated[int, ID]) 
                 rendered.caption,
                 ([] if rendered.complete else rendered.full_messages),
             )
-            markup = post_actions(post.id)
+            markup = post_actions(post.id, app.settings.webapp_url)
         else:
             text_caption, extra = caption(image.params), []
             markup = image_actions(image.id, image.favourite)

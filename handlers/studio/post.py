@@ -44,7 +44,13 @@ from services.studio.service import (
 
 
 async def make_post(
-    message: Message, bot: Bot, studio: StudioService, account: Account, draft: Draft, key: str
+    message: Message,
+    bot: Bot,
+    studio: StudioService,
+    account: Account,
+    draft: Draft,
+    key: str,
+    app_url: str | None = None,
 ) -> PostOutcome:
     """Runs one generation; `message` (the confirm screen) becomes the live progress
     message, the photo and the full post follow, then the final balance."""
@@ -63,7 +69,7 @@ async def make_post(
         sent = await message.answer_photo(
             BufferedInputFile(ready.photo, filename=ready.photo_name),
             caption=rendered.caption,
-            reply_markup=keyboards.post_actions(ready.post_id),
+            reply_markup=keyboards.post_actions(ready.post_id, app_url, message.chat.type),
         )
         if not rendered.complete:
             for part in rendered.full_messages:
@@ -107,6 +113,7 @@ async def process_generate(
     bot: Bot,
     account: Account,
     studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     data = await current_draft(query, state, callback_data.draft, needs="language")
     if data is None or not isinstance(query.message, Message):
@@ -117,7 +124,7 @@ async def process_generate(
     # The answer travels while the tokens are reserved and generation starts.
     answering = asyncio.ensure_future(query.answer(_("Working on it…")))
     outcome = await make_post(
-        query.message, bot, studio, account, draft_from(data), callback_data.draft
+        query.message, bot, studio, account, draft_from(data), callback_data.draft, webapp_url
     )
     await answering
     if outcome.status is PostStatus.FAILED:
@@ -148,11 +155,15 @@ async def process_post_cards(
 
 
 async def process_post_new(
-    query: CallbackQuery, state: FSMContext, account: Account, studio: StudioService
+    query: CallbackQuery,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
-    await open_studio(query.message, state, account, studio)
+    await open_studio(query.message, state, account, studio, webapp_url)
 
 
 async def process_post_download(
@@ -189,11 +200,12 @@ async def process_regenerate_yes(
     bot: Bot,
     account: Account,
     studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     key = f"regen:{post.id}:{callback_data.nonce}"
-    await make_post(query.message, bot, studio, account, Draft.of(post), key)
+    await make_post(query.message, bot, studio, account, Draft.of(post), key, webapp_url)
 
 
 async def process_regenerate_no(query: CallbackQuery) -> None:
