@@ -14,7 +14,7 @@ from fastapi.security import APIKeyHeader
 from bot.app import App
 from bot.middlewares import pick_language
 from services.core.models import Account
-from webapp.errors import ApiError
+from webapp.errors import N_, ApiError
 
 SCHEME = "tma"
 FUTURE_SKEW = 300
@@ -37,12 +37,12 @@ def verify_init_data(token: str, raw: str, max_age: int, now: float) -> WebAppIn
     try:
         data = safe_parse_webapp_init_data(token, raw)
     except (ValueError, TypeError) as error:  # a bad signature, query string or field
-        raise AuthError("The Telegram init data is not signed by this bot.") from error
+        raise AuthError(N_("The Telegram init data is not signed by this bot.")) from error
     if data.user is None:
-        raise AuthError("The Telegram init data names no user.")
+        raise AuthError(N_("The Telegram init data names no user."))
     age = now - data.auth_date.timestamp()
     if age > max_age or age < -FUTURE_SKEW:
-        raise AuthError("The Telegram init data has expired: reopen the app.")
+        raise AuthError(N_("The Telegram init data has expired: reopen the app."))
     return data
 
 
@@ -61,14 +61,15 @@ def the_app(request: Request) -> App:
 
 
 async def caller(
+    request: Request,
     app: Annotated[App, Depends(the_app)],
     authorization: Annotated[str | None, Depends(init_data_header)],
 ) -> Caller:
     if not authorization:
-        raise ApiError(401, "Open this from the bot: the Telegram init data is missing.")
+        raise ApiError(401, N_("Open this from the bot: the Telegram init data is missing."))
     scheme, _, raw = authorization.partition(" ")
     if scheme.lower() != SCHEME or not raw.strip():
-        raise ApiError(401, "Send the init data as `Authorization: tma <initData>`.")
+        raise ApiError(401, N_("Send the init data as `Authorization: tma <initData>`."))
     token = app.bot.token
     settings = app.settings
     try:
@@ -80,12 +81,13 @@ async def caller(
     language = pick_language(user.language_code, settings.default_locale)
     account, _ = await app.services.accounts.get_or_create(user.id, language)
     locale = account.language if account.language in app.i18n.available_locales else language
+    request.state.locale = locale  # errors from here on speak the account's language
     return Caller(user.id, user.first_name, locale, account, user.id in settings.admin_ids)
 
 
 async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
     if not who.is_admin:
-        raise ApiError(403, "This is for the bot's admins only.")
+        raise ApiError(403, N_("This is for the bot's admins only."))
     return who
 
 

@@ -18,7 +18,7 @@ from bot.app import App
 from handlers.sharing.texts import card_text
 from services.sharing.cards import CardFormat
 from webapp.auth import AppDep
-from webapp.errors import MEDIA_PREFIX, ApiError
+from webapp.errors import MEDIA_PREFIX, N_, ApiError
 from webapp.jobs import JobRegistry
 
 BUCKET = 600
@@ -64,7 +64,7 @@ class MediaSigner:
         expected = _signature(self._key, subject, user_id, expires)
         left = expires - time.time()
         if not hmac.compare_digest(expected, sig) or left <= 0:
-            raise ApiError(404, "This link has expired or is not valid: reopen the app.")
+            raise ApiError(404, N_("This link has expired or is not valid: reopen the app."))
         return left
 
 
@@ -90,7 +90,7 @@ async def media_image(
     services = app.services
     image = await services.cosmic.images.owned(u, image_id)
     if image is None:
-        raise ApiError(404, "This image is no longer in the gallery.")
+        raise ApiError(404, N_("This image is no longer in the gallery."))
     if variant == ORIGINAL:
         data = await services.cosmic.image_png(image)
     else:
@@ -117,7 +117,7 @@ async def media_job(
     registry: JobRegistry = request.app.state.jobs
     job = registry.get(u, job_id)
     if job is None or job.image_png is None:
-        raise ApiError(404, "This picture is in the gallery now: reopen the post.")
+        raise ApiError(404, N_("This picture is in the gallery now: reopen the post."))
     return _png(job.image_png, left, None)
 
 
