@@ -3,6 +3,7 @@ with the bot token and its age, then the caller's account (made on first sight).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Annotated
@@ -13,6 +14,7 @@ from fastapi.security import APIKeyHeader
 
 from bot.app import App
 from bot.middlewares import pick_language
+from bot.throttling import FloodLimit
 from services.core.models import Account
 from webapp.errors import N_, ApiError
 
@@ -78,11 +80,33 @@ async def caller(
         raise ApiError(401, str(error)) from error
     user = data.user
     assert user is not None
+    await _within_flood_limit(app, user.id)
     language = pick_language(user.language_code, settings.default_locale)
     account, _ = await app.services.accounts.get_or_create(user.id, language)
     locale = account.language if account.language in app.i18n.available_locales else language
     request.state.locale = locale  # errors from here on speak the account's language
     return Caller(user.id, user.first_name, locale, account, user.id in settings.admin_ids)
+
+
+async def _within_flood_limit(app: App, user_id: int) -> None:
+    """The chat's per-person limit (FLOOD_RATE, FLOOD_BURST; the same bucket), checked
+    before any database work."""
+    settings = app.settings
+    limit = FloodLimit(
+        app.services.shared.rates,
+        rate=settings.flood_rate,
+        burst=settings.flood_burst,
+        exempt=settings.admin_ids,
+    )
+    if wait := await limit.wait(user_id):
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(
+            429,
+            N_("Too many requests: wait {seconds} s and try again."),
+            "flood",
+            params={"seconds": seconds},
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:

@@ -65,6 +65,7 @@ def problem(status: int, description: str) -> dict[int | str, dict[str, Any]]:
 
 COMMON: dict[int | str, dict[str, Any]] = {
     **problem(401, "Missing, forged or expired Telegram init data"),
+    **problem(429, "Too many calls (code: flood): the chat's per-person limit; see Retry-After"),
 }
 FOUND: dict[int | str, dict[str, Any]] = problem(404, "No such thing of yours")
 ADMIN: dict[int | str, dict[str, Any]] = problem(403, "Admins only")

@@ -1,6 +1,7 @@
 """/media: a user's images and share cards through signed URLs that expire. The URL names
 an image id (and a card format), never a path; the signature binds it to the user it was
-made for, and the image must still be theirs (a deleted image stops answering)."""
+made for, and the image must still be theirs (a deleted image stops answering). A fetch
+with `download=1` is a download: counted in the analytics (as the chat's), never cached."""
 
 from __future__ import annotations
 
@@ -101,7 +102,11 @@ async def media_image(
             text = card_text(image, me.username or "", u, services.cosmic.clock.today())
             card, png = await services.cards.card(image, card_format, locale, text)
         data = png if png is not None else services.cards.png(card)
-    return _png(data, left, f"cosmic-{image_id}-{variant}.png" if download else None)
+    if not download:
+        return _png(data, left, None)
+    detail = ORIGINAL if variant == ORIGINAL else f"card:{variant}"  # as the chat counts them
+    await services.analytics.download(image.id, u, detail)
+    return _png(data, left, f"cosmic-{image_id}-{variant}.png")
 
 
 @media_router.get("/jobs/{job_id}.png")
@@ -123,6 +128,7 @@ async def media_job(
 
 def _png(data: bytes, left: float, download_name: str | None) -> Response:
     headers = {"Cache-Control": f"private, max-age={int(left)}, immutable"}
-    if download_name is not None:
+    if download_name is not None:  # each download is counted: never from a cache
+        headers["Cache-Control"] = "private, no-store"
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return Response(data, media_type="image/png", headers=headers)
