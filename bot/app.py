@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,8 +57,6 @@ from services.sharing.service import CardService
 from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
-
-logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -253,11 +250,13 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         stats=services.stats,
         admin_ids=settings.admin_ids,
         jobs=queue,
+        webapp_url=settings.webapp_url,
     )
     dispatcher.include_router(setup_routers())
     bot = build_bot(settings, session)
     studio, cosmic = services.studio, services.cosmic
-    register_jobs(queue, JobRunner(bot, i18n, dispatcher.fsm.storage, studio, cosmic))
+    storage = dispatcher.fsm.storage
+    register_jobs(queue, JobRunner(bot, i18n, storage, studio, cosmic, settings.webapp_url))
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
     jobs = build_jobs(
         bot=bot,

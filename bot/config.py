@@ -233,6 +233,12 @@ class Settings(BaseSettings):
         return {"schema": self.database_schema, "pool_size": self.database_pool_size}
 
     @property
+    def webapp_url(self) -> str | None:
+        """The Mini App (`bot web` serves it at /app/): only with an HTTPS WEBHOOK_URL."""
+        url = self.webhook_url
+        return f"{url}/app/" if url is not None and url.startswith("https://") else None
+
+    @property
     def prices(self) -> Prices:
         return Prices(
             self.cosmic_price_stars,

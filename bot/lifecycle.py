@@ -24,16 +24,16 @@ def on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
         assert app.leadership is not None
         await app.leadership.start()
         await register_commands(bot, app.i18n)
-        if app.settings.webhook_url is not None:  # Mini Apps need HTTPS: the webhook's URL
-            await set_menu_button(bot, app.i18n, app.settings.webhook_url)
+        if app.settings.webapp_url is not None:  # Mini Apps need HTTPS: the webhook's URL
+            await set_menu_button(bot, app.i18n, app.settings.webapp_url)
 
     return start
 
 
-async def set_menu_button(bot: Bot, i18n: I18n, base_url: str) -> None:
+async def set_menu_button(bot: Bot, i18n: I18n, app_url: str) -> None:
     """The chat's menu button opens the Mini App (served by `bot web` at /app/)."""
     text = i18n.gettext(_noop("Open app"), locale=i18n.default_locale)
-    button = MenuButtonWebApp(text=text, web_app=WebAppInfo(url=f"{base_url}/app/"))
+    button = MenuButtonWebApp(text=text, web_app=WebAppInfo(url=app_url))
     await bot.set_chat_menu_button(menu_button=button)
 
 

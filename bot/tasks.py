@@ -53,7 +53,10 @@ class JobRunner:
         storage: BaseStorage,
         studio: StudioService,
         cosmic: CosmicService,
+        app_url: str | None = None,
     ) -> None:
+        self.app_url = app_url
+        """The Mini App's URL for the post's "Open in app" button (None: no button)."""
         self.bot = bot
         self.i18n = i18n
         self.storage = storage
@@ -66,7 +69,11 @@ class JobRunner:
         key = StorageKey(bot_id=self.bot.id, chat_id=where.chat_id, user_id=where.user_id)
         with self.i18n.context(), self.i18n.use_locale(where.locale):
             outcome = await finish_post(
-                job, self.bot, self.studio, FSMContext(self.storage, key) if job.wizard else None
+                job,
+                self.bot,
+                self.studio,
+                FSMContext(self.storage, key) if job.wizard else None,
+                self.app_url,
             )
         if outcome is None:
             return "skipped"

@@ -1,5 +1,6 @@
 """Seed 003's admin endpoints: the daily batch on demand, the cost report (with the image
-cache's hit rate) and the dashboard of today's and this week's figures. ADMIN_IDS only."""
+cache's hit rate and the daily series of its chart) and the dashboard of today's and this
+week's figures (the images with their pictures). ADMIN_IDS only."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from bot.app import App
 from webapp.auth import AdminDep, AppDep
 from webapp.errors import ADMIN, COMMON
+from webapp.media import signer_of
 
 admin_router = APIRouter(prefix="/api/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
 
@@ -68,6 +71,13 @@ class CacheStats(Camel):
     """hits / (hits + misses), 0 when nothing was asked yet."""
 
 
+class DayCost(Camel):
+    date: dt.date
+    cost_usd: float
+    calls: int
+    """Model calls (text, prompt and image) that day."""
+
+
 class CostReportOut(Camel):
     days: int
     total_cost: float
@@ -75,6 +85,8 @@ class CostReportOut(Camel):
     succeeded: int
     by_model: list[ModelCost]
     cache_stats: CacheStats
+    daily: list[DayCost] = Field(default_factory=list)
+    """Per calendar day in the bot's time zone, the oldest first, today last (the chart)."""
 
 
 @admin_router.get("/cost-report", response_model_by_alias=True)
@@ -103,12 +115,18 @@ async def cost_report(
         cache_stats=CacheStats(
             hits=hits, misses=misses, hit_rate=round(hits / asked, 4) if asked else 0.0
         ),
+        daily=[
+            DayCost(date=day, cost_usd=round(cost, 6), calls=calls)
+            for day, cost, calls in await app.services.reports.daily(days)
+        ],
     )
 
 
 class ImageShares(Camel):
     image_id: int
     shares: int
+    thumb_url: str | None = None
+    """The picture (a signed /media URL), unless its owner deleted it."""
 
 
 class StatsOut(Camel):
@@ -130,7 +148,18 @@ async def stats(who: AdminDep, app: AppDep) -> StatsOut:
         shares_today=board.shares_today,
         downloads_today=board.downloads_today,
         cost_today=round(board.cost_today, 6),
-        viral_week=[ImageShares(image_id=i, shares=n) for i, n in board.viral_week],
-        top_week=[ImageShares(image_id=i, shares=n) for i, n in board.top_week],
+        viral_week=[await _shares(app, i, n) for i, n in board.viral_week],
+        top_week=[await _shares(app, i, n) for i, n in board.top_week],
         categories_week=board.categories_week,
     )
+
+
+async def _shares(app: App, image_id: int, shares: int) -> ImageShares:
+    """One image of the dashboard's lists, with its picture signed for its owner (the
+    admin sees it; the owner's own URLs are no different)."""
+    images = app.services.cosmic.images
+    image = await images.get(image_id)
+    if image is None or await images.owned(image.user_id, image_id) is None:
+        return ImageShares(image_id=image_id, shares=shares)
+    url = signer_of(app).url(image.user_id, image_id)
+    return ImageShares(image_id=image_id, shares=shares, thumb_url=url)

@@ -3,6 +3,7 @@ with the bot token and its age, then the caller's account (made on first sight).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Annotated
@@ -13,8 +14,9 @@ from fastapi.security import APIKeyHeader
 
 from bot.app import App
 from bot.middlewares import pick_language
+from bot.throttling import FloodLimit
 from services.core.models import Account
-from webapp.errors import ApiError
+from webapp.errors import N_, ApiError
 
 SCHEME = "tma"
 FUTURE_SKEW = 300
@@ -37,12 +39,12 @@ def verify_init_data(token: str, raw: str, max_age: int, now: float) -> WebAppIn
     try:
         data = safe_parse_webapp_init_data(token, raw)
     except (ValueError, TypeError) as error:  # a bad signature, query string or field
-        raise AuthError("The Telegram init data is not signed by this bot.") from error
+        raise AuthError(N_("The Telegram init data is not signed by this bot.")) from error
     if data.user is None:
-        raise AuthError("The Telegram init data names no user.")
+        raise AuthError(N_("The Telegram init data names no user."))
     age = now - data.auth_date.timestamp()
     if age > max_age or age < -FUTURE_SKEW:
-        raise AuthError("The Telegram init data has expired: reopen the app.")
+        raise AuthError(N_("The Telegram init data has expired: reopen the app."))
     return data
 
 
@@ -61,14 +63,15 @@ def the_app(request: Request) -> App:
 
 
 async def caller(
+    request: Request,
     app: Annotated[App, Depends(the_app)],
     authorization: Annotated[str | None, Depends(init_data_header)],
 ) -> Caller:
     if not authorization:
-        raise ApiError(401, "Open this from the bot: the Telegram init data is missing.")
+        raise ApiError(401, N_("Open this from the bot: the Telegram init data is missing."))
     scheme, _, raw = authorization.partition(" ")
     if scheme.lower() != SCHEME or not raw.strip():
-        raise ApiError(401, "Send the init data as `Authorization: tma <initData>`.")
+        raise ApiError(401, N_("Send the init data as `Authorization: tma <initData>`."))
     token = app.bot.token
     settings = app.settings
     try:
@@ -77,15 +80,38 @@ async def caller(
         raise ApiError(401, str(error)) from error
     user = data.user
     assert user is not None
+    await _within_flood_limit(app, user.id)
     language = pick_language(user.language_code, settings.default_locale)
     account, _ = await app.services.accounts.get_or_create(user.id, language)
     locale = account.language if account.language in app.i18n.available_locales else language
+    request.state.locale = locale  # errors from here on speak the account's language
     return Caller(user.id, user.first_name, locale, account, user.id in settings.admin_ids)
+
+
+async def _within_flood_limit(app: App, user_id: int) -> None:
+    """The chat's per-person limit (FLOOD_RATE, FLOOD_BURST; the same bucket), checked
+    before any database work."""
+    settings = app.settings
+    limit = FloodLimit(
+        app.services.shared.rates,
+        rate=settings.flood_rate,
+        burst=settings.flood_burst,
+        exempt=settings.admin_ids,
+    )
+    if wait := await limit.wait(user_id):
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(
+            429,
+            N_("Too many requests: wait {seconds} s and try again."),
+            "flood",
+            params={"seconds": seconds},
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
     if not who.is_admin:
-        raise ApiError(403, "This is for the bot's admins only.")
+        raise ApiError(403, N_("This is for the bot's admins only."))
     return who
 
 

@@ -19,7 +19,7 @@ from services.generation.images import fit_for_photo
 from services.studio.captions import render_post
 from services.studio.models import PostText
 from webapp.auth import AppDep, CallerDep
-from webapp.errors import COMMON, FOUND, ApiError, problem
+from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.texts import speaking
 
 chat_router = APIRouter(
@@ -39,7 +39,7 @@ async def send_image(who: CallerDep, app: AppDep, image_id: Annotated[int, ID]) 
     services = app.services
     image = await services.cosmic.images.owned(who.user_id, image_id)
     if image is None:
-        raise ApiError(404, "No such image in your gallery.")
+        raise ApiError(404, N_("No such image in your gallery."))
     post = None
     if image.category is Category.STUDIO and image.post_id is not None:
         post = await services.studio.own_post(who.user_id, image.post_id)
@@ -51,7 +51,7 @@ async def send_image(who: CallerDep, app: AppDep, image_id: Annotated[int, ID]) 
                 rendered.caption,
                 ([] if rendered.complete else rendered.full_messages),
             )
-            markup = post_actions(post.id)
+            markup = post_actions(post.id, app.settings.webapp_url)
         else:
             text_caption, extra = caption(image.params), []
             markup = image_actions(image.id, image.favourite)
@@ -70,7 +70,7 @@ async def send_image(who: CallerDep, app: AppDep, image_id: Annotated[int, ID]) 
             for part in extra:
                 await app.bot.send_message(who.user_id, part)
         except TelegramAPIError as error:
-            message = "Telegram did not take it: open the chat with the bot and press Start."
+            message = N_("Telegram did not take it: open the chat with the bot and press Start.")
             raise ApiError(409, message, "chat") from error
     if file_id is not None:
         await services.cosmic.images.set_file_id(image.id, file_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -14,6 +15,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.middlewares import pick_language
+from webapp.texts import claimed_language
+
 API_PREFIX = "/api"
 MEDIA_PREFIX = "/media"
 
@@ -25,10 +29,34 @@ class Problem(BaseModel):
     code: str | None = None
 
 
+def N_(text: str) -> str:
+    """Marks an API message for extraction; the error handler translates it."""
+    return text
+
+
 class ApiError(HTTPException):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(status, message)
+    """A 4xx/5xx with a readable message in the caller's language: `message` is an English
+    msgid of the bot's catalogues (marked with `N_`, `{name}` fields from `params`), or,
+    with `translated`, a text already in the caller's language (the bot's own wording)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        *,
+        params: Mapping[str, object] | None = None,
+        translated: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, message, dict(headers) if headers else None)
         self.code = code
+        self.params = dict(params or {})
+        self.translated = translated
+
+
+STARLETTE_DETAILS = (N_("Not Found"), N_("Method Not Allowed"))
+"""What Starlette says itself under /api (an unknown route or method), translated too."""
 
 
 def problem(status: int, description: str) -> dict[int | str, dict[str, Any]]:
@@ -37,9 +65,32 @@ def problem(status: int, description: str) -> dict[int | str, dict[str, Any]]:
 
 COMMON: dict[int | str, dict[str, Any]] = {
     **problem(401, "Missing, forged or expired Telegram init data"),
+    **problem(429, "Too many calls (code: flood): the chat's per-person limit; see Retry-After"),
 }
 FOUND: dict[int | str, dict[str, Any]] = problem(404, "No such thing of yours")
 ADMIN: dict[int | str, dict[str, Any]] = problem(403, "Admins only")
+
+
+def request_locale(request: Request) -> str:
+    """The caller's language: their account's (once the init data is accepted), else the
+    language_code their init data claims (unverified: it only picks a language), else the
+    browser's Accept-Language, else the bot's default."""
+    i18n = request.app.state.app.i18n
+    known: str | None = getattr(request.state, "locale", None)
+    if known is not None and known in i18n.available_locales:
+        return known
+    claimed = claimed_language(request.headers.get("authorization"))
+    if claimed is None:
+        claimed = request.headers.get("accept-language", "").split(",")[0].split(";")[0]
+    return pick_language(claimed.strip() or None, i18n.default_locale)
+
+
+def translate(request: Request, message: str, params: Mapping[str, object]) -> str:
+    text: str = request.app.state.app.i18n.gettext(message, locale=request_locale(request))
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):  # a translation with broken fields
+        return message.format(**params)
 
 
 def _ours(request: Request) -> bool:
@@ -50,7 +101,10 @@ async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if not _ours(request):
         return await http_exception_handler(request, error)
-    body: dict[str, Any] = {"message": str(error.detail)}
+    message = str(error.detail)
+    if not getattr(error, "translated", False):
+        message = translate(request, message, getattr(error, "params", {}))
+    body: dict[str, Any] = {"message": message}
     code = getattr(error, "code", None)
     if code is not None:
         body["code"] = code
@@ -64,7 +118,8 @@ async def _invalid(request: Request, error: Exception) -> Response:
     errors = error.errors()
     first = errors[0] if errors else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-    message = f"{where}: {first.get('msg', 'invalid')}" if where else "The request is invalid"
+    invalid = translate(request, N_("The request is invalid"), {})
+    message = f"{where}: {first.get('msg', 'invalid')}" if where else invalid
     detail = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
         for e in errors

@@ -28,7 +28,7 @@ from services.cosmic.moon import MoonPhase, moon_on
 from services.cosmic.service import CosmicOutcome, CosmicStatus, ReadyImage
 from services.sharing.cards import CardFormat
 from webapp.auth import AppDep, Caller, CallerDep
-from webapp.errors import COMMON, FOUND, ApiError, problem
+from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.media import signer_of
 from webapp.texts import said, speaking
 
@@ -87,12 +87,17 @@ def _answer(app: AppDep, who: Caller, outcome: CosmicOutcome, params: CosmicPara
     if status is CosmicStatus.DONE and outcome.image is not None:
         return GenerateOut(image=image_out(app, who, outcome.image), tier=outcome.tier.value)
     if status is CosmicStatus.UPGRADE:
-        raise ApiError(403, said(i18n, locale, upgrade_text, params.category), "upgrade")
+        raise ApiError(
+            403, said(i18n, locale, upgrade_text, params.category), "upgrade", translated=True
+        )
     if status is CosmicStatus.LIMIT and outcome.resets_at is not None:
-        raise ApiError(429, said(i18n, locale, limit_text, outcome.resets_at), "limit")
+        raise ApiError(
+            429, said(i18n, locale, limit_text, outcome.resets_at), "limit", translated=True
+        )
     if status in {CosmicStatus.BUSY, CosmicStatus.DUPLICATE}:
-        raise ApiError(409, "Still painting your last image: one moment.", "busy")
-    raise ApiError(503, said(i18n, locale, cosmic_failure_text, outcome.failure), "failed")
+        raise ApiError(409, N_("Still painting your last image: one moment."), "busy")
+    text = said(i18n, locale, cosmic_failure_text, outcome.failure)
+    raise ApiError(503, text, "failed", translated=True)
 
 
 async def _create(
@@ -118,7 +123,7 @@ async def generate_daily(body: DailyIn, who: CallerDep, app: AppDep) -> Generate
     cosmic = app.services.cosmic
     sign = body.sign or who.account.sign
     if sign is None:
-        raise ApiError(422, "sign: choose your zodiac sign")
+        raise ApiError(422, N_("sign: choose your zodiac sign"))
     await app.services.accounts.set_sign(who.user_id, sign)
     reading = daily_reading(sign, cosmic.clock.today())
     params = DailyParams(
@@ -205,7 +210,7 @@ async def my_gallery(
 async def owned(app: AppDep, who: Caller, image_id: int) -> StoredImage:
     image = await app.services.cosmic.images.owned(who.user_id, image_id)
     if image is None:
-        raise ApiError(404, "No such image in your gallery.")
+        raise ApiError(404, N_("No such image in your gallery."))
     return image
 
 

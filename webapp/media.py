@@ -1,6 +1,7 @@
 """/media: a user's images and share cards through signed URLs that expire. The URL names
 an image id (and a card format), never a path; the signature binds it to the user it was
-made for, and the image must still be theirs (a deleted image stops answering)."""
+made for, and the image must still be theirs (a deleted image stops answering). A fetch
+with `download=1` is a download: counted in the analytics (as the chat's), never cached."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from bot.app import App
 from handlers.sharing.texts import card_text
 from services.sharing.cards import CardFormat
 from webapp.auth import AppDep
-from webapp.errors import MEDIA_PREFIX, ApiError
+from webapp.errors import MEDIA_PREFIX, N_, ApiError
 from webapp.jobs import JobRegistry
 
 BUCKET = 600
@@ -64,7 +65,7 @@ class MediaSigner:
         expected = _signature(self._key, subject, user_id, expires)
         left = expires - time.time()
         if not hmac.compare_digest(expected, sig) or left <= 0:
-            raise ApiError(404, "This link has expired or is not valid: reopen the app.")
+            raise ApiError(404, N_("This link has expired or is not valid: reopen the app."))
         return left
 
 
@@ -90,7 +91,7 @@ async def media_image(
     services = app.services
     image = await services.cosmic.images.owned(u, image_id)
     if image is None:
-        raise ApiError(404, "This image is no longer in the gallery.")
+        raise ApiError(404, N_("This image is no longer in the gallery."))
     if variant == ORIGINAL:
         data = await services.cosmic.image_png(image)
     else:
@@ -101,7 +102,11 @@ async def media_image(
             text = card_text(image, me.username or "", u, services.cosmic.clock.today())
             card, png = await services.cards.card(image, card_format, locale, text)
         data = png if png is not None else services.cards.png(card)
-    return _png(data, left, f"cosmic-{image_id}-{variant}.png" if download else None)
+    if not download:
+        return _png(data, left, None)
+    detail = ORIGINAL if variant == ORIGINAL else f"card:{variant}"  # as the chat counts them
+    await services.analytics.download(image.id, u, detail)
+    return _png(data, left, f"cosmic-{image_id}-{variant}.png")
 
 
 @media_router.get("/jobs/{job_id}.png")
@@ -117,12 +122,13 @@ async def media_job(
     registry: JobRegistry = request.app.state.jobs
     job = registry.get(u, job_id)
     if job is None or job.image_png is None:
-        raise ApiError(404, "This picture is in the gallery now: reopen the post.")
+        raise ApiError(404, N_("This picture is in the gallery now: reopen the post."))
     return _png(job.image_png, left, None)
 
 
 def _png(data: bytes, left: float, download_name: str | None) -> Response:
     headers = {"Cache-Control": f"private, max-age={int(left)}, immutable"}
-    if download_name is not None:
+    if download_name is not None:  # each download is counted: never from a cache
+        headers["Cache-Control"] = "private, no-store"
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return Response(data, media_type="image/png", headers=headers)

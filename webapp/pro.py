@@ -21,7 +21,7 @@ from services.studio.models import PostText, StoredPost
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
 from services.studio.service import Draft, new_draft_key
 from webapp.auth import AppDep, Caller, CallerDep
-from webapp.errors import COMMON, FOUND, ApiError, problem
+from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.jobs import Job, JobRegistry
 from webapp.media import signer_of
 from webapp.texts import said
@@ -91,15 +91,20 @@ async def pro_generate(
     studio = app.services.studio
     account, i18n = who.account, app.i18n
     if body.language not in studio.languages:
-        raise ApiError(422, f"language: one of {', '.join(studio.languages)}")
+        raise ApiError(
+            422,
+            N_("language: one of {languages}"),
+            params={"languages": ", ".join(studio.languages)},
+        )
     if not account.is_pro:
-        raise ApiError(403, said(i18n, who.locale, not_pro_text, account.balance), "not_pro")
+        text = said(i18n, who.locale, not_pro_text, account.balance)
+        raise ApiError(403, text, "not_pro", translated=True)
     if account.balance < studio.cost:
         text = said(i18n, who.locale, insufficient_text, account.balance, studio.cost)
-        raise ApiError(402, text, "insufficient")
+        raise ApiError(402, text, "insufficient", translated=True)
     registry: JobRegistry = request.app.state.jobs
     if registry.running_for(who.user_id) is not None:
-        raise ApiError(409, "Your last post is still being made: one moment.", "busy")
+        raise ApiError(409, N_("Your last post is still being made: one moment."), "busy")
     draft = Draft(body.post_type, body.target_audience, body.language, body.referral_link)
     job = registry.new(who.user_id)
     registry.start(who.user_id, _make(app, who, draft, job), job)
@@ -163,7 +168,7 @@ def _job(request: Request, who: Caller, job_id: str) -> Job:
     registry: JobRegistry = request.app.state.jobs
     job = registry.get(who.user_id, job_id)
     if job is None:
-        raise ApiError(404, "No such job of yours (jobs are kept for an hour).")
+        raise ApiError(404, N_("No such job of yours (jobs are kept for an hour)."))
     return job
 
 

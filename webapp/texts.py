@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec
+from urllib.parse import parse_qs
 
 from aiogram.utils.i18n import I18n
 
@@ -30,3 +32,15 @@ def said(i18n: I18n, locale: str, text: Callable[P, str], *a: P.args, **k: P.kwa
     """One of the bot's text helpers, called in `locale`, as plain text."""
     with speaking(i18n, locale):
         return plain(text(*a, **k))
+
+
+def claimed_language(authorization: str | None) -> str | None:
+    """The language_code in `Authorization: tma <initData>`, signed or not (only to speak
+    the caller's language when refusing them)."""
+    raw = (authorization or "").partition(" ")[2]
+    try:
+        user = json.loads(parse_qs(raw).get("user", ["{}"])[0])
+    except ValueError:
+        return None
+    code = user.get("language_code") if isinstance(user, dict) else None
+    return code if isinstance(code, str) else None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
+from aiogram.enums import ChatType
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    SwitchInlineQueryChosenChat,
+    WebAppInfo,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -42,3 +48,17 @@ def share_button(query: str) -> InlineKeyboardButton:
             query=query, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
         ),
     )
+
+
+def in_app(
+    markup: InlineKeyboardMarkup, app_url: str | None, screen: str, chat_type: str
+) -> InlineKeyboardMarkup:
+    """`markup` with a last row that opens the Mini App on `screen` (`?screen=`, as
+    webapp/static/app.js reads it), when there is one (an HTTPS WEBHOOK_URL) and the chat
+    is private: Telegram takes web_app buttons only there."""
+    if app_url is None or chat_type != ChatType.PRIVATE:
+        return markup
+    button = InlineKeyboardButton(
+        text=_("📱 Open in app"), web_app=WebAppInfo(url=f"{app_url}?screen={screen}")
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[*markup.inline_keyboard, [button]])

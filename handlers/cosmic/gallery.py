@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.callbacks import MenuAction, MenuCallback
+from handlers.common.keyboards import in_app
 from handlers.common.photos import Photo, send_reusing
 from handlers.common.screens import answered, show_buttons, shows_markup
 from handlers.common.texts import expired_text
@@ -101,26 +102,39 @@ async def process_image_download(
 # --- /gallery -------------------------------------------------------------------------
 
 
-async def command_gallery(message: Message, gallery: GalleryService, analytics: Analytics) -> None:
+async def command_gallery(
+    message: Message,
+    gallery: GalleryService,
+    analytics: Analytics,
+    webapp_url: str | None = None,
+) -> None:
     if message.from_user is not None:
-        await open_gallery(message, message.from_user.id, gallery, analytics)
+        await open_gallery(message, message.from_user.id, gallery, analytics, webapp_url)
 
 
 async def menu_gallery(
-    query: CallbackQuery, gallery: GalleryService, analytics: Analytics
+    query: CallbackQuery,
+    gallery: GalleryService,
+    analytics: Analytics,
+    webapp_url: str | None = None,
 ) -> None:
     if message := await answered(query):
-        await open_gallery(message, query.from_user.id, gallery, analytics)
+        await open_gallery(message, query.from_user.id, gallery, analytics, webapp_url)
 
 
 async def open_gallery(
-    message: Message, user_id: int, gallery: GalleryService, analytics: Analytics
+    message: Message,
+    user_id: int,
+    gallery: GalleryService,
+    analytics: Analytics,
+    app_url: str | None = None,
 ) -> None:
     image, total = await gallery.page(user_id, 0)
     if image is None:
         await message.answer(_("Your gallery is empty. Try /daily, /match or /moon."))
         return
     markup = keyboards.gallery(0, total, False, image.id, image.favourite)
+    markup = in_app(markup, app_url, "gallery", message.chat.type)
 
     async def send(photo: Photo) -> Message:
         return await message.answer_photo(photo, caption=_caption(image), reply_markup=markup)
@@ -135,10 +149,12 @@ async def process_gallery_page(
     callback_data: GalleryPageCallback,
     gallery: GalleryService,
     analytics: Analytics,
+    webapp_url: str | None = None,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_page(query.message, gallery, analytics, query.from_user.id, callback_data)
+        user_id = query.from_user.id
+        await turn_page(query.message, gallery, analytics, user_id, callback_data, webapp_url)
 
 
 async def process_gallery_star(
@@ -146,12 +162,13 @@ async def process_gallery_star(
     callback_data: GalleryStarCallback,
     gallery: GalleryService,
     analytics: Analytics,
+    webapp_url: str | None = None,
 ) -> None:
     if found := await gallery_image(query, gallery, callback_data):
         message, image = found
         await set_favourite(gallery, analytics, image, callback_data.star)
         await query.answer()
-        await turn_page(message, gallery, analytics, image.user_id, callback_data)
+        await turn_page(message, gallery, analytics, image.user_id, callback_data, webapp_url)
 
 
 async def process_gallery_delete(
@@ -170,12 +187,13 @@ async def process_gallery_delete_yes(
     callback_data: GalleryDeleteYesCallback,
     gallery: GalleryService,
     analytics: Analytics,
+    webapp_url: str | None = None,
 ) -> None:
     if found := await gallery_image(query, gallery, callback_data):
         message, image = found
         await gallery.delete(image)
         await query.answer()
-        await turn_page(message, gallery, analytics, image.user_id, callback_data)
+        await turn_page(message, gallery, analytics, image.user_id, callback_data, webapp_url)
 
 
 async def gallery_image(
@@ -189,11 +207,22 @@ async def gallery_image(
 
 
 async def turn_page(
-    message: Message, gallery: GalleryService, analytics: Analytics, user_id: int, data: Shown
+    message: Message,
+    gallery: GalleryService,
+    analytics: Analytics,
+    user_id: int,
+    data: Shown,
+    app_url: str | None = None,
 ) -> None:
     """Shows the page the button leads to; a different image shown counts as a view."""
     shown = await show_page(
-        message, gallery, user_id, data.index, data.favourites, showing=data.image_id
+        message,
+        gallery,
+        user_id,
+        data.index,
+        data.favourites,
+        showing=data.image_id,
+        app_url=app_url,
     )
     if shown is not None and shown.id != data.image_id:
         await analytics.view(shown.id, user_id)
@@ -207,6 +236,7 @@ async def show_page(
     favourites: bool,
     *,
     showing: int,
+    app_url: str | None = None,
 ) -> StoredImage | None:
     """Turns the gallery message into page `index` of its filter. `showing` is the image
     the message shows now (its buttons carry it): the same one only has its caption and
@@ -218,12 +248,13 @@ async def show_page(
             if favourites
             else _("Your gallery is empty. Try /daily, /match or /moon.")
         )
-        markup = keyboards.gallery_empty(favourites)
+        markup = in_app(keyboards.gallery_empty(favourites), app_url, "gallery", message.chat.type)
         if message.caption != text or not shows_markup(message, markup):
             await message.edit_caption(caption=text, reply_markup=markup)
         return None
     index = min(index, total - 1)
     markup = keyboards.gallery(index, total, favourites, image.id, image.favourite)
+    markup = in_app(markup, app_url, "gallery", message.chat.type)
     if image.id == showing:
         if not shows_markup(message, markup):
             await message.edit_caption(caption=_caption(image), reply_markup=markup)

@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from handlers.common.keyboards import in_app
 from handlers.common.states import StudioForm
 from handlers.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
 from handlers.studio import keyboards
@@ -35,14 +36,21 @@ def draft_from_fields(fields: dict[str, str | None]) -> Draft:
 
 
 def screen(
-    step: str, data: dict[str, Any], account: Account, studio: StudioService
+    step: str,
+    data: dict[str, Any],
+    account: Account,
+    studio: StudioService,
+    app_url: str | None = None,
+    chat_type: str = "private",
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and keyboard of one wizard step."""
+    """The text and keyboard of one wizard step (the first one also opens the Mini App,
+    when there is one)."""
     draft = data["draft"]
     header = _("<b>Viral Studio</b> · step {n} of 5").format(n=STEPS.index(step) + 1)
     if step == "type":
         prompt = _("Pick a post type:")
-        return f"{header}\n{prompt}", keyboards.post_types(draft)
+        markup = in_app(keyboards.post_types(draft), app_url, "studio", chat_type)
+        return f"{header}\n{prompt}", markup
     if step == "audience":
         prompt = _("Who is it for?")
         return f"{header}\n{prompt}", keyboards.audiences(draft)
@@ -89,7 +97,11 @@ async def current_draft(
 
 
 async def open_studio(
-    message: Message, state: FSMContext, account: Account, studio: StudioService
+    message: Message,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+    app_url: str | None = None,
 ) -> None:
     """A new draft at its first step (or why the person cannot make posts)."""
     if problem := eligibility_problem(account, studio):
@@ -97,5 +109,5 @@ async def open_studio(
         return
     await state.clear()
     data = await go_to("type", state, draft=new_draft_key())
-    text, markup = screen("type", data, account, studio)
+    text, markup = screen("type", data, account, studio, app_url, message.chat.type)
     await message.answer(text, reply_markup=markup)

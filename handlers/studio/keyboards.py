@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.keyboards import share_button
+from handlers.common.keyboards import in_app, share_button
 from handlers.common.texts import audience_label, language_label, post_type_label
 from handlers.studio.callbacks import (
     AudienceCallback,
@@ -105,7 +105,9 @@ def confirm(draft: str, cost: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def post_actions(post_id: int) -> InlineKeyboardMarkup:
+def post_actions(
+    post_id: int, app_url: str | None = None, chat_type: str = "private"
+) -> InlineKeyboardMarkup:
     # Built directly (not with the builder, which deep-copies): this is on the hot path of
     # every delivered post.
     def button(text: str, action: PostAction) -> InlineKeyboardButton:
@@ -113,7 +115,7 @@ def post_actions(post_id: int) -> InlineKeyboardMarkup:
         return InlineKeyboardButton(text=text, callback_data=data)
 
     share = share_button(f"post:{post_id}")
-    return InlineKeyboardMarkup(
+    markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 button(_("🔄 Regenerate"), PostAction.REGENERATE),
@@ -123,6 +125,7 @@ def post_actions(post_id: int) -> InlineKeyboardMarkup:
             [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
         ]
     )
+    return in_app(markup, app_url, "studio", chat_type)
 
 
 def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMarkup:

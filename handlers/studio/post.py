@@ -86,7 +86,11 @@ async def make_post(
 
 
 async def finish_post(
-    job: PostJob, bot: Bot, studio: StudioService, state: FSMContext | None
+    job: PostJob,
+    bot: Bot,
+    studio: StudioService,
+    state: FSMContext | None,
+    app_url: str | None = None,
 ) -> PostOutcome | None:
     """The job: the confirm screen becomes the live progress message, the photo and the full
     post follow, then the final balance (and, from the wizard, a fresh Generate after a
@@ -109,7 +113,7 @@ async def finish_post(
         sent = await message.answer_photo(
             BufferedInputFile(ready.photo, filename=ready.photo_name),
             caption=rendered.caption,
-            reply_markup=keyboards.post_actions(ready.post_id),
+            reply_markup=keyboards.post_actions(ready.post_id, app_url, message.chat.type),
         )
         if not rendered.complete:
             for part in rendered.full_messages:
@@ -202,11 +206,15 @@ async def process_post_cards(
 
 
 async def process_post_new(
-    query: CallbackQuery, state: FSMContext, account: Account, studio: StudioService
+    query: CallbackQuery,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
-    await open_studio(query.message, state, account, studio)
+    await open_studio(query.message, state, account, studio, webapp_url)
 
 
 async def process_post_download(

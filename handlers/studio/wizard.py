@@ -28,17 +28,25 @@ from services.studio.service import StudioService
 
 
 async def command_studio_handler(
-    message: Message, state: FSMContext, account: Account, studio: StudioService
+    message: Message,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
-    await open_studio(message, state, account, studio)
+    await open_studio(message, state, account, studio, webapp_url)
 
 
 async def menu_studio_handler(
-    query: CallbackQuery, state: FSMContext, account: Account, studio: StudioService
+    query: CallbackQuery,
+    state: FSMContext,
+    account: Account,
+    studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await command_studio_handler(query.message, state, account, studio)
+        await command_studio_handler(query.message, state, account, studio, webapp_url)
 
 
 async def process_post_type(
@@ -120,13 +128,15 @@ async def process_back(
     state: FSMContext,
     account: Account,
     studio: StudioService,
+    webapp_url: str | None = None,
 ) -> None:
     data = await current_draft(query, state, callback_data.draft)
-    if data is None:
+    if data is None or query.message is None:
         return
     previous = STEPS[max(STEPS.index(data.get("step", "type")) - 1, 0)]
     data = await go_to(previous, state)
-    await show_step(query, screen(previous, data, account, studio))
+    chat_type = query.message.chat.type
+    await show_step(query, screen(previous, data, account, studio, webapp_url, chat_type))
 
 
 async def process_cancel(

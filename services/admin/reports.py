@@ -117,6 +117,13 @@ class Reports:
             daily=self._daily(gens, start, days),
         )
 
+    async def daily(self, days: int) -> list[tuple[date, float, int]]:
+        """(day, cost, generations) of the last `days` days, today last: the chart alone."""
+        end = self._clock.today()
+        start = end - timedelta(days=days - 1)
+        since = datetime.combine(start, day_time(0), tzinfo=self._clock.zone).timestamp()
+        return self._daily(await self._repo.generations(since), start, days)
+
     async def _paying_active_share(self) -> float | None:
         """Of the users on a paid plan now, the share who made an image this week."""
         week = datetime.combine(

@@ -180,7 +180,20 @@ def _decode(raw: Any, types: list[str], name: str) -> Any:
     return raw
 
 
-def check_reply_markup(markup: Any) -> None:
+BUTTON_DECOR = frozenset({"text", "icon_custom_emoji_id", "style"})
+"""InlineKeyboardButton's fields that are not its action: exactly one other must be set."""
+
+
+@cache
+def button_actions() -> frozenset[str]:
+    fields = spec()["types"]["InlineKeyboardButton"]["fields"]
+    return frozenset(field["name"] for field in fields) - BUTTON_DECOR
+
+
+def check_reply_markup(markup: Any, chat_id: Any = None) -> None:
+    """Inline keyboards as Telegram checks them: a text and exactly one action per button,
+    callback data 1-64 bytes, web_app with an HTTPS URL and only in private chats (a user's
+    chat id is positive; `chat_id` None: a private chat)."""
     if markup is None:
         return
     if not isinstance(markup, dict):
@@ -189,9 +202,23 @@ def check_reply_markup(markup: Any) -> None:
         for button in row:
             if not button.get("text"):
                 raise bad_request("BUTTON_TEXT_EMPTY")
+            actions = set(button) & button_actions()
+            unknown = set(button) - button_actions() - BUTTON_DECOR
+            if len(actions) != 1 or unknown:
+                raise bad_request("BUTTON_TYPE_INVALID")
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode()) <= 64:
                 raise bad_request("BUTTON_DATA_INVALID")
+            if "web_app" in button:
+                _check_web_app(button["web_app"], chat_id)
+
+
+def _check_web_app(web_app: Any, chat_id: Any) -> None:
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not re.fullmatch(r"https://[^/\s]+(/\S*)?", url):
+        raise bad_request("BUTTON_URL_INVALID")
+    if isinstance(chat_id, int) and chat_id < 0:
+        raise bad_request("BUTTON_TYPE_INVALID")  # web_app buttons: private chats only
 
 
 def check_commands(commands: Any) -> None:

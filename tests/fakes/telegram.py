@@ -276,7 +276,7 @@ class FakeTelegram(MoreBotAPI):
     async def _sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self._target(params["chat_id"])
         rules.check_text(params["text"], params.get("parse_mode"), limit=4096, minimum=1)
-        rules.check_reply_markup(params.get("reply_markup"))
+        rules.check_reply_markup(params.get("reply_markup"), params.get("chat_id"))
         return self._store(params, text=params["text"])
 
     async def _sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
@@ -297,7 +297,7 @@ class FakeTelegram(MoreBotAPI):
     async def _editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
         message = self._existing(params)
         rules.check_text(params["text"], params.get("parse_mode"), limit=4096, minimum=1)
-        rules.check_reply_markup(params.get("reply_markup"))
+        rules.check_reply_markup(params.get("reply_markup"), params.get("chat_id"))
         markup = params.get("reply_markup")
         if message.text == params["text"] and message.reply_markup == markup:
             raise bad_request(
@@ -310,7 +310,7 @@ class FakeTelegram(MoreBotAPI):
     async def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:  # noqa: N802
         message = self._existing(params)
         markup = params.get("reply_markup")
-        rules.check_reply_markup(markup)
+        rules.check_reply_markup(markup, params.get("chat_id"))
         if message.reply_markup == markup or (not message.buttons and not markup):
             raise bad_request("message is not modified")
         message.reply_markup = markup
@@ -356,7 +356,7 @@ class FakeTelegram(MoreBotAPI):
     def _caption(self, params: dict[str, Any]) -> None:
         if "caption" in params:
             rules.check_text(params["caption"], params.get("parse_mode"), limit=1024, minimum=0)
-        rules.check_reply_markup(params.get("reply_markup"))
+        rules.check_reply_markup(params.get("reply_markup"), params.get("chat_id"))
 
     def _store(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         message = StoredMessage(

@@ -107,7 +107,7 @@ class MoreBotAPI:
             raise bad_request("wrong file identifier/HTTP URL specified")
         if "caption" in media:
             rules.check_text(media["caption"], media.get("parse_mode"), limit=1024, minimum=0)
-        rules.check_reply_markup(params.get("reply_markup"))
+        rules.check_reply_markup(params.get("reply_markup"), params.get("chat_id"))
         if (
             photo is message.photo
             and message.caption == media.get("caption")
@@ -134,7 +134,7 @@ class MoreBotAPI:
             "title": params["title"],
             "description": params["description"],
         }
-        rules.check_reply_markup(params.get("reply_markup"))
+        rules.check_reply_markup(params.get("reply_markup"), params.get("chat_id"))
         return self._store(params, text=None, invoice=invoice)
 
     async def _createInvoiceLink(self, params: dict[str, Any]) -> Any:  # noqa: N802

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.test_web import Web
-from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth
+from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth, give_tier
 
 
 async def test_batch_then_cost_report_with_cache_hit_rate(web: Web):
@@ -61,3 +61,33 @@ async def test_the_api_has_its_own_openapi(web: Web):
     assert "/api/images/admin/cost-report" in schema["paths"]
     assert not any(path.startswith("/telegram") for path in schema["paths"])
     assert (await web.client.get("/openapi.json")).status_code == 404
+
+
+async def test_the_cost_report_has_a_series_per_day(web: Web):
+    await web.client.post(
+        "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
+    )
+    report = await web.client.get("/api/images/admin/cost-report?days=7", headers=auth(ADMIN_ID))
+    daily = report.json()["daily"]
+    assert [day["date"] for day in daily][-2:] == ["2026-06-16", "2026-06-17"]  # today last
+    assert len(daily) == 7 and {"costUsd", "calls"} <= set(daily[0])
+    assert daily[-1]["calls"] >= 1 and sum(day["calls"] for day in daily[:-1]) == 0
+
+
+async def test_the_dashboards_images_come_with_their_pictures(web: Web):
+    await give_tier(web, FAN_ID, "cosmic")
+    made = await web.client.post(
+        "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
+    )
+    image_id = made.json()["image"]["id"]
+    await web.client.post(
+        f"/api/images/share/{image_id}", json={"format": "x"}, headers=auth(FAN_ID)
+    )
+    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    [top] = board["topWeek"]
+    assert (top["imageId"], top["shares"]) == (image_id, 1)
+    picture = await web.client.get(top["thumbUrl"])
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    await web.client.delete(f"/api/images/{image_id}", headers=auth(FAN_ID))
+    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    assert board["topWeek"][0]["thumbUrl"] is None  # deleted by its owner: no picture

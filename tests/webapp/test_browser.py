@@ -202,10 +202,24 @@ def test_a_free_user_is_offered_the_upgrade_and_pays_with_stars(browser, live: L
     assert page.errors == []
 
 
+async def _a_shared_image(app: App) -> None:
+    await _cosmic_user(app)
+    image, _ = await app.services.cosmic.images.page(FAN_ID, 0)
+    assert image is not None
+    await app.services.analytics.share(image.id, FAN_ID, "telegram", "seed-share")
+
+
 def test_an_admin_sees_the_dashboard(browser, live: Live):
+    live.run(_a_shared_image)
     for scheme in (False, True):
         page = open_app(browser, live, ADMIN_ID, dark=scheme, screen="dashboard")
         page.wait_for_selector("#hit-rate")
         assert "Cache hit rate" in page.inner_text("#hit-rate")
+        assert page.locator("#daily .day").count() == 7  # the cost chart, a column a day
+        page.wait_for_function(  # this week's most shared image, as a picture
+            "(() => { const i = document.querySelector('#top img');"
+            " return i && i.complete && i.naturalWidth > 0; })()"
+        )
+        assert "· 1" in page.inner_text("#top")
         shoot(page, f"dashboard-{'dark' if scheme else 'light'}")
         assert page.errors == []

@@ -1,11 +1,27 @@
-// Dashboard (admins): today's figures, this week's viral and top images, the cost report
-// per model as a bar chart with the cache's hit rate, and the daily batch on demand.
+// Dashboard (admins): today's figures, this week's viral and top images (their pictures),
+// the cost report as a chart per day and bars per model with the cache's hit rate, and the
+// daily batch on demand.
 import { api, el, failed, haptic, t, toast } from "./app.js";
 
 function stat(label, value) { return el("div", { class: "stat" }, el("b", {}, String(value)), el("span", { class: "hint" }, label)); }
 
-function list(title, rows) {
-  return [el("h3", {}, title), el("p", { class: "hint" }, rows.length ? rows.map((r) => `#${r.imageId} · ${r.shares}`).join("  ") : "—")];
+// An image of the viral / top lists: its picture (a signed URL) with its share count.
+function thumb(row) {
+  const label = `#${row.imageId} · ${row.shares}`;
+  const picture = row.thumbUrl ? el("img", { src: row.thumbUrl, alt: `#${row.imageId}`, loading: "lazy" }) : el("span", { class: "missing" }, "—");
+  return el("figure", { class: "thumb", title: label }, picture, el("figcaption", { class: "hint" }, label));
+}
+
+function list(title, rows, id) {
+  return [el("h3", {}, title), rows.length ? el("div", { class: "thumbs", id }, ...rows.map(thumb)) : el("p", { class: "hint", id }, "—")];
+}
+
+// The cost per day as columns (the day of the month under each, the figures on hover).
+function daily(days) {
+  const dearest = Math.max(0.000001, ...days.map((d) => d.costUsd));
+  return el("div", { class: "days", id: "daily", role: "img" }, ...days.map((d) => el("div", { class: "day", title: `${d.date}: $${d.costUsd.toFixed(4)} · ${d.calls}` },
+    el("span", { class: "col", style: `height:${Math.max(2, (100 * d.costUsd) / dearest)}%` }),
+    el("span", { class: "hint" }, d.date.slice(8)))));
 }
 
 export async function render(root) {
@@ -16,9 +32,10 @@ export async function render(root) {
     el("div", { class: "stats", id: "today" },
       stat(t("images_today"), board.imagesToday), stat(t("shares_today"), board.sharesToday),
       stat(t("downloads_today"), board.downloadsToday), stat(t("cost_today"), `$${board.costToday.toFixed(4)}`)),
-    ...list(t("viral"), board.viralWeek),
-    ...list(t("top"), board.topWeek),
+    ...list(t("viral"), board.viralWeek, "viral"),
+    ...list(t("top"), board.topWeek, "top"),
     el("h3", {}, t("cost_report", { days: report.days })),
+    daily(report.daily || []),
     el("div", { class: "bars", id: "costs" }, ...report.byModel.map((m) => el("div", { class: "bar" },
       el("span", {}, `${m.kind} · ${m.provider}:${m.model}`),
       el("span", { class: "fill", style: `width:${Math.max(2, (100 * m.costUsd) / dearest)}%` }),

@@ -63,7 +63,7 @@ function detail(root, image, back) {
   const cards = el("div", { class: "cards", id: "cards" }, ...CARDS.map((format) => el("div", { class: "card", "data-format": format },
     el("img", { src: image.cards[format], alt: t(`card_${format}`), loading: "lazy" }),
     el("span", {}, t(`card_${format}`)),
-    el("button", { class: "secondary", onclick: () => downloadFile(image.cards[format], `card-${image.id}-${format}.png`) }, "⬇"),
+    el("button", { class: "secondary", onclick: () => downloadFile(`${image.cards[format]}&download=1`, `card-${image.id}-${format}.png`) }, "⬇"),
   )));
   root.append(
     el("img", { class: "preview", id: "original", src: image.image_url, alt: label(image.category) }),
