@@ -12,9 +12,7 @@ import sys
 from bot.logs import JOB, UPDATE_ID, USER_ID, log_handler
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.providers_http import GOOGLE_KEY, GOOGLE_UNAVAILABLE, OPENAI_KEY, ProviderAPI
-from tests.test_e2e import TOKEN, User, server, start_bot, stop, walk_studio
-
-__all__ = ["server"]  # the fixture
+from tests.test_e2e import TOKEN, User, start_bot, stop, walk_studio
 
 
 async def test_json_lines_name_the_update_and_the_user(server, telegram, tmp_path):

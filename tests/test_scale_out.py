@@ -154,8 +154,14 @@ async def wait_until(check, timeout: float, what: str) -> None:  # noqa: ANN001
 
 async def subscribe_everyone_for_now(cluster: Cluster, telegram: FakeTelegram) -> None:
     """Subscribers of every sign whose delivery hour is their local hour now: a zone where
-    it is about noon (whatever the real time), so the date cannot change during the test."""
-    now = datetime.now(UTC)
+    it is about noon (whatever the real time), so the date cannot change during the test.
+    "Now" is what the bot's processes see, asked of a process started the same way: this
+    test's own clock is set by the `clock` fixture."""
+    asked = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; print(time.time())", stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asked.communicate()
+    now = datetime.fromtimestamp(float(out), UTC)
     offset = ((12 - now.hour + 12) % 24 - 12) * 60  # UTC−11:00 … UTC+12:00
     local_hour = (now.hour + offset // 60) % 24
     zone = offset_name(offset)
@@ -286,6 +292,7 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
     finally:
         stderr = await cluster.stop_all()
         await proxy.stop()
+
     assert all(count > 0 for count in proxy.forwarded.values()), proxy.forwarded
     for name, text in stderr.items():
         assert b"Traceback" not in text, f"{name}: {text.decode()}"
