@@ -3,11 +3,15 @@
 Measures, per user, time from the press to the photo being sent, divided by the slowest
 provider's latency: 1.0 would mean the bot adds nothing on top of the providers.
 Run: python -m bench.post_latency
+
+`--worker`: the same through the Redis queue and a `python -m bot worker` process
+(bench/post_latency_worker.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -67,6 +71,7 @@ async def main() -> None:
         ]
         started = time.perf_counter()
         await asyncio.gather(*(feed(app, telegram, press) for press in presses))
+        await app.queue.wait()  # the posts are jobs of the in-process queue
         wall = time.perf_counter() - started
         ratios = []
         for user_id in users:
@@ -91,4 +96,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--worker" in sys.argv[1:]:
+        from bench.post_latency_worker import main as through_worker
+
+        asyncio.run(through_worker())
+    else:
+        asyncio.run(main())
