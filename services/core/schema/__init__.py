@@ -30,7 +30,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def upgrade(connection: Connection, schema: str | None = None) -> None:
     """Brings the database on `connection` to the newest revision, inside the caller's
     transaction. On PostgreSQL, `schema` (created when missing) holds the tables."""
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "sqlite":
+        # SQLite's own transaction handling is off (services/core/db.py): without this every
+        # DDL statement would commit alone, and a failed migration would leave half a schema.
+        # IMMEDIATE also makes two processes starting on one file migrate one at a time.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         if schema:
             if not _SCHEMA_NAME.fullmatch(schema):

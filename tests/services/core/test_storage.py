@@ -92,3 +92,25 @@ async def test_the_ledgers_refuse_to_change_what_they_hold(
     with pytest.raises(DatabaseError, match="append-only"):
         async with db.transaction() as tx:
             await tx.execute(statement.format(table))
+
+
+async def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path):
+    """The pre-Alembic versions are applied in one transaction: a file whose v7 cannot be
+    applied (its table is in the way) keeps its version, and nothing of the run stays."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for statements in MIGRATIONS[:5]:
+            for statement in statements:
+                old.execute(statement)
+        old.execute("CREATE TABLE time_zones (x INTEGER)")  # v7's table, made by hand
+        old.execute("PRAGMA user_version = 5")
+    db = Database(path)
+    with pytest.raises(DatabaseError):
+        await db.connect()
+    with sqlite3.connect(path) as old:
+        version = old.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in old.execute("SELECT name FROM sqlite_master")}
+    assert version == 5
+    assert "work_origins" not in tables  # v6's table was rolled back with the rest
