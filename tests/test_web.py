@@ -18,6 +18,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.web import WEBHOOK_PATH, create_web_app
 from bot.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
+from services.generation.base import ImageGenerator
 from tests.conftest import PARTNER_ID
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
@@ -64,8 +65,13 @@ async def web_settings(settings: Settings) -> Settings:
     return webhook_settings(settings)
 
 
-async def open_web(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Web]:
-    app = await build_app(settings, session=FakeTelegramSession(telegram))
+async def open_web(
+    settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
+) -> AsyncIterator[Web]:
+    """The web app of a built App, served to an httpx client through ASGI."""
+    app = await build_app(
+        settings, session=FakeTelegramSession(telegram), image_generator=image_generator
+    )
     api = create_web_app(app)
     try:
         async with api.router.lifespan_context(api):

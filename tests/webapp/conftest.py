@@ -2,17 +2,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx2
 import pytest
 
-from bot.app import build_app
 from bot.config import Settings
-from bot.web import create_web_app
 from services.generation.base import ImageGenerator
 from tests.conftest import ADMIN_ID, PARTNER_ID
-from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
-from tests.test_web import Web, webhook_settings
+from tests.test_web import Web, open_web, webhook_settings
 from tests.webapp.initdata import auth
 
 FAN_ID = 2002
@@ -22,19 +18,8 @@ FAN_ID = 2002
 async def open_api(
     settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
 ) -> AsyncIterator[Web]:
-    app = await build_app(
-        webhook_settings(settings),
-        session=FakeTelegramSession(telegram),
-        image_generator=image_generator,
-    )
-    api = create_web_app(app)
-    try:
-        async with api.router.lifespan_context(api):
-            transport = httpx2.ASGITransport(app=api)
-            async with httpx2.AsyncClient(transport=transport, base_url="http://bot") as client:
-                yield Web(client, app, api, telegram)
-    finally:
-        await app.close()
+    async for opened in open_web(webhook_settings(settings), telegram, image_generator):
+        yield opened
 
 
 @pytest.fixture
