@@ -73,7 +73,7 @@ async def open_app(settings: Settings) -> App | None:
     try:
         return await build_app(settings)
     except UNREACHABLE as error:
-        reason = one_line(str(getattr(error, "orig", None) or error))  # no SQLAlchemy footer
+        reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
 
@@ -217,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     return demo(args)
 
 
+def database_problem(error: Exception) -> str:
+    """The driver's own words on one line (a SQLAlchemy error adds a footer to them)."""
+    return one_line(str(getattr(error, "orig", None) or error))
+
+
 async def migrate(settings: Settings) -> int:
     """Alembic's upgrade to the newest revision (every start does the same)."""
     from services.core.db import UNREACHABLE, Database
@@ -225,7 +230,7 @@ async def migrate(settings: Settings) -> int:
     try:
         await database.connect()
     except UNREACHABLE as error:
-        reason = one_line(str(getattr(error, "orig", None) or error))
+        reason = database_problem(error)
         print(f"error: cannot migrate the database: {reason}", file=sys.stderr)
         return 1
     await database.close()
