@@ -57,6 +57,8 @@ from services.sharing.service import CardService
 from services.studio.models import TextGenerator
 from services.studio.repo import PostRepo
 from services.studio.service import StudioService
+from webapp.post_job import AppPosts
+from webapp.signing import MediaSigner
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -101,6 +103,8 @@ class App:
     push: DailyPush
     sweeper: Sweeper
     queue: JobQueue
+    app_posts: AppPosts
+    """The Mini App's studio posts (queued by webapp/pro.py, made by a job)."""
     leadership: Leadership | None = None
 
     async def close(self, grace: float = 30.0) -> None:
@@ -256,7 +260,15 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     bot = build_bot(settings, session)
     studio, cosmic = services.studio, services.cosmic
     storage = dispatcher.fsm.storage
-    register_jobs(queue, JobRunner(bot, i18n, storage, studio, cosmic, settings.webapp_url))
+    app_posts = AppPosts(
+        studio,
+        services.shared.board,
+        MediaSigner(bot.token, settings.media_url_ttl),
+        i18n,
+        stale_after=settings.generation_timeout + settings.sweep_margin,
+    )
+    runner = JobRunner(bot, i18n, storage, studio, cosmic, app_posts, settings.webapp_url)
+    register_jobs(queue, runner)
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
     jobs = build_jobs(
         bot=bot,
@@ -291,6 +303,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         push=push,
         sweeper=sweeper,
         queue=queue,
+        app_posts=app_posts,
         leadership=leadership,
     )
     dispatcher.startup.register(on_startup(app))

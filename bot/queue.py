@@ -31,6 +31,7 @@ from taskiq_redis import RedisStreamBroker
 from bot.config import Settings
 from bot.metrics import JOBS_QUEUED
 from handlers.common.jobs import ArtJob, PostJob
+from webapp.post_job import AppPostJob
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +198,9 @@ class JobQueue:
 
     async def art(self, job: ArtJob) -> None:
         await self._kick("art", job.to_json())
+
+    async def app_post(self, job: AppPostJob) -> None:
+        await self._kick("app_post", job.to_json())
 
     async def _kick(self, kind: str, data: dict[str, Any]) -> None:
         await self._tasks[kind].kiq(data, time.time())

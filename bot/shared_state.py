@@ -15,6 +15,7 @@ from services.core.leader import LeaderLease, LocalLease, RedisLease
 from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from services.core.pacing import MemoryRates, RateStore, RedisRates
 from services.cosmic.cache import ImageCache, MemoryImageCache, RedisImageCache
+from services.studio.board import JobBoard, MemoryJobBoard, RedisJobBoard
 
 
 @dataclass
@@ -28,6 +29,8 @@ class SharedState:
     """One generation in flight per user."""
     images: ImageCache = field(default_factory=MemoryImageCache)
     """The shared daily images."""
+    board: JobBoard = field(default_factory=MemoryJobBoard)
+    """The Mini App's studio jobs and their events."""
 
     async def close(self) -> None:
         if self.redis is not None:
@@ -47,4 +50,5 @@ def connect_shared_state(settings: Settings) -> SharedState:
         lease=RedisLease(redis, ttl=settings.leader_lease_seconds),
         locks=RedisUserLocks(redis, ttl_seconds=lock_ttl),
         images=RedisImageCache(redis),
+        board=RedisJobBoard(redis),
     )

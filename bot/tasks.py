@@ -35,6 +35,7 @@ from handlers.cosmic.art import finish_art
 from handlers.studio.post import finish_post
 from services.cosmic.service import CosmicService, CosmicStatus
 from services.studio.service import PostStatus, StudioService
+from webapp.post_job import AppPostJob, AppPosts
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class JobRunner:
         storage: BaseStorage,
         studio: StudioService,
         cosmic: CosmicService,
+        app_posts: AppPosts,
         app_url: str | None = None,
     ) -> None:
         self.app_url = app_url
@@ -62,6 +64,7 @@ class JobRunner:
         self.storage = storage
         self.studio = studio
         self.cosmic = cosmic
+        self.app_posts = app_posts
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -87,8 +90,15 @@ class JobRunner:
             return "skipped"
         return "done" if outcome.status is CosmicStatus.DONE else "failed"
 
+    async def app_post(self, data: dict[str, Any]) -> str:
+        job = _parsed(AppPostJob.from_json, data)
+        outcome = await self.app_posts.make(job)
+        if outcome is None:
+            return "skipped"
+        return "done" if outcome.status is PostStatus.DONE else "failed"
 
-_Job = TypeVar("_Job", PostJob, ArtJob)
+
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob)
 
 
 class RejectedJobError(Exception):
@@ -140,7 +150,7 @@ async def run_job(
 
 
 def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
-    """The two jobs, by name (the name travels in the message: keep it stable)."""
+    """The jobs, by name (the name travels in the message: keep it stable)."""
     broker = queue.broker
 
     async def studio_post(
@@ -153,5 +163,11 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
     ) -> None:
         await run_job(queue, "art", runner.art, job, queued, context)
 
+    async def app_post(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> None:
+        await run_job(queue, "app_post", runner.app_post, job, queued, context)
+
     queue.register("post", broker.register_task(studio_post, "studio.post", ack_type="manual"))
+    queue.register(
+        "app_post", broker.register_task(app_post, "studio.app_post", ack_type="manual")
+    )
     queue.register("art", broker.register_task(cosmic_art, "cosmic.art", ack_type="manual"))

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from bot.app import App
 from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, exposition
 from bot.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
-from webapp import mount_webapp
+from webapp.site import mount_webapp
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await receiver.drain(grace)
-        await jobs.drain(grace)
 
     # No generated docs: the webhook is Telegram's business, not a public API.
     web = FastAPI(
@@ -63,7 +62,7 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
     web.state.webhook = receiver
     web.include_router(telegram_router)
     web.include_router(health_router)
-    jobs = mount_webapp(web)
+    mount_webapp(web)
     return web
 
 

@@ -1,30 +1,39 @@
-"""Seed 000's studio endpoint, from the Mini App: a job id at once, then the job's state
-and its events (server-sent). The same reservation and refund rules as the chat: the post
-is made by StudioService.create_post."""
+"""Seed 000's studio endpoint, from the Mini App: the tokens held and the post queued, a job
+id at once, then the job's state and its events (server-sent). The same reservation,
+queue and refund rules as the chat: a worker makes the post (webapp/post_job.py) and
+writes its progress on the shared job board, so any web process can answer."""
 
 from __future__ import annotations
 
 import json
+import logging
+import secrets
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
 from bot.app import App
 from handlers.common.texts import insufficient_text, not_pro_text
 from handlers.studio.post import outcome_problem
+from services.studio.board import FINAL, BoardJob
 from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
-from services.studio.models import PostText, StoredPost
-from services.studio.run import PostOutcome, PostStatus, ReadyPost
-from services.studio.service import Draft, new_draft_key
+from services.studio.models import StoredPost
+from services.studio.run import PostOutcome, PostStatus
+from services.studio.service import Draft, draft_fields, new_draft_key
 from webapp.auth import AppDep, Caller, CallerDep
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
-from webapp.jobs import Job, JobRegistry
 from webapp.media import signer_of
+from webapp.post_job import AppPostJob, PostResult
 from webapp.texts import said
+
+logger = logging.getLogger(__name__)
+KEEPALIVE = 15.0
+"""Seconds between SSE comments while a job is quiet (proxies close silent streams)."""
 
 pro_router = APIRouter(prefix="/api", tags=["studio"], responses=COMMON)
 JOB_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")
@@ -54,17 +63,6 @@ class JobStarted(BaseModel):
     cost: int
 
 
-class PostResult(BaseModel):
-    post_id: int
-    title: str
-    body: str
-    hashtags: list[str]
-    image_prompt: str
-    image_url: str | None
-    download_url: str | None
-    tokens_remaining: int
-
-
 class JobState(BaseModel):
     job_id: str
     status: Literal["queued", "text_ready", "image_ready", "done", "failed"]
@@ -82,12 +80,12 @@ class JobState(BaseModel):
         **problem(402, "Not enough PRO tokens"),
         **problem(403, "Not a PRO partner"),
         **problem(409, "A post is being made already"),
+        **problem(503, "The job could not be queued (the tokens were returned)"),
     },
 )
-async def pro_generate(
-    body: GenerateRequest, who: CallerDep, app: AppDep, request: Request
-) -> JobStarted:
-    """Starts a post: the job id comes back at once; follow it at /api/jobs/{id}/events."""
+async def pro_generate(body: GenerateRequest, who: CallerDep, app: AppDep) -> JobStarted:
+    """Holds the tokens and queues the post: the job id comes back at once; follow it at
+    /api/jobs/{id}/events (any web process answers: the job board is shared)."""
     studio = app.services.studio
     account, i18n = who.account, app.i18n
     if body.language not in studio.languages:
@@ -102,87 +100,63 @@ async def pro_generate(
     if account.balance < studio.cost:
         text = said(i18n, who.locale, insufficient_text, account.balance, studio.cost)
         raise ApiError(402, text, "insufficient", translated=True)
-    registry: JobRegistry = request.app.state.jobs
-    if registry.running_for(who.user_id) is not None:
-        raise ApiError(409, N_("Your last post is still being made: one moment."), "busy")
     draft = Draft(body.post_type, body.target_audience, body.language, body.referral_link)
-    job = registry.new(who.user_id)
-    registry.start(who.user_id, _make(app, who, draft, job), job)
-    return JobStarted(job_id=job.id, cost=studio.cost)
-
-
-async def _make(app: App, who: Caller, draft: Draft, job: Job) -> None:
-    signer = signer_of(app)
-
-    async def on_progress(progress: object) -> None:
-        text = getattr(progress, "text", None)
-        if isinstance(text, PostText) and job.text is None:
-            job.text = _text(text)
-            job.emit("text_ready", text=job.text)
-
-    async def deliver(ready: ReadyPost) -> str | None:
-        if job.text is None:
-            job.text = _text(ready.text)
-            job.emit("text_ready", text=job.text)
-        job.image_png = ready.image_png
-        job.image_url = signer.job_url(who.user_id, job.id)
-        job.emit("image_ready", image_url=job.image_url)
-        return None
-
-    studio = app.services.studio
-    outcome = await studio.create_post(who.account, draft, new_draft_key(), on_progress, deliver)
-    if outcome.status is PostStatus.DONE and outcome.post_id is not None:
-        result = await _result(app, who, outcome)
-        job.result = result.model_dump()
-        job.emit("done", result=job.result)
-        return
-    job.refunded = outcome.status is PostStatus.FAILED
-    message = said(app.i18n, who.locale, outcome_problem, outcome, studio.cost)
-    job.message = message
-    job.emit("failed", message=message, refunded=job.refunded, tokens_remaining=outcome.balance)
-
-
-def _text(text: PostText) -> dict[str, object]:
-    return {"title": text.title, "body": text.body, "hashtags": list(text.hashtags)}
-
-
-async def _result(app: App, who: Caller, outcome: PostOutcome) -> PostResult:
-    assert outcome.post_id is not None and outcome.text is not None
-    studio = app.services.studio
-    image = await studio.post_image(who.user_id, outcome.post_id)
-    signer = signer_of(app)
-    text = outcome.text
-    return PostResult(
-        post_id=outcome.post_id,
-        title=text.title,
-        body=text.body,
-        hashtags=list(text.hashtags),
-        image_prompt=image.prompt if image else "",
-        image_url=signer.url(who.user_id, image.id) if image else None,
-        download_url=signer.url(who.user_id, image.id) + "&download=1" if image else None,
-        tokens_remaining=outcome.balance,
+    held_at = time.time()
+    started = await studio.reserve_post(account, draft, new_draft_key())
+    if started.status is not PostStatus.QUEUED or started.post_id is None:
+        raise _refused(app, who, started)
+    job = AppPostJob(
+        secrets.token_urlsafe(12),
+        who.user_id,
+        who.locale,
+        started.post_id,
+        held_at,
+        draft_fields(draft),
     )
+    board = app.services.shared.board
+    try:
+        await board.create(job.job_id, job.user_id, job.reservation_id, held_at)
+        await app.queue.app_post(job)
+    except Exception as error:  # Redis is unreachable: nothing stays held
+        logger.exception("could not queue the app post of %s", who.user_id)
+        failed = await studio.abandon(who.user_id, job.reservation_id)
+        text = said(i18n, who.locale, outcome_problem, failed, studio.cost)
+        raise ApiError(503, text, "unavailable", translated=True) from error
+    return JobStarted(job_id=job.job_id, cost=studio.cost)
 
 
-def _job(request: Request, who: Caller, job_id: str) -> Job:
-    registry: JobRegistry = request.app.state.jobs
-    job = registry.get(who.user_id, job_id)
-    if job is None:
+def _refused(app: App, who: Caller, outcome: PostOutcome) -> ApiError:
+    if outcome.status is PostStatus.BUSY:
+        return ApiError(409, N_("Your last post is still being made: one moment."), "busy")
+    text = said(app.i18n, who.locale, outcome_problem, outcome, app.services.studio.cost)
+    if outcome.status is PostStatus.INSUFFICIENT:
+        return ApiError(402, text, "insufficient", translated=True)
+    return ApiError(403, text, "not_pro", translated=True)
+
+
+async def _job(app: App, who: Caller, job_id: str) -> BoardJob:
+    job = await app.services.shared.board.get(job_id)
+    if job is None or job.user_id != who.user_id:
         raise ApiError(404, N_("No such job of yours (jobs are kept for an hour)."))
-    return job
+    await app.app_posts.settle_stale(job, who.locale)
+    return await app.services.shared.board.get(job_id) or job
 
 
 @pro_router.get("/jobs/{job_id}", responses=FOUND)
-async def job_state(request: Request, who: CallerDep, job_id: Annotated[str, JOB_ID]) -> JobState:
-    job = _job(request, who, job_id)
+async def job_state(app: AppDep, who: CallerDep, job_id: Annotated[str, JOB_ID]) -> JobState:
+    job = await _job(app, who, job_id)
+    text = job.latest("text_ready")
+    image = job.latest("image_ready")
+    done = job.latest("done")
+    failed = job.latest("failed") or {}
     return JobState(
         job_id=job.id,
         status=job.status,
-        text=job.text,
-        image_url=job.image_url,
-        result=PostResult.model_validate(job.result) if job.result else None,
-        message=job.message,
-        refunded=job.refunded,
+        text=text["text"] if text else None,
+        image_url=image["image_url"] if image else None,
+        result=PostResult.model_validate(done["result"]) if done else None,
+        message=failed.get("message"),
+        refunded=bool(failed.get("refunded")),
     )
 
 
@@ -192,14 +166,29 @@ async def job_state(request: Request, who: CallerDep, job_id: Annotated[str, JOB
     response_class=StreamingResponse,
 )
 async def job_events(
-    request: Request, who: CallerDep, job_id: Annotated[str, JOB_ID]
+    app: AppDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> StreamingResponse:
-    """Server-sent events, one per state, from the first: `event: <status>` with JSON."""
-    job = _job(request, who, job_id)
+    """Server-sent events, one per state, from the first: `event: <status>` with JSON; a
+    comment every KEEPALIVE seconds while nothing happens."""
+    await _job(app, who, job_id)
+    board = app.services.shared.board
 
     async def stream() -> AsyncIterator[str]:
-        async for event in job.follow():
-            yield f"event: {event['status']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+        cursor = ""
+        while True:
+            batch = await board.after(job_id, cursor, KEEPALIVE)
+            cursor = batch.cursor
+            for event in batch.events:
+                data = json.dumps(event, ensure_ascii=False)
+                yield f"event: {event['status']}\ndata: {data}\n\n"
+                if event["status"] in FINAL:
+                    return
+            if not batch.events:
+                yield ": waiting\n\n"
+                job = await board.get(job_id)
+                if job is None:  # expired meanwhile
+                    return
+                await app.app_posts.settle_stale(job, who.locale)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

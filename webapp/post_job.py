@@ -1,0 +1,175 @@
+"""A studio post started from the Mini App, as a job of the queue (bot/tasks.py runs it in
+a `python -m bot worker`, or in this process without Redis): the web process holds the
+tokens and queues the job; the job makes the post and writes its progress on the job
+board (services/studio/board.py), which every web process reads for GET /api/jobs/{id}
+and its server-sent events.
+
+Idempotent as the chat's post job: a hold that is settled already means the job ran
+(a delivery of it again does nothing). A job whose every run died (no worker finished it
+within the hold's deadline, and the sweeper refunded it) is settled by the first reader
+that sees it stale (`settle_stale`): failed and refunded, or done if its post was stored."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Self
+
+from aiogram.utils.i18n import I18n
+from pydantic import BaseModel
+
+from handlers.common.interrupted import interrupted_post_text
+from handlers.studio.draft import draft_from_fields
+from handlers.studio.post import outcome_problem
+from services.studio.board import BoardJob, JobBoard
+from services.studio.models import PostText
+from services.studio.progress import Progress
+from services.studio.run import PostOutcome, PostStatus, ReadyPost
+from services.studio.service import StudioService
+from webapp.signing import MediaSigner
+from webapp.texts import said
+
+
+@dataclass(frozen=True, slots=True)
+class AppPostJob:
+    """The job as it travels on the queue: the board's job, its hold, the choices."""
+
+    job_id: str
+    user_id: int
+    locale: str
+    reservation_id: int
+    held_at: float
+    draft: dict[str, str | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**data)
+
+
+class PostResult(BaseModel):
+    """Seed 000's response, with the stored post's id and its download link."""
+
+    post_id: int
+    title: str
+    body: str
+    hashtags: list[str]
+    image_prompt: str
+    image_url: str | None
+    download_url: str | None
+    tokens_remaining: int
+
+
+def text_of(text: PostText) -> dict[str, object]:
+    return {"title": text.title, "body": text.body, "hashtags": list(text.hashtags)}
+
+
+class AppPosts:
+    """Makes the Mini App's posts and tells the board how each one goes."""
+
+    def __init__(
+        self,
+        studio: StudioService,
+        board: JobBoard,
+        signer: MediaSigner,
+        i18n: I18n,
+        stale_after: float,
+    ) -> None:
+        self.studio = studio
+        self.board = board
+        self.signer = signer
+        self.i18n = i18n
+        self.stale_after = stale_after
+        """Seconds after its hold was made when a job no run finished is settled by readers
+        (the hold's deadline plus the sweeper's margin: by then it was refunded)."""
+
+    async def make(self, job: AppPostJob) -> PostOutcome | None:
+        """The job's work; None when its hold was settled already (nothing left to do)."""
+        told_text = False
+        in_order = asyncio.Lock()  # progress reports run in the background: text first
+
+        async def tell_text(text: PostText) -> None:
+            nonlocal told_text
+            async with in_order:
+                if not told_text:
+                    told_text = True
+                    event = {"status": "text_ready", "text": text_of(text)}
+                    await self.board.emit(job.job_id, event)
+
+        async def on_progress(progress: Progress) -> None:
+            if progress.text is not None:
+                await tell_text(progress.text)
+
+        async def deliver(ready: ReadyPost) -> str | None:
+            await tell_text(ready.text)
+            await self.board.put_image(job.job_id, ready.image_png)
+            url = self.signer.job_url(job.user_id, job.job_id)
+            await self.board.emit(job.job_id, {"status": "image_ready", "image_url": url})
+            return None
+
+        outcome = await self.studio.finish_post(
+            job.user_id,
+            draft_from_fields(job.draft),
+            job.reservation_id,
+            job.held_at,
+            on_progress,
+            deliver,
+        )
+        if outcome is not None:
+            await self.tell_outcome(job.job_id, job.user_id, job.locale, outcome)
+        return outcome
+
+    async def tell_outcome(
+        self, job_id: str, user_id: int, locale: str, outcome: PostOutcome
+    ) -> None:
+        if outcome.status is PostStatus.DONE and outcome.post_id is not None:
+            result = await self.result(user_id, outcome.post_id, outcome.balance)
+            await self.board.emit(job_id, {"status": "done", "result": result.model_dump()})
+            return
+        refunded = outcome.status is PostStatus.FAILED
+        message = said(self.i18n, locale, outcome_problem, outcome, self.studio.cost)
+        await self.fail(job_id, message, refunded, outcome.balance)
+
+    async def fail(self, job_id: str, message: str, refunded: bool, balance: int) -> None:
+        event = {
+            "status": "failed",
+            "message": message,
+            "refunded": refunded,
+            "tokens_remaining": balance,
+        }
+        await self.board.emit(job_id, event)
+
+    async def result(self, user_id: int, post_id: int, balance: int) -> PostResult:
+        studio = self.studio
+        post = await studio.own_post(user_id, post_id)
+        image = await studio.post_image(user_id, post_id)
+        url = self.signer.url(user_id, image.id) if image else None
+        return PostResult(
+            post_id=post_id,
+            title=post.title or "" if post else "",
+            body=post.body or "" if post else "",
+            hashtags=list(post.hashtags) if post else [],
+            image_prompt=image.prompt if image else "",
+            image_url=url,
+            download_url=f"{url}&download=1" if url else None,
+            tokens_remaining=balance,
+        )
+
+    async def settle_stale(self, job: BoardJob, locale: str) -> None:
+        """A job still open past its hold's deadline and the sweep: told as it ended."""
+        if job.finished or time.time() < job.held_at + self.stale_after:
+            return
+        if await self.studio.held(job.reservation_id) is not None:
+            return  # not swept yet: a run may still finish it
+        account = await self.studio.account(job.user_id)
+        balance = account.balance if account is not None else 0
+        if await self.studio.own_post(job.user_id, job.reservation_id) is not None:
+            result = await self.result(job.user_id, job.reservation_id, balance)
+            await self.board.emit(job.id, {"status": "done", "result": result.model_dump()})
+            return
+        cost = self.studio.cost
+        message = said(self.i18n, locale, interrupted_post_text, cost, balance)
+        await self.fail(job.id, message, True, balance)

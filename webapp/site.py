@@ -1,0 +1,50 @@
+"""The Mini App and its HTTP API, mounted on `python -m bot web`: JSON under /api (its own
+OpenAPI at /api/openapi.json), signed media under /media, the static app under /app/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from webapp import errors
+from webapp.account import account_router, strings_router
+from webapp.admin import admin_router
+from webapp.chat import chat_router
+from webapp.images import images_router
+from webapp.media import media_router
+from webapp.pro import pro_router
+
+STATIC = Path(__file__).resolve().parent / "static"
+APP_PATH = "/app"
+OPENAPI_PATH = "/api/openapi.json"
+ROUTERS = (pro_router, admin_router, images_router, chat_router, account_router, strings_router)
+
+
+def mount_webapp(web: FastAPI) -> None:
+    """Adds the API, the media and the Mini App to `web`."""
+    errors.install(web)
+    for router in ROUTERS:
+        web.include_router(router)
+    web.include_router(media_router)
+    web.mount(APP_PATH, StaticFiles(directory=STATIC, html=True), name="miniapp")
+    schema: dict[str, Any] = {}
+
+    async def openapi() -> JSONResponse:
+        if not schema:
+            full = get_openapi(
+                title="Cosmic Studio Mini App API",
+                version="1.0.0",
+                description="Authenticate with `Authorization: tma <initData>`.",
+                routes=web.routes,
+            )
+            paths = full["paths"]
+            full["paths"] = {p: v for p, v in paths.items() if p.startswith(errors.API_PREFIX)}
+            schema.update(full)
+        return JSONResponse(schema)
+
+    web.add_api_route(OPENAPI_PATH, openapi, include_in_schema=False)
