@@ -7,7 +7,10 @@ leader runs jobs.
   gets one photo, each image is painted once, the batch runs once.
 - 20 partners press Generate at once; one worker is killed (-9) mid-run: each partner gets
   one photo and pays exactly 2 tokens, nobody is refunded or charged twice, no hold is left.
-- The leader is killed: another process leads within the lease time.
+- A Mini App post pressed on one web process is made by a worker and its events are
+  streamed by the other web process.
+- The leader is killed: another process leads within the lease time and runs the next
+  job (its sweeper refunds an abandoned hold, once).
 """
 
 from __future__ import annotations
@@ -36,11 +39,14 @@ from tests.fakes.telegram import FakeTelegram
 from tests.test_e2e import TOKEN, User, stop, walk_studio
 from tests.test_startup import clean_env
 from tests.test_web import SECRET, unused_port
+from tests.webapp.initdata import auth
+from tests.webapp.test_pro import POST, events_of
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
 PARTNERS = [2001 + n for n in range(20)]
 SUBSCRIBERS = [3001 + n for n in range(12)]
 LEASE = 3
+SWEEP_INTERVAL = 2
 
 
 @pytest.fixture
@@ -86,6 +92,7 @@ class Cluster:
             GENERATION_TIMEOUT="40",
             SWEEP_MARGIN="20",
             JOB_REDELIVERY_SECONDS="2",
+            SWEEP_INTERVAL=str(SWEEP_INTERVAL),
             WORKER_CONCURRENCY="8",
         )
         self.processes: dict[str, asyncio.subprocess.Process] = {}
@@ -152,16 +159,37 @@ async def wait_until(check, timeout: float, what: str) -> None:  # noqa: ANN001
         await asyncio.sleep(0.2)
 
 
+async def real_now() -> float:
+    """The time the bot's processes see (this test's own clock is the `clock` fixture's)."""
+    asked = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; print(time.time())", stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asked.communicate()
+    return float(out)
+
+
+async def a_mini_app_post_pressed_on_one_web_is_followed_on_the_other(
+    cluster: Cluster, partner: int
+) -> list[dict]:
+    """The post is queued by the first web process, made by a worker and streamed by the
+    second web process: the job board is shared through Redis."""
+    headers = auth(partner, token=TOKEN, auth_date=await real_now())
+    first, second = (f"http://127.0.0.1:{port}" for port in cluster.web_ports)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{first}/api/pro/generate", json=POST, headers=headers) as sent:
+            assert sent.status == 202, await sent.text()
+            job_id = (await sent.json())["job_id"]
+        async with http.get(f"{second}/api/jobs/{job_id}/events", headers=headers) as stream:
+            assert stream.status == 200
+            return events_of(await asyncio.wait_for(stream.text(), 90))
+
+
 async def subscribe_everyone_for_now(cluster: Cluster, telegram: FakeTelegram) -> None:
     """Subscribers of every sign whose delivery hour is their local hour now: a zone where
     it is about noon (whatever the real time), so the date cannot change during the test.
     "Now" is what the bot's processes see, asked of a process started the same way: this
     test's own clock is set by the `clock` fixture."""
-    asked = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import time; print(time.time())", stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await asked.communicate()
-    now = datetime.fromtimestamp(float(out), UTC)
+    now = datetime.fromtimestamp(await real_now(), UTC)
     offset = ((12 - now.hour + 12) % 24 - 12) * 60  # UTC−11:00 … UTC+12:00
     local_hour = (now.hour + offset // 60) % 24
     zone = offset_name(offset)
@@ -279,6 +307,12 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
         held = await cluster.sql("SELECT id FROM reservations WHERE status = 'held'")
         assert held == [], "a hold was left behind"
 
+        events = await a_mini_app_post_pressed_on_one_web_is_followed_on_the_other(
+            cluster, PARTNERS[0]
+        )
+        assert [e["status"] for e in events] == ["queued", "text_ready", "image_ready", "done"]
+        assert events[-1]["result"]["tokens_remaining"] == 496
+
         # The leader dies: another process leads within the lease time.
         leader = (await cluster.leaders())[0]
         cluster.processes[leader].kill()
@@ -288,6 +322,23 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
             lambda: _led_by_another(cluster, {leader, killed}), 4 * LEASE, "a new leader"
         )
         assert time.monotonic() - killed_at < 4 * LEASE
+        # ... and runs the next job: the sweeper refunds a hold its run abandoned an hour ago.
+        [abandoned] = await cluster.sql(
+            "INSERT INTO reservations (user_id, idempotency_key, allowance_amount, bonus_amount,"
+            " status, reason, created_at) VALUES ($1, 'abandoned', 2, 0, 'held', 'studio post',"
+            " $2) RETURNING id",
+            PARTNERS[1],
+            await real_now() - 3600,
+        )
+        await wait_until(
+            lambda: _refunded(cluster, abandoned["id"]),
+            3 * SWEEP_INTERVAL + 4 * LEASE,
+            "the new leader's sweeper refunded the abandoned hold",
+        )
+        [after] = await cluster.sql(
+            "SELECT allowance + bonus AS balance FROM accounts WHERE user_id = $1", PARTNERS[1]
+        )
+        assert after["balance"] == 498  # held 2, given back once
         assert telegram.errors == []
     finally:
         stderr = await cluster.stop_all()
@@ -296,6 +347,11 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
     assert all(count > 0 for count in proxy.forwarded.values()), proxy.forwarded
     for name, text in stderr.items():
         assert b"Traceback" not in text, f"{name}: {text.decode()}"
+
+
+async def _refunded(cluster: Cluster, reservation_id: int) -> bool:
+    [row] = await cluster.sql("SELECT status FROM reservations WHERE id = $1", reservation_id)
+    return bool(row["status"] == "refunded")
 
 
 async def _all_pushed(telegram: FakeTelegram) -> bool:
