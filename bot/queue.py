@@ -58,7 +58,7 @@ class HeldStreamBroker(RedisStreamBroker):
     """RedisStreamBroker that keeps what this worker holds (read, not yet acknowledged or
     handed back) from being claimed by another one while it is alive."""
 
-    def __init__(self, url: str, *, redelivery: float) -> None:
+    def __init__(self, url: str, *, redelivery: float, capacity: int = 1) -> None:
         super().__init__(
             url,
             queue_name=STREAM,
@@ -71,15 +71,21 @@ class HeldStreamBroker(RedisStreamBroker):
             maxlen=100_000,  # acknowledged jobs are trimmed away, approximately
         )
         self.redelivery = redelivery
+        self.capacity = capacity
+        """Jobs this worker runs at once (WORKER_CONCURRENCY): it reads no more than that."""
         self._held: dict[str, bytes] = {}
         """task id → stream message id, of what this worker holds."""
         self._beating: asyncio.Task[None] | None = None
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        """New jobs (one read at a time), and after every read the jobs other workers held
-        and left idle for `redelivery` seconds: claimed here (XAUTOCLAIM is atomic: two
-        workers never claim the same one). taskiq-redis's own listen claims only after a
-        read that found new jobs, so an idle queue would never take a dead worker's job."""
+        """New jobs, as many at a time as this worker has free slots (taskiq's receiver asks
+        for the next job only once a slot is free, so a read never takes more than it can
+        start: a job never waits here while another worker is idle); and, every third of
+        `redelivery` or when the queue is idle, the jobs other workers held and left idle
+        for `redelivery` seconds: claimed here (XAUTOCLAIM is atomic: two workers never
+        claim the same one). taskiq-redis's own listen claims only after a read that found
+        new jobs, so an idle queue would never take a dead worker's job."""
+        claimed_at = 0.0
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
                 fetched: Any = await redis.xreadgroup(
@@ -87,11 +93,14 @@ class HeldStreamBroker(RedisStreamBroker):
                     self.consumer_name,
                     {self.queue_name: ">"},
                     block=self.block,
-                    count=1,
+                    count=max(self.capacity - len(self._held), 1),
                 )
                 for _, entries in fetched or []:
                     for message_id, fields in entries:
                         yield self._hold(message_id, fields)
+                if fetched and time.monotonic() - claimed_at < self.redelivery / 3:
+                    continue
+                claimed_at = time.monotonic()
                 claimed: Any = await redis.xautoclaim(
                     self.queue_name,
                     self.consumer_group_name,
@@ -164,7 +173,11 @@ async def _drained(redis: Redis) -> bool:
 
 def build_broker(settings: Settings) -> AsyncBroker:
     if settings.redis_url:
-        return HeldStreamBroker(settings.redis_url, redelivery=settings.redelivery_seconds)
+        return HeldStreamBroker(
+            settings.redis_url,
+            redelivery=settings.redelivery_seconds,
+            capacity=settings.worker_concurrency,
+        )
     return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
 
 

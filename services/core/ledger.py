@@ -144,6 +144,10 @@ class Ledger:
         """The user's ledger, oldest first."""
         return await self._repo.entries(user_id)
 
+    async def held(self, reservation_id: int) -> Reservation | None:
+        """The hold, while it is open (neither committed nor refunded)."""
+        return await self._repo.held(reservation_id)
+
     async def held_before(self, cutoff: float) -> list[Reservation]:
         """Holds still open that were made before `cutoff` (Unix seconds)."""
         return await self._repo.held_before(cutoff)

@@ -165,6 +165,13 @@ class LedgerRepo:
             )
             return await load_account(tx, user_id)
 
+    async def held(self, reservation_id: int) -> Reservation | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_RESERVATION_COLUMNS} FROM reservations WHERE id = ? AND status = 'held'",
+            (reservation_id,),
+        )
+        return _reservation(row) if row is not None else None
+
     async def held_before(self, cutoff: float) -> list[Reservation]:
         rows = await self._db.fetch_all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations"

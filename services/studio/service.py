@@ -35,10 +35,6 @@ __all__ = [
     "new_draft_key",
 ]
 
-HELD_LOOKAHEAD = 86_400.0
-"""Holds made up to a day "later" than this clock count too: the web process that made
-one may run on another machine, its clock a little ahead."""
-
 
 class StudioService:
     def __init__(
@@ -178,9 +174,7 @@ class StudioService:
 
     async def held(self, reservation_id: int) -> Reservation | None:
         """The hold, while it is still held (neither committed nor refunded)."""
-        # Held reservations are the posts in flight: few, whatever the size of the ledger.
-        holds = await self._ledger.held_before(time.time() + HELD_LOOKAHEAD)
-        return next((r for r in holds if r.id == reservation_id), None)
+        return await self._ledger.held(reservation_id)
 
     async def account(self, user_id: int) -> Account | None:
         return await self._accounts.get(user_id)

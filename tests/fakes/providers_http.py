@@ -106,6 +106,8 @@ class Call:
     model: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)
+    """When the request had arrived (its body read)."""
 
 
 class ProviderAPI:
