@@ -43,6 +43,7 @@ from services.core.payments_repo import PaymentRepo
 from services.core.profile import ProfileService
 from services.core.schedules import ScheduleRepo
 from services.core.sweep import Sweep
+from services.core.thumbnails import Thumbnails
 from services.core.tiers import Clock
 from services.core.usage import UsageRepo
 from services.cosmic.batch import NightlyBatch
@@ -83,6 +84,7 @@ class Services:
     sweep: Sweep
     lineup: Lineup
     clients: Clients
+    thumbnails: Thumbnails
     shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
@@ -197,6 +199,7 @@ async def build_services(
         sweep=sweep,
         lineup=lineup,
         clients=clients,
+        thumbnails=Thumbnails(MediaStore(settings.media_dir)),
         shared=shared,
     )
 

@@ -105,8 +105,9 @@ def clean_media(referenced: set[str], root: Path) -> str:
     `root`) that are older than KEEP_FILES_DAYS."""
     cutoff = time.time() - KEEP_FILES_DAYS * 86_400
     removed = 0
-    for folder in ("cosmic", "cards"):
-        for path in (root / folder).glob("*.png") if (root / folder).exists() else ():
+    # Thumbnails are never referenced: they are made again on request.
+    for folder, pattern in (("cosmic", "*.png"), ("cards", "*.png"), ("thumbs", "*.jpg")):
+        for path in (root / folder).glob(pattern) if (root / folder).exists() else ():
             relative = path.relative_to(root).as_posix()
             if relative not in referenced and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)

@@ -126,7 +126,7 @@ class ImageShares(Camel):
     image_id: int
     shares: int
     thumb_url: str | None = None
-    """The picture (a signed /media URL), unless its owner deleted it."""
+    """A small JPEG of the picture (a signed /media URL), unless its owner deleted it."""
 
 
 class StatsOut(Camel):
@@ -161,5 +161,5 @@ async def _shares(app: App, image_id: int, shares: int) -> ImageShares:
     image = await images.get(image_id)
     if image is None or await images.owned(image.user_id, image_id) is None:
         return ImageShares(image_id=image_id, shares=shares)
-    url = signer_of(app).url(image.user_id, image_id)
+    url = signer_of(app).thumb_url(image.user_id, image_id)
     return ImageShares(image_id=image_id, shares=shares, thumb_url=url)

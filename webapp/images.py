@@ -51,6 +51,8 @@ class ImageOut(BaseModel):
     favourite: bool
     created_at: float
     image_url: str
+    thumb_url: str
+    """A small JPEG of it, for grids."""
     download_url: str
     cards: dict[str, str]
     """Each share card's URL (ig_square, ig_story, x, facebook)."""
@@ -73,6 +75,7 @@ def image_out(app: AppDep, who: Caller, image: StoredImage) -> ImageOut:
         favourite=image.favourite,
         created_at=image.created_at,
         image_url=url,
+        thumb_url=signer.thumb_url(who.user_id, image.id),
         download_url=url + "&download=1",
         cards=cards,
     )

@@ -60,6 +60,23 @@ async def media_image(
     return _png(data, left, f"cosmic-{image_id}-{variant}.png")
 
 
+@media_router.get("/images/{image_id}/thumb.jpg")
+async def media_thumb(
+    app: AppDep,
+    image_id: Annotated[int, Path(ge=1, le=2**62)],
+    u: Annotated[int, Query(ge=1, le=2**62)],
+    e: Annotated[int, Query(ge=0, le=2**40)],
+    s: Annotated[str, Query(max_length=64)],
+) -> Response:
+    left = signer_of(app).check(f"thumb:{image_id}", u, e, s)
+    image = await app.services.cosmic.images.owned(u, image_id)
+    if image is None:
+        raise ApiError(404, N_("This image is no longer in the gallery."))
+    data = await app.services.thumbnails.get(image.id, image.path)
+    headers = {"Cache-Control": f"private, max-age={int(left)}, immutable"}
+    return Response(data, media_type="image/jpeg", headers=headers)
+
+
 @media_router.get("/jobs/{job_id}.png")
 async def media_job(
     app: AppDep,

@@ -204,6 +204,7 @@ class PostSummary(BaseModel):
     language: str
     image_id: int | None
     image_url: str | None
+    thumb_url: str | None
     download_url: str | None
 
 
@@ -226,7 +227,8 @@ async def pro_posts(
 
 async def _summary(app: App, who: Caller, post: StoredPost) -> PostSummary:
     image = await app.services.studio.post_image(who.user_id, post.id)
-    url = signer_of(app).url(who.user_id, image.id) if image else None
+    signer = signer_of(app)
+    url = signer.url(who.user_id, image.id) if image else None
     return PostSummary(
         post_id=post.id,
         title=post.title or "",
@@ -237,5 +239,6 @@ async def _summary(app: App, who: Caller, post: StoredPost) -> PostSummary:
         language=post.language,
         image_id=image.id if image else None,
         image_url=url,
+        thumb_url=signer.thumb_url(who.user_id, image.id) if image else None,
         download_url=f"{url}&download=1" if url else None,
     )

@@ -44,6 +44,11 @@ class MediaSigner:
         query = self._query(subject, user_id, l=locale)
         return f"{MEDIA_PREFIX}/images/{image_id}/{variant}.png?{query}"
 
+    def thumb_url(self, user_id: int, image_id: int) -> str:
+        """A small JPEG of a gallery image, for grids."""
+        query = self._query(f"thumb:{image_id}", user_id)
+        return f"{MEDIA_PREFIX}/images/{image_id}/thumb.jpg?{query}"
+
     def job_url(self, user_id: int, job_id: str) -> str:
         """A studio job's picture, before the post is stored."""
         return f"{MEDIA_PREFIX}/jobs/{job_id}.png?{self._query(f'job:{job_id}', user_id)}"

@@ -87,7 +87,7 @@ async def test_the_dashboards_images_come_with_their_pictures(web: Web):
     [top] = board["topWeek"]
     assert (top["imageId"], top["shares"]) == (image_id, 1)
     picture = await web.client.get(top["thumbUrl"])
-    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    assert picture.status_code == 200 and picture.content.startswith(b"\xff\xd8")  # a JPEG
     await web.client.delete(f"/api/images/{image_id}", headers=auth(FAN_ID))
     board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
     assert board["topWeek"][0]["thumbUrl"] is None  # deleted by its owner: no picture

@@ -3,10 +3,12 @@ chat, the gallery (scoped to its owner), favourites, share cards, signed media U
 
 from __future__ import annotations
 
+import io
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 
 from tests.test_web import Web
 from tests.webapp.conftest import ADMIN_ID, FAN_ID, PARTNER_ID, auth, give_tier
@@ -123,6 +125,26 @@ async def test_another_users_image_is_404_everywhere(web: Web):
         assert response.status_code == 404, path
         assert response.json()["message"]
     assert (await web.client.get(image["image_url"])).status_code == 200  # still the fan's
+
+
+async def test_grids_get_small_thumbnails_signed_like_the_images(web: Web):
+    image = await make(web, "daily-energy", {"sign": "libra"})
+    original = await web.client.get(image["image_url"])
+    thumb = await web.client.get(image["thumb_url"])
+    assert thumb.status_code == 200
+    assert thumb.headers["content-type"] == "image/jpeg"
+    assert "max-age" in thumb.headers["cache-control"]
+    with Image.open(io.BytesIO(thumb.content)) as small:
+        assert small.width == 384
+    assert len(thumb.content) < len(original.content) / 4
+    again = await web.client.get(image["thumb_url"])
+    assert again.content == thumb.content  # made once, then read back
+    assert (
+        await web.client.get(with_query(image["thumb_url"], u=str(PARTNER_ID)))
+    ).status_code == 404
+    path = f"/api/images/{image['id']}"
+    assert (await web.client.delete(path, headers=auth(FAN_ID))).status_code == 204
+    assert (await web.client.get(image["thumb_url"])).status_code == 404
 
 
 def with_query(url: str, **changes: str) -> str:

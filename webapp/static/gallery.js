@@ -85,7 +85,7 @@ async function grid(root) {
   root.append(page.images.length ? list : el("p", { class: "hint", id: "empty" }, t("empty_gallery")));
   for (const image of page.images) {
     list.append(el("button", { class: "tile", "data-id": image.id, onclick: () => open(root, image) },
-      el("img", { src: image.image_url, alt: label(image.category), loading: "lazy" }),
+      el("img", { src: image.thumb_url, alt: label(image.category), loading: "lazy" }),
       image.favourite ? el("span", { class: "star" }, "★") : null));
   }
 }

@@ -47,7 +47,7 @@ async function history(list) {
   const posts = await api("/api/pro/posts?limit=10");
   if (!posts.length) { list.append(el("p", { class: "hint" }, t("no_posts"))); return; }
   for (const post of posts) {
-    const item = postView(post, post.image_url, false);
+    const item = postView(post, post.thumb_url || post.image_url, false);
     item.append(actions(post, post.image_id, false));
     list.append(item);
   }

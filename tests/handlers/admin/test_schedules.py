@@ -166,8 +166,12 @@ async def test_cleanup_forgets_expired_entries_and_orphan_files(driver: Driver):
     old = time.time() - (KEEP_FILES_DAYS + 1) * 86_400
 
     os.utime(orphan, (old, old))
+    old_thumb = media / "thumbs" / "7.jpg"  # thumbnails are made again when asked for
+    old_thumb.parent.mkdir(parents=True, exist_ok=True)
+    old_thumb.write_bytes(b"t")
+    os.utime(old_thumb, (old, old))
     kept = media / "cosmic" / "fresh.png"
     kept.write_bytes(b"y")
     summary = await driver.app.scheduler.fire("cache_cleanup", at(2, driver))
-    assert summary is not None and "1 unreferenced files removed" in summary
-    assert not orphan.exists() and kept.exists()
+    assert summary is not None and "2 unreferenced files removed" in summary
+    assert not orphan.exists() and not old_thumb.exists() and kept.exists()
