@@ -65,20 +65,17 @@ async def open_app(settings: Settings) -> App | None:
     """Telegram answers to the token, then the app is built; None once the one line that
     says what is wrong has been printed."""
     from bot.app import build_app
-    from bot.warmup import warm_up
     from services.core.db import UNREACHABLE
 
     if problem := await check_telegram(settings):
         print(problem, file=sys.stderr)
         return None
     try:
-        app = await build_app(settings)
+        return await build_app(settings)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
-    warm_up()  # before the first update or job, not during it
-    return app
 
 
 async def run_bot(settings: Settings) -> int:

@@ -25,6 +25,7 @@ from bot.sweeper import Sweeper, build_sweep
 from bot.tasks import JobRunner, register_jobs
 from bot.telegram import build_bot
 from bot.throttling import FloodMiddleware
+from bot.warmup import warm_up
 from handlers import setup_routers
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
@@ -214,6 +215,7 @@ async def build_app(
     services = await build_services(
         settings, text_generator=text_generator, image_generator=image_generator
     )
+    warm_up()  # once per process: before its first update or job, not during them
     try:
         return _assemble(settings, services, session)
     except BaseException:

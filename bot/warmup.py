@@ -32,20 +32,26 @@ SDK_TYPES = ("google.genai.types", "openai.types", "openai.types.chat")
 
 
 def warm_up() -> float:
-    """Completes the models now; returns the seconds it took."""
+    """Completes the models now (the SDKs imported since the last call too); returns the
+    seconds it took."""
     started = time.perf_counter()
-    _KEPT.extend(
-        Response[method.__returning__]  # type: ignore[name-defined]
-        for method in _classes(methods, TelegramMethod)
-        if method is not TelegramMethod
-    )
+    if not _KEPT:
+        _KEPT.extend(
+            Response[method.__returning__]  # type: ignore[name-defined]
+            for method in _classes(methods, TelegramMethod)
+            if method is not TelegramMethod
+        )
+    _complete_sdk_types()
+    took = time.perf_counter() - started
+    logger.debug("warmed up in %.2f s", took)
+    return took
+
+
+def _complete_sdk_types() -> None:
     for name in SDK_TYPES:
         if (module := sys.modules.get(name)) is not None:
             for model in _classes(module, BaseModel):
                 _complete(model)
-    took = time.perf_counter() - started
-    logger.debug("warmed up in %.2f s", took)
-    return took
 
 
 def _classes(module: ModuleType, base: type) -> list[type]:
