@@ -272,7 +272,18 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         i18n,
         stale_after=settings.generation_timeout + settings.sweep_margin,
     )
-    runner = JobRunner(bot, i18n, storage, studio, cosmic, app_posts, settings.webapp_url)
+    runner = JobRunner(
+        bot=bot,
+        i18n=i18n,
+        storage=storage,
+        studio=studio,
+        cosmic=cosmic,
+        app_posts=app_posts,
+        admin=AdminService(services.schedules),
+        broadcaster=services.broadcaster,
+        batch=services.batch,
+        app_url=settings.webapp_url,
+    )
     register_jobs(queue, runner)
     push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
     jobs = build_jobs(

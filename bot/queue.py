@@ -30,7 +30,7 @@ from taskiq_redis import RedisStreamBroker
 
 from bot.config import Settings
 from bot.metrics import JOBS_QUEUED
-from handlers.common.jobs import ArtJob, PostJob
+from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
 from webapp.post_job import AppPostJob
 
 logger = logging.getLogger(__name__)
@@ -214,6 +214,12 @@ class JobQueue:
 
     async def app_post(self, job: AppPostJob) -> None:
         await self._kick("app_post", job.to_json())
+
+    async def broadcast(self, job: BroadcastJob) -> None:
+        await self._kick("broadcast", job.to_json())
+
+    async def batch(self, job: BatchJob) -> None:
+        await self._kick("batch", job.to_json())
 
     async def _kick(self, kind: str, data: dict[str, Any]) -> None:
         await self._tasks[kind].kiq(data, time.time())

@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -30,9 +31,13 @@ from taskiq import Context, TaskiqDepends
 from bot.logs import JOB, USER_ID
 from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
 from bot.queue import HeldStreamBroker, JobQueue
-from handlers.common.jobs import ArtJob, PostJob
+from handlers.admin.jobs import run_batch, run_broadcast
+from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
 from handlers.cosmic.art import finish_art
 from handlers.studio.post import finish_post
+from services.admin.service import AdminService
+from services.core.broadcast import Broadcaster
+from services.cosmic.batch import NightlyBatch
 from services.cosmic.service import CosmicService, CosmicStatus
 from services.studio.service import PostStatus, StudioService
 from webapp.post_job import AppPostJob, AppPosts
@@ -43,28 +48,22 @@ JOB_CONTEXT: Context = TaskiqDepends()
 """Taskiq hands the running job's message (and its acknowledgement) to this parameter."""
 
 
+@dataclass(frozen=True)
 class JobRunner:
     """What a job needs: the bot (to edit and send), the languages, the conversation
     state (a post from the wizard closes or reopens its draft) and the services."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        i18n: I18n,
-        storage: BaseStorage,
-        studio: StudioService,
-        cosmic: CosmicService,
-        app_posts: AppPosts,
-        app_url: str | None = None,
-    ) -> None:
-        self.app_url = app_url
-        """The Mini App's URL for the post's "Open in app" button (None: no button)."""
-        self.bot = bot
-        self.i18n = i18n
-        self.storage = storage
-        self.studio = studio
-        self.cosmic = cosmic
-        self.app_posts = app_posts
+    bot: Bot
+    i18n: I18n
+    storage: BaseStorage
+    studio: StudioService
+    cosmic: CosmicService
+    app_posts: AppPosts
+    admin: AdminService
+    broadcaster: Broadcaster
+    batch: NightlyBatch
+    app_url: str | None = None
+    """The Mini App's URL for the post's "Open in app" button (None: no button)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -97,8 +96,20 @@ class JobRunner:
             return "skipped"
         return "done" if outcome.status is PostStatus.DONE else "failed"
 
+    async def broadcast(self, data: dict[str, Any]) -> str:
+        job = _parsed(BroadcastJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            await run_broadcast(job, self.bot, self.admin, self.broadcaster)
+        return "done"
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob)
+    async def batch_run(self, data: dict[str, Any]) -> str:
+        job = _parsed(BatchJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            await run_batch(job, self.bot, self.batch, self.admin)
+        return "done"
+
+
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob)
 
 
 class RejectedJobError(Exception):
@@ -150,24 +161,24 @@ async def run_job(
 
 
 def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
-    """The jobs, by name (the name travels in the message: keep it stable)."""
-    broker = queue.broker
+    """The jobs, by kind and by name (the name travels in the message: keep it stable)."""
+    jobs: dict[str, tuple[str, Work]] = {
+        "post": ("studio.post", runner.post),
+        "art": ("cosmic.art", runner.art),
+        "app_post": ("studio.app_post", runner.app_post),
+        "broadcast": ("admin.broadcast", runner.broadcast),
+        "batch": ("admin.batch", runner.batch_run),
+    }
+    for kind, (name, work) in jobs.items():
+        task = queue.broker.register_task(_task(queue, kind, work), name, ack_type="manual")
+        queue.register(kind, task)
 
-    async def studio_post(
-        job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT
-    ) -> None:
-        await run_job(queue, "post", runner.post, job, queued, context)
 
-    async def cosmic_art(
-        job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT
-    ) -> None:
-        await run_job(queue, "art", runner.art, job, queued, context)
+Work = Callable[[dict[str, Any]], Awaitable[str]]
 
-    async def app_post(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> None:
-        await run_job(queue, "app_post", runner.app_post, job, queued, context)
 
-    queue.register("post", broker.register_task(studio_post, "studio.post", ack_type="manual"))
-    queue.register(
-        "app_post", broker.register_task(app_post, "studio.app_post", ack_type="manual")
-    )
-    queue.register("art", broker.register_task(cosmic_art, "cosmic.art", ack_type="manual"))
+def _task(queue: JobQueue, kind: str, work: Work) -> Callable[..., Awaitable[None]]:
+    async def task(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> None:
+        await run_job(queue, kind, work, job, queued, context)
+
+    return task

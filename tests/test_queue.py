@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 
 from redis.asyncio import Redis
@@ -78,5 +79,35 @@ async def test_an_image_job_goes_through_the_stream_and_the_photo_arrives(
         groups = await client.xinfo_groups(STREAM)
         await client.aclose()
         assert [(g["name"], g["pending"]) for g in groups] == [(GROUP.encode(), 0)]
+    finally:
+        await driver.app.close()
+
+
+async def test_an_admin_broadcast_and_batch_run_as_jobs_of_the_stream(
+    redis_url: str, settings: Settings, telegram: FakeTelegram
+):
+    """The admin's handler only queues them: a worker sends the broadcast (its progress in
+    the confirm message) and runs the batch (its report to the admin)."""
+    fans = [4001, 4002, 4003]
+    for user_id in fans:
+        telegram.add_user(user_id, f"Fan{user_id}")
+    driver = await make_driver(settings.model_copy(update={"redis_url": redis_url}), telegram)
+    try:
+        for user_id in fans:
+            await driver.app.services.accounts.get_or_create(user_id, "en")
+            await driver.app.services.schedules.subscribe(user_id, "leo", 9)
+        await driver.send(ADMIN_ID, "/broadcast sign:leo New moon tonight")
+        await driver.press(ADMIN_ID, "Send")
+        for user_id in fans:
+            assert telegram.chat_messages(user_id)[-1].visible == "New moon tonight"
+        assert "3 / 3 · sent 3" in driver.texts(ADMIN_ID)[-1]
+        await driver.send(ADMIN_ID, "/batch")
+        assert "12 painted" in driver.texts(ADMIN_ID)[-1]
+        client = Redis.from_url(redis_url)
+        groups = await client.xinfo_groups(STREAM)
+        kinds = [json.loads(data[b"data"])["task_name"] for _, data in await client.xrange(STREAM)]
+        await client.aclose()
+        assert [(g["name"], g["pending"]) for g in groups] == [(GROUP.encode(), 0)]
+        assert kinds == ["admin.broadcast", "admin.batch"]
     finally:
         await driver.app.close()

@@ -1,8 +1,10 @@
 """Running the business from the chat (admins only): /report with a chart, /batch, and
-/broadcast with a confirm step and a live progress message."""
+/broadcast with a confirm step and a live progress message (the last two run as jobs of
+the queue: handlers/admin/jobs.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
@@ -11,18 +13,22 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.admin.callbacks import BroadcastCallback
 from handlers.admin.reporting import send_report
 from handlers.common.filters import AdminFilter
+from handlers.common.jobs import BatchJob, BroadcastJob, Jobs, Where
 from handlers.common.states import BroadcastForm
 from services.admin.reports import Reports
 from services.admin.service import AdminService
-from services.core.broadcast import Broadcaster, BroadcastReport
-from services.cosmic.batch import BatchReport, NightlyBatch
+from services.core.broadcast import BroadcastReport
+from services.cosmic.batch import BatchReport
 from services.cosmic.service import CosmicService
+
+logger = logging.getLogger(__name__)
 
 MAX_DAYS = 90
 
@@ -52,12 +58,11 @@ def batch_text(report: BatchReport) -> str:
     )
 
 
-async def command_batch(message: Message, batch: NightlyBatch, admin: AdminService) -> None:
-    await message.answer(_("Running today's batch…"))
-    report = await batch.run()
+async def command_batch(message: Message, jobs: Jobs) -> None:
     actor = message.from_user.id if message.from_user else 0
-    await admin.audit(actor, "batch", report.summary())
-    await message.answer(batch_text(report))
+    job = BatchJob(Where.of(message, actor, get_i18n().current_locale), actor)
+    if await queued(message, jobs.batch(job)):
+        await message.answer(_("Running today's batch…"))
 
 
 async def command_broadcast(
@@ -111,9 +116,8 @@ async def process_broadcast_cancel(query: CallbackQuery, state: FSMContext) -> N
 async def process_broadcast_send(
     query: CallbackQuery,
     state: FSMContext,
-    bot: Bot,
     admin: AdminService,
-    broadcaster: Broadcaster,
+    jobs: Jobs,
 ) -> None:
     await query.answer()
     data = await state.get_data()
@@ -123,12 +127,29 @@ async def process_broadcast_send(
     recipients = await admin.audience(data["segment"]) or []
     detail = f"{data['campaign']} {data['segment']} {len(recipients)}"
     await admin.audit(query.from_user.id, "broadcast", detail)
-    await broadcaster.run(
+    copy = data["copy"]
+    job = BroadcastJob(
+        Where.of(query.message, query.from_user.id, get_i18n().current_locale),
         data["campaign"],
-        recipients,
-        sender(bot, data, paid=broadcaster.paid),
-        on_progress=progress_shower(query.message),
+        data["segment"],
+        data["text"],
+        (copy[0], copy[1]) if copy else None,
     )
+    if await queued(query.message, jobs.broadcast(job)):
+        await query.message.edit_text(progress_text(BroadcastReport(total=len(recipients))))
+
+
+async def queued(message: Message, kick: Awaitable[None]) -> bool:
+    """Queues a job; tells the admin when the queue cannot be reached."""
+    try:
+        await kick
+    except Exception:  # Redis is down: nothing was started
+        logger.exception("could not queue an admin job")
+        await message.answer(
+            _("The job queue cannot be reached: nothing was started. Try again in a minute.")
+        )
+        return False
+    return True
 
 
 def sender(bot: Bot, data: dict[str, Any], *, paid: bool) -> Callable[[int], Awaitable[None]]:

@@ -73,9 +73,52 @@ class ArtJob:
         return cls(**{**data, "where": Where(**data["where"])})
 
 
+@dataclass(frozen=True, slots=True)
+class BroadcastJob:
+    """An admin's confirmed /broadcast: `where` is the message that shows its progress.
+    Run again (a worker died), it goes on where it stopped: each recipient is claimed once
+    per campaign (services/core/broadcast.py)."""
+
+    where: Where
+    campaign: str
+    segment: str
+    text: str
+    copy: tuple[int, int] | None
+    """The replied-to message to copy (chat id, message id), instead of `text`."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        copy = data.get("copy")
+        fields = {**data, "where": Where(**data["where"]), "copy": tuple(copy) if copy else None}
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJob:
+    """An admin's /batch: today's images and horoscopes (what is made already is reused,
+    so a run again does not paint twice); the report goes to `where`'s chat."""
+
+    where: Where
+    actor_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**{**data, "where": Where(**data["where"])})
+
+
 class Jobs(Protocol):
     """The queue, as handlers get it (workflow data `jobs`)."""
 
     async def post(self, job: PostJob) -> None: ...
 
     async def art(self, job: ArtJob) -> None: ...
+
+    async def broadcast(self, job: BroadcastJob) -> None: ...
+
+    async def batch(self, job: BatchJob) -> None: ...

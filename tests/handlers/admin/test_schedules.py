@@ -16,6 +16,7 @@ import time_machine
 from bot.jobs import KEEP_FILES_DAYS
 from tests.conftest import ADMIN_ID, Driver
 from tests.fakes.telegram import FakeTelegram
+from tests.handlers.studio.test_jobs import UnreachableQueue
 
 SIGNS = ("aries", "leo", "pisces")
 SUBSCRIBERS = {5000 + n: (SIGNS[n % 3], (7, 8, 9)[n % 3]) for n in range(30)}
@@ -147,6 +148,18 @@ async def test_report_batch_and_broadcast_for_admins(driver: Driver):
     assert "10 / 10 · sent 10 · failed 0 · blocked 0" in driver.texts(ADMIN_ID)[-1]
     rows = await driver.app.services.db.fetch_all("SELECT action FROM audit ORDER BY id")
     assert [row[0] for row in rows] == ["batch", "batch", "broadcast"]
+
+
+async def test_an_admin_is_told_when_the_queue_cannot_take_the_job(driver: Driver):
+    await subscribe_all(driver)
+    driver.app.dispatcher["jobs"] = UnreachableQueue()
+    await driver.send(ADMIN_ID, "/batch")
+    assert "cannot be reached: nothing was started" in driver.texts(ADMIN_ID)[-1]
+    await driver.send(ADMIN_ID, "/broadcast sign:leo Hello")
+    await driver.press(ADMIN_ID, "Send")
+    assert "cannot be reached: nothing was started" in driver.texts(ADMIN_ID)[-1]
+    leo = [u for u, (s, _) in SUBSCRIBERS.items() if s == "leo"]
+    assert all(not driver.telegram.chat_messages(u) for u in leo)  # nobody got anything
 
 
 async def test_monthly_reset_runs_once_per_month(driver: Driver):

@@ -84,6 +84,12 @@ class UnreachableQueue:
     async def art(self, job: object) -> None:
         raise ConnectionError("the queue is unreachable")
 
+    async def broadcast(self, job: object) -> None:
+        raise ConnectionError("the queue is unreachable")
+
+    async def batch(self, job: object) -> None:
+        raise ConnectionError("the queue is unreachable")
+
 
 async def test_a_post_that_cannot_be_queued_is_refunded_at_once_and_offered_again(
     driver: Driver,
