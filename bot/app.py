@@ -265,6 +265,20 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     bot = build_bot(settings, session)
     studio, cosmic = services.studio, services.cosmic
     storage = dispatcher.fsm.storage
+    push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
+    jobs, queued_work = build_jobs(
+        bot=bot,
+        i18n=i18n,
+        locale=settings.default_locale,
+        batch=services.batch,
+        push=push,
+        reports=services.reports,
+        cosmic=services.cosmic,
+        cards=services.cards.cards,
+        ledger=services.ledger,
+        admin_ids=settings.admin_ids,
+        queue=queue,
+    )
     app_posts = AppPosts(
         studio,
         services.shared.board,
@@ -282,22 +296,10 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         admin=AdminService(services.schedules),
         broadcaster=services.broadcaster,
         batch=services.batch,
+        scheduled=queued_work,
         app_url=settings.webapp_url,
     )
     register_jobs(queue, runner)
-    push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
-    jobs = build_jobs(
-        bot=bot,
-        i18n=i18n,
-        locale=settings.default_locale,
-        batch=services.batch,
-        push=push,
-        reports=services.reports,
-        cosmic=services.cosmic,
-        cards=services.cards.cards,
-        ledger=services.ledger,
-        admin_ids=settings.admin_ids,
-    )
     scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
     sweeper = Sweeper(
         bot,

@@ -1,4 +1,6 @@
-"""The scheduled jobs, wired to the services (see bot/scheduler.py for how they run)."""
+"""The scheduled jobs, wired to the services (see bot/scheduler.py for how they run). The
+two long ones, the nightly batch and the daily push, are handed to the job queue: a worker
+runs them (in process without Redis), never the web process that happens to lead."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from aiogram import Bot
 from aiogram.utils.i18n import I18n
 
 from bot.pushes import DailyPush
-from bot.scheduler import Job
+from bot.queue import JobQueue
+from bot.scheduler import Job, JobRun
 from handlers.admin.reporting import send_report
 from services.admin.reports import Reports
 from services.core.ledger import Ledger
@@ -38,7 +41,10 @@ def build_jobs(
     cards: CardRepo,
     ledger: Ledger,
     admin_ids: frozenset[int],
-) -> list[Job]:
+    queue: JobQueue,
+) -> tuple[list[Job], dict[str, JobRun]]:
+    """The scheduler's jobs, and the work of those it queues (by name: bot/tasks.py)."""
+
     def day(at: datetime) -> str:
         return at.date().isoformat()
 
@@ -66,12 +72,18 @@ def build_jobs(
             f" skipped {report.skipped}"
         )
 
-    return [
+    def queued(name: str) -> JobRun:
+        async def run(at: datetime) -> str:
+            return await queue.scheduled(name, at)
+
+        return run
+
+    jobs = [
         Job(
             "nightly_batch",
             {"hour": 9, "minute": 0},
             lambda at: upcoming_day(at).isoformat(),
-            nightly,
+            queued("nightly_batch"),
             timezone="UTC",
         ),
         Job("cache_cleanup", {"hour": 2, "minute": 0}, day, cleanup),
@@ -93,11 +105,12 @@ def build_jobs(
             "daily_push",
             {"minute": "*/15"},  # whole, half and three-quarter-hour zones on time
             lambda at: f"{at.astimezone(UTC):%Y-%m-%dT%H:%M}",
-            pushes,
+            queued("daily_push"),
             catch_up_within=timedelta(hours=1),
             timezone="UTC",
         ),
     ]
+    return jobs, {"nightly_batch": nightly, "daily_push": pushes}
 
 
 def clean_media(referenced: set[str], root: Path) -> str:

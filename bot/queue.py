@@ -21,6 +21,7 @@ import secrets
 import socket
 import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
+from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
@@ -35,6 +36,8 @@ from webapp.post_job import AppPostJob
 
 logger = logging.getLogger(__name__)
 
+UNFINISHED = frozenset({"error", "handed_back", "rejected"})
+"""What a job that did not end (or never ran) reports (bot/tasks.py run_job)."""
 STREAM = "bot:jobs"
 GROUP = "workers"
 
@@ -220,6 +223,22 @@ class JobQueue:
 
     async def batch(self, job: BatchJob) -> None:
         await self._kick("batch", job.to_json())
+
+    async def scheduled(self, name: str, at: datetime) -> str:
+        """Hands the scheduler's job `name` (for the period of `at`) to the queue. In process
+        it waits for the job and returns its summary; with Redis a worker runs it and the
+        summary is in that worker's log. Raises when the job failed in process (the
+        scheduler then records nothing and tries again at the next run)."""
+        task = await self._tasks["scheduled"].kiq({"job": name, "at": at.isoformat()}, time.time())
+        JOBS_QUEUED.labels("scheduled").inc()
+        if not self.in_process:
+            return f"queued as job {task.task_id}"
+        result = await task.wait_result(check_interval=0.005)
+        summary = result.return_value
+        if result.is_err or summary is None or summary in UNFINISHED:
+            msg = f"{name} did not finish: {summary}"
+            raise RuntimeError(msg)
+        return str(summary)
 
     async def _kick(self, kind: str, data: dict[str, Any]) -> None:
         await self._tasks[kind].kiq(data, time.time())

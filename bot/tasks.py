@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -30,7 +31,8 @@ from taskiq import Context, TaskiqDepends
 
 from bot.logs import JOB, USER_ID
 from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
-from bot.queue import HeldStreamBroker, JobQueue
+from bot.queue import UNFINISHED, HeldStreamBroker, JobQueue
+from bot.scheduler import JobRun
 from handlers.admin.jobs import run_batch, run_broadcast
 from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
 from handlers.cosmic.art import finish_art
@@ -62,6 +64,8 @@ class JobRunner:
     admin: AdminService
     broadcaster: Broadcaster
     batch: NightlyBatch
+    scheduled: Mapping[str, JobRun]
+    """The work of the scheduler's queued jobs, by name (bot/jobs.py)."""
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
 
@@ -108,6 +112,23 @@ class JobRunner:
             await run_batch(job, self.bot, self.batch, self.admin)
         return "done"
 
+    async def scheduled_run(self, data: dict[str, Any]) -> str:
+        """A scheduled job: its summary (what the scheduler records in process)."""
+        try:
+            work, at = self.scheduled[data["job"]], datetime.fromisoformat(data["at"])
+        except (TypeError, KeyError, ValueError) as error:
+            raise RejectedJobError(repr(error)) from error
+        token = JOB.set(data["job"])  # its log lines name the scheduler's job
+        try:
+            summary = await work(at)
+        finally:
+            JOB.reset(token)
+        logger.info("scheduled job %s for %s: %s", data["job"], data["at"], summary)
+        return summary
+
+
+OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
+"""The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
 _Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob)
 
@@ -125,9 +146,10 @@ def _parsed(parse: Callable[[dict[str, Any]], _Job], data: dict[str, Any]) -> _J
 
 async def run_job(
     queue: JobQueue, kind: str, work: Any, data: dict[str, Any], queued: float, context: Any
-) -> None:
+) -> str:
     """One job with its metrics and log context; acknowledged when it ended (done, failed
-    and refunded, or nothing left), handed back when it raised or was stopped."""
+    and refunded, or nothing left), handed back when it raised or was stopped. Returns what
+    the work returned (a scheduled job's summary), or how it did not end (UNFINISHED)."""
     me = asyncio.current_task()
     if me is not None:
         queue.running.add(me)
@@ -149,7 +171,7 @@ async def run_job(
         logger.exception("%s job %s failed: handed back", kind, context.message.task_id)
     finally:
         JOBS_RUNNING.labels(kind).dec()
-        JOBS_FINISHED.labels(kind, outcome).inc()
+        JOBS_FINISHED.labels(kind, outcome if outcome in OUTCOMES else "done").inc()
         JOB_SECONDS.labels(kind).observe(max(time.time() - queued, 0.0))
         JOB.reset(job_token)
         USER_ID.reset(user_token)
@@ -158,6 +180,7 @@ async def run_job(
         await context.ack()
     if isinstance(queue.broker, HeldStreamBroker):
         queue.broker.forget(context.message.task_id)
+    return outcome
 
 
 def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
@@ -168,6 +191,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "app_post": ("studio.app_post", runner.app_post),
         "broadcast": ("admin.broadcast", runner.broadcast),
         "batch": ("admin.batch", runner.batch_run),
+        "scheduled": ("scheduler.job", runner.scheduled_run),
     }
     for kind, (name, work) in jobs.items():
         task = queue.broker.register_task(_task(queue, kind, work), name, ack_type="manual")
@@ -177,8 +201,8 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
 Work = Callable[[dict[str, Any]], Awaitable[str]]
 
 
-def _task(queue: JobQueue, kind: str, work: Work) -> Callable[..., Awaitable[None]]:
-    async def task(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> None:
-        await run_job(queue, kind, work, job, queued, context)
+def _task(queue: JobQueue, kind: str, work: Work) -> Callable[..., Awaitable[str]]:
+    async def task(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> str:
+        return await run_job(queue, kind, work, job, queued, context)
 
     return task

@@ -139,6 +139,17 @@ class Cluster:
                     pass
         return found
 
+    async def scheduled_jobs_run(self) -> dict[str, float]:
+        """Per process: the scheduler's jobs it ran (bot_jobs_finished_total, done)."""
+        wanted = 'bot_jobs_finished_total{kind="scheduled",outcome="done"} '
+        counts = {}
+        async with aiohttp.ClientSession() as session:
+            for name, url in self.metrics_urls().items():
+                async with session.get(url) as answer:
+                    lines = (await answer.text()).splitlines()
+                counts[name] = sum(float(x.split()[-1]) for x in lines if x.startswith(wanted))
+        return counts
+
     async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(
             TEST_DATABASE_URL, server_settings={"search_path": self.schema}
@@ -272,6 +283,9 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
         )
         assert twice == [], "an image was painted twice"
         assert len(await cluster.leaders()) == 1
+        ran = await cluster.scheduled_jobs_run()  # the batch and the push: in workers only
+        assert ran["web-1"] == ran["web-2"] == 0, ran
+        assert ran["worker-1"] + ran["worker-2"] >= 2, ran
 
         # 20 partners at once, and one worker killed while it holds jobs.
         admin = User(telegram, ADMIN_ID)

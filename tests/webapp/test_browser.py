@@ -131,6 +131,29 @@ def test_a_partner_sees_the_text_before_the_image_and_downloads(browser, live: L
     shoot(dark, "studio-dark")
 
 
+def test_a_cut_event_stream_is_opened_again_and_the_post_arrives(browser, live: Live):
+    live.run(lambda app: app.services.accounts.get_or_create(PARTNER_ID, "en"))
+    live.run(make_pro)
+    page = open_app(browser, live, PARTNER_ID)
+    page.wait_for_selector("#post_type")
+    opened: list[str] = []
+
+    def cut_the_first(route: object) -> None:
+        opened.append(route.request.url)  # type: ignore[attr-defined]
+        if len(opened) == 1:
+            route.abort("connectionreset")  # type: ignore[attr-defined]
+        else:
+            route.continue_()  # type: ignore[attr-defined]
+
+    page.route("**/api/jobs/*/events", cut_the_first)
+    page.evaluate("window.__tg.clickMain()")
+    page.wait_for_selector("#download")
+    assert len(opened) >= 2 and len(set(opened)) == 1  # the same job's stream, again
+    assert page.locator("#post-image").count() == 1
+    assert "498" in page.inner_text("#status")
+    assert page.errors == []
+
+
 async def _cosmic_user(app: App) -> None:
     await app.services.accounts.get_or_create(FAN_ID, "en")
     await app.services.ledger.set_tier(FAN_ID, "universe", expires_at=None, key="u", reason="t")

@@ -60,6 +60,26 @@ export async function follow(path, onEvent) {
   }
 }
 
+// A job's events until it ends: a stream cut short (the network, or the web process
+// restarting) is opened again, on any web process; the events replay from the first.
+export async function followJob(path, onEvent) {
+  let ended = false;
+  const seen = (event) => {
+    if (event.status === "done" || event.status === "failed") ended = true;
+    onEvent(event);
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await follow(path, seen);
+    } catch (error) {
+      if ((error instanceof ApiError && error.status !== 0) || attempt >= 5) throw error;
+    }
+    if (ended) return;
+    if (attempt >= 5) throw new ApiError(0, t("offline"));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 8000)));
+  }
+}
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {

@@ -1,6 +1,6 @@
 // Studio (PRO): type, audience, language, link → Generate (MainButton); the text shows as
 // soon as it is written, then the image; history; download the original; send to chat.
-import { api, el, failed, follow, haptic, mainBusy, mainButton, state, t, tg, toast } from "./app.js";
+import { api, el, failed, followJob, haptic, mainBusy, mainButton, state, t, tg, toast } from "./app.js";
 
 function select(id, label, choices, value) {
   return [
@@ -94,13 +94,13 @@ export async function render(root) {
     try {
       const job = await api("/api/pro/generate", { method: "POST", body });
       let view = null;
-      await follow(`/api/jobs/${job.job_id}/events`, (event) => {
+      await followJob(`/api/jobs/${job.job_id}/events`, (event) => {
         if (event.status === "text_ready") {
           view = postView(event.text, null);
           output.replaceChildren(view);
           status.replaceChildren(el("span", { class: "spinner" }), t("painting"));
         } else if (event.status === "image_ready") {
-          if (view) view.append(el("img", { class: "preview", id: "post-image", src: event.image_url, alt: "" }));
+          if (view && !view.querySelector("#post-image")) view.append(el("img", { class: "preview", id: "post-image", src: event.image_url, alt: "" }));
         } else if (event.status === "done") {
           const result = event.result;
           me.balance = result.tokens_remaining;
