@@ -66,7 +66,9 @@ async def test_cancel_leaves_the_flow(driver: Driver):
 async def test_startup_refunds_reservations_left_by_a_crash(settings, telegram):
     from tests.conftest import make_driver
 
-    quick = settings.model_copy(update={"generation_timeout": 0.01, "sweep_margin": 0})
+    quick = settings.model_copy(  # no scheduler: its catch-up would paint the day's batch
+        update={"generation_timeout": 0.01, "sweep_margin": 0, "scheduler_enabled": False}
+    )
     driver = await make_driver(quick, telegram)
     try:
         await driver.make_pro()
