@@ -72,9 +72,9 @@ def build_jobs(
             f" skipped {report.skipped}"
         )
 
-    def queued(name: str) -> JobRun:
+    def queued(name: str, within: timedelta) -> JobRun:
         async def run(at: datetime) -> str:
-            return await queue.scheduled(name, at)
+            return await queue.scheduled(name, at, at + within)
 
         return run
 
@@ -83,7 +83,7 @@ def build_jobs(
             "nightly_batch",
             {"hour": 9, "minute": 0},
             lambda at: upcoming_day(at).isoformat(),
-            queued("nightly_batch"),
+            queued("nightly_batch", timedelta(days=1)),
             timezone="UTC",
         ),
         Job("cache_cleanup", {"hour": 2, "minute": 0}, day, cleanup),
@@ -105,7 +105,7 @@ def build_jobs(
             "daily_push",
             {"minute": "*/15"},  # whole, half and three-quarter-hour zones on time
             lambda at: f"{at.astimezone(UTC):%Y-%m-%dT%H:%M}",
-            queued("daily_push"),
+            queued("daily_push", timedelta(hours=1)),
             catch_up_within=timedelta(hours=1),
             timezone="UTC",
         ),

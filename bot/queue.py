@@ -36,7 +36,7 @@ from webapp.post_job import AppPostJob
 
 logger = logging.getLogger(__name__)
 
-UNFINISHED = frozenset({"error", "handed_back", "rejected"})
+UNFINISHED = frozenset({"error", "failed", "handed_back", "rejected", "skipped"})
 """What a job that did not end (or never ran) reports (bot/tasks.py run_job)."""
 STREAM = "bot:jobs"
 GROUP = "workers"
@@ -88,7 +88,7 @@ class HeldStreamBroker(RedisStreamBroker):
         for `redelivery` seconds: claimed here (XAUTOCLAIM is atomic: two workers never
         claim the same one). taskiq-redis's own listen claims only after a read that found
         new jobs, so an idle queue would never take a dead worker's job."""
-        claimed_at = 0.0
+        claimed_at, cursor = 0.0, "0-0"
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
                 fetched: Any = await redis.xreadgroup(
@@ -96,7 +96,7 @@ class HeldStreamBroker(RedisStreamBroker):
                     self.consumer_name,
                     {self.queue_name: ">"},
                     block=self.block,
-                    count=max(self.capacity - len(self._held), 1),
+                    count=self._free(),
                 )
                 for _, entries in fetched or []:
                     for message_id, fields in entries:
@@ -104,17 +104,29 @@ class HeldStreamBroker(RedisStreamBroker):
                 if fetched and time.monotonic() - claimed_at < self.redelivery / 3:
                     continue
                 claimed_at = time.monotonic()
+                # The scan goes on from where the last one stopped ("0-0" once it has been
+                # through the pending list): live workers' long jobs at its head never hide
+                # a dead worker's jobs behind them.
                 claimed: Any = await redis.xautoclaim(
                     self.queue_name,
                     self.consumer_group_name,
                     self.consumer_name,
                     min_idle_time=self.idle_timeout,
-                    count=1,
+                    start_id=cursor,
+                    count=self._free(),
                 )
-                for message_id, fields in claimed[1]:
-                    if fields:  # None: trimmed from the stream meanwhile
-                        logger.info("taking over job %s from a worker that stopped", message_id)
-                        yield self._hold(message_id, fields)
+                cursor = claimed[0].decode() if isinstance(claimed[0], bytes) else claimed[0]
+                taken = [(m, f) for m, f in claimed[1] if f]  # None: trimmed meanwhile
+                for message_id, fields in taken:
+                    logger.info("taking over job %s from a worker that stopped", message_id)
+                    yield self._hold(message_id, fields)
+                if taken or cursor != "0-0":
+                    claimed_at = 0.0  # more may be waiting: look again after the next read
+
+    def _free(self) -> int:
+        """Jobs this worker can start now (at least one is asked for: taskiq's receiver
+        asks only when a slot is free)."""
+        return max(self.capacity - len(self._held), 1)
 
     def _hold(self, message_id: bytes, fields: dict[bytes, bytes]) -> AckableMessage:
         data = fields[b"data"]
@@ -224,12 +236,14 @@ class JobQueue:
     async def batch(self, job: BatchJob) -> None:
         await self._kick("batch", job.to_json())
 
-    async def scheduled(self, name: str, at: datetime) -> str:
-        """Hands the scheduler's job `name` (for the period of `at`) to the queue. In process
-        it waits for the job and returns its summary; with Redis a worker runs it and the
-        summary is in that worker's log. Raises when the job failed in process (the
-        scheduler then records nothing and tries again at the next run)."""
-        task = await self._tasks["scheduled"].kiq({"job": name, "at": at.isoformat()}, time.time())
+    async def scheduled(self, name: str, at: datetime, until: datetime) -> str:
+        """Hands the scheduler's job `name` (for the period of `at`; a worker that gets it
+        only after `until` skips it) to the queue. In process it waits for the job and
+        returns its summary; with Redis a worker runs it and the summary is in that
+        worker's log. Raises when the job failed in process (the scheduler then records
+        nothing and tries again at the next run)."""
+        data = {"job": name, "at": at.isoformat(), "until": until.isoformat()}
+        task = await self._tasks["scheduled"].kiq(data, time.time())
         JOBS_QUEUED.labels("scheduled").inc()
         if not self.in_process:
             return f"queued as job {task.task_id}"

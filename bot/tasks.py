@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -116,8 +116,12 @@ class JobRunner:
         """A scheduled job: its summary (what the scheduler records in process)."""
         try:
             work, at = self.scheduled[data["job"]], datetime.fromisoformat(data["at"])
+            until = datetime.fromisoformat(data["until"])
         except (TypeError, KeyError, ValueError) as error:
             raise RejectedJobError(repr(error)) from error
+        if datetime.now(UTC) > until:  # queued, then stuck past its catch-up window
+            logger.warning("scheduled job %s for %s is too late: skipped", data["job"], at)
+            return "skipped"
         token = JOB.set(data["job"])  # its log lines name the scheduler's job
         try:
             summary = await work(at)
@@ -145,11 +149,20 @@ def _parsed(parse: Callable[[dict[str, Any]], _Job], data: dict[str, Any]) -> _J
 
 
 async def run_job(
-    queue: JobQueue, kind: str, work: Any, data: dict[str, Any], queued: float, context: Any
+    queue: JobQueue,
+    kind: str,
+    work: Any,
+    data: dict[str, Any],
+    queued: float,
+    context: Any,
+    *,
+    retry_errors: bool = True,
 ) -> str:
     """One job with its metrics and log context; acknowledged when it ended (done, failed
-    and refunded, or nothing left), handed back when it raised or was stopped. Returns what
-    the work returned (a scheduled job's summary), or how it did not end (UNFINISHED)."""
+    and refunded, or nothing left), handed back when it was stopped, and when it raised if
+    `retry_errors` (a post or an image: its hold's deadline bounds the retries; the admin's
+    and the scheduler's jobs have none, so an error ends them). Returns what the work
+    returned (a scheduled job's summary), or how it did not end (UNFINISHED)."""
     me = asyncio.current_task()
     if me is not None:
         queue.running.add(me)
@@ -168,7 +181,9 @@ async def run_job(
         outcome = "handed_back"
         logger.warning("%s job %s stopped: handed back", kind, context.message.task_id)
     except Exception:
-        logger.exception("%s job %s failed: handed back", kind, context.message.task_id)
+        told = "handed back" if retry_errors else "not retried"
+        logger.exception("%s job %s failed: %s", kind, context.message.task_id, told)
+        outcome = "error" if retry_errors else "failed"
     finally:
         JOBS_RUNNING.labels(kind).dec()
         JOBS_FINISHED.labels(kind, outcome if outcome in OUTCOMES else "done").inc()
@@ -185,24 +200,24 @@ async def run_job(
 
 def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
     """The jobs, by kind and by name (the name travels in the message: keep it stable)."""
-    jobs: dict[str, tuple[str, Work]] = {
-        "post": ("studio.post", runner.post),
-        "art": ("cosmic.art", runner.art),
-        "app_post": ("studio.app_post", runner.app_post),
-        "broadcast": ("admin.broadcast", runner.broadcast),
-        "batch": ("admin.batch", runner.batch_run),
-        "scheduled": ("scheduler.job", runner.scheduled_run),
+    jobs: dict[str, tuple[str, Work, bool]] = {  # kind: name, work, retried on an error
+        "post": ("studio.post", runner.post, True),
+        "art": ("cosmic.art", runner.art, True),
+        "app_post": ("studio.app_post", runner.app_post, True),
+        "broadcast": ("admin.broadcast", runner.broadcast, False),
+        "batch": ("admin.batch", runner.batch_run, False),
+        "scheduled": ("scheduler.job", runner.scheduled_run, False),
     }
-    for kind, (name, work) in jobs.items():
-        task = queue.broker.register_task(_task(queue, kind, work), name, ack_type="manual")
-        queue.register(kind, task)
+    for kind, (name, work, retried) in jobs.items():
+        task = _task(queue, kind, work, retried)
+        queue.register(kind, queue.broker.register_task(task, name, ack_type="manual"))
 
 
 Work = Callable[[dict[str, Any]], Awaitable[str]]
 
 
-def _task(queue: JobQueue, kind: str, work: Work) -> Callable[..., Awaitable[str]]:
+def _task(queue: JobQueue, kind: str, work: Work, retried: bool) -> Callable[..., Awaitable[str]]:
     async def task(job: dict[str, Any], queued: float, context: Context = JOB_CONTEXT) -> str:
-        return await run_job(queue, kind, work, job, queued, context)
+        return await run_job(queue, kind, work, job, queued, context, retry_errors=retried)
 
     return task

@@ -63,5 +63,5 @@ def _complete(model: type[BaseModel]) -> None:
         return
     try:
         model.model_rebuild()
-    except PydanticUserError:  # a type that cannot be built yet is built on use, as before
+    except (PydanticUserError, NameError):  # not buildable yet: built on use, as before
         logger.debug("could not complete %s ahead of use", model.__qualname__)

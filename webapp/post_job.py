@@ -4,10 +4,11 @@ tokens and queues the job; the job makes the post and writes its progress on the
 board (services/studio/board.py), which every web process reads for GET /api/jobs/{id}
 and its server-sent events.
 
-Idempotent as the chat's post job: a hold that is settled already means the job ran
-(a delivery of it again does nothing). A job whose every run died (no worker finished it
-within the hold's deadline, and the sweeper refunded it) is settled by the first reader
-that sees it stale (`settle_stale`): failed and refunded, or done if its post was stored."""
+Idempotent as the chat's post job: a hold that is settled already means the job ran (a
+delivery of it again makes nothing, and tells the board how it ended if the run that
+settled it died before telling). A job whose every run died (no worker finished it within
+the hold's deadline, and the sweeper refunded it) is settled by the first reader that
+sees it stale (`settle_stale`): failed and refunded, or done if its post was stored."""
 
 from __future__ import annotations
 
@@ -120,6 +121,8 @@ class AppPosts:
         )
         if outcome is not None:
             await self.tell_outcome(job.job_id, job.user_id, job.locale, outcome)
+        elif (board_job := await self.board.get(job.job_id)) is not None:
+            await self.settle(board_job, job.locale)  # an earlier run died before telling
         return outcome
 
     async def tell_outcome(
@@ -162,7 +165,12 @@ class AppPosts:
         """A job still open past its hold's deadline and the sweep: told as it ended."""
         if job.finished or time.time() < job.held_at + self.stale_after:
             return
-        if await self.studio.held(job.reservation_id) is not None:
+        await self.settle(job, locale)
+
+    async def settle(self, job: BoardJob, locale: str) -> None:
+        """A job whose hold is settled but whose end was never told (its run died after
+        the commit, or the sweeper refunded it): told from what the database holds."""
+        if job.finished or await self.studio.held(job.reservation_id) is not None:
             return  # not swept yet: a run may still finish it
         account = await self.studio.account(job.user_id)
         balance = account.balance if account is not None else 0

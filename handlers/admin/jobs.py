@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 
-from handlers.admin.operations import batch_text, progress_shower, sender
+from handlers.admin.operations import batch_text, progress_shower, progress_text, sender
 from handlers.common.jobs import BatchJob, BroadcastJob
 from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster, BroadcastReport
@@ -19,11 +19,12 @@ async def run_broadcast(
 ) -> BroadcastReport:
     recipients = await admin.audience(job.segment) or []
     data = {"text": job.text, "copy": list(job.copy) if job.copy else None}
+    queued = progress_text(BroadcastReport(total=len(recipients)))  # what the handler showed
     return await broadcaster.run(
         job.campaign,
         recipients,
         sender(bot, data, paid=broadcaster.paid),
-        on_progress=progress_shower(job.where.message(bot)),
+        on_progress=progress_shower(job.where.message(bot), queued),
     )
 
 

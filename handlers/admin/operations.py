@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -135,8 +136,8 @@ async def process_broadcast_send(
         data["text"],
         (copy[0], copy[1]) if copy else None,
     )
-    if await queued(query.message, jobs.broadcast(job)):
-        await query.message.edit_text(progress_text(BroadcastReport(total=len(recipients))))
+    await query.message.edit_text(progress_text(BroadcastReport(total=len(recipients))))
+    await queued(query.message, jobs.broadcast(job))
 
 
 async def queued(message: Message, kick: Awaitable[None]) -> bool:
@@ -169,15 +170,22 @@ def sender(bot: Bot, data: dict[str, Any], *, paid: bool) -> Callable[[int], Awa
     return send
 
 
-def progress_shower(message: Message) -> Callable[[BroadcastReport], Awaitable[None]]:
-    """Edits `message` into the progress, only when the text changes."""
-    shown: list[str] = []
+def progress_shower(
+    message: Message, shown_first: str | None = None
+) -> Callable[[BroadcastReport], Awaitable[None]]:
+    """Edits `message` into the progress, only when the text changes (`shown_first`: what
+    it says already). Best effort: an edit Telegram refuses (the message deleted, the same
+    text again after a restart, a flood limit) is logged and never stops the broadcast."""
+    shown: list[str] = [shown_first] if shown_first else []
 
     async def progress(report: BroadcastReport) -> None:
         text = progress_text(report)
         if not shown or shown[-1] != text:
             shown.append(text)
-            await message.edit_text(text)
+            try:
+                await message.edit_text(text)
+            except TelegramAPIError as error:
+                logger.warning("broadcast progress not shown: %s", error)
 
     return progress
 

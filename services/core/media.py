@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 
 
@@ -24,7 +25,9 @@ class MediaStore:
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
+        """Whole or not at all: written aside under a name of its own (two writers of one
+        file, e.g. two first requests for a thumbnail, never share it), then renamed."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(path.suffix + ".part")
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
         temporary.write_bytes(data)
         temporary.replace(path)

@@ -104,6 +104,8 @@ class MemoryJobBoard:
         kept.touched = time.monotonic()
         kept.changed.set()
         kept.changed = asyncio.Event()
+        if kept.job.finished:
+            kept.image = None  # the stored post has the picture now
         return True
 
     async def get(self, job_id: str) -> BoardJob | None:

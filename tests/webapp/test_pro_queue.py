@@ -15,11 +15,14 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.worker import consume
+from services.studio.catalog import Audience, PostType
+from services.studio.service import Draft, draft_fields
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web
 from tests.webapp.conftest import PARTNER_ID, auth, make_pro, open_api
 from tests.webapp.test_pro import follow, generate
+from webapp.post_job import AppPostJob
 
 
 @contextlib.asynccontextmanager
@@ -101,3 +104,25 @@ async def test_a_post_no_worker_finished_is_told_interrupted_and_refunded(
         assert [e["status"] for e in again] == ["queued", "failed"]  # nothing changed
         account = await services.accounts.get(PARTNER_ID)
         assert account is not None and account.balance == 500
+
+
+async def test_a_run_again_after_one_that_died_untold_tells_how_it_ended(
+    shared: Settings, telegram: FakeTelegram
+):
+    """A worker committed the post and died before telling the board: the job delivered
+    again makes nothing and tells "done" at once, not when the sweep's time has come."""
+    async with contextlib.aclosing(open_api(shared, telegram)) as opened:
+        web: Web = await anext(opened)
+        await make_pro(web)
+        async with running_worker(shared, telegram):
+            made = await follow(web, await generate(web))
+        post_id = made[-1]["result"]["post_id"]
+        board = web.app.services.shared.board
+        await board.create("untold", PARTNER_ID, post_id, time.time())  # as the dead run left it
+        draft = draft_fields(Draft(PostType.FOMO, Audience.CRYPTO, "en", None))
+        job = AppPostJob("untold", PARTNER_ID, "en", post_id, time.time(), draft)
+        assert await web.app.app_posts.make(job) is None  # nothing made again
+        events = await follow(web, "untold")
+        assert [e["status"] for e in events] == ["queued", "done"]
+        assert events[-1]["result"]["post_id"] == post_id
+        assert events[-1]["result"]["tokens_remaining"] == 498

@@ -150,6 +150,22 @@ async def test_report_batch_and_broadcast_for_admins(driver: Driver):
     assert [row[0] for row in rows] == ["batch", "batch", "broadcast"]
 
 
+async def test_a_broadcast_to_nobody_ends_at_once(driver: Driver):
+    await subscribe_all(driver)
+    await driver.send(ADMIN_ID, "/broadcast sign:virgo Hello")  # no Virgo subscribers
+    assert "Send this to 0 users" in driver.texts(ADMIN_ID)[-1]
+    await driver.press(ADMIN_ID, "Send")
+    assert "0 / 0 · sent 0" in driver.texts(ADMIN_ID)[-1]
+    assert not driver.app.queue.running  # ended, not handed back to run again
+
+
+async def test_a_scheduled_job_queued_past_its_window_is_skipped(driver: Driver):
+    late = at(7, driver) - timedelta(hours=3)
+    with pytest.raises(RuntimeError, match="skipped"):
+        await driver.app.queue.scheduled("daily_push", late, late + timedelta(hours=1))
+    assert await driver.app.scheduler.fire("daily_push", late) is None  # so not recorded
+
+
 async def test_an_admin_is_told_when_the_queue_cannot_take_the_job(driver: Driver):
     await subscribe_all(driver)
     driver.app.dispatcher["jobs"] = UnreachableQueue()
