@@ -5,8 +5,10 @@ Rate runs (issue 12): the stand-in *enforces* Telegram's limit: a token bucket a
 (1000 msg/s, paid broadcast) holding STANDIN_BURST_SECONDS of it; a send that finds it
 empty is answered 429 "retry after" the whole seconds until a token is back (at least 1),
 and only then. SUBSCRIBERS subscribers over the 12 signs, sent by 1 and then by 2 bot
-processes that share one SQLite file (WAL) and one Redis (the pace and the 429 pause; the
-bench's Redis database is emptied before each run).
+processes that share one database and one Redis (the pace and the 429 pause; the bench's
+Redis database is emptied before each run). The database is PostgreSQL, as at scale (a
+fresh schema, dropped after), or with `--database sqlite` one SQLite file (WAL), whose one
+writer at a time the senders' claims queue for.
 
 Fault run: FLOOD_SUBSCRIBERS subscribers, one process, no Redis, 1 % of sends answered
 "429 retry after 1 s" at random (every sender pauses a full second each time, as Telegram
@@ -16,14 +18,17 @@ push_rate_ratio = messages delivered per second (from the moment every sender st
 last one's end) / RATE; share_429 = sends answered 429 / sends; duplicates and missed are
 counted by the stand-in (photos each subscriber received); uploads = photos sent as files.
 
-Run: python -m bench.broadcast   (BENCH_REDIS_URL, default redis://127.0.0.1:6379/11)
+Run: python -m bench.broadcast [--database postgresql|sqlite]
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/11)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import multiprocessing
 import os
+import secrets
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -33,8 +38,10 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from redis import Redis
 
+from bench.cluster import POSTGRES_URL
 from bench.common import report
 from bot.app import build_app
 from bot.config import Settings
@@ -82,12 +89,16 @@ async def _stand_in(control: Queue, results: Queue, users: int, mode: str) -> No
     await server.stop()
 
 
-def settings_for(base_url: str, folder: str, redis_url: str | None) -> Settings:
+def settings_for(
+    base_url: str, folder: str, redis_url: str | None, schema: str | None
+) -> Settings:
+    """`schema`: a PostgreSQL schema of its own, or None for an SQLite file in `folder`."""
     return Settings(
         _env_file=None,
         bot_token="123456:BENCH",
         telegram_api_base=base_url,
-        database_url=f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+        database_url=POSTGRES_URL if schema else f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+        database_schema=schema,
         media_dir=Path(folder) / "media",
         redis_url=redis_url,
         broadcast_rate=RATE,
@@ -147,8 +158,9 @@ async def _subscribe(db: Database, users: int) -> None:
             )
 
 
-def measure(users: int, senders: int, mode: str) -> dict[str, Any]:
+def measure(users: int, senders: int, mode: str, database: str) -> dict[str, Any]:
     """`mode`: "limit" (the enforcing stand-in, Redis) or "flood" (1 % random 429s)."""
+    schema = f"bench_{secrets.token_hex(4)}" if database == "postgresql" else None
     context = multiprocessing.get_context("spawn")
     control, results = context.Queue(), context.Queue()
     stand_in = context.Process(target=run_stand_in, args=(control, results, users, mode))
@@ -159,9 +171,13 @@ def measure(users: int, senders: int, mode: str) -> dict[str, Any]:
     try:
         base_url = results.get(timeout=60)
         with tempfile.TemporaryDirectory() as folder:
-            settings = settings_for(base_url, folder, redis_url)
+            settings = settings_for(base_url, folder, redis_url, schema)
             asyncio.run(_prepare(settings, users))
-            runs = _run_senders(context, settings, senders)
+            try:
+                runs = _run_senders(context, settings, senders)
+            finally:
+                if schema:
+                    asyncio.run(_drop(schema))
         control.put("done")
         received, uploads, photos, limited, standin_cpu = results.get(timeout=120)
     finally:
@@ -182,6 +198,14 @@ def measure(users: int, senders: int, mode: str) -> dict[str, Any]:
         "bot_cpu_ms": sum(run[4] for run in runs) * 1000 / max(sent, 1),
         "standin_cpu_ms": standin_cpu * 1000 / max(photos, 1),
     }
+
+
+async def _drop(schema: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
 
 
 def _run_senders(context: Any, settings: Settings, senders: int) -> list[Any]:
@@ -219,16 +243,20 @@ def _rows(title: str, run: dict[str, Any]) -> list[tuple[str, object]]:
 
 
 def main() -> None:
-    one = measure(SUBSCRIBERS, 1, "limit")
-    two = measure(SUBSCRIBERS, 2, "limit")
-    flooded = measure(FLOOD_SUBSCRIBERS, 1, "flood")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    database = parser.parse_args().database
+    one = measure(SUBSCRIBERS, 1, "limit", database)
+    two = measure(SUBSCRIBERS, 2, "limit", database)
+    flooded = measure(FLOOD_SUBSCRIBERS, 1, "flood", database)
     rows = [
         *_rows(f"{SUBSCRIBERS} subscribers, 1 process, limit enforced", one),
         *_rows(f"{SUBSCRIBERS} subscribers, 2 processes, limit enforced", two),
         *_rows(f"{FLOOD_SUBSCRIBERS} subscribers, 1 % random 429 (1 s), fault test", flooded),
     ]
     report(
-        f"daily push at {RATE:.0f} msg/s over loopback HTTP, the stand-in enforcing it",
+        f"daily push at {RATE:.0f} msg/s over loopback HTTP, the stand-in enforcing it"
+        f" ({database})",
         rows,
         {
             "push_rate_ratio_2": round(two["ratio"], 3),
