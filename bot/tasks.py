@@ -40,8 +40,8 @@ from handlers.studio.post import finish_post
 from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
-from services.cosmic.service import CosmicService, CosmicStatus
-from services.studio.service import PostStatus, StudioService
+from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
+from services.studio.service import PostOutcome, PostStatus, StudioService
 from webapp.post_job import AppPostJob, AppPosts
 
 logger = logging.getLogger(__name__)
@@ -81,24 +81,18 @@ class JobRunner:
                 FSMContext(self.storage, key) if job.wizard else None,
                 self.app_url,
             )
-        if outcome is None:
-            return "skipped"
-        return "done" if outcome.status is PostStatus.DONE else "failed"
+        return _ended(outcome)
 
     async def art(self, data: dict[str, Any]) -> str:
         job = _parsed(ArtJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
             outcome = await finish_art(job, self.bot, self.cosmic)
-        if outcome is None:
-            return "skipped"
-        return "done" if outcome.status is CosmicStatus.DONE else "failed"
+        return _ended(outcome)
 
     async def app_post(self, data: dict[str, Any]) -> str:
         job = _parsed(AppPostJob.from_json, data)
         outcome = await self.app_posts.make(job)
-        if outcome is None:
-            return "skipped"
-        return "done" if outcome.status is PostStatus.DONE else "failed"
+        return _ended(outcome)
 
     async def broadcast(self, data: dict[str, Any]) -> str:
         job = _parsed(BroadcastJob.from_json, data)
@@ -129,6 +123,13 @@ class JobRunner:
             JOB.reset(token)
         logger.info("scheduled job %s for %s: %s", data["job"], data["at"], summary)
         return summary
+
+
+def _ended(outcome: PostOutcome | CosmicOutcome | None) -> str:
+    """A generation job's outcome label: None means its hold was settled already."""
+    if outcome is None:
+        return "skipped"
+    return "done" if outcome.status in (PostStatus.DONE, CosmicStatus.DONE) else "failed"
 
 
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})

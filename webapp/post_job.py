@@ -24,7 +24,7 @@ from handlers.common.interrupted import interrupted_post_text
 from handlers.studio.draft import draft_from_fields
 from handlers.studio.post import outcome_problem
 from services.studio.board import BoardJob, JobBoard
-from services.studio.models import PostText
+from services.studio.models import PostText, StoredPost
 from services.studio.progress import Progress
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
 from services.studio.service import StudioService
@@ -129,7 +129,8 @@ class AppPosts:
         self, job_id: str, user_id: int, locale: str, outcome: PostOutcome
     ) -> None:
         if outcome.status is PostStatus.DONE and outcome.post_id is not None:
-            result = await self.result(user_id, outcome.post_id, outcome.balance)
+            assert outcome.text is not None  # a done post has its text
+            result = await self.result(user_id, outcome.post_id, outcome.balance, outcome.text)
             await self.board.emit(job_id, {"status": "done", "result": result.model_dump()})
             return
         refunded = outcome.status is PostStatus.FAILED
@@ -145,39 +146,43 @@ class AppPosts:
         }
         await self.board.emit(job_id, event)
 
-    async def result(self, user_id: int, post_id: int, balance: int) -> PostResult:
-        studio = self.studio
-        post = await studio.own_post(user_id, post_id)
-        image = await studio.post_image(user_id, post_id)
+    async def result(
+        self, user_id: int, post_id: int, balance: int, words: PostText | StoredPost
+    ) -> PostResult:
+        """The response for a stored post, with `words` (its text, as made or as stored)."""
+        image = await self.studio.post_image(user_id, post_id)
         url = self.signer.url(user_id, image.id) if image else None
         return PostResult(
             post_id=post_id,
-            title=post.title or "" if post else "",
-            body=post.body or "" if post else "",
-            hashtags=list(post.hashtags) if post else [],
+            title=words.title or "",
+            body=words.body or "",
+            hashtags=list(words.hashtags),
             image_prompt=image.prompt if image else "",
             image_url=url,
             download_url=f"{url}&download=1" if url else None,
             tokens_remaining=balance,
         )
 
-    async def settle_stale(self, job: BoardJob, locale: str) -> None:
-        """A job still open past its hold's deadline and the sweep: told as it ended."""
+    async def settle_stale(self, job: BoardJob, locale: str) -> bool:
+        """A job still open past its hold's deadline and the sweep: told as it ended.
+        True when it was told now."""
         if job.finished or time.time() < job.held_at + self.stale_after:
-            return
-        await self.settle(job, locale)
+            return False
+        return await self.settle(job, locale)
 
-    async def settle(self, job: BoardJob, locale: str) -> None:
+    async def settle(self, job: BoardJob, locale: str) -> bool:
         """A job whose hold is settled but whose end was never told (its run died after
-        the commit, or the sweeper refunded it): told from what the database holds."""
+        the commit, or the sweeper refunded it): told from what the database holds.
+        True when it was told now."""
         if job.finished or await self.studio.held(job.reservation_id) is not None:
-            return  # not swept yet: a run may still finish it
+            return False  # not swept yet: a run may still finish it
         account = await self.studio.account(job.user_id)
         balance = account.balance if account is not None else 0
-        if await self.studio.own_post(job.user_id, job.reservation_id) is not None:
-            result = await self.result(job.user_id, job.reservation_id, balance)
+        if (post := await self.studio.own_post(job.user_id, job.reservation_id)) is not None:
+            result = await self.result(job.user_id, post.id, balance, post)
             await self.board.emit(job.id, {"status": "done", "result": result.model_dump()})
-            return
+            return True
         cost = self.studio.cost
         message = said(self.i18n, locale, interrupted_post_text, cost, balance)
         await self.fail(job.id, message, True, balance)
+        return True

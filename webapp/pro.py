@@ -138,8 +138,9 @@ async def _job(app: App, who: Caller, job_id: str) -> BoardJob:
     job = await app.services.shared.board.get(job_id)
     if job is None or job.user_id != who.user_id:
         raise ApiError(404, N_("No such job of yours (jobs are kept for an hour)."))
-    await app.app_posts.settle_stale(job, who.locale)
-    return await app.services.shared.board.get(job_id) or job
+    if await app.app_posts.settle_stale(job, who.locale):  # told now: read what it says
+        return await app.services.shared.board.get(job_id) or job
+    return job
 
 
 @pro_router.get("/jobs/{job_id}", responses=FOUND)
