@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from bot.app import App
 from handlers.sharing.texts import card_text
+from services.core.images import StoredImage
 from services.sharing.cards import CardFormat
 from webapp.auth import AppDep
 from webapp.errors import MEDIA_PREFIX, N_, ApiError
@@ -40,9 +41,7 @@ async def media_image(
 ) -> Response:
     left = signer_of(app).check(f"image:{image_id}:{variant}:{l}", u, e, s)
     services = app.services
-    image = await services.cosmic.images.owned(u, image_id)
-    if image is None:
-        raise ApiError(404, N_("This image is no longer in the gallery."))
+    image = await _still_theirs(app, u, image_id)
     if variant == ORIGINAL:
         data = await services.cosmic.image_png(image)
     else:
@@ -69,9 +68,7 @@ async def media_thumb(
     s: Annotated[str, Query(max_length=64)],
 ) -> Response:
     left = signer_of(app).check(f"thumb:{image_id}", u, e, s)
-    image = await app.services.cosmic.images.owned(u, image_id)
-    if image is None:
-        raise ApiError(404, N_("This image is no longer in the gallery."))
+    image = await _still_theirs(app, u, image_id)
     data = await app.services.thumbnails.get(image.id, image.path)
     headers = {"Cache-Control": f"private, max-age={int(left)}, immutable"}
     return Response(data, media_type="image/jpeg", headers=headers)
@@ -92,6 +89,14 @@ async def media_job(
     if png is None:
         raise ApiError(404, N_("This picture is in the gallery now: reopen the post."))
     return _png(png, left, None)
+
+
+async def _still_theirs(app: App, user_id: int, image_id: int) -> StoredImage:
+    """The image the URL was signed for, while it is still in its owner's gallery."""
+    image = await app.services.cosmic.images.owned(user_id, image_id)
+    if image is None:
+        raise ApiError(404, N_("This image is no longer in the gallery."))
+    return image
 
 
 def _png(data: bytes, left: float, download_name: str | None) -> Response:
