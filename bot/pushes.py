@@ -7,6 +7,7 @@ file_id."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
 from html import escape
 
@@ -72,8 +73,15 @@ class DailyPush:
         async def send(user_id: int) -> None:
             await self._send(due[user_id], day)
 
+        def hold(user_id: int) -> AbstractAsyncContextManager[None]:
+            return self._images.sending(due[user_id].sign, day)
+
         return await self._broadcaster.run(
-            push_campaign(day.isoformat()), list(due), send, on_blocked=self._unsubscribe
+            push_campaign(day.isoformat()),
+            list(due),
+            send,
+            on_blocked=self._unsubscribe,
+            hold=hold,
         )
 
     async def _unsubscribe(self, user_id: int) -> None:

@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -41,6 +42,10 @@ waited out by the request middleware."""
 
 SendOne = Callable[[int], Awaitable[None]]
 """Sends the campaign's message to one chat; raises what aiogram raises."""
+Hold = Callable[[int], AbstractAsyncContextManager[object]]
+"""Entered around one chat's delivery before it takes its turn in the pace: what the send
+would otherwise wait for with its turn in hand (the push: another send's upload of the
+same image) is waited for here, so that the sends it frees do not all go at once."""
 FREE_RATE = 30.0
 """Telegram's overall limit without paid broadcasts (messages per second)."""
 PAID_RATE = 1000.0
@@ -130,6 +135,7 @@ class Broadcaster:
         *,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
         on_progress: Callable[[BroadcastReport], Awaitable[None]] | None = None,
+        hold: Hold | None = None,
     ) -> BroadcastReport:
         queue: asyncio.Queue[int] = asyncio.Queue()
         for user_id in recipients:
@@ -146,7 +152,10 @@ class Broadcaster:
                 report.skipped += 1
                 observer().push(kind, "skipped")
             for user_id in claimed:
-                outcome = await self._deliver(user_id, send, limiter, report, on_blocked, outcomes)
+                async with nullcontext() if hold is None else hold(user_id):
+                    outcome = await self._deliver(
+                        user_id, send, limiter, report, on_blocked, outcomes
+                    )
                 observer().push(kind, outcome)
             if len(outcomes) >= RECORD_BATCH:
                 batch = outcomes[:]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import time
 from typing import Protocol
 
@@ -176,6 +177,11 @@ GRAIN_SECONDS = 0.005
 messages instead of one per message, within the burst."""
 
 
+WAKE_JITTER_SECONDS = 0.001
+"""Senders that wait for the same token wake up to this much apart, in a random order:
+woken together in a fixed order, one of them would take every token and starve the rest."""
+
+
 class Pace:
     """One pace at `rate` for every sender sharing `rates`, and one pause: a sender that
     meets a 429 pauses them all. In a process one sender asks at a time (the others queue
@@ -205,7 +211,7 @@ class Pace:
                 )
                 if taken:
                     break
-                await asyncio.sleep(wait)
+                await asyncio.sleep(wait + random.uniform(0, WAKE_JITTER_SECONDS))
             self._taken, self._taken_until = taken - 1, time.monotonic() + grain / rate
 
     async def pause(self, seconds: float) -> None:

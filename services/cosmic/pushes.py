@@ -5,7 +5,8 @@ images sent joining their users' galleries in batches. bot/pushes.py renders and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -31,6 +32,8 @@ class PushImages:
     def __init__(self, cosmic: CosmicService) -> None:
         self._cosmic = cosmic
         self._sign_locks: dict[str, asyncio.Lock] = {}
+        self._uploaders: dict[str, asyncio.Task[object] | None] = {}
+        """The task uploading each image (by cache key), inside `sending`."""
         self._gallery: list[NewImage] = []
         self._sent: dict[str, CachedImage] = {}
         """The images Telegram has, of the dates being sent (by cache key): later sends skip
@@ -47,20 +50,47 @@ class PushImages:
         self._sent = {k: v for k, v in self._sent.items() if k.rsplit(":", 1)[-1] in days}
         self._sign_locks = {k: v for k, v in self._sign_locks.items() if v.locked()}
 
+    @asynccontextmanager
+    async def sending(self, sign_key: str, day: date) -> AsyncIterator[None]:
+        """Held around the sends of the image of `sign_key` for `day`: the first send of a
+        sign and date holds it through the upload, the others wait here for its file_id.
+        A broadcast enters it before the send's turn in its pace, so the sends waiting do
+        not hold turns (freed together, they would all go at once, past Telegram's limit)."""
+        key = daily_key(sign_key, day)
+        if key in self._sent:
+            yield
+            return
+        async with self._sign_locks.setdefault(key, asyncio.Lock()):
+            uploading = key not in self._sent
+            if uploading:
+                self._uploaders[key] = asyncio.current_task()
+                try:
+                    yield
+                finally:
+                    del self._uploaders[key]
+        if not uploading:
+            yield
+
     async def send(self, user_id: int, sign_key: str, day: date, send: SendImage) -> None:
-        """The image of `sign_key` for `day` through `send`: the first send of a sign and
-        date uploads it (painting it if the nightly batch has not), the others wait for its
-        file_id and reuse it. What was sent joins the user's gallery."""
+        """The image of `sign_key` for `day` through `send`, by its file_id once Telegram
+        has it; the first send of a sign and date uploads it (painting it if the nightly
+        batch has not). What was sent joins the user's gallery."""
+        key = daily_key(sign_key, day)
+        if key in self._sent or self._uploaders.get(key) is asyncio.current_task():
+            await self._send(user_id, sign_key, day, send)
+            return
+        async with self.sending(sign_key, day):
+            await self._send(user_id, sign_key, day, send)
+
+    async def _send(self, user_id: int, sign_key: str, day: date, send: SendImage) -> None:
         key = daily_key(sign_key, day)
         entry = self._sent.get(key)
         if entry is None or entry.file_id is None:  # (what _sent keeps has a file_id)
-            async with self._sign_locks.setdefault(key, asyncio.Lock()):
-                # The first send of a sign uploads; the others wait here for its file_id.
-                entry, _ = await self._cosmic.prepare_daily(sign_key, day)
-                if entry.file_id is None:
-                    await self._upload(user_id, sign_key, day, entry, send)
-                    return
-                self._sent[key] = entry
+            entry, _ = await self._cosmic.prepare_daily(sign_key, day)
+            if entry.file_id is None:
+                await self._upload(user_id, sign_key, day, entry, send)
+                return
+            self._sent[key] = entry
         await send(entry.file_id)
         self._remember(user_id, sign_key, day, entry.path, entry.file_id)
 

@@ -4,9 +4,13 @@ by every other send, the sends in the users' galleries once the run is flushed."
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
+from services.core.broadcast import Broadcaster
 from services.core.categories import DailyParams
+from services.core.pacing import BURST_SECONDS, GRAIN_SECONDS
+from services.core.schedules import ScheduleRepo
 from services.cosmic.astro import daily_reading
 from services.cosmic.pushes import PushImages
 from tests.services.cosmic.test_service import CountingRenderer, account_with, make
@@ -70,3 +74,45 @@ async def test_a_file_id_kept_in_the_cache_serves_a_new_process_without_an_uploa
     restarted = PushImages(cosmic)  # remembers nothing: the shared cache has the file_id
     await restarted.send(2, "leo", DAY, telegram)
     assert telegram.sent[1] == "file-1"
+
+
+class SlowUploads(Telegram):
+    """An upload takes UPLOAD_SECONDS; each send's moment is recorded."""
+
+    UPLOAD_SECONDS = 0.3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.moments: list[float] = []
+
+    async def __call__(self, photo: str | bytes) -> str | None:
+        if isinstance(photo, bytes):
+            await asyncio.sleep(self.UPLOAD_SECONDS)
+        self.moments.append(time.monotonic())
+        return await super().__call__(photo)
+
+
+async def test_sends_waiting_for_the_upload_do_not_all_go_at_once_when_it_is_done(db, tmp_path):
+    """A push's sends of a sign wait for its upload before their turn in the pace, not
+    with turns in hand: once the upload is done they keep to the pace (R·t + burst in any
+    t), instead of the 0.3 s of turns taken meanwhile going in one burst."""
+    images = PushImages(make(db, tmp_path, CountingRenderer()))
+    telegram = SlowUploads()
+    rate = 200.0
+    broadcaster = Broadcaster(ScheduleRepo(db), rate=rate, paid=True)
+
+    async def send(user_id: int) -> None:
+        await images.send(user_id, "leo", DAY, telegram)
+
+    report = await broadcaster.run(
+        "push:test", range(1, 81), send, hold=lambda _: images.sending("leo", DAY)
+    )
+    assert report.sent == 80
+    assert len([p for p in telegram.sent if isinstance(p, bytes)]) == 1
+    moments = sorted(telegram.moments)
+    window = 0.05
+    allowed = rate * (window + GRAIN_SECONDS) + rate * BURST_SECONDS + 1
+    busiest = max(
+        len([m for m in moments[i:] if m <= start + window]) for i, start in enumerate(moments)
+    )
+    assert busiest <= allowed
