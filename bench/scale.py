@@ -57,8 +57,9 @@ async def one_run(workers: int, args: argparse.Namespace) -> dict[str, float]:
         "TEXT_MODELS": "local",
         "IMAGE_MODELS": "local",
         "WORKER_CONCURRENCY": str(args.concurrency),
-        "LOCAL_CONCURRENCY": str(args.local_concurrency),
     }
+    if args.local_concurrency is not None:
+        settings["LOCAL_CONCURRENCY"] = str(args.local_concurrency)
     async with Cluster(args.database, **settings) as cluster:
         await cluster.partners_at_generate(users)
         await cluster.start_workers(workers)
@@ -86,7 +87,9 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--posts", type=int, default=POSTS)
     parser.add_argument("--concurrency", type=int, default=4, help="WORKER_CONCURRENCY")
-    parser.add_argument("--local-concurrency", type=int, default=2, help="LOCAL_CONCURRENCY")
+    parser.add_argument(
+        "--local-concurrency", type=int, help="LOCAL_CONCURRENCY (default: the worker's, 1)"
+    )
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     args = parser.parse_args()
     rounds: list[dict[int, dict[str, float]]] = []
@@ -123,7 +126,8 @@ async def main() -> None:
     }
     report(
         f"scale: {args.posts} offline posts, 1 vs 2 worker processes"
-        f" (WORKER_CONCURRENCY={args.concurrency}, LOCAL_CONCURRENCY={args.local_concurrency},"
+        f" (WORKER_CONCURRENCY={args.concurrency},"
+        f" LOCAL_CONCURRENCY={args.local_concurrency or 'unset'},"
         f" {args.database})",
         [
             ("scale_ratio (median)", figures["scale_ratio"]),

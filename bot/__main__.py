@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
             return 2
         try:
-            return asyncio.run(serve_worker(settings))
+            return asyncio.run(serve_worker(settings.for_worker()))
         except KeyboardInterrupt:
             return 130
     if args.command == "web":

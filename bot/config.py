@@ -23,6 +23,12 @@ DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+RUN_RENDERS = 2
+"""Local renders at once in a process that does everything (`run`): two threads keep ~1.5
+cores busy (the renderer releases the GIL for part of its work)."""
+WORKER_RENDERS = 1
+"""In a `worker`: one at a time, so that each worker holds one core and a deployment
+scales by adding workers (one per core), not by threads that share one GIL."""
 """What Telegram accepts as setWebhook's secret_token."""
 
 
@@ -91,7 +97,9 @@ class Settings(BaseSettings):
     openai_concurrency: int = Field(default=16, ge=1)
     google_concurrency: int = Field(default=16, ge=1)
     vertex_concurrency: int = Field(default=8, ge=1)
-    local_concurrency: int = Field(default=2, ge=1)
+    local_concurrency: int | None = Field(default=None, ge=1)
+    """Local image renders at once (CPU-bound). Unset: RUN_RENDERS in `run` and `web`,
+    WORKER_RENDERS in `worker` (see `for_worker`)."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     """`json`: one JSON object a line (bot/logs.py)."""
@@ -247,6 +255,12 @@ class Settings(BaseSettings):
             self.token_pack_size,
         )
 
+    def for_worker(self) -> Settings:
+        """These settings as a `worker` uses them: LOCAL_CONCURRENCY, unless set, is
+        WORKER_RENDERS."""
+        renders = self.local_concurrency or WORKER_RENDERS
+        return self.model_copy(update={"local_concurrency": renders})
+
     @property
     def resilience(self) -> ResilienceSettings:
         return ResilienceSettings(
@@ -260,6 +274,6 @@ class Settings(BaseSettings):
                 "openai": self.openai_concurrency,
                 "google": self.google_concurrency,
                 "vertex": self.vertex_concurrency,
-                "local": self.local_concurrency,
+                "local": self.local_concurrency or RUN_RENDERS,
             },
         )

@@ -92,6 +92,22 @@ def test_every_setting_left_empty_in_dotenv_takes_its_default(
     assert Settings(_env_file=env_file).bot_token is None
 
 
+def test_a_worker_renders_one_image_at_a_time_unless_told(monkeypatch: pytest.MonkeyPatch):
+    """`run` paints two local images at once; a `worker` one, so that each worker holds
+    one core and more workers scale; LOCAL_CONCURRENCY, when set, holds for both."""
+    monkeypatch.delenv("LOCAL_CONCURRENCY", raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.resilience.concurrency["local"] == 2
+    assert settings.for_worker().resilience.concurrency["local"] == 1
+    monkeypatch.setenv("LOCAL_CONCURRENCY", "3")
+    told = Settings(_env_file=None)
+    assert (
+        told.resilience.concurrency["local"]
+        == told.for_worker().resilience.concurrency["local"]
+        == 3
+    )
+
+
 @pytest.mark.parametrize("token", ["123456:short", "bot123456:" + "A" * 35, "  "])
 def test_a_token_not_shaped_like_telegrams_exits_2(tmp_path: Path, token: str):
     result = run(tmp_path, BOT_TOKEN=token)
