@@ -10,8 +10,8 @@ from dataclasses import asdict
 from html import unescape
 from pathlib import Path
 
-from bot.app import Services, build_services
 from bot.config import Settings
+from bot.domain import Services, build_services
 from services.core.categories import (
     AvatarParams,
     CosmicParams,

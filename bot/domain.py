@@ -1,0 +1,152 @@
+"""The storage, the providers and the domain services, wired from the settings:
+everything but Telegram. bot/app.py adds the bot, the dispatcher, the queue and the jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.lineup import Lineup, build_clients, configured_lineup
+from bot.shared_state import SharedState, connect_shared_state
+from bot.sweeper import build_sweep
+from services.admin.costs import CostReport
+from services.admin.repo import ReportRepo
+from services.admin.reports import Reports
+from services.admin.stats import Stats
+from services.core.accounts import AccountRepo
+from services.core.broadcast import Broadcaster
+from services.core.db import Database
+from services.core.images import ImageRepo
+from services.core.ledger import Ledger
+from services.core.ledger_repo import LedgerRepo
+from services.core.media import MediaStore
+from services.core.payments import PaymentService
+from services.core.payments_repo import PaymentRepo
+from services.core.schedules import ScheduleRepo
+from services.core.sweep import Sweep
+from services.core.thumbnails import Thumbnails
+from services.core.tiers import Clock
+from services.core.usage import UsageRepo
+from services.cosmic.batch import NightlyBatch
+from services.cosmic.service import CosmicService
+from services.generation.base import ImageGenerator
+from services.generation.lineup import Clients
+from services.sharing.analytics import Analytics, GrowthRules
+from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
+from services.sharing.service import CardService
+from services.studio.models import TextGenerator
+from services.studio.repo import PostRepo
+from services.studio.service import StudioService
+
+
+@dataclass
+class Services:
+    db: Database
+    accounts: AccountRepo
+    ledger: Ledger
+    posts: PostRepo
+    studio: StudioService
+    cosmic: CosmicService
+    payments: PaymentService
+    analytics: Analytics
+    cards: CardService
+    schedules: ScheduleRepo
+    batch: NightlyBatch
+    reports: Reports
+    costs: CostReport
+    stats: Stats
+    broadcaster: Broadcaster
+    sweep: Sweep
+    lineup: Lineup
+    clients: Clients
+    thumbnails: Thumbnails
+    shared: SharedState = field(default_factory=SharedState)
+
+    async def close(self) -> None:
+        await self.db.close()
+        await self.clients.aclose()
+        await self.shared.close()
+
+
+async def build_services(
+    settings: Settings,
+    *,
+    text_generator: TextGenerator | None = None,
+    image_generator: ImageGenerator | None = None,
+) -> Services:
+    """Storage, providers and domain services: everything but Telegram. Tests and benches
+    may replace the configured text or image models with one generator of their own."""
+    clients = build_clients(settings)
+    lineup = configured_lineup(settings, clients, text_generator, image_generator)
+    db = Database(settings.database_url, **settings.database_options)
+    await db.connect()
+    shared = connect_shared_state(settings)
+    accounts = AccountRepo(db)
+    ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
+    posts = PostRepo(db)
+    studio = StudioService(
+        db=db,
+        ledger=ledger,
+        accounts=accounts,
+        posts=posts,
+        text_chain=lineup.text,
+        image_chain=lineup.image,
+        prompt_chain=lineup.prompts,
+        media=MediaStore(settings.media_dir),
+        locks=shared.locks,
+        cost=settings.post_cost_tokens,
+        timeout=settings.generation_timeout,
+    )
+    cosmic = CosmicService(
+        db=db,
+        images=ImageRepo(db),
+        usage=UsageRepo(db),
+        image_chain=lineup.image,
+        cache=shared.images,
+        media=MediaStore(settings.media_dir),
+        locks=shared.locks,
+        clock=Clock(ZoneInfo(settings.bot_timezone)),
+        timeout=settings.generation_timeout,
+    )
+    payments = PaymentService(PaymentRepo(db), ledger, accounts, settings.prices)
+    rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
+    events = EventRepo(db)
+    analytics = Analytics(
+        events, ReferralRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules
+    )
+    admin = ReportRepo(db)
+    cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
+    schedules = ScheduleRepo(db)
+    batch = NightlyBatch(
+        cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
+    )
+    broadcaster = Broadcaster(
+        schedules,
+        rate=settings.broadcast_rate,
+        paid=settings.allow_paid_broadcast,
+        rates=shared.rates,
+    )
+    sweep = build_sweep(settings, db, ledger, cosmic.usage)
+    return Services(
+        db=db,
+        accounts=accounts,
+        ledger=ledger,
+        posts=posts,
+        studio=studio,
+        cosmic=cosmic,
+        payments=payments,
+        analytics=analytics,
+        cards=cards,
+        schedules=schedules,
+        batch=batch,
+        reports=Reports(admin, events, cosmic.clock),
+        costs=CostReport(admin),
+        stats=Stats(admin, events, cosmic.clock),
+        broadcaster=broadcaster,
+        sweep=sweep,
+        lineup=lineup,
+        clients=clients,
+        thumbnails=Thumbnails(MediaStore(settings.media_dir)),
+        shared=shared,
+    )
