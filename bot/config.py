@@ -23,13 +23,13 @@ DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as setWebhook's secret_token."""
 RUN_RENDERS = 2
 """Local renders at once in a process that does everything (`run`): two threads keep ~1.5
 cores busy (the renderer releases the GIL for part of its work)."""
 WORKER_RENDERS = 1
 """In a `worker`: one at a time, so that each worker holds one core and a deployment
 scales by adding workers (one per core), not by threads that share one GIL."""
-"""What Telegram accepts as setWebhook's secret_token."""
 
 
 class Settings(BaseSettings):

@@ -76,7 +76,8 @@ class PushImages:
         has it; the first send of a sign and date uploads it (painting it if the nightly
         batch has not). What was sent joins the user's gallery."""
         key = daily_key(sign_key, day)
-        if key in self._sent or self._uploaders.get(key) is asyncio.current_task():
+        task = asyncio.current_task()
+        if key in self._sent or (task is not None and self._uploaders.get(key) is task):
             await self._send(user_id, sign_key, day, send)
             return
         async with self.sending(sign_key, day):
