@@ -8,7 +8,7 @@ file_id."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 
 from aiogram import Bot
@@ -55,6 +55,9 @@ class DailyPush:
         for name in await self._schedules.zones_in_use():
             local = local_now(zone_or(name, bot_zone), moment)
             clocks.append(ZoneClock(name, local.date().isoformat(), local.hour))
+            if local.hour < CATCH_UP_HOURS:  # the late hours of the day before, caught up
+                day_before = (local.date() - timedelta(days=1)).isoformat()
+                clocks.append(ZoneClock(name, day_before, local.hour + 24))
         due = await self._schedules.due(clocks, CATCH_UP_HOURS)
         self._forget_other_days(set(due))
         total = BroadcastReport()

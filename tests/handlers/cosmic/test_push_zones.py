@@ -237,3 +237,19 @@ async def test_madrid_across_a_change_of_summer_time(
     assert await arrivals(zoned, 7101) == eight
     assert await arrivals(zoned, 7102) == two
     assert painter.paintings == 12 * 5  # the dates before, during and after: 12 each
+
+
+async def test_a_late_push_missed_is_caught_up_after_midnight_with_the_date_it_belonged_to(
+    zoned: Driver, clock: time_machine.Traveller
+):
+    """The bot was down from 22:00 to 00:30 in Honolulu (UTC−10): the subscriber of 23:00
+    gets that evening's push (the image of that date) once, after midnight; the one of
+    20:00, more than three hours back, is skipped for that date."""
+    await subscribe(zoned, 501, "leo", 23, "Pacific/Honolulu")
+    await subscribe(zoned, 502, "virgo", 20, "Pacific/Honolulu")
+    back = utc(5, 2, 10, 30)  # 00:30 on 2 May in Honolulu
+    for moment in (back, back + QUARTER):
+        clock.move_to(moment)
+        await zoned.app.push.run(moment)
+    assert [day for _, day in await arrivals(zoned, 501)] == ["2026-05-01"]
+    assert await arrivals(zoned, 502) == []
