@@ -71,11 +71,13 @@ async def open_app(settings: Settings) -> App | None:
         print(problem, file=sys.stderr)
         return None
     try:
-        return await build_app(settings)
+        app = await build_app(settings)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
+    await app.open_connections()
+    return app
 
 
 async def run_bot(settings: Settings) -> int:

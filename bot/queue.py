@@ -24,7 +24,7 @@ from collections.abc import AsyncGenerator, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 from taskiq import AckableMessage, AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
@@ -211,6 +211,11 @@ class JobQueue:
         """The jobs running in this process now."""
         self._stop = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
+
+    @property
+    def redis_pool(self) -> ConnectionPool | None:
+        """The Redis stream's connections (None when the queue is in process)."""
+        return self.broker.connection_pool if isinstance(self.broker, HeldStreamBroker) else None
 
     def work_here(self, consume: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
         """Works the Redis queue in this process too (`run` with Redis, tests), until close:

@@ -4,10 +4,13 @@ metrics observer (bot/metrics.py), whose counters Prometheus sums over the proce
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import cast
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 
 from bot import metrics
 from bot.config import Settings
@@ -35,6 +38,14 @@ class SharedState:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+
+
+async def open_connections(pool: ConnectionPool, count: int) -> None:
+    """Opens `count` of the pool's connections now (pings at once each take one): each
+    costs a few round trips (connect, HELLO, the client's name), which a burst of updates
+    on a cold pool waits for."""
+    client = Redis(connection_pool=pool)  # the pool's own: nothing to close here
+    await asyncio.gather(*(cast(Awaitable[bool], client.ping()) for _ in range(count)))
 
 
 def connect_shared_state(settings: Settings) -> SharedState:

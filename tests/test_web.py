@@ -72,6 +72,7 @@ async def open_web(
     app = await build_app(
         settings, session=FakeTelegramSession(telegram), image_generator=image_generator
     )
+    await app.open_connections()  # as `python -m bot web` does (best effort: Redis may be down)
     api = create_web_app(app)
     try:
         async with api.router.lifespan_context(api):

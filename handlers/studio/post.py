@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -95,15 +96,19 @@ async def finish_post(
     """The job: the confirm screen becomes the live progress message, the photo and the full
     post follow, then the final balance (and, from the wizard, a fresh Generate after a
     failure). None when the hold was settled already: nothing is left to do or say."""
-    if await studio.held(job.reservation_id) is None:  # a job delivered again: all done
-        return None
     message = job.where.message(bot)
     lock = asyncio.Lock()
     shown = -1
+    # "sending a photo…" from the first report on: a job delivered again after its post
+    # was made reports nothing, and shows nothing.
+    chat_action = contextlib.AsyncExitStack()
 
     async def on_progress(progress: Progress) -> None:
         nonlocal shown
         async with lock:
+            if shown < 0:
+                sender = ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id)
+                await chat_action.enter_async_context(sender)
             if progress.step > shown:
                 shown = progress.step
                 await message.edit_text(progress_text(progress))
@@ -121,7 +126,7 @@ async def finish_post(
         return sent.photo[-1].file_id if sent.photo else None
 
     draft = draft_from_fields(job.draft)
-    async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
+    async with chat_action:
         outcome = await studio.finish_post(
             job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
         )

@@ -190,6 +190,16 @@ class Database:
         driver.row_factory = sqlite3.Row  # rows by position and by column name
         return _SQLiteStatements(driver)
 
+    async def open_pool(self) -> None:
+        """Opens the pool's connections now (PostgreSQL; SQLite holds its own two from the
+        start), so that the first burst of work does not wait for a handshake each."""
+        if self._pg is None:
+            return
+        engine = self._pg
+        connections = await asyncio.gather(*(engine.connect() for _ in range(self._pool_size)))
+        for connection in connections:
+            await connection.close()  # back to the pool, which keeps it open
+
     async def ping(self) -> None:
         """Raises when the database does not answer (readiness checks)."""
         await self.fetch_one("SELECT 1")

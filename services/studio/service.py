@@ -4,6 +4,7 @@ anything fails; and the partner's account, referral link and own posts."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -149,8 +150,9 @@ class StudioService:
         delivered twice). The run keeps the hold's deadline (`held_at` + the generation
         timeout), the one the sweeper counts from, however late it starts. A run releases
         the person's lock, whatever happens (a held lock no run will release expires)."""
-        reservation = await self.held(reservation_id)
-        account = await self._accounts.get(user_id)
+        reservation, account = await asyncio.gather(
+            self.held(reservation_id), self._accounts.get(user_id)
+        )
         if reservation is None or account is None or reservation.user_id != user_id:
             return None  # its run ended (and let go of the lock), or the sweep refunded it
         try:
