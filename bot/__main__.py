@@ -65,6 +65,7 @@ async def open_app(settings: Settings) -> App | None:
     """Telegram answers to the token, then the app is built; None once the one line that
     says what is wrong has been printed."""
     from bot.app import build_app
+    from bot.warmup import freeze_heap
     from services.core.db import UNREACHABLE
 
     if problem := await check_telegram(settings):
@@ -77,6 +78,7 @@ async def open_app(settings: Settings) -> App | None:
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
     await app.open_connections()
+    freeze_heap()
     return app
 
 

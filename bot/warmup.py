@@ -12,6 +12,7 @@ each, measured). `_KEPT` holds them for the life of the process."""
 
 from __future__ import annotations
 
+import gc
 import inspect
 import logging
 import sys
@@ -65,3 +66,12 @@ def _complete(model: type[BaseModel]) -> None:
         model.model_rebuild()
     except (PydanticUserError, NameError):  # not buildable yet: built on use, as before
         logger.debug("could not complete %s ahead of use", model.__qualname__)
+
+
+def freeze_heap() -> None:
+    """For a serving process, once it is built: what start-up made (the modules, the
+    models, the app) leaves the garbage collector's view. A full collection walked all of
+    it — 0.27 s, during which no update and no job moved (bench/post_latency --worker: one
+    run in four held ten photos back by that much) — and now walks only what came since."""
+    gc.collect()
+    gc.freeze()
