@@ -46,6 +46,7 @@ from bench.cluster import POSTGRES_URL
 from bench.common import report
 from bot.app import build_app
 from bot.config import Settings
+from bot.warmup import freeze_heap
 from services.core.db import Database
 from services.cosmic.astro import SIGNS
 from tests.fakes.botapi_http import BotAPIServer
@@ -134,6 +135,7 @@ async def _send(
     """One bot process's push run, started with the others: (sent, pauses, start, end, CPU
     seconds of the process's threads during the run)."""
     app = await build_app(settings)
+    freeze_heap()  # as `python -m bot worker` does once it is built
     try:
         ready.put("ready")
         await asyncio.to_thread(go.wait)

@@ -27,6 +27,7 @@ from bench.fixed_latency import (
 )
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.warmup import freeze_heap
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
 
@@ -61,6 +62,7 @@ async def main() -> None:
             text_generator=FixedLatencyWriter(),
             image_generator=FixedLatencyPainter(),
         )
+        freeze_heap()  # as `python -m bot run` does once it is built
         users = list(range(10_001, 10_001 + USERS))
         for user_id in users:
             telegram.add_user(user_id, f"User{user_id}")

@@ -27,6 +27,7 @@ from bench.fixed_latency import (
 )
 from bot.app import build_app
 from bot.config import Settings
+from bot.warmup import freeze_heap
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.telegram import FakeTelegram
 
@@ -99,6 +100,7 @@ async def main() -> None:
         app = await build_app(
             settings, text_generator=FixedLatencyWriter(), image_generator=FixedLatencyPainter()
         )
+        freeze_heap()  # as `python -m bot run` does once it is built
         for user in range(FIRST_USER, FIRST_USER + USERS):
             await app.services.ledger.set_pro(user, True, actor_id=0, key=f"pro{user}")
         polling = asyncio.create_task(
