@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.warmup import freeze_heap, warm_up
 from bot.worker import consume
 from services.core.accounts import AccountRepo
 from services.core.db import Database
@@ -33,6 +34,14 @@ with `@pytest.mark.clock(datetime(...))` or moves on with `clock.move_to(...)`."
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clock(moment): the aware datetime the clock starts at")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once every test module is imported: the models warmed up and the heap frozen, as a
+    serving process does (bot/warmup.py), so the collector stops walking it again and
+    again (~0.25 s a full collection)."""
+    warm_up()
+    freeze_heap()
 
 
 @pytest.fixture(autouse=True)
