@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from bench.common import report
-from bot.app import build_services
 from bot.config import Settings
+from bot.domain import build_services
 from services.cosmic.art import render_daily
 from services.cosmic.astro import sign
 from services.generation.base import ImageRequest, ImageResult, Usage

@@ -77,8 +77,8 @@ async def open_app(settings: Settings) -> App | None:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
         return None
+    freeze_heap()  # first: the pools' connections are not start-up objects to keep
     await app.open_connections()
-    freeze_heap()
     return app
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.utils.i18n import I18n
-from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
@@ -31,7 +30,6 @@ from bot.throttling import FloodMiddleware
 from bot.warmup import warm_up
 from handlers import setup_routers
 from services.admin.service import AdminService
-from services.core.db import UNREACHABLE
 from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from services.cosmic.subscriptions import SubscriptionService
@@ -41,7 +39,9 @@ from webapp.post_job import AppPosts
 from webapp.signing import MediaSigner
 
 logger = logging.getLogger(__name__)
-OPEN_ERRORS: tuple[type[Exception], ...] = (RedisError, *UNREACHABLE)
+OPEN_SECONDS = 5.0
+"""How long a process waits at start for its pools to open (a Redis or a PostgreSQL that
+does not answer would otherwise hold the start for the system's connect timeout)."""
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -70,12 +70,15 @@ class App:
         count = self.settings.database_pool_size
         redis = self.services.shared.redis
         pools = [p for p in (redis and redis.connection_pool, self.queue.redis_pool) if p]
+        opening = [self.services.db.open_pool(), *(open_connections(p, count) for p in pools)]
         try:
-            await asyncio.gather(
-                self.services.db.open_pool(), *(open_connections(pool, count) for pool in pools)
-            )
-        except OPEN_ERRORS as error:  # then they open on demand, as before
-            logger.warning("the connection pools could not be opened at start: %s", error)
+            async with asyncio.timeout(OPEN_SECONDS):
+                results = await asyncio.gather(*opening, return_exceptions=True)
+        except TimeoutError:
+            results = [TimeoutError(f"no answer within {OPEN_SECONDS} s")]
+        for error in results:  # then they open on demand, as before
+            if isinstance(error, Exception):
+                logger.warning("a connection pool could not be opened at start: %r", error)
 
     async def close(self, grace: float = 30.0) -> None:
         """Lets updates in flight finish (up to `grace` seconds), then releases everything."""

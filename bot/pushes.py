@@ -55,7 +55,7 @@ class DailyPush:
         for name in await self._schedules.zones_in_use():
             local = local_now(zone_or(name, bot_zone), moment)
             clocks.append(ZoneClock(name, local.date().isoformat(), local.hour))
-            if local.hour < CATCH_UP_HOURS:  # the late hours of the day before, caught up
+            if local.hour < CATCH_UP_HOURS - 1:  # the day before's last hours, caught up
                 day_before = (local.date() - timedelta(days=1)).isoformat()
                 clocks.append(ZoneClock(name, day_before, local.hour + 24))
         due = await self._schedules.due(clocks, CATCH_UP_HOURS)

@@ -45,7 +45,10 @@ async def open_connections(pool: ConnectionPool, count: int) -> None:
     costs a few round trips (connect, HELLO, the client's name), which a burst of updates
     on a cold pool waits for."""
     client = Redis(connection_pool=pool)  # the pool's own: nothing to close here
-    await asyncio.gather(*(cast(Awaitable[bool], client.ping()) for _ in range(count)))
+    pings = (cast(Awaitable[bool], client.ping()) for _ in range(count))
+    answers = await asyncio.gather(*pings, return_exceptions=True)
+    if failed := next((a for a in answers if isinstance(a, BaseException)), None):
+        raise failed
 
 
 def connect_shared_state(settings: Settings) -> SharedState:

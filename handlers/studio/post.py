@@ -102,11 +102,12 @@ async def finish_post(
     # "sending a photo…" from the first report on: a job delivered again after its post
     # was made reports nothing, and shows nothing.
     chat_action = contextlib.AsyncExitStack()
+    ended = False  # a report still pending when the run is cancelled starts nothing
 
     async def on_progress(progress: Progress) -> None:
         nonlocal shown
         async with lock:
-            if shown < 0:
+            if shown < 0 and not ended:
                 sender = ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id)
                 await chat_action.enter_async_context(sender)
             if progress.step > shown:
@@ -127,9 +128,12 @@ async def finish_post(
 
     draft = draft_from_fields(job.draft)
     async with chat_action:
-        outcome = await studio.finish_post(
-            job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
-        )
+        try:
+            outcome = await studio.finish_post(
+                job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
+            )
+        finally:
+            ended = True
     if outcome is None:
         return None
     await report(outcome, message, studio.cost)  # finish_post has drained every progress edit

@@ -196,9 +196,14 @@ class Database:
         if self._pg is None:
             return
         engine = self._pg
-        connections = await asyncio.gather(*(engine.connect() for _ in range(self._pool_size)))
-        for connection in connections:
-            await connection.close()  # back to the pool, which keeps it open
+        opened = await asyncio.gather(
+            *(engine.connect() for _ in range(self._pool_size)), return_exceptions=True
+        )
+        for connection in opened:
+            if isinstance(connection, AsyncConnection):
+                await connection.close()  # back to the pool, which keeps it open
+        if failed := next((e for e in opened if isinstance(e, BaseException)), None):
+            raise failed
 
     async def ping(self) -> None:
         """Raises when the database does not answer (readiness checks)."""

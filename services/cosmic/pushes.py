@@ -48,7 +48,9 @@ class PushImages:
     def forget_other_days(self, days: set[str]) -> None:
         """Keeps the file_ids remembered to the dates (ISO) being sent."""
         self._sent = {k: v for k, v in self._sent.items() if k.rsplit(":", 1)[-1] in days}
-        self._sign_locks = {k: v for k, v in self._sign_locks.items() if v.locked()}
+        self._sign_locks = {
+            k: v for k, v in self._sign_locks.items() if k.rsplit(":", 1)[-1] in days
+        }
 
     @asynccontextmanager
     async def sending(self, sign_key: str, day: date) -> AsyncIterator[None]:
@@ -67,7 +69,7 @@ class PushImages:
                 try:
                     yield
                 finally:
-                    del self._uploaders[key]
+                    self._uploaders.pop(key, None)
         if not uploading:
             yield
 
