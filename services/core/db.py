@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import event
@@ -32,6 +30,14 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from services.core.statements import (
+    POSTGRESQL,
+    PostgreSQLStatements,
+    Record,
+    SQLiteStatements,
+    Transaction,
+)
 
 __all__ = [
     "UNREACHABLE",
@@ -54,19 +60,6 @@ UNREACHABLE: tuple[type[Exception], ...] = (OSError, *DatabaseError)
 
 T = TypeVar("T")
 SQLITE = "sqlite"
-POSTGRESQL = "postgresql"
-_PLACEHOLDER = re.compile(r"\?")
-
-
-class Record(Protocol):
-    """One result row (sqlite3.Row, asyncpg.Record): by position (`row[0]`, unpacking) or
-    by column name (`row["id"]`)."""
-
-    def __getitem__(self, key: Any, /) -> Any: ...
-
-    def __iter__(self) -> Iterator[Any]: ...
-
-    def __len__(self) -> int: ...
 
 
 def async_url(url: str | Path) -> str:
@@ -84,35 +77,6 @@ def async_url(url: str | Path) -> str:
     return f"{drivers.get(scheme, scheme)}://{rest}"
 
 
-@lru_cache(maxsize=1024)
-def _numbered(sql: str) -> str:
-    """`?` placeholders as PostgreSQL's `$1, $2, …` (our SQL has no `?` in literals)."""
-    counter = iter(range(1, 100_000))
-    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
-
-
-class _Statements(Protocol):
-    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]: ...
-
-
-class _SQLiteStatements:
-    """One aiosqlite call per statement (a round trip to its thread)."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]:
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
-
-
-class _PostgreSQLStatements:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
-
-    async def fetch_all(self, sql: str, params: Iterable[Any]) -> list[Record]:
-        return list(await self.conn.fetch(_numbered(sql), *params))
-
-
 class Database:
     """Owns the engines; every write goes through :meth:`transaction` or
     :meth:`execute_atomic`."""
@@ -125,8 +89,8 @@ class Database:
         self._engines: list[AsyncEngine] = []
         self._held: list[AsyncConnection] = []
         self._pg: AsyncEngine | None = None
-        self._writer: _SQLiteStatements | None = None
-        self._reader: _SQLiteStatements | None = None
+        self._writer: SQLiteStatements | None = None
+        self._reader: SQLiteStatements | None = None
         self._write_lock = asyncio.Lock()
         self._checked_out = 0
         self._all_in = asyncio.Event()
@@ -181,14 +145,14 @@ class Database:
         self._engines.append(engine)
         return engine
 
-    async def _hold(self, engine: AsyncEngine) -> _SQLiteStatements:
+    async def _hold(self, engine: AsyncEngine) -> SQLiteStatements:
         """SQLite's connections stay checked out for the life of the Database."""
         conn = await engine.connect()
         self._held.append(conn)
         raw = await conn.get_raw_connection()
         driver: Any = raw.driver_connection
         driver.row_factory = sqlite3.Row  # rows by position and by column name
-        return _SQLiteStatements(driver)
+        return SQLiteStatements(driver)
 
     async def open_pool(self) -> None:
         """Opens the pool's connections now (PostgreSQL; SQLite holds its own two from the
@@ -238,7 +202,7 @@ class Database:
                 await writer.conn.execute_fetchall("COMMIT")
         else:
             async with self._pg_connection() as conn, conn.transaction():
-                tx = Transaction(_PostgreSQLStatements(conn), self.dialect)
+                tx = Transaction(PostgreSQLStatements(conn), self.dialect)
                 yield tx
         for callback in tx.committed:
             callback()
@@ -268,7 +232,7 @@ class Database:
             async with self._write_lock:
                 return await _connected(self._writer).fetch_all(sql, params)
         async with self._pg_connection() as conn:
-            return await _PostgreSQLStatements(conn).fetch_all(sql, params)
+            return await PostgreSQLStatements(conn).fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
         """A read of committed data (not for use inside a transaction: see Transaction)."""
@@ -289,36 +253,6 @@ def _connected(value: T | None) -> T:
         msg = "Database.connect() has not been awaited"
         raise RuntimeError(msg)
     return value
-
-
-class Transaction:
-    """The statements of one open transaction."""
-
-    def __init__(self, statements: _Statements, dialect: str) -> None:
-        self._statements = statements
-        self.dialect = dialect
-        self.locks_rows = dialect == POSTGRESQL
-        """Concurrent write transactions are possible: a read-then-write must lock rows."""
-        self.committed: list[Callable[[], None]] = []
-        """Called once the transaction has committed (never if it rolls back)."""
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        self.committed.append(callback)
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        await self._statements.fetch_all(sql, params)
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run an INSERT into a table with an `id` column; returns the new row's id."""
-        row = await self.fetch_one(f"{sql} RETURNING id", params)
-        return int(row[0]) if row else 0
-
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Record | None:
-        rows = await self._statements.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
-        return await self._statements.fetch_all(sql, params)
 
 
 def _sqlite_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
