@@ -35,15 +35,10 @@ class Where:
 
 
 @dataclass(frozen=True, slots=True)
-class PostJob:
-    """A studio post whose tokens are held (reservation `reservation_id`, at `held_at`)."""
+class ReportedJob:
+    """A job that reports on a message (`where`), to and from the JSON the queue carries."""
 
     where: Where
-    reservation_id: int
-    held_at: float
-    draft: dict[str, str | None]
-    wizard: bool
-    """Made from the wizard's confirm screen: the draft is closed, or offered again."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,10 +49,20 @@ class PostJob:
 
 
 @dataclass(frozen=True, slots=True)
-class ArtJob:
+class PostJob(ReportedJob):
+    """A studio post whose tokens are held (reservation `reservation_id`, at `held_at`)."""
+
+    reservation_id: int
+    held_at: float
+    draft: dict[str, str | None]
+    wizard: bool
+    """Made from the wizard's confirm screen: the draft is closed, or offered again."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArtJob(ReportedJob):
     """A Cosmic Coach image whose weekly use is held (use `use_id` of `week`)."""
 
-    where: Where
     use_id: int
     week: str
     tier: str
@@ -65,29 +70,18 @@ class ArtJob:
     request: dict[str, Any]
     caption: str
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        return cls(**{**data, "where": Where(**data["where"])})
-
 
 @dataclass(frozen=True, slots=True)
-class BroadcastJob:
+class BroadcastJob(ReportedJob):
     """An admin's confirmed /broadcast: `where` is the message that shows its progress.
     Run again (a worker died), it goes on where it stopped: each recipient is claimed once
     per campaign (services/core/broadcast.py)."""
 
-    where: Where
     campaign: str
     segment: str
     text: str
     copy: tuple[int, int] | None
     """The replied-to message to copy (chat id, message id), instead of `text`."""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
@@ -97,19 +91,11 @@ class BroadcastJob:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchJob:
+class BatchJob(ReportedJob):
     """An admin's /batch: today's images and horoscopes (what is made already is reused,
     so a run again does not paint twice); the report goes to `where`'s chat."""
 
-    where: Where
     actor_id: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        return cls(**{**data, "where": Where(**data["where"])})
 
 
 class Jobs(Protocol):
