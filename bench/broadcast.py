@@ -47,8 +47,8 @@ from bench.common import report
 from bot.app import build_app
 from bot.config import Settings
 from bot.warmup import freeze_heap
-from services.core.db import Database
 from services.cosmic.astro import SIGNS
+from services.infra.db import Database
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.telegram import FakeTelegram
 

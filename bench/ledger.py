@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bench.common import report
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
+from services.infra.db import Database
 
 RESERVATIONS = 1000
 COST = 2

@@ -15,12 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bench.common import median, report
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.images import ImageRepo
-from services.core.locks import MemoryUserLocks
-from services.core.media import MediaStore
 from services.core.models import Account
-from services.core.tiers import Clock
 from services.core.usage import UsageRepo
 from services.cosmic.art import render_avatar, render_daily, render_match, render_moon
 from services.cosmic.astro import sign
@@ -29,6 +25,10 @@ from services.cosmic.service import CosmicService, ReadyImage
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.local.painter import LocalImageRenderer, fast_png
 from services.generation.resilience import Guard
+from services.infra.clock import Clock
+from services.infra.db import Database
+from services.infra.locks import MemoryUserLocks
+from services.infra.media import MediaStore
 from services.sharing.cards import CardFormat, CardText, render_card
 from services.studio.catalog import POST_PALETTES, PostType
 from services.studio.poster import render_studio_image, to_png

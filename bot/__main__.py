@@ -66,7 +66,7 @@ async def open_app(settings: Settings) -> App | None:
     says what is wrong has been printed."""
     from bot.app import build_app
     from bot.warmup import freeze_heap
-    from services.core.db import UNREACHABLE
+    from services.infra.db import UNREACHABLE
 
     if problem := await check_telegram(settings):
         print(problem, file=sys.stderr)
@@ -228,7 +228,7 @@ def database_problem(error: Exception) -> str:
 
 async def migrate(settings: Settings) -> int:
     """Alembic's upgrade to the newest revision (every start does the same)."""
-    from services.core.db import UNREACHABLE, Database
+    from services.infra.db import UNREACHABLE, Database
 
     database = Database(settings.database_url, **{**settings.database_options, "pool_size": 1})
     try:

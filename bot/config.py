@@ -237,7 +237,7 @@ class Settings(BaseSettings):
 
     @property
     def database_options(self) -> dict[str, Any]:
-        """What `services.core.db.Database` takes besides the URL."""
+        """What `services.infra.db.Database` takes besides the URL."""
         return {"schema": self.database_schema, "pool_size": self.database_pool_size}
 
     @property

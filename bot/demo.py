@@ -12,14 +12,8 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.domain import Services, build_services
-from services.core.categories import (
-    AvatarParams,
-    CosmicParams,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-)
 from services.cosmic.astro import Focus, Mood
+from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase
 from services.cosmic.service import CosmicStatus, ReadyImage
 from services.studio.captions import render_post

@@ -16,22 +16,22 @@ from services.admin.reports import Reports
 from services.admin.stats import Stats
 from services.core.accounts import AccountRepo
 from services.core.broadcast import Broadcaster
-from services.core.db import Database
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
-from services.core.media import MediaStore
 from services.core.payments import PaymentService
 from services.core.payments_repo import PaymentRepo
 from services.core.schedules import ScheduleRepo
 from services.core.sweep import Sweep
-from services.core.thumbnails import Thumbnails
-from services.core.tiers import Clock
 from services.core.usage import UsageRepo
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.service import CosmicService
 from services.generation.base import ImageGenerator
 from services.generation.lineup import Clients
+from services.infra.clock import Clock
+from services.infra.db import Database
+from services.infra.media import MediaStore
+from services.infra.thumbnails import Thumbnails
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService

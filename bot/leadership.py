@@ -1,5 +1,5 @@
 """The duties of the leader (the scheduler and the sweeper) run in one process at a time:
-whichever holds the leader lease (services/core/leader.py). Every third of the lease this
+whichever holds the leader lease (services/infra/leader.py). Every third of the lease this
 process renews it, or tries to take it; it starts the duties when it becomes the leader and
 stops them when it loses the lease. A leader that cannot reach Redis steps down before its
 lease can have expired, so two processes never lead at once; when the leader dies, another
@@ -17,7 +17,7 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from bot.metrics import IS_LEADER, LEADER_CHANGES
-from services.core.leader import LeaderLease
+from services.infra.leader import LeaderLease
 
 logger = logging.getLogger(__name__)
 

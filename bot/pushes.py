@@ -20,10 +20,10 @@ from handlers.common.keyboards import share_button
 from handlers.cosmic.texts import reading_text
 from services.core.broadcast import Broadcaster, BroadcastReport
 from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
-from services.core.zones import local_now, zone_or
 from services.cosmic.astro import daily_reading
 from services.cosmic.pushes import PushImages
 from services.cosmic.service import CosmicService
+from services.cosmic.zones import local_now, zone_or
 
 CATCH_UP_HOURS = 3
 """A push is sent from its local hour until this many hours later (a run every quarter of

@@ -14,10 +14,10 @@ from redis.asyncio import ConnectionPool, Redis
 
 from bot import metrics
 from bot.config import Settings
-from services.core.leader import LeaderLease, LocalLease, RedisLease
-from services.core.locks import MemoryUserLocks, RedisUserLocks, UserLocks
-from services.core.pacing import MemoryRates, RateStore, RedisRates
 from services.cosmic.cache import ImageCache, MemoryImageCache, RedisImageCache
+from services.infra.leader import LeaderLease, LocalLease, RedisLease
+from services.infra.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from services.infra.pacing import MemoryRates, RateStore, RedisRates
 from services.studio.board import JobBoard, MemoryJobBoard, RedisJobBoard
 
 

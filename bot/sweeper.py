@@ -22,11 +22,11 @@ from handlers.common.interrupted import (
     interrupted_post_text,
     post_again,
 )
-from services.core.db import Database
 from services.core.ledger import Ledger
 from services.core.sweep import Sweep, SweepReport
 from services.core.usage import UsageRepo
 from services.core.work import Interruption, WorkKind, WorkRepo
+from services.infra.db import Database
 from services.studio.interrupted import keep_interrupted
 
 logger = logging.getLogger(__name__)

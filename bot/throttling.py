@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.metrics import UPDATES_THROTTLED
 from bot.middlewares import pick_language
 from services.core.accounts import AccountRepo
-from services.core.pacing import RateStore
+from services.infra.pacing import RateStore
 
 logger = logging.getLogger(__name__)
 

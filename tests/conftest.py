@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.warmup import freeze_heap, warm_up
 from bot.worker import consume
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
+from services.infra.db import Database
 from services.studio.models import TextGenerator
 from tests.databases import BACKENDS, DatabaseUnderTest, database_for
 from tests.fakes.botapi_http import BotAPIServer

@@ -28,8 +28,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.queue import GROUP, STREAM
-from services.core.zones import offset_name
 from services.cosmic.astro import SIGNS
+from services.cosmic.zones import offset_name
 from tests.conftest import ADMIN_ID
 from tests.databases import TEST_DATABASE_URL, database_for
 from tests.fakes.botapi_http import BotAPIServer

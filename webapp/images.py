@@ -13,17 +13,10 @@ from pydantic import BaseModel, Field
 from handlers.cosmic.keyboards import TRAITS, trait_label
 from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
 from handlers.sharing.texts import card_text
-from services.core.categories import (
-    AvatarParams,
-    Category,
-    CosmicParams,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-    dump_params,
-)
+from services.core.categories import Category, dump_params
 from services.core.images import StoredImage
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, daily_reading
+from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase, moon_on
 from services.cosmic.service import CosmicOutcome, CosmicStatus, ReadyImage
 from services.sharing.cards import CardFormat

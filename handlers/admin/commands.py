@@ -17,7 +17,7 @@ from services.admin.costs import CostReport, CostSummary
 from services.core.ledger import InsufficientTokensError, Ledger
 from services.core.models import Account
 from services.core.payments import PaymentService
-from services.core.tiers import Tier
+from services.core.plans import Tier
 from services.studio.service import StudioService
 
 COST_PERIODS = (1, 7, 30)

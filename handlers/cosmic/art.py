@@ -18,11 +18,12 @@ from handlers.common.jobs import ArtJob, Jobs, Where
 from handlers.common.photos import Photo, send_reusing
 from handlers.cosmic import keyboards
 from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
-from services.core.categories import Category, CosmicParams, dump_params, parse_cosmic
+from services.core.categories import Category, dump_params
 from services.core.models import Account
-from services.core.tiers import Tier
+from services.core.plans import Tier
 from services.core.usage import UseReservation
 from services.core.work import Origin
+from services.cosmic.kinds import CosmicParams, parse_cosmic
 from services.cosmic.service import (
     CosmicOutcome,
     CosmicService,

@@ -25,11 +25,12 @@ from handlers.cosmic.callbacks import (
 )
 from handlers.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
 from handlers.cosmic.texts import caption, upgrade_text
-from services.core.categories import AvatarParams, Category
+from services.core.categories import Category
 from services.core.models import Account
-from services.core.tiers import POLICIES
 from services.cosmic.astro import SIGNS_BY_KEY
+from services.cosmic.kinds import AvatarParams
 from services.cosmic.service import CosmicService
+from services.cosmic.tiers import POLICIES
 
 MAX_TRAITS = 3
 MAX_TRAIT_LENGTH = 30

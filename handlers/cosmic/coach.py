@@ -27,9 +27,9 @@ from handlers.cosmic.texts import (
     ritual_guide,
     usage_text,
 )
-from services.core.categories import MatchParams, MoonParams
 from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY
+from services.cosmic.kinds import MatchParams, MoonParams
 from services.cosmic.moon import moon_on
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService

@@ -21,11 +21,11 @@ from handlers.cosmic.callbacks import (
     DailySignsCallback,
 )
 from handlers.cosmic.texts import caption, reading_text
-from services.core.categories import DailyParams
 from services.core.models import Account
+from services.core.plans import Tier
 from services.core.profile import ProfileService
-from services.core.tiers import Tier
 from services.cosmic.astro import SIGNS_BY_KEY, daily_reading
+from services.cosmic.kinds import DailyParams
 from services.cosmic.service import CosmicService, CosmicStatus
 
 

@@ -32,9 +32,9 @@ from handlers.cosmic.subscribe_screens import (
     zone_screen,
 )
 from services.core.models import Account
-from services.core.zones import PICKER_OFFSETS, is_fixed, zone_of
 from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.subscriptions import SubscriptionService
+from services.cosmic.zones import PICKER_OFFSETS, is_fixed, zone_of
 
 
 async def command_subscribe(

@@ -22,7 +22,7 @@ from handlers.cosmic.callbacks import (
 )
 from handlers.cosmic.texts import sign_label
 from services.core.schedules import Subscription
-from services.core.zones import PICKER_OFFSETS
+from services.cosmic.zones import PICKER_OFFSETS
 
 Screen = tuple[str, InlineKeyboardMarkup]
 

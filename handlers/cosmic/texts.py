@@ -10,20 +10,14 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from services.core.categories import (
-    AvatarParams,
-    Category,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-    Params,
-    StudioParams,
-)
-from services.core.tiers import Tier
+from services.core.categories import Category, Params
+from services.core.plans import Tier
 from services.cosmic.astro import Focus, Mood, sign
+from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase
 from services.cosmic.service import UsageStatus
 from services.generation.base import FailureKind
+from services.studio.models import StudioParams
 
 
 def sign_name(key: str) -> str:

@@ -12,7 +12,7 @@ from datetime import time as day_time
 
 from services.admin.costs import per_model
 from services.admin.repo import Generation, ReportRepo
-from services.core.tiers import Clock
+from services.infra.clock import Clock
 from services.sharing.repo import EventRepo
 
 DAY = 86_400

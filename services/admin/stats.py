@@ -10,7 +10,7 @@ from datetime import time as day_time
 
 from services.admin.repo import ReportRepo
 from services.admin.reports import cost_of, images_made
-from services.core.tiers import Clock
+from services.infra.clock import Clock
 from services.sharing.repo import EventRepo
 
 DAY = 86_400

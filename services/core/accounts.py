@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from services.core.db import Database, Record, Transaction
 from services.core.models import Account
+from services.infra.db import Database, Record, Transaction
 
 _ACCOUNT_COLUMNS = (
     "user_id, language, is_pro, allowance, bonus, referral_link, tier, tier_expires_at, sign"

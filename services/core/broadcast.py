@@ -31,8 +31,8 @@ from aiogram.exceptions import (
 )
 
 from services.core.events import observer
-from services.core.pacing import MemoryRates, Pace, RateStore
 from services.core.schedules import ScheduleRepo
+from services.infra.pacing import MemoryRates, Pace, RateStore
 
 logger = logging.getLogger(__name__)
 

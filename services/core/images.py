@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 from services.core.categories import Category, Params, dump_params, parse_params
-from services.core.db import Database, Record, Transaction
+from services.infra.db import Database, Record, Transaction
 
 _COLUMNS = (
     "id, user_id, category, params, prompt, provider, model, quality, cost_usd, path, caption,"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.core.db import Transaction
 from services.core.events import TokenOperation, observer
 from services.core.ledger_repo import InsufficientTokensError, LedgerRepo
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work import Origin
+from services.infra.db import Transaction
 
 logger = logging.getLogger(__name__)
 

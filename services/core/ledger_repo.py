@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from services.core.accounts import AccountRepo, load_account, lock_account
-from services.core.db import Database, IntegrityError, Record, Transaction
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work import Origin, WorkKind, WorkRepo
+from services.infra.db import Database, IntegrityError, Record, Transaction
 
 _RESERVATION_COLUMNS = (
     "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"

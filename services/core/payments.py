@@ -14,7 +14,7 @@ from services.core.accounts import AccountRepo
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
 from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
-from services.core.tiers import Tier, effective_tier
+from services.core.plans import Tier, effective_tier
 
 __all__ = [
     "CURRENCY",

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.core.db import Database
+from services.infra.db import Database
 
 
 class Product(StrEnum):

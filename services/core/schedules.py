@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from services.core.db import Database
+from services.infra.db import Database
 
 
 @dataclass(frozen=True, slots=True)

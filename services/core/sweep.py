@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.core.db import Database, Transaction
 from services.core.ledger import Ledger
 from services.core.models import Reservation
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Interruption, WorkKind, WorkRepo
+from services.infra.db import Database, Transaction
 
 logger = logging.getLogger(__name__)
 

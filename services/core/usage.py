@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.core.accounts import lock_account
-from services.core.db import Database, Transaction
 from services.core.work import Origin, WorkKind, WorkRepo
+from services.infra.db import Database, Transaction
 
 _RESERVE = (
     "INSERT INTO uses (user_id, week, kind, delta, category, idempotency_key, created_at)"

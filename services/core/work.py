@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from services.core.db import Database, Transaction
+from services.infra.db import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)

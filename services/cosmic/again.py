@@ -3,9 +3,9 @@ use back; "Generate again" paints the same request, read back from its stored fo
 
 from __future__ import annotations
 
-from services.core.categories import CosmicParams, parse_cosmic
 from services.core.sweep import Sweep
 from services.core.work import WorkKind
+from services.cosmic.kinds import CosmicParams, parse_cosmic
 
 
 async def request_again(sweep: Sweep, user_id: int, use_id: int) -> CosmicParams | None:

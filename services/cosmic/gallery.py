@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from services.core.images import ImageRepo, StoredImage
-from services.core.media import MediaStore
+from services.infra.media import MediaStore
 
 
 class GalleryService:

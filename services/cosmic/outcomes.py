@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from services.core.images import StoredImage
-from services.core.tiers import Tier
+from services.core.plans import Tier
 from services.core.usage import UseReservation
 from services.generation.base import FailureKind, Quality
 

@@ -11,14 +11,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from PIL import Image
 
-from services.core.categories import (
-    AvatarParams,
-    Category,
-    CosmicParams,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-)
+from services.core.categories import Category
 from services.cosmic.art import (
     MOON_PALETTE,
     render_avatar,
@@ -27,6 +20,7 @@ from services.cosmic.art import (
     render_moon,
 )
 from services.cosmic.astro import sign
+from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.generation.base import ImageRequest, Quality
 from services.generation.local.painter import fast_png
 

@@ -11,10 +11,10 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from services.core.categories import DailyParams
 from services.core.images import NewImage
 from services.cosmic.astro import daily_reading
 from services.cosmic.cache import CachedImage
+from services.cosmic.kinds import DailyParams
 from services.cosmic.painter import daily_key
 from services.cosmic.service import CosmicService
 

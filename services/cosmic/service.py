@@ -11,16 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from services.core.categories import CosmicParams, dump_params
-from services.core.db import Database
+from services.core.categories import dump_params
 from services.core.images import ImageRepo, NewImage, StoredImage
-from services.core.locks import UserLocks
-from services.core.media import MediaStore
 from services.core.models import Account
-from services.core.tiers import POLICIES, Clock, Tier, effective_tier
+from services.core.plans import Tier, effective_tier
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
+from services.cosmic.kinds import CosmicParams
 from services.cosmic.outcomes import CosmicOutcome, CosmicStatus, UsageStatus
 from services.cosmic.painter import (
     CosmicPainter,
@@ -30,8 +28,13 @@ from services.cosmic.painter import (
     daily_request,
     personal_key,
 )
+from services.cosmic.tiers import POLICIES
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
+from services.infra.clock import Clock
+from services.infra.db import Database
+from services.infra.locks import UserLocks
+from services.infra.media import MediaStore
 
 __all__ = [
     "CosmicOutcome",

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from services.core.accounts import AccountRepo
 from services.core.schedules import ScheduleRepo, Subscription
-from services.core.tiers import Clock
-from services.core.zones import offset_name, parse_zone, zone_of, zone_or
+from services.cosmic.zones import offset_name, parse_zone, zone_of, zone_or
+from services.infra.clock import Clock
 
 
 @dataclass(frozen=True, slots=True)

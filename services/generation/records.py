@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from services.core.db import Transaction
 from services.core.events import observer
 from services.core.models import GenerationRecord
+from services.infra.db import Transaction
 
 
 class GenerationRepo:

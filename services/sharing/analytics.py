@@ -13,7 +13,8 @@ from services.core.accounts import AccountRepo
 from services.core.images import ImageRepo, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
-from services.core.tiers import Clock, Tier, effective_tier
+from services.core.plans import Tier, effective_tier
+from services.infra.clock import Clock
 from services.sharing.repo import EventRepo, ReferralRepo
 
 DAY = 86_400

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from services.core.db import Database
+from services.infra.db import Database
 
 
 @dataclass(frozen=True, slots=True)

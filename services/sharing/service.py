@@ -9,7 +9,7 @@ import io
 from PIL import Image
 
 from services.core.images import StoredImage
-from services.core.media import MediaStore
+from services.infra.media import MediaStore
 from services.sharing.cards import CardFormat, CardText, render_card
 from services.sharing.repo import CardRepo, StoredCard
 

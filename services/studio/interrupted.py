@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.core.db import Transaction
 from services.core.models import Reservation
+from services.infra.db import Transaction
 from services.studio.models import NewPost
 from services.studio.repo import PostRepo
 

@@ -5,9 +5,11 @@ validated object (services/generation)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
+from services.core.categories import Category, register
 from services.generation.base import PromptResult, Usage
 from services.studio.catalog import Audience, PostType
 
@@ -80,3 +82,19 @@ class NewPost:
     hashtags: tuple[str, ...] = ()
     image_path: str | None = None
     error: str | None = None
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class StudioParams:
+    """A studio post's picture: the post's title (the post itself has its own table)."""
+
+    category: ClassVar[Category] = Category.STUDIO
+    title: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"title": self.title}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StudioParams:
+        return cls(str(data.get("title", "")))

@@ -6,9 +6,9 @@ import json
 import time
 from dataclasses import replace
 
-from services.core.db import Database, Transaction
 from services.core.models import GenerationRecord
 from services.generation.records import GenerationRepo
+from services.infra.db import Database, Transaction
 from services.studio.models import NewPost, StoredPost
 
 _POST_COLUMNS = (

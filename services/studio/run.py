@@ -13,19 +13,18 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from services.core.accounts import AccountRepo
-from services.core.categories import StudioParams
-from services.core.db import Database
 from services.core.images import ImageRepo, NewImage
 from services.core.ledger import Ledger
-from services.core.media import MediaStore
 from services.core.models import Account, GenerationRecord, Reservation
 from services.generation.base import FailureKind, GenerationError, ImageResult
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
 from services.generation.images import fit_for_photo
+from services.infra.db import Database
+from services.infra.media import MediaStore
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, request_summary
-from services.studio.models import NewPost, PostRequest, PostText
+from services.studio.models import NewPost, PostRequest, PostText, StudioParams
 from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
 from services.studio.repo import PostRepo

@@ -9,15 +9,15 @@ import time
 from pathlib import Path
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.images import ImageRepo, StoredImage
 from services.core.ledger import Ledger
-from services.core.locks import UserLocks
-from services.core.media import MediaStore
 from services.core.models import Account, Reservation
 from services.core.work import Origin
 from services.generation.base import FailureKind
 from services.generation.chain import ImageChain
+from services.infra.db import Database
+from services.infra.locks import UserLocks
+from services.infra.media import MediaStore
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
 from services.studio.models import StoredPost

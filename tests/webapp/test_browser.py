@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from services.core.categories import MatchParams, MoonParams
+from services.cosmic.kinds import MatchParams, MoonParams
 from services.generation.base import ImageRequest, ImageResult, Usage
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.images import tiny_png

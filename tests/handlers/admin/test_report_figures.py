@@ -3,9 +3,9 @@ query (services/admin/repo.py)."""
 
 from __future__ import annotations
 
-from services.core.categories import MatchParams, MoonParams
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
+from services.cosmic.kinds import MatchParams, MoonParams
 from services.generation.records import GenerationRepo
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 

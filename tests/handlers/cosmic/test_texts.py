@@ -8,7 +8,8 @@ from aiogram.utils.i18n import I18n
 
 from bot.app import LOCALES_DIR
 from handlers.cosmic.texts import CAPTIONS, caption
-from services.core.categories import Category, StudioParams
+from services.core.categories import Category
+from services.studio.models import StudioParams
 from tests.services.core.test_categories import SAMPLES
 
 I18N = I18n(path=LOCALES_DIR, default_locale="en", domain="messages")

@@ -15,18 +15,13 @@ from services.admin.repo import ModelUsage, ReportRepo
 from services.admin.reports import Reports
 from services.admin.stats import Stats
 from services.core.accounts import AccountRepo
-from services.core.categories import (
-    AvatarParams,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-    Params,
-)
-from services.core.db import Database
+from services.core.categories import Params
 from services.core.images import ImageRepo, NewImage
 from services.core.models import GenerationRecord
-from services.core.tiers import Clock
+from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.generation.records import GenerationRepo
+from services.infra.clock import Clock
+from services.infra.db import Database
 from services.sharing.repo import EventRepo
 
 USER = 7

@@ -7,21 +7,11 @@ import json
 
 import pytest
 
-from services.core.categories import (
-    PARAMS,
-    AvatarParams,
-    Category,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-    Params,
-    StudioParams,
-    dump_params,
-    parse_cosmic,
-    parse_params,
-)
+from services.core.categories import Category, Params, dump_params, parse_params, registered
 from services.cosmic.astro import Focus, Mood
+from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams, parse_cosmic
 from services.cosmic.moon import MoonPhase
+from services.studio.models import StudioParams
 
 SAMPLES: dict[Category, Params] = {
     Category.DAILY: DailyParams("leo", 9, Mood.BOLD, Focus.LOVE),
@@ -34,9 +24,9 @@ SAMPLES: dict[Category, Params] = {
 
 
 def test_every_category_has_a_params_type():
-    assert set(PARAMS) == set(Category) == set(SAMPLES)
+    assert set(registered()) == set(Category) == set(SAMPLES)
     for category, params in SAMPLES.items():
-        assert params.category is category and isinstance(params, PARAMS[category])
+        assert params.category is category and isinstance(params, registered()[category])
 
 
 @pytest.mark.parametrize("category", list(Category))

@@ -12,7 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.leadership import Leadership
-from services.core.leader import LocalLease, RedisLease
+from services.infra.leader import LocalLease, RedisLease
 
 
 class Clock:

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.ledger import InsufficientTokensError, Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind
+from services.infra.db import Database
 
 
 @pytest.fixture

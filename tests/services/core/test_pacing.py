@@ -14,9 +14,9 @@ from aiogram.methods import SendMessage
 from redis.asyncio import Redis
 
 from services.core.broadcast import Broadcaster
-from services.core.db import Database
-from services.core.pacing import GRAIN_SECONDS, MemoryRates, RateStore, RedisRates
 from services.core.schedules import ScheduleRepo
+from services.infra.db import Database
+from services.infra.pacing import GRAIN_SECONDS, MemoryRates, RateStore, RedisRates
 
 RATE = 25.0
 

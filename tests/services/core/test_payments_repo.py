@@ -4,8 +4,8 @@ it once."""
 from __future__ import annotations
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database
 from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
+from services.infra.db import Database
 
 USER = 7
 

@@ -8,8 +8,8 @@ import time
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from services.core.locks import RedisUserLocks, hold
 from services.cosmic.cache import CachedImage, RedisImageCache
+from services.infra.locks import RedisUserLocks, hold
 from tests.conftest import PARTNER_ID, make_driver
 
 

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.core.accounts import AccountRepo
-from services.core.db import Database, DatabaseError, async_url
-from services.core.schema import current_revision
-from services.core.schema.sqlite_legacy import MIGRATIONS
+from services.infra.db import Database, DatabaseError, async_url
+from services.infra.schema import current_revision
+from services.infra.schema.sqlite_legacy import MIGRATIONS
 from tests.databases import DatabaseUnderTest
 
 

@@ -7,15 +7,7 @@ import asyncio
 import time
 
 from services.core.accounts import AccountRepo
-from services.core.categories import (
-    AvatarParams,
-    DailyParams,
-    MatchParams,
-    MoonParams,
-    dump_params,
-    parse_cosmic,
-)
-from services.core.db import Database
+from services.core.categories import dump_params
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind, ReservationStatus
@@ -23,6 +15,8 @@ from services.core.sweep import Sweep, SweepReport
 from services.core.usage import UsageRepo
 from services.core.work import Origin, WorkKind, WorkRepo
 from services.cosmic.again import request_again
+from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams, parse_cosmic
+from services.infra.db import Database
 from services.studio.interrupted import keep_interrupted
 from services.studio.repo import PostRepo
 from services.studio.service import PostStatus, ReadyPost, draft_fields

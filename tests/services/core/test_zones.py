@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.core.zones import PICKER_OFFSETS, offset_name, parse_zone, zone_of
 from services.cosmic.batch import upcoming_day
 from services.cosmic.cache import date_expiry
+from services.cosmic.zones import PICKER_OFFSETS, offset_name, parse_zone, zone_of
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from services.core.categories import COSMIC_CATEGORIES, Category
+from services.core.categories import Category
+from services.cosmic.kinds import COSMIC_CATEGORIES
 from services.cosmic.prompts import ART, CosmicSketch, cosmic_image_request
 from services.generation.base import ImageRequest, Quality
 from services.generation.local.painter import LocalImageRenderer

@@ -8,11 +8,11 @@ import time
 from datetime import UTC, datetime
 
 from services.core.broadcast import Broadcaster
-from services.core.categories import DailyParams
-from services.core.pacing import BURST_SECONDS, GRAIN_SECONDS
 from services.core.schedules import ScheduleRepo
 from services.cosmic.astro import daily_reading
+from services.cosmic.kinds import DailyParams
 from services.cosmic.pushes import PushImages
+from services.infra.pacing import BURST_SECONDS, GRAIN_SECONDS
 from tests.services.cosmic.test_service import CountingRenderer, account_with, make
 
 DAY = datetime.now(UTC).date()

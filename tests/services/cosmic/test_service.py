@@ -10,22 +10,22 @@ import pytest
 from PIL import Image
 
 from services.core.accounts import AccountRepo
-from services.core.categories import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.core.images import ImageRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
-from services.core.locks import MemoryUserLocks
-from services.core.media import MediaStore
-from services.core.tiers import Clock
 from services.core.usage import UsageRepo
 from services.cosmic.astro import Focus, Mood
 from services.cosmic.cache import MemoryImageCache
+from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase
 from services.cosmic.service import CosmicService, CosmicStatus, ReadyImage
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.local.painter import LocalImageRenderer
 from services.generation.resilience import Guard, RetryPolicy
+from services.infra.clock import Clock
+from services.infra.locks import MemoryUserLocks
+from services.infra.media import MediaStore
 
 USER = 7
 

@@ -9,11 +9,11 @@ import pytest
 from services.core.accounts import AccountRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
-from services.core.locks import MemoryUserLocks
-from services.core.media import MediaStore
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult, Usage
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.resilience import Guard, RetryPolicy
+from services.infra.locks import MemoryUserLocks
+from services.infra.media import MediaStore
 from services.studio.catalog import Audience, PostType
 from services.studio.chains import PromptChain, TextChain
 from services.studio.local_writer import LocalTextWriter

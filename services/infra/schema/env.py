@@ -1,5 +1,5 @@
 """Alembic's environment: migrations run on the connection the application hands over
-(services/core/schema `upgrade`), so `python -m bot migrate` and every start share one path."""
+(services/infra/schema `upgrade`), so `python -m bot migrate` and every start share one path."""
 
 from __future__ import annotations
 

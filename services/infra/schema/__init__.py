@@ -1,8 +1,8 @@
 """The database schema, kept by Alembic on SQLite and PostgreSQL alike.
 
-`upgrade` runs at every start (services/core/db.py) and from `python -m bot migrate`;
-revisions live in services/core/schema/versions. To change the schema, add a revision
-(`alembic -c services/core/schema/alembic.ini revision -m "…"`) that works on both
+`upgrade` runs at every start (services/infra/db.py) and from `python -m bot migrate`;
+revisions live in services/infra/schema/versions. To change the schema, add a revision
+(`alembic -c services/infra/schema/alembic.ini revision -m "…"`) that works on both
 databases, and never edit a shipped one.
 """
 
@@ -31,7 +31,7 @@ def upgrade(connection: Connection, schema: str | None = None) -> None:
     """Brings the database on `connection` to the newest revision, inside the caller's
     transaction. On PostgreSQL, `schema` (created when missing) holds the tables."""
     if connection.dialect.name == "sqlite":
-        # SQLite's own transaction handling is off (services/core/db.py): without this every
+        # SQLite's own transaction handling is off (services/infra/db.py): without this every
         # DDL statement would commit alone, and a failed migration would leave half a schema.
         # IMMEDIATE also makes two processes starting on one file migrate one at a time.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -9,7 +9,7 @@ import io
 
 from PIL import Image
 
-from services.core.media import MediaStore
+from services.infra.media import MediaStore
 
 WIDTH = 384
 """Pixels: a third of a 360 px phone screen at 3× density, or a grid cell at 1×."""

@@ -1,7 +1,7 @@
 """The SQLite schema as it was built before Alembic (versions 1-7, tracked in PRAGMA
 user_version). Alembic's baseline revision applies whichever of these a database lacks, so a
 file made by an older release upgrades in place; never edit them. New schema changes are
-Alembic revisions (services/core/schema/versions).
+Alembic revisions (services/infra/schema/versions).
 
 Times are stored as Unix seconds (REAL), money-like amounts as INTEGER tokens.
 """

@@ -1,5 +1,5 @@
 """The PostgreSQL schema of Alembic's baseline revision: the same tables, columns and rules
-as SQLite's seven legacy versions (services/core/schema/sqlite_legacy.py), in PostgreSQL's
+as SQLite's seven legacy versions (services/infra/schema/sqlite_legacy.py), in PostgreSQL's
 words. Ids and Telegram ids are BIGINT, token amounts INTEGER (so their SUMs are integers,
 not NUMERIC), times DOUBLE PRECISION Unix seconds, flags INTEGER 0/1 (as on SQLite, so one
 set of SQL serves both).

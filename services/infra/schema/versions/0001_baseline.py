@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from services.core.schema import postgresql, sqlite_legacy
+from services.infra.schema import postgresql, sqlite_legacy
 
 revision = "0001"
 down_revision: str | None = None

@@ -2,7 +2,7 @@
 
 SQLAlchemy 2's async engines own the connections (URLs, drivers — aiosqlite, asyncpg —
 pools, per-connection set-up) and Alembic's migrations run through them
-(services/core/schema). Repositories write plain SQL with `?` placeholders that both
+(services/infra/schema). Repositories write plain SQL with `?` placeholders that both
 databases understand; it runs on the driver connection the engine hands out (turned into
 PostgreSQL's `$1, $2, …` once per statement), because SQLAlchemy's statement layer over
 an async driver costs several thread or greenlet hops per statement: measured here, a
@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from services.core.statements import (
+from services.infra.statements import (
     POSTGRESQL,
     PostgreSQLStatements,
     Record,
@@ -101,7 +101,7 @@ class Database:
         return self.dialect == SQLITE
 
     async def connect(self) -> None:
-        from services.core.schema import upgrade  # Alembic, once per process start
+        from services.infra.schema import upgrade  # Alembic, once per process start
 
         try:
             engine = (

@@ -1,6 +1,6 @@
 """What statements run on: the driver connection of either database (sqlite3 through
 aiosqlite, asyncpg), one round trip a statement, and the transaction repositories write
-in. `services.core.db.Database` hands them out."""
+in. `services.infra.db.Database` hands them out."""
 
 from __future__ import annotations
 
