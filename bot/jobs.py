@@ -15,12 +15,12 @@ from aiogram.utils.i18n import I18n
 from bot.pushes import DailyPush
 from bot.queue import JobQueue
 from bot.scheduler import Job, JobRun
-from handlers.admin.reporting import send_report
 from services.admin.reports import Reports
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day
 from services.cosmic.service import CosmicService
 from services.sharing.repo import CardRepo
+from ui.admin.reporting import send_report
 
 logger = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.keyboards import share_button
-from handlers.cosmic.texts import reading_text
 from services.core.broadcast import Broadcaster, BroadcastReport
 from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
 from services.cosmic.astro import daily_reading
 from services.cosmic.pushes import PushImages
 from services.cosmic.service import CosmicService
 from services.cosmic.zones import local_now, zone_or
+from ui.common.keyboards import share_button
+from ui.cosmic.texts import reading_text
 
 CATCH_UP_HOURS = 3
 """A push is sent from its local hour until this many hours later (a run every quarter of

@@ -16,18 +16,18 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from handlers.common.interrupted import (
-    art_again,
-    interrupted_art_text,
-    interrupted_post_text,
-    post_again,
-)
 from services.core.ledger import Ledger
 from services.core.sweep import Sweep, SweepReport
 from services.core.usage import UsageRepo
 from services.core.work import Interruption, WorkKind, WorkRepo
 from services.infra.db import Database
 from services.studio.interrupted import keep_interrupted
+from ui.interrupted import (
+    art_again,
+    interrupted_art_text,
+    interrupted_post_text,
+    post_again,
+)
 
 logger = logging.getLogger(__name__)
 

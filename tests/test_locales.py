@@ -51,7 +51,7 @@ def test_placeholders_survive_translation(language: str):
 def test_template_holds_every_string_in_the_code():
     keywords = {**DEFAULT_KEYWORDS, "_noop": None}
     in_code = set()
-    for folder in ("bot", "handlers", "services", "webapp"):
+    for folder in ("bot", "handlers", "services", "ui", "webapp"):
         for _, _, message, _, _ in extract_from_dir(LOCALES.parent / folder, keywords=keywords):
             in_code.add(message if isinstance(message, str) else message[0])
     assert in_code - template() == set(), "run the pybabel extract/update steps in README"

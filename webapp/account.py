@@ -9,15 +9,14 @@ from aiogram.types import LabeledPrice
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from handlers.common.texts import audience_label, language_label, post_type_label
-from handlers.cosmic.plan import product_description, product_title
-from handlers.cosmic.texts import phase_name, sign_name
 from services.core.payments import CURRENCY, Product, payload_for
 from services.core.plans import Tier
 from services.cosmic.astro import SIGNS
 from services.cosmic.moon import PHASES, moon_on
 from services.cosmic.tiers import POLICIES
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
+from ui.common.texts import audience_label, language_label, post_type_label
+from ui.cosmic.texts import phase_name, product_description, product_title, sign_name
 from webapp.auth import AppDep, CallerDep
 from webapp.errors import COMMON
 from webapp.strings import STRINGS

@@ -10,14 +10,14 @@ from aiogram.types import BufferedInputFile, Message
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from handlers.common.photos import Photo, send_reusing
-from handlers.cosmic.keyboards import image_actions
-from handlers.cosmic.texts import caption
-from handlers.studio.keyboards import post_actions
 from services.core.categories import Category
 from services.generation.images import fit_for_photo
 from services.studio.captions import render_post
 from services.studio.models import PostText
+from ui.common.photos import Photo, send_reusing
+from ui.cosmic.keyboards import image_actions
+from ui.cosmic.texts import caption
+from ui.studio.keyboards import post_actions
 from webapp.auth import AppDep, CallerDep
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.texts import speaking

@@ -10,9 +10,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from handlers.cosmic.keyboards import TRAITS, trait_label
-from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
-from handlers.sharing.texts import card_text
 from services.core.categories import Category, dump_params
 from services.core.images import StoredImage
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, daily_reading
@@ -20,6 +17,9 @@ from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, Match
 from services.cosmic.moon import MoonPhase, moon_on
 from services.cosmic.service import CosmicOutcome, CosmicStatus, ReadyImage
 from services.sharing.cards import CardFormat
+from ui.cosmic.keyboards import TRAITS, trait_label
+from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
+from ui.sharing.texts import card_text
 from webapp.auth import AppDep, Caller, CallerDep
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.media import signer_of

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from bot.app import App
-from handlers.sharing.texts import card_text
 from services.core.images import StoredImage
 from services.sharing.cards import CardFormat
+from ui.sharing.texts import card_text
 from webapp.auth import AppDep
 from webapp.errors import MEDIA_PREFIX, N_, ApiError
 from webapp.signing import ORIGINAL, MediaSigner

@@ -20,14 +20,14 @@ from typing import Any, Self
 from aiogram.utils.i18n import I18n
 from pydantic import BaseModel
 
-from handlers.common.interrupted import interrupted_post_text
-from handlers.studio.draft import draft_from_fields
-from handlers.studio.post import outcome_problem
 from services.studio.board import BoardJob, JobBoard
+from services.studio.drafts import draft_from_fields
 from services.studio.models import PostText, StoredPost
 from services.studio.progress import Progress
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
 from services.studio.service import StudioService
+from ui.interrupted import interrupted_post_text
+from ui.studio.texts import outcome_problem
 from webapp.signing import MediaSigner
 from webapp.texts import said
 

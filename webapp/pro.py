@@ -17,14 +17,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
 from bot.app import App
-from handlers.common.texts import insufficient_text, not_pro_text
-from handlers.studio.post import outcome_problem
 from services.studio.board import FINAL, BoardJob
 from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
 from services.studio.models import StoredPost
 from services.studio.run import PostOutcome, PostStatus
 from services.studio.service import Draft, draft_fields, new_draft_key
+from ui.common.texts import insufficient_text, not_pro_text
+from ui.studio.texts import outcome_problem
 from webapp.auth import AppDep, Caller, CallerDep
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.media import signer_of

@@ -12,13 +12,13 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.filters import AdminFilter
-from handlers.common.texts import balance_text
 from services.admin.costs import CostReport, CostSummary
 from services.core.ledger import InsufficientTokensError, Ledger
 from services.core.models import Account
 from services.core.payments import PaymentService
 from services.core.plans import Tier
 from services.studio.service import StudioService
+from ui.common.texts import balance_text
 
 COST_PERIODS = (1, 7, 30)
 MODEL_ROWS = 8

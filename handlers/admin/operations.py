@@ -18,8 +18,6 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.admin.callbacks import BroadcastCallback
-from handlers.admin.reporting import send_report
 from handlers.common.filters import AdminFilter
 from handlers.common.jobs import BatchJob, BroadcastJob, Jobs, Where
 from handlers.common.states import BroadcastForm
@@ -28,6 +26,8 @@ from services.admin.service import AdminService
 from services.core.broadcast import BroadcastReport
 from services.cosmic.batch import BatchReport
 from services.cosmic.service import CosmicService
+from ui.admin.callbacks import BroadcastCallback
+from ui.admin.reporting import send_report
 
 logger = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import keyboards
-from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
 from handlers.common.screens import answered
-from handlers.common.texts import balance_text, help_text
 from services.core.models import Account
 from services.core.profile import ProfileService
 from services.sharing.analytics import Analytics
 from services.studio.catalog import UI_LANGUAGES
 from services.studio.service import StudioService
+from ui.common import keyboards
+from ui.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from ui.common.texts import balance_text, help_text
 
 
 def greeting(name: str) -> str:

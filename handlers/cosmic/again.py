@@ -1,5 +1,5 @@
 """The Cosmic Coach button the sweeper leaves in place of an interrupted image
-(handlers/common/interrupted.py): it paints the image again, once per tap."""
+(ui/interrupted.py): it paints the image again, once per tap."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from handlers.common.jobs import Jobs
-from handlers.common.texts import expired_text
 from handlers.cosmic.art import make_art
-from handlers.cosmic.callbacks import ArtAgainCallback
-from handlers.cosmic.texts import caption
 from services.core.models import Account
 from services.core.sweep import Sweep
 from services.cosmic.again import request_again
 from services.cosmic.service import CosmicService
+from ui.common.texts import expired_text
+from ui.cosmic.callbacks import ArtAgainCallback
+from ui.cosmic.texts import caption
 
 
 async def process_art_again(

@@ -15,9 +15,6 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.jobs import ArtJob, Jobs, Where
-from handlers.common.photos import Photo, send_reusing
-from handlers.cosmic import keyboards
-from handlers.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
 from services.core.categories import Category, dump_params
 from services.core.models import Account
 from services.core.plans import Tier
@@ -33,6 +30,9 @@ from services.cosmic.service import (
 )
 from services.generation.base import FailureKind
 from services.generation.images import fit_for_photo
+from ui.common.photos import Photo, send_reusing
+from ui.cosmic import keyboards
+from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,15 @@ from aiogram.utils.i18n import gettext as _
 from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
 from handlers.common.states import AvatarForm
-from handlers.cosmic import keyboards
 from handlers.cosmic.art import make_art, tap_key
-from handlers.cosmic.callbacks import (
+from services.core.categories import Category
+from services.core.models import Account
+from services.cosmic.astro import SIGNS_BY_KEY
+from services.cosmic.kinds import AvatarParams
+from services.cosmic.service import CosmicService
+from services.cosmic.tiers import POLICIES
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import (
     AvatarMakeCallback,
     AvatarMoonCallback,
     AvatarRestartCallback,
@@ -23,14 +29,8 @@ from handlers.cosmic.callbacks import (
     AvatarTraitCallback,
     AvatarTypeCallback,
 )
-from handlers.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
-from handlers.cosmic.texts import caption, upgrade_text
-from services.core.categories import Category
-from services.core.models import Account
-from services.cosmic.astro import SIGNS_BY_KEY
-from services.cosmic.kinds import AvatarParams
-from services.cosmic.service import CosmicService
-from services.cosmic.tiers import POLICIES
+from ui.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
+from ui.cosmic.texts import caption, upgrade_text
 
 MAX_TRAITS = 3
 MAX_TRAIT_LENGTH = 30

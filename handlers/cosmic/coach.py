@@ -9,24 +9,8 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_buttons, show_screen
-from handlers.cosmic import keyboards
 from handlers.cosmic.art import make_art, tap_key
-from handlers.cosmic.callbacks import (
-    MatchFirstCallback,
-    MatchPairCallback,
-    MatchRestartCallback,
-    MoonMakeCallback,
-    MoonPickCallback,
-)
 from handlers.cosmic.subscribe_screens import usage_lines
-from handlers.cosmic.texts import (
-    caption,
-    match_caption,
-    phase_name,
-    referral_text,
-    ritual_guide,
-    usage_text,
-)
 from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.kinds import MatchParams, MoonParams
@@ -34,6 +18,22 @@ from services.cosmic.moon import moon_on
 from services.cosmic.service import CosmicService
 from services.cosmic.subscriptions import SubscriptionService
 from services.sharing.analytics import Analytics
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import (
+    MatchFirstCallback,
+    MatchPairCallback,
+    MatchRestartCallback,
+    MoonMakeCallback,
+    MoonPickCallback,
+)
+from ui.cosmic.texts import (
+    caption,
+    match_caption,
+    phase_name,
+    referral_text,
+    ritual_guide,
+    usage_text,
+)
 
 # --- /match ---------------------------------------------------------------------------
 

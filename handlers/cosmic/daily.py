@@ -9,24 +9,24 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import MenuAction, MenuCallback
 from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
-from handlers.cosmic import keyboards
 from handlers.cosmic.art import make_art, photo_sender, tap_key
-from handlers.cosmic.callbacks import (
-    DailyAdjustCallback,
-    DailyMakeCallback,
-    DailySignCallback,
-    DailySignsCallback,
-)
-from handlers.cosmic.texts import caption, reading_text
 from services.core.models import Account
 from services.core.plans import Tier
 from services.core.profile import ProfileService
 from services.cosmic.astro import SIGNS_BY_KEY, daily_reading
 from services.cosmic.kinds import DailyParams
 from services.cosmic.service import CosmicService, CosmicStatus
+from ui.common.callbacks import MenuAction, MenuCallback
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import (
+    DailyAdjustCallback,
+    DailyMakeCallback,
+    DailySignCallback,
+    DailySignsCallback,
+)
+from ui.cosmic.texts import caption, reading_text
 
 
 def daily_grid() -> InlineKeyboardMarkup:

@@ -12,13 +12,16 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import MenuAction, MenuCallback
-from handlers.common.keyboards import in_app
-from handlers.common.photos import Photo, send_reusing
 from handlers.common.screens import answered, show_buttons, shows_markup
-from handlers.common.texts import expired_text
-from handlers.cosmic import keyboards
-from handlers.cosmic.callbacks import (
+from services.core.images import StoredImage
+from services.cosmic.gallery import GalleryService
+from services.sharing.analytics import Analytics
+from ui.common.callbacks import MenuAction, MenuCallback
+from ui.common.keyboards import in_app
+from ui.common.photos import Photo, send_reusing
+from ui.common.texts import expired_text
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import (
     GalleryDeleteCallback,
     GalleryDeleteYesCallback,
     GalleryPageCallback,
@@ -26,10 +29,7 @@ from handlers.cosmic.callbacks import (
     ImageDownloadCallback,
     ImageFavouriteCallback,
 )
-from handlers.cosmic.texts import caption
-from services.core.images import StoredImage
-from services.cosmic.gallery import GalleryService
-from services.sharing.analytics import Analytics
+from ui.cosmic.texts import caption
 
 Shown = (
     GalleryPageCallback | GalleryStarCallback | GalleryDeleteCallback | GalleryDeleteYesCallback

@@ -9,28 +9,13 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import MenuAction, MenuCallback
-from handlers.cosmic import keyboards
-from handlers.cosmic.callbacks import PlanCallback
 from services.core.payments import CURRENCY, CreditStatus, PaymentService, Product, payload_for
+from ui.common.callbacks import MenuAction, MenuCallback
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import PlanCallback
+from ui.cosmic.texts import product_description, product_title
 
 logger = logging.getLogger(__name__)
-
-
-def product_title(product: Product, service: PaymentService) -> str:
-    return {
-        Product.COSMIC: _("Cosmic plan, 30 days"),
-        Product.UNIVERSE: _("Universe plan, 30 days"),
-        Product.TOKENS: _("{count} PRO tokens").format(count=service.prices.token_pack_size),
-    }[product]
-
-
-def product_description(product: Product) -> str:
-    return {
-        Product.COSMIC: _("3 personal images a week: daily energy, compatibility, moon rituals."),
-        Product.UNIVERSE: _("Unlimited personal images in HD, zodiac avatars included."),
-        Product.TOKENS: _("Tokens for the Viral Studio; they never expire."),
-    }[product]
 
 
 async def command_plan(message: Message, payments: PaymentService) -> None:

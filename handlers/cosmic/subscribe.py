@@ -12,14 +12,6 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import show_screen
 from handlers.common.states import SubscribeForm
-from handlers.cosmic import keyboards
-from handlers.cosmic.callbacks import (
-    SubscribeHourCallback,
-    SubscribeSignCallback,
-    ZoneAction,
-    ZoneCallback,
-    ZoneSetCallback,
-)
 from handlers.cosmic.subscribe_screens import (
     DEFAULT_HOUR,
     Screen,
@@ -35,6 +27,14 @@ from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.subscriptions import SubscriptionService
 from services.cosmic.zones import PICKER_OFFSETS, is_fixed, zone_of
+from ui.cosmic import keyboards
+from ui.cosmic.callbacks import (
+    SubscribeHourCallback,
+    SubscribeSignCallback,
+    ZoneAction,
+    ZoneCallback,
+    ZoneSetCallback,
+)
 
 
 async def command_subscribe(

@@ -14,15 +14,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton
 
-from handlers.cosmic.callbacks import (
+from services.core.schedules import Subscription
+from services.cosmic.zones import PICKER_OFFSETS
+from ui.cosmic.callbacks import (
     SubscribeHourCallback,
     ZoneAction,
     ZoneCallback,
     ZoneSetCallback,
 )
-from handlers.cosmic.texts import sign_label
-from services.core.schedules import Subscription
-from services.cosmic.zones import PICKER_OFFSETS
+from ui.cosmic.texts import sign_label
 
 Screen = tuple[str, InlineKeyboardMarkup]
 

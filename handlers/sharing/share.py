@@ -23,11 +23,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.filters import AdminFilter
-from handlers.common.photos import Photo, send_reusing
-from handlers.common.texts import expired_text
-from handlers.sharing.callbacks import CardFileCallback, CardMenuCallback, CardPhotoCallback
-from handlers.sharing.keyboards import send_card_menu
-from handlers.sharing.texts import card_text, share_text
 from services.admin.stats import Dashboard, Stats
 from services.core.images import StoredImage
 from services.cosmic.gallery import GalleryService
@@ -39,6 +34,12 @@ from services.sharing.service import CardService
 from services.studio.captions import render_post
 from services.studio.models import PostText
 from services.studio.service import StudioService
+from ui.common.callbacks import CardMenuCallback
+from ui.common.photos import Photo, send_reusing
+from ui.common.texts import expired_text
+from ui.sharing.callbacks import CardFileCallback, CardPhotoCallback
+from ui.sharing.keyboards import send_card_menu
+from ui.sharing.texts import card_text, share_text
 
 logger = logging.getLogger(__name__)
 

@@ -9,30 +9,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.keyboards import in_app
 from handlers.common.states import StudioForm
-from handlers.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
-from handlers.studio import keyboards
 from services.core.models import Account
-from services.studio.catalog import Audience, PostType
+from services.studio.drafts import draft_from
 from services.studio.links import MAX_LINK_LENGTH
-from services.studio.service import Draft, StudioService, new_draft_key
+from services.studio.service import StudioService, new_draft_key
+from ui.common.keyboards import in_app
+from ui.common.texts import draft_summary, expired_text, insufficient_text, not_pro_text
+from ui.studio import keyboards
 
 STEPS = ("type", "audience", "language", "link", "confirm")
-
-
-def draft_from(data: dict[str, Any]) -> Draft:
-    return Draft(
-        post_type=PostType(data["post_type"]),
-        audience=Audience(data["audience"]),
-        language=data["language"],
-        referral_link=data.get("link"),
-    )
-
-
-def draft_from_fields(fields: dict[str, str | None]) -> Draft:
-    """The draft back from `draft_fields` (as a job carries it)."""
-    return draft_from({**fields, "link": fields.get("referral_link")})
 
 
 def screen(

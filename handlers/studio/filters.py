@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
-from handlers.studio.callbacks import PostActionCallback, RegenerateCallback
 from services.studio.models import StoredPost
 from services.studio.service import StudioService
+from ui.studio.callbacks import PostActionCallback, RegenerateCallback
 
 
 class OwnPostFilter(BaseFilter):

@@ -15,26 +15,8 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.jobs import Jobs, PostJob, Where
-from handlers.common.texts import (
-    expired_text,
-    failure_text,
-    insufficient_text,
-    not_pro_text,
-    progress_text,
-)
-from handlers.sharing.keyboards import send_card_menu
-from handlers.studio import keyboards
-from handlers.studio.callbacks import (
-    PostAction,
-    PostActionCallback,
-    RegenerateCallback,
-    StudioNav,
-    StudioNavCallback,
-)
 from handlers.studio.draft import (
     current_draft,
-    draft_from,
-    draft_from_fields,
     open_studio,
     screen,
 )
@@ -42,6 +24,7 @@ from handlers.studio.filters import OwnPostFilter
 from services.core.models import Account
 from services.core.work import Origin
 from services.studio.captions import render_post
+from services.studio.drafts import draft_from, draft_from_fields
 from services.studio.models import StoredPost
 from services.studio.progress import Progress
 from services.studio.service import (
@@ -53,6 +36,21 @@ from services.studio.service import (
     draft_fields,
     new_draft_key,
 )
+from ui.common.texts import (
+    expired_text,
+    not_pro_text,
+    progress_text,
+)
+from ui.sharing.keyboards import send_card_menu
+from ui.studio import keyboards
+from ui.studio.callbacks import (
+    PostAction,
+    PostActionCallback,
+    RegenerateCallback,
+    StudioNav,
+    StudioNavCallback,
+)
+from ui.studio.texts import outcome_problem
 
 logger = logging.getLogger(__name__)
 
@@ -153,18 +151,6 @@ async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
         await message.edit_text(outcome_problem(outcome, cost))
     else:  # nothing was started: the screen the user tapped stays as it is
         await message.answer(outcome_problem(outcome, cost))
-
-
-def outcome_problem(outcome: PostOutcome, cost: int) -> str:
-    if outcome.status is PostStatus.NOT_PRO:
-        return not_pro_text(outcome.balance)
-    if outcome.status is PostStatus.INSUFFICIENT:
-        return insufficient_text(outcome.balance, cost)
-    if outcome.status is PostStatus.BUSY:
-        return _("⏳ Still working on your post — it will arrive in a moment.")
-    if outcome.status is PostStatus.DUPLICATE:
-        return _("This post has already been made. Use “New post” for another one.")
-    return failure_text(outcome.failure, cost, outcome.balance)
 
 
 async def process_generate(

@@ -8,11 +8,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.callbacks import MenuAction, MenuCallback
 from handlers.common.screens import show_screen
 from handlers.common.states import StudioForm
-from handlers.common.texts import expired_text
-from handlers.studio.callbacks import (
+from handlers.studio.draft import STEPS, current_draft, go_to, open_studio, screen
+from services.core.models import Account
+from services.studio.links import MAX_LINK_LENGTH, LinkProblem, check_referral_link
+from services.studio.service import StudioService
+from ui.common.callbacks import MenuAction, MenuCallback
+from ui.common.texts import expired_text
+from ui.studio.callbacks import (
     AudienceCallback,
     LinkCallback,
     LinkChoice,
@@ -21,10 +25,6 @@ from handlers.studio.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
-from handlers.studio.draft import STEPS, current_draft, go_to, open_studio, screen
-from services.core.models import Account
-from services.studio.links import MAX_LINK_LENGTH, LinkProblem, check_referral_link
-from services.studio.service import StudioService
 
 
 async def command_studio_handler(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from services.studio.catalog import Audience, PostType
 from services.studio.models import StoredPost
@@ -43,3 +44,17 @@ def draft_fields(draft: Draft) -> dict[str, str | None]:
 def request_summary(draft: Draft) -> str:
     link = draft.referral_link or "-"
     return f"{draft.post_type.value}/{draft.audience.value}/{draft.language}/link={link}"
+
+
+def draft_from(data: dict[str, Any]) -> Draft:
+    return Draft(
+        post_type=PostType(data["post_type"]),
+        audience=Audience(data["audience"]),
+        language=data["language"],
+        referral_link=data.get("link"),
+    )
+
+
+def draft_from_fields(fields: dict[str, str | None]) -> Draft:
+    """The draft back from `draft_fields` (as a job carries it)."""
+    return draft_from({**fields, "link": fields.get("referral_link")})

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from handlers.cosmic.callbacks import GalleryDeleteCallback, GalleryPageCallback
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram, StoredMessage
+from ui.cosmic.callbacks import GalleryDeleteCallback, GalleryPageCallback
 
 USER = PARTNER_ID
 IVAN, EVA = 3004, 3005

@@ -18,11 +18,11 @@ import time_machine
 from PIL import Image
 
 from bot.config import Settings
-from handlers.cosmic.texts import reading_text
 from services.cosmic.astro import daily_reading
 from services.generation.base import ImageRequest, ImageResult, Usage
 from tests.conftest import Driver, make_driver
 from tests.fakes.telegram import FakeTelegram
+from ui.cosmic.texts import reading_text
 
 QUARTER = timedelta(minutes=15)
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from handlers.cosmic.callbacks import ZoneAction, ZoneCallback
 from tests.conftest import Driver
 from tests.fakes.telegram import FakeTelegram
 from tests.handlers.cosmic.test_push_zones import arrivals, utc
+from ui.cosmic.callbacks import ZoneAction, ZoneCallback
 
 USER = 7201
 

@@ -7,10 +7,10 @@ import pytest
 from aiogram.utils.i18n import I18n
 
 from bot.app import LOCALES_DIR
-from handlers.cosmic.texts import CAPTIONS, caption
 from services.core.categories import Category
 from services.studio.models import StudioParams
 from tests.services.core.test_categories import SAMPLES
+from ui.cosmic.texts import CAPTIONS, caption
 
 I18N = I18n(path=LOCALES_DIR, default_locale="en", domain="messages")
 

@@ -8,10 +8,10 @@ import pytest
 from aiogram.utils.i18n import I18n
 
 from bot.app import LOCALES_DIR
-from handlers.sharing.texts import CARD_LINES, SHARE_TEXTS, card_text, share_text
 from services.core.categories import Category, Params
 from services.core.images import StoredImage
 from tests.services.core.test_categories import SAMPLES
+from ui.sharing.texts import CARD_LINES, SHARE_TEXTS, card_text, share_text
 
 SAMPLE_DAY = date(2026, 11, 30)
 I18N = I18n(path=LOCALES_DIR, default_locale="en", domain="messages")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.studio.keyboards import own_language_first
 from tests.conftest import PARTNER_ID, Driver
 from tests.fakes.telegram import FakeTelegram
+from ui.studio.keyboards import own_language_first
 
 RUSSIAN, SPANISH = 3005, 3006
 

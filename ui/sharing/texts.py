@@ -10,13 +10,13 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from handlers.cosmic.texts import focus_name, match_caption, mood_name, phase_name, sign_name
 from services.core.categories import Category
 from services.core.images import StoredImage
 from services.cosmic.astro import sign
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.sharing.cards import CardText
 from services.studio.models import StudioParams
+from ui.cosmic.texts import focus_name, match_caption, mood_name, phase_name, sign_name
 
 LOCAL_PROVIDER = "local"
 

@@ -12,9 +12,9 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
-from handlers.common.texts import language_label
 from services.studio.catalog import UI_LANGUAGES
+from ui.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from ui.common.texts import language_label
 
 
 def main_menu() -> InlineKeyboardMarkup:

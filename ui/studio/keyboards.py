@@ -6,9 +6,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.keyboards import in_app, share_button
-from handlers.common.texts import audience_label, language_label, post_type_label
-from handlers.studio.callbacks import (
+from services.studio.catalog import Audience, PostType
+from ui.common.keyboards import in_app, share_button
+from ui.common.texts import audience_label, language_label, post_type_label
+from ui.studio.callbacks import (
     AudienceCallback,
     LinkCallback,
     LinkChoice,
@@ -20,7 +21,6 @@ from handlers.studio.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
-from services.studio.catalog import Audience, PostType
 
 SAVED_LINK_PREVIEW = 40
 

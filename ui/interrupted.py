@@ -8,9 +8,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.cosmic.callbacks import ArtAgainCallback
-from handlers.studio.callbacks import RegenerateCallback
 from services.studio.service import new_draft_key
+from ui.cosmic.callbacks import ArtAgainCallback
+from ui.studio.callbacks import RegenerateCallback
 
 
 def interrupted_post_text(tokens: int, balance: int) -> str:

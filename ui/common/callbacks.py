@@ -1,5 +1,5 @@
 """The buttons every product shares: the main menu and the bot's language. Each product's
-own buttons are in handlers/<product>/callbacks.py. Values are short so packed data stays
+own buttons are in ui/<product>/callbacks.py. Values are short so packed data stays
 far below Telegram's 64 bytes."""
 
 from __future__ import annotations
@@ -25,3 +25,9 @@ class MenuCallback(CallbackData, prefix="menu"):
 
 class LanguageCallback(CallbackData, prefix="lang"):
     code: str
+
+
+class CardMenuCallback(CallbackData, prefix="cm"):
+    """Shows the formats of an image's cards."""
+
+    image_id: int

@@ -11,6 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 
 from services.core.categories import Category, Params
+from services.core.payments import PaymentService, Product
 from services.core.plans import Tier
 from services.cosmic.astro import Focus, Mood, sign
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
@@ -238,3 +239,19 @@ def cosmic_failure_text(failure: FailureKind | None) -> str:
 
 def referral_text(invited: int) -> str:
     return _("Friends who joined through your shares: {count}").format(count=invited)
+
+
+def product_title(product: Product, service: PaymentService) -> str:
+    return {
+        Product.COSMIC: _("Cosmic plan, 30 days"),
+        Product.UNIVERSE: _("Universe plan, 30 days"),
+        Product.TOKENS: _("{count} PRO tokens").format(count=service.prices.token_pack_size),
+    }[product]
+
+
+def product_description(product: Product) -> str:
+    return {
+        Product.COSMIC: _("3 personal images a week: daily energy, compatibility, moon rituals."),
+        Product.UNIVERSE: _("Unlimited personal images in HD, zodiac avatars included."),
+        Product.TOKENS: _("Tokens for the Viral Studio; they never expire."),
+    }[product]

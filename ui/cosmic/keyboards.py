@@ -9,8 +9,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.common.keyboards import share_button
-from handlers.cosmic.callbacks import (
+from services.cosmic.astro import SIGNS, Focus, Mood
+from services.cosmic.moon import MoonPhase
+from ui.common.callbacks import CardMenuCallback
+from ui.common.keyboards import share_button
+from ui.cosmic.callbacks import (
     AvatarMakeCallback,
     AvatarMoonCallback,
     AvatarRestartCallback,
@@ -31,10 +34,7 @@ from handlers.cosmic.callbacks import (
     MoonPickCallback,
     PlanCallback,
 )
-from handlers.cosmic.texts import focus_name, mood_name, phase_name, sign_label
-from handlers.sharing.callbacks import CardMenuCallback
-from services.cosmic.astro import SIGNS, Focus, Mood
-from services.cosmic.moon import MoonPhase
+from ui.cosmic.texts import focus_name, mood_name, phase_name, sign_label
 
 TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
 UNKNOWN = "?"

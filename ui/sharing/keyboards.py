@@ -6,8 +6,8 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.sharing.callbacks import CardFileCallback, CardPhotoCallback
 from services.sharing.cards import CardFormat
+from ui.sharing.callbacks import CardFileCallback, CardPhotoCallback
 
 CARD_LABELS = {
     CardFormat.SQUARE: "Instagram ◻",

@@ -7,12 +7,6 @@ from aiogram.filters.callback_data import CallbackData
 from services.sharing.cards import CardFormat
 
 
-class CardMenuCallback(CallbackData, prefix="cm"):
-    """Shows the formats of an image's cards."""
-
-    image_id: int
-
-
 class CardPhotoCallback(CallbackData, prefix="cd"):
     """Sends the card as a photo, with the image's share text."""
 

@@ -1,0 +1,20 @@
+"""Viral Studio wording shared by the chat, the jobs and the web: why a post was not made."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from services.studio.service import PostOutcome, PostStatus
+from ui.common.texts import failure_text, insufficient_text, not_pro_text
+
+
+def outcome_problem(outcome: PostOutcome, cost: int) -> str:
+    if outcome.status is PostStatus.NOT_PRO:
+        return not_pro_text(outcome.balance)
+    if outcome.status is PostStatus.INSUFFICIENT:
+        return insufficient_text(outcome.balance, cost)
+    if outcome.status is PostStatus.BUSY:
+        return _("⏳ Still working on your post — it will arrive in a moment.")
+    if outcome.status is PostStatus.DUPLICATE:
+        return _("This post has already been made. Use “New post” for another one.")
+    return failure_text(outcome.failure, cost, outcome.balance)
