@@ -43,7 +43,7 @@ async def run() -> tuple[float, str]:
             media_dir=Path(folder) / "media",
             redis_url=None,
             batch_concurrency=CONCURRENCY,
-        )  # type: ignore[call-arg]
+        )
         services = await build_services(settings, image_generator=FixedLatencyArtist())
         try:
             started = time.perf_counter()

@@ -62,11 +62,11 @@ FIRST_USER = 100_000
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
-def run_stand_in(control: Queue, results: Queue, users: int, mode: str) -> None:
+def run_stand_in(control: Queue[str], results: Queue[object], users: int, mode: str) -> None:
     asyncio.run(_stand_in(control, results, users, mode))
 
 
-async def _stand_in(control: Queue, results: Queue, users: int, mode: str) -> None:
+async def _stand_in(control: Queue[str], results: Queue[object], users: int, mode: str) -> None:
     telegram = FakeTelegram()
     if mode == "flood":
         telegram.flood = (100, 1)  # 1 % of sends: 429, retry after 1 s
@@ -112,7 +112,7 @@ def settings_for(
         broadcast_rate=RATE,
         allow_paid_broadcast=True,
         scheduler_enabled=False,
-    )  # type: ignore[call-arg]
+    )
 
 
 async def _prepare(settings: Settings, users: int) -> None:
@@ -125,12 +125,12 @@ async def _prepare(settings: Settings, users: int) -> None:
         await app.close(grace=1)
 
 
-def run_sender(settings: Settings, go: Event, results: Queue) -> None:
+def run_sender(settings: Settings, go: Event, results: Queue[object]) -> None:
     results.put(asyncio.run(_send(settings, go, results)))
 
 
 async def _send(
-    settings: Settings, go: Event, ready: Queue
+    settings: Settings, go: Event, ready: Queue[object]
 ) -> tuple[int, int, float, float, float]:
     """One bot process's push run, started with the others: (sent, pauses, start, end, CPU
     seconds of the process's threads during the run)."""

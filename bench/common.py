@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Mapping, Sequence
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -16,7 +17,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def report(title: str, rows: list[tuple[str, object]], figures: dict[str, object]) -> None:
+def report(title: str, rows: Sequence[tuple[str, object]], figures: Mapping[str, object]) -> None:
     """A human table, then (last line) one JSON object with the figures, ratios first."""
     print(title)
     width = max(len(name) for name, _ in rows)

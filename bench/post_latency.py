@@ -34,7 +34,7 @@ from tests.fakes.telegram import FakeTelegram
 USERS = 50
 
 
-async def feed(app: App, telegram: FakeTelegram, update: dict) -> None:
+async def feed(app: App, telegram: FakeTelegram, update: dict[str, object]) -> None:
     event = Update.model_validate(update, context={"bot": app.bot})
     await app.dispatcher.feed_update(app.bot, event)
 

@@ -15,8 +15,10 @@ import asyncio
 import multiprocessing
 import tempfile
 import time
+from functools import partial
 from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import Any
 
 from bench.common import median, percentile, report
 from bench.fixed_latency import (
@@ -39,11 +41,11 @@ WIZARD = ("FOMO Builder", "Digital Nomads", "English", "No link")
 # ----- the Bot API side (a separate process) ----------------------------------------------
 
 
-def run_stand_in(control: Queue) -> None:
+def run_stand_in(control: Queue[object]) -> None:
     asyncio.run(_stand_in(control))
 
 
-async def _stand_in(control: Queue) -> None:
+async def _stand_in(control: Queue[object]) -> None:
     telegram = FakeTelegram()
     server = BotAPIServer(telegram)
     control.put(await server.start())
@@ -66,7 +68,7 @@ async def _stand_in(control: Queue) -> None:
 async def _walk_to_confirm(telegram: FakeTelegram, user: int) -> None:
     telegram.message_update(user, "/studio")
     for label in (*WIZARD, "Generate"):
-        await telegram.wait_for(lambda label=label: _has_button(telegram, user, label), 60)
+        await telegram.wait_for(partial(_has_button, telegram, user, label), 60)
         if label != "Generate":
             telegram.press(user, telegram.last_with_buttons(user), label)
 
@@ -81,7 +83,7 @@ def _has_button(telegram: FakeTelegram, user: int, label: str) -> bool:
 
 async def main() -> None:
     context = multiprocessing.get_context("spawn")
-    control: Queue = context.Queue()
+    control: Queue[Any] = context.Queue()
     stand_in = context.Process(target=run_stand_in, args=(control,), daemon=True)
     stand_in.start()
     loop = asyncio.get_running_loop()
