@@ -17,7 +17,7 @@ from collections.abc import Awaitable
 
 from bench.common import median, report
 from bot.config import Settings
-from bot.lineup import Lineup, build_clients, build_lineup
+from bot.providers import Lineup, build_clients, build_lineup
 from services.generation.lineup import Clients, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType

@@ -85,7 +85,7 @@ async def open_app(settings: Settings) -> App | None:
 async def run_bot(settings: Settings) -> int:
     from aiogram.exceptions import AiogramError
 
-    from bot.worker import consume
+    from bot.jobs.worker import consume
 
     app = await open_app(settings)
     if app is None:
@@ -103,7 +103,7 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def serve_worker(settings: Settings) -> int:
-    from bot.worker import run_worker
+    from bot.jobs.worker import run_worker
 
     app = await open_app(settings)
     if app is None:
@@ -120,7 +120,7 @@ async def serve_web(settings: Settings) -> int:
     here and serves until SIGTERM or Ctrl-C; then lets the updates in flight finish."""
     from aiogram.exceptions import AiogramError
 
-    from bot.web import create_web_app, listen
+    from bot.http.app import create_web_app, listen
 
     app = await open_app(settings)
     if app is None:
@@ -149,7 +149,7 @@ async def serve_web(settings: Settings) -> int:
 
 async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
     """The dispatcher's start-up, setWebhook, serving, the dispatcher's shutdown."""
-    from bot.web import WEBHOOK_PATH, serve
+    from bot.http.app import WEBHOOK_PATH, serve
 
     settings, dispatcher, bot = app.settings, app.dispatcher, app.bot
     assert settings.webhook_url is not None and settings.webhook_secret is not None
@@ -162,7 +162,7 @@ async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
             allowed_updates=dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
-        logging.getLogger("bot.web").info(
+        logging.getLogger("bot.http.app").info(
             "webhook at %s%s; listening on %s:%s",
             settings.webhook_url,
             WEBHOOK_PATH,

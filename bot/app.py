@@ -13,20 +13,20 @@ from aiogram.client.session.base import BaseSession
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.dispatcher import build_dispatcher
 from bot.domain import Services, build_services
-from bot.jobs import build_jobs
-from bot.leadership import Duty, Leadership
-from bot.lifecycle import on_startup
-from bot.middlewares import InFlightMiddleware
-from bot.pushes import DailyPush
-from bot.queue import JobQueue, build_broker
-from bot.scheduler import Scheduler
+from bot.duties.leadership import Duty, Leadership
+from bot.duties.pushes import DailyPush
+from bot.duties.scheduled import build_jobs
+from bot.duties.scheduler import Scheduler
+from bot.duties.sweeper import Sweeper
+from bot.jobs.broker import JobQueue, build_broker
+from bot.jobs.runner import JobRunner, register_jobs
 from bot.shared_state import open_connections
-from bot.sweeper import Sweeper
-from bot.tasks import JobRunner, register_jobs
-from bot.telegram import build_bot
-from bot.throttling import FloodMiddleware
+from bot.telegram.dispatcher import build_dispatcher
+from bot.telegram.lifecycle import on_startup
+from bot.telegram.middlewares import InFlightMiddleware
+from bot.telegram.session import build_bot
+from bot.telegram.throttling import FloodMiddleware
 from bot.warmup import warm_up
 from handlers import setup_routers
 from services.admin.service import AdminService

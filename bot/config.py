@@ -230,7 +230,7 @@ class Settings(BaseSettings):
     def redelivery_seconds(self) -> float:
         """How long a job read by a worker that died waits before another worker takes it:
         well inside the hold's deadline plus SWEEP_MARGIN, so the sweeper never refunds a
-        hold whose job can still run (bot/queue.py)."""
+        hold whose job can still run (bot/jobs/broker.py)."""
         if self.job_redelivery_seconds is not None:
             return self.job_redelivery_seconds
         return min((self.generation_timeout + self.sweep_margin) / 10, 30.0)

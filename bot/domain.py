@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.lineup import Lineup, build_clients, configured_lineup
+from bot.duties.sweeper import build_sweep
+from bot.providers import Lineup, build_clients, configured_lineup
 from bot.shared_state import SharedState, connect_shared_state
-from bot.sweeper import build_sweep
 from services.admin.costs import CostReport
 from services.admin.repo import ReportRepo
 from services.admin.reports import Reports

@@ -1,8 +1,9 @@
 """Logging: `LOG_FORMAT=text` (one readable line a record) or `json` (one JSON object a
 line: time, level, logger, message, exception, and the update, user and scheduler job
 being handled when there is one). The ids are context variables, set by the update
-middleware (bot/middlewares.py) and the scheduler's job runner (bot/scheduler.py): every
-task started while handling copies them, so a service's log line names them too."""
+middleware (bot/telegram/middlewares.py) and the scheduler's job runner
+(bot/duties/scheduler.py): every task started while handling copies them, so a service's
+log line names them too."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every Prometheus metric the bot exports, defined once (served by `GET /metrics` in
 `python -m bot web`), and the observer that feeds the services' events into them
-(services/core/events.py), and the job queue's (bot/tasks.py)."""
+(services/core/events.py), and the job queue's (bot/jobs/runner.py)."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ async def check_telegram(settings: Settings) -> str | None:
     unreachable server is one clear line, not a traceback from deep inside polling."""
     from aiogram.exceptions import AiogramError
 
-    from bot.telegram import build_bot
+    from bot.telegram.session import build_bot
 
     bot = build_bot(settings)
     try:

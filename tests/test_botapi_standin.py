@@ -7,7 +7,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.telegram import build_bot
+from bot.telegram.session import build_bot
 from tests.fakes.botapi_rules import BotAPIError, parse_html
 from tests.fakes.images import tiny_png
 from tests.fakes.session import FakeTelegramSession

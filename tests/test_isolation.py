@@ -8,7 +8,7 @@ import asyncio
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
-from bot.dispatcher import PersonIsolation
+from bot.telegram.dispatcher import PersonIsolation
 
 KEY = StorageKey(bot_id=1, chat_id=1001, user_id=1001)
 

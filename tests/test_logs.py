@@ -105,14 +105,16 @@ async def test_a_jobs_lines_name_the_job(driver: Driver):
     handler = log_handler("json")
     stream = io.StringIO()
     handler.setStream(stream)
-    loggers = [logging.getLogger(name) for name in ("bot.scheduler", "services.cosmic.batch")]
+    loggers = [
+        logging.getLogger(name) for name in ("bot.duties.scheduler", "services.cosmic.batch")
+    ]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
     try:
         assert await driver.app.scheduler.fire("nightly_batch") is not None
-        logging.getLogger("bot.scheduler").info("after the job")
+        logging.getLogger("bot.duties.scheduler").info("after the job")
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
@@ -120,8 +122,8 @@ async def test_a_jobs_lines_name_the_job(driver: Driver):
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(e["logger"], e.get("job")) for e in lines] == [
         ("services.cosmic.batch", "nightly_batch"),  # a service the job ran
-        ("bot.scheduler", "nightly_batch"),
-        ("bot.scheduler", None),
+        ("bot.duties.scheduler", "nightly_batch"),
+        ("bot.duties.scheduler", None),
     ]
 
 

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from taskiq import AckableMessage, BrokerMessage
 
 from bot.config import Settings
-from bot.queue import GROUP, STREAM, HeldStreamBroker
+from bot.jobs.broker import GROUP, STREAM, HeldStreamBroker
 from tests.conftest import ADMIN_ID, PARTNER_ID, make_driver
 from tests.fakes.telegram import FakeTelegram
 

@@ -27,7 +27,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from bot.queue import GROUP, STREAM
+from bot.jobs.broker import GROUP, STREAM
 from services.cosmic.astro import SIGNS
 from services.cosmic.zones import offset_name
 from tests.conftest import ADMIN_ID

@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.web import WEBHOOK_PATH, create_web_app
-from bot.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
+from bot.http.app import WEBHOOK_PATH, create_web_app
+from bot.http.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
 from services.generation.base import ImageGenerator
 from tests.conftest import PARTNER_ID
 from tests.fakes.session import FakeTelegramSession

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.queue import GROUP, STREAM
+from bot.jobs.broker import GROUP, STREAM
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI

@@ -1,4 +1,4 @@
-"""Work a dead run left behind: what the sweeper shows in its place (bot/sweeper.py). A
+"""Work a dead run left behind: what the sweeper shows in its place (bot/duties/sweeper.py). A
 post's button is the studio's own regenerate button (handlers/studio/post.py); an image's
 is handled by handlers/cosmic/again.py. Not a router: texts and keyboards only."""
 

@@ -13,8 +13,8 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
 from bot.app import App
-from bot.middlewares import pick_language
-from bot.throttling import FloodLimit
+from bot.telegram.middlewares import pick_language
+from bot.telegram.throttling import FloodLimit
 from services.core.models import Account
 from webapp.errors import N_, ApiError
 

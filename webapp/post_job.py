@@ -1,4 +1,4 @@
-"""A studio post started from the Mini App, as a job of the queue (bot/tasks.py runs it in
+"""A studio post started from the Mini App, as a job of the queue (bot/jobs/runner.py runs it in
 a `python -m bot worker`, or in this process without Redis): the web process holds the
 tokens and queues the job; the job makes the post and writes its progress on the job
 board (services/studio/board.py), which every web process reads for GET /api/jobs/{id}

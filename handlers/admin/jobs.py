@@ -1,4 +1,4 @@
-"""The admins' long operations as jobs of the queue (bot/tasks.py runs them in a `python -m
+"""The admins' long operations as jobs of the queue (bot/jobs/runner.py runs them in a `python -m
 bot worker`, or in this process without Redis): a confirmed /broadcast and /batch. The
 handler only queues them, so an update is answered at once and no handler holds the
 person's event lock (60 s) through a run of minutes."""

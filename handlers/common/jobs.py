@@ -1,7 +1,7 @@
-"""Generation jobs as the handlers hand them to the queue (bot/queue.py runs them, in this
+"""Generation jobs as the handlers hand them to the queue (bot/jobs/broker.py runs them, in this
 process or in a `python -m bot worker`): plain JSON-ready data naming the hold that was
 made and the message that reports on it. A job is only ever enqueued once its hold
-exists; the hold's state, not the job, says whether work is left (bot/tasks.py)."""
+exists; the hold's state, not the job, says whether work is left (bot/jobs/runner.py)."""
 
 from __future__ import annotations
 

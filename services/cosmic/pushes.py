@@ -1,6 +1,6 @@
 """The daily push apart from Telegram: which image goes to which sign on which date, the
 image uploaded once per sign and date and its file_id reused by every other send, and the
-images sent joining their users' galleries in batches. bot/pushes.py renders and sends."""
+images sent joining their users' galleries in batches. bot/duties/pushes.py renders and sends."""
 
 from __future__ import annotations
 

@@ -257,7 +257,7 @@ class CosmicService:
     async def cache_stats(self) -> tuple[int, int]:
         return await self.cache.stats()
 
-    # --- what the daily push needs (bot/pushes.py sends, services/cosmic/pushes.py keeps)
+    # --- what the daily push needs (bot/duties/pushes.py sends, services/cosmic/pushes.py keeps)
 
     @property
     def zone(self) -> ZoneInfo:

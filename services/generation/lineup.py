@@ -4,7 +4,7 @@
 the SDK clients that have credentials, the guards (a breaker per model, slots per provider),
 the cloud chat models a product's writers use, and the image chain. The products build
 their own chains from these (services/studio/lineup.py, services/cosmic/horoscope.py);
-bot/lineup.py puts them together."""
+bot/providers.py puts them together."""
 
 from __future__ import annotations
 

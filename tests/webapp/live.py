@@ -16,7 +16,7 @@ import uvicorn
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.web import create_web_app
+from bot.http.app import create_web_app
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import webhook_settings

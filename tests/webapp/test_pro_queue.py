@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.worker import consume
+from bot.jobs.worker import consume
 from services.studio.catalog import Audience, PostType
 from services.studio.service import Draft, draft_fields
 from tests.fakes.session import FakeTelegramSession

@@ -1,5 +1,5 @@
 """The admins' report: a chart of the daily cost and generations, then the figures. Sent
-by /report and by the weekly job (bot/jobs.py)."""
+by /report and by the weekly job (bot/duties/scheduled.py)."""
 
 from __future__ import annotations
 

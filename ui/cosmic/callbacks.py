@@ -159,7 +159,7 @@ class GalleryDeleteYesCallback(CallbackData, prefix="gy"):
 
 
 class ArtAgainCallback(CallbackData, prefix="ag"):
-    """Paints an interrupted Cosmic Coach image again (see bot/sweeper.py)."""
+    """Paints an interrupted Cosmic Coach image again (see bot/duties/sweeper.py)."""
 
     use_id: int
     nonce: str

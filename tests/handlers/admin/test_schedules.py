@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.jobs import KEEP_FILES_DAYS
+from bot.duties.scheduled import KEEP_FILES_DAYS
 from tests.conftest import ADMIN_ID, Driver
 from tests.fakes.telegram import FakeTelegram
 from tests.handlers.studio.test_jobs import UnreachableQueue

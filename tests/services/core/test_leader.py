@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.leadership import Leadership
+from bot.duties.leadership import Leadership
 from services.infra.leader import LocalLease, RedisLease
 
 

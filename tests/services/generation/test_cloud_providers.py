@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from bot.config import Settings
-from bot.lineup import Lineup, build_clients, build_lineup
+from bot.providers import Lineup, build_clients, build_lineup
 from services.cosmic.astro import daily_reading
 from services.generation.base import FailureKind, GenerationError
 from services.generation.lineup import Clients, parse_models

@@ -1,4 +1,4 @@
-"""The sweeper: in the leader (bot/leadership.py), when it starts and then every
+"""The sweeper: in the leader (bot/duties/leadership.py), when it starts and then every
 SWEEP_INTERVAL seconds, refunds the token holds and weekly uses a dead run left behind
 (services/sweep.py) and tells each person where they pressed: the progress message becomes
 "interrupted, your tokens are back" with a fresh Generate button (a new message when that
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo) -> Sweep:
     """The sweep of holds older than GENERATION_TIMEOUT + SWEEP_MARGIN. A queued job's
     hold is never among them while a worker can still run it: a dead worker's job moves
-    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/queue.py)."""
+    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/jobs/broker.py)."""
     return Sweep(
         db,
         ledger,

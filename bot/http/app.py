@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.http.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
 from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, exposition
-from bot.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
 from webapp.site import mount_webapp
 
 logger = logging.getLogger(__name__)

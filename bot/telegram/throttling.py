@@ -19,7 +19,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.metrics import UPDATES_THROTTLED
-from bot.middlewares import pick_language
+from bot.telegram.middlewares import pick_language
 from services.core.accounts import AccountRepo
 from services.infra.pacing import RateStore
 

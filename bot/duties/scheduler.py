@@ -4,7 +4,7 @@ subscriber at their local hour), both on UTC; cache clean-up at 02:00, the weekl
 on Mondays at 09:00 and the PRO monthly reset on the 1st at 00:05, in BOT_TIMEZONE. Every
 job records the period it ran for, so a second run of the same period does nothing; at
 start-up the periods missed while the bot was down run once. It runs in one process at a
-time, the leader (bot/leadership.py)."""
+time, the leader (bot/duties/leadership.py)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class Scheduler:
         self._catching_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Starts the clock (in the leader only: bot/leadership.py) and catches up."""
+        """Starts the clock (in the leader only: bot/duties/leadership.py) and catches up."""
         if self._scheduler is not None:
             return
         self._scheduler = AsyncIOScheduler(timezone=self._timezone)

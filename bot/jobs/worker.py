@@ -1,4 +1,4 @@
-"""`python -m bot worker`: takes generation jobs from the Redis queue (bot/queue.py) and
+"""`python -m bot worker`: takes generation jobs from the Redis queue (bot/jobs/broker.py) and
 runs WORKER_CONCURRENCY of them at once, with the whole app (services, and the Bot to edit
 and send) but no polling and no webhook. Like every process it takes part in the leader
 election (the leader runs the scheduler and the sweeper).

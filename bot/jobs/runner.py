@@ -1,4 +1,4 @@
-"""The jobs themselves, registered on the broker (bot/queue.py): a studio post and a Cosmic
+"""The jobs themselves, registered on the broker (bot/jobs/broker.py): a studio post and a Cosmic
 Coach image, each for a hold the handler made. The same code runs in a worker process
 (Redis) and in the process that queued it (no Redis).
 
@@ -29,10 +29,10 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.utils.i18n import I18n
 from taskiq import Context, TaskiqDepends
 
+from bot.duties.scheduler import JobRun
+from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.logs import JOB, USER_ID
 from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
-from bot.queue import UNFINISHED, HeldStreamBroker, JobQueue
-from bot.scheduler import JobRun
 from handlers.admin.jobs import run_batch, run_broadcast
 from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
 from handlers.cosmic.art import finish_art
@@ -65,7 +65,7 @@ class JobRunner:
     broadcaster: Broadcaster
     batch: NightlyBatch
     scheduled: Mapping[str, JobRun]
-    """The work of the scheduler's queued jobs, by name (bot/jobs.py)."""
+    """The work of the scheduler's queued jobs, by name (bot/duties/scheduled.py)."""
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
 

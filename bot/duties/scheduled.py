@@ -1,4 +1,4 @@
-"""The scheduled jobs, wired to the services (see bot/scheduler.py for how they run). The
+"""The scheduled jobs, wired to the services (see bot/duties/scheduler.py for how they run). The
 two long ones, the nightly batch and the daily push, are handed to the job queue: a worker
 runs them (in process without Redis), never the web process that happens to lead."""
 
@@ -12,9 +12,9 @@ from pathlib import Path
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 
-from bot.pushes import DailyPush
-from bot.queue import JobQueue
-from bot.scheduler import Job, JobRun
+from bot.duties.pushes import DailyPush
+from bot.duties.scheduler import Job, JobRun
+from bot.jobs.broker import JobQueue
 from services.admin.reports import Reports
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day
@@ -43,7 +43,7 @@ def build_jobs(
     admin_ids: frozenset[int],
     queue: JobQueue,
 ) -> tuple[list[Job], dict[str, JobRun]]:
-    """The scheduler's jobs, and the work of those it queues (by name: bot/tasks.py)."""
+    """The scheduler's jobs, and the work of those it queues (by name: bot/jobs/runner.py)."""
 
     def day(at: datetime) -> str:
         return at.date().isoformat()

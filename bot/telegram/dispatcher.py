@@ -16,8 +16,8 @@ from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
-from bot.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
-from bot.throttling import FloodMiddleware
+from bot.telegram.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
+from bot.telegram.throttling import FloodMiddleware
 from services.core.accounts import AccountRepo
 
 

@@ -1,7 +1,7 @@
 """The job queue (taskiq): with `REDIS_URL`, a Redis stream that `python -m bot worker`
 processes read (taskiq-redis's RedisStreamBroker: a job is acknowledged after it ends, and
 one whose worker died is claimed by another); without Redis, taskiq's in-memory broker,
-which runs each job as a task of this process. Both run the same job code (bot/tasks.py).
+which runs each job as a task of this process. Both run the same job code (bot/jobs/runner.py).
 
 Redelivery: a message read but not acknowledged is claimed by another worker once it has
 been idle `redelivery` seconds (XAUTOCLAIM). A live worker keeps the messages it holds
@@ -37,7 +37,7 @@ from webapp.post_job import AppPostJob
 logger = logging.getLogger(__name__)
 
 UNFINISHED = frozenset({"error", "failed", "handed_back", "rejected", "skipped"})
-"""What a job that did not end (or never ran) reports (bot/tasks.py run_job)."""
+"""What a job that did not end (or never ran) reports (bot/jobs/runner.py run_job)."""
 STREAM = "bot:jobs"
 GROUP = "workers"
 
@@ -219,7 +219,7 @@ class JobQueue:
 
     def work_here(self, consume: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
         """Works the Redis queue in this process too (`run` with Redis, tests), until close:
-        `consume` is bot/worker.py's, bound to the app."""
+        `consume` is bot/jobs/worker.py's, bound to the app."""
         if self._worker is None and not self.in_process:
             self._worker = asyncio.create_task(consume(self._stop))
 
