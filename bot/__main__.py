@@ -85,7 +85,7 @@ async def open_app(settings: Settings) -> App | None:
 async def run_bot(settings: Settings) -> int:
     from aiogram.exceptions import AiogramError
 
-    from bot.jobs.worker import consume
+    from bot.worker import consume
 
     app = await open_app(settings)
     if app is None:
@@ -103,7 +103,7 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def serve_worker(settings: Settings) -> int:
-    from bot.jobs.worker import run_worker
+    from bot.worker import run_worker
 
     app = await open_app(settings)
     if app is None:

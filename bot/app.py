@@ -35,7 +35,7 @@ from services.cosmic.gallery import GalleryService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
 from services.studio.models import TextGenerator
-from webapp.post_job import AppPosts
+from webapp.app_posts import AppPosts
 from webapp.signing import MediaSigner
 
 logger = logging.getLogger(__name__)
@@ -211,6 +211,6 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         app_posts=app_posts,
         leadership=leadership,
     )
-    dispatcher.startup.register(on_startup(app))
+    dispatcher.startup.register(on_startup(leadership, i18n, settings.webapp_url))
     dispatcher.shutdown.register(leadership.stop)
     return app

@@ -14,8 +14,8 @@ from redis.exceptions import RedisError
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.jobs.worker import consume
 from bot.warmup import freeze_heap, warm_up
+from bot.worker import consume
 from services.core.accounts import AccountRepo
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator

@@ -1,14 +1,12 @@
 """Seed 000's studio endpoint, from the Mini App: the tokens held and the post queued, a job
 id at once, then the job's state and its events (server-sent). The same reservation,
-queue and refund rules as the chat: a worker makes the post (webapp/post_job.py) and
+queue and refund rules as the chat: a worker makes the post (webapp/app_posts.py) and
 writes its progress on the shared job board, so any web process can answer."""
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
@@ -22,13 +20,13 @@ from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
 from services.studio.models import StoredPost
 from services.studio.run import PostOutcome, PostStatus
-from services.studio.service import Draft, draft_fields, new_draft_key
+from services.studio.service import Draft
 from ui.common.texts import insufficient_text, not_pro_text
 from ui.studio.texts import outcome_problem
+from webapp.app_posts import PostResult
 from webapp.auth import AppDep, Caller, CallerDep
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.media import signer_of
-from webapp.post_job import AppPostJob, PostResult
 from webapp.texts import said
 
 logger = logging.getLogger(__name__)
@@ -101,28 +99,14 @@ async def pro_generate(body: GenerateRequest, who: CallerDep, app: AppDep) -> Jo
         text = said(i18n, who.locale, insufficient_text, account.balance, studio.cost)
         raise ApiError(402, text, "insufficient", translated=True)
     draft = Draft(body.post_type, body.target_audience, body.language, body.referral_link)
-    held_at = time.time()
-    started = await studio.reserve_post(account, draft, new_draft_key())
-    if started.status is not PostStatus.QUEUED or started.post_id is None:
-        raise _refused(app, who, started)
-    job = AppPostJob(
-        secrets.token_urlsafe(12),
-        who.user_id,
-        who.locale,
-        started.post_id,
-        held_at,
-        draft_fields(draft),
-    )
     board = app.services.shared.board
-    try:
-        await board.create(job.job_id, job.user_id, job.reservation_id, held_at)
-        await app.queue.app_post(job)
-    except Exception as error:  # Redis is unreachable: nothing stays held
-        logger.exception("could not queue the app post of %s", who.user_id)
-        failed = await studio.abandon(who.user_id, job.reservation_id)
-        text = said(i18n, who.locale, outcome_problem, failed, studio.cost)
-        raise ApiError(503, text, "unavailable", translated=True) from error
-    return JobStarted(job_id=job.job_id, cost=studio.cost)
+    started, job_id = await studio.queue_app_post(account, draft, who.locale, app.queue, board)
+    if started.status is PostStatus.FAILED:  # the queue is unreachable: nothing stays held
+        text = said(i18n, who.locale, outcome_problem, started, studio.cost)
+        raise ApiError(503, text, "unavailable", translated=True)
+    if started.status is not PostStatus.QUEUED:
+        raise _refused(app, who, started)
+    return JobStarted(job_id=job_id, cost=studio.cost)
 
 
 def _refused(app: App, who: Caller, outcome: PostOutcome) -> ApiError:

@@ -13,8 +13,9 @@ from aiogram import Bot
 from aiogram.utils.i18n import I18n
 
 from bot.duties.pushes import DailyPush
-from bot.duties.scheduler import Job, JobRun
+from bot.duties.scheduler import Job
 from bot.jobs.broker import JobQueue
+from bot.jobs.runner import JobRun
 from services.admin.reports import Reports
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,13 +19,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.jobs.runner import JobRun
 from bot.logs import JOB
 from services.core.schedules import ScheduleRepo
 
 logger = logging.getLogger(__name__)
-
-JobRun = Callable[[datetime], Awaitable[str]]
-"""Runs a job for the period containing the given local time; returns a summary."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,7 @@ from taskiq_redis import RedisStreamBroker
 
 from bot.config import Settings
 from bot.metrics import JOBS_QUEUED
-from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
-from webapp.post_job import AppPostJob
+from services.core.jobs import QueuedJob
 
 logger = logging.getLogger(__name__)
 
@@ -219,27 +218,16 @@ class JobQueue:
 
     def work_here(self, consume: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
         """Works the Redis queue in this process too (`run` with Redis, tests), until close:
-        `consume` is bot/jobs/worker.py's, bound to the app."""
+        `consume` is bot/worker.py's, bound to the app."""
         if self._worker is None and not self.in_process:
             self._worker = asyncio.create_task(consume(self._stop))
 
     def register(self, kind: str, task: JobTask) -> None:
         self._tasks[kind] = task
 
-    async def post(self, job: PostJob) -> None:
-        await self._kick("post", job.to_json())
-
-    async def art(self, job: ArtJob) -> None:
-        await self._kick("art", job.to_json())
-
-    async def app_post(self, job: AppPostJob) -> None:
-        await self._kick("app_post", job.to_json())
-
-    async def broadcast(self, job: BroadcastJob) -> None:
-        await self._kick("broadcast", job.to_json())
-
-    async def batch(self, job: BatchJob) -> None:
-        await self._kick("batch", job.to_json())
+    async def enqueue(self, job: QueuedJob) -> None:
+        """Hands `job` to the job registered for its kind (bot/jobs/runner.py)."""
+        await self._kick(job.kind, job.to_json())
 
     async def scheduled(self, name: str, at: datetime, until: datetime) -> str:
         """Hands the scheduler's job `name` (for the period of `at`; a worker that gets it

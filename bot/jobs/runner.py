@@ -29,22 +29,27 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.utils.i18n import I18n
 from taskiq import Context, TaskiqDepends
 
-from bot.duties.scheduler import JobRun
+from bot.jobs.batch import run_batch
+from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
+from bot.jobs.cosmic_image import finish_art
+from bot.jobs.studio_post import finish_post
 from bot.logs import JOB, USER_ID
 from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
-from handlers.admin.jobs import run_batch, run_broadcast
-from handlers.common.jobs import ArtJob, BatchJob, BroadcastJob, PostJob
-from handlers.cosmic.art import finish_art
-from handlers.studio.post import finish_post
+from services.admin.jobs import BatchJob, BroadcastJob
 from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
+from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
+from services.studio.jobs import AppPostJob, PostJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
-from webapp.post_job import AppPostJob, AppPosts
+from webapp.app_posts import AppPosts
 
 logger = logging.getLogger(__name__)
+
+JobRun = Callable[[datetime], Awaitable[str]]
+"""The work of one of the scheduler's jobs for the period of a time (its summary back)."""
 
 JOB_CONTEXT: Context = TaskiqDepends()
 """Taskiq hands the running job's message (and its acknowledgement) to this parameter."""

@@ -5,7 +5,7 @@ language."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeDefault, MenuButtonWebApp, WebAppInfo
@@ -13,19 +13,21 @@ from aiogram.utils.i18n import I18n
 
 from services.studio.catalog import UI_LANGUAGES
 
-if TYPE_CHECKING:
-    from bot.app import App
+
+class Leading(Protocol):
+    async def start(self) -> None: ...
 
 
-def on_startup(app: App) -> Callable[[Bot], Awaitable[None]]:
+def on_startup(
+    leadership: Leading, i18n: I18n, webapp_url: str | None
+) -> Callable[[Bot], Awaitable[None]]:
     async def start(bot: Bot) -> None:
         # The sweeper (in every mode) and the scheduler (when on) run in the leader only:
         # whichever process holds the leader lease (without Redis, this one).
-        assert app.leadership is not None
-        await app.leadership.start()
-        await register_commands(bot, app.i18n)
-        if app.settings.webapp_url is not None:  # Mini Apps need HTTPS: the webhook's URL
-            await set_menu_button(bot, app.i18n, app.settings.webapp_url)
+        await leadership.start()
+        await register_commands(bot, i18n)
+        if webapp_url is not None:  # Mini Apps need HTTPS: the webhook's URL
+            await set_menu_button(bot, i18n, webapp_url)
 
     return start
 

@@ -5,12 +5,9 @@ the queue: handlers/admin/jobs.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from html import escape
-from typing import Any
+from collections.abc import Awaitable
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -19,15 +16,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.common.filters import AdminFilter
-from handlers.common.jobs import BatchJob, BroadcastJob, Jobs, Where
 from handlers.common.states import BroadcastForm
+from services.admin.jobs import BatchJob, BroadcastJob
 from services.admin.reports import Reports
 from services.admin.service import AdminService
 from services.core.broadcast import BroadcastReport
-from services.cosmic.batch import BatchReport
+from services.core.jobs import JobQueue
 from services.cosmic.service import CosmicService
 from ui.admin.callbacks import BroadcastCallback
 from ui.admin.reporting import send_report
+from ui.admin.texts import progress_text
+from ui.common.chat import where_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,25 +43,10 @@ async def command_report(
     await send_report(bot, message.chat.id, reports, cosmic, int(args))
 
 
-def batch_text(report: BatchReport) -> str:
-    return _(
-        "Batch {day}: ✅ {success} painted · ♻️ {cached} cached · ❌ {failed} failed · "
-        "{horoscopes} horoscopes · ${cost:.4f} · {seconds:.1f} s"
-    ).format(
-        day=report.day,
-        success=report.success,
-        cached=report.cached,
-        failed=report.failed,
-        horoscopes=report.horoscopes,
-        cost=report.cost_usd,
-        seconds=report.seconds,
-    )
-
-
-async def command_batch(message: Message, jobs: Jobs) -> None:
+async def command_batch(message: Message, jobs: JobQueue) -> None:
     actor = message.from_user.id if message.from_user else 0
-    job = BatchJob(Where.of(message, actor, get_i18n().current_locale), actor)
-    if await queued(message, jobs.batch(job)):
+    job = BatchJob(where_of(message, actor, get_i18n().current_locale), actor)
+    if await queued(message, jobs.enqueue(job)):
         await message.answer(_("Running today's batch…"))
 
 
@@ -118,7 +102,7 @@ async def process_broadcast_send(
     query: CallbackQuery,
     state: FSMContext,
     admin: AdminService,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     await query.answer()
     data = await state.get_data()
@@ -130,14 +114,14 @@ async def process_broadcast_send(
     await admin.audit(query.from_user.id, "broadcast", detail)
     copy = data["copy"]
     job = BroadcastJob(
-        Where.of(query.message, query.from_user.id, get_i18n().current_locale),
+        where_of(query.message, query.from_user.id, get_i18n().current_locale),
         data["campaign"],
         data["segment"],
         data["text"],
         (copy[0], copy[1]) if copy else None,
     )
     await query.message.edit_text(progress_text(BroadcastReport(total=len(recipients))))
-    await queued(query.message, jobs.broadcast(job))
+    await queued(query.message, jobs.enqueue(job))
 
 
 async def queued(message: Message, kick: Awaitable[None]) -> bool:
@@ -151,58 +135,6 @@ async def queued(message: Message, kick: Awaitable[None]) -> bool:
         )
         return False
     return True
-
-
-def sender(bot: Bot, data: dict[str, Any], *, paid: bool) -> Callable[[int], Awaitable[None]]:
-    """Sends the campaign's message to one user: a copy of the replied-to message, or the
-    text (escaped: it is shown as typed)."""
-
-    async def send(user_id: int) -> None:
-        if data["copy"]:
-            await bot.copy_message(
-                user_id, data["copy"][0], data["copy"][1], allow_paid_broadcast=paid or None
-            )
-        else:
-            await bot.send_message(
-                user_id, escape(data["text"]), allow_paid_broadcast=paid or None
-            )
-
-    return send
-
-
-def progress_shower(
-    message: Message, shown_first: str | None = None
-) -> Callable[[BroadcastReport], Awaitable[None]]:
-    """Edits `message` into the progress, only when the text changes (`shown_first`: what
-    it says already). Best effort: an edit Telegram refuses (the message deleted, the same
-    text again after a restart, a flood limit) is logged and never stops the broadcast."""
-    shown: list[str] = [shown_first] if shown_first else []
-
-    async def progress(report: BroadcastReport) -> None:
-        text = progress_text(report)
-        if not shown or shown[-1] != text:
-            shown.append(text)
-            try:
-                await message.edit_text(text)
-            except TelegramAPIError as error:
-                logger.warning("broadcast progress not shown: %s", error)
-
-    return progress
-
-
-def progress_text(report: BroadcastReport) -> str:
-    eta = report.eta_seconds
-    return _(
-        "Broadcast: {done} / {total} · sent {sent} · failed {failed} · blocked {blocked}"
-        " · ETA {eta}"
-    ).format(
-        done=report.done,
-        total=report.total,
-        sent=report.sent,
-        failed=report.failed,
-        blocked=report.blocked,
-        eta="—" if eta is None else f"{eta:.0f} s",
-    )
 
 
 def create_router() -> Router:

@@ -9,8 +9,8 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
-from handlers.common.jobs import Jobs
 from handlers.cosmic.art import make_art
+from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.core.sweep import Sweep
 from services.cosmic.again import request_again
@@ -27,7 +27,7 @@ async def process_art_again(
     account: Account,
     cosmic: CosmicService,
     sweep: Sweep,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     message = query.message
     request = await request_again(sweep, query.from_user.id, callback_data.use_id)

@@ -9,11 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
 from handlers.common.states import AvatarForm
 from handlers.cosmic.art import make_art, tap_key
 from services.core.categories import Category
+from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.kinds import AvatarParams
@@ -144,7 +144,7 @@ async def process_go(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     await query.answer()
     message = query.message

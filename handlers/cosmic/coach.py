@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_buttons, show_screen
 from handlers.cosmic.art import make_art, tap_key
 from handlers.cosmic.subscribe_screens import usage_lines
+from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.kinds import MatchParams, MoonParams
@@ -66,7 +66,7 @@ async def process_match_pair(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     if message := await answered(query):
         request = MatchParams(callback_data.first, callback_data.second)
@@ -102,7 +102,7 @@ async def process_moon_make(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     if message := await answered(query):
         phase = callback_data.phase

@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.jobs import Jobs
 from handlers.common.screens import answered, show_screen
-from handlers.cosmic.art import make_art, photo_sender, tap_key
+from handlers.cosmic.art import make_art, tap_key
+from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.core.plans import Tier
 from services.core.profile import ProfileService
@@ -26,6 +26,7 @@ from ui.cosmic.callbacks import (
     DailySignCallback,
     DailySignsCallback,
 )
+from ui.cosmic.replies import photo_sender
 from ui.cosmic.texts import caption, reading_text
 
 
@@ -115,7 +116,7 @@ async def process_daily_make(
     bot: Bot,
     account: Account,
     cosmic: CosmicService,
-    jobs: Jobs,
+    jobs: JobQueue,
 ) -> None:
     if message := await answered(query):
         data = callback_data

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import show_screen
 from handlers.common.states import StudioForm
-from handlers.studio.draft import STEPS, current_draft, go_to, open_studio, screen
+from handlers.studio.draft import current_draft, go_to, open_studio
 from services.core.models import Account
 from services.studio.links import MAX_LINK_LENGTH, LinkProblem, check_referral_link
 from services.studio.service import StudioService
@@ -25,6 +25,7 @@ from ui.studio.callbacks import (
     StudioNav,
     StudioNavCallback,
 )
+from ui.studio.wizard import STEPS, screen
 
 
 async def command_studio_handler(

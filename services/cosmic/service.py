@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 from services.core.categories import dump_params
 from services.core.images import ImageRepo, NewImage, StoredImage
+from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.models import Account
 from services.core.plans import Tier, effective_tier
 from services.core.usage import UsageRepo, UseReservation
 from services.core.work import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
+from services.cosmic.jobs import ArtJob
 from services.cosmic.kinds import CosmicParams
 from services.cosmic.outcomes import CosmicOutcome, CosmicStatus, UsageStatus
 from services.cosmic.painter import (
@@ -102,6 +104,34 @@ class CosmicService:
             account.user_id, request, started.use, started.tier, held_at, deliver
         )
         return outcome or CosmicOutcome(CosmicStatus.DUPLICATE, started.tier)
+
+    async def queue_image(
+        self,
+        account: Account,
+        request: CosmicParams,
+        key: str,
+        deliver: DeliverImage,
+        queue: JobQueue,
+        where: Where,
+        caption: str,
+    ) -> CosmicOutcome:
+        """An image from the chat: `begin`, then the painting's job queued for `finish`.
+        QUEUED, or what was done or told instead (nothing is held then: a queue that cannot
+        take the job gives the use back at once, FAILED)."""
+        held_at = time.time()
+        origin = Origin(where.chat_id, where.message_id)
+        outcome = await self.begin(account, request, key, deliver, origin)
+        if outcome.status is not CosmicStatus.QUEUED or outcome.use is None:
+            return outcome
+        use, tier = outcome.use, outcome.tier
+        params = dump_params(request)
+        job = ArtJob(where, use.id, use.week, tier.value, held_at, params, caption)
+
+        async def release() -> CosmicOutcome:
+            await self.abandon(use)
+            return CosmicOutcome(CosmicStatus.FAILED, tier, failure=FailureKind.UNAVAILABLE)
+
+        return await queue_or_release(queue, job, release) or outcome
 
     async def begin(
         self,

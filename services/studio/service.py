@@ -5,11 +5,13 @@ anything fails; and the partner's account, referral link and own posts."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from pathlib import Path
 
 from services.core.accounts import AccountRepo
 from services.core.images import ImageRepo, StoredImage
+from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, Reservation
 from services.core.work import Origin
@@ -18,8 +20,10 @@ from services.generation.chain import ImageChain
 from services.infra.db import Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
+from services.studio.board import JobBoard
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
+from services.studio.jobs import AppPostJob, PostJob
 from services.studio.models import StoredPost
 from services.studio.progress import ProgressCallback
 from services.studio.repo import PostRepo
@@ -136,6 +140,47 @@ class StudioService:
         balance = account.balance - reservation.amount  # as of the account read for this update
         return PostOutcome(PostStatus.QUEUED, balance, post_id=reservation.id)
 
+    async def queue_post(
+        self,
+        account: Account,
+        draft: Draft,
+        key: str,
+        queue: JobQueue,
+        where: Where,
+        *,
+        wizard: bool,
+    ) -> PostOutcome:
+        """A post from the chat: the tokens held (`reserve_post`), then its job queued for
+        `finish_post`. QUEUED, or what stopped it (nothing is held then: a queue that cannot
+        take the job gives the tokens back at once, FAILED)."""
+        held_at = time.time()
+        origin = Origin(where.chat_id, where.message_id)
+        outcome = await self.reserve_post(account, draft, key, origin)
+        if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
+            return outcome
+        post_id = outcome.post_id
+        job = PostJob(where, post_id, held_at, draft_fields(draft), wizard)
+        released = await queue_or_release(
+            queue, job, lambda: self.abandon(account.user_id, post_id)
+        )
+        return released or outcome
+
+    async def queue_app_post(
+        self, account: Account, draft: Draft, locale: str, queue: JobQueue, board: JobBoard
+    ) -> tuple[PostOutcome, str]:
+        """A post from the Mini App: the tokens held, its job put on the job `board` (which
+        every web process reads) and queued. The outcome as `queue_post`'s, and the job's id."""
+        held_at = time.time()
+        job_id = secrets.token_urlsafe(12)
+        outcome = await self.reserve_post(account, draft, new_draft_key())
+        if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
+            return outcome, job_id
+        post_id, user_id = outcome.post_id, account.user_id
+        job = AppPostJob(job_id, user_id, locale, post_id, held_at, draft_fields(draft))
+        boarded = _BoardedQueue(queue, board, job)
+        released = await queue_or_release(boarded, job, lambda: self.abandon(user_id, post_id))
+        return released or outcome, job_id
+
     async def finish_post(
         self,
         user_id: int,
@@ -202,3 +247,16 @@ class StudioService:
 
     def image_file(self, relative_path: str) -> Path:
         return self._media.path(relative_path)
+
+
+class _BoardedQueue:
+    """The queue, with the Mini App's job put on the board first (so a follower can never
+    ask for a job the board does not know)."""
+
+    def __init__(self, queue: JobQueue, board: JobBoard, job: AppPostJob) -> None:
+        self._queue, self._board, self._job = queue, board, job
+
+    async def enqueue(self, job: object) -> None:
+        made = self._job
+        await self._board.create(made.job_id, made.user_id, made.reservation_id, made.held_at)
+        await self._queue.enqueue(made)

@@ -14,15 +14,15 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.jobs.worker import consume
+from bot.worker import consume
 from services.studio.catalog import Audience, PostType
+from services.studio.jobs import AppPostJob
 from services.studio.service import Draft, draft_fields
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web
 from tests.webapp.conftest import PARTNER_ID, auth, make_pro, open_api
 from tests.webapp.test_pro import follow, generate
-from webapp.post_job import AppPostJob
 
 
 @contextlib.asynccontextmanager

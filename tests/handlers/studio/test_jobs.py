@@ -8,7 +8,8 @@ import time
 
 from prometheus_client import REGISTRY
 
-from handlers.common.jobs import PostJob, Where
+from services.core.jobs import Where
+from services.studio.jobs import PostJob
 from tests.conftest import PARTNER_ID, Driver
 from tests.handlers.common.test_interrupted import (
     crashed_and_restarted,  # noqa: F401 - the fixture
@@ -46,7 +47,7 @@ async def test_a_job_delivered_again_for_a_held_post_makes_it_once(
     job = await the_job(alive, confirm.message_id)
     done = finished("done")
 
-    await alive.app.queue.post(job)  # redelivered, to a worker that is alive
+    await alive.app.queue.enqueue(job)  # redelivered, to a worker that is alive
     await alive.app.queue.wait()
     assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
     assert "2 tokens spent, 498 left" in message(telegram, confirm.message_id).visible
@@ -54,7 +55,7 @@ async def test_a_job_delivered_again_for_a_held_post_makes_it_once(
     assert finished("done") == done + 1
 
     skipped, calls = finished("skipped"), len(telegram.calls)
-    await alive.app.queue.post(job)  # and delivered once more: the hold is committed
+    await alive.app.queue.enqueue(job)  # and delivered once more: the hold is committed
     await alive.app.queue.wait()
     assert len(telegram.calls) == calls  # nothing sent, nothing edited
     assert await alive.balance() == 498
@@ -68,7 +69,7 @@ async def test_a_job_whose_hold_was_swept_does_nothing(driver: Driver):
     confirm = driver.telegram.last_with_buttons(PARTNER_ID)
     calls = len(driver.telegram.calls)
     job = await the_job(driver, confirm.message_id, held=False)  # settled: the post is made
-    await driver.app.queue.post(job)
+    await driver.app.queue.enqueue(job)
     await driver.app.queue.wait()
     assert len(driver.telegram.calls) == calls
     assert len(driver.telegram.sent("sendPhoto", PARTNER_ID)) == 1
@@ -78,16 +79,7 @@ async def test_a_job_whose_hold_was_swept_does_nothing(driver: Driver):
 class UnreachableQueue:
     """A queue that cannot take jobs (Redis went away between the press and the job)."""
 
-    async def post(self, job: PostJob) -> None:
-        raise ConnectionError("the queue is unreachable")
-
-    async def art(self, job: object) -> None:
-        raise ConnectionError("the queue is unreachable")
-
-    async def broadcast(self, job: object) -> None:
-        raise ConnectionError("the queue is unreachable")
-
-    async def batch(self, job: object) -> None:
+    async def enqueue(self, job: object) -> None:
         raise ConnectionError("the queue is unreachable")
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import asdict, dataclass
-from typing import Any, Self
 
 from aiogram.utils.i18n import I18n
 from pydantic import BaseModel
 
 from services.studio.board import BoardJob, JobBoard
 from services.studio.drafts import draft_from_fields
+from services.studio.jobs import AppPostJob
 from services.studio.models import PostText, StoredPost
 from services.studio.progress import Progress
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
@@ -30,25 +29,6 @@ from ui.interrupted import interrupted_post_text
 from ui.studio.texts import outcome_problem
 from webapp.signing import MediaSigner
 from webapp.texts import said
-
-
-@dataclass(frozen=True, slots=True)
-class AppPostJob:
-    """The job as it travels on the queue: the board's job, its hold, the choices."""
-
-    job_id: str
-    user_id: int
-    locale: str
-    reservation_id: int
-    held_at: float
-    draft: dict[str, str | None]
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        return cls(**data)
 
 
 class PostResult(BaseModel):

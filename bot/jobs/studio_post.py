@@ -1,0 +1,83 @@
+"""The job of a studio post from the chat (services/studio/jobs.py `PostJob`): the confirm
+screen becomes the live progress message, the photo and the full post follow, then the
+final balance (and, from the wizard, a fresh Generate after a failure)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile
+from aiogram.utils.chat_action import ChatActionSender
+
+from services.studio.captions import render_post
+from services.studio.drafts import draft_from_fields
+from services.studio.jobs import PostJob
+from services.studio.progress import Progress
+from services.studio.service import PostOutcome, PostStatus, ReadyPost, StudioService
+from ui.common.chat import message_at
+from ui.common.texts import progress_text
+from ui.studio import keyboards
+from ui.studio.replies import report
+from ui.studio.wizard import offer_retry
+
+
+async def finish_post(
+    job: PostJob,
+    bot: Bot,
+    studio: StudioService,
+    state: FSMContext | None,
+    app_url: str | None = None,
+) -> PostOutcome | None:
+    """The job: the confirm screen becomes the live progress message, the photo and the full
+    post follow, then the final balance (and, from the wizard, a fresh Generate after a
+    failure). None when the hold was settled already: nothing is left to do or say."""
+    message = message_at(job.where, bot)
+    lock = asyncio.Lock()
+    shown = -1
+    # "sending a photo…" from the first report on: a job delivered again after its post
+    # was made reports nothing, and shows nothing.
+    chat_action = contextlib.AsyncExitStack()
+    ended = False  # a report still pending when the run is cancelled starts nothing
+
+    async def on_progress(progress: Progress) -> None:
+        nonlocal shown
+        async with lock:
+            if shown < 0 and not ended:
+                sender = ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id)
+                await chat_action.enter_async_context(sender)
+            if progress.step > shown:
+                shown = progress.step
+                await message.edit_text(progress_text(progress))
+
+    async def deliver(ready: ReadyPost) -> str | None:
+        rendered = render_post(ready.text)
+        sent = await message.answer_photo(
+            BufferedInputFile(ready.photo, filename=ready.photo_name),
+            caption=rendered.caption,
+            reply_markup=keyboards.post_actions(ready.post_id, app_url, message.chat.type),
+        )
+        if not rendered.complete:
+            for part in rendered.full_messages:
+                await message.answer(part)
+        return sent.photo[-1].file_id if sent.photo else None
+
+    draft = draft_from_fields(job.draft)
+    async with chat_action:
+        try:
+            outcome = await studio.finish_post(
+                job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
+            )
+        finally:
+            ended = True
+    if outcome is None:
+        return None
+    await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
+    if job.wizard and state is not None:
+        if outcome.status is PostStatus.FAILED:
+            await offer_retry(message, state, studio, job.where.user_id)
+        else:
+            await state.clear()
+    return outcome

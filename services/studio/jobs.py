@@ -1,0 +1,41 @@
+"""The studio's jobs on the queue (bot/jobs/studio_post.py and bot/jobs/app_post.py run
+them): a post from the chat and a post from the Mini App, each for a token hold."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Self
+
+from services.core.jobs import ReportedJob
+
+
+@dataclass(frozen=True, slots=True)
+class PostJob(ReportedJob):
+    """A studio post whose tokens are held (reservation `reservation_id`, at `held_at`)."""
+
+    kind: ClassVar[str] = "post"
+    reservation_id: int
+    held_at: float
+    draft: dict[str, str | None]
+    wizard: bool
+    """Made from the wizard's confirm screen: the draft is closed, or offered again."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppPostJob:
+    """A post from the Mini App: the job board's job, its hold, the choices."""
+
+    kind: ClassVar[str] = "app_post"
+    job_id: str
+    user_id: int
+    locale: str
+    reservation_id: int
+    held_at: float
+    draft: dict[str, str | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**data)

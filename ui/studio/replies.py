@@ -1,0 +1,20 @@
+"""How a post's end is told on the message that asked for it (by the handler when nothing
+was started, by the job when the post was made or failed)."""
+
+from __future__ import annotations
+
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from services.studio.service import PostOutcome, PostStatus
+from ui.studio.texts import outcome_problem
+
+
+async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
+    if outcome.status is PostStatus.DONE:
+        done = _("✅ Done! {cost} tokens spent, {balance} left.")
+        await message.edit_text(done.format(cost=cost, balance=outcome.balance))
+    elif outcome.status is PostStatus.FAILED:
+        await message.edit_text(outcome_problem(outcome, cost))
+    else:  # nothing was started: the screen the user tapped stays as it is
+        await message.answer(outcome_problem(outcome, cost))
