@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.common import report
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.infra.db import Database

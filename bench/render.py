@@ -14,10 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import median, report
-from services.core.accounts import AccountRepo
-from services.core.images import ImageRepo
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo
 from services.core.models import Account
-from services.core.usage import UsageRepo
+from services.core.usage_repo import UsageRepo
 from services.cosmic.art import render_avatar, render_daily, render_match, render_moon
 from services.cosmic.astro import sign
 from services.cosmic.cache import MemoryImageCache

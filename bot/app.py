@@ -29,7 +29,6 @@ from bot.telegram.session import build_bot
 from bot.telegram.throttling import FloodMiddleware
 from bot.warmup import warm_up
 from handlers import setup_routers
-from services.admin.service import AdminService
 from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from services.cosmic.subscriptions import SubscriptionService
@@ -131,10 +130,10 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
-            services.schedules, services.accounts, services.cosmic.clock
+            services.subscriptions, services.accounts, services.cosmic.clock
         ),
         profile=ProfileService(services.accounts),
-        admin=AdminService(services.schedules),
+        admin=services.admin,
         payments=services.payments,
         analytics=services.analytics,
         cards=services.cards,
@@ -152,7 +151,14 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     bot = build_bot(settings, session)
     studio, cosmic = services.studio, services.cosmic
     storage = dispatcher.fsm.storage
-    push = DailyPush(bot, i18n, services.cosmic, services.schedules, services.broadcaster)
+    push = DailyPush(
+        bot,
+        i18n,
+        services.cosmic,
+        services.subscriptions,
+        services.horoscopes,
+        services.broadcaster,
+    )
     jobs, queued_work = build_jobs(
         bot=bot,
         i18n=i18n,
@@ -180,14 +186,14 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         studio=studio,
         cosmic=cosmic,
         app_posts=app_posts,
-        admin=AdminService(services.schedules),
+        admin=services.admin,
         broadcaster=services.broadcaster,
         batch=services.batch,
         scheduled=queued_work,
         app_url=settings.webapp_url,
     )
     register_jobs(queue, runner)
-    scheduler = Scheduler(jobs, services.schedules, settings.bot_timezone)
+    scheduler = Scheduler(jobs, services.runs, settings.bot_timezone)
     sweeper = Sweeper(
         bot,
         i18n,

@@ -7,25 +7,31 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.duties.sweeper import build_sweep
 from bot.providers import Lineup, build_clients, configured_lineup
 from bot.shared_state import SharedState, connect_shared_state
+from services.admin.audience_repo import AudienceRepo
+from services.admin.audit_repo import AuditRepo
 from services.admin.costs import CostReport
-from services.admin.repo import ReportRepo
+from services.admin.report_repo import ReportRepo
 from services.admin.reports import Reports
+from services.admin.service import AdminService
 from services.admin.stats import Stats
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.broadcast import Broadcaster
-from services.core.images import ImageRepo
+from services.core.delivery_repo import DeliveryRepo
+from services.core.image_repo import ImageRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.payments import PaymentService
 from services.core.payments_repo import PaymentRepo
-from services.core.schedules import ScheduleRepo
+from services.core.run_repo import RunRepo
 from services.core.sweep import Sweep
-from services.core.usage import UsageRepo
+from services.core.usage_repo import UsageRepo
+from services.core.work_repo import WorkRepo
 from services.cosmic.batch import NightlyBatch
+from services.cosmic.horoscope_repo import HoroscopeRepo
 from services.cosmic.service import CosmicService
+from services.cosmic.subscription_repo import SubscriptionRepo
 from services.generation.base import ImageGenerator
 from services.generation.lineup import Clients
 from services.infra.clock import Clock
@@ -33,10 +39,13 @@ from services.infra.db import Database
 from services.infra.media import MediaStore
 from services.infra.thumbnails import Thumbnails
 from services.sharing.analytics import Analytics, GrowthRules
-from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
+from services.sharing.card_repo import CardRepo
+from services.sharing.event_repo import EventRepo
+from services.sharing.referral_repo import ReferralRepo
 from services.sharing.service import CardService
+from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
-from services.studio.repo import PostRepo
+from services.studio.post_repo import PostRepo
 from services.studio.service import StudioService
 
 
@@ -51,7 +60,10 @@ class Services:
     payments: PaymentService
     analytics: Analytics
     cards: CardService
-    schedules: ScheduleRepo
+    subscriptions: SubscriptionRepo
+    horoscopes: HoroscopeRepo
+    runs: RunRepo
+    admin: AdminService
     batch: NightlyBatch
     reports: Reports
     costs: CostReport
@@ -117,12 +129,16 @@ async def build_services(
     )
     admin = ReportRepo(db)
     cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
-    schedules = ScheduleRepo(db)
+    subscriptions, horoscopes = SubscriptionRepo(db), HoroscopeRepo(db)
     batch = NightlyBatch(
-        cosmic, lineup.horoscopes, schedules, concurrency=settings.batch_concurrency
+        cosmic,
+        lineup.horoscopes,
+        subscriptions,
+        horoscopes,
+        concurrency=settings.batch_concurrency,
     )
     broadcaster = Broadcaster(
-        schedules,
+        DeliveryRepo(db),
         rate=settings.broadcast_rate,
         paid=settings.allow_paid_broadcast,
         rates=shared.rates,
@@ -138,7 +154,10 @@ async def build_services(
         payments=payments,
         analytics=analytics,
         cards=cards,
-        schedules=schedules,
+        subscriptions=subscriptions,
+        horoscopes=horoscopes,
+        runs=RunRepo(db),
+        admin=AdminService(AudienceRepo(db), AuditRepo(db)),
         batch=batch,
         reports=Reports(admin, events, cosmic.clock),
         costs=CostReport(admin),
@@ -149,4 +168,19 @@ async def build_services(
         clients=clients,
         thumbnails=Thumbnails(MediaStore(settings.media_dir)),
         shared=shared,
+    )
+
+
+def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo) -> Sweep:
+    """The sweep of holds older than GENERATION_TIMEOUT + SWEEP_MARGIN. A queued job's
+    hold is never among them while a worker can still run it: a dead worker's job moves
+    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/jobs/broker.py)."""
+    return Sweep(
+        db,
+        ledger,
+        usage,
+        WorkRepo(db),
+        deadline=settings.generation_timeout,
+        margin=settings.sweep_margin,
+        on_hold_swept=keep_interrupted,
     )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from bot.startup import TOKEN_IN_URL
+TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
+"""The token inside a Bot API URL, as aiohttp's errors quote it: never logged."""
+
 
 UPDATE_ID: ContextVar[int | None] = ContextVar("update_id", default=None)
 USER_ID: ContextVar[int | None] = ContextVar("user_id", default=None)

@@ -5,19 +5,17 @@ traceback, with the token cut out of any URL it quotes."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.config import TOKEN_SHAPE, Settings
+from bot.logs import TOKEN_IN_URL
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: a settings mistake is told at once
     from aiogram.exceptions import AiogramError
 
 
-TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
-"""The token inside a Bot API URL, as aiohttp's errors quote it: never logged."""
 STARTUP_TIMEOUT = 15
 """Seconds the start-up getMe may take before Telegram counts as unreachable."""
 

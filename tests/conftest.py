@@ -16,7 +16,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.warmup import freeze_heap, warm_up
 from bot.worker import consume
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
 from services.infra.db import Database
@@ -177,8 +177,12 @@ async def driver(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Dr
 
 
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
-"""A Redis database of its own for each pytest-xdist worker (they flush it)."""
+_REDIS_TOP = int(os.environ.get("TEST_REDIS_TOP_DB", "15"))
+REDIS_TEST_URL = os.environ.get(
+    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{(_REDIS_TOP - _WORKER) % 16}"
+)
+"""A Redis database of its own for each pytest-xdist worker (they flush it): 15, 14, … down
+from TEST_REDIS_TOP_DB, so two checkouts tested at once on one Redis can keep apart."""
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ async def test_a_daily_push_counts_one_send_per_subscriber(driver: Driver):
     for user_id in subscribers:
         driver.telegram.add_user(user_id, f"User{user_id}", "en")
         await driver.app.services.accounts.get_or_create(user_id, "en")
-        await driver.app.services.schedules.subscribe(user_id, "leo", 11)
+        await driver.app.services.subscriptions.subscribe(user_id, "leo", 11)
     delta = moved(
         lambda: sample("bot_push_sends_total", campaign="push", outcome="sent"),
         lambda: sample("bot_push_sends_total", campaign="push", outcome="skipped"),

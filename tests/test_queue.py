@@ -95,7 +95,7 @@ async def test_an_admin_broadcast_and_batch_run_as_jobs_of_the_stream(
     try:
         for user_id in fans:
             await driver.app.services.accounts.get_or_create(user_id, "en")
-            await driver.app.services.schedules.subscribe(user_id, "leo", 9)
+            await driver.app.services.subscriptions.subscribe(user_id, "leo", 9)
         await driver.send(ADMIN_ID, "/broadcast sign:leo New moon tonight")
         await driver.press(ADMIN_ID, "Send")
         for user_id in fans:

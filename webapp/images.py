@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from services.core.categories import Category, dump_params
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, daily_reading
 from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase, moon_on

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from bot.app import App
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.sharing.cards import CardFormat
 from ui.sharing.texts import card_text
 from webapp.auth import AppDep

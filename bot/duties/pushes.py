@@ -17,10 +17,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.core.broadcast import Broadcaster, BroadcastReport
-from services.core.schedules import ScheduleRepo, Subscription, ZoneClock, push_campaign
 from services.cosmic.astro import daily_reading
+from services.cosmic.horoscope_repo import HoroscopeRepo
 from services.cosmic.pushes import PushImages
 from services.cosmic.service import CosmicService
+from services.cosmic.subscription_repo import (
+    Subscription,
+    SubscriptionRepo,
+    ZoneClock,
+    push_campaign,
+)
 from services.cosmic.zones import local_now, zone_or
 from ui.common.keyboards import share_button
 from ui.cosmic.texts import reading_text
@@ -36,13 +42,15 @@ class DailyPush:
         bot: Bot,
         i18n: I18n,
         cosmic: CosmicService,
-        schedules: ScheduleRepo,
+        subscriptions: SubscriptionRepo,
+        horoscopes: HoroscopeRepo,
         broadcaster: Broadcaster,
     ) -> None:
         self._bot = bot
         self._i18n = i18n
         self._images = PushImages(cosmic)
-        self._schedules = schedules
+        self._subscriptions = subscriptions
+        self._horoscopes = horoscopes
         self._broadcaster = broadcaster
         self._captions: dict[tuple[str, str, str], tuple[str, InlineKeyboardMarkup]] = {}
 
@@ -52,13 +60,13 @@ class DailyPush:
         moment = at or datetime.now(UTC)
         bot_zone = self._images.zone
         clocks = []
-        for name in await self._schedules.zones_in_use():
+        for name in await self._subscriptions.zones_in_use():
             local = local_now(zone_or(name, bot_zone), moment)
             clocks.append(ZoneClock(name, local.date().isoformat(), local.hour))
             if local.hour < CATCH_UP_HOURS - 1:  # the day before's last hours, caught up
                 day_before = (local.date() - timedelta(days=1)).isoformat()
                 clocks.append(ZoneClock(name, day_before, local.hour + 24))
-        due = await self._schedules.due(clocks, CATCH_UP_HOURS)
+        due = await self._subscriptions.due(clocks, CATCH_UP_HOURS)
         self._forget_other_days(set(due))
         total = BroadcastReport()
         try:
@@ -89,7 +97,7 @@ class DailyPush:
 
     async def _unsubscribe(self, user_id: int) -> None:
         """Someone who blocked the bot gets no more pushes."""
-        await self._schedules.unsubscribe(user_id)
+        await self._subscriptions.unsubscribe(user_id)
 
     def _forget_other_days(self, days: set[str]) -> None:
         """Keeps what this process remembers (file_ids, captions) to the dates being sent."""
@@ -125,7 +133,7 @@ class DailyPush:
         key = (day.isoformat(), subscription.sign, subscription.language)
         if key not in self._captions:
             reading = daily_reading(subscription.sign, day)
-            horoscope = await self._schedules.horoscope(*key)
+            horoscope = await self._horoscopes.horoscope(*key)
             with self._i18n.context(), self._i18n.use_locale(subscription.language):
                 text = reading_text(subscription.sign, reading.energy, reading.mood, reading.focus)
                 markup = _share_markup()

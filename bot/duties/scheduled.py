@@ -20,7 +20,7 @@ from services.admin.reports import Reports
 from services.core.ledger import Ledger
 from services.cosmic.batch import NightlyBatch, upcoming_day
 from services.cosmic.service import CosmicService
-from services.sharing.repo import CardRepo
+from services.sharing.card_repo import CardRepo
 from ui.admin.reporting import send_report
 
 logger = logging.getLogger(__name__)

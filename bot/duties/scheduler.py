@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.jobs.runner import JobRun
 from bot.logs import JOB
-from services.core.schedules import ScheduleRepo
+from services.core.run_repo import RunRepo
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, jobs: list[Job], runs: ScheduleRepo, timezone: str) -> None:
+    def __init__(self, jobs: list[Job], runs: RunRepo, timezone: str) -> None:
         self.jobs = {job.name: job for job in jobs}
         self._runs = runs
         self._timezone = timezone

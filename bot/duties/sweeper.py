@@ -15,13 +15,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot.config import Settings
-from services.core.ledger import Ledger
 from services.core.sweep import Sweep, SweepReport
-from services.core.usage import UsageRepo
-from services.core.work import Interruption, WorkKind, WorkRepo
-from services.infra.db import Database
-from services.studio.interrupted import keep_interrupted
+from services.core.work_repo import Interruption, WorkKind
 from ui.interrupted import (
     art_again,
     interrupted_art_text,
@@ -30,21 +25,6 @@ from ui.interrupted import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo) -> Sweep:
-    """The sweep of holds older than GENERATION_TIMEOUT + SWEEP_MARGIN. A queued job's
-    hold is never among them while a worker can still run it: a dead worker's job moves
-    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/jobs/broker.py)."""
-    return Sweep(
-        db,
-        ledger,
-        usage,
-        WorkRepo(db),
-        deadline=settings.generation_timeout,
-        margin=settings.sweep_margin,
-        on_hold_swept=keep_interrupted,
-    )
 
 
 class Sweeper:

@@ -7,7 +7,7 @@ from aiogram import Bot
 from aiogram.utils.chat_action import ChatActionSender
 
 from services.core.plans import Tier
-from services.core.usage import UseReservation
+from services.core.usage_repo import UseReservation
 from services.cosmic.jobs import ArtJob
 from services.cosmic.kinds import parse_cosmic
 from services.cosmic.outcomes import CosmicOutcome

@@ -18,7 +18,7 @@ from redis.exceptions import LockError
 
 from bot.telegram.middlewares import AccountI18nMiddleware, AccountMiddleware, InFlightMiddleware
 from bot.telegram.throttling import FloodMiddleware
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 
 
 class PersonIsolation(RedisEventIsolation):

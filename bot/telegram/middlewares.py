@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from bot.logs import UPDATE_ID, USER_ID
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.models import Account
 from services.studio.catalog import UI_LANGUAGES
 

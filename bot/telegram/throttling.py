@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.metrics import UPDATES_THROTTLED
 from bot.telegram.middlewares import pick_language
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.infra.pacing import RateStore
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, FSInputFile, InputFile, InputMediaPhoto
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import answered, show_buttons, shows_markup
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.cosmic.gallery import GalleryService
 from services.sharing.analytics import Analytics
 from ui.common.callbacks import MenuAction, MenuCallback

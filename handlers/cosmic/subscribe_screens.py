@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton
 
-from services.core.schedules import Subscription
+from services.cosmic.subscription_repo import Subscription
 from services.cosmic.zones import PICKER_OFFSETS
 from ui.cosmic.callbacks import (
     SubscribeHourCallback,

@@ -24,12 +24,12 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.filters import AdminFilter
 from services.admin.stats import Dashboard, Stats
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
 from services.sharing.analytics import Analytics
+from services.sharing.card_repo import StoredCard
 from services.sharing.cards import CardFormat
-from services.sharing.repo import StoredCard
 from services.sharing.service import CardService
 from services.studio.captions import render_post
 from services.studio.models import PostText

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.admin.repo import ModelUsage, ReportRepo
+from services.admin.report_repo import ModelUsage, ReportRepo
 
 DAY = 86_400
 

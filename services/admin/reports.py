@@ -1,5 +1,5 @@
 """The admins' /report: cost, usage and the seed-003 KPIs over the last N days, plus the
-daily series the chart is drawn from. Read-only, over services/admin/repo.py and the
+daily series the chart is drawn from. Read-only, over services/admin/report_repo.py and the
 sharing events."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
 from services.admin.costs import per_model
-from services.admin.repo import Generation, ReportRepo
+from services.admin.report_repo import Generation, ReportRepo
 from services.infra.clock import Clock
-from services.sharing.repo import EventRepo
+from services.sharing.event_repo import EventRepo
 
 DAY = 86_400
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as day_time
 
-from services.admin.repo import ReportRepo
+from services.admin.report_repo import ReportRepo
 from services.admin.reports import cost_of, images_made
 from services.infra.clock import Clock
-from services.sharing.repo import EventRepo
+from services.sharing.event_repo import EventRepo
 
 DAY = 86_400
 

@@ -30,8 +30,8 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from services.core.delivery_repo import DeliveryRepo
 from services.core.events import observer
-from services.core.schedules import ScheduleRepo
 from services.infra.pacing import MemoryRates, Pace, RateStore
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,15 @@ class BroadcastReport:
         rate = handled / max(time.monotonic() - self.started, 1e-6)
         return (self.total - self.done) / rate
 
+    def count(self, outcome: str) -> None:
+        """One more chat served with `outcome`: sent, blocked or failed."""
+        if outcome == "sent":
+            self.sent += 1
+        elif outcome == "blocked":
+            self.blocked += 1
+        else:
+            self.failed += 1
+
 
 class RateLimiter:
     """One run's turns: the pace shared by every sender (`Pace`: in this process, or in
@@ -106,7 +115,7 @@ class RateLimiter:
 class Broadcaster:
     def __init__(
         self,
-        repo: ScheduleRepo,
+        repo: DeliveryRepo,
         *,
         rate: float,
         paid: bool = False,
@@ -121,7 +130,7 @@ class Broadcaster:
             )
         self.rate = min(rate, limit)
         self.paid = paid
-        self._repo = repo
+        self.repo = repo
         self._attempts = attempts
         self._retry_delay = retry_delay
         self.pace = Pace(rates if rates is not None else MemoryRates())
@@ -137,50 +146,11 @@ class Broadcaster:
         on_progress: Callable[[BroadcastReport], Awaitable[None]] | None = None,
         hold: Hold | None = None,
     ) -> BroadcastReport:
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for user_id in recipients:
-            queue.put_nowait(user_id)
-        report = BroadcastReport(total=queue.qsize())
-        limiter = RateLimiter(self.pace, self.rate)
+        """Sends `campaign` to every recipient not served by an earlier run of it (each is
+        claimed once), at the shared pace; the report says how it went."""
+        run = _Run(self, campaign, send, on_blocked, hold, list(recipients))
         workers = max(1, min(64, math.ceil(self.rate / 15)))
-
-        kind = campaign.partition(":")[0]
-
-        async def some(user_ids: list[int]) -> None:
-            claimed = await self._repo.claim_many(campaign, user_ids)
-            for _ in range(len(user_ids) - len(claimed)):
-                report.skipped += 1
-                observer().push(kind, "skipped")
-            for user_id in claimed:
-                async with nullcontext() if hold is None else hold(user_id):
-                    outcome = await self._deliver(
-                        user_id, send, limiter, report, on_blocked, outcomes
-                    )
-                observer().push(kind, outcome)
-            if len(outcomes) >= RECORD_BATCH:
-                batch = outcomes[:]
-                outcomes.clear()
-                await self._repo.finish_many(campaign, batch)
-
-        in_flight: set[asyncio.Task[None]] = set()
-        # Outcomes are recorded in batches: the claim already keeps anyone from being sent
-        # twice; the status is bookkeeping (a lost batch leaves 'sending', never a resend).
-        outcomes: list[tuple[int, str, str]] = []
-        reported = [0]  # progress is told every 25 deliveries
-
-        async def worker() -> None:
-            while not queue.empty():
-                chunk = [queue.get_nowait() for _ in range(min(CLAIM_BATCH, queue.qsize()))]
-                # Shielded: a stop never separates a claim from its send and its record.
-                task = asyncio.ensure_future(some(chunk))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-                await asyncio.shield(task)
-                if on_progress is not None and report.done // 25 > reported[0]:
-                    reported[0] = report.done // 25
-                    await on_progress(report)
-
-        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        tasks = [asyncio.create_task(run.work(on_progress)) for _ in range(workers)]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -188,14 +158,12 @@ class Broadcaster:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*tasks, return_exceptions=True)
-            # A stop still lets the deliveries already claimed finish and be recorded.
-            await asyncio.gather(*in_flight, return_exceptions=True)
-            await self._repo.finish_many(campaign, outcomes)
+            await run.settle()
         if on_progress is not None:
-            await on_progress(report)
-        return report
+            await on_progress(run.report)
+        return run.report
 
-    async def _deliver(
+    async def deliver(
         self,
         user_id: int,
         send: SendOne,
@@ -208,46 +176,111 @@ class Broadcaster:
         failures = waits = 0
         while True:
             await limiter.wait_turn(user_id)
-            token = SENDER_PACES_ITSELF.set(True)
             try:
-                await send(user_id)
+                await _paced_send(send, user_id)
             except TelegramRetryAfter as error:
                 report.pauses += 1
                 await limiter.pause(error.retry_after)  # everybody waits, then this one retries
                 waits += 1
                 if waits <= MAX_WAITS:
                     continue
-                outcomes.append((user_id, "failed", "flood limit"))
-                report.failed += 1
-                return "failed"
-            except TelegramForbiddenError as error:
-                outcomes.append((user_id, "blocked", error.message))
-                report.blocked += 1
-                if on_blocked is not None:
-                    await on_blocked(user_id)
-                return "blocked"
-            except TelegramBadRequest as error:
-                logger.warning("broadcast to %s refused: %s", user_id, error.message)
-                outcomes.append((user_id, "failed", error.message))
-                report.failed += 1
-                return "failed"
+                status, detail = "failed", "flood limit"
             except (TelegramNetworkError, TelegramServerError) as error:
                 failures += 1
                 if failures < self._attempts:
                     await asyncio.sleep(self._retry_delay * 2 ** (failures - 1))
                     continue
-                outcomes.append((user_id, "failed", str(error)))
-                report.failed += 1
-                return "failed"
+                status, detail = "failed", str(error)
             except Exception as error:
-                # Not Telegram's answer (the image could not be made, a bug): this person
-                # is recorded as failed and the others are still served.
-                logger.exception("sending to %s failed", user_id)
-                outcomes.append((user_id, "failed", f"{type(error).__name__}: {error}"[:200]))
-                report.failed += 1
-                return "failed"
-            finally:
-                SENDER_PACES_ITSELF.reset(token)
-            outcomes.append((user_id, "sent", ""))
-            report.sent += 1
-            return "sent"
+                status, detail = _refusal(user_id, error)
+            else:
+                status, detail = "sent", ""
+            outcomes.append((user_id, status, detail))
+            report.count(status)
+            if status == "blocked" and on_blocked is not None:
+                await on_blocked(user_id)
+            return status
+
+
+async def _paced_send(send: SendOne, user_id: int) -> None:
+    token = SENDER_PACES_ITSELF.set(True)
+    try:
+        await send(user_id)
+    finally:
+        SENDER_PACES_ITSELF.reset(token)
+
+
+def _refusal(user_id: int, error: Exception) -> tuple[str, str]:
+    """The outcome of a send that failed for good: blocked, or failed with why."""
+    if isinstance(error, TelegramForbiddenError):
+        return "blocked", error.message
+    if isinstance(error, TelegramBadRequest):
+        logger.warning("broadcast to %s refused: %s", user_id, error.message)
+        return "failed", error.message
+    # Not Telegram's answer (the image could not be made, a bug): this person is recorded
+    # as failed and the others are still served.
+    logger.exception("sending to %s failed", user_id, exc_info=error)
+    return "failed", f"{type(error).__name__}: {error}"[:200]
+
+
+class _Run:
+    """One run of a campaign: the recipients left, what was sent, and the outcomes not
+    recorded yet. Outcomes are recorded in batches: the claim already keeps anyone from
+    being sent twice; the status is bookkeeping (a lost batch leaves 'sending', never a
+    resend)."""
+
+    def __init__(
+        self,
+        broadcaster: Broadcaster,
+        campaign: str,
+        send: SendOne,
+        on_blocked: Callable[[int], Awaitable[None]] | None,
+        hold: Hold | None,
+        recipients: list[int],
+    ) -> None:
+        self.broadcaster, self.campaign, self.send = broadcaster, campaign, send
+        self.on_blocked, self.hold = on_blocked, hold
+        self.left: asyncio.Queue[int] = asyncio.Queue()
+        for user_id in recipients:
+            self.left.put_nowait(user_id)
+        self.report = BroadcastReport(total=self.left.qsize())
+        self.limiter = RateLimiter(broadcaster.pace, broadcaster.rate)
+        self.kind = campaign.partition(":")[0]
+        self.outcomes: list[tuple[int, str, str]] = []
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.reported = 0  # progress is told every 25 deliveries
+
+    async def work(self, on_progress: Callable[[BroadcastReport], Awaitable[None]] | None) -> None:
+        left = self.left
+        while not left.empty():
+            chunk = [left.get_nowait() for _ in range(min(CLAIM_BATCH, left.qsize()))]
+            # Shielded: a stop never separates a claim from its send and its record.
+            task = asyncio.ensure_future(self.serve(chunk))
+            self.in_flight.add(task)
+            task.add_done_callback(self.in_flight.discard)
+            await asyncio.shield(task)
+            if on_progress is not None and self.report.done // 25 > self.reported:
+                self.reported = self.report.done // 25
+                await on_progress(self.report)
+
+    async def serve(self, user_ids: list[int]) -> None:
+        repo = self.broadcaster.repo
+        claimed = await repo.claim_many(self.campaign, user_ids)
+        for _ in range(len(user_ids) - len(claimed)):
+            self.report.skipped += 1
+            observer().push(self.kind, "skipped")
+        for user_id in claimed:
+            async with nullcontext() if self.hold is None else self.hold(user_id):
+                outcome = await self.broadcaster.deliver(
+                    user_id, self.send, self.limiter, self.report, self.on_blocked, self.outcomes
+                )
+            observer().push(self.kind, outcome)
+        if len(self.outcomes) >= RECORD_BATCH:
+            batch = self.outcomes[:]
+            self.outcomes.clear()
+            await repo.finish_many(self.campaign, batch)
+
+    async def settle(self) -> None:
+        """A stop still lets the deliveries already claimed finish and be recorded."""
+        await asyncio.gather(*self.in_flight, return_exceptions=True)
+        await self.broadcaster.repo.finish_many(self.campaign, self.outcomes)

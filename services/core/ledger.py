@@ -10,7 +10,7 @@ from typing import Any
 from services.core.events import TokenOperation, observer
 from services.core.ledger_repo import InsufficientTokensError, LedgerRepo
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
-from services.core.work import Origin
+from services.core.work_repo import Origin
 from services.infra.db import Transaction
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from services.core.accounts import AccountRepo, load_account, lock_account
+from services.core.account_repo import AccountRepo, load_account, lock_account
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
-from services.core.work import Origin, WorkKind, WorkRepo
+from services.core.work_repo import Origin, WorkKind, WorkRepo
 from services.infra.db import Database, IntegrityError, Record, Transaction
 
 _RESERVATION_COLUMNS = (

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
 from services.core.payments_repo import Charge, Payment, PaymentRepo, Product

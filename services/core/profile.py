@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 
 
 class ProfileService:

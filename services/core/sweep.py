@@ -15,15 +15,15 @@ from typing import Any
 
 from services.core.ledger import Ledger
 from services.core.models import Reservation
-from services.core.usage import UsageRepo, UseReservation
-from services.core.work import Interruption, WorkKind, WorkRepo
+from services.core.usage_repo import UsageRepo, UseReservation
+from services.core.work_repo import Interruption, WorkKind, WorkRepo
 from services.infra.db import Database, Transaction
 
 logger = logging.getLogger(__name__)
 
 HoldSwept = Callable[[Transaction, Reservation, dict[str, Any]], Awaitable[None]]
 """Called inside the refund's transaction of a swept token hold, with what its origin
-remembered for "Generate" (the `again` of services/core/work.py)."""
+remembered for "Generate" (the `again` of services/core/work_repo.py)."""
 
 
 @dataclass(frozen=True, slots=True)

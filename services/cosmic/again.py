@@ -4,7 +4,7 @@ use back; "Generate again" paints the same request, read back from its stored fo
 from __future__ import annotations
 
 from services.core.sweep import Sweep
-from services.core.work import WorkKind
+from services.core.work_repo import WorkKind
 from services.cosmic.kinds import CosmicParams, parse_cosmic
 
 

@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from services.core.schedules import ScheduleRepo
 from services.cosmic.astro import SIGNS, daily_reading
 from services.cosmic.horoscope import HoroscopeChain
+from services.cosmic.horoscope_repo import HoroscopeRepo
 from services.cosmic.service import CosmicService
+from services.cosmic.subscription_repo import SubscriptionRepo
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class NightlyBatch:
         self,
         cosmic: CosmicService,
         horoscopes: HoroscopeChain,
-        schedules: ScheduleRepo,
+        subscriptions: SubscriptionRepo,
+        written: HoroscopeRepo,
         *,
         concurrency: int = 4,
         attempts: int = 3,
@@ -62,7 +64,8 @@ class NightlyBatch:
     ) -> None:
         self._cosmic = cosmic
         self._horoscopes = horoscopes
-        self._schedules = schedules
+        self._subscriptions = subscriptions
+        self._written = written
         self._concurrency = concurrency
         self._attempts = attempts
         self._retry_delay = retry_delay
@@ -72,7 +75,7 @@ class NightlyBatch:
         started = time.perf_counter()
         day = day or upcoming_day()
         report = BatchReport(day=day.isoformat())
-        languages = sorted({"en", *await self._schedules.languages_in_use()})
+        languages = sorted({"en", *await self._subscriptions.languages_in_use()})
         slots = asyncio.Semaphore(self._concurrency)
 
         async def one(sign_key: str) -> None:
@@ -105,8 +108,8 @@ class NightlyBatch:
             report.cost_usd += entry.cost_usd
         reading = daily_reading(sign_key, day)
         for language in languages:
-            if await self._schedules.horoscope(day.isoformat(), sign_key, language) is not None:
+            if await self._written.horoscope(day.isoformat(), sign_key, language) is not None:
                 continue
             text, model = await self._horoscopes.write(reading, language)
-            await self._schedules.save_horoscope(day.isoformat(), sign_key, language, text, model)
+            await self._written.save_horoscope(day.isoformat(), sign_key, language, text, model)
             report.horoscopes += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from services.core.images import ImageRepo, StoredImage
+from services.core.image_repo import ImageRepo, StoredImage
 from services.infra.media import MediaStore
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.core.plans import Tier
-from services.core.usage import UseReservation
+from services.core.usage_repo import UseReservation
 from services.generation.base import FailureKind, Quality
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from services.core.categories import dump_params
 from services.core.events import observer
-from services.core.images import ImageRepo, NewImage, StoredImage
+from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.models import GenerationRecord
 from services.cosmic.astro import daily_reading
 from services.cosmic.cache import CachedImage, ImageCache
@@ -22,7 +22,7 @@ from services.cosmic.kinds import CosmicParams, DailyParams
 from services.cosmic.prompts import cosmic_image_request
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
-from services.generation.records import GenerationRepo
+from services.generation.generation_repo import GenerationRepo
 from services.infra.db import Database
 from services.infra.media import MediaStore
 

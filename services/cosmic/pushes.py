@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from services.core.images import NewImage
+from services.core.image_repo import NewImage
 from services.cosmic.astro import daily_reading
 from services.cosmic.cache import CachedImage
 from services.cosmic.kinds import DailyParams

@@ -12,12 +12,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.core.categories import dump_params
-from services.core.images import ImageRepo, NewImage, StoredImage
+from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.models import Account
 from services.core.plans import Tier, effective_tier
-from services.core.usage import UsageRepo, UseReservation
-from services.core.work import Origin
+from services.core.usage_repo import UsageRepo, UseReservation
+from services.core.work_repo import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
 from services.cosmic.jobs import ArtJob
 from services.cosmic.kinds import CosmicParams

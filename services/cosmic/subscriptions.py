@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.core.accounts import AccountRepo
-from services.core.schedules import ScheduleRepo, Subscription
+from services.core.account_repo import AccountRepo
+from services.cosmic.subscription_repo import Subscription, SubscriptionRepo
 from services.cosmic.zones import offset_name, parse_zone, zone_of, zone_or
 from services.infra.clock import Clock
 
@@ -23,47 +23,49 @@ class Subscribed:
 
 
 class SubscriptionService:
-    def __init__(self, schedules: ScheduleRepo, accounts: AccountRepo, clock: Clock) -> None:
-        self._schedules = schedules
+    def __init__(
+        self, subscriptions: SubscriptionRepo, accounts: AccountRepo, clock: Clock
+    ) -> None:
+        self._subscriptions = subscriptions
         self._accounts = accounts
         self.clock = clock
 
     async def subscription(self, user_id: int) -> Subscription | None:
-        return await self._schedules.subscription(user_id)
+        return await self._subscriptions.subscription(user_id)
 
     async def zone(self, user_id: int) -> str | None:
         """The person's time zone name; None until they have told it."""
-        return await self._schedules.zone(user_id)
+        return await self._subscriptions.zone(user_id)
 
     def local_now(self, zone: str) -> datetime:
         return self.clock.now().astimezone(zone_or(zone, self.clock.zone))
 
     async def subscribe(self, user_id: int, sign: str, hour: int) -> Subscribed:
         """Subscribes (the sign becomes the person's sign too)."""
-        zone = await self._schedules.zone(user_id) or self.clock.zone.key
-        current = await self._schedules.subscription(user_id)
+        zone = await self._subscriptions.zone(user_id) or self.clock.zone.key
+        current = await self._subscriptions.subscription(user_id)
         if current is not None and (current.sign, current.hour) == (sign, hour):
             return Subscribed(changed=False, zone=zone)
-        await self._schedules.subscribe(user_id, sign, hour)
+        await self._subscriptions.subscribe(user_id, sign, hour)
         await self._accounts.set_sign(user_id, sign)
         today = self.local_now(zone).date().isoformat()
-        pushed = await self._schedules.pushed_since(user_id, today)
+        pushed = await self._subscriptions.pushed_since(user_id, today)
         return Subscribed(changed=True, zone=zone, pushed_today=pushed)
 
     async def unsubscribe(self, user_id: int) -> bool:
-        return await self._schedules.unsubscribe(user_id)
+        return await self._subscriptions.unsubscribe(user_id)
 
     async def set_offset(self, user_id: int, minutes: int) -> str:
         """The person's clock is `minutes` east of UTC now. The zone they keep already
         stays when it has that offset now (Europe/Madrid in winter and UTC+1): it knows
         summer time, the offset does not. Returns the zone kept."""
-        zone = await self._schedules.zone(user_id)
+        zone = await self._subscriptions.zone(user_id)
         current = zone_of(zone) if zone else None
         now = self.clock.now()
         if zone and current and now.astimezone(current).utcoffset() == timedelta(minutes=minutes):
             return zone
         zone = offset_name(minutes)
-        await self._schedules.set_zone(user_id, zone)
+        await self._subscriptions.set_zone(user_id, zone)
         return zone
 
     async def set_typed_zone(self, user_id: int, typed: str) -> str | None:
@@ -71,5 +73,5 @@ class SubscriptionService:
         zone = parse_zone(typed)
         if zone is None or zone_of(zone) is None:
             return None
-        await self._schedules.set_zone(user_id, zone)
+        await self._subscriptions.set_zone(user_id, zone)
         return zone

@@ -11,7 +11,7 @@ tenth of the ledger's throughput (bench/ledger.py).
 SQLite runs in WAL mode: one writer connection whose transactions are serialised in the
 process (``BEGIN IMMEDIATE`` keeps other processes out while one runs), and a reader
 connection that never queues behind writes. PostgreSQL uses one pool for both; money-like
-changes lock the account row they change (services/core/accounts.py `lock_account`).
+changes lock the account row they change (services/core/account_repo.py `lock_account`).
 """
 
 from __future__ import annotations

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as day_time
 
-from services.core.accounts import AccountRepo
-from services.core.images import ImageRepo, StoredImage
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
 from services.core.plans import Tier, effective_tier
 from services.infra.clock import Clock
-from services.sharing.repo import EventRepo, ReferralRepo
+from services.sharing.event_repo import EventRepo
+from services.sharing.referral_repo import ReferralRepo
 
 DAY = 86_400
 

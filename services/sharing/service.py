@@ -8,10 +8,10 @@ import io
 
 from PIL import Image
 
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.infra.media import MediaStore
+from services.sharing.card_repo import CardRepo, StoredCard
 from services.sharing.cards import CardFormat, CardText, render_card
-from services.sharing.repo import CardRepo, StoredCard
 
 
 class CardService:

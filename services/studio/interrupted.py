@@ -8,7 +8,7 @@ from typing import Any
 from services.core.models import Reservation
 from services.infra.db import Transaction
 from services.studio.models import NewPost
-from services.studio.repo import PostRepo
+from services.studio.post_repo import PostRepo
 
 INTERRUPTED = "interrupted"
 """The error of a post whose run died; the post keeps its choices, to be made again."""

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from services.core.accounts import AccountRepo
-from services.core.images import ImageRepo, NewImage
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo, NewImage
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
 from services.generation.base import FailureKind, GenerationError, ImageResult
@@ -25,9 +25,9 @@ from services.infra.media import MediaStore
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, request_summary
 from services.studio.models import NewPost, PostRequest, PostText, StudioParams
+from services.studio.post_repo import PostRepo
 from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
-from services.studio.repo import PostRepo
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ import secrets
 import time
 from pathlib import Path
 
-from services.core.accounts import AccountRepo
-from services.core.images import ImageRepo, StoredImage
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo, StoredImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, Reservation
-from services.core.work import Origin
+from services.core.work_repo import Origin
 from services.generation.base import FailureKind
 from services.generation.chain import ImageChain
 from services.infra.db import Database
@@ -25,8 +25,8 @@ from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
 from services.studio.jobs import AppPostJob, PostJob
 from services.studio.models import StoredPost
+from services.studio.post_repo import PostRepo
 from services.studio.progress import ProgressCallback
-from services.studio.repo import PostRepo
 from services.studio.run import DeliverCallback, PostOutcome, PostRun, PostStatus, ReadyPost
 
 __all__ = [

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 
 from services.core.categories import Category
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from services.cosmic.astro import sign
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
 from services.sharing.cards import CardText

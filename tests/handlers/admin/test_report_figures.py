@@ -1,12 +1,12 @@
 """What admins read in /report, /balance and /stats agrees: each figure comes from one
-query (services/admin/repo.py)."""
+query (services/admin/report_repo.py)."""
 
 from __future__ import annotations
 
-from services.core.images import ImageRepo, NewImage
+from services.core.image_repo import ImageRepo, NewImage
 from services.core.models import GenerationRecord
 from services.cosmic.kinds import MatchParams, MoonParams
-from services.generation.records import GenerationRepo
+from services.generation.generation_repo import GenerationRepo
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 
 

@@ -39,7 +39,7 @@ def telegram(telegram: FakeTelegram) -> FakeTelegram:
 async def subscribe_all(driver: Driver) -> None:
     for user_id, (sign, hour) in SUBSCRIBERS.items():
         await driver.app.services.accounts.get_or_create(user_id, ("en", "es", "ru")[user_id % 3])
-        await driver.app.services.schedules.subscribe(user_id, sign, hour)
+        await driver.app.services.subscriptions.subscribe(user_id, sign, hour)
 
 
 def at(hour: int, driver: Driver, minute: int = 0) -> datetime:
@@ -105,7 +105,7 @@ async def test_blocked_users_are_unsubscribed_and_429_pauses_everyone(driver: Dr
     sends = photo_sends(driver.telegram)
     assert all(sends.get(u, 0) == 1 for u in SUBSCRIBERS if u not in blocked)
     for user_id in blocked:
-        assert await driver.app.services.schedules.subscription(user_id) is None
+        assert await driver.app.services.subscriptions.subscription(user_id) is None
     floods = [c.at for c, error in driver.telegram.errors if "Too Many" in error]
     photos = [c.at for c in driver.telegram.sent("sendPhoto")]
     for flood_at in floods:  # nobody sent anything while the pause was on

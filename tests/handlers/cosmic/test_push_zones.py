@@ -70,9 +70,9 @@ async def zoned(
 async def subscribe(driver: Driver, user_id: int, sign: str, hour: int, zone: str | None) -> None:
     driver.telegram.add_user(user_id, f"User{user_id}", "en")
     await driver.app.services.accounts.get_or_create(user_id, "en")
-    await driver.app.services.schedules.subscribe(user_id, sign, hour)
+    await driver.app.services.subscriptions.subscribe(user_id, sign, hour)
     if zone is not None:
-        await driver.app.services.schedules.set_zone(user_id, zone)
+        await driver.app.services.subscriptions.set_zone(user_id, zone)
 
 
 async def walk(

@@ -40,7 +40,7 @@ def edits(driver: Driver) -> int:
 
 
 async def test_the_time_zone_is_asked_once_by_the_time_it_is_now(driver: Driver):
-    schedules = driver.app.services.schedules
+    subscriptions = driver.app.services.subscriptions
     await driver.send(USER, "/subscribe")
     await driver.press(USER, "Leo")
     assert "What time is it for you now?" in driver.texts(USER)[-1]
@@ -53,7 +53,7 @@ async def test_the_time_zone_is_asked_once_by_the_time_it_is_now(driver: Driver)
     assert "does not follow summer time" in hours
     await driver.press(USER, "09:00")
     assert "every day at 09:00, your time (UTC+03:00)" in driver.texts(USER)[-1]
-    subscription = await schedules.subscription(USER)
+    subscription = await subscriptions.subscription(USER)
     assert subscription is not None
     assert (subscription.sign, subscription.hour, subscription.zone) == ("leo", 9, "UTC+03:00")
 
@@ -74,7 +74,7 @@ async def test_the_time_zone_is_asked_once_by_the_time_it_is_now(driver: Driver)
     assert edits(driver) == before and len(driver.alerts()) == answers + 1
     await driver.press(USER, "Keep UTC+03:00")
     assert "Your time zone: UTC+03:00" in driver.texts(USER)[-1]
-    assert await schedules.zone(USER) == "UTC+03:00"
+    assert await subscriptions.zone(USER) == "UTC+03:00"
 
 
 async def test_a_typed_zone_is_checked_and_asked_again(driver: Driver):
@@ -95,14 +95,14 @@ async def test_a_typed_zone_is_checked_and_asked_again(driver: Driver):
     await driver.press(USER, "08:00")
     assert "every day at 08:00, your time (Europe/Madrid)" in driver.texts(USER)[-1]
     await driver.send(USER, "Asia/Tokyo")  # no longer asked: nothing changes
-    assert await driver.app.services.schedules.zone(USER) == "Europe/Madrid"
+    assert await driver.app.services.subscriptions.zone(USER) == "Europe/Madrid"
 
     # The time shown for the zone's own offset keeps the named zone (it knows summer time).
     await driver.send(USER, "/subscribe")
     await driver.press(USER, "Change time zone")
     await driver.press(USER, "16:07 ✓")
     assert "Your time zone: Europe/Madrid" in driver.texts(USER)[-1]
-    assert await driver.app.services.schedules.zone(USER) == "Europe/Madrid"
+    assert await driver.app.services.subscriptions.zone(USER) == "Europe/Madrid"
 
     await driver.send(USER, "/usage")
     usage = driver.texts(USER)[-1]
@@ -160,13 +160,13 @@ async def test_a_new_hour_or_zone_never_brings_a_second_push_for_the_date(
 async def test_moving_west_after_a_push_brings_no_earlier_date(
     driver: Driver, clock: time_machine.Traveller
 ):
-    schedules, scheduler = driver.app.services.schedules, driver.app.scheduler
+    subscriptions, scheduler = driver.app.services.subscriptions, driver.app.scheduler
     clock.move_to(utc(6, 10, 9))
     await scheduler.fire("nightly_batch", utc(6, 10, 9))  # June 11, before Kiritimati has it
     await driver.app.services.accounts.get_or_create(USER, "en")
     await driver.app.services.accounts.set_sign(USER, "leo")
-    await schedules.subscribe(USER, "leo", 10)
-    await schedules.set_zone(USER, "Pacific/Kiritimati")
+    await subscriptions.subscribe(USER, "leo", 10)
+    await subscriptions.set_zone(USER, "Pacific/Kiritimati")
     clock.move_to(utc(6, 10, 20))  # 10:00 on June 11 there
     await scheduler.fire("daily_push", utc(6, 10, 20))
     await driver.send(USER, "/subscribe")

@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.config import Settings
-from services.core.images import NewImage
+from services.core.image_repo import NewImage
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver, make_driver
 from tests.fakes.telegram import BOT_USER, FakeTelegram
 

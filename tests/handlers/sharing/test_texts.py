@@ -9,7 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.app import LOCALES_DIR
 from services.core.categories import Category, Params
-from services.core.images import StoredImage
+from services.core.image_repo import StoredImage
 from tests.services.core.test_categories import SAMPLES
 from ui.sharing.texts import CARD_LINES, SHARE_TEXTS, card_text, share_text
 

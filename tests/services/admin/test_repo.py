@@ -1,4 +1,4 @@
-"""The admins' figures come from one query per fact (services/admin/repo.py): /report and an
+"""The admins' figures come from one query per fact (services/admin/report_repo.py): /report and an
 admin's /balance show the same cost per model, /report and /stats the same categories and
 today's images and cost. The clock is the suite's fixed one (tests/conftest.py)."""
 
@@ -11,18 +11,18 @@ import pytest
 import time_machine
 
 from services.admin.costs import CostReport, per_model
-from services.admin.repo import ModelUsage, ReportRepo
+from services.admin.report_repo import ModelUsage, ReportRepo
 from services.admin.reports import Reports
 from services.admin.stats import Stats
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.categories import Params
-from services.core.images import ImageRepo, NewImage
+from services.core.image_repo import ImageRepo, NewImage
 from services.core.models import GenerationRecord
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams
-from services.generation.records import GenerationRepo
+from services.generation.generation_repo import GenerationRepo
 from services.infra.clock import Clock
 from services.infra.db import Database
-from services.sharing.repo import EventRepo
+from services.sharing.event_repo import EventRepo
 
 USER = 7
 CLOCK = Clock(ZoneInfo("Europe/Berlin"))

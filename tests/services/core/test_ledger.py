@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.ledger import InsufficientTokensError, Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind

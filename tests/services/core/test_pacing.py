@@ -14,7 +14,7 @@ from aiogram.methods import SendMessage
 from redis.asyncio import Redis
 
 from services.core.broadcast import Broadcaster
-from services.core.schedules import ScheduleRepo
+from services.core.delivery_repo import DeliveryRepo
 from services.infra.db import Database
 from services.infra.pacing import GRAIN_SECONDS, MemoryRates, RateStore, RedisRates
 
@@ -73,7 +73,7 @@ def check_one_pace(moments: list[float], rate: float) -> None:
 
 
 async def test_two_broadcasters_on_one_redis_keep_one_pace(db: Database, clients):
-    repo = ScheduleRepo(db)
+    repo = DeliveryRepo(db)
     first = Broadcaster(repo, rate=RATE, rates=RedisRates(clients[0]))
     second = Broadcaster(repo, rate=RATE, rates=RedisRates(clients[1]))
     check_one_pace(await pace_together(first, second, per_run=40), RATE)
@@ -83,7 +83,7 @@ async def test_at_a_paid_rate_two_processes_taking_grains_never_go_faster(db: Da
     """At 1000/s each sender takes tokens a few at a time (a grain, used within
     GRAIN_SECONDS of taking it): together they send at most R·(t + GRAIN_SECONDS) + burst
     in any t (how fast they get there depends on the machine: not asserted)."""
-    repo = ScheduleRepo(db)
+    repo = DeliveryRepo(db)
     first = Broadcaster(repo, rate=1000, paid=True, rates=RedisRates(clients[0]))
     second = Broadcaster(repo, rate=1000, paid=True, rates=RedisRates(clients[1]))
     moments = sorted(await pace_together(first, second, per_run=300))
@@ -93,7 +93,7 @@ async def test_at_a_paid_rate_two_processes_taking_grains_never_go_faster(db: Da
 
 
 async def test_in_process_two_runs_of_one_broadcaster_keep_one_pace(db: Database):
-    broadcaster = Broadcaster(ScheduleRepo(db), rate=RATE)
+    broadcaster = Broadcaster(DeliveryRepo(db), rate=RATE)
     check_one_pace(await pace_together(broadcaster, broadcaster, per_run=40), RATE)
 
 
@@ -114,14 +114,14 @@ async def pause_together(first: Broadcaster, second: Broadcaster) -> None:
 
 
 async def test_a_429_on_one_process_pauses_the_other(db: Database, clients):
-    repo = ScheduleRepo(db)
+    repo = DeliveryRepo(db)
     first = Broadcaster(repo, rate=RATE, rates=RedisRates(clients[0]))
     second = Broadcaster(repo, rate=RATE, rates=RedisRates(clients[1]))
     await pause_together(first, second)
 
 
 async def test_in_process_a_429_pauses_every_run(db: Database):
-    broadcaster = Broadcaster(ScheduleRepo(db), rate=RATE)
+    broadcaster = Broadcaster(DeliveryRepo(db), rate=RATE)
     await pause_together(broadcaster, broadcaster)
 
 
@@ -186,7 +186,7 @@ async def test_a_send_that_breaks_for_one_person_does_not_stop_the_others(db: Da
             raise RuntimeError("the sign's image could not be made")
         served.append(chat_id)
 
-    report = await Broadcaster(ScheduleRepo(db), rate=1000).run("push:x", range(1, 7), send)
+    report = await Broadcaster(DeliveryRepo(db), rate=1000).run("push:x", range(1, 7), send)
     assert sorted(served) == [1, 2, 4, 5, 6]
     assert (report.sent, report.failed) == (5, 1)
-    assert (await ScheduleRepo(db).delivery_counts("push:x")).get("failed") == 1
+    assert (await DeliveryRepo(db).delivery_counts("push:x")).get("failed") == 1

@@ -3,7 +3,7 @@ it once."""
 
 from __future__ import annotations
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
 from services.infra.db import Database
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.infra.db import Database, DatabaseError, async_url
 from services.infra.schema import current_revision
 from services.infra.schema.sqlite_legacy import MIGRATIONS

@@ -6,19 +6,19 @@ from __future__ import annotations
 import asyncio
 import time
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.categories import dump_params
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.core.models import LedgerKind, ReservationStatus
 from services.core.sweep import Sweep, SweepReport
-from services.core.usage import UsageRepo
-from services.core.work import Origin, WorkKind, WorkRepo
+from services.core.usage_repo import UsageRepo
+from services.core.work_repo import Origin, WorkKind, WorkRepo
 from services.cosmic.again import request_again
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams, parse_cosmic
 from services.infra.db import Database
 from services.studio.interrupted import keep_interrupted
-from services.studio.repo import PostRepo
+from services.studio.post_repo import PostRepo
 from services.studio.service import PostStatus, ReadyPost, draft_fields
 from tests.services.studio.test_service import DRAFT, SlowPainter, SlowWriter, make_studio
 

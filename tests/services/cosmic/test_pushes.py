@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from services.core.broadcast import Broadcaster
-from services.core.schedules import ScheduleRepo
+from services.core.delivery_repo import DeliveryRepo
 from services.cosmic.astro import daily_reading
 from services.cosmic.kinds import DailyParams
 from services.cosmic.pushes import PushImages
@@ -99,7 +99,7 @@ async def test_sends_waiting_for_the_upload_do_not_all_go_at_once_when_it_is_don
     images = PushImages(make(db, tmp_path, CountingRenderer()))
     telegram = SlowUploads()
     rate = 200.0
-    broadcaster = Broadcaster(ScheduleRepo(db), rate=rate, paid=True)
+    broadcaster = Broadcaster(DeliveryRepo(db), rate=rate, paid=True)
 
     async def send(user_id: int) -> None:
         await images.send(user_id, "leo", DAY, telegram)

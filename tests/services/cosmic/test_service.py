@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from services.core.accounts import AccountRepo
-from services.core.images import ImageRepo
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
-from services.core.usage import UsageRepo
+from services.core.usage_repo import UsageRepo
 from services.cosmic.astro import Focus, Mood
 from services.cosmic.cache import MemoryImageCache
 from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.core.accounts import AccountRepo
+from services.core.account_repo import AccountRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult, Usage
@@ -18,8 +18,8 @@ from services.studio.catalog import Audience, PostType
 from services.studio.chains import PromptChain, TextChain
 from services.studio.local_writer import LocalTextWriter
 from services.studio.models import PostRequest, TextResult
+from services.studio.post_repo import PostRepo
 from services.studio.progress import Progress
-from services.studio.repo import PostRepo
 from services.studio.service import Draft, PostStatus, ReadyPost, StudioService
 from services.studio.writing import TemplatePromptWriter
 from tests.fakes.images import tiny_png

@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from services.core.accounts import lock_account
-from services.core.work import Origin, WorkKind, WorkRepo
+from services.core.account_repo import lock_account
+from services.core.work_repo import Origin, WorkKind, WorkRepo
 from services.infra.db import Database, Transaction
 
 _RESERVE = (

@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 
 from services.core.models import GenerationRecord
-from services.generation.records import GenerationRepo
+from services.generation.generation_repo import GenerationRepo
 from services.infra.db import Database, Transaction
 from services.studio.models import NewPost, StoredPost
 
