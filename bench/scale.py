@@ -105,9 +105,30 @@ async def main() -> None:
             f" bare renderer 2 vs 1 processes just before: {controls[-1]:.2f}",
             flush=True,
         )
+    figures = _figures(rounds, controls, args)
+    report(
+        f"scale: {args.posts} offline posts, 1 vs 2 worker processes"
+        f" (WORKER_CONCURRENCY={args.concurrency},"
+        f" LOCAL_CONCURRENCY={args.local_concurrency or 'unset'},"
+        f" {args.database})",
+        [
+            ("scale_ratio (median)", figures["scale_ratio"]),
+            ("bare renderer, 2 vs 1 processes", figures["machine_ratios"]),
+            ("time with 1 worker (s)", figures["seconds_1_worker"]),
+            ("time with 2 workers (s)", figures["seconds_2_workers"]),
+            ("load average (1 min) at each start", figures["load_average_1m"]),
+            ("worker CPU ms a post (1, 2 workers)", figures["cpu_ms_per_post_workers"]),
+        ],
+        figures,
+    )
+
+
+def _figures(
+    rounds: list[dict[int, dict[str, float]]], controls: list[float], args: argparse.Namespace
+) -> dict[str, object]:
     ratios = [r[1]["seconds"] / r[2]["seconds"] for r in rounds]
     last = rounds[-1]
-    figures: dict[str, object] = {
+    return {
         "scale_ratio": round(median(ratios), 3),
         "scale_ratios": [round(r, 3) for r in ratios],
         "machine_ratios": [round(c, 3) for c in controls],
@@ -124,21 +145,6 @@ async def main() -> None:
         "local_concurrency": args.local_concurrency,
         "database": args.database,
     }
-    report(
-        f"scale: {args.posts} offline posts, 1 vs 2 worker processes"
-        f" (WORKER_CONCURRENCY={args.concurrency},"
-        f" LOCAL_CONCURRENCY={args.local_concurrency or 'unset'},"
-        f" {args.database})",
-        [
-            ("scale_ratio (median)", figures["scale_ratio"]),
-            ("bare renderer, 2 vs 1 processes", figures["machine_ratios"]),
-            ("time with 1 worker (s)", figures["seconds_1_worker"]),
-            ("time with 2 workers (s)", figures["seconds_2_workers"]),
-            ("load average (1 min) at each start", figures["load_average_1m"]),
-            ("worker CPU ms a post (1, 2 workers)", figures["cpu_ms_per_post_workers"]),
-        ],
-        figures,
-    )
 
 
 if __name__ == "__main__":

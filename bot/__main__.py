@@ -8,9 +8,10 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
@@ -192,33 +193,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read the settings: {one_line(str(error))}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.log_format)
-    if args.command == "run":
-        if problem := token_problem(settings):
-            print(problem, file=sys.stderr)
-            return 2
-        try:
-            return asyncio.run(run_bot(settings))
-        except KeyboardInterrupt:
-            return 130
-    if args.command == "worker":
-        if problem := token_problem(settings) or worker_problem(settings):
-            print(problem, file=sys.stderr)
-            return 2
-        try:
-            return asyncio.run(serve_worker(settings.for_worker()))
-        except KeyboardInterrupt:
-            return 130
-    if args.command == "web":
-        if problem := token_problem(settings) or webhook_problem(settings):
-            print(problem, file=sys.stderr)
-            return 2
-        try:
-            return asyncio.run(serve_web(settings))
-        except KeyboardInterrupt:  # a second Ctrl-C while the updates in flight finish
-            return 130
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
-    return demo(args)
+    if args.command == "demo":
+        return demo(args)
+    serve, problem = _serving(args.command, settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(serve)
+    except KeyboardInterrupt:  # a second Ctrl-C while the updates in flight finish
+        return 130
+
+
+def _serving(command: str, settings: Settings) -> tuple[Coroutine[Any, Any, int], str | None]:
+    """The serving process `command` runs (run, worker or web), or why it cannot start."""
+    problem = token_problem(settings)
+    if command == "worker":
+        problem = problem or worker_problem(settings)
+        serve = serve_worker(settings.for_worker())
+    elif command == "web":
+        problem = problem or webhook_problem(settings)
+        serve = serve_web(settings)
+    else:
+        serve = run_bot(settings)
+    if problem:
+        serve.close()  # never awaited: no warning that it was not
+    return serve, problem
 
 
 def database_problem(error: Exception) -> str:

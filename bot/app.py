@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.domain import Services, build_services
 from bot.duties.leadership import Duty, Leadership
 from bot.duties.pushes import DailyPush
-from bot.duties.scheduled import build_jobs
+from bot.duties.scheduled import ScheduledWork, build_jobs
 from bot.duties.scheduler import Scheduler
 from bot.duties.sweeper import Sweeper
 from bot.jobs.broker import JobQueue, build_broker
@@ -160,17 +160,19 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         services.broadcaster,
     )
     jobs, queued_work = build_jobs(
-        bot=bot,
-        i18n=i18n,
-        locale=settings.default_locale,
-        batch=services.batch,
-        push=push,
-        reports=services.reports,
-        cosmic=services.cosmic,
-        cards=services.cards.cards,
-        ledger=services.ledger,
-        admin_ids=settings.admin_ids,
-        queue=queue,
+        ScheduledWork(
+            bot=bot,
+            i18n=i18n,
+            locale=settings.default_locale,
+            batch=services.batch,
+            push=push,
+            reports=services.reports,
+            cosmic=services.cosmic,
+            cards=services.cards.cards,
+            ledger=services.ledger,
+            admin_ids=settings.admin_ids,
+            queue=queue,
+        )
     )
     app_posts = AppPosts(
         studio,

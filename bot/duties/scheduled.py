@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -30,88 +31,95 @@ KEEP_FILES_DAYS = 3
 reaches the date, kept until UTC−12 has finished it)."""
 
 
-def build_jobs(
-    *,
-    bot: Bot,
-    i18n: I18n,
-    locale: str,
-    batch: NightlyBatch,
-    push: DailyPush,
-    reports: Reports,
-    cosmic: CosmicService,
-    cards: CardRepo,
-    ledger: Ledger,
-    admin_ids: frozenset[int],
-    queue: JobQueue,
-) -> tuple[list[Job], dict[str, JobRun]]:
-    """The scheduler's jobs, and the work of those it queues (by name: bot/jobs/runner.py)."""
+@dataclass(frozen=True)
+class ScheduledWork:
+    """What each scheduled job does, wired to the services."""
 
-    def day(at: datetime) -> str:
-        return at.date().isoformat()
+    bot: Bot
+    i18n: I18n
+    locale: str
+    batch: NightlyBatch
+    push: DailyPush
+    reports: Reports
+    cosmic: CosmicService
+    cards: CardRepo
+    ledger: Ledger
+    admin_ids: frozenset[int]
+    queue: JobQueue
 
-    async def nightly(at: datetime) -> str:
-        return (await batch.run(upcoming_day(at))).summary()
+    async def nightly(self, at: datetime) -> str:
+        return (await self.batch.run(upcoming_day(at))).summary()
 
-    async def cleanup(at: datetime) -> str:
+    async def cleanup(self, at: datetime) -> str:
+        cosmic = self.cosmic
         expired = await cosmic.cache.purge()
-        referenced = await cosmic.images.paths() | await cards.paths()
+        referenced = await cosmic.images.paths() | await self.cards.paths()
         return f"{expired} cache entries expired, {clean_media(referenced, cosmic.media.root)}"
 
-    async def weekly_report(at: datetime) -> str:
-        with i18n.context(), i18n.use_locale(locale):
-            for admin_id in admin_ids:
-                await send_report(bot, admin_id, reports, cosmic, 7)
-        return f"sent to {len(admin_ids)} admins"
+    async def weekly_report(self, at: datetime) -> str:
+        with self.i18n.context(), self.i18n.use_locale(self.locale):
+            for admin_id in self.admin_ids:
+                await send_report(self.bot, admin_id, self.reports, self.cosmic, 7)
+        return f"sent to {len(self.admin_ids)} admins"
 
-    async def monthly_reset(at: datetime) -> str:
-        return f"{await ledger.monthly_reset(date(at.year, at.month, 1))} partners reset"
+    async def monthly_reset(self, at: datetime) -> str:
+        return f"{await self.ledger.monthly_reset(date(at.year, at.month, 1))} partners reset"
 
-    async def pushes(at: datetime) -> str:
-        report = await push.run(at)  # each subscriber at their local hour, once per date
+    async def pushes(self, at: datetime) -> str:
+        report = await self.push.run(at)  # each subscriber at their local hour, once per date
         return (
             f"sent {report.sent}, blocked {report.blocked}, failed {report.failed},"
             f" skipped {report.skipped}"
         )
 
-    def queued(name: str, within: timedelta) -> JobRun:
+    def queued(self, name: str, within: timedelta) -> JobRun:
+        """Hands the job to the queue: a worker runs it (by name, bot/jobs/runner.py)."""
+
         async def run(at: datetime) -> str:
-            return await queue.scheduled(name, at, at + within)
+            return await self.queue.scheduled(name, at, at + within)
 
         return run
 
+
+def build_jobs(work: ScheduledWork) -> tuple[list[Job], dict[str, JobRun]]:
+    """The scheduler's jobs, and the work of those it queues (by name: bot/jobs/runner.py)."""
     jobs = [
         Job(
             "nightly_batch",
             {"hour": 9, "minute": 0},
             lambda at: upcoming_day(at).isoformat(),
-            queued("nightly_batch", timedelta(days=1)),
+            work.queued("nightly_batch", timedelta(days=1)),
             timezone="UTC",
         ),
-        Job("cache_cleanup", {"hour": 2, "minute": 0}, day, cleanup),
+        Job("cache_cleanup", {"hour": 2, "minute": 0}, _day, work.cleanup),
         Job(
             "weekly_report",
             {"day_of_week": "mon", "hour": 9, "minute": 0},
             lambda at: f"{at.isocalendar().year}-W{at.isocalendar().week:02d}",
-            weekly_report,
+            work.weekly_report,
             catch_up_within=timedelta(days=2),
         ),
         Job(
             "monthly_reset",
             {"day": 1, "hour": 0, "minute": 5},
             lambda at: f"{at:%Y-%m}",
-            monthly_reset,
+            work.monthly_reset,
             catch_up_within=timedelta(days=3),
         ),
         Job(
             "daily_push",
             {"minute": "*/15"},  # whole, half and three-quarter-hour zones on time
             lambda at: f"{at.astimezone(UTC):%Y-%m-%dT%H:%M}",
-            queued("daily_push", timedelta(hours=1)),
+            work.queued("daily_push", timedelta(hours=1)),
             catch_up_within=timedelta(hours=1),
             timezone="UTC",
         ),
     ]
-    return jobs, {"nightly_batch": nightly, "daily_push": pushes}
+    return jobs, {"nightly_batch": work.nightly, "daily_push": work.pushes}
+
+
+def _day(at: datetime) -> str:
+    return at.date().isoformat()
 
 
 def clean_media(referenced: set[str], root: Path) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from services.studio.captions import render_post
@@ -35,22 +36,59 @@ async def finish_post(
     post follow, then the final balance (and, from the wizard, a fresh Generate after a
     failure). None when the hold was settled already: nothing is left to do or say."""
     message = message_at(job.where, bot)
-    lock = asyncio.Lock()
-    shown = -1
-    # "sending a photo…" from the first report on: a job delivered again after its post
-    # was made reports nothing, and shows nothing.
-    chat_action = contextlib.AsyncExitStack()
-    ended = False  # a report still pending when the run is cancelled starts nothing
+    shown = _ProgressShown(bot, message)
+    draft = draft_from_fields(job.draft)
+    async with shown.chat_action:
+        try:
+            outcome = await studio.finish_post(
+                job.where.user_id,
+                draft,
+                job.reservation_id,
+                job.held_at,
+                shown.show,
+                _photo_sender(message, app_url),
+            )
+        finally:
+            shown.ended = True
+    if outcome is None:
+        return None
+    await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
+    if job.wizard and state is not None:
+        if outcome.status is PostStatus.FAILED:
+            await offer_retry(message, state, studio, job.where.user_id)
+        else:
+            await state.clear()
+    return outcome
 
-    async def on_progress(progress: Progress) -> None:
-        nonlocal shown
-        async with lock:
-            if shown < 0 and not ended:
-                sender = ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id)
-                await chat_action.enter_async_context(sender)
-            if progress.step > shown:
-                shown = progress.step
-                await message.edit_text(progress_text(progress))
+
+class _ProgressShown:
+    """The progress message: each step shown once, in order, and "sending a photo…" from
+    the first report on (a job delivered again after its post was made reports nothing,
+    and shows nothing)."""
+
+    def __init__(self, bot: Bot, message: Message) -> None:
+        self.bot, self.message = bot, message
+        self.lock = asyncio.Lock()
+        self.step = -1
+        self.chat_action = contextlib.AsyncExitStack()
+        self.ended = False  # a report still pending when the run is cancelled starts nothing
+
+    async def show(self, progress: Progress) -> None:
+        async with self.lock:
+            if self.step < 0 and not self.ended:
+                chat_id = self.message.chat.id
+                sender = ChatActionSender.upload_photo(bot=self.bot, chat_id=chat_id)
+                await self.chat_action.enter_async_context(sender)
+            if progress.step > self.step:
+                self.step = progress.step
+                await self.message.edit_text(progress_text(progress))
+
+
+def _photo_sender(
+    message: Message, app_url: str | None
+) -> Callable[[ReadyPost], Awaitable[str | None]]:
+    """Sends the post's photo with its caption and buttons, then the full post when the
+    caption could not hold it; returns the photo's file_id."""
 
     async def deliver(ready: ReadyPost) -> str | None:
         rendered = render_post(ready.text)
@@ -64,20 +102,4 @@ async def finish_post(
                 await message.answer(part)
         return sent.photo[-1].file_id if sent.photo else None
 
-    draft = draft_from_fields(job.draft)
-    async with chat_action:
-        try:
-            outcome = await studio.finish_post(
-                job.where.user_id, draft, job.reservation_id, job.held_at, on_progress, deliver
-            )
-        finally:
-            ended = True
-    if outcome is None:
-        return None
-    await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
-    if job.wizard and state is not None:
-        if outcome.status is PostStatus.FAILED:
-            await offer_retry(message, state, studio, job.where.user_id)
-        else:
-            await state.clear()
-    return outcome
+    return deliver

@@ -135,24 +135,8 @@ class LedgerRepo:
             await AccountRepo.ensure(tx, user_id, create_language)
             account = await load_account(tx, user_id, lock=True)
             assert account is not None
-            allowance_delta = 0
-            if set_allowance is not None:
-                allowance_delta = set_allowance - account.allowance
-            if bonus_delta < 0:
-                take = -bonus_delta
-                if take > account.balance + allowance_delta:
-                    raise InsufficientTokensError(account.balance)
-                from_bonus = min(account.bonus, take)
-                bonus_delta, allowance_delta = -from_bonus, allowance_delta - (take - from_bonus)
-            if set_pro is not None:
-                await tx.execute(
-                    "UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(set_pro), user_id)
-                )
-            if set_tier is not None:
-                await tx.execute(
-                    "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE user_id = ?",
-                    (*set_tier, user_id),
-                )
+            allowance_delta, bonus_delta = _deltas(account, bonus_delta, set_allowance)
+            await _set_plan(tx, user_id, set_pro, set_tier)
             await self._apply(
                 tx,
                 user_id,
@@ -251,3 +235,28 @@ class LedgerRepo:
         if row is None:
             raise InsufficientTokensError(0)
         return int(row[0])
+
+
+def _deltas(account: Account, bonus_delta: int, set_allowance: int | None) -> tuple[int, int]:
+    """(allowance, bonus) changes: a negative bonus_delta takes from the bonus first, then
+    from the allowance. Raises InsufficientTokensError below a zero balance."""
+    allowance_delta = 0 if set_allowance is None else set_allowance - account.allowance
+    if bonus_delta >= 0:
+        return allowance_delta, bonus_delta
+    take = -bonus_delta
+    if take > account.balance + allowance_delta:
+        raise InsufficientTokensError(account.balance)
+    from_bonus = min(account.bonus, take)
+    return allowance_delta - (take - from_bonus), -from_bonus
+
+
+async def _set_plan(
+    tx: Transaction, user_id: int, pro: bool | None, tier: tuple[str, float | None] | None
+) -> None:
+    if pro is not None:
+        await tx.execute("UPDATE accounts SET is_pro = ? WHERE user_id = ?", (int(pro), user_id))
+    if tier is not None:
+        await tx.execute(
+            "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE user_id = ?",
+            (*tier, user_id),
+        )

@@ -107,32 +107,14 @@ class PostRun:
         """`timeout`: seconds the writing and painting may take (the generation timeout
         when None)."""
         records: list[GenerationRecord] = []
-        post = NewPost(
-            user_id=account.user_id,
-            reservation_id=reservation.id,
-            post_type=draft.post_type.value,
-            audience=draft.audience.value,
-            language=draft.language,
-            referral_link=draft.referral_link,
-            status="failed",
-            started_at=time.time(),
-        )
+        post = _new_post(account.user_id, draft, reservation.id)
         reporter = Reporter(on_progress)
-        timeout = timeout
+        limit = self._timeout if timeout is None else timeout
         try:
-            text, image = await self._generate(
-                account.user_id,
-                draft,
-                records,
-                reporter,
-                self._timeout if timeout is None else timeout,
-            )
+            text, image = await self._generate(account.user_id, draft, records, reporter, limit)
             photo, extension = await fit_for_photo(image.png)
-            file_id = await deliver(
-                ReadyPost(
-                    reservation.id, text, image.png, photo, f"post-{reservation.id}.{extension}"
-                )
-            )
+            name = f"post-{reservation.id}.{extension}"
+            file_id = await deliver(ReadyPost(reservation.id, text, image.png, photo, name))
             await reporter.drain()
             image_path = await self._media.save(
                 f"posts/{account.user_id}/{reservation.id}.png", image.png
@@ -144,31 +126,8 @@ class PostRun:
             post_id, balance = await self._settle(post, records, reservation)
             failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
-        post = replace(
-            post,
-            status="done",
-            title=text.title,
-            body=text.body,
-            hashtags=text.hashtags,
-            image_path=image_path,
-        )
-        records = [
-            replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
-            for r in records
-        ]
-        made = next(r for r in records if r.kind == "image" and r.status == "ok")
-        picture = NewImage(
-            user_id=account.user_id,
-            params=StudioParams(text.title),
-            prompt=made.prompt,
-            provider=made.provider,
-            model=made.model,
-            quality="standard",
-            cost_usd=made.cost_usd,
-            path=image_path,
-            file_id=file_id,
-            post_id=reservation.id,
-        )
+        post, records = _done(post, records, text, image_path)
+        picture = _picture(post, records, file_id)
         post_id, balance = await self._settle(post, records, reservation, picture)
         return PostOutcome(
             PostStatus.DONE,
@@ -214,6 +173,7 @@ class PostRun:
         reporter: Reporter,
         timeout: float,
     ) -> tuple[PostText, ImageResult]:
+        """Writes the post and paints its picture at the same time, within `timeout`."""
         request = PostRequest(
             draft.post_type,
             draft.audience,
@@ -222,51 +182,115 @@ class PostRun:
             seed=secrets.randbits(32),
         )
         deadline = asyncio.get_running_loop().time() + timeout
-
-        async def write() -> PostText:
-            log = CallLog(records, user_id, "text", request_summary(draft))
-
-            async def on_fallback(fallback: Fallback) -> None:
-                log.failed(fallback.failed, fallback.error)
-                reporter.text_fallback = True
-                reporter.notify()
-
-            result = await log.run(self._text.write_post(request, on_fallback, deadline))
-            reporter.text = result.text
-            if not reporter.image_ready:
-                reporter.notify()
-            return result.text
-
-        async def paint() -> ImageResult:
-            image_request = studio_image_request(request)
-            if self._prompts.uses_a_model:
-                prompt_log = CallLog(records, user_id, "prompt", request_summary(draft))
-                prompt = await prompt_log.run(self._prompts.write_prompt(request))
-                image_request = studio_image_request(request, prompt.prompt)
-            log = CallLog(records, user_id, "image", image_request.prompt)
-
-            async def on_fallback(fallback: Fallback) -> None:
-                log.failed(fallback.failed, fallback.error)
-                reporter.image_fallback = True
-                reporter.notify()
-
-            result = await log.run(self._image.paint(image_request, on_fallback, deadline))
-            reporter.image_ready = True
-            if reporter.text is None:
-                reporter.notify()
-            return result
-
+        calls = _Calls(records, user_id, request_summary(draft), reporter, deadline)
         try:
             reporter.notify()  # "started": shown while both run
             async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
-                text_task = group.create_task(write())
-                image_task = group.create_task(paint())
+                text_task = group.create_task(self._write(request, calls))
+                image_task = group.create_task(self._paint(request, calls))
         except TimeoutError as error:
             raise GenerationError(FailureKind.TIMEOUT, "generation timed out") from error
         except BaseExceptionGroup as group_error:
             raise group_error.exceptions[0] from group_error
         return text_task.result(), image_task.result()
 
+    async def _write(self, request: PostRequest, calls: _Calls) -> PostText:
+        log = CallLog(calls.records, calls.user_id, "text", calls.summary)
+        reporter = calls.reporter
+
+        async def on_fallback(fallback: Fallback) -> None:
+            log.failed(fallback.failed, fallback.error)
+            reporter.text_fallback = True
+            reporter.notify()
+
+        result = await log.run(self._text.write_post(request, on_fallback, calls.deadline))
+        reporter.text = result.text
+        if not reporter.image_ready:
+            reporter.notify()
+        return result.text
+
+    async def _paint(self, request: PostRequest, calls: _Calls) -> ImageResult:
+        image_request = studio_image_request(request)
+        if self._prompts.uses_a_model:
+            prompt_log = CallLog(calls.records, calls.user_id, "prompt", calls.summary)
+            prompt = await prompt_log.run(self._prompts.write_prompt(request))
+            image_request = studio_image_request(request, prompt.prompt)
+        log = CallLog(calls.records, calls.user_id, "image", image_request.prompt)
+        reporter = calls.reporter
+
+        async def on_fallback(fallback: Fallback) -> None:
+            log.failed(fallback.failed, fallback.error)
+            reporter.image_fallback = True
+            reporter.notify()
+
+        result = await log.run(self._image.paint(image_request, on_fallback, calls.deadline))
+        reporter.image_ready = True
+        if reporter.text is None:
+            reporter.notify()
+        return result
+
     async def balance(self, user_id: int) -> int:
         account = await self._accounts.get(user_id)
         return account.balance if account else 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Calls:
+    """What the writing and the painting of one post share: where their provider calls are
+    recorded, whose they are, the progress reporter and the deadline."""
+
+    records: list[GenerationRecord]
+    user_id: int
+    summary: str
+    reporter: Reporter
+    deadline: float
+
+
+def _new_post(user_id: int, draft: Draft, reservation_id: int) -> NewPost:
+    """The post's row as it is stored if the run fails (a done run fills in its text)."""
+    return NewPost(
+        user_id=user_id,
+        reservation_id=reservation_id,
+        post_type=draft.post_type.value,
+        audience=draft.audience.value,
+        language=draft.language,
+        referral_link=draft.referral_link,
+        status="failed",
+        started_at=time.time(),
+    )
+
+
+def _done(
+    post: NewPost, records: list[GenerationRecord], text: PostText, image_path: str
+) -> tuple[NewPost, list[GenerationRecord]]:
+    """The post's row and its calls once it was made: its text, and where its picture is."""
+    made = replace(
+        post,
+        status="done",
+        title=text.title,
+        body=text.body,
+        hashtags=text.hashtags,
+        image_path=image_path,
+    )
+    calls = [
+        replace(r, image_path=image_path) if r.kind == "image" and r.status == "ok" else r
+        for r in records
+    ]
+    return made, calls
+
+
+def _picture(post: NewPost, records: list[GenerationRecord], file_id: str | None) -> NewImage:
+    """The done post's picture for the gallery and sharing, from the call that painted it."""
+    made = next(r for r in records if r.kind == "image" and r.status == "ok")
+    return NewImage(
+        user_id=post.user_id,
+        params=StudioParams(post.title or ""),
+        prompt=made.prompt,
+        provider=made.provider,
+        model=made.model,
+        quality="standard",
+        cost_usd=made.cost_usd,
+        path=post.image_path or "",
+        file_id=file_id,
+        post_id=post.reservation_id,
+    )
