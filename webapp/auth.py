@@ -13,9 +13,9 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
 from bot.app import App
-from bot.telegram.middlewares import pick_language
-from bot.telegram.throttling import FloodLimit
 from services.core.models import Account
+from services.infra.flood import FloodLimit
+from ui.common.language import pick_language
 from webapp.errors import N_, ApiError
 
 SCHEME = "tma"

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.telegram.middlewares import pick_language
+from ui.common.language import pick_language
 from webapp.texts import claimed_language
 
 API_PREFIX = "/api"
