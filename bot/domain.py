@@ -31,7 +31,6 @@ from services.generation.lineup import Clients
 from services.infra.clock import Clock
 from services.infra.db import Database
 from services.infra.media import MediaStore
-from services.infra.thumbnails import Thumbnails
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.repo import CardRepo, EventRepo, ReferralRepo
 from services.sharing.service import CardService
@@ -60,7 +59,6 @@ class Services:
     sweep: Sweep
     lineup: Lineup
     clients: Clients
-    thumbnails: Thumbnails
     shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
@@ -147,6 +145,5 @@ async def build_services(
         sweep=sweep,
         lineup=lineup,
         clients=clients,
-        thumbnails=Thumbnails(MediaStore(settings.media_dir)),
         shared=shared,
     )

@@ -1,5 +1,6 @@
 """The Mini App and its HTTP API, mounted on `python -m bot web`: JSON under /api (its own
-OpenAPI at /api/openapi.json), signed media under /media, the static app under /app/."""
+OpenAPI at /api/openapi.json), signed media under /media, the static app under /app/. The
+routes get what they use from the `WebContext` the web process hands over (webapp/deps.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from webapp import errors
 from webapp.account import account_router, strings_router
 from webapp.admin import admin_router
 from webapp.chat import chat_router
+from webapp.deps import WebContext
 from webapp.images import images_router
 from webapp.media import media_router
 from webapp.pro import pro_router
@@ -25,9 +27,10 @@ OPENAPI_PATH = "/api/openapi.json"
 ROUTERS = (pro_router, admin_router, images_router, chat_router, account_router, strings_router)
 
 
-def mount_webapp(web: FastAPI) -> None:
-    """Adds the API, the media and the Mini App to `web`."""
-    errors.install(web)
+def mount_webapp(web: FastAPI, context: WebContext) -> None:
+    """Adds the API, the media and the Mini App to `web`, serving from `context`."""
+    web.state.web = context
+    errors.install(web, context.i18n)
     for router in ROUTERS:
         web.include_router(router)
     web.include_router(media_router)
