@@ -30,8 +30,10 @@ from webapp.errors import COMMON
 from webapp.strings import STRINGS
 from webapp.texts import speaking
 
-account_router = APIRouter(prefix="/api", tags=["account"], responses=COMMON)
-strings_router = APIRouter(prefix="/api", tags=["app"])
+account_router = APIRouter(tags=["account"], responses=COMMON)
+usage_router = APIRouter(prefix="/images/usage", tags=["account"], responses=COMMON)
+plan_router = APIRouter(prefix="/plan", tags=["account"], responses=COMMON)
+strings_router = APIRouter(tags=["app"])
 
 
 class Choice(BaseModel):
@@ -110,7 +112,7 @@ class UsageStats(BaseModel):
     plans: list[PlanOut]
 
 
-@account_router.get("/images/usage/stats", tags=["images"])
+@usage_router.get("/stats", tags=["images"])
 async def usage_stats(
     who: CallerDep, cosmic: CosmicDep, payments: PaymentsDep, i18n: I18nDep
 ) -> UsageStats:
@@ -158,7 +160,7 @@ class InvoiceOut(BaseModel):
     url: str
 
 
-@account_router.post("/plan/invoice")
+@plan_router.post("/invoice")
 async def plan_invoice(
     body: InvoiceIn, who: CallerDep, payments: PaymentsDep, i18n: I18nDep, bot: BotDep
 ) -> InvoiceOut:

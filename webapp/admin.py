@@ -25,7 +25,7 @@ from webapp.deps import (
 from webapp.errors import ADMIN, COMMON
 from webapp.signing import MediaSigner
 
-admin_router = APIRouter(prefix="/api/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
+admin_router = APIRouter(prefix="/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
 
 
 class Camel(BaseModel):

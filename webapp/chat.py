@@ -32,7 +32,9 @@ from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.texts import speaking
 
 chat_router = APIRouter(
-    prefix="/api", tags=["chat"], responses={**COMMON, **FOUND, **problem(409, "Telegram refused")}
+    prefix="/images",
+    tags=["chat"],
+    responses={**COMMON, **FOUND, **problem(409, "Telegram refused")},
 )
 ID = Path(ge=1, le=2**62)
 
@@ -42,7 +44,7 @@ class Sent(BaseModel):
     image_id: int
 
 
-@chat_router.post("/images/{image_id}/send")
+@chat_router.post("/{image_id:int}/send")
 async def send_image(
     who: CallerDep,
     gallery: GalleryDep,

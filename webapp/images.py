@@ -38,7 +38,7 @@ from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.signing import MediaSigner
 from webapp.texts import said, speaking
 
-images_router = APIRouter(prefix="/api/images", tags=["images"], responses=COMMON)
+images_router = APIRouter(prefix="/images", tags=["images"], responses=COMMON)
 SignKey = Annotated[str, Field(pattern=f"^({'|'.join(SIGNS_BY_KEY)})$")]
 RequestId = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
 IMAGE_ID = Path(ge=1, le=2**62)
@@ -243,7 +243,7 @@ async def owned(gallery: GalleryService, who: Caller, image_id: int) -> StoredIm
     return image
 
 
-@images_router.get("/{image_id}", responses=FOUND)
+@images_router.get("/{image_id:int}", responses=FOUND)
 async def one_image(
     who: CallerDep,
     gallery: GalleryDep,
@@ -261,7 +261,7 @@ class FavouriteOut(BaseModel):
     favourite: bool
 
 
-@images_router.post("/{image_id}/favourite", responses=FOUND)
+@images_router.post("/{image_id:int}/favourite", responses=FOUND)
 async def favourite(
     who: CallerDep,
     gallery: GalleryDep,
@@ -274,7 +274,7 @@ async def favourite(
     return FavouriteOut(id=image.id, favourite=True)
 
 
-@images_router.delete("/{image_id}/favourite", responses=FOUND)
+@images_router.delete("/{image_id:int}/favourite", responses=FOUND)
 async def unfavourite(
     who: CallerDep, gallery: GalleryDep, image_id: Annotated[int, IMAGE_ID]
 ) -> FavouriteOut:
@@ -283,7 +283,7 @@ async def unfavourite(
     return FavouriteOut(id=image.id, favourite=False)
 
 
-@images_router.delete("/{image_id}", status_code=204, responses=FOUND)
+@images_router.delete("/{image_id:int}", status_code=204, responses=FOUND)
 async def delete_image(
     who: CallerDep, gallery: GalleryDep, image_id: Annotated[int, IMAGE_ID]
 ) -> Response:
@@ -299,7 +299,7 @@ class ShareIn(BaseModel):
 
 
 @images_router.post(
-    "/share/{image_id}",
+    "/share/{image_id:int}",
     responses={**FOUND, 200: {"content": {"image/png": {}}, "description": "The card"}},
     response_class=Response,
 )

@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 KEEPALIVE = 15.0
 """Seconds between SSE comments while a job is quiet (proxies close silent streams)."""
 
-pro_router = APIRouter(prefix="/api", tags=["studio"], responses=COMMON)
+studio_router = APIRouter(prefix="/pro", tags=["studio"], responses=COMMON)
+jobs_router = APIRouter(prefix="/jobs", tags=["studio"], responses=COMMON)
 JOB_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -80,8 +81,8 @@ class JobState(BaseModel):
     refunded: bool = False
 
 
-@pro_router.post(
-    "/pro/generate",
+@studio_router.post(
+    "/generate",
     status_code=202,
     responses={
         **problem(402, "Not enough PRO tokens"),
@@ -139,7 +140,7 @@ async def _job(app_posts: AppPosts, who: Caller, job_id: str) -> BoardJob:
     return job
 
 
-@pro_router.get("/jobs/{job_id}", responses=FOUND)
+@jobs_router.get("/{job_id}", responses=FOUND)
 async def job_state(
     app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> JobState:
@@ -159,8 +160,8 @@ async def job_state(
     )
 
 
-@pro_router.get(
-    "/jobs/{job_id}/events",
+@jobs_router.get(
+    "/{job_id}/events",
     responses={**FOUND, 200: {"content": {"text/event-stream": {}}, "description": "SSE"}},
     response_class=StreamingResponse,
 )
@@ -206,7 +207,7 @@ class PostSummary(BaseModel):
     download_url: str | None
 
 
-@pro_router.get("/pro/posts")
+@studio_router.get("/posts")
 async def pro_posts(
     who: CallerDep,
     studio: StudioDep,

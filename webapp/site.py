@@ -13,26 +13,20 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from webapp import errors
-from webapp.account import account_router, strings_router
-from webapp.admin import admin_router
-from webapp.chat import chat_router
+from webapp.api import api_router
 from webapp.deps import WebContext
-from webapp.images import images_router
 from webapp.media import media_router
-from webapp.pro import pro_router
 
 STATIC = Path(__file__).resolve().parent / "static"
 APP_PATH = "/app"
 OPENAPI_PATH = "/api/openapi.json"
-ROUTERS = (pro_router, admin_router, images_router, chat_router, account_router, strings_router)
 
 
 def mount_webapp(web: FastAPI, context: WebContext) -> None:
     """Adds the API, the media and the Mini App to `web`, serving from `context`."""
     web.state.web = context
     errors.install(web, context.i18n)
-    for router in ROUTERS:
-        web.include_router(router)
+    web.include_router(api_router)
     web.include_router(media_router)
     web.mount(APP_PATH, StaticFiles(directory=STATIC, html=True), name="miniapp")
     schema: dict[str, Any] = {}
