@@ -37,7 +37,6 @@ from services.generation.lineup import Clients
 from services.infra.clock import Clock
 from services.infra.db import Database
 from services.infra.media import MediaStore
-from services.infra.thumbnails import Thumbnails
 from services.sharing.analytics import Analytics, GrowthRules
 from services.sharing.card_repo import CardRepo
 from services.sharing.event_repo import EventRepo
@@ -72,7 +71,6 @@ class Services:
     sweep: Sweep
     lineup: Lineup
     clients: Clients
-    thumbnails: Thumbnails
     shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
@@ -166,7 +164,6 @@ async def build_services(
         sweep=sweep,
         lineup=lineup,
         clients=clients,
-        thumbnails=Thumbnails(MediaStore(settings.media_dir)),
         shared=shared,
     )
 

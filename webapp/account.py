@@ -17,13 +17,23 @@ from services.cosmic.tiers import POLICIES
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
 from ui.common.texts import audience_label, language_label, post_type_label
 from ui.cosmic.texts import phase_name, product_description, product_title, sign_name
-from webapp.auth import AppDep, CallerDep
+from webapp.deps import (
+    BotDep,
+    CallerDep,
+    CosmicDep,
+    DefaultLocaleDep,
+    I18nDep,
+    PaymentsDep,
+    StudioDep,
+)
 from webapp.errors import COMMON
 from webapp.strings import STRINGS
 from webapp.texts import speaking
 
-account_router = APIRouter(prefix="/api", tags=["account"], responses=COMMON)
-strings_router = APIRouter(prefix="/api", tags=["app"])
+account_router = APIRouter(tags=["account"], responses=COMMON)
+usage_router = APIRouter(prefix="/images/usage", tags=["account"], responses=COMMON)
+plan_router = APIRouter(prefix="/plan", tags=["account"], responses=COMMON)
+strings_router = APIRouter(tags=["app"])
 
 
 class Choice(BaseModel):
@@ -51,9 +61,9 @@ class Me(BaseModel):
 
 
 @account_router.get("/me")
-async def me(who: CallerDep, app: AppDep) -> Me:
-    studio, cosmic, account = app.services.studio, app.services.cosmic, who.account
-    with speaking(app.i18n, who.locale):
+async def me(who: CallerDep, studio: StudioDep, cosmic: CosmicDep, i18n: I18nDep) -> Me:
+    account = who.account
+    with speaking(i18n, who.locale):
         return Me(
             user_id=who.user_id,
             first_name=who.first_name,
@@ -102,12 +112,13 @@ class UsageStats(BaseModel):
     plans: list[PlanOut]
 
 
-@account_router.get("/images/usage/stats", tags=["images"])
-async def usage_stats(who: CallerDep, app: AppDep) -> UsageStats:
+@usage_router.get("/stats", tags=["images"])
+async def usage_stats(
+    who: CallerDep, cosmic: CosmicDep, payments: PaymentsDep, i18n: I18nDep
+) -> UsageStats:
     """The plan, this week's personal images, PRO tokens, and what can be bought."""
-    usage = await app.services.cosmic.usage_of(who.account)
-    payments = app.services.payments
-    with speaking(app.i18n, who.locale):
+    usage = await cosmic.usage_of(who.account)
+    with speaking(i18n, who.locale):
         plans = [
             PlanOut(
                 product=p.value,
@@ -149,15 +160,16 @@ class InvoiceOut(BaseModel):
     url: str
 
 
-@account_router.post("/plan/invoice")
-async def plan_invoice(body: InvoiceIn, who: CallerDep, app: AppDep) -> InvoiceOut:
+@plan_router.post("/invoice")
+async def plan_invoice(
+    body: InvoiceIn, who: CallerDep, payments: PaymentsDep, i18n: I18nDep, bot: BotDep
+) -> InvoiceOut:
     """A Stars invoice link for Telegram.WebApp.openInvoice; the bot credits the payment
     when Telegram reports it (the same handler as the chat's invoices)."""
-    payments = app.services.payments
-    with speaking(app.i18n, who.locale):
+    with speaking(i18n, who.locale):
         title = product_title(body.product, payments)
         description = product_description(body.product)
-    url = await app.bot.create_invoice_link(
+    url = await bot.create_invoice_link(
         title=title,
         description=description,
         payload=payload_for(body.product, who.user_id),
@@ -174,13 +186,15 @@ class StringsOut(BaseModel):
 
 @strings_router.get("/i18n")
 async def app_strings(
-    app: AppDep, lang: Annotated[str, Query(max_length=16)] = "en"
+    i18n: I18nDep,
+    default_locale: DefaultLocaleDep,
+    lang: Annotated[str, Query(max_length=16)] = "en",
 ) -> StringsOut:
     """The Mini App's wording in `lang` (en, es, ru; others get English), from the same
     catalogues as the bot."""
     base = lang.split("-")[0].lower()
-    locale = base if base in UI_LANGUAGES else app.settings.default_locale
-    gettext = app.i18n.gettext
+    locale = base if base in UI_LANGUAGES else default_locale
+    gettext = i18n.gettext
     return StringsOut(
         locale=locale, strings={k: gettext(v, locale=locale) for k, v in STRINGS.items()}
     )

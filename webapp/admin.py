@@ -11,12 +11,21 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from bot.app import App
-from webapp.auth import AdminDep, AppDep
+from services.cosmic.gallery import GalleryService
+from webapp.deps import (
+    AdminDep,
+    BatchDep,
+    CosmicDep,
+    CostsDep,
+    GalleryDep,
+    ReportsDep,
+    SignerDep,
+    StatsDep,
+)
 from webapp.errors import ADMIN, COMMON
-from webapp.media import signer_of
+from webapp.signing import MediaSigner
 
-admin_router = APIRouter(prefix="/api/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
+admin_router = APIRouter(prefix="/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
 
 
 class Camel(BaseModel):
@@ -40,9 +49,9 @@ class BatchOut(Camel):
 
 
 @admin_router.post("/batch-generate", response_model_by_alias=True)
-async def batch_generate(body: BatchIn, who: AdminDep, app: AppDep) -> BatchOut:
+async def batch_generate(body: BatchIn, who: AdminDep, batch: BatchDep) -> BatchOut:
     """Paints the twelve signs' shared images of a date (those cached are kept)."""
-    report = await app.services.batch.run(body.date)
+    report = await batch.run(body.date)
     return BatchOut(
         date=report.day,
         success=report.success,
@@ -91,10 +100,14 @@ class CostReportOut(Camel):
 
 @admin_router.get("/cost-report", response_model_by_alias=True)
 async def cost_report(
-    who: AdminDep, app: AppDep, days: Annotated[int, Query(ge=1, le=365)] = 7
+    who: AdminDep,
+    costs: CostsDep,
+    cosmic: CosmicDep,
+    reports: ReportsDep,
+    days: Annotated[int, Query(ge=1, le=365)] = 7,
 ) -> CostReportOut:
-    summary = await app.services.costs.summary(days)
-    hits, misses = await app.services.cosmic.cache_stats()
+    summary = await costs.summary(days)
+    hits, misses = await cosmic.cache_stats()
     asked = hits + misses
     return CostReportOut(
         days=days,
@@ -117,7 +130,7 @@ async def cost_report(
         ),
         daily=[
             DayCost(date=day, cost_usd=round(cost, 6), calls=calls)
-            for day, cost, calls in await app.services.reports.daily(days)
+            for day, cost, calls in await reports.daily(days)
         ],
     )
 
@@ -140,26 +153,29 @@ class StatsOut(Camel):
 
 
 @admin_router.get("/stats", response_model_by_alias=True)
-async def stats(who: AdminDep, app: AppDep) -> StatsOut:
+async def stats(
+    who: AdminDep, figures: StatsDep, gallery: GalleryDep, signer: SignerDep
+) -> StatsOut:
     """Today: images, shares, downloads, cost; this week: viral and most shared images."""
-    board = await app.services.stats.dashboard()
+    board = await figures.dashboard()
     return StatsOut(
         images_today=board.images_today,
         shares_today=board.shares_today,
         downloads_today=board.downloads_today,
         cost_today=round(board.cost_today, 6),
-        viral_week=[await _shares(app, i, n) for i, n in board.viral_week],
-        top_week=[await _shares(app, i, n) for i, n in board.top_week],
+        viral_week=[await _shares(gallery, signer, i, n) for i, n in board.viral_week],
+        top_week=[await _shares(gallery, signer, i, n) for i, n in board.top_week],
         categories_week=board.categories_week,
     )
 
 
-async def _shares(app: App, image_id: int, shares: int) -> ImageShares:
+async def _shares(
+    gallery: GalleryService, signer: MediaSigner, image_id: int, shares: int
+) -> ImageShares:
     """One image of the dashboard's lists, with its picture signed for its owner (the
     admin sees it; the owner's own URLs are no different)."""
-    images = app.services.cosmic.images
-    image = await images.get(image_id)
-    if image is None or await images.owned(image.user_id, image_id) is None:
+    image = await gallery.still_kept(image_id)
+    if image is None:
         return ImageShares(image_id=image_id, shares=shares)
-    url = signer_of(app).thumb_url(image.user_id, image_id)
+    url = signer.thumb_url(image.user_id, image_id)
     return ImageShares(image_id=image_id, shares=shares, thumb_url=url)

@@ -143,6 +143,16 @@ class AppPosts:
             tokens_remaining=balance,
         )
 
+    async def job(self, job_id: str, user_id: int, locale: str) -> BoardJob | None:
+        """`user_id`'s job as the board has it, settled first if it went stale (None when
+        it is not theirs, or has expired)."""
+        job = await self.board.get(job_id)
+        if job is None or job.user_id != user_id:
+            return None
+        if await self.settle_stale(job, locale):  # told now: read what it says
+            return await self.board.get(job_id) or job
+        return job
+
     async def settle_stale(self, job: BoardJob, locale: str) -> bool:
         """A job still open past its hold's deadline and the sweep: told as it ended.
         True when it was told now."""

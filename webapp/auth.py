@@ -1,21 +1,17 @@
 """Who is calling: Telegram's signed init data (`Authorization: tma <initData>`), checked
-with the bot token and its age, then the caller's account (made on first sight)."""
+with the bot token and its age, and the chat's flood limit. webapp/deps.py puts them
+together with the caller's account (made on first sight)."""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
-from typing import Annotated
 
-from aiogram.utils.web_app import WebAppInitData, safe_parse_webapp_init_data
-from fastapi import Depends, Request
+from aiogram.utils.web_app import WebAppInitData, WebAppUser, safe_parse_webapp_init_data
 from fastapi.security import APIKeyHeader
 
-from bot.app import App
-from bot.telegram.middlewares import pick_language
-from bot.telegram.throttling import FloodLimit
 from services.core.models import Account
+from services.infra.flood import FloodLimit
 from webapp.errors import N_, ApiError
 
 SCHEME = "tma"
@@ -57,48 +53,26 @@ class Caller:
     is_admin: bool
 
 
-def the_app(request: Request) -> App:
-    app: App = request.app.state.app
-    return app
-
-
-async def caller(
-    request: Request,
-    app: Annotated[App, Depends(the_app)],
-    authorization: Annotated[str | None, Depends(init_data_header)],
-) -> Caller:
+def signed_user(token: str, authorization: str | None, max_age: int, now: float) -> WebAppUser:
+    """The user that `Authorization: tma <initData>` names, once Telegram's signature and
+    the data's age are checked; ApiError 401 with the reason otherwise."""
     if not authorization:
         raise ApiError(401, N_("Open this from the bot: the Telegram init data is missing."))
     scheme, _, raw = authorization.partition(" ")
     if scheme.lower() != SCHEME or not raw.strip():
         raise ApiError(401, N_("Send the init data as `Authorization: tma <initData>`."))
-    token = app.bot.token
-    settings = app.settings
     try:
-        data = verify_init_data(token, raw.strip(), settings.webapp_auth_max_age, time.time())
+        data = verify_init_data(token, raw.strip(), max_age, now)
     except AuthError as error:
         raise ApiError(401, str(error)) from error
-    user = data.user
-    assert user is not None
-    await _within_flood_limit(app, user.id)
-    language = pick_language(user.language_code, settings.default_locale)
-    account, _ = await app.services.accounts.get_or_create(user.id, language)
-    locale = account.language if account.language in app.i18n.available_locales else language
-    request.state.locale = locale  # errors from here on speak the account's language
-    return Caller(user.id, user.first_name, locale, account, user.id in settings.admin_ids)
+    assert data.user is not None  # verify_init_data refuses data without one
+    return data.user
 
 
-async def _within_flood_limit(app: App, user_id: int) -> None:
+async def within_flood_limit(flood: FloodLimit, user_id: int) -> None:
     """The chat's per-person limit (FLOOD_RATE, FLOOD_BURST; the same bucket), checked
-    before any database work."""
-    settings = app.settings
-    limit = FloodLimit(
-        app.services.shared.rates,
-        rate=settings.flood_rate,
-        burst=settings.flood_burst,
-        exempt=settings.admin_ids,
-    )
-    if wait := await limit.wait(user_id):
+    before any database work: ApiError 429 with Retry-After beyond it."""
+    if wait := await flood.wait(user_id):
         seconds = max(1, math.ceil(wait))
         raise ApiError(
             429,
@@ -107,14 +81,3 @@ async def _within_flood_limit(app: App, user_id: int) -> None:
             params={"seconds": seconds},
             headers={"Retry-After": str(seconds)},
         )
-
-
-async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    if not who.is_admin:
-        raise ApiError(403, N_("This is for the bot's admins only."))
-    return who
-
-
-CallerDep = Annotated[Caller, Depends(caller)]
-AdminDep = Annotated[Caller, Depends(admin)]
-AppDep = Annotated[App, Depends(the_app)]

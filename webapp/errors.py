@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from aiogram.utils.i18n import I18n
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.telegram.middlewares import pick_language
+from ui.common.language import pick_language
 from webapp.texts import claimed_language
 
 API_PREFIX = "/api"
@@ -71,11 +72,10 @@ FOUND: dict[int | str, dict[str, Any]] = problem(404, "No such thing of yours")
 ADMIN: dict[int | str, dict[str, Any]] = problem(403, "Admins only")
 
 
-def request_locale(request: Request) -> str:
+def request_locale(request: Request, i18n: I18n) -> str:
     """The caller's language: their account's (once the init data is accepted), else the
     language_code their init data claims (unverified: it only picks a language), else the
     browser's Accept-Language, else the bot's default."""
-    i18n = request.app.state.app.i18n
     known: str | None = getattr(request.state, "locale", None)
     if known is not None and known in i18n.available_locales:
         return known
@@ -85,8 +85,8 @@ def request_locale(request: Request) -> str:
     return pick_language(claimed.strip() or None, i18n.default_locale)
 
 
-def translate(request: Request, message: str, params: Mapping[str, object]) -> str:
-    text: str = request.app.state.app.i18n.gettext(message, locale=request_locale(request))
+def translate(request: Request, i18n: I18n, message: str, params: Mapping[str, object]) -> str:
+    text: str = i18n.gettext(message, locale=request_locale(request, i18n))
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):  # a translation with broken fields
@@ -97,37 +97,51 @@ def _ours(request: Request) -> bool:
     return request.url.path.startswith((API_PREFIX, MEDIA_PREFIX))
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, StarletteHTTPException)
-    if not _ours(request):
-        return await http_exception_handler(request, error)
-    message = str(error.detail)
-    if not getattr(error, "translated", False):
-        message = translate(request, message, getattr(error, "params", {}))
-    body: dict[str, Any] = {"message": message}
-    code = getattr(error, "code", None)
-    if code is not None:
-        body["code"] = code
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-async def _invalid(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)
-    if not _ours(request):
-        return await request_validation_exception_handler(request, error)
-    errors = error.errors()
-    first = errors[0] if errors else {}
-    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-    invalid = translate(request, N_("The request is invalid"), {})
-    message = f"{where}: {first.get('msg', 'invalid')}" if where else invalid
-    detail = [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
-        for e in errors
-    ]
-    return JSONResponse({"message": message, "detail": detail}, status_code=422)
+def _http_error(i18n: I18n) -> Handler:
+    async def handle(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if not _ours(request):
+            return await http_exception_handler(request, error)
+        message = str(error.detail)
+        if not getattr(error, "translated", False):
+            message = translate(request, i18n, message, getattr(error, "params", {}))
+        body: dict[str, Any] = {"message": message}
+        code = getattr(error, "code", None)
+        if code is not None:
+            body["code"] = code
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+    return handle
 
 
-def install(web: FastAPI) -> None:
-    """JSON errors for /api and /media; the other routes keep FastAPI's own."""
-    web.add_exception_handler(StarletteHTTPException, _http_error)
-    web.add_exception_handler(RequestValidationError, _invalid)
+def _invalid(i18n: I18n) -> Handler:
+    async def handle(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        if not _ours(request):
+            return await request_validation_exception_handler(request, error)
+        errors = error.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        invalid = translate(request, i18n, N_("The request is invalid"), {})
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else invalid
+        detail = [
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type")),
+            }
+            for e in errors
+        ]
+        return JSONResponse({"message": message, "detail": detail}, status_code=422)
+
+    return handle
+
+
+def install(web: FastAPI, i18n: I18n) -> None:
+    """JSON errors for /api and /media, in the caller's language (from `i18n`'s
+    catalogues); the other routes keep FastAPI's own."""
+    web.add_exception_handler(StarletteHTTPException, _http_error(i18n))
+    web.add_exception_handler(RequestValidationError, _invalid(i18n))

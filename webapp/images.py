@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
+from aiogram.utils.i18n import I18n
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -13,19 +14,31 @@ from pydantic import BaseModel, Field
 from services.core.categories import Category, dump_params
 from services.core.image_repo import StoredImage
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, daily_reading
+from services.cosmic.gallery import GalleryService
 from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase, moon_on
-from services.cosmic.service import CosmicOutcome, CosmicStatus, ReadyImage
+from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus, ReadyImage
 from services.sharing.cards import CardFormat
 from ui.cosmic.keyboards import TRAITS, trait_label
 from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
 from ui.sharing.texts import card_text
-from webapp.auth import AppDep, Caller, CallerDep
+from webapp.auth import Caller
+from webapp.deps import (
+    AnalyticsDep,
+    BotDep,
+    CallerDep,
+    CardsDep,
+    CosmicDep,
+    GalleryDep,
+    I18nDep,
+    ProfileDep,
+    SignerDep,
+)
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
-from webapp.media import signer_of
+from webapp.signing import MediaSigner
 from webapp.texts import said, speaking
 
-images_router = APIRouter(prefix="/api/images", tags=["images"], responses=COMMON)
+images_router = APIRouter(prefix="/images", tags=["images"], responses=COMMON)
 SignKey = Annotated[str, Field(pattern=f"^({'|'.join(SIGNS_BY_KEY)})$")]
 RequestId = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
 IMAGE_ID = Path(ge=1, le=2**62)
@@ -57,8 +70,7 @@ class GenerateOut(BaseModel):
     cached: bool = False
 
 
-def image_out(app: AppDep, who: Caller, image: StoredImage) -> ImageOut:
-    signer = signer_of(app)
+def image_out(signer: MediaSigner, who: Caller, image: StoredImage) -> ImageOut:
     url = signer.url(who.user_id, image.id)
     cards = {c.value: signer.url(who.user_id, image.id, c.value, who.locale) for c in CardFormat}
     return ImageOut(
@@ -78,10 +90,17 @@ async def _no_telegram(ready: ReadyImage) -> str | None:
     return ready.file_id  # shown by the app from /media: nothing is sent to Telegram
 
 
-def _answer(app: AppDep, who: Caller, outcome: CosmicOutcome, params: CosmicParams) -> GenerateOut:
-    status, i18n, locale = outcome.status, app.i18n, who.locale
+def _answer(
+    outcome: CosmicOutcome,
+    params: CosmicParams,
+    who: Caller,
+    signer: MediaSigner,
+    i18n: I18n,
+) -> GenerateOut:
+    """The image made, or why not (in the caller's language, as the chat says it)."""
+    status, locale = outcome.status, who.locale
     if status is CosmicStatus.DONE and outcome.image is not None:
-        return GenerateOut(image=image_out(app, who, outcome.image), tier=outcome.tier.value)
+        return GenerateOut(image=image_out(signer, who, outcome.image), tier=outcome.tier.value)
     if status is CosmicStatus.UPGRADE:
         raise ApiError(
             403, said(i18n, locale, upgrade_text, params.category), "upgrade", translated=True
@@ -96,12 +115,12 @@ def _answer(app: AppDep, who: Caller, outcome: CosmicOutcome, params: CosmicPara
     raise ApiError(503, text, "failed", translated=True)
 
 
-async def _create(
-    app: AppDep, who: Caller, params: CosmicParams, request_id: str | None
-) -> GenerateOut:
+async def _personal(
+    cosmic: CosmicService, who: Caller, params: CosmicParams, request_id: str | None
+) -> CosmicOutcome:
+    """Personal art, within the plan's weekly limit (a repeated `request_id` is one image)."""
     key = f"web:{request_id or secrets.token_hex(8)}"
-    outcome = await app.services.cosmic.create(who.account, params, key, _no_telegram)
-    return _answer(app, who, outcome, params)
+    return await cosmic.create(who.account, params, key, _no_telegram)
 
 
 class DailyIn(BaseModel):
@@ -114,21 +133,28 @@ class DailyIn(BaseModel):
 
 
 @images_router.post("/generate/daily-energy", responses=GENERATE_PROBLEMS)
-async def generate_daily(body: DailyIn, who: CallerDep, app: AppDep) -> GenerateOut:
+async def generate_daily(
+    body: DailyIn,
+    who: CallerDep,
+    cosmic: CosmicDep,
+    profile: ProfileDep,
+    signer: SignerDep,
+    i18n: I18nDep,
+) -> GenerateOut:
     """Free plans get the day's shared image of the sign; paid plans their own."""
-    cosmic = app.services.cosmic
     sign = body.sign or who.account.sign
     if sign is None:
         raise ApiError(422, N_("sign: choose your zodiac sign"))
-    await app.services.accounts.set_sign(who.user_id, sign)
+    await profile.set_sign(who.user_id, sign)
     reading = daily_reading(sign, cosmic.clock.today())
     params = DailyParams(
         sign, body.energy or reading.energy, body.mood or reading.mood, body.focus or reading.focus
     )
     if cosmic.tier_of(who.account).value == "free":
         outcome = await cosmic.shared_daily(who.account, sign, _no_telegram)
-        return _answer(app, who, outcome, params)
-    return await _create(app, who, params, body.request_id)
+    else:
+        outcome = await _personal(cosmic, who, params, body.request_id)
+    return _answer(outcome, params, who, signer, i18n)
 
 
 class AvatarIn(BaseModel):
@@ -142,14 +168,17 @@ class AvatarIn(BaseModel):
 
 
 @images_router.post("/generate/avatar", responses=GENERATE_PROBLEMS)
-async def generate_avatar(body: AvatarIn, who: CallerDep, app: AppDep) -> GenerateOut:
-    with speaking(app.i18n, who.locale):
+async def generate_avatar(
+    body: AvatarIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
+) -> GenerateOut:
+    with speaking(i18n, who.locale):
         traits = tuple(
             trait_label(t) if t in TRAITS else " ".join(t.split())[:30] for t in body.traits
         )
     traits = tuple(t for t in traits if t)
     params = AvatarParams(body.sun, body.moon or body.sun, body.rising or body.sun, traits)
-    return await _create(app, who, params, body.request_id)
+    outcome = await _personal(cosmic, who, params, body.request_id)
+    return _answer(outcome, params, who, signer, i18n)
 
 
 class MatchIn(BaseModel):
@@ -159,8 +188,12 @@ class MatchIn(BaseModel):
 
 
 @images_router.post("/generate/compatibility", responses=GENERATE_PROBLEMS)
-async def generate_match(body: MatchIn, who: CallerDep, app: AppDep) -> GenerateOut:
-    return await _create(app, who, MatchParams(body.sign1, body.sign2), body.request_id)
+async def generate_match(
+    body: MatchIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
+) -> GenerateOut:
+    params = MatchParams(body.sign1, body.sign2)
+    outcome = await _personal(cosmic, who, params, body.request_id)
+    return _answer(outcome, params, who, signer, i18n)
 
 
 class MoonIn(BaseModel):
@@ -170,9 +203,12 @@ class MoonIn(BaseModel):
 
 
 @images_router.post("/generate/moon-ritual", responses=GENERATE_PROBLEMS)
-async def generate_moon(body: MoonIn, who: CallerDep, app: AppDep) -> GenerateOut:
-    phase = body.phase or moon_on(app.services.cosmic.clock.today()).phase
-    return await _create(app, who, MoonParams(phase), body.request_id)
+async def generate_moon(
+    body: MoonIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
+) -> GenerateOut:
+    params = MoonParams(body.phase or moon_on(cosmic.clock.today()).phase)
+    outcome = await _personal(cosmic, who, params, body.request_id)
+    return _answer(outcome, params, who, signer, i18n)
 
 
 class GalleryOut(BaseModel):
@@ -185,36 +221,39 @@ class GalleryOut(BaseModel):
 @images_router.get("/my-gallery")
 async def my_gallery(
     who: CallerDep,
-    app: AppDep,
+    gallery: GalleryDep,
+    signer: SignerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     category: Category | None = None,
     favourites: bool = False,
 ) -> GalleryOut:
     """The user's images, newest first; of one category, or favourites only."""
-    images, total = await app.services.cosmic.images.listing(
-        who.user_id,
-        limit,
-        offset,
-        category=category.value if category else None,
-        favourites=favourites,
+    images, total = await gallery.listing(
+        who.user_id, limit, offset, category=category, favourites=favourites
     )
-    items = [image_out(app, who, image) for image in images]
+    items = [image_out(signer, who, image) for image in images]
     return GalleryOut(images=items, total=total, limit=limit, offset=offset)
 
 
-async def owned(app: AppDep, who: Caller, image_id: int) -> StoredImage:
-    image = await app.services.cosmic.images.owned(who.user_id, image_id)
+async def owned(gallery: GalleryService, who: Caller, image_id: int) -> StoredImage:
+    image = await gallery.owned(who.user_id, image_id)
     if image is None:
         raise ApiError(404, N_("No such image in your gallery."))
     return image
 
 
-@images_router.get("/{image_id}", responses=FOUND)
-async def one_image(who: CallerDep, app: AppDep, image_id: Annotated[int, IMAGE_ID]) -> ImageOut:
-    image = await owned(app, who, image_id)
-    await app.services.analytics.view(image.id, who.user_id)
-    return image_out(app, who, image)
+@images_router.get("/{image_id:int}", responses=FOUND)
+async def one_image(
+    who: CallerDep,
+    gallery: GalleryDep,
+    analytics: AnalyticsDep,
+    signer: SignerDep,
+    image_id: Annotated[int, IMAGE_ID],
+) -> ImageOut:
+    image = await owned(gallery, who, image_id)
+    await analytics.view(image.id, who.user_id)
+    return image_out(signer, who, image)
 
 
 class FavouriteOut(BaseModel):
@@ -222,31 +261,34 @@ class FavouriteOut(BaseModel):
     favourite: bool
 
 
-@images_router.post("/{image_id}/favourite", responses=FOUND)
+@images_router.post("/{image_id:int}/favourite", responses=FOUND)
 async def favourite(
-    who: CallerDep, app: AppDep, image_id: Annotated[int, IMAGE_ID]
+    who: CallerDep,
+    gallery: GalleryDep,
+    analytics: AnalyticsDep,
+    image_id: Annotated[int, IMAGE_ID],
 ) -> FavouriteOut:
-    image = await owned(app, who, image_id)
-    if await app.services.cosmic.images.set_favourite(who.user_id, image.id, True):
-        await app.services.analytics.favourite(image.id, who.user_id)
+    image = await owned(gallery, who, image_id)
+    if await gallery.set_favourite(image, True):  # counted once per person and image
+        await analytics.favourite(image.id, who.user_id)
     return FavouriteOut(id=image.id, favourite=True)
 
 
-@images_router.delete("/{image_id}/favourite", responses=FOUND)
+@images_router.delete("/{image_id:int}/favourite", responses=FOUND)
 async def unfavourite(
-    who: CallerDep, app: AppDep, image_id: Annotated[int, IMAGE_ID]
+    who: CallerDep, gallery: GalleryDep, image_id: Annotated[int, IMAGE_ID]
 ) -> FavouriteOut:
-    image = await owned(app, who, image_id)
-    await app.services.cosmic.images.set_favourite(who.user_id, image.id, False)
+    image = await owned(gallery, who, image_id)
+    await gallery.set_favourite(image, False)
     return FavouriteOut(id=image.id, favourite=False)
 
 
-@images_router.delete("/{image_id}", status_code=204, responses=FOUND)
+@images_router.delete("/{image_id:int}", status_code=204, responses=FOUND)
 async def delete_image(
-    who: CallerDep, app: AppDep, image_id: Annotated[int, IMAGE_ID]
+    who: CallerDep, gallery: GalleryDep, image_id: Annotated[int, IMAGE_ID]
 ) -> Response:
-    image = await owned(app, who, image_id)
-    await app.services.cosmic.images.delete(who.user_id, image.id)
+    image = await owned(gallery, who, image_id)
+    await gallery.delete(image)
     return Response(status_code=204)
 
 
@@ -257,24 +299,29 @@ class ShareIn(BaseModel):
 
 
 @images_router.post(
-    "/share/{image_id}",
+    "/share/{image_id:int}",
     responses={**FOUND, 200: {"content": {"image/png": {}}, "description": "The card"}},
     response_class=Response,
 )
 async def share(
-    body: ShareIn, who: CallerDep, app: AppDep, image_id: Annotated[int, IMAGE_ID]
+    body: ShareIn,
+    who: CallerDep,
+    gallery: GalleryDep,
+    cards: CardsDep,
+    analytics: AnalyticsDep,
+    cosmic: CosmicDep,
+    bot: BotDep,
+    i18n: I18nDep,
+    image_id: Annotated[int, IMAGE_ID],
 ) -> Response:
     """The image's share card in `format` (PNG); the share is counted (once a minute)."""
-    image = await owned(app, who, image_id)
-    services = app.services
-    me = await app.bot.me()
-    with speaking(app.i18n, who.locale):
-        text = card_text(image, me.username or "", who.user_id, services.cosmic.clock.today())
-    card, png = await services.cards.card(image, body.format, who.locale, text)
-    data = png if png is not None else services.cards.png(card)
-    minute = int(services.cosmic.clock.now().timestamp() // 60)
+    image = await owned(gallery, who, image_id)
+    me = await bot.me()
+    with speaking(i18n, who.locale):
+        text = card_text(image, me.username or "", who.user_id, cosmic.clock.today())
+    card, png = await cards.card(image, body.format, who.locale, text)
+    data = png if png is not None else cards.png(card)
+    minute = int(cosmic.clock.now().timestamp() // 60)
     detail = f"{body.platform}:{body.format.value}"
-    await services.analytics.share(
-        image.id, who.user_id, detail, f"web:{image.id}:{detail}:{minute}"
-    )
+    await analytics.share(image.id, who.user_id, detail, f"web:{image.id}:{detail}:{minute}")
     return Response(data, media_type="image/png")

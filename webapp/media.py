@@ -10,80 +10,97 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from bot.app import App
 from services.core.image_repo import StoredImage
+from services.cosmic.gallery import GalleryService
 from services.sharing.cards import CardFormat
 from ui.sharing.texts import card_text
-from webapp.auth import AppDep
+from webapp.deps import (
+    AnalyticsDep,
+    BoardDep,
+    BotDep,
+    CardsDep,
+    CosmicDep,
+    DefaultLocaleDep,
+    GalleryDep,
+    I18nDep,
+    SignerDep,
+)
 from webapp.errors import MEDIA_PREFIX, N_, ApiError
-from webapp.signing import ORIGINAL, MediaSigner
+from webapp.signing import ORIGINAL
 
 media_router = APIRouter(prefix=MEDIA_PREFIX, tags=["media"], include_in_schema=False)
-
-
-def signer_of(app: App) -> MediaSigner:
-    return app.app_posts.signer
-
 
 VARIANTS = "|".join([ORIGINAL, *(card.value for card in CardFormat)])
 
 
+Uid = Annotated[int, Query(ge=1, le=2**62)]
+Expires = Annotated[int, Query(ge=0, le=2**40)]
+Signature = Annotated[str, Query(max_length=64)]
+
+
 @media_router.get("/images/{image_id}/{variant}.png")
 async def media_image(
-    app: AppDep,
+    signer: SignerDep,
+    gallery: GalleryDep,
+    cosmic: CosmicDep,
+    analytics: AnalyticsDep,
+    cards: CardsDep,
+    i18n: I18nDep,
+    bot: BotDep,
+    default_locale: DefaultLocaleDep,
     image_id: Annotated[int, Path(ge=1, le=2**62)],
     variant: Annotated[str, Path(pattern=f"^({VARIANTS})$")],
-    u: Annotated[int, Query(ge=1, le=2**62)],
-    e: Annotated[int, Query(ge=0, le=2**40)],
-    s: Annotated[str, Query(max_length=64)],
+    u: Uid,
+    e: Expires,
+    s: Signature,
     l: Annotated[str, Query(max_length=8)] = "en",  # noqa: E741
     download: bool = False,
 ) -> Response:
-    left = signer_of(app).check(f"image:{image_id}:{variant}:{l}", u, e, s)
-    services = app.services
-    image = await _still_theirs(app, u, image_id)
+    left = signer.check(f"image:{image_id}:{variant}:{l}", u, e, s)
+    image = await _still_theirs(gallery, u, image_id)
     if variant == ORIGINAL:
-        data = await services.cosmic.image_png(image)
+        data = await cosmic.image_png(image)
     else:
         card_format = CardFormat(variant)
-        locale = l if l in app.i18n.available_locales else app.settings.default_locale
-        me = await app.bot.me()
-        with app.i18n.context(), app.i18n.use_locale(locale):
-            text = card_text(image, me.username or "", u, services.cosmic.clock.today())
-            card, png = await services.cards.card(image, card_format, locale, text)
-        data = png if png is not None else services.cards.png(card)
+        locale = l if l in i18n.available_locales else default_locale
+        me = await bot.me()
+        with i18n.context(), i18n.use_locale(locale):
+            text = card_text(image, me.username or "", u, cosmic.clock.today())
+            card, png = await cards.card(image, card_format, locale, text)
+        data = png if png is not None else cards.png(card)
     if not download:
         return _png(data, left, None)
     detail = ORIGINAL if variant == ORIGINAL else f"card:{variant}"  # as the chat counts them
-    await services.analytics.download(image.id, u, detail)
+    await analytics.download(image.id, u, detail)
     return _png(data, left, f"cosmic-{image_id}-{variant}.png")
 
 
 @media_router.get("/images/{image_id}/thumb.jpg")
 async def media_thumb(
-    app: AppDep,
+    signer: SignerDep,
+    gallery: GalleryDep,
     image_id: Annotated[int, Path(ge=1, le=2**62)],
-    u: Annotated[int, Query(ge=1, le=2**62)],
-    e: Annotated[int, Query(ge=0, le=2**40)],
-    s: Annotated[str, Query(max_length=64)],
+    u: Uid,
+    e: Expires,
+    s: Signature,
 ) -> Response:
-    left = signer_of(app).check(f"thumb:{image_id}", u, e, s)
-    image = await _still_theirs(app, u, image_id)
-    data = await app.services.thumbnails.get(image.id, image.path)
+    left = signer.check(f"thumb:{image_id}", u, e, s)
+    image = await _still_theirs(gallery, u, image_id)
+    data = await gallery.thumbnail(image)
     headers = {"Cache-Control": f"private, max-age={int(left)}, immutable"}
     return Response(data, media_type="image/jpeg", headers=headers)
 
 
 @media_router.get("/jobs/{job_id}.png")
 async def media_job(
-    app: AppDep,
+    signer: SignerDep,
+    board: BoardDep,
     job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")],
-    u: Annotated[int, Query(ge=1, le=2**62)],
-    e: Annotated[int, Query(ge=0, le=2**40)],
-    s: Annotated[str, Query(max_length=64)],
+    u: Uid,
+    e: Expires,
+    s: Signature,
 ) -> Response:
-    left = signer_of(app).check(f"job:{job_id}", u, e, s)
-    board = app.services.shared.board
+    left = signer.check(f"job:{job_id}", u, e, s)
     job = await board.get(job_id)
     png = await board.image(job_id) if job is not None and job.user_id == u else None
     if png is None:
@@ -91,9 +108,9 @@ async def media_job(
     return _png(png, left, None)
 
 
-async def _still_theirs(app: App, user_id: int, image_id: int) -> StoredImage:
+async def _still_theirs(gallery: GalleryService, user_id: int, image_id: int) -> StoredImage:
     """The image the URL was signed for, while it is still in its owner's gallery."""
-    image = await app.services.cosmic.images.owned(user_id, image_id)
+    image = await gallery.owned(user_id, image_id)
     if image is None:
         raise ApiError(404, N_("This image is no longer in the gallery."))
     return image

@@ -10,30 +10,40 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
+from aiogram.utils.i18n import I18n
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
-from bot.app import App
 from services.studio.board import FINAL, BoardJob
 from services.studio.catalog import Audience, PostType
 from services.studio.links import LinkProblem, check_referral_link
 from services.studio.models import StoredPost
 from services.studio.run import PostOutcome, PostStatus
-from services.studio.service import Draft
+from services.studio.service import Draft, StudioService
 from ui.common.texts import insufficient_text, not_pro_text
 from ui.studio.texts import outcome_problem
-from webapp.app_posts import PostResult
-from webapp.auth import AppDep, Caller, CallerDep
+from webapp.app_posts import AppPosts, PostResult
+from webapp.auth import Caller
+from webapp.deps import (
+    AppPostsDep,
+    BoardDep,
+    CallerDep,
+    I18nDep,
+    QueueDep,
+    SignerDep,
+    StudioDep,
+)
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
-from webapp.media import signer_of
+from webapp.signing import MediaSigner
 from webapp.texts import said
 
 logger = logging.getLogger(__name__)
 KEEPALIVE = 15.0
 """Seconds between SSE comments while a job is quiet (proxies close silent streams)."""
 
-pro_router = APIRouter(prefix="/api", tags=["studio"], responses=COMMON)
+studio_router = APIRouter(prefix="/pro", tags=["studio"], responses=COMMON)
+jobs_router = APIRouter(prefix="/jobs", tags=["studio"], responses=COMMON)
 JOB_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -71,8 +81,8 @@ class JobState(BaseModel):
     refunded: bool = False
 
 
-@pro_router.post(
-    "/pro/generate",
+@studio_router.post(
+    "/generate",
     status_code=202,
     responses={
         **problem(402, "Not enough PRO tokens"),
@@ -81,11 +91,17 @@ class JobState(BaseModel):
         **problem(503, "The job could not be queued (the tokens were returned)"),
     },
 )
-async def pro_generate(body: GenerateRequest, who: CallerDep, app: AppDep) -> JobStarted:
+async def pro_generate(
+    body: GenerateRequest,
+    who: CallerDep,
+    studio: StudioDep,
+    i18n: I18nDep,
+    queue: QueueDep,
+    board: BoardDep,
+) -> JobStarted:
     """Holds the tokens and queues the post: the job id comes back at once; follow it at
     /api/jobs/{id}/events (any web process answers: the job board is shared)."""
-    studio = app.services.studio
-    account, i18n = who.account, app.i18n
+    account = who.account
     if body.language not in studio.languages:
         raise ApiError(
             422,
@@ -99,37 +115,36 @@ async def pro_generate(body: GenerateRequest, who: CallerDep, app: AppDep) -> Jo
         text = said(i18n, who.locale, insufficient_text, account.balance, studio.cost)
         raise ApiError(402, text, "insufficient", translated=True)
     draft = Draft(body.post_type, body.target_audience, body.language, body.referral_link)
-    board = app.services.shared.board
-    started, job_id = await studio.queue_app_post(account, draft, who.locale, app.queue, board)
+    started, job_id = await studio.queue_app_post(account, draft, who.locale, queue, board)
     if started.status is PostStatus.FAILED:  # the queue is unreachable: nothing stays held
         text = said(i18n, who.locale, outcome_problem, started, studio.cost)
         raise ApiError(503, text, "unavailable", translated=True)
     if started.status is not PostStatus.QUEUED:
-        raise _refused(app, who, started)
+        raise _refused(studio, i18n, who, started)
     return JobStarted(job_id=job_id, cost=studio.cost)
 
 
-def _refused(app: App, who: Caller, outcome: PostOutcome) -> ApiError:
+def _refused(studio: StudioService, i18n: I18n, who: Caller, outcome: PostOutcome) -> ApiError:
     if outcome.status is PostStatus.BUSY:
         return ApiError(409, N_("Your last post is still being made: one moment."), "busy")
-    text = said(app.i18n, who.locale, outcome_problem, outcome, app.services.studio.cost)
+    text = said(i18n, who.locale, outcome_problem, outcome, studio.cost)
     if outcome.status is PostStatus.INSUFFICIENT:
         return ApiError(402, text, "insufficient", translated=True)
     return ApiError(403, text, "not_pro", translated=True)
 
 
-async def _job(app: App, who: Caller, job_id: str) -> BoardJob:
-    job = await app.services.shared.board.get(job_id)
-    if job is None or job.user_id != who.user_id:
+async def _job(app_posts: AppPosts, who: Caller, job_id: str) -> BoardJob:
+    job = await app_posts.job(job_id, who.user_id, who.locale)
+    if job is None:
         raise ApiError(404, N_("No such job of yours (jobs are kept for an hour)."))
-    if await app.app_posts.settle_stale(job, who.locale):  # told now: read what it says
-        return await app.services.shared.board.get(job_id) or job
     return job
 
 
-@pro_router.get("/jobs/{job_id}", responses=FOUND)
-async def job_state(app: AppDep, who: CallerDep, job_id: Annotated[str, JOB_ID]) -> JobState:
-    job = await _job(app, who, job_id)
+@jobs_router.get("/{job_id}", responses=FOUND)
+async def job_state(
+    app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
+) -> JobState:
+    job = await _job(app_posts, who, job_id)
     text = job.latest("text_ready")
     image = job.latest("image_ready")
     done = job.latest("done")
@@ -145,18 +160,17 @@ async def job_state(app: AppDep, who: CallerDep, job_id: Annotated[str, JOB_ID])
     )
 
 
-@pro_router.get(
-    "/jobs/{job_id}/events",
+@jobs_router.get(
+    "/{job_id}/events",
     responses={**FOUND, 200: {"content": {"text/event-stream": {}}, "description": "SSE"}},
     response_class=StreamingResponse,
 )
 async def job_events(
-    app: AppDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
+    app_posts: AppPostsDep, board: BoardDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> StreamingResponse:
     """Server-sent events, one per state, from the first: `event: <status>` with JSON; a
     comment every KEEPALIVE seconds while nothing happens."""
-    await _job(app, who, job_id)
-    board = app.services.shared.board
+    await _job(app_posts, who, job_id)
 
     async def stream() -> AsyncIterator[str]:
         cursor = ""
@@ -173,7 +187,7 @@ async def job_events(
                 job = await board.get(job_id)
                 if job is None:  # expired meanwhile
                     return
-                await app.app_posts.settle_stale(job, who.locale)
+                await app_posts.settle_stale(job, who.locale)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
@@ -193,26 +207,23 @@ class PostSummary(BaseModel):
     download_url: str | None
 
 
-@pro_router.get("/pro/posts")
+@studio_router.get("/posts")
 async def pro_posts(
     who: CallerDep,
-    app: AppDep,
+    studio: StudioDep,
+    signer: SignerDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[PostSummary]:
     """The partner's finished posts, newest first."""
-    studio = app.services.studio
-    posts = []
-    for post_id in await app.services.posts.recent_ids(who.user_id, limit, offset):
-        post = await studio.own_post(who.user_id, post_id)
-        if post is not None:
-            posts.append(await _summary(app, who, post))
-    return posts
+    posts = await studio.recent_posts(who.user_id, limit, offset)
+    return [await _summary(studio, signer, who, post) for post in posts]
 
 
-async def _summary(app: App, who: Caller, post: StoredPost) -> PostSummary:
-    image = await app.services.studio.post_image(who.user_id, post.id)
-    signer = signer_of(app)
+async def _summary(
+    studio: StudioService, signer: MediaSigner, who: Caller, post: StoredPost
+) -> PostSummary:
+    image = await studio.post_image(who.user_id, post.id)
     url = signer.url(who.user_id, image.id) if image else None
     return PostSummary(
         post_id=post.id,

@@ -1,5 +1,6 @@
 """The Mini App and its HTTP API, mounted on `python -m bot web`: JSON under /api (its own
-OpenAPI at /api/openapi.json), signed media under /media, the static app under /app/."""
+OpenAPI at /api/openapi.json), signed media under /media, the static app under /app/. The
+routes get what they use from the `WebContext` the web process hands over (webapp/deps.py)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,20 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from webapp import errors
-from webapp.account import account_router, strings_router
-from webapp.admin import admin_router
-from webapp.chat import chat_router
-from webapp.images import images_router
+from webapp.api import api_router
+from webapp.deps import WebContext
 from webapp.media import media_router
-from webapp.pro import pro_router
 
 STATIC = Path(__file__).resolve().parent / "static"
 APP_PATH = "/app"
 OPENAPI_PATH = "/api/openapi.json"
-ROUTERS = (pro_router, admin_router, images_router, chat_router, account_router, strings_router)
 
 
-def mount_webapp(web: FastAPI) -> None:
-    """Adds the API, the media and the Mini App to `web`."""
-    errors.install(web)
-    for router in ROUTERS:
-        web.include_router(router)
+def mount_webapp(web: FastAPI, context: WebContext) -> None:
+    """Adds the API, the media and the Mini App to `web`, serving from `context`."""
+    web.state.web = context
+    errors.install(web, context.i18n)
+    web.include_router(api_router)
     web.include_router(media_router)
     web.mount(APP_PATH, StaticFiles(directory=STATIC, html=True), name="miniapp")
     schema: dict[str, Any] = {}

@@ -19,6 +19,9 @@ from redis.exceptions import RedisError
 from bot.app import App
 from bot.http.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
 from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, exposition
+from services.core.profile import ProfileService
+from services.cosmic.gallery import GalleryService
+from webapp.deps import WebContext
 from webapp.site import mount_webapp
 
 logger = logging.getLogger(__name__)
@@ -62,8 +65,34 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
     web.state.webhook = receiver
     web.include_router(telegram_router)
     web.include_router(health_router)
-    mount_webapp(web)
+    mount_webapp(web, web_context(app))
     return web
+
+
+def web_context(app: App) -> WebContext:
+    """What the Mini App's API uses, taken from a built `App` (webapp never sees the App)."""
+    services, cosmic = app.services, app.services.cosmic
+    return WebContext(
+        bot=app.bot,
+        i18n=app.i18n,
+        studio=services.studio,
+        cosmic=cosmic,
+        gallery=GalleryService(cosmic.images, cosmic.media),
+        profile=ProfileService(services.accounts),
+        payments=services.payments,
+        analytics=services.analytics,
+        cards=services.cards,
+        batch=services.batch,
+        costs=services.costs,
+        reports=services.reports,
+        stats=services.stats,
+        board=services.shared.board,
+        queue=app.queue,
+        app_posts=app.app_posts,
+        signer=app.app_posts.signer,
+        rates=services.shared.rates,
+        settings=app.settings,
+    )
 
 
 def _receiver(request: Request) -> WebhookReceiver:

@@ -13,15 +13,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from bot.logs import UPDATE_ID, USER_ID
 from services.core.account_repo import AccountRepo
 from services.core.models import Account
-from services.studio.catalog import UI_LANGUAGES
-
-
-def pick_language(language_code: str | None, default: str = "en") -> str:
-    """Telegram's `language_code` ('es', 'pt-br', None) to one of our UI languages."""
-    if not language_code:
-        return default
-    base = language_code.split("-")[0].lower()
-    return base if base in UI_LANGUAGES else default
+from ui.common.language import pick_language
 
 
 class AccountMiddleware(BaseMiddleware):

@@ -3,7 +3,8 @@ fill a token bucket (FLOOD_RATE a second, FLOOD_BURST at once; in Redis when the
 as several processes). Beyond it an update is dropped unhandled, and the person is told to
 slow down at most once a minute. Admins are never limited, and neither are payments (a
 checkout or a paid-for message is always handled) nor updates without a person. The Mini
-App's API calls take from the same bucket (FloodLimit): beyond it, 429 with Retry-After."""
+App's API calls take from the same bucket (services/infra/flood.py): beyond it, 429 with
+Retry-After."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.metrics import UPDATES_THROTTLED
-from bot.telegram.middlewares import pick_language
 from services.core.account_repo import AccountRepo
+from services.infra.flood import flood_key
 from services.infra.pacing import RateStore
+from ui.common.language import pick_language
 
 logger = logging.getLogger(__name__)
 
@@ -33,30 +35,6 @@ NOTE_EVERY = 60.0
 
 def slow_down_text() -> str:
     return _("Slow down a little: I skip messages that come this fast. Try again in a moment.")
-
-
-def flood_key(user_id: int) -> str:
-    """One person's bucket: their chat updates and their Mini App's API calls share it."""
-    return f"flood:{user_id}"
-
-
-class FloodLimit:
-    """The same limit for the HTTP API (webapp/auth.py): a call takes a token from the
-    person's bucket, or is refused with the seconds until one is there."""
-
-    def __init__(
-        self, rates: RateStore, *, rate: float, burst: int, exempt: frozenset[int]
-    ) -> None:
-        self._rates = rates
-        self._rate = rate
-        self._burst = float(burst)
-        self._exempt = exempt
-
-    async def wait(self, user_id: int) -> float:
-        """0.0 (a token taken, or an admin), else the seconds to wait."""
-        if user_id in self._exempt:
-            return 0.0
-        return await self._rates.take(flood_key(user_id), self._rate, self._burst)
 
 
 class FloodMiddleware(BaseMiddleware):

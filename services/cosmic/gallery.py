@@ -1,19 +1,23 @@
 """A person's images (Cosmic Coach art and studio posts' pictures), always scoped to their
-owner: what the gallery, the image buttons and sharing read, and their files."""
+owner: what the gallery (the chat's and the Mini App's), the image buttons and sharing read,
+and their files and thumbnails."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from services.core.categories import Category
 from services.core.image_repo import ImageRepo, StoredImage
 from services.infra.media import MediaStore
+from services.infra.thumbnails import Thumbnails
 
 
 class GalleryService:
     def __init__(self, images: ImageRepo, media: MediaStore) -> None:
         self._images = images
         self._media = media
+        self._thumbnails = Thumbnails(media)
 
     async def owned(self, user_id: int, image_id: int) -> StoredImage | None:
         """The image, only if `user_id` owns it and has not deleted it."""
@@ -24,6 +28,29 @@ class GalleryService:
     ) -> tuple[StoredImage | None, int]:
         """The `index`-th image (newest first) and how many there are."""
         return await self._images.page(user_id, index, favourites=favourites)
+
+    async def listing(
+        self,
+        user_id: int,
+        limit: int,
+        offset: int,
+        *,
+        category: Category | None = None,
+        favourites: bool = False,
+    ) -> tuple[list[StoredImage], int]:
+        """A page of the user's images (newest first), of one category or favourites only,
+        and how many there are in all (the Mini App's grid)."""
+        kind = category.value if category is not None else None
+        return await self._images.listing(
+            user_id, limit, offset, category=kind, favourites=favourites
+        )
+
+    async def still_kept(self, image_id: int) -> StoredImage | None:
+        """Anyone's image, while its owner keeps it (the admins' dashboard shows those)."""
+        image = await self._images.get(image_id)
+        if image is None:
+            return None
+        return await self._images.owned(image.user_id, image_id)
 
     async def set_favourite(self, image: StoredImage, favourite: bool) -> bool:
         """True when the image's state changed (it was not already so)."""
@@ -48,3 +75,7 @@ class GalleryService:
 
     async def png(self, image: StoredImage) -> bytes:
         return await asyncio.to_thread(self.file(image).read_bytes)
+
+    async def thumbnail(self, image: StoredImage) -> bytes:
+        """A small JPEG of the image, for grids (made on first request, then kept)."""
+        return await self._thumbnails.get(image.id, image.path)

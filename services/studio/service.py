@@ -241,6 +241,12 @@ class StudioService:
             return None
         return post
 
+    async def recent_posts(self, user_id: int, limit: int, offset: int) -> list[StoredPost]:
+        """`user_id`'s finished posts, newest first (the Mini App's history)."""
+        ids = await self._posts.recent_ids(user_id, limit, offset)
+        posts = [await self.own_post(user_id, post_id) for post_id in ids]
+        return [post for post in posts if post is not None]
+
     async def post_image(self, user_id: int, post_id: int) -> StoredImage | None:
         """The picture of `user_id`'s post (what its cards and shares are made from)."""
         return await self._images.for_post(user_id, post_id)
