@@ -111,6 +111,56 @@ async def build_app(
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
+    queue = JobQueue(build_broker(settings))
+    dispatcher, in_flight = _dispatcher(settings, services, i18n, queue)
+    bot = build_bot(settings, session)
+    push = DailyPush(
+        bot,
+        i18n,
+        services.cosmic,
+        services.subscriptions,
+        services.horoscopes,
+        services.broadcaster,
+    )
+    app_posts = AppPosts(
+        services.studio,
+        services.shared.board,
+        MediaSigner(bot.token, settings.media_url_ttl),
+        i18n,
+        stale_after=settings.generation_timeout + settings.sweep_margin,
+    )
+    scheduler = _jobs(settings, services, bot, i18n, dispatcher, queue, push, app_posts)
+    sweeper = Sweeper(
+        bot,
+        i18n,
+        services.sweep,
+        interval=settings.sweep_interval,
+        post_cost=settings.post_cost_tokens,
+    )
+    duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
+    leadership = Leadership(services.shared.lease, duties)
+    dispatcher.startup.register(on_startup(leadership, i18n, settings.webapp_url))
+    dispatcher.shutdown.register(leadership.stop)
+    return App(
+        settings=settings,
+        bot=bot,
+        dispatcher=dispatcher,
+        services=services,
+        i18n=i18n,
+        in_flight=in_flight,
+        scheduler=scheduler,
+        push=push,
+        sweeper=sweeper,
+        queue=queue,
+        app_posts=app_posts,
+        leadership=leadership,
+    )
+
+
+def _dispatcher(
+    settings: Settings, services: Services, i18n: I18n, queue: JobQueue
+) -> tuple[Dispatcher, InFlightMiddleware]:
+    """The dispatcher with every router, and the services the handlers get by name."""
     flood = FloodMiddleware(
         services.shared.rates,
         i18n,
@@ -119,7 +169,6 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         burst=settings.flood_burst,
         exempt=settings.admin_ids,
     )
-    queue = JobQueue(build_broker(settings))
     dispatcher, in_flight = build_dispatcher(
         services.shared.redis,
         services.accounts,
@@ -148,17 +197,20 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         webapp_url=settings.webapp_url,
     )
     dispatcher.include_router(setup_routers())
-    bot = build_bot(settings, session)
-    studio, cosmic = services.studio, services.cosmic
-    storage = dispatcher.fsm.storage
-    push = DailyPush(
-        bot,
-        i18n,
-        services.cosmic,
-        services.subscriptions,
-        services.horoscopes,
-        services.broadcaster,
-    )
+    return dispatcher, in_flight
+
+
+def _jobs(
+    settings: Settings,
+    services: Services,
+    bot: Bot,
+    i18n: I18n,
+    dispatcher: Dispatcher,
+    queue: JobQueue,
+    push: DailyPush,
+    app_posts: AppPosts,
+) -> Scheduler:
+    """Every kind of job registered on the queue; the scheduler that queues the long ones."""
     jobs, queued_work = build_jobs(
         ScheduledWork(
             bot=bot,
@@ -174,19 +226,12 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
             queue=queue,
         )
     )
-    app_posts = AppPosts(
-        studio,
-        services.shared.board,
-        MediaSigner(bot.token, settings.media_url_ttl),
-        i18n,
-        stale_after=settings.generation_timeout + settings.sweep_margin,
-    )
     runner = JobRunner(
         bot=bot,
         i18n=i18n,
-        storage=storage,
-        studio=studio,
-        cosmic=cosmic,
+        storage=dispatcher.fsm.storage,
+        studio=services.studio,
+        cosmic=services.cosmic,
         app_posts=app_posts,
         admin=services.admin,
         broadcaster=services.broadcaster,
@@ -195,30 +240,4 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         app_url=settings.webapp_url,
     )
     register_jobs(queue, runner)
-    scheduler = Scheduler(jobs, services.runs, settings.bot_timezone)
-    sweeper = Sweeper(
-        bot,
-        i18n,
-        services.sweep,
-        interval=settings.sweep_interval,
-        post_cost=settings.post_cost_tokens,
-    )
-    duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
-    leadership = Leadership(services.shared.lease, duties)
-    app = App(
-        settings=settings,
-        bot=bot,
-        dispatcher=dispatcher,
-        services=services,
-        i18n=i18n,
-        in_flight=in_flight,
-        scheduler=scheduler,
-        push=push,
-        sweeper=sweeper,
-        queue=queue,
-        app_posts=app_posts,
-        leadership=leadership,
-    )
-    dispatcher.startup.register(on_startup(leadership, i18n, settings.webapp_url))
-    dispatcher.shutdown.register(leadership.stop)
-    return app
+    return Scheduler(jobs, services.runs, settings.bot_timezone)

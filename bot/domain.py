@@ -95,7 +95,54 @@ async def build_services(
     accounts = AccountRepo(db)
     ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
-    studio = StudioService(
+    studio = _studio(settings, db, ledger, accounts, posts, lineup, shared)
+    cosmic = _cosmic(settings, db, lineup, shared)
+    rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
+    events, admin = EventRepo(db), ReportRepo(db)
+    analytics = Analytics(
+        events, ReferralRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules
+    )
+    subscriptions, horoscopes = SubscriptionRepo(db), HoroscopeRepo(db)
+    concurrency = settings.batch_concurrency
+    batch = NightlyBatch(
+        cosmic, lineup.horoscopes, subscriptions, horoscopes, concurrency=concurrency
+    )
+    return Services(
+        db=db,
+        accounts=accounts,
+        ledger=ledger,
+        posts=posts,
+        studio=studio,
+        cosmic=cosmic,
+        payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
+        analytics=analytics,
+        cards=CardService(CardRepo(db), MediaStore(settings.media_dir)),
+        subscriptions=subscriptions,
+        horoscopes=horoscopes,
+        runs=RunRepo(db),
+        admin=AdminService(AudienceRepo(db), AuditRepo(db)),
+        batch=batch,
+        reports=Reports(admin, events, cosmic.clock),
+        costs=CostReport(admin),
+        stats=Stats(admin, events, cosmic.clock),
+        broadcaster=_broadcaster(settings, db, shared),
+        sweep=build_sweep(settings, db, ledger, cosmic.usage),
+        lineup=lineup,
+        clients=clients,
+        shared=shared,
+    )
+
+
+def _studio(
+    settings: Settings,
+    db: Database,
+    ledger: Ledger,
+    accounts: AccountRepo,
+    posts: PostRepo,
+    lineup: Lineup,
+    shared: SharedState,
+) -> StudioService:
+    return StudioService(
         db=db,
         ledger=ledger,
         accounts=accounts,
@@ -108,7 +155,12 @@ async def build_services(
         cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
     )
-    cosmic = CosmicService(
+
+
+def _cosmic(
+    settings: Settings, db: Database, lineup: Lineup, shared: SharedState
+) -> CosmicService:
+    return CosmicService(
         db=db,
         images=ImageRepo(db),
         usage=UsageRepo(db),
@@ -119,52 +171,14 @@ async def build_services(
         clock=Clock(ZoneInfo(settings.bot_timezone)),
         timeout=settings.generation_timeout,
     )
-    payments = PaymentService(PaymentRepo(db), ledger, accounts, settings.prices)
-    rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
-    events = EventRepo(db)
-    analytics = Analytics(
-        events, ReferralRepo(db), cosmic.images, ledger, accounts, cosmic.clock, rules
-    )
-    admin = ReportRepo(db)
-    cards = CardService(CardRepo(db), MediaStore(settings.media_dir))
-    subscriptions, horoscopes = SubscriptionRepo(db), HoroscopeRepo(db)
-    batch = NightlyBatch(
-        cosmic,
-        lineup.horoscopes,
-        subscriptions,
-        horoscopes,
-        concurrency=settings.batch_concurrency,
-    )
-    broadcaster = Broadcaster(
+
+
+def _broadcaster(settings: Settings, db: Database, shared: SharedState) -> Broadcaster:
+    return Broadcaster(
         DeliveryRepo(db),
         rate=settings.broadcast_rate,
         paid=settings.allow_paid_broadcast,
         rates=shared.rates,
-    )
-    sweep = build_sweep(settings, db, ledger, cosmic.usage)
-    return Services(
-        db=db,
-        accounts=accounts,
-        ledger=ledger,
-        posts=posts,
-        studio=studio,
-        cosmic=cosmic,
-        payments=payments,
-        analytics=analytics,
-        cards=cards,
-        subscriptions=subscriptions,
-        horoscopes=horoscopes,
-        runs=RunRepo(db),
-        admin=AdminService(AudienceRepo(db), AuditRepo(db)),
-        batch=batch,
-        reports=Reports(admin, events, cosmic.clock),
-        costs=CostReport(admin),
-        stats=Stats(admin, events, cosmic.clock),
-        broadcaster=broadcaster,
-        sweep=sweep,
-        lineup=lineup,
-        clients=clients,
-        shared=shared,
     )
 
 
