@@ -26,14 +26,10 @@ from ui.cosmic.callbacks import (
     MoonMakeCallback,
     MoonPickCallback,
 )
-from ui.cosmic.texts import (
-    caption,
-    match_caption,
-    phase_name,
-    referral_text,
-    ritual_guide,
-    usage_text,
-)
+from ui.cosmic.kinds.match import match_caption
+from ui.cosmic.kinds.moon import ritual_guide
+from ui.cosmic.texts import caption, referral_text, usage_text
+from ui.cosmic.words import phase_name
 
 # --- /match ---------------------------------------------------------------------------
 

@@ -26,8 +26,9 @@ from ui.cosmic.callbacks import (
     DailySignCallback,
     DailySignsCallback,
 )
+from ui.cosmic.kinds.daily import reading_text
 from ui.cosmic.replies import photo_sender
-from ui.cosmic.texts import caption, reading_text
+from ui.cosmic.texts import caption
 
 
 def daily_grid() -> InlineKeyboardMarkup:

@@ -34,7 +34,7 @@ from ui.cosmic.callbacks import (
     MoonPickCallback,
     PlanCallback,
 )
-from ui.cosmic.texts import focus_name, mood_name, phase_name, sign_label
+from ui.cosmic.words import focus_name, mood_name, phase_name, sign_label
 
 TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
 UNKNOWN = "?"
