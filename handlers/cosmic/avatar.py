@@ -30,6 +30,7 @@ from ui.cosmic.callbacks import (
     AvatarTypeCallback,
 )
 from ui.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
+from ui.cosmic.kinds.avatar import WORDING
 from ui.cosmic.texts import caption, upgrade_text
 
 MAX_TRAITS = 3
@@ -169,7 +170,7 @@ async def process_go(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(command_avatar, Command("avatar"))
+    router.message.register(command_avatar, Command(WORDING.command))
     signs = SIGNS_BY_KEY.keys()
     in_flow = AvatarForm.choosing
     register = router.callback_query.register

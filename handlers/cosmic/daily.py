@@ -26,7 +26,7 @@ from ui.cosmic.callbacks import (
     DailySignCallback,
     DailySignsCallback,
 )
-from ui.cosmic.kinds.daily import reading_text
+from ui.cosmic.kinds.daily import WORDING, reading_text
 from ui.cosmic.replies import photo_sender
 from ui.cosmic.texts import caption
 
@@ -130,7 +130,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     signs = SIGNS_BY_KEY.keys()
     reading = F.sign.in_(signs) & (F.energy >= 1) & (F.energy <= 10)
-    router.message.register(command_daily, Command("daily"))
+    router.message.register(command_daily, Command(WORDING.command))
     router.callback_query.register(menu_daily, MenuCallback.filter(F.action == MenuAction.DAILY))
     router.callback_query.register(process_daily_signs, DailySignsCallback.filter())
     router.callback_query.register(process_daily_sign, DailySignCallback.filter(F.sign.in_(signs)))
