@@ -20,13 +20,15 @@ from services.cosmic.kinds import DailyParams
 from services.cosmic.service import CosmicService, CosmicStatus
 from ui.common.callbacks import MenuAction, MenuCallback
 from ui.cosmic import keyboards
-from ui.cosmic.callbacks import (
+from ui.cosmic.kinds.daily import (
+    WORDING,
     DailyAdjustCallback,
     DailyMakeCallback,
     DailySignCallback,
     DailySignsCallback,
+    daily_adjust,
+    reading_text,
 )
-from ui.cosmic.kinds.daily import WORDING, reading_text
 from ui.cosmic.replies import photo_sender
 from ui.cosmic.texts import caption
 
@@ -67,7 +69,7 @@ async def show_reading(
 ) -> None:
     """The adjustable reading screen of a sign."""
     text = reading_text(sign_key, energy, mood, focus)
-    markup = keyboards.daily_adjust(sign_key, energy, mood, focus)
+    markup = daily_adjust(sign_key, energy, mood, focus)
     await show_screen(message, text, markup, edit=edit)
 
 

@@ -15,8 +15,13 @@ from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.kinds import MatchParams
 from services.cosmic.service import CosmicService
 from ui.cosmic import keyboards
-from ui.cosmic.callbacks import MatchFirstCallback, MatchPairCallback, MatchRestartCallback
-from ui.cosmic.kinds.match import WORDING, match_caption
+from ui.cosmic.kinds.match import (
+    WORDING,
+    MatchFirstCallback,
+    MatchPairCallback,
+    MatchRestartCallback,
+    match_caption,
+)
 from ui.cosmic.texts import caption
 
 

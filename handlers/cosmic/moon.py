@@ -14,9 +14,13 @@ from services.core.models import Account
 from services.cosmic.kinds import MoonParams
 from services.cosmic.moon import moon_on
 from services.cosmic.service import CosmicService
-from ui.cosmic import keyboards
-from ui.cosmic.callbacks import MoonMakeCallback, MoonPickCallback
-from ui.cosmic.kinds.moon import WORDING, ritual_guide
+from ui.cosmic.kinds.moon import (
+    WORDING,
+    MoonMakeCallback,
+    MoonPickCallback,
+    moon_phases,
+    ritual_guide,
+)
 from ui.cosmic.texts import caption
 from ui.cosmic.words import phase_name
 
@@ -27,7 +31,7 @@ async def command_moon(message: Message, cosmic: CosmicService) -> None:
         _("The moon today: {phase} ({percent}% lit). Choose a phase for your ritual:").format(
             phase=phase_name(current.phase), percent=round(current.illumination * 100)
         ),
-        reply_markup=keyboards.moon_phases(current.phase, current.phase),
+        reply_markup=moon_phases(current.phase, current.phase),
     )
 
 
@@ -36,7 +40,7 @@ async def process_moon_pick(
 ) -> None:
     if message := await answered(query):
         current = moon_on(cosmic.clock.today()).phase
-        await show_buttons(message, keyboards.moon_phases(callback_data.phase, current))
+        await show_buttons(message, moon_phases(callback_data.phase, current))
 
 
 async def process_moon_make(

@@ -1,4 +1,4 @@
-"""Cosmic Coach's vocabulary: the names of the signs, moods, focuses and moon phases, as
+"""Cosmic Coach's vocabulary: the names of the signs, moods, focuses, moon phases and traits, as
 every screen, caption and card says them (all through gettext)."""
 
 from __future__ import annotations
@@ -63,3 +63,19 @@ def phase_name(phase: MoonPhase) -> str:
         MoonPhase.LAST_QUARTER: _("🌗 Last quarter"),
         MoonPhase.WANING_CRESCENT: _("🌘 Waning crescent"),
     }[phase]
+
+
+TRAITS = ("brave", "creative", "intuitive", "loyal", "ambitious", "calm", "curious", "kind")
+
+
+def trait_label(trait: str) -> str:
+    return {
+        "brave": _("brave"),
+        "creative": _("creative"),
+        "intuitive": _("intuitive"),
+        "loyal": _("loyal"),
+        "ambitious": _("ambitious"),
+        "calm": _("serene"),
+        "curious": _("curious"),
+        "kind": _("kind"),
+    }.get(trait, trait)

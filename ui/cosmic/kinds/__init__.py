@@ -1,9 +1,10 @@
-"""The wording of each kind of Cosmic Coach art (services/cosmic/kinds/): one module per
-kind (daily.py, match.py, moon.py, avatar.py) declaring its `WORDING`: its chat command and
-the command menu's description of it, its name, its line in /help, and the caption, share
-text, share-card lines and upgrade text of its images. Built from them: ui/cosmic/texts.py
-CAPTIONS, ui/sharing/texts.py SHARE_TEXTS and CARD_LINES, the command menu
-(bot/telegram/lifecycle.py COMMANDS) and the help (ui/help.py)."""
+"""Each kind of Cosmic Coach art (services/cosmic/kinds/) as the chat shows it: one module
+per kind (daily.py, match.py, moon.py, avatar.py) with the kind's own buttons and its
+`WORDING`: its chat command and the command menu's description of it, its name, its line
+in /help, and the caption, share text, share-card lines and upgrade text of its images.
+Built from them: ui/cosmic/texts.py CAPTIONS, ui/sharing/texts.py SHARE_TEXTS and
+CARD_LINES, the command menu (bot/telegram/lifecycle.py COMMANDS) and the help
+(ui/help.py)."""
 
 from __future__ import annotations
 

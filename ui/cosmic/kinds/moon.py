@@ -1,13 +1,19 @@
-"""/moon in words: the phase, and the ritual that goes with it."""
+"""/moon as the chat shows it: the phase and the ritual that goes with it, its share text
+and card, and the buttons of the phase screen."""
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.cosmic.kinds.moon import KIND, MoonParams
 from services.cosmic.moon import MoonPhase
 from ui.cosmic.kinds import N_, CardLines, Wording, plans_upgrade
 from ui.cosmic.words import phase_name
+
+# --- words --------------------------------------------------------------------------
 
 
 def ritual_guide(phase: MoonPhase) -> str:
@@ -69,6 +75,33 @@ def _share(params: MoonParams) -> str:
 
 def _card(params: MoonParams, poster: bool) -> CardLines:
     return phase_name(params.phase), _("Moon ritual"), None
+
+
+# --- buttons (stateless: each carries the whole choice) ---------------------------
+
+
+class MoonPickCallback(CallbackData, prefix="mn"):
+    """A phase was ticked."""
+
+    phase: MoonPhase
+
+
+class MoonMakeCallback(CallbackData, prefix="mg"):
+    """✨ Create the ritual of this phase."""
+
+    phase: MoonPhase
+
+
+def moon_phases(selected: MoonPhase, current: MoonPhase) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for phase in MoonPhase:
+        text = phase_name(phase) + (" ✓" if phase is selected else "")
+        if phase is current:
+            text += _(" (now)")
+        builder.button(text=text, callback_data=MoonPickCallback(phase=phase))
+    builder.button(text=_("✨ Create the ritual"), callback_data=MoonMakeCallback(phase=selected))
+    builder.adjust(2, 2, 2, 2, 1)
+    return builder.as_markup()
 
 
 WORDING = Wording(
