@@ -18,9 +18,10 @@ from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo
 from services.core.models import Account
 from services.core.usage_repo import UsageRepo
-from services.cosmic.art import render_avatar, render_daily, render_match, render_moon
+from services.cosmic.art import render_daily
 from services.cosmic.astro import sign
 from services.cosmic.cache import MemoryImageCache
+from services.cosmic.kinds import KINDS
 from services.cosmic.service import CosmicService, ReadyImage
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.local.painter import LocalImageRenderer, fast_png
@@ -60,17 +61,10 @@ def studio_image_ms() -> float:
 
 
 def cosmic_ms() -> dict[str, float]:
-    leo, aquarius, scorpio = sign("leo"), sign("aquarius"), sign("scorpio")
-    kinds = {
-        "daily": lambda run: render_daily(leo.palette, "leo", 7, run),
-        "match": lambda run: render_match(
-            "leo", leo.palette, "aquarius", aquarius.palette, 80, run
-        ),
-        "moon": lambda run: render_moon(200, run),
-        "avatar": lambda run: render_avatar(("♏", "♋", "♌"), scorpio.palette, run),
-    }
+    """Each kind's sample request, drawn locally."""
     return {
-        name: timed_ms(lambda run, draw=draw: fast_png(draw(run))) for name, draw in kinds.items()
+        kind.name: timed_ms(lambda run, kind=kind: fast_png(kind.render(kind.sample, run, 1024)))
+        for kind in KINDS
     }
 
 

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.domain import Services, build_services
-from services.cosmic.astro import Focus, Mood
-from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
-from services.cosmic.moon import MoonPhase
+from services.cosmic.kinds import KINDS, CosmicParams
 from services.cosmic.service import CosmicStatus, ReadyImage
 from services.studio.captions import render_post
 from services.studio.catalog import Audience, PostType
@@ -84,12 +82,8 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
     return report
 
 
-COSMIC_SAMPLES: dict[str, CosmicParams] = {
-    "daily": DailyParams("leo", 8, Mood.RADIANT, Focus.CAREER),
-    "match": MatchParams("aries", "libra"),
-    "moon": MoonParams(MoonPhase.WAXING_CRESCENT),
-    "avatar": AvatarParams("scorpio", "cancer", "leo", ("brave",)),
-}
+COSMIC_SAMPLES: dict[str, CosmicParams] = {kind.name: kind.sample for kind in KINDS}
+"""Each kind's sample request, painted as demo/cosmic/<kind>.png."""
 
 
 async def cosmic_samples(services: Services, out: Path) -> dict[str, str]:

@@ -1,13 +1,28 @@
 """All routers, in the order they are tried. Each call builds fresh routers, so several
 dispatchers (tests, benchmarks) can live in one process."""
 
+from collections.abc import Callable
+from importlib import import_module
+
 from aiogram import Router
 
 from handlers.admin import commands, operations
 from handlers.common import errors, start
-from handlers.cosmic import again, avatar, coach, daily, gallery, plan, subscribe
+from handlers.cosmic import again, gallery, plan, subscribe, usage
 from handlers.sharing import share
 from handlers.studio import post, wizard
+from services.cosmic.kinds import KINDS
+
+
+def kind_routers() -> list[Router]:
+    """The router of each Cosmic Coach kind, handlers/cosmic/<kind>.py, in the kinds' order
+    (services/cosmic/kinds/). Their commands and buttons are their own: no update could
+    go to two of them, so their order among themselves changes nothing."""
+    routers = []
+    for kind in KINDS:
+        create: Callable[[], Router] = import_module(f"handlers.cosmic.{kind.name}").create_router
+        routers.append(create())
+    return routers
 
 
 def setup_routers() -> Router:
@@ -17,9 +32,8 @@ def setup_routers() -> Router:
         start.create_router(),
         wizard.create_router(),
         post.create_router(),
-        daily.create_router(),
-        coach.create_router(),
-        avatar.create_router(),
+        *kind_routers(),
+        usage.create_router(),
         gallery.create_router(),
         again.create_router(),
         plan.create_router(),

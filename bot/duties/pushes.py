@@ -29,7 +29,7 @@ from services.cosmic.subscription_repo import (
 )
 from services.cosmic.zones import local_now, zone_or
 from ui.common.keyboards import share_button
-from ui.cosmic.texts import reading_text
+from ui.cosmic.kinds.daily import reading_text
 
 CATCH_UP_HOURS = 3
 """A push is sent from its local hour until this many hours later (a run every quarter of

@@ -199,8 +199,9 @@ JobTask = AsyncTaskiqDecoratedTask[Any, Any]
 
 
 class JobQueue:
-    """The queue as handlers use it (handlers/common/jobs.py `Jobs`): each call puts one
-    job on it. `in_process`: the jobs run in this process (no Redis)."""
+    """The queue the services and front ends get (the `JobQueue` port of
+    services/core/jobs.py): `enqueue` puts one job on it, by its kind. `in_process`: the
+    jobs run in this process (no Redis)."""
 
     def __init__(self, broker: AsyncBroker) -> None:
         self.broker = broker

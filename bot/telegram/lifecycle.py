@@ -12,6 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault, MenuButtonWebApp, 
 from aiogram.utils.i18n import I18n
 
 from services.studio.catalog import UI_LANGUAGES
+from ui.cosmic.kinds import WORDINGS
 
 
 class Leading(Protocol):
@@ -57,10 +58,7 @@ def _noop(text: str) -> str:
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", _noop("Main menu")),
-    ("daily", _noop("Today's cosmic energy")),
-    ("match", _noop("Compatibility art")),
-    ("moon", _noop("Moon ritual")),
-    ("avatar", _noop("Zodiac avatar")),
+    *((wording.command, wording.menu) for wording in WORDINGS),  # Cosmic Coach's kinds
     ("gallery", _noop("Your images")),
     ("usage", _noop("Your plan and this week's images")),
     ("plan", _noop("Plans and payments")),

@@ -11,7 +11,8 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.filters import ADMIN_COMMANDS
-from ui.common.texts import expired_text, help_text
+from ui.common.texts import expired_text
+from ui.help import help_text
 
 logger = logging.getLogger(__name__)
 

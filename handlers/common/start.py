@@ -19,7 +19,8 @@ from services.studio.catalog import UI_LANGUAGES
 from services.studio.service import StudioService
 from ui.common import keyboards
 from ui.common.callbacks import LanguageCallback, MenuAction, MenuCallback
-from ui.common.texts import balance_text, help_text
+from ui.common.texts import balance_text
+from ui.help import help_text
 
 
 def greeting(name: str) -> str:

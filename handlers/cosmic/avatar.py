@@ -19,8 +19,9 @@ from services.cosmic.astro import SIGNS_BY_KEY
 from services.cosmic.kinds import AvatarParams
 from services.cosmic.service import CosmicService
 from services.cosmic.tiers import POLICIES
-from ui.cosmic import keyboards
-from ui.cosmic.callbacks import (
+from ui.cosmic.kinds.avatar import (
+    UNKNOWN,
+    WORDING,
     AvatarMakeCallback,
     AvatarMoonCallback,
     AvatarRestartCallback,
@@ -28,9 +29,11 @@ from ui.cosmic.callbacks import (
     AvatarSunCallback,
     AvatarTraitCallback,
     AvatarTypeCallback,
+    avatar_signs,
+    avatar_traits,
 )
-from ui.cosmic.keyboards import TRAITS, UNKNOWN, trait_label
 from ui.cosmic.texts import caption, upgrade_text
+from ui.cosmic.words import TRAITS, trait_label
 
 MAX_TRAITS = 3
 MAX_TRAIT_LENGTH = 30
@@ -44,15 +47,13 @@ async def command_avatar(
         return
     await state.set_state(AvatarForm.choosing)
     await state.set_data({"traits": []})
-    await message.answer(
-        _("☉ Your sun sign:"), reply_markup=keyboards.avatar_signs(AvatarSunCallback)
-    )
+    await message.answer(_("☉ Your sun sign:"), reply_markup=avatar_signs(AvatarSunCallback))
 
 
 async def process_restart(query: CallbackQuery, state: FSMContext) -> None:
     if message := await answered(query):
         await state.set_data({"traits": (await state.get_data()).get("traits", [])})
-        markup = keyboards.avatar_signs(AvatarSunCallback)
+        markup = avatar_signs(AvatarSunCallback)
         await show_screen(message, _("☉ Your sun sign:"), markup, edit=True)
 
 
@@ -61,7 +62,7 @@ async def process_sun(
 ) -> None:
     if message := await answered(query):
         await state.update_data(sun=callback_data.sign)
-        markup = keyboards.avatar_signs(AvatarMoonCallback)
+        markup = avatar_signs(AvatarMoonCallback)
         await show_screen(message, _("☽ Your moon sign:"), markup, edit=True)
 
 
@@ -70,7 +71,7 @@ async def process_moon(
 ) -> None:
     if message := await answered(query):
         await state.update_data(moon=await known_or_sun(state, callback_data.sign))
-        markup = keyboards.avatar_signs(AvatarRisingCallback)
+        markup = avatar_signs(AvatarRisingCallback)
         await show_screen(message, _("↑ Your rising sign:"), markup, edit=True)
 
 
@@ -89,7 +90,7 @@ async def known_or_sun(state: FSMContext, sign: str) -> str | None:
 
 async def show_traits(message: Message, traits: list[str], *, edit: bool) -> None:
     text = _("Pick up to {count} traits, or type your own:").format(count=MAX_TRAITS)
-    await show_screen(message, text, keyboards.avatar_traits(traits), edit=edit)
+    await show_screen(message, text, avatar_traits(traits), edit=edit)
 
 
 async def process_trait(
@@ -169,7 +170,7 @@ async def process_go(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(command_avatar, Command("avatar"))
+    router.message.register(command_avatar, Command(WORDING.command))
     signs = SIGNS_BY_KEY.keys()
     in_flow = AvatarForm.choosing
     register = router.callback_query.register

@@ -20,14 +20,17 @@ from services.cosmic.kinds import DailyParams
 from services.cosmic.service import CosmicService, CosmicStatus
 from ui.common.callbacks import MenuAction, MenuCallback
 from ui.cosmic import keyboards
-from ui.cosmic.callbacks import (
+from ui.cosmic.kinds.daily import (
+    WORDING,
     DailyAdjustCallback,
     DailyMakeCallback,
     DailySignCallback,
     DailySignsCallback,
+    daily_adjust,
+    reading_text,
 )
 from ui.cosmic.replies import photo_sender
-from ui.cosmic.texts import caption, reading_text
+from ui.cosmic.texts import caption
 
 
 def daily_grid() -> InlineKeyboardMarkup:
@@ -66,7 +69,7 @@ async def show_reading(
 ) -> None:
     """The adjustable reading screen of a sign."""
     text = reading_text(sign_key, energy, mood, focus)
-    markup = keyboards.daily_adjust(sign_key, energy, mood, focus)
+    markup = daily_adjust(sign_key, energy, mood, focus)
     await show_screen(message, text, markup, edit=edit)
 
 
@@ -129,7 +132,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     signs = SIGNS_BY_KEY.keys()
     reading = F.sign.in_(signs) & (F.energy >= 1) & (F.energy <= 10)
-    router.message.register(command_daily, Command("daily"))
+    router.message.register(command_daily, Command(WORDING.command))
     router.callback_query.register(menu_daily, MenuCallback.filter(F.action == MenuAction.DAILY))
     router.callback_query.register(process_daily_signs, DailySignsCallback.filter())
     router.callback_query.register(process_daily_sign, DailySignCallback.filter(F.sign.in_(signs)))

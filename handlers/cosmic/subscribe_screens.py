@@ -22,7 +22,7 @@ from ui.cosmic.callbacks import (
     ZoneCallback,
     ZoneSetCallback,
 )
-from ui.cosmic.texts import sign_label
+from ui.cosmic.words import sign_label
 
 Screen = tuple[str, InlineKeyboardMarkup]
 

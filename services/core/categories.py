@@ -4,7 +4,7 @@ sweeper). The JSON keeps the shape it always had ("category" and "signs" for Cos
 art, "title" for a studio post), so rows written before these types read back unchanged.
 
 Each product registers its parameter types here (`register`): Cosmic Coach's kinds in
-services/cosmic/kinds.py, the studio post's picture in services/studio/models.py. Core
+services/cosmic/kinds/, the studio post's picture in services/studio/models.py. Core
 knows their names only, never their modules. `parse_params` and `dump_params` are the one
 place that turns rows into types and back."""
 

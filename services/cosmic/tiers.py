@@ -1,5 +1,6 @@
 """Cosmic Coach tiers: what each one may make, how often and at which quality (the week they
-count in is the bot's clock, services/infra/clock.py)."""
+count in is the bot's clock, services/infra/clock.py). Which kinds a tier may make follows
+from each kind's lowest tier (services/cosmic/kinds/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from services.core.categories import Category
 from services.core.plans import Tier
-from services.cosmic.kinds import COSMIC_CATEGORIES
+from services.cosmic.kinds import KINDS
 from services.generation.base import Quality
 
 
@@ -19,10 +20,15 @@ class TierPolicy:
     categories: frozenset[Category]
 
 
+def allowed(tier: Tier) -> frozenset[Category]:
+    """The kinds `tier` may make: those whose lowest tier is this one or one below it (the
+    tiers rise in the order Tier lists them)."""
+    rank = list(Tier).index
+    return frozenset(kind.category for kind in KINDS if rank(kind.lowest_tier) <= rank(tier))
+
+
 POLICIES: dict[Tier, TierPolicy] = {
-    Tier.FREE: TierPolicy(0, Quality.STANDARD, frozenset()),
-    Tier.COSMIC: TierPolicy(
-        3, Quality.STANDARD, frozenset({Category.DAILY, Category.MATCH, Category.MOON})
-    ),
-    Tier.UNIVERSE: TierPolicy(None, Quality.HD, COSMIC_CATEGORIES),
+    Tier.FREE: TierPolicy(0, Quality.STANDARD, allowed(Tier.FREE)),
+    Tier.COSMIC: TierPolicy(3, Quality.STANDARD, allowed(Tier.COSMIC)),
+    Tier.UNIVERSE: TierPolicy(None, Quality.HD, allowed(Tier.UNIVERSE)),
 }

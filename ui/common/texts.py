@@ -42,24 +42,6 @@ def language_label(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def help_text() -> str:
-    return _(
-        "<b>Commands</b>\n"
-        "/daily: today's cosmic energy of your sign\n"
-        "/match: compatibility art for two signs\n"
-        "/moon: a ritual for the moon's phase\n"
-        "/avatar: your zodiac avatar (Universe)\n"
-        "/gallery: your images\n"
-        "/usage: your plan and this week's images\n"
-        "/plan: plans and payments\n"
-        "/studio: create a viral post (PRO)\n"
-        "/balance: your PRO tokens\n"
-        "/language: change the bot's language\n"
-        "/cancel: leave the current step\n"
-        "/help: this list"
-    )
-
-
 def balance_text(account: Account, cost: int) -> str:
     status = _("PRO partner") if account.is_pro else _("not a PRO partner")
     return _(

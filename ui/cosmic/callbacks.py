@@ -1,115 +1,11 @@
-"""Cosmic Coach buttons: one class per screen or action, so each has its own handler.
-The daily, match and moon screens are stateless: every button carries the whole choice."""
+"""Cosmic Coach buttons: one class per screen or action, so each has its own handler. Each
+kind's own buttons are in its module of ui/cosmic/kinds/."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
-
-from services.cosmic.astro import Focus, Mood
-from services.cosmic.moon import MoonPhase
-
-# --- /daily ---------------------------------------------------------------------------
-
-
-class DailySignsCallback(CallbackData, prefix="dg"):
-    """🔄 Change sign: the sign grid."""
-
-
-class DailySignCallback(CallbackData, prefix="ds"):
-    """A sign was chosen: it is remembered and today's reading of it shown."""
-
-    sign: str
-
-
-class DailyAdjustCallback(CallbackData, prefix="da"):
-    """The reading screen with these values (energy, mood or focus changed)."""
-
-    sign: str
-    energy: int
-    mood: Mood
-    focus: Focus
-
-
-class DailyMakeCallback(CallbackData, prefix="dm"):
-    """✨ Create my image, with these values."""
-
-    sign: str
-    energy: int
-    mood: Mood
-    focus: Focus
-
-
-# --- /match ---------------------------------------------------------------------------
-
-
-class MatchRestartCallback(CallbackData, prefix="mr"):
-    """⬅️ Back: "Your sign:" again."""
-
-
-class MatchFirstCallback(CallbackData, prefix="m1"):
-    """Your sign was chosen: "Their sign:"."""
-
-    first: str
-
-
-class MatchPairCallback(CallbackData, prefix="m2"):
-    """Both signs chosen: the compatibility art."""
-
-    first: str
-    second: str
-
-
-# --- /moon ----------------------------------------------------------------------------
-
-
-class MoonPickCallback(CallbackData, prefix="mn"):
-    """A phase was ticked."""
-
-    phase: MoonPhase
-
-
-class MoonMakeCallback(CallbackData, prefix="mg"):
-    """✨ Create the ritual of this phase."""
-
-    phase: MoonPhase
-
-
-# --- /avatar (inside AvatarForm.choosing) -----------------------------------------------
-
-
-class AvatarRestartCallback(CallbackData, prefix="a0"):
-    """⬅️ Back: start again from the sun sign."""
-
-
-class AvatarSunCallback(CallbackData, prefix="as"):
-    sign: str
-
-
-class AvatarMoonCallback(CallbackData, prefix="am"):
-    sign: str
-    """A sign key, or UNKNOWN (the sun sign stands in)."""
-
-
-class AvatarRisingCallback(CallbackData, prefix="ar"):
-    sign: str
-    """A sign key, or UNKNOWN (the sun sign stands in)."""
-
-
-class AvatarTraitCallback(CallbackData, prefix="at"):
-    """Ticks or unticks one trait."""
-
-    trait: str
-
-
-class AvatarTypeCallback(CallbackData, prefix="ay"):
-    """✍️ Type my own trait."""
-
-
-class AvatarMakeCallback(CallbackData, prefix="ac"):
-    """✨ Create my avatar."""
-
 
 # --- images and /gallery ----------------------------------------------------------------
 

@@ -9,18 +9,27 @@ import pytest
 
 from services.core.categories import Category, Params, dump_params, parse_params, registered
 from services.cosmic.astro import Focus, Mood
-from services.cosmic.kinds import AvatarParams, DailyParams, MatchParams, MoonParams, parse_cosmic
+from services.cosmic.kinds import (
+    KINDS,
+    AvatarParams,
+    DailyParams,
+    MatchParams,
+    MoonParams,
+    parse_cosmic,
+)
 from services.cosmic.moon import MoonPhase
 from services.studio.models import StudioParams
 
 SAMPLES: dict[Category, Params] = {
+    **{kind.category: kind.sample for kind in KINDS},
     Category.DAILY: DailyParams("leo", 9, Mood.BOLD, Focus.LOVE),
     Category.MATCH: MatchParams("aries", "libra"),
     Category.MOON: MoonParams(MoonPhase.WANING_GIBBOUS),
     Category.AVATAR: AvatarParams("scorpio", "cancer", "leo", ("brave", "kind")),
     Category.STUDIO: StudioParams("Big <news> & «más»"),
 }
-"""One of each category; the registry tests of captions, share texts and art use them."""
+"""One of each category (a kind's own sample where none is given here); the registry tests
+of captions, share texts and art use them."""
 
 
 def test_every_category_has_a_params_type():
