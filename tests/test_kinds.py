@@ -34,7 +34,7 @@ from ui.cosmic.kinds import WORDING, Wording
 from ui.cosmic.texts import CAPTIONS, caption, upgrade_text
 from ui.help import help_text
 from ui.sharing.texts import CARD_LINES, SHARE_TEXTS, card_text, share_text
-from webapp.site import mount_webapp
+from webapp.api import api_router
 from webapp.strings import STRINGS
 
 STATIC = Path(__file__).resolve().parent.parent / "webapp" / "static"
@@ -50,7 +50,7 @@ def kind(request: pytest.FixtureRequest) -> Kind[Any]:
 def api_paths() -> dict[str, Any]:
     """The routes of the Mini App's API, as its FastAPI application describes them."""
     web = FastAPI()
-    mount_webapp(web)
+    web.include_router(api_router)
     return web.openapi()["paths"]
 
 
