@@ -3,6 +3,8 @@ translated by GET /api/i18n from the bot's catalogues."""
 
 from __future__ import annotations
 
+from ui.cosmic.kinds import WORDINGS
+
 
 def _noop(text: str) -> str:
     """Marks a string for extraction; it is translated per request."""
@@ -36,10 +38,8 @@ STRINGS: dict[str, str] = {
     "pro_only": _noop("The Viral Studio is for PRO partners."),
     "all": _noop("All"),
     "favourites": _noop("Favourites"),
-    "cat_daily": _noop("Daily energy"),
-    "cat_match": _noop("Compatibility"),
-    "cat_moon": _noop("Moon ritual"),
-    "cat_avatar": _noop("Avatar"),
+    # The gallery's filters are every cat_ string, in this order (webapp/static/gallery.js).
+    **{f"cat_{wording.category.value}": wording.label for wording in WORDINGS},
     "cat_studio": _noop("Studio posts"),
     "empty_gallery": _noop("No images yet: make one in Cosmic."),
     "favourite": _noop("Favourite"),

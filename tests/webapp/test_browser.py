@@ -172,6 +172,8 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     page = open_app(browser, live, FAN_ID, screen="gallery")
     page.wait_for_selector("#grid .tile")
     assert page.locator("#grid .tile").count() == 2
+    chips = page.locator("#filters button").evaluate_all("bs => bs.map(b => b.dataset.filter)")
+    assert chips == ["all", "favourites", "daily", "match", "moon", "avatar", "studio"]
     shoot(page, "gallery-light")
     page.locator("#grid .tile").first.click()
     page.wait_for_selector("#cards")

@@ -3,7 +3,13 @@
 // into a chat with inline mode.
 import { api, el, failed, haptic, pushView, state, t, tg, toast } from "./app.js";
 
-const FILTERS = ["all", "favourites", "daily", "match", "moon", "avatar", "studio"];
+const FILTERS = ["all", "favourites"];
+
+function filters() {
+  // then one per category, as the server names them: every cat_ string, in its order
+  const categories = Object.keys(state.strings).filter((key) => key.startsWith("cat_"));
+  return [...FILTERS, ...categories.map((key) => key.slice("cat_".length))];
+}
 const CARDS = ["ig_square", "ig_story", "x", "facebook"];
 let filter = "all";
 
@@ -100,7 +106,7 @@ function open(root, image) {
 
 export async function render(root) {
   root.append(el("h2", {}, t("tab_gallery")));
-  root.append(el("div", { class: "chips", id: "filters" }, ...FILTERS.map((name) => el("button", {
+  root.append(el("div", { class: "chips", id: "filters" }, ...filters().map((name) => el("button", {
     "aria-pressed": String(name === filter), "data-filter": name,
     onclick: () => { filter = name; haptic(); root.replaceChildren(); render(root).catch(failed); },
   }, label(name)))));
