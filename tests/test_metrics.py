@@ -111,3 +111,18 @@ async def test_a_daily_push_counts_one_send_per_subscriber(driver: Driver):
     assert delta() == [len(subscribers), 0, 1]
     await driver.app.push.run()  # the same date again: nobody is sent twice
     assert delta() == [len(subscribers), 0, 1]
+
+
+async def test_a_post_job_is_counted_once_as_done_and_no_longer_running(driver: Driver):
+    await driver.make_pro()
+    await walk_to_confirm(driver)
+    delta = moved(
+        lambda: sample("bot_jobs_finished_total", kind="post", outcome="done"),
+        lambda: sample("bot_jobs_running", kind="post"),
+        lambda: sample("bot_job_wait_seconds_count", kind="post"),
+        lambda: sample("bot_job_seconds_count", kind="post"),
+    )
+    await driver.press(PARTNER_ID, "Generate")
+    await driver.app.queue.wait()
+    assert len(driver.telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    assert delta() == [1, 0, 1, 1]

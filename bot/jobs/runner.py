@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,9 +32,9 @@ from bot.jobs.batch import run_batch
 from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
+from bot.jobs.observed import JobObserver
 from bot.jobs.studio_post import finish_post
-from bot.logs import JOB, USER_ID
-from bot.metrics import JOB_SECONDS, JOB_WAIT_SECONDS, JOBS_FINISHED, JOBS_RUNNING
+from bot.logs import JOB
 from services.admin.jobs import BatchJob, BroadcastJob
 from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster
@@ -164,19 +163,15 @@ async def run_job(
     *,
     retry_errors: bool = True,
 ) -> str:
-    """One job with its metrics and log context; acknowledged when it ended (done, failed
-    and refunded, or nothing left), handed back when it was stopped, and when it raised if
-    `retry_errors` (a post or an image: its hold's deadline bounds the retries; the admin's
-    and the scheduler's jobs have none, so an error ends them). Returns what the work
+    """One job, acknowledged when it ended (done, failed and refunded, or nothing left),
+    handed back when it was stopped, and when it raised if `retry_errors` (a post or an
+    image: its hold's deadline bounds the retries; the admin's and the scheduler's jobs
+    have none, so an error ends them); its metrics and log context are those of
+    bot/jobs/observed.py. Returns what the work
     returned (a scheduled job's summary), or how it did not end (UNFINISHED)."""
     me = asyncio.current_task()
     if me is not None:
         queue.running.add(me)
-    started = time.time()
-    JOB_WAIT_SECONDS.labels(kind).observe(max(started - queued, 0.0))
-    JOBS_RUNNING.labels(kind).inc()
-    job_token = JOB.set(f"{kind}:{context.message.task_id}")
-    user_token = USER_ID.set(data.get("where", {}).get("user_id"))
     outcome = "error"
     try:
         outcome = await work(data)
@@ -191,11 +186,6 @@ async def run_job(
         logger.exception("%s job %s failed: %s", kind, context.message.task_id, told)
         outcome = "error" if retry_errors else "failed"
     finally:
-        JOBS_RUNNING.labels(kind).dec()
-        JOBS_FINISHED.labels(kind, outcome if outcome in OUTCOMES else "done").inc()
-        JOB_SECONDS.labels(kind).observe(max(time.time() - queued, 0.0))
-        JOB.reset(job_token)
-        USER_ID.reset(user_token)
         queue.running.discard(me)
     if outcome not in ("error", "handed_back") and context.is_ackable:  # done, or never
         await context.ack()
@@ -217,6 +207,8 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
     for kind, (name, work, retried) in jobs.items():
         task = _task(queue, kind, work, retried)
         queue.register(kind, queue.broker.register_task(task, name, ack_type="manual"))
+    kinds = {name: kind for kind, (name, _, _) in jobs.items()}
+    queue.broker.add_middlewares(JobObserver(kinds, OUTCOMES))
 
 
 Work = Callable[[dict[str, Any]], Awaitable[str]]
