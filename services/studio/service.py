@@ -11,7 +11,7 @@ from pathlib import Path
 
 from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo, StoredImage
-from services.core.jobs import JobQueue, Where, queue_or_release
+from services.core.jobs import JobQueue, QueuedJob, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, Reservation
 from services.core.work_repo import Origin
@@ -177,7 +177,7 @@ class StudioService:
             return outcome, job_id
         post_id, user_id = outcome.post_id, account.user_id
         job = AppPostJob(job_id, user_id, locale, post_id, held_at, draft_fields(draft))
-        boarded = _BoardedQueue(queue, board, job)
+        boarded = _BoardedQueue(queue, board)
         released = await queue_or_release(boarded, job, lambda: self.abandon(user_id, post_id))
         return released or outcome, job_id
 
@@ -256,13 +256,13 @@ class StudioService:
 
 
 class _BoardedQueue:
-    """The queue, with the Mini App's job put on the board first (so a follower can never
-    ask for a job the board does not know)."""
+    """The queue, with a Mini App job put on the board first (so a follower can never ask
+    for a job the board does not know)."""
 
-    def __init__(self, queue: JobQueue, board: JobBoard, job: AppPostJob) -> None:
-        self._queue, self._board, self._job = queue, board, job
+    def __init__(self, queue: JobQueue, board: JobBoard) -> None:
+        self._queue, self._board = queue, board
 
-    async def enqueue(self, job: object) -> None:
-        made = self._job
-        await self._board.create(made.job_id, made.user_id, made.reservation_id, made.held_at)
-        await self._queue.enqueue(made)
+    async def enqueue(self, job: QueuedJob) -> None:
+        if isinstance(job, AppPostJob):
+            await self._board.create(job.job_id, job.user_id, job.reservation_id, job.held_at)
+        await self._queue.enqueue(job)
