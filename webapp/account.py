@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from aiogram.types import LabeledPrice
+from aiogram.utils.i18n import gettext as _
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from services.core.payments import CURRENCY, Product, payload_for
 from services.core.plans import Tier
 from services.cosmic.astro import SIGNS
+from services.cosmic.kinds import KINDS
 from services.cosmic.moon import PHASES, moon_on
 from services.cosmic.tiers import POLICIES
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
 from ui.common.texts import audience_label, language_label, post_type_label
+from ui.cosmic.kinds import WORDING
 from ui.cosmic.texts import phase_name, product_description, product_title, sign_name
 from webapp.deps import (
     BotDep,
@@ -41,6 +44,13 @@ class Choice(BaseModel):
     label: str
 
 
+class KindOut(BaseModel):
+    name: str
+    label: str
+    route: str
+    """Where it is made: `POST` this path with the kind's request."""
+
+
 class Me(BaseModel):
     user_id: int
     first_name: str
@@ -58,6 +68,8 @@ class Me(BaseModel):
     signs: list[Choice]
     moon_phases: list[Choice]
     moon_today: str
+    kinds: list[KindOut]
+    """Cosmic Coach's kinds, in menu order: what the Mini App's Cosmic tab offers."""
 
 
 @account_router.get("/me")
@@ -81,6 +93,12 @@ async def me(who: CallerDep, studio: StudioDep, cosmic: CosmicDep, i18n: I18nDep
             signs=[Choice(value=s.key, label=f"{s.glyph} {sign_name(s.key)}") for s in SIGNS],
             moon_phases=[Choice(value=p.value, label=phase_name(p)) for p in PHASES],
             moon_today=moon_on(cosmic.clock.today()).phase.value,
+            kinds=[
+                KindOut(
+                    name=kind.name, label=_(WORDING[kind.category].label), route=kind.web_route
+                )
+                for kind in KINDS
+            ],
         )
 
 

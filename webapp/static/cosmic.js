@@ -2,10 +2,9 @@
 // opens like a gallery image; a plan that lacks it says so and offers the upgrade.
 import { api, el, failed, haptic, mainBusy, mainButton, show, state, t, tg } from "./app.js";
 
-const KINDS = ["daily", "match", "moon", "avatar"];
 const MOODS = ["radiant", "calm", "bold", "dreamy", "focused", "playful", "reflective", "passionate"];
 const FOCI = ["career", "love", "health", "growth"];
-let kind = "daily";
+let kind = null;
 
 function picker(id, label, choices, value) {
   return el("div", {}, el("label", { for: id }, label),
@@ -13,40 +12,59 @@ function picker(id, label, choices, value) {
 }
 const plain = (values) => values.map((v) => ({ value: v, label: v }));
 
-function form(root) {
-  const me = state.me;
-  const sign = me.sign || me.signs[0].value;
-  if (kind === "daily") {
-    return [picker("sign", t("your_sign"), me.signs, sign),
+// One form per kind: its fields, and the body of its request. The kinds themselves (their
+// names, labels and routes, in menu order) come from the API (/api/me `kinds`).
+const FORMS = {
+  daily: {
+    fields: (me, sign) => [picker("sign", t("your_sign"), me.signs, sign),
       el("label", { for: "energy" }, t("energy")), el("input", { id: "energy", type: "range", min: "1", max: "10", value: "7" }),
-      picker("mood", t("mood"), plain(MOODS), "calm"), picker("focus", t("focus"), plain(FOCI), "growth")];
-  }
-  if (kind === "match") return [picker("sign1", t("your_sign"), me.signs, sign), picker("sign2", t("their_sign"), me.signs, me.signs[4].value)];
-  if (kind === "moon") return [picker("phase", t("moon_phase"), me.moon_phases, me.moon_today)];
-  return [picker("sun", t("sun"), me.signs, sign), picker("moon", t("moon"), me.signs, sign), picker("rising", t("rising"), me.signs, sign),
-    el("label", { for: "traits" }, t("traits")), el("input", { id: "traits", maxlength: "100" })];
+      picker("mood", t("mood"), plain(MOODS), "calm"), picker("focus", t("focus"), plain(FOCI), "growth")],
+    body: (value, me) => {
+      const body = { sign: value("sign") };
+      if (me.tier !== "free") Object.assign(body, { energy: Number(value("energy")), mood: value("mood"), focus: value("focus") });
+      return body;
+    },
+  },
+  match: {
+    fields: (me, sign) => [picker("sign1", t("your_sign"), me.signs, sign), picker("sign2", t("their_sign"), me.signs, me.signs[4].value)],
+    body: (value) => ({ sign1: value("sign1"), sign2: value("sign2") }),
+  },
+  moon: {
+    fields: (me) => [picker("phase", t("moon_phase"), me.moon_phases, me.moon_today)],
+    body: (value) => ({ phase: value("phase") }),
+  },
+  avatar: {
+    fields: (me, sign) => [picker("sun", t("sun"), me.signs, sign), picker("moon", t("moon"), me.signs, sign), picker("rising", t("rising"), me.signs, sign),
+      el("label", { for: "traits" }, t("traits")), el("input", { id: "traits", maxlength: "100" })],
+    body: (value) => {
+      const traits = value("traits").split(",").map((s) => s.trim()).filter(Boolean).slice(0, 3).map((s) => s.slice(0, 30));
+      return { sun: value("sun"), moon: value("moon"), rising: value("rising"), traits };
+    },
+  },
+};
+
+function kinds() {
+  return (state.me.kinds || []).filter((k) => FORMS[k.name]);
+}
+
+function form() {
+  const me = state.me;
+  return FORMS[kind.name].fields(me, me.sign || me.signs[0].value);
 }
 
 function request(root) {
   const value = (id) => root.querySelector(`#${id}`).value;
-  if (kind === "daily") {
-    const body = { sign: value("sign") };
-    if (state.me.tier !== "free") Object.assign(body, { energy: Number(value("energy")), mood: value("mood"), focus: value("focus") });
-    return ["daily-energy", body];
-  }
-  if (kind === "match") return ["compatibility", { sign1: value("sign1"), sign2: value("sign2") }];
-  if (kind === "moon") return ["moon-ritual", { phase: value("phase") }];
-  const traits = value("traits").split(",").map((s) => s.trim()).filter(Boolean).slice(0, 3).map((s) => s.slice(0, 30));
-  return ["avatar", { sun: value("sun"), moon: value("moon"), rising: value("rising"), traits }];
+  return [kind.route, FORMS[kind.name].body(value, state.me)];
 }
 
 export async function render(root) {
   root.append(el("h2", {}, t("tab_cosmic")));
-  root.append(el("div", { class: "chips", id: "kinds" }, ...KINDS.map((name) => el("button", {
-    "aria-pressed": String(name === kind), "data-kind": name,
-    onclick: () => { kind = name; haptic(); root.replaceChildren(); render(root).catch(failed); },
-  }, t(`cat_${name}`)))));
-  root.append(el("div", { id: "form" }, ...form(root)));
+  kind = kinds().find((k) => kind && k.name === kind.name) || kinds()[0];
+  root.append(el("div", { class: "chips", id: "kinds" }, ...kinds().map((k) => el("button", {
+    "aria-pressed": String(k.name === kind.name), "data-kind": k.name,
+    onclick: () => { kind = k; haptic(); root.replaceChildren(); render(root).catch(failed); },
+  }, k.label))));
+  root.append(el("div", { id: "form" }, ...form()));
   const status = el("div", { id: "status" });
   const inPage = el("button", { class: "primary", id: "make", hidden: Boolean(tg) }, t("make"));
   root.append(inPage, status);
@@ -58,9 +76,9 @@ export async function render(root) {
     status.replaceChildren(el("p", { class: "hint" }, el("span", { class: "spinner" }), t("making")));
     const [path, body] = request(root);
     try {
-      const answer = await api(`/api/images/generate/${path}`, { method: "POST", body });
+      const answer = await api(path, { method: "POST", body });
       haptic("success");
-      status.replaceChildren(el("img", { class: "preview", id: "result", src: answer.image.image_url, alt: t(`cat_${kind}`) }));
+      status.replaceChildren(el("img", { class: "preview", id: "result", src: answer.image.image_url, alt: kind.label }));
     } catch (error) {
       const box = el("div", { class: "panel", id: "problem" }, el("p", { class: "error" }, error.message));
       if (error.code === "upgrade" || error.code === "limit") box.append(el("button", { class: "primary", id: "upgrade", onclick: () => show("plan") }, t("upgrade")));
