@@ -17,7 +17,7 @@ from services.cosmic.service import CosmicStatus, ReadyImage
 from services.studio.captions import render_post
 from services.studio.catalog import Audience, PostType
 from services.studio.progress import Progress
-from services.studio.service import Draft, PostStatus, ReadyPost, new_draft_key
+from services.studio.service import Draft, PostOutcome, PostStatus, ReadyPost, new_draft_key
 
 DEMO_USER_ID = 1
 COSMIC_USER_ID = 2
@@ -63,6 +63,13 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
         cosmic = await cosmic_samples(services, out / "cosmic")
     finally:
         await services.close()
+    return _write_post(out, draft, outcome, {"timings": timings, "cosmic": cosmic})
+
+
+def _write_post(
+    out: Path, draft: Draft, outcome: PostOutcome, extra: dict[str, object]
+) -> dict[str, object]:
+    """The post's image, its caption as sent and as shown, and post.json (the report)."""
     if outcome.status is not PostStatus.DONE or outcome.text is None or not outcome.image_png:
         msg = f"demo post failed: {outcome.status} {outcome.failure}"
         raise RuntimeError(msg)
@@ -75,8 +82,7 @@ async def run_demo(out: Path, draft: Draft) -> dict[str, object]:
         "draft": {k: str(v) if v is not None else None for k, v in asdict(draft).items()},
         "caption_fits": rendered.complete,
         "tokens_remaining": outcome.balance,
-        "timings": timings,
-        "cosmic": cosmic,
+        **extra,
     }
     (out / "post.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     return report

@@ -22,8 +22,8 @@ from services.core.delivery_repo import DeliveryRepo
 from services.core.image_repo import ImageRepo
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
+from services.core.payment_repo import PaymentRepo
 from services.core.payments import PaymentService
-from services.core.payments_repo import PaymentRepo
 from services.core.run_repo import RunRepo
 from services.core.sweep import Sweep
 from services.core.usage_repo import UsageRepo

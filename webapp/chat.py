@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from services.core.categories import Category
 from services.core.image_repo import StoredImage
-from services.generation.images import fit_for_photo
+from services.generation.image_bytes import fit_for_photo
 from services.studio.captions import render_post
 from services.studio.models import PostText, StoredPost
 from ui.common.photos import Photo, send_reusing

@@ -9,7 +9,7 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
-from handlers.cosmic.art import make_art
+from handlers.cosmic.painting import make_art
 from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.core.sweep import Sweep

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import answered, show_screen
 from handlers.common.states import AvatarForm
-from handlers.cosmic.art import make_art, tap_key
+from handlers.cosmic.painting import make_art, tap_key
 from services.core.categories import Category
 from services.core.jobs import JobQueue
 from services.core.models import Account

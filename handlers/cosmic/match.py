@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import answered, show_screen
-from handlers.cosmic.art import make_art, tap_key
+from handlers.cosmic.painting import make_art, tap_key
 from services.core.jobs import JobQueue
 from services.core.models import Account
 from services.cosmic.astro import SIGNS_BY_KEY

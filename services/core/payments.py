@@ -13,7 +13,7 @@ from enum import StrEnum
 from services.core.account_repo import AccountRepo
 from services.core.ledger import Ledger
 from services.core.models import Account, LedgerKind
-from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
+from services.core.payment_repo import Charge, Payment, PaymentRepo, Product
 from services.core.plans import Tier, effective_tier
 
 __all__ = [

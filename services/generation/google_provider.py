@@ -22,7 +22,7 @@ from services.generation.base import (
     Quality,
     Usage,
 )
-from services.generation.images import as_png
+from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
 
 M = TypeVar("M", bound=BaseModel)

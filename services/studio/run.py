@@ -19,7 +19,7 @@ from services.core.models import Account, GenerationRecord, Reservation
 from services.generation.base import FailureKind, GenerationError, ImageResult
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
-from services.generation.images import fit_for_photo
+from services.generation.image_bytes import fit_for_photo
 from services.infra.db import Database
 from services.infra.media import MediaStore
 from services.studio.chains import PromptChain, TextChain

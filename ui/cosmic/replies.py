@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from services.core.categories import Category
 from services.cosmic.outcomes import CosmicOutcome, CosmicStatus
 from services.cosmic.service import CosmicService, DeliverImage, ReadyImage
-from services.generation.images import fit_for_photo
+from services.generation.image_bytes import fit_for_photo
 from ui.common.photos import Photo, send_reusing
 from ui.cosmic import keyboards
 from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text

@@ -4,7 +4,7 @@ it once."""
 from __future__ import annotations
 
 from services.core.account_repo import AccountRepo
-from services.core.payments_repo import Charge, Payment, PaymentRepo, Product
+from services.core.payment_repo import Charge, Payment, PaymentRepo, Product
 from services.infra.db import Database
 
 USER = 7
