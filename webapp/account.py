@@ -19,7 +19,8 @@ from services.cosmic.tiers import POLICIES
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
 from ui.common.texts import audience_label, language_label, post_type_label
 from ui.cosmic.kinds import WORDING
-from ui.cosmic.texts import phase_name, product_description, product_title, sign_name
+from ui.cosmic.texts import product_description, product_title
+from ui.cosmic.words import phase_name, sign_name
 from webapp.deps import (
     BotDep,
     CallerDep,

@@ -19,8 +19,8 @@ from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, Match
 from services.cosmic.moon import MoonPhase, moon_on
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus, ReadyImage
 from services.sharing.cards import CardFormat
-from ui.cosmic.keyboards import TRAITS, trait_label
 from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
+from ui.cosmic.words import TRAITS, trait_label
 from ui.sharing.texts import card_text
 from webapp.auth import Caller
 from webapp.deps import (

@@ -22,9 +22,7 @@ from ui.cosmic.callbacks import (
     ImageFavouriteCallback,
     PlanCallback,
 )
-from ui.cosmic.words import TRAITS as TRAITS  # re-exported: the Mini App takes them from here
 from ui.cosmic.words import sign_label
-from ui.cosmic.words import trait_label as trait_label
 
 
 def sign_grid(

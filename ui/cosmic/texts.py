@@ -19,11 +19,6 @@ from services.generation.base import FailureKind
 from services.studio.models import StudioParams
 from ui.cosmic.kinds import WORDING, WORDINGS, plans_upgrade
 
-# Re-exported for the callers that take them from here (the Mini App among them).
-from ui.cosmic.kinds.daily import reading_text as reading_text
-from ui.cosmic.words import phase_name as phase_name
-from ui.cosmic.words import sign_name as sign_name
-
 
 def tier_name(tier: Tier) -> str:
     return {Tier.FREE: _("Free"), Tier.COSMIC: _("Cosmic"), Tier.UNIVERSE: _("Universe")}[tier]

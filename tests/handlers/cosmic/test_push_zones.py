@@ -22,7 +22,7 @@ from services.cosmic.astro import daily_reading
 from services.generation.base import ImageRequest, ImageResult, Usage
 from tests.conftest import Driver, make_driver
 from tests.fakes.telegram import FakeTelegram
-from ui.cosmic.texts import reading_text
+from ui.cosmic.kinds.daily import reading_text
 
 QUARTER = timedelta(minutes=15)
 
