@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from services.core.account_repo import AccountRepo
@@ -153,33 +154,54 @@ class StudioService:
         """A post from the chat: the tokens held (`reserve_post`), then its job queued for
         `finish_post`. QUEUED, or what stopped it (nothing is held then: a queue that cannot
         take the job gives the tokens back at once, FAILED)."""
-        held_at = time.time()
+        fields = draft_fields(draft)
         origin = Origin(where.chat_id, where.message_id)
-        outcome = await self.reserve_post(account, draft, key, origin)
-        if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
-            return outcome
-        post_id = outcome.post_id
-        job = PostJob(where, post_id, held_at, draft_fields(draft), wizard)
-        released = await queue_or_release(
-            queue, job, lambda: self.abandon(account.user_id, post_id)
+        return await self._hold_and_queue(
+            account,
+            draft,
+            key,
+            origin,
+            queue,
+            lambda post_id, held_at: PostJob(where, post_id, held_at, fields, wizard),
         )
-        return released or outcome
 
     async def queue_app_post(
         self, account: Account, draft: Draft, locale: str, queue: JobQueue, board: JobBoard
     ) -> tuple[PostOutcome, str]:
         """A post from the Mini App: the tokens held, its job put on the job `board` (which
         every web process reads) and queued. The outcome as `queue_post`'s, and the job's id."""
+        job_id, user_id, fields = secrets.token_urlsafe(12), account.user_id, draft_fields(draft)
+        outcome = await self._hold_and_queue(
+            account,
+            draft,
+            new_draft_key(),
+            None,
+            _BoardedQueue(queue, board),
+            lambda post_id, held_at: AppPostJob(job_id, user_id, locale, post_id, held_at, fields),
+        )
+        return outcome, job_id
+
+    async def _hold_and_queue(
+        self,
+        account: Account,
+        draft: Draft,
+        key: str,
+        origin: Origin | None,
+        queue: JobQueue,
+        job_for: Callable[[int, float], QueuedJob],
+    ) -> PostOutcome:
+        """The tokens held, then the job `job_for(reservation id, held at)` queued; the hold
+        is released at once when the queue cannot take it."""
         held_at = time.time()
-        job_id = secrets.token_urlsafe(12)
-        outcome = await self.reserve_post(account, draft, new_draft_key())
+        outcome = await self.reserve_post(account, draft, key, origin)
         if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
-            return outcome, job_id
-        post_id, user_id = outcome.post_id, account.user_id
-        job = AppPostJob(job_id, user_id, locale, post_id, held_at, draft_fields(draft))
-        boarded = _BoardedQueue(queue, board)
-        released = await queue_or_release(boarded, job, lambda: self.abandon(user_id, post_id))
-        return released or outcome, job_id
+            return outcome
+        post_id = outcome.post_id
+        job = job_for(post_id, held_at)
+        released = await queue_or_release(
+            queue, job, lambda: self.abandon(account.user_id, post_id)
+        )
+        return released or outcome
 
     async def finish_post(
         self,
