@@ -1,4 +1,5 @@
-"""Every 4xx of the API is JSON with a readable `message`; what the routes document."""
+"""Every error of the API is seed 003's envelope, `{"success": false, "error": {"code",
+"message"}}`, with a readable message in the caller's language; what the routes document."""
 
 from __future__ import annotations
 
@@ -23,11 +24,61 @@ API_PREFIX = "/api"
 MEDIA_PREFIX = "/media"
 
 
-class Problem(BaseModel):
-    """What went wrong, in words a person can read (and `code` for the app to act on)."""
+class ProblemDetail(BaseModel):
+    """What went wrong: `code` for a client to act on, `message` for a person to read."""
 
+    code: str
     message: str
-    code: str | None = None
+    detail: list[dict[str, object]] | None = None
+    """For 422: every field that failed (`loc`, `msg`, `type`)."""
+
+
+class Problem(BaseModel):
+    """The error envelope of every /api and /media answer that is not a success."""
+
+    success: bool = False
+    error: ProblemDetail
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    503: "unavailable",
+}
+"""The `code` of an error that names none of its own."""
+
+
+def problem_body(
+    status: int,
+    message: str,
+    code: str | None = None,
+    detail: list[dict[str, object]] | None = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code or STATUS_CODES.get(status, "error"), "message": message}
+    if detail is not None:
+        error["detail"] = detail
+    return {"success": False, "error": error}
+
+
+def problem_response(
+    status: int,
+    message: str,
+    code: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    detail: list[dict[str, object]] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        problem_body(status, message, code, detail), status_code=status, headers=headers
+    )
 
 
 def N_(text: str) -> str:
@@ -108,11 +159,8 @@ def _http_error(i18n: I18n) -> Handler:
         message = str(error.detail)
         if not getattr(error, "translated", False):
             message = translate(request, i18n, message, getattr(error, "params", {}))
-        body: dict[str, Any] = {"message": message}
         code = getattr(error, "code", None)
-        if code is not None:
-            body["code"] = code
-        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        return problem_response(error.status_code, message, code, headers=error.headers)
 
     return handle
 
@@ -127,7 +175,7 @@ def _invalid(i18n: I18n) -> Handler:
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         invalid = translate(request, i18n, N_("The request is invalid"), {})
         message = f"{where}: {first.get('msg', 'invalid')}" if where else invalid
-        detail = [
+        detail: list[dict[str, object]] = [
             {
                 "loc": list(e.get("loc", ())),
                 "msg": str(e.get("msg", "")),
@@ -135,7 +183,7 @@ def _invalid(i18n: I18n) -> Handler:
             }
             for e in errors
         ]
-        return JSONResponse({"message": message, "detail": detail}, status_code=422)
+        return problem_response(422, message, detail=detail)
 
     return handle
 

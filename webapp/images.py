@@ -18,6 +18,7 @@ from services.cosmic.gallery import GalleryService
 from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
 from services.cosmic.moon import MoonPhase, moon_on
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus, ReadyImage
+from services.sharing.analytics import SharePlatform
 from services.sharing.cards import CardFormat
 from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
 from ui.cosmic.words import TRAITS, trait_label
@@ -292,10 +293,18 @@ async def delete_image(
     return Response(status_code=204)
 
 
+FORMAT_PLATFORMS = {
+    CardFormat.SQUARE: SharePlatform.INSTAGRAM,
+    CardFormat.STORY: SharePlatform.INSTAGRAM,
+    CardFormat.X: SharePlatform.X,
+    CardFormat.FACEBOOK: SharePlatform.FACEBOOK,
+}
+
+
 class ShareIn(BaseModel):
     format: CardFormat = CardFormat.SQUARE
-    platform: str = Field(default="app", pattern=r"^[a-z_]{1,20}$")
-    """Where it goes (story, telegram, download…), counted in the analytics."""
+    platform: SharePlatform | None = None
+    """Where it goes; counted as a share (once per person, image and day) when set."""
 
 
 @images_router.post(
@@ -321,7 +330,6 @@ async def share(
         text = card_text(image, me.username or "", who.user_id, cosmic.clock.today())
     card, png = await cards.card(image, body.format, who.locale, text)
     data = png if png is not None else cards.png(card)
-    minute = int(cosmic.clock.now().timestamp() // 60)
-    detail = f"{body.platform}:{body.format.value}"
-    await analytics.share(image.id, who.user_id, detail, f"web:{image.id}:{detail}:{minute}")
+    platform = body.platform or FORMAT_PLATFORMS[body.format]
+    await analytics.share(image.id, who.user_id, platform, body.format.value)
     return Response(data, media_type="image/png")

@@ -16,7 +16,6 @@ from aiogram.types import (
     InlineQueryResultCachedPhoto,
     InlineQueryResultUnion,
     Message,
-    Update,
 )
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import I18n
@@ -27,7 +26,7 @@ from services.admin.stats import Dashboard, Stats
 from services.core.image_repo import StoredImage
 from services.cosmic.gallery import GalleryService
 from services.cosmic.service import CosmicService
-from services.sharing.analytics import Analytics
+from services.sharing.analytics import Analytics, SharePlatform
 from services.sharing.card_repo import StoredCard
 from services.sharing.cards import CardFormat
 from services.sharing.service import CardService
@@ -204,7 +203,6 @@ async def pinned_image(
 
 async def chosen_inline_result(
     result: ChosenInlineResult,
-    event_update: Update,
     bot: Bot,
     gallery: GalleryService,
     cards: CardService,
@@ -223,9 +221,7 @@ async def chosen_inline_result(
         image_id, detail = (image.id, "image") if image else (0, "")
     if not image_id:
         return
-    outcome = await analytics.share(
-        image_id, user_id, detail, key=f"share:{event_update.update_id}"
-    )
+    outcome = await analytics.share(image_id, user_id, SharePlatform.TELEGRAM, detail)
     if outcome.viral is not None:
         await tell_admins_viral(bot, outcome.viral, analytics.rules.viral_shares, admin_ids)
     if outcome.reward is not None:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as day_time
+from enum import StrEnum
 
 from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo, StoredImage
@@ -29,6 +30,18 @@ class GrowthRules:
     """Shares in a month that earn the reward (once a month)."""
     reward_days: int = 7
     """Days of the Cosmic plan the reward gives."""
+
+
+class SharePlatform(StrEnum):
+    """Where a share can go: the only shares counted (rewards and viral detection read them)."""
+
+    TELEGRAM = "telegram"
+    """Sent into a chat (an inline result chosen)."""
+    STORY = "story"
+    """Posted as a Telegram story."""
+    INSTAGRAM = "instagram"
+    X = "x"
+    FACEBOOK = "facebook"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +72,15 @@ class Analytics:
         self._clock = clock
         self.rules = rules
 
-    async def share(self, image_id: int, user_id: int, detail: str, key: str) -> ShareOutcome:
-        """Counts a share once per `key`; flags the image viral and rewards the sharer when
-        this share crosses their thresholds."""
-        if not await self._events.add("share", image_id, user_id, detail, key):
+    async def share(
+        self, image_id: int, user_id: int, platform: SharePlatform, detail: str = ""
+    ) -> ShareOutcome:
+        """Counts a share once per person, image and day (whatever the platform or how often
+        it is pressed); flags the image viral and rewards the sharer when this share crosses
+        their thresholds."""
+        key = f"share:{user_id}:{image_id}:{self._clock.today():%Y-%m-%d}"
+        noted = f"{platform.value}:{detail}" if detail else platform.value
+        if not await self._events.add("share", image_id, user_id, noted, key):
             return ShareOutcome(recorded=False)
         now = time.time()
         viral = None
@@ -71,8 +89,10 @@ class Analytics:
             viral = await self._images.get(image_id)
         return ShareOutcome(True, viral, await self._reward(user_id))
 
-    async def download(self, image_id: int, user_id: int, detail: str) -> None:
-        await self._events.add("download", image_id, user_id, detail)
+    async def download(self, image_id: int, user_id: int, detail: str) -> bool:
+        """Counted once per person, image and day; True when this one was counted."""
+        key = f"download:{user_id}:{image_id}:{self._clock.today():%Y-%m-%d}"
+        return await self._events.add("download", image_id, user_id, detail, key)
 
     async def favourite(self, image_id: int, user_id: int) -> None:
         """Counted once per user and image, however often the star is toggled."""

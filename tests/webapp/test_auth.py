@@ -42,7 +42,7 @@ async def test_missing_forged_or_expired_init_data_is_401(web: Web, headers: dic
     for method, path in (("GET", "/api/me"), ("GET", "/api/images/my-gallery")):
         response = await web.client.request(method, path, headers=headers)
         assert response.status_code == 401
-        assert response.json()["message"]
+        assert response.json()["error"]["message"]
     assert await web.app.services.accounts.get(FAN_ID) is None
 
 
@@ -56,13 +56,13 @@ async def test_max_age_is_a_setting(web: Web):
     web.app.settings.webapp_auth_max_age = 60
     response = await web.client.get("/api/me", headers=auth(FAN_ID, auth_date=time.time() - 120))
     assert response.status_code == 401
-    assert "expired" in response.json()["message"]
+    assert "expired" in response.json()["error"]["message"]
 
 
 async def test_admin_routes_need_an_admin(web: Web):
     response = await web.client.get("/api/images/admin/cost-report", headers=auth(FAN_ID))
     assert response.status_code == 403
-    assert response.json()["message"] == "This is for the bot's admins only."
+    assert response.json()["error"]["message"] == "This is for the bot's admins only."
     response = await web.client.get("/api/images/admin/cost-report", headers=auth(ADMIN_ID))
     assert response.status_code == 200
 
@@ -70,9 +70,9 @@ async def test_admin_routes_need_an_admin(web: Web):
 async def test_invalid_input_is_422_with_a_message(web: Web):
     response = await web.client.get("/api/images/my-gallery?limit=0", headers=auth(FAN_ID))
     assert response.status_code == 422
-    assert response.json()["message"].startswith("query.limit:")
+    assert response.json()["error"]["message"].startswith("query.limit:")
     response = await web.client.post(
         "/api/images/generate/compatibility", content=b"{not json", headers=auth(FAN_ID)
     )
     assert response.status_code == 422
-    assert response.json()["message"]
+    assert response.json()["error"]["message"]

@@ -16,6 +16,7 @@ from bot.app import App
 from bot.config import Settings
 from services.cosmic.kinds import MatchParams, MoonParams
 from services.generation.base import ImageRequest, ImageResult, Usage
+from services.sharing.analytics import SharePlatform
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.images import tiny_png
 from tests.fakes.telegram import FakeTelegram
@@ -231,7 +232,7 @@ async def _a_shared_image(app: App) -> None:
     await _cosmic_user(app)
     image, _ = await app.services.cosmic.images.page(FAN_ID, 0)
     assert image is not None
-    await app.services.analytics.share(image.id, FAN_ID, "telegram", "seed-share")
+    await app.services.analytics.share(image.id, FAN_ID, SharePlatform.TELEGRAM)
 
 
 def test_an_admin_sees_the_dashboard(browser, live: Live):

@@ -32,8 +32,8 @@ async def test_a_free_user_gets_the_shared_daily_and_is_told_to_upgrade(web: Web
         "/api/images/generate/compatibility", json=MATCH, headers=auth(FAN_ID)
     )
     assert response.status_code == 403
-    assert response.json()["code"] == "upgrade"
-    assert "Cosmic and Universe plans" in response.json()["message"]
+    assert response.json()["error"]["code"] == "upgrade"
+    assert "Cosmic and Universe plans" in response.json()["error"]["message"]
     assert (await web.app.services.accounts.get(FAN_ID)).sign == "leo"
 
 
@@ -43,8 +43,8 @@ async def test_messages_come_in_the_users_language(web: Web):
         "/api/images/generate/avatar", json={"sun": "leo"}, headers=auth(FAN_ID, language="es")
     )
     assert response.status_code == 403
-    assert "Universe" in response.json()["message"]
-    assert "avatares" in response.json()["message"]
+    assert "Universe" in response.json()["error"]["message"]
+    assert "avatares" in response.json()["error"]["message"]
 
 
 async def test_the_weekly_limit_is_the_chats(web: Web):
@@ -55,7 +55,7 @@ async def test_the_weekly_limit_is_the_chats(web: Web):
         "/api/images/generate/moon-ritual", json={"phase": "last_quarter"}, headers=auth(FAN_ID)
     )
     assert response.status_code == 429
-    assert response.json()["code"] == "limit"
+    assert response.json()["error"]["code"] == "limit"
     stats = (await web.client.get("/api/images/usage/stats", headers=auth(FAN_ID))).json()
     assert (stats["tier"], stats["used"], stats["limit"], stats["remaining"]) == (
         "cosmic",
@@ -123,7 +123,7 @@ async def test_another_users_image_is_404_everywhere(web: Web):
     ):
         response = await web.client.request(method, path, json=body, headers=other)
         assert response.status_code == 404, path
-        assert response.json()["message"]
+        assert response.json()["error"]["message"]
     assert (await web.client.get(image["image_url"])).status_code == 200  # still the fan's
 
 
@@ -168,7 +168,7 @@ async def test_media_urls_are_signed_for_one_user_and_expire(web: Web, clock):
     for bad in forged:
         response = await web.client.get(bad)
         assert response.status_code in {404, 422}, bad
-        assert response.json()["message"]
+        assert response.json()["error"]["message"]
     clock.shift(2 * 3600)
     assert (await web.client.get(url)).status_code == 404
 

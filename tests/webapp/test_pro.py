@@ -89,12 +89,12 @@ async def test_send_to_chat_posts_it_with_its_buttons(web: Web):
 async def test_not_pro_is_403_and_short_of_tokens_is_402(web: Web):
     response = await web.client.post("/api/pro/generate", json=POST, headers=auth(FAN_ID))
     assert response.status_code == 403
-    assert response.json()["code"] == "not_pro"
+    assert response.json()["error"]["code"] == "not_pro"
     await make_pro(web, FAN_ID)
     web.app.services.studio.cost = 10_000
     response = await web.client.post("/api/pro/generate", json=POST, headers=auth(FAN_ID))
     assert response.status_code == 402
-    assert "10000" in response.json()["message"]
+    assert "10000" in response.json()["error"]["message"]
     assert (await web.app.services.accounts.get(FAN_ID)).balance == 500
 
 
@@ -114,7 +114,7 @@ async def test_bad_choices_are_422_and_cost_nothing(web: Web, change: dict):
         "/api/pro/generate", json={**POST, **change}, headers=auth(PARTNER_ID)
     )
     assert response.status_code == 422
-    assert response.json()["message"]
+    assert response.json()["error"]["message"]
     assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
 
 
@@ -132,7 +132,7 @@ async def test_another_users_job_is_404(web: Web):
     for path in (f"/api/jobs/{job_id}", f"/api/jobs/{job_id}/events"):
         response = await web.client.get(path, headers=auth(FAN_ID))
         assert response.status_code == 404
-        assert response.json()["message"]
+        assert response.json()["error"]["message"]
     await follow(web, job_id)
 
 

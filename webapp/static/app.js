@@ -34,11 +34,14 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   }
   if (!response.ok) {
     let problem = {};
-    try { problem = await response.json(); } catch (error) { /* not JSON */ }
+    try { problem = (await response.json()).error || {}; } catch (error) { /* not JSON */ }
     throw new ApiError(response.status, problem.message || t("error"), problem.code);
   }
   if (raw) return response;
-  return response.status === 204 ? null : response.json();
+  if (response.status === 204) return null;
+  // The envelope of seed 003's routes, {"success": true, "data": ...}, is unwrapped here.
+  const body = await response.json();
+  return body !== null && body.success === true && "data" in body ? body.data : body;
 }
 
 // Server-sent events over fetch (EventSource cannot send the Authorization header).

@@ -25,8 +25,8 @@ def telegram(telegram: FakeTelegram) -> FakeTelegram:
 
 @pytest.fixture
 async def sharing(settings: Settings, telegram: FakeTelegram):
-    """A bot with low thresholds: 3 shares in 24 h make an image viral, 2 earn the reward."""
-    configured = settings.model_copy(update={"viral_shares": 3, "reward_shares": 2})
+    """A bot with low thresholds: 1 share in 24 h makes an image viral, 2 earn the reward."""
+    configured = settings.model_copy(update={"viral_shares": 1, "reward_shares": 2})
     driver = await make_driver(configured, telegram)
     yield driver
     await driver.app.close()
@@ -99,26 +99,29 @@ async def test_inline_results_are_paged_by_fifty(driver: Driver):
     assert len(second["results"]) == 10 and not second.get("next_offset")
 
 
-async def test_shares_count_once_go_viral_once_and_earn_the_reward_once(sharing: Driver):
+async def test_shares_count_once_a_day_go_viral_once_and_earn_the_reward_once(
+    sharing: Driver,
+):
     await daily_image(sharing)
-    image = (await sharing.app.services.cosmic.images.page(USER, 0))[0]
-    chosen = sharing.telegram.choose(USER, f"i{image.id}")
-    await sharing.feed(chosen)
-    await sharing.feed(chosen)  # the same update delivered again
+    await sharing.send(USER, "/daily")
+    await sharing.press(USER, "✨")  # a second image, of the sign remembered
+    images = sharing.app.services.cosmic.images
+    first, second = [(await images.page(USER, i))[0] for i in (1, 0)]
+    for _ in range(3):  # the same image shared again that day: one share
+        await sharing.feed(sharing.telegram.choose(USER, f"i{first.id}"))
     shares = "SELECT COUNT(*) FROM events WHERE kind = 'share'"
     assert (await sharing.app.services.db.fetch_one(shares))[0] == 1
-    await sharing.feed(sharing.telegram.choose(USER, f"i{image.id}"))
-    assert any("free Cosmic week" in text for text in sharing.texts(USER))
+    assert not any("free Cosmic week" in text for text in sharing.texts(USER))
+    await sharing.feed(sharing.telegram.choose(USER, f"i{second.id}"))
+    await sharing.feed(sharing.telegram.choose(USER, f"i{second.id}"))
+    assert sum("free Cosmic week" in t for t in sharing.texts(USER)) == 1
     account = await sharing.app.services.accounts.get(USER)
     assert account is not None and account.tier == "universe"  # the reward extends it
-    await sharing.feed(sharing.telegram.choose(USER, f"i{image.id}"))
-    await sharing.feed(sharing.telegram.choose(USER, f"i{image.id}"))
     notices = [m for m in sharing.telegram.chat_messages(ADMIN_ID) if m.photo]
-    assert len(notices) == 1 and "went viral" in notices[0].visible
-    assert sum("free Cosmic week" in t for t in sharing.texts(USER)) == 1
+    assert len(notices) == 2 and all("went viral" in n.visible for n in notices)
     await sharing.send(ADMIN_ID, "/stats")
     stats = sharing.texts(ADMIN_ID)[-1]
-    assert "4 shares" in stats and f"#{image.id}: 4 shares" in stats and "Viral" in stats
+    assert "2 shares" in stats and f"#{first.id}: 1 shares" in stats and "Viral" in stats
 
 
 async def test_someone_elses_result_id_counts_nothing(driver: Driver):
