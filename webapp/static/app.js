@@ -23,8 +23,8 @@ export function t(key, vars = {}) {
   return text;
 }
 
-export async function api(path, { method = "GET", body, raw = false } = {}) {
-  const headers = { Authorization: `tma ${tg ? tg.initData : ""}` };
+export async function api(path, { method = "GET", body, raw = false, headers: extra = {} } = {}) {
+  const headers = { Authorization: `tma ${tg ? tg.initData : ""}`, ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {

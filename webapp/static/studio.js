@@ -92,7 +92,8 @@ export async function render(root) {
       referral_link: link || null,
     };
     try {
-      const job = await api("/api/pro/generate", { method: "POST", body });
+      // Asynchronous (RFC 7240): a job at once, its events streamed while it is made.
+      const job = await api("/api/pro/generate", { method: "POST", body, headers: { Prefer: "respond-async" } });
       let view = null;
       await followJob(`/api/jobs/${job.job_id}/events`, (event) => {
         if (event.status === "text_ready") {
