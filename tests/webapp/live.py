@@ -42,9 +42,9 @@ def live_server(settings: Settings, telegram: FakeTelegram, **build: Any) -> Ite
     holder: dict[str, Any] = {}
 
     async def main() -> None:
-        app = await build_app(
-            webhook_settings(settings), session=FakeTelegramSession(telegram), **build
-        )
+        # The browser reaches the app here: the absolute URLs the API gives point here too.
+        public = webhook_settings(settings, webhook_url=f"http://127.0.0.1:{port}")
+        app = await build_app(public, session=FakeTelegramSession(telegram), **build)
         web = create_web_app(app, grace=2)
         server = uvicorn.Server(uvicorn.Config(web, log_config=None, lifespan="on"))
         holder.update(app=app, server=server, loop=asyncio.get_running_loop())

@@ -40,8 +40,8 @@ export async function api(path, { method = "GET", body, raw = false, headers: ex
   if (raw) return response;
   if (response.status === 204) return null;
   // The envelope of seed 003's routes, {"success": true, "data": ...}, is unwrapped here.
-  const body = await response.json();
-  return body !== null && body.success === true && "data" in body ? body.data : body;
+  const answer = await response.json();
+  return answer !== null && answer.success === true && "data" in answer ? answer.data : answer;
 }
 
 // Server-sent events over fetch (EventSource cannot send the Authorization header).
