@@ -22,6 +22,8 @@ DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
+MIN_JWT_SECRET = 32
+"""Characters JWT_SECRET must have at least (an HS256 key as long as its hash)."""
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as setWebhook's secret_token."""
 RUN_RENDERS = 2
@@ -107,8 +109,14 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
-    webapp_auth_max_age: int = Field(default=86_400, ge=1)
-    """Seconds a Mini App's signed init data stays valid (from its auth_date)."""
+    webapp_auth_max_age: int = Field(default=7_200, ge=1)
+    """Seconds a Mini App's signed init data (or a Login Widget's payload) stays valid from
+    its auth_date; the bearer token it is exchanged for carries the session after that."""
+    jwt_secret: SecretStr | None = None
+    """The HS256 key of the API's bearer tokens (at least 32 characters); unset, a key
+    derived from the bot token (webapp/tokens.py), the same in every process."""
+    jwt_ttl: int = Field(default=3_600, ge=60, le=86_400)
+    """Seconds a bearer token of the API is good for (the app signs in again for another)."""
     media_url_ttl: int = Field(default=3_600, ge=60)
     """Seconds a signed /media URL works."""
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
@@ -140,6 +148,14 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("jwt_secret", mode="before")
+    @classmethod
+    def _long_secret(cls, value: object) -> object:
+        if isinstance(value, str) and value and len(value) < MIN_JWT_SECRET:
+            msg = f"expected at least {MIN_JWT_SECRET} characters (e.g. `openssl rand -hex 32`)"
+            raise ValueError(msg)
+        return value or None
 
     @field_validator("bot_timezone")
     @classmethod
