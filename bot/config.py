@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     derived from the bot token (webapp/tokens.py), the same in every process."""
     jwt_ttl: int = Field(default=3_600, ge=60, le=86_400)
     """Seconds a bearer token of the API is good for (the app signs in again for another)."""
+    api_ip_rate: float = Field(default=20.0, gt=0)
+    """Calls a second each client address may make to /api (before any sign-in)."""
+    api_ip_burst: int = Field(default=120, ge=1)
+    """Calls a client address may make to /api at once."""
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
+    """Addresses (or networks) of the reverse proxies in front of `bot web`: only a request
+    from one of them has its client taken from X-Forwarded-For."""
     media_url_ttl: int = Field(default=3_600, ge=60)
     """Seconds a signed /media URL works."""
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
@@ -156,6 +163,13 @@ class Settings(BaseSettings):
             msg = f"expected at least {MIN_JWT_SECRET} characters (e.g. `openssl rand -hex 32`)"
             raise ValueError(msg)
         return value or None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(" ", "").split(",") if part)
+        return value
 
     @field_validator("bot_timezone")
     @classmethod

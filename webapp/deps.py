@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 from typing import Annotated, Protocol
 
 from aiogram import Bot
@@ -82,6 +83,18 @@ class WebSettings(Protocol):
     @property
     def jwt_ttl(self) -> int:
         """Seconds a bearer token is good for."""
+
+    @property
+    def api_ip_rate(self) -> float:
+        """Calls a second each client address may make to /api."""
+
+    @property
+    def api_ip_burst(self) -> int:
+        """Calls a client address may make to /api at once."""
+
+    @property
+    def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The reverse proxies whose X-Forwarded-For names the client."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from webapp import errors
 from webapp.api import api_router
 from webapp.deps import WebContext
+from webapp.guard import ApiGuard
 from webapp.media import media_router
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -29,6 +30,7 @@ def mount_webapp(web: FastAPI, context: WebContext) -> None:
     web.include_router(api_router)
     web.include_router(media_router)
     web.mount(APP_PATH, StaticFiles(directory=STATIC, html=True), name="miniapp")
+    web.add_middleware(ApiGuard, context=context)  # plain ASGI, before any route
     schema: dict[str, Any] = {}
 
     async def openapi() -> JSONResponse:
@@ -36,7 +38,11 @@ def mount_webapp(web: FastAPI, context: WebContext) -> None:
             full = get_openapi(
                 title="Cosmic Studio Mini App API",
                 version="1.0.0",
-                description="Authenticate with `Authorization: tma <initData>`.",
+                description=(
+                    "Authenticate with `Authorization: tma <initData>`, or exchange it (or a "
+                    "Telegram Login Widget payload) at `POST /api/auth/telegram` for a "
+                    "short-lived token and send `Authorization: Bearer <token>`."
+                ),
                 routes=web.routes,
             )
             paths = full["paths"]
