@@ -56,13 +56,15 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
         yield
         await receiver.drain(grace)
 
-    # No generated docs: the webhook is Telegram's business, not a public API.
+    # No generated docs: the webhook is Telegram's business, not a public API. No slash
+    # redirects: Starlette builds their Location from the request's Host header.
     web = FastAPI(
         title="Cosmic Studio bot",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        redirect_slashes=False,
     )
     web.state.app = app
     web.state.webhook = receiver

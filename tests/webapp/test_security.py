@@ -1,6 +1,7 @@
 """What the web app does with hostile input: bodies capped (413) and never read before the
 caller is known (401), a per-IP limit in front of the sign-in (429 with Retry-After, shared
-through Redis), deep JSON and huge user ids answered 400/401 (never 500)."""
+through Redis), deep JSON and huge user ids answered 400/401 (never 500), and the headers
+every answer carries (CSP for the Mini App, nosniff, Referrer-Policy, no-store for /api)."""
 
 from __future__ import annotations
 
@@ -192,3 +193,54 @@ async def test_two_processes_share_the_ip_limit(
         refused = await two.client.get("/api/me")
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) >= 1
+
+
+# Headers.
+
+
+async def test_the_mini_app_has_a_content_security_policy(web: Web):
+    page = await web.client.get("/app/")
+    assert page.status_code == 200
+    policy = {
+        part.split()[0]: part.split()[1:]
+        for part in page.headers["content-security-policy"].split(";")
+        if part.strip()
+    }
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'", "https://telegram.org"]
+    assert policy["connect-src"] == ["'self'"]
+    assert set(policy["img-src"]) == {"'self'", "data:", "blob:"}
+    assert "https://web.telegram.org" in policy["frame-ancestors"]
+    assert "'self'" in policy["frame-ancestors"]
+    assert policy["object-src"] == ["'none'"]
+    script = await web.client.get("/app/app.js")
+    assert "content-security-policy" in script.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        pytest.param("/app/", {}, id="app"),
+        pytest.param("/api/me", auth(FAN_ID), id="api"),
+        pytest.param("/api/me", {}, id="api-401"),
+        pytest.param("/api/i18n?lang=en", {}, id="public-api"),
+        pytest.param("/healthz", {}, id="health"),
+        pytest.param("/media/images/1/original.png?u=1&e=1&s=x", {}, id="media-404"),
+    ],
+)
+async def test_every_answer_says_nosniff_and_its_referrer_policy(
+    web: Web, path: str, headers: dict[str, str]
+):
+    response = await web.client.get(path, headers=headers)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    if path.startswith("/api"):
+        assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_redirect_never_names_the_requests_host(web: Web):
+    response = await web.client.get("/app", headers={"Host": "evil.example"})
+    assert response.status_code in {301, 307, 308}
+    location = response.headers["location"]
+    assert "evil.example" not in location
+    assert location in {"/app/", "https://bot.example.com/app/"}
