@@ -16,6 +16,7 @@ from webapp.chat import chat_router
 from webapp.errors import API_PREFIX
 from webapp.images import images_router
 from webapp.pro import jobs_router, studio_router
+from webapp.signin import signin_router
 
 
 def operation_id(route: APIRoute) -> str:
@@ -35,5 +36,6 @@ for feature in (
     admin_router,  # /images/admin
     studio_router,  # /pro
     jobs_router,  # /jobs
+    signin_router,  # /auth
 ):
     api_router.include_router(feature)
