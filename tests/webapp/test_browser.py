@@ -179,17 +179,20 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     page.locator("#grid .tile").first.click()
     page.wait_for_selector("#cards")
     page.click("#favourite")
-    page.wait_for_function("document.querySelector('#favourite').textContent === 'Unfavourite'")
+    page.wait_for_function(
+        "() => document.querySelector('#favourite').textContent === 'Unfavourite'"
+    )
     cards = page.locator("#cards .card img")
     assert cards.count() == 4
     page.wait_for_function(
-        "[...document.querySelectorAll('#cards img')].every(i => i.complete && i.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('#cards img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
     boxes = [page.locator("#cards .card").nth(i).bounding_box() for i in range(4)]
     assert len({round(box["y"]) for box in boxes}) == 1, "not side by side"
     assert sorted(box["x"] for box in boxes) == [box["x"] for box in boxes]
     page.click("#story")
-    page.wait_for_function("window.__tg.named('shareToStory').length === 1")
+    page.wait_for_function("() => window.__tg.named('shareToStory').length === 1")
     [story] = page.evaluate("window.__tg.named('shareToStory')")
     assert "/ig_story.png" in story["args"][0]
     shoot(page, "gallery-image-light")
@@ -197,7 +200,7 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     page.evaluate("window.__tg.back()")
     page.click("[data-filter=favourites]")
     # (the grid of all images is there until the filtered one replaces it)
-    page.wait_for_function("document.querySelectorAll('#grid .tile').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#grid .tile').length === 1")
     assert page.errors == []
     dark = open_app(browser, live, FAN_ID, dark=True, screen="gallery")
     dark.wait_for_selector("#grid .tile")
@@ -222,7 +225,7 @@ def test_a_free_user_is_offered_the_upgrade_and_pays_with_stars(browser, live: L
     page.wait_for_selector("#upgrade-note")
     shoot(page, "plan-free-light")
     page.click("[data-product=cosmic30] .buy")
-    page.wait_for_function("window.__tg.named('openInvoice').length === 1")
+    page.wait_for_function("() => window.__tg.named('openInvoice').length === 1")
     [invoice] = page.evaluate("window.__tg.named('openInvoice')")
     assert invoice["args"][0].startswith("https://t.me/$invoice")
     assert page.errors == []
@@ -243,8 +246,8 @@ def test_an_admin_sees_the_dashboard(browser, live: Live):
         assert "Cache hit rate" in page.inner_text("#hit-rate")
         assert page.locator("#daily .day").count() == 7  # the cost chart, a column a day
         page.wait_for_function(  # this week's most shared image, as a picture
-            "(() => { const i = document.querySelector('#top img');"
-            " return i && i.complete && i.naturalWidth > 0; })()"
+            "() => { const i = document.querySelector('#top img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
         )
         assert "· 1" in page.inner_text("#top")
         shoot(page, f"dashboard-{'dark' if scheme else 'light'}")
