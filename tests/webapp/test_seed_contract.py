@@ -12,6 +12,7 @@ from PIL import Image
 
 from tests.test_web import Web
 from tests.webapp.conftest import ADMIN_ID, FAN_ID, PARTNER_ID, auth, data, give_tier
+from tests.webapp.initdata import login_widget
 
 DAILY = {
     "sign": "aries",
@@ -254,3 +255,41 @@ async def test_the_openapi_document_carries_the_seeds_examples(web: Web):
     assert AVATAR in schemas["AvatarIn"]["examples"]
     assert COMPATIBILITY in schemas["MatchIn"]["examples"]
     assert {"format": "instagram_square"} in schemas["ShareIn"]["examples"]
+
+
+async def test_a_client_that_knows_only_the_documents_signs_in_and_uses_every_route(web: Web):
+    """The Flutter client of seed 003: a Bearer token from the Login Widget, then each
+    documented request verbatim (admin routes with an admin's token)."""
+    await give_tier(web, FAN_ID, "universe")
+
+    async def token_of(user_id: int) -> dict[str, str]:
+        signed = await web.client.post("/api/auth/telegram", json=login_widget(user_id))
+        assert signed.status_code == 200, signed.text
+        body = signed.json()
+        assert body["tokenType"] == "Bearer" and body["expiresIn"] > 0
+        return {"Authorization": f"Bearer {body['token']}"}
+
+    fan, admin = await token_of(FAN_ID), await token_of(ADMIN_ID)
+    client = web.client
+    made = []
+    for path, body in (
+        ("daily-energy", DAILY),
+        ("avatar", AVATAR),
+        ("compatibility", COMPATIBILITY),
+        ("moon-ritual", {"phase": "Full Moon"}),
+    ):
+        answer = data(await client.post(f"/api/images/generate/{path}", json=body, headers=fan))
+        assert_image(answer)
+        made.append(answer["imageId"])
+    gallery = data(await client.get("/api/images/my-gallery?limit=20&offset=0", headers=fan))
+    assert sorted(i["imageId"] for i in gallery["images"]) == sorted(made)
+    assert data(await client.get("/api/images/usage/stats", headers=fan))["tier"] == "universe"
+    card = await client.post(
+        f"/api/images/share/{made[0]}", json={"format": "instagram_square"}, headers=fan
+    )
+    assert card.status_code == 200 and card.headers["content-type"] == "image/png"
+    assert data(await client.post("/api/images/admin/batch-generate", headers=admin))
+    assert data(await client.get("/api/images/admin/cost-report?days=7", headers=admin))
+    problem(await client.post("/api/images/admin/batch-generate", headers=fan), 403)
+    forged = {"Authorization": fan["Authorization"][:-4] + "AAAA"}
+    problem(await client.get("/api/images/usage/stats", headers=forged), 401)
