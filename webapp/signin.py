@@ -1,7 +1,9 @@
 """`POST /api/auth/telegram`: a verified Telegram sign-in (a Mini App's init data, or a
 Telegram Login Widget payload) exchanged for a short-lived bearer token of the API
 (webapp/tokens.py). Public (webapp/guard.py still limits it per IP and caps its body);
-to refresh a token, sign in again."""
+to refresh a token, sign in again, or `POST /api/auth/refresh` with the token itself
+while it is good (a Mini App left open outlives its init data, which is accepted for
+WEBAPP_AUTH_MAX_AGE only)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.auth import init_data_identity, verify_login_widget
-from webapp.deps import AuthMaxAgeDep, BotDep, TokensDep
+from webapp.deps import AuthMaxAgeDep, BotDep, CallerDep, TokensDep
 from webapp.errors import ApiError, problem
 from webapp.identity import AuthError, Identity
 
@@ -88,6 +90,14 @@ async def telegram_sign_in(
     except AuthError as error:
         raise ApiError(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from error
     return TokenOut(token=tokens.issue(who, now), expiresIn=tokens.ttl)
+
+
+@signin_router.post("/refresh", responses=REFUSALS)
+async def refresh(who: CallerDep, tokens: TokensDep) -> TokenOut:
+    """A fresh token for the caller (`Authorization: Bearer` with a token still good, or
+    `tma` init data still fresh): the session goes on without signing in again."""
+    identity = Identity(who.user_id, who.first_name, who.locale)
+    return TokenOut(token=tokens.issue(identity, time.time()), expiresIn=tokens.ttl)
 
 
 def _verified(

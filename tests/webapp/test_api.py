@@ -37,6 +37,7 @@ DOCUMENTED = {
     ("GET", "/api/jobs/{job_id}"),
     ("GET", "/api/jobs/{job_id}/events"),
     ("POST", "/api/auth/telegram"),
+    ("POST", "/api/auth/refresh"),
 }
 PARAM = re.compile(r"^\{(?P<name>\w+)(?::(?P<convertor>\w+))?\}$")
 

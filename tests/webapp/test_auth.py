@@ -277,3 +277,18 @@ async def test_the_schema_shows_the_sign_in_and_both_schemes(web: Web):
     examples = sign_in["requestBody"]["content"]["application/json"]["examples"]
     assert set(examples) == {"miniApp", "loginWidget"}
     assert {"200", "401", "422", "429"} <= set(sign_in["responses"])
+
+
+async def test_a_live_session_refreshes_its_token_after_its_init_data_is_stale(web: Web, clock):
+    signed = await sign_in(web, {"initData": init_data(FAN_ID)})
+    first = signed.json()["token"]
+    clock.shift(3000)  # the token has 10 minutes left; the init data would soon be too old
+    renewed = await web.client.post("/api/auth/refresh", headers=bearer(first))
+    assert renewed.status_code == 200
+    fresh = renewed.json()
+    assert fresh["tokenType"] == "Bearer" and fresh["token"] != first
+    clock.shift(3000)  # the first token has expired, the second has not
+    assert (await web.client.get("/api/me", headers=bearer(first))).status_code == 401
+    assert (await web.client.get("/api/me", headers=bearer(fresh["token"]))).status_code == 200
+    expired = await web.client.post("/api/auth/refresh", headers=bearer(first))
+    assert expired.status_code == 401  # an expired token renews nothing
