@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
@@ -22,6 +22,8 @@ DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
+MIN_JWT_SECRET = 32
+"""Characters JWT_SECRET must have at least (an HS256 key as long as its hash)."""
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as setWebhook's secret_token."""
 RUN_RENDERS = 2
@@ -107,8 +109,21 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
-    webapp_auth_max_age: int = Field(default=86_400, ge=1)
-    """Seconds a Mini App's signed init data stays valid (from its auth_date)."""
+    webapp_auth_max_age: int = Field(default=7_200, ge=1)
+    """Seconds a Mini App's signed init data (or a Login Widget's payload) stays valid from
+    its auth_date; the bearer token it is exchanged for carries the session after that."""
+    jwt_secret: SecretStr | None = None
+    """The HS256 key of the API's bearer tokens (at least 32 characters); unset, a key
+    derived from the bot token (webapp/tokens.py), the same in every process."""
+    jwt_ttl: int = Field(default=3_600, ge=60, le=86_400)
+    """Seconds a bearer token of the API is good for (the app signs in again for another)."""
+    api_ip_rate: float = Field(default=20.0, gt=0)
+    """Calls a second each client address may make to /api (before any sign-in)."""
+    api_ip_burst: int = Field(default=120, ge=1)
+    """Calls a client address may make to /api at once."""
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
+    """Addresses (or networks) of the reverse proxies in front of `bot web`: only a request
+    from one of them has its client taken from X-Forwarded-For."""
     media_url_ttl: int = Field(default=3_600, ge=60)
     """Seconds a signed /media URL works."""
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
@@ -139,6 +154,21 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("jwt_secret", mode="before")
+    @classmethod
+    def _long_secret(cls, value: object) -> object:
+        if isinstance(value, str) and value and len(value) < MIN_JWT_SECRET:
+            msg = f"expected at least {MIN_JWT_SECRET} characters (e.g. `openssl rand -hex 32`)"
+            raise ValueError(msg)
+        return value or None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(" ", "").split(",") if part)
         return value
 
     @field_validator("bot_timezone")

@@ -30,6 +30,7 @@ from webapp.deps import (
     PaymentsDep,
     StudioDep,
 )
+from webapp.envelope import CamelModel, Envelope, ok
 from webapp.errors import COMMON
 from webapp.strings import STRINGS
 from webapp.texts import speaking
@@ -103,38 +104,47 @@ async def me(who: CallerDep, studio: StudioDep, cosmic: CosmicDep, i18n: I18nDep
         )
 
 
-class TierOut(BaseModel):
+class TierOut(CamelModel):
     tier: str
     weekly_limit: int | None
+    """None: unlimited."""
     quality: str
     categories: list[str]
 
 
-class PlanOut(BaseModel):
+class PlanOut(CamelModel):
     product: str
     title: str
     description: str
     stars: int
 
 
-class UsageStats(BaseModel):
+class UsageStats(CamelModel):
     tier: str
-    used: int
-    limit: int | None
+    weekly_usage: int
+    """Personal images made this week."""
+    weekly_limit: int | None
+    """None: unlimited (Universe)."""
     remaining: int | None
+    """None: unlimited."""
     quality: str
+    unlimited: bool
     expires_at: float | None
+    """When a paid plan ends (Unix time), None when it does not."""
     resets_at: str
+    """When this week's count starts again (ISO 8601)."""
     balance: int
+    """PRO tokens."""
     is_pro: bool
     tiers: list[TierOut]
     plans: list[PlanOut]
+    """What can be bought with Stars."""
 
 
 @usage_router.get("/stats", tags=["images"])
 async def usage_stats(
     who: CallerDep, cosmic: CosmicDep, payments: PaymentsDep, i18n: I18nDep
-) -> UsageStats:
+) -> Envelope[UsageStats]:
     """The plan, this week's personal images, PRO tokens, and what can be bought."""
     usage = await cosmic.usage_of(who.account)
     with speaking(i18n, who.locale):
@@ -156,12 +166,13 @@ async def usage_stats(
         )
         for t in Tier
     ]
-    return UsageStats(
+    stats = UsageStats(
         tier=usage.tier.value,
-        used=usage.used,
-        limit=usage.limit,
+        weekly_usage=usage.used,
+        weekly_limit=usage.limit,
         remaining=usage.remaining,
         quality=usage.quality.value,
+        unlimited=usage.limit is None,
         expires_at=usage.expires_at,
         resets_at=usage.resets_at.isoformat(),
         balance=who.account.balance,
@@ -169,6 +180,7 @@ async def usage_stats(
         tiers=tiers,
         plans=plans,
     )
+    return ok(stats)
 
 
 class InvoiceIn(BaseModel):

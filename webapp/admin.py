@@ -8,8 +8,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
 from services.cosmic.gallery import GalleryService
 from webapp.deps import (
@@ -22,14 +21,11 @@ from webapp.deps import (
     SignerDep,
     StatsDep,
 )
+from webapp.envelope import CamelModel, Envelope, ok
 from webapp.errors import ADMIN, COMMON
 from webapp.signing import MediaSigner
 
 admin_router = APIRouter(prefix="/images/admin", tags=["admin"], responses={**COMMON, **ADMIN})
-
-
-class Camel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
 class BatchIn(BaseModel):
@@ -37,7 +33,7 @@ class BatchIn(BaseModel):
     """The date to prepare (default: the upcoming one, as the nightly run)."""
 
 
-class BatchOut(Camel):
+class BatchOut(CamelModel):
     date: str
     success: int
     cached: int
@@ -48,23 +44,28 @@ class BatchOut(Camel):
     failures: list[str]
 
 
-@admin_router.post("/batch-generate", response_model_by_alias=True)
-async def batch_generate(body: BatchIn, who: AdminDep, batch: BatchDep) -> BatchOut:
-    """Paints the twelve signs' shared images of a date (those cached are kept)."""
-    report = await batch.run(body.date)
-    return BatchOut(
-        date=report.day,
-        success=report.success,
-        cached=report.cached,
-        failed=report.failed,
-        horoscopes=report.horoscopes,
-        cost_usd=round(report.cost_usd, 6),
-        seconds=round(report.seconds, 3),
-        failures=report.failures,
+@admin_router.post("/batch-generate")
+async def batch_generate(
+    who: AdminDep, batch: BatchDep, body: BatchIn | None = None
+) -> Envelope[BatchOut]:
+    """Paints the twelve signs' shared images of a date (those cached are kept); no body
+    (as seed 003 calls it) prepares the upcoming date, as the nightly run."""
+    report = await batch.run(body.date if body is not None else None)
+    return ok(
+        BatchOut(
+            date=report.day,
+            success=report.success,
+            cached=report.cached,
+            failed=report.failed,
+            horoscopes=report.horoscopes,
+            cost_usd=round(report.cost_usd, 6),
+            seconds=round(report.seconds, 3),
+            failures=report.failures,
+        )
     )
 
 
-class ModelCost(Camel):
+class ModelCost(CamelModel):
     kind: str
     provider: str
     model: str
@@ -73,76 +74,99 @@ class ModelCost(Camel):
     cost_usd: float
 
 
-class CacheStats(Camel):
+class CacheStats(CamelModel):
+    hit_rate: str
+    """Seed 003's figure: hits / (hits + misses) as a percentage ("82.5%")."""
     hits: int
     misses: int
-    hit_rate: float
-    """hits / (hits + misses), 0 when nothing was asked yet."""
+    ratio: float
+    """The same, 0-1 (0 when nothing was asked yet)."""
 
 
-class DayCost(Camel):
+class DayCost(CamelModel):
     date: dt.date
     cost_usd: float
     calls: int
     """Model calls (text, prompt and image) that day."""
 
 
-class CostReportOut(Camel):
+class Period(CamelModel):
+    start: str
+    end: str
     days: int
+
+
+class CostReportOut(CamelModel):
+    period: Period
+    total_images: int
+    """Images painted by models in the period (the cache's reuses cost nothing)."""
     total_cost: float
+    avg_cost_per_image: float
+    breakdown: list[ModelCost]
+    """Per model and kind of call (text, prompt, image), dearest first."""
+    cache_stats: CacheStats
+    estimated_monthly_cost: float
+    """The period's cost per day × 30."""
     total_calls: int
     succeeded: int
-    by_model: list[ModelCost]
-    cache_stats: CacheStats
     daily: list[DayCost] = Field(default_factory=list)
     """Per calendar day in the bot's time zone, the oldest first, today last (the chart)."""
 
 
-@admin_router.get("/cost-report", response_model_by_alias=True)
+@admin_router.get("/cost-report")
 async def cost_report(
     who: AdminDep,
     costs: CostsDep,
     cosmic: CosmicDep,
     reports: ReportsDep,
     days: Annotated[int, Query(ge=1, le=365)] = 7,
-) -> CostReportOut:
-    summary = await costs.summary(days)
+) -> Envelope[CostReportOut]:
+    end = dt.datetime.now(dt.UTC)
+    summary = await costs.summary(days, end.timestamp())
     hits, misses = await cosmic.cache_stats()
-    asked = hits + misses
-    return CostReportOut(
-        days=days,
-        total_cost=round(summary.cost_usd, 6),
-        total_calls=summary.calls,
-        succeeded=summary.succeeded,
-        by_model=[
-            ModelCost(
-                kind=row.kind,
-                provider=row.provider,
-                model=row.model,
-                calls=row.calls,
-                succeeded=row.succeeded,
-                cost_usd=round(row.cost_usd, 6),
-            )
-            for row in summary.by_model
-        ],
-        cache_stats=CacheStats(
-            hits=hits, misses=misses, hit_rate=round(hits / asked, 4) if asked else 0.0
-        ),
-        daily=[
-            DayCost(date=day, cost_usd=round(cost, 6), calls=calls)
-            for day, cost, calls in await reports.daily(days)
-        ],
+    ratio = hits / (hits + misses) if hits + misses else 0.0
+    images = sum(row.succeeded for row in summary.by_model if row.kind == "image")
+    return ok(
+        CostReportOut(
+            period=Period(
+                start=(end - dt.timedelta(days=days)).isoformat(), end=end.isoformat(), days=days
+            ),
+            total_images=images,
+            total_cost=round(summary.cost_usd, 6),
+            avg_cost_per_image=round(summary.cost_usd / images, 6) if images else 0.0,
+            breakdown=[
+                ModelCost(
+                    kind=row.kind,
+                    provider=row.provider,
+                    model=row.model,
+                    calls=row.calls,
+                    succeeded=row.succeeded,
+                    cost_usd=round(row.cost_usd, 6),
+                )
+                for row in summary.by_model
+            ],
+            cache_stats=CacheStats(
+                hit_rate=f"{ratio * 100:.1f}%", hits=hits, misses=misses, ratio=round(ratio, 4)
+            ),
+            estimated_monthly_cost=round(summary.cost_usd / days * 30, 2),
+            total_calls=summary.calls,
+            succeeded=summary.succeeded,
+            daily=[
+                DayCost(date=day, cost_usd=round(cost, 6), calls=calls)
+                for day, cost, calls in await reports.daily(days)
+            ],
+        )
     )
 
 
-class ImageShares(Camel):
-    image_id: int
+class ImageShares(CamelModel):
+    image_id: str
     shares: int
     thumb_url: str | None = None
     """A small JPEG of the picture (a signed /media URL), unless its owner deleted it."""
 
 
-class StatsOut(Camel):
+class StatsOut(CamelModel):
     images_today: int
     shares_today: int
     downloads_today: int
@@ -152,20 +176,22 @@ class StatsOut(Camel):
     categories_week: dict[str, int] = Field(default_factory=dict)
 
 
-@admin_router.get("/stats", response_model_by_alias=True)
+@admin_router.get("/stats")
 async def stats(
     who: AdminDep, figures: StatsDep, gallery: GalleryDep, signer: SignerDep
-) -> StatsOut:
+) -> Envelope[StatsOut]:
     """Today: images, shares, downloads, cost; this week: viral and most shared images."""
     board = await figures.dashboard()
-    return StatsOut(
-        images_today=board.images_today,
-        shares_today=board.shares_today,
-        downloads_today=board.downloads_today,
-        cost_today=round(board.cost_today, 6),
-        viral_week=[await _shares(gallery, signer, i, n) for i, n in board.viral_week],
-        top_week=[await _shares(gallery, signer, i, n) for i, n in board.top_week],
-        categories_week=board.categories_week,
+    return ok(
+        StatsOut(
+            images_today=board.images_today,
+            shares_today=board.shares_today,
+            downloads_today=board.downloads_today,
+            cost_today=round(board.cost_today, 6),
+            viral_week=[await _shares(gallery, signer, i, n) for i, n in board.viral_week],
+            top_week=[await _shares(gallery, signer, i, n) for i, n in board.top_week],
+            categories_week=board.categories_week,
+        )
     )
 
 
@@ -176,6 +202,6 @@ async def _shares(
     admin sees it; the owner's own URLs are no different)."""
     image = await gallery.still_kept(image_id)
     if image is None:
-        return ImageShares(image_id=image_id, shares=shares)
+        return ImageShares(image_id=str(image_id), shares=shares)
     url = signer.thumb_url(image.user_id, image_id)
-    return ImageShares(image_id=image_id, shares=shares, thumb_url=url)
+    return ImageShares(image_id=str(image_id), shares=shares, thumb_url=url)

@@ -17,6 +17,7 @@ from webapp.errors import API_PREFIX
 from webapp.images import images_router
 from webapp.pro import jobs_router, studio_router
 from webapp.shares import shares_router
+from webapp.signin import signin_router
 
 
 def operation_id(route: APIRoute) -> str:
@@ -37,5 +38,6 @@ for feature in (
     admin_router,  # /images/admin
     studio_router,  # /pro
     jobs_router,  # /jobs
+    signin_router,  # /auth
 ):
     api_router.include_router(feature)

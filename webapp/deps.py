@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 from typing import Annotated, Protocol
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import SecretStr
 
 from services.admin.costs import CostReport
 from services.admin.reports import Reports
@@ -32,9 +35,17 @@ from services.studio.board import JobBoard
 from services.studio.service import StudioService
 from ui.common.language import pick_language
 from webapp.app_posts import AppPosts
-from webapp.auth import Caller, init_data_header, signed_user, within_flood_limit
+from webapp.auth import (
+    Caller,
+    bearer_header,
+    init_data_header,
+    signed_user,
+    within_flood_limit,
+)
 from webapp.errors import N_, ApiError
+from webapp.identity import STATE_KEY, Identity
 from webapp.signing import MediaSigner
+from webapp.tokens import BearerTokens, bearer_tokens
 
 
 class WebSettings(Protocol):
@@ -64,6 +75,26 @@ class WebSettings(Protocol):
     @property
     def flood_burst(self) -> int:
         """Calls a person may make at once."""
+
+    @property
+    def jwt_secret(self) -> SecretStr | None:
+        """The bearer tokens' key (None: derived from the bot token)."""
+
+    @property
+    def jwt_ttl(self) -> int:
+        """Seconds a bearer token is good for."""
+
+    @property
+    def api_ip_rate(self) -> float:
+        """Calls a second each client address may make to /api."""
+
+    @property
+    def api_ip_burst(self) -> int:
+        """Calls a client address may make to /api at once."""
+
+    @property
+    def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The reverse proxies whose X-Forwarded-For names the client."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +132,36 @@ def web_context(request: Request) -> WebContext:
 WebDep = Annotated[WebContext, Depends(web_context)]
 
 
+def bearer_tokens_of(web: WebContext) -> BearerTokens:
+    """The API's bearer tokens as the settings say now (webapp/tokens.py)."""
+    return bearer_tokens(web.bot.token, web.bot.id, web.settings)
+
+
+def verified_identity(request: Request, web: WebContext, authorization: str | None) -> Identity:
+    """The identity webapp/guard.py verified for this request, else (a router mounted
+    without the guard) the Authorization header verified here."""
+    known = getattr(request.state, STATE_KEY, None)
+    if isinstance(known, Identity):
+        return known
+    return signed_user(
+        authorization,
+        token=web.bot.token,
+        max_age=web.settings.webapp_auth_max_age,
+        tokens=bearer_tokens_of(web),
+        now=time.time(),
+    )
+
+
 async def caller(
     request: Request,
     web: WebDep,
     authorization: Annotated[str | None, Depends(init_data_header)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_header)],
 ) -> Caller:
-    """Who is calling: signed init data first, then the flood limit (before any database
-    work), then their account, made on first sight."""
+    """Who is calling: signed init data or a bearer token first, then the flood limit
+    (before any database work), then their account, made on first sight."""
     settings = web.settings
-    user = signed_user(web.bot.token, authorization, settings.webapp_auth_max_age, time.time())
+    user = verified_identity(request, web, authorization)
     await within_flood_limit(_flood_limit(web), user.id)
     language = pick_language(user.language_code, settings.default_locale)
     account = await web.profile.open_account(user.id, language)
@@ -210,6 +262,14 @@ def _webapp_url(web: WebDep) -> str | None:
     return web.settings.webapp_url
 
 
+def _tokens(web: WebDep) -> BearerTokens:
+    return bearer_tokens_of(web)
+
+
+def _auth_max_age(web: WebDep) -> int:
+    return web.settings.webapp_auth_max_age
+
+
 CallerDep = Annotated[Caller, Depends(caller)]
 AdminDep = Annotated[Caller, Depends(admin)]
 BotDep = Annotated[Bot, Depends(_bot)]
@@ -231,3 +291,5 @@ AppPostsDep = Annotated[AppPosts, Depends(_app_posts)]
 SignerDep = Annotated[MediaSigner, Depends(_signer)]
 DefaultLocaleDep = Annotated[str, Depends(_default_locale)]
 WebappUrlDep = Annotated[str | None, Depends(_webapp_url)]
+TokensDep = Annotated[BearerTokens, Depends(_tokens)]
+AuthMaxAgeDep = Annotated[int, Depends(_auth_max_age)]

@@ -107,8 +107,13 @@ class ApiError(HTTPException):
         self.translated = translated
 
 
-STARLETTE_DETAILS = (N_("Not Found"), N_("Method Not Allowed"))
-"""What Starlette says itself under /api (an unknown route or method), translated too."""
+STARLETTE_DETAILS = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("There was an error parsing the body"),
+)
+"""What Starlette (and FastAPI, of a body it cannot read: deep JSON) says itself under
+/api, translated too."""
 
 
 def problem(status: int, description: str) -> dict[int | str, dict[str, Any]]:

@@ -1,26 +1,31 @@
-"""Seed 003's image endpoints: Cosmic Coach art (the same tiers, weekly limits, cache and
-costs as the chat, through CosmicService), the gallery, usage, favourites and share cards."""
+"""Seed 003's image endpoints, as its document writes them (the `{"success": true, "data":
+...}` envelope, camelCase fields, string `imageId`s): Cosmic Coach art with the chat's
+tiers, weekly limits, cache and costs (through CosmicService), the gallery, favourites and
+the share cards in the document's four formats."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
 import secrets
-from typing import Annotated
+from typing import Annotated, Literal, TypeVar
 
 from aiogram.utils.i18n import I18n
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from services.core.categories import Category, dump_params
 from services.core.image_repo import StoredImage
 from services.cosmic.astro import SIGNS_BY_KEY, Focus, Mood, daily_reading
 from services.cosmic.gallery import GalleryService
 from services.cosmic.kinds import AvatarParams, CosmicParams, DailyParams, MatchParams, MoonParams
-from services.cosmic.moon import MoonPhase, moon_on
+from services.cosmic.moon import MoonPhase, moon_on, phase_named
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus, ReadyImage
 from services.sharing.analytics import SharePlatform
 from services.sharing.cards import CardFormat
-from ui.cosmic.texts import cosmic_failure_text, limit_text, upgrade_text
+from ui.cosmic.texts import caption, cosmic_failure_text, limit_text, upgrade_text
 from ui.cosmic.words import TRAITS, trait_label
 from ui.sharing.texts import card_text
 from webapp.auth import Caller
@@ -34,7 +39,9 @@ from webapp.deps import (
     I18nDep,
     ProfileDep,
     SignerDep,
+    WebappUrlDep,
 )
+from webapp.envelope import CamelModel, Envelope, ok
 from webapp.errors import COMMON, FOUND, N_, ApiError, problem
 from webapp.signing import MediaSigner
 from webapp.texts import said, speaking
@@ -42,6 +49,8 @@ from webapp.texts import said, speaking
 images_router = APIRouter(prefix="/images", tags=["images"], responses=COMMON)
 SignKey = Annotated[str, Field(pattern=f"^({'|'.join(SIGNS_BY_KEY)})$")]
 RequestId = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
+OwnWords = Annotated[str, Field(max_length=200)]
+"""A person's words (a mood, a focus): kept to 40 plain characters and quoted to the model."""
 IMAGE_ID = Path(ge=1, le=2**62)
 GENERATE_PROBLEMS = {
     **problem(403, "The plan does not include this (code: upgrade)"),
@@ -49,42 +58,93 @@ GENERATE_PROBLEMS = {
     **problem(429, "This week's images are used (code: limit)"),
     **problem(503, "The painters failed; the weekly use was given back"),
 }
+FORMATS: dict[str, CardFormat] = {
+    "instagram_square": CardFormat.SQUARE,
+    "instagram_story": CardFormat.STORY,
+    "twitter": CardFormat.X,
+    "facebook": CardFormat.FACEBOOK,
+}
+"""The share cards as seed 003 names them (1080×1080, 1080×1920, 1200×675, 1200×630)."""
+FORMAT_NAMES = {card_format: name for name, card_format in FORMATS.items()}
+ShareFormat = Literal[
+    "instagram_square", "instagram_story", "twitter", "facebook", "ig_square", "ig_story", "x"
+]
+"""Seed 003's names, and the chat's (`ig_square`, `ig_story`, `x`) for the same cards."""
+FORMAT_PLATFORMS = {
+    CardFormat.SQUARE: SharePlatform.INSTAGRAM,
+    CardFormat.STORY: SharePlatform.INSTAGRAM,
+    CardFormat.X: SharePlatform.X,
+    CardFormat.FACEBOOK: SharePlatform.FACEBOOK,
+}
 
 
-class ImageOut(BaseModel):
-    id: int
+def card_format(name: str) -> CardFormat:
+    return FORMATS.get(name) or CardFormat(name)
+
+
+class ImageOut(CamelModel):
+    image_id: str
+    """Its id (a string, as seed 003's clients keep it)."""
+    image_url: str
+    """The picture (a signed URL, good for MEDIA_URL_TTL)."""
+    description: str
+    """What it shows, in the caller's language."""
+    shareable_card: str
+    """`POST` here with `{"format"}` for a share card (PNG)."""
     category: str
     params: dict[str, object]
     favourite: bool
-    created_at: float
-    image_url: str
+    created_at: str
+    """ISO 8601, UTC."""
     thumb_url: str
     """A small JPEG of it, for grids."""
     download_url: str
     cards: dict[str, str]
-    """Each share card's URL (ig_square, ig_story, x, facebook)."""
+    """Each share card's URL, by format (instagram_square, instagram_story, twitter,
+    facebook)."""
 
 
-class GenerateOut(BaseModel):
-    image: ImageOut
-    tier: str
+class GeneratedOut(ImageOut):
     cached: bool = False
+    """Painted before (the day's shared image, or the same request today): no new cost."""
+    personalized: bool = True
+    """False for the day's shared image of the sign (a free plan gets that one)."""
+    tier: str
 
 
-def image_out(signer: MediaSigner, who: Caller, image: StoredImage) -> ImageOut:
-    url = signer.url(who.user_id, image.id)
-    cards = {c.value: signer.url(who.user_id, image.id, c.value, who.locale) for c in CardFormat}
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def image_out(
+    signer: MediaSigner, who: Caller, image: StoredImage, i18n: I18n, base: str = ""
+) -> ImageOut:
+    """`base`: the public origin for absolute URLs (none: relative to this server)."""
+    url = base + signer.url(who.user_id, image.id)
+    cards = {
+        FORMAT_NAMES[c]: base + signer.url(who.user_id, image.id, c.value, who.locale)
+        for c in CardFormat
+    }
+    with speaking(i18n, who.locale):
+        description = _plain(caption(image.params))
     return ImageOut(
-        id=image.id,
+        image_id=str(image.id),
+        image_url=url,
+        description=description,
+        shareable_card=f"{base}/api/images/share/{image.id}",
         category=image.category.value,
         params=dump_params(image.params),
         favourite=image.favourite,
-        created_at=image.created_at,
-        image_url=url,
-        thumb_url=signer.thumb_url(who.user_id, image.id),
+        created_at=dt.datetime.fromtimestamp(image.created_at, dt.UTC).isoformat(),
+        thumb_url=base + signer.thumb_url(who.user_id, image.id),
         download_url=url + "&download=1",
         cards=cards,
     )
+
+
+def public_base(webapp_url: str | None) -> str:
+    """The configured public origin (WEBHOOK_URL's), never the request's Host header."""
+    return webapp_url.removesuffix("/app/") if webapp_url else ""
 
 
 async def _no_telegram(ready: ReadyImage) -> str | None:
@@ -97,11 +157,20 @@ def _answer(
     who: Caller,
     signer: MediaSigner,
     i18n: I18n,
-) -> GenerateOut:
+    base: str,
+) -> Envelope[GeneratedOut]:
     """The image made, or why not (in the caller's language, as the chat says it)."""
     status, locale = outcome.status, who.locale
     if status is CosmicStatus.DONE and outcome.image is not None:
-        return GenerateOut(image=image_out(signer, who, outcome.image), tier=outcome.tier.value)
+        image = image_out(signer, who, outcome.image, i18n, base)
+        return ok(
+            GeneratedOut(
+                **image.model_dump(),
+                cached=outcome.cached,
+                personalized=outcome.image.user_id == who.user_id and not outcome.image.shared,
+                tier=outcome.tier.value,
+            )
+        )
     if status is CosmicStatus.UPGRADE:
         raise ApiError(
             403, said(i18n, locale, upgrade_text, params.category), "upgrade", translated=True
@@ -124,13 +193,48 @@ async def _personal(
     return await cosmic.create(who.account, params, key, _no_telegram)
 
 
-class DailyIn(BaseModel):
+E = TypeVar("E", Mood, Focus)
+
+
+def _enum_or_words(kind: type[E], text: str | None, default: E) -> tuple[E, str]:
+    """One of our words, or the person's own (kept as data for the prompt)."""
+    if text is None or not text.strip():
+        return default, ""
+    word = text.strip().lower()
+    if word in {member.value for member in kind}:
+        return kind(word), ""
+    return default, text
+
+
+class DailyIn(CamelModel):
     sign: SignKey | None = None
     """Default: the sign the user last chose."""
-    energy: int | None = Field(default=None, ge=1, le=10)
-    mood: Mood | None = None
-    focus: Focus | None = None
+    date: dt.date | None = None
+    """The date whose energy it paints (default: today); up to tomorrow (time zones)."""
+    energy_level: int | None = Field(default=None, ge=1, le=10)
+    mood: OwnWords | None = None
+    """Any words ("uplifting"); default: the day's."""
+    focus: OwnWords | None = None
+    """Any words ("career"); default: the day's."""
+    personalized: bool = True
+    """False: the day's shared image of the sign (free, cached). A free plan always gets it."""
     request_id: str | None = RequestId
+
+    model_config = {
+        **CamelModel.model_config,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "sign": "aries",
+                    "date": "2025-01-23",
+                    "energyLevel": 8,
+                    "mood": "uplifting",
+                    "focus": "career",
+                    "personalized": True,
+                }
+            ]
+        },
+    }
 
 
 @images_router.post("/generate/daily-energy", responses=GENERATE_PROBLEMS)
@@ -141,80 +245,172 @@ async def generate_daily(
     profile: ProfileDep,
     signer: SignerDep,
     i18n: I18nDep,
-) -> GenerateOut:
-    """Free plans get the day's shared image of the sign; paid plans their own."""
+    webapp_url: WebappUrlDep,
+) -> Envelope[GeneratedOut]:
+    """A sign's energy of a date: free plans (or `personalized: false`) get the date's
+    shared image of the sign; paid plans their own."""
     sign = body.sign or who.account.sign
     if sign is None:
         raise ApiError(422, N_("sign: choose your zodiac sign"))
+    today = cosmic.clock.today()
+    day = body.date or today
+    if day > today + dt.timedelta(days=1):
+        raise ApiError(422, N_("date: the stars of that day are not known yet"))
     await profile.set_sign(who.user_id, sign)
-    reading = daily_reading(sign, cosmic.clock.today())
-    params = DailyParams(
-        sign, body.energy or reading.energy, body.mood or reading.mood, body.focus or reading.focus
-    )
-    if cosmic.tier_of(who.account).value == "free":
-        outcome = await cosmic.shared_daily(who.account, sign, _no_telegram)
+    reading = daily_reading(sign, day)
+    mood, mood_words = _enum_or_words(Mood, body.mood, reading.mood)
+    focus, focus_words = _enum_or_words(Focus, body.focus, reading.focus)
+    energy = body.energy_level or reading.energy
+    on = day if day != today else None
+    params = DailyParams(sign, energy, mood, focus, on, mood_words, focus_words)
+    if not body.personalized or cosmic.tier_of(who.account).value == "free":
+        outcome = await cosmic.shared_daily(who.account, sign, _no_telegram, day)
     else:
         outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n)
+    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
 
 
-class AvatarIn(BaseModel):
-    sun: SignKey
-    moon: SignKey | None = None
-    rising: SignKey | None = None
+class AvatarIn(CamelModel):
+    sun_sign: SignKey
+    moon_sign: SignKey | None = None
+    """Default: the sun sign."""
+    rising_sign: SignKey | None = None
+    """Default: the sun sign."""
     traits: list[Annotated[str, Field(min_length=1, max_length=30)]] = Field(
         default_factory=list, max_length=3
     )
+    version: int = Field(default=1, ge=1, le=100)
+    """A new version paints a new avatar; the same version the same day is the same one."""
     request_id: str | None = RequestId
+
+    model_config = {
+        **CamelModel.model_config,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "sunSign": "leo",
+                    "moonSign": "pisces",
+                    "risingSign": "gemini",
+                    "traits": ["creative", "empathetic", "curious"],
+                    "version": 1,
+                }
+            ]
+        },
+    }
 
 
 @images_router.post("/generate/avatar", responses=GENERATE_PROBLEMS)
 async def generate_avatar(
-    body: AvatarIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
-) -> GenerateOut:
+    body: AvatarIn,
+    who: CallerDep,
+    cosmic: CosmicDep,
+    signer: SignerDep,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
+) -> Envelope[GeneratedOut]:
     with speaking(i18n, who.locale):
         traits = tuple(
             trait_label(t) if t in TRAITS else " ".join(t.split())[:30] for t in body.traits
         )
     traits = tuple(t for t in traits if t)
-    params = AvatarParams(body.sun, body.moon or body.sun, body.rising or body.sun, traits)
+    sun = body.sun_sign
+    params = AvatarParams(
+        sun, body.moon_sign or sun, body.rising_sign or sun, traits, body.version
+    )
     outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n)
+    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
 
 
-class MatchIn(BaseModel):
-    sign1: SignKey
-    sign2: SignKey
+class Partner(BaseModel):
+    sign: SignKey
+    element: Literal["fire", "earth", "air", "water"] | None = None
+    """Optional: the sign's element is known (a different one is refused)."""
+
+
+class MatchIn(CamelModel):
+    user1: Partner
+    user2: Partner
+    compatibility_score: int | None = Field(default=None, ge=0, le=100)
+    """Shown in the art; default: ours, from the two signs."""
     request_id: str | None = RequestId
+
+    model_config = {
+        **CamelModel.model_config,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "user1": {"sign": "aries", "element": "fire"},
+                    "user2": {"sign": "libra", "element": "air"},
+                    "compatibilityScore": 85,
+                }
+            ]
+        },
+    }
 
 
 @images_router.post("/generate/compatibility", responses=GENERATE_PROBLEMS)
 async def generate_match(
-    body: MatchIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
-) -> GenerateOut:
-    params = MatchParams(body.sign1, body.sign2)
+    body: MatchIn,
+    who: CallerDep,
+    cosmic: CosmicDep,
+    signer: SignerDep,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
+) -> Envelope[GeneratedOut]:
+    for person in (body.user1, body.user2):
+        known = SIGNS_BY_KEY[person.sign].element.value
+        if person.element is not None and person.element != known:
+            raise ApiError(
+                422,
+                N_("element: {sign} is a {element} sign"),
+                params={"sign": person.sign, "element": known},
+            )
+    params = MatchParams(body.user1.sign, body.user2.sign, body.compatibility_score)
     outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n)
+    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
 
 
-class MoonIn(BaseModel):
-    phase: MoonPhase | None = None
-    """Default: tonight's phase."""
+class MoonIn(CamelModel):
+    phase: str | None = Field(default=None, max_length=40)
+    """One of the eight phases as seed 003 names them ("Full Moon", "Waxing Crescent", …)
+    or their keys (`full`, `waxing_crescent`); default: tonight's."""
     request_id: str | None = RequestId
+
+    model_config = {
+        **CamelModel.model_config,
+        "json_schema_extra": {"examples": [{"phase": "Full Moon"}]},
+    }
+
+    @field_validator("phase")
+    @classmethod
+    def _known_phase(cls, phase: str | None) -> str | None:
+        if phase is not None and phase_named(phase) is None:
+            names = ", ".join(p.value for p in MoonPhase)
+            raise ValueError(f"one of the eight phases: New Moon, …, Waning Crescent ({names})")
+        return phase
 
 
 @images_router.post("/generate/moon-ritual", responses=GENERATE_PROBLEMS)
 async def generate_moon(
-    body: MoonIn, who: CallerDep, cosmic: CosmicDep, signer: SignerDep, i18n: I18nDep
-) -> GenerateOut:
-    params = MoonParams(body.phase or moon_on(cosmic.clock.today()).phase)
+    body: MoonIn,
+    who: CallerDep,
+    cosmic: CosmicDep,
+    signer: SignerDep,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
+) -> Envelope[GeneratedOut]:
+    phase = phase_named(body.phase) if body.phase else None
+    params = MoonParams(phase or moon_on(cosmic.clock.today()).phase)
     outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n)
+    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
 
 
-class GalleryOut(BaseModel):
+class GalleryOut(CamelModel):
     images: list[ImageOut]
+    count: int
+    """How many images this page holds."""
     total: int
+    """How many images the gallery holds (of the category asked)."""
     limit: int
     offset: int
 
@@ -224,17 +420,20 @@ async def my_gallery(
     who: CallerDep,
     gallery: GalleryDep,
     signer: SignerDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 24,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     category: Category | None = None,
     favourites: bool = False,
-) -> GalleryOut:
+) -> Envelope[GalleryOut]:
     """The user's images, newest first; of one category, or favourites only."""
     images, total = await gallery.listing(
         who.user_id, limit, offset, category=category, favourites=favourites
     )
-    items = [image_out(signer, who, image) for image in images]
-    return GalleryOut(images=items, total=total, limit=limit, offset=offset)
+    base = public_base(webapp_url)
+    items = [image_out(signer, who, image, i18n, base) for image in images]
+    return ok(GalleryOut(images=items, count=len(items), total=total, limit=limit, offset=offset))
 
 
 async def owned(gallery: GalleryService, who: Caller, image_id: int) -> StoredImage:
@@ -250,15 +449,17 @@ async def one_image(
     gallery: GalleryDep,
     analytics: AnalyticsDep,
     signer: SignerDep,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
     image_id: Annotated[int, IMAGE_ID],
-) -> ImageOut:
+) -> Envelope[ImageOut]:
     image = await owned(gallery, who, image_id)
     await analytics.view(image.id, who.user_id)
-    return image_out(signer, who, image)
+    return ok(image_out(signer, who, image, i18n, public_base(webapp_url)))
 
 
-class FavouriteOut(BaseModel):
-    id: int
+class FavouriteOut(CamelModel):
+    image_id: str
     favourite: bool
 
 
@@ -268,20 +469,20 @@ async def favourite(
     gallery: GalleryDep,
     analytics: AnalyticsDep,
     image_id: Annotated[int, IMAGE_ID],
-) -> FavouriteOut:
+) -> Envelope[FavouriteOut]:
     image = await owned(gallery, who, image_id)
     if await gallery.set_favourite(image, True):  # counted once per person and image
         await analytics.favourite(image.id, who.user_id)
-    return FavouriteOut(id=image.id, favourite=True)
+    return ok(FavouriteOut(image_id=str(image.id), favourite=True))
 
 
 @images_router.delete("/{image_id:int}/favourite", responses=FOUND)
 async def unfavourite(
     who: CallerDep, gallery: GalleryDep, image_id: Annotated[int, IMAGE_ID]
-) -> FavouriteOut:
+) -> Envelope[FavouriteOut]:
     image = await owned(gallery, who, image_id)
     await gallery.set_favourite(image, False)
-    return FavouriteOut(id=image.id, favourite=False)
+    return ok(FavouriteOut(image_id=str(image.id), favourite=False))
 
 
 @images_router.delete("/{image_id:int}", status_code=204, responses=FOUND)
@@ -293,23 +494,22 @@ async def delete_image(
     return Response(status_code=204)
 
 
-FORMAT_PLATFORMS = {
-    CardFormat.SQUARE: SharePlatform.INSTAGRAM,
-    CardFormat.STORY: SharePlatform.INSTAGRAM,
-    CardFormat.X: SharePlatform.X,
-    CardFormat.FACEBOOK: SharePlatform.FACEBOOK,
-}
-
-
 class ShareIn(BaseModel):
-    format: CardFormat = CardFormat.SQUARE
+    format: ShareFormat = "instagram_square"
     platform: SharePlatform | None = None
-    """Where it goes; counted as a share (once per person, image and day) when set."""
+    """Where it goes (default: the format's: Instagram, X or Facebook)."""
+    text: str | None = Field(default=None, max_length=300)
+    """What the client shares with it (seed 003's share text); not drawn on the card."""
+
+    model_config = {"json_schema_extra": {"examples": [{"format": "instagram_square"}]}}
 
 
 @images_router.post(
     "/share/{image_id:int}",
-    responses={**FOUND, 200: {"content": {"image/png": {}}, "description": "The card"}},
+    responses={
+        **FOUND,
+        200: {"content": {"image/png": {}}, "description": "The card ([Binary PNG data])"},
+    },
     response_class=Response,
 )
 async def share(
@@ -323,13 +523,15 @@ async def share(
     i18n: I18nDep,
     image_id: Annotated[int, IMAGE_ID],
 ) -> Response:
-    """The image's share card in `format` (PNG); the share is counted (once a minute)."""
+    """The image's share card in `format` (PNG of the format's size), to share from the
+    client; counted as a share of its platform once per person, image and day."""
     image = await owned(gallery, who, image_id)
+    chosen = card_format(body.format)
     me = await bot.me()
     with speaking(i18n, who.locale):
         text = card_text(image, me.username or "", who.user_id, cosmic.clock.today())
-    card, png = await cards.card(image, body.format, who.locale, text)
+    card, png = await cards.card(image, chosen, who.locale, text)
     data = png if png is not None else cards.png(card)
-    platform = body.platform or FORMAT_PLATFORMS[body.format]
-    await analytics.share(image.id, who.user_id, platform, body.format.value)
+    platform = body.platform or FORMAT_PLATFORMS[chosen]
+    await analytics.share(image.id, who.user_id, platform, chosen.value)
     return Response(data, media_type="image/png")

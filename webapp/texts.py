@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -35,12 +36,27 @@ def said(i18n: I18n, locale: str, text: Callable[P, str], *a: P.args, **k: P.kwa
 
 
 def claimed_language(authorization: str | None) -> str | None:
-    """The language_code in `Authorization: tma <initData>`, signed or not (only to speak
-    the caller's language when refusing them)."""
-    raw = (authorization or "").partition(" ")[2]
+    """The language_code in `Authorization: tma <initData>`, or the `lang` claim of
+    `Authorization: Bearer <token>`, signed or not (only to speak the caller's language
+    when refusing them)."""
+    scheme, _, raw = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer":
+        return _token_language(raw.strip())
     try:
         user = json.loads(parse_qs(raw).get("user", ["{}"])[0])
     except ValueError:
         return None
     code = user.get("language_code") if isinstance(user, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _token_language(token: str) -> str | None:
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 4096:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:  # not base64 (binascii.Error), not UTF-8 or not JSON
+        return None
+    code = claims.get("lang") if isinstance(claims, dict) else None
     return code if isinstance(code, str) else None

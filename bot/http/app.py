@@ -22,6 +22,7 @@ from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, ex
 from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from webapp.deps import WebContext
+from webapp.guard import BodyLimit, BodyTooLarge
 from webapp.site import mount_webapp
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 READY_TIMEOUT = 2.0
 """Seconds the database and Redis have to answer a readiness probe."""
+WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024
+"""Bytes a webhook call may send: an update is a few KB, Telegram's largest far below."""
 GRACE = 30.0
 """Seconds the updates in flight have to finish at shutdown (as `App.close` gives `run`)."""
 
@@ -53,19 +56,24 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
         yield
         await receiver.drain(grace)
 
-    # No generated docs: the webhook is Telegram's business, not a public API.
+    # No generated docs: the webhook is Telegram's business, not a public API. No slash
+    # redirects: Starlette builds their Location from the request's Host header.
     web = FastAPI(
         title="Cosmic Studio bot",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        redirect_slashes=False,
     )
     web.state.app = app
     web.state.webhook = receiver
     web.include_router(telegram_router)
     web.include_router(health_router)
     mount_webapp(web, web_context(app))
+    web.add_middleware(
+        BodyLimit, path=WEBHOOK_PATH, limit=WEBHOOK_BODY_LIMIT, too_large=_webhook_too_large
+    )
     return web
 
 
@@ -110,6 +118,10 @@ def _rejected(status: int, reason: str, error: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
+def _webhook_too_large() -> JSONResponse:
+    return _rejected(413, "too_large", "the body is too large for a Telegram Update")
+
+
 @telegram_router.post(WEBHOOK_PATH)
 async def telegram_webhook(
     request: Request,
@@ -121,7 +133,11 @@ async def telegram_webhook(
         return _rejected(401, "secret", "wrong or missing secret token")
     try:
         update = receiver.parse(await request.json())
-    except ValueError:  # not JSON, or not an Update (pydantic's ValidationError)
+    except BodyTooLarge:  # streamed past WEBHOOK_BODY_LIMIT
+        return _webhook_too_large()
+    # Not JSON, not an Update (pydantic's ValidationError), or nested deeper than the
+    # parser recurses (RecursionError): never a 500.
+    except (ValueError, RecursionError):
         return _rejected(400, "malformed", "the body is not a Telegram Update")
     try:
         first_time = await asyncio.wait_for(

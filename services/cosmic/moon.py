@@ -22,6 +22,18 @@ class MoonPhase(StrEnum):
 
 
 PHASES = tuple(MoonPhase)
+
+
+def phase_named(name: str) -> MoonPhase | None:
+    """A phase by its key (`full`) or its name (`Full Moon`, `waxing-crescent`, any case)."""
+    key = "_".join(name.lower().replace("-", " ").replace("_", " ").split())
+    key = key.removesuffix("_moon") if key in {"new_moon", "full_moon"} else key
+    try:
+        return MoonPhase(key)
+    except ValueError:
+        return None
+
+
 PHASE_ELONGATION = {phase: index * 45.0 for index, phase in enumerate(PHASES)}
 """The elongation (degrees) at the middle of each phase: 0 new, 90 first quarter, …"""
 

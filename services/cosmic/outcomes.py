@@ -35,6 +35,8 @@ class CosmicOutcome:
     failure: FailureKind | None = None
     use: UseReservation | None = None
     """The weekly use held (QUEUED)."""
+    cached: bool = False
+    """The image was painted before (the day's shared one, or the same request today)."""
 
 
 @dataclass(frozen=True, slots=True)

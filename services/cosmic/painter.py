@@ -57,17 +57,19 @@ class CosmicPainter:
         seed: int,
         user_id: int | None,
         expires_at: float,
-    ) -> CachedImage:
-        """One painter per key at a time: the second asker waits and gets the cached one."""
+    ) -> tuple[CachedImage, bool]:
+        """One painter per key at a time: the second asker waits and gets the cached one.
+        Returns the entry and whether it was cached already."""
         lock = self._painting.setdefault(key, asyncio.Lock())
         async with lock:
             entry = await self.cache.get(key)
+            cached = entry is not None
             if entry is None:
                 entry = await self.paint(key, request, quality, seed, user_id)
                 await self.cache.put(key, entry, expires_at)
         if not lock.locked():
             self._painting.pop(key, None)
-        return entry
+        return entry, cached
 
     async def paint(
         self,

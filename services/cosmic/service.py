@@ -159,7 +159,7 @@ class CosmicService:
                 image = await self._painter.give(
                     account.user_id, request, cached, cache_key, deliver
                 )
-                return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
+                return CosmicOutcome(CosmicStatus.DONE, tier, image=image, cached=True)
             reservation = await self.usage.reserve(
                 account.user_id,
                 self.clock.week_start().isoformat(),
@@ -229,6 +229,7 @@ class CosmicService:
         try:
             # A run delivered again after its painting was stored reuses that painting.
             entry = await self.cache.get(cache_key)
+            cached = entry is not None
             if entry is None:
                 left = max(held_at + self.timeout - time.time(), 0.0)
                 entry = await self._painter.paint(
@@ -242,7 +243,7 @@ class CosmicService:
             kind = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
         await self.usage.settle(use, keep=True)
-        return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
+        return CosmicOutcome(CosmicStatus.DONE, tier, image=image, cached=cached)
 
     async def prepare_daily(
         self, sign_key: str, day: date | None = None
@@ -252,25 +253,21 @@ class CosmicService:
         entry and whether it was cached already."""
         day = day or self.clock.today()
         key, request, seed = daily_request(sign_key, day)
-        cached = await self.cache.get(key)
-        if cached is not None:
-            return cached, True
-        entry = await self._painter.cached_or_painted(
-            key, request, Quality.STANDARD, seed, None, date_expiry(day)
+        keep_until = date_expiry(max(day, self.clock.today()))  # a past date's, for a day
+        return await self._painter.cached_or_painted(
+            key, request, Quality.STANDARD, seed, None, keep_until
         )
-        return entry, False
 
     async def shared_daily(
-        self, account: Account, sign_key: str, deliver: DeliverImage
+        self, account: Account, sign_key: str, deliver: DeliverImage, day: date | None = None
     ) -> CosmicOutcome:
-        """Today's image of a sign, the same for everyone: painted once, then reused."""
+        """A date's image of a sign (today's by default), the same for everyone: painted
+        once, then reused."""
         tier = self.tier_of(account)
-        today = self.clock.today()
-        key, request, seed = daily_request(sign_key, today)
+        day = day or self.clock.today()
+        key, request, _ = daily_request(sign_key, day)
         try:
-            entry = await self._painter.cached_or_painted(
-                key, request, Quality.STANDARD, seed, None, date_expiry(today)
-            )
+            entry, cached = await self.prepare_daily(sign_key, day)
             image = await self._painter.give(
                 account.user_id, request, entry, key, deliver, shared=True
             )
@@ -278,7 +275,7 @@ class CosmicService:
             logger.warning("shared daily %s failed: %r", key, error)
             kind = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
-        return CosmicOutcome(CosmicStatus.DONE, tier, image=image)
+        return CosmicOutcome(CosmicStatus.DONE, tier, image=image, cached=cached)
 
     async def image_png(self, image: StoredImage) -> bytes:
         """The file of an image already made (to upload it again)."""

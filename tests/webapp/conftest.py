@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx2
 import pytest
 
 from bot.config import Settings
@@ -43,3 +45,11 @@ async def make_pro(web: Web, user_id: int = PARTNER_ID) -> None:
 
 
 __all__ = ["ADMIN_ID", "FAN_ID", "PARTNER_ID", "auth", "give_tier", "make_pro", "open_api"]
+
+
+def data(response: httpx2.Response, status: int = 200) -> Any:
+    """The `data` of seed 003's success envelope, once the status and the envelope hold."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is True and set(body) == {"success", "data"}, body
+    return body["data"]

@@ -82,6 +82,7 @@ def live_server(
     port = sock.getsockname()[1]
     ready = threading.Event()
     holder: dict[str, Any] = {}
+    scheme = "https" if tls else "http"
     keys = tempfile.TemporaryDirectory()
     ssl = (
         dict(zip(("ssl_certfile", "ssl_keyfile"), self_signed(Path(keys.name)), strict=True))
@@ -90,9 +91,9 @@ def live_server(
     )
 
     async def main() -> None:
-        app = await build_app(
-            webhook_settings(settings), session=FakeTelegramSession(telegram), **build
-        )
+        # The browser reaches the app here: the absolute URLs the API gives point here too.
+        public = webhook_settings(settings, webhook_url=f"{scheme}://127.0.0.1:{port}")
+        app = await build_app(public, session=FakeTelegramSession(telegram), **build)
         web = create_web_app(app, grace=2)
         server = uvicorn.Server(uvicorn.Config(web, log_config=None, lifespan="on", **ssl))
         holder.update(app=app, server=server, loop=asyncio.get_running_loop())
@@ -118,7 +119,6 @@ def live_server(
     if "error" in holder or "app" not in holder:
         keys.cleanup()
         raise RuntimeError(f"the web app did not start: {holder.get('error')!r}")
-    scheme = "https" if tls else "http"
     try:
         yield Live(f"{scheme}://127.0.0.1:{port}", holder["app"], telegram, holder["loop"])
     finally:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from tests.test_web import Web
-from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth, give_tier
+from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth, data, give_tier
 
 
 async def test_batch_then_cost_report_with_cache_hit_rate(web: Web):
     response = await web.client.post(
         "/api/images/admin/batch-generate", json={"date": "2026-06-18"}, headers=auth(ADMIN_ID)
     )
-    assert response.status_code == 200
-    batch = response.json()
+    batch = data(response)
     assert (batch["date"], batch["success"] + batch["cached"], batch["failed"]) == (
         "2026-06-18",
         12,
@@ -22,14 +21,14 @@ async def test_batch_then_cost_report_with_cache_hit_rate(web: Web):
             "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
         )
     report = await web.client.get("/api/images/admin/cost-report?days=7", headers=auth(ADMIN_ID))
-    assert report.status_code == 200
-    body = report.json()
-    assert body["days"] == 7
+    body = data(report)
+    assert body["period"]["days"] == 7
     assert body["totalCalls"] >= 13
-    assert {"provider", "model", "calls", "costUsd"} <= set(body["byModel"][0])
+    assert {"provider", "model", "calls", "costUsd"} <= set(body["breakdown"][0])
     cache = body["cacheStats"]
     assert cache["hits"] >= 1
-    assert cache["hitRate"] == round(cache["hits"] / (cache["hits"] + cache["misses"]), 4)
+    assert cache["ratio"] == round(cache["hits"] / (cache["hits"] + cache["misses"]), 4)
+    assert cache["hitRate"] == f"{cache['ratio'] * 100:.1f}%"
     bad = await web.client.get("/api/images/admin/cost-report?days=0", headers=auth(ADMIN_ID))
     assert bad.status_code == 422
 
@@ -38,7 +37,7 @@ async def test_dashboard_counts_today(web: Web):
     await web.client.post(
         "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
     )
-    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    board = data(await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID)))
     assert board["imagesToday"] >= 1
     assert set(board) >= {"sharesToday", "downloadsToday", "costToday", "viralWeek", "topWeek"}
 
@@ -68,7 +67,7 @@ async def test_the_cost_report_has_a_series_per_day(web: Web):
         "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
     )
     report = await web.client.get("/api/images/admin/cost-report?days=7", headers=auth(ADMIN_ID))
-    daily = report.json()["daily"]
+    daily = data(report)["daily"]
     assert [day["date"] for day in daily][-2:] == ["2026-06-16", "2026-06-17"]  # today last
     assert len(daily) == 7 and {"costUsd", "calls"} <= set(daily[0])
     assert daily[-1]["calls"] >= 1 and sum(day["calls"] for day in daily[:-1]) == 0
@@ -79,15 +78,15 @@ async def test_the_dashboards_images_come_with_their_pictures(web: Web):
     made = await web.client.post(
         "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
     )
-    image_id = made.json()["image"]["id"]
+    image_id = data(made)["imageId"]
     await web.client.post(
-        f"/api/images/share/{image_id}", json={"format": "x"}, headers=auth(FAN_ID)
+        f"/api/images/share/{image_id}", json={"format": "twitter"}, headers=auth(FAN_ID)
     )
-    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    board = data(await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID)))
     [top] = board["topWeek"]
     assert (top["imageId"], top["shares"]) == (image_id, 1)
     picture = await web.client.get(top["thumbUrl"])
     assert picture.status_code == 200 and picture.content.startswith(b"\xff\xd8")  # a JPEG
     await web.client.delete(f"/api/images/{image_id}", headers=auth(FAN_ID))
-    board = (await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))).json()
+    board = data(await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID)))
     assert board["topWeek"][0]["thumbUrl"] is None  # deleted by its owner: no picture

@@ -36,6 +36,7 @@ DOCUMENTED = {
     ("GET", "/api/pro/posts"),
     ("GET", "/api/jobs/{job_id}"),
     ("GET", "/api/jobs/{job_id}/events"),
+    ("POST", "/api/auth/telegram"),
 }
 PARAM = re.compile(r"^\{(?P<name>\w+)(?::(?P<convertor>\w+))?\}$")
 

@@ -138,7 +138,9 @@ def events(page: Any, event_type: str) -> list[Any]:
 
 
 def wait_event(page: Any, event_type: str, count: int = 1) -> list[Any]:
-    page.wait_for_function(f"__client.named({json.dumps(event_type)}).length >= {count}")
+    page.wait_for_function(
+        "([type, count]) => __client.named(type).length >= count", arg=[event_type, count]
+    )
     return events(page, event_type)
 
 
@@ -160,8 +162,9 @@ def toast(page: Any) -> str:
 def ratio(page: Any, selector: str) -> float:
     """The width over the height of the box `selector` is shown in, once its picture is in."""
     page.wait_for_function(
-        f"(() => {{ const i = document.querySelector({json.dumps(selector)});"
-        " return i && i.complete && i.naturalWidth > 0; })()"
+        "selector => { const i = document.querySelector(selector);"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
     )
     box = page.locator(selector).first.bounding_box()
     return float(box["width"] / box["height"])
@@ -287,11 +290,14 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     page.locator("#grid .tile").first.click()
     page.wait_for_selector("#cards")
     page.click("#favourite")
-    page.wait_for_function("document.querySelector('#favourite').textContent === 'Unfavourite'")
+    page.wait_for_function(
+        "() => document.querySelector('#favourite').textContent === 'Unfavourite'"
+    )
     cards = page.locator("#cards .card img")
     assert cards.count() == 4
     page.wait_for_function(
-        "[...document.querySelectorAll('#cards img')].every(i => i.complete && i.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('#cards img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
     boxes = [page.locator("#cards .card").nth(i).bounding_box() for i in range(4)]
     assert len({round(box["y"]) for box in boxes}) == 1, "not side by side"
@@ -319,7 +325,7 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     assert events(page, "web_app_setup_back_button")[-1] == {"is_visible": False}
     page.click("[data-filter=favourites]")
     # (the grid of all images is there until the filtered one replaces it)
-    page.wait_for_function("document.querySelectorAll('#grid .tile').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#grid .tile').length === 1")
     assert page.errors == [] and page.unsupported == []
     if client == OLD:
         return
@@ -394,8 +400,8 @@ def test_an_admin_sees_the_dashboard(browser, live: Live, client):
         assert "Cache hit rate" in page.inner_text("#hit-rate")
         assert page.locator("#daily .day").count() == 7  # the cost chart, a column a day
         page.wait_for_function(  # this week's most shared image, as a picture
-            "(() => { const i = document.querySelector('#top img');"
-            " return i && i.complete && i.naturalWidth > 0; })()"
+            "() => { const i = document.querySelector('#top img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
         )
         assert "· 1" in page.inner_text("#top")
         if client == CURRENT:

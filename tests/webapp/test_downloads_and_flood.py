@@ -11,12 +11,12 @@ from aiogram.types import Update
 from bot.config import Settings
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web
-from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth, give_tier, open_api
+from tests.webapp.conftest import ADMIN_ID, FAN_ID, auth, data, give_tier, open_api
 
 
 async def downloads_today(web: Web) -> int:
     board = await web.client.get("/api/images/admin/stats", headers=auth(ADMIN_ID))
-    return int(board.json()["downloadsToday"])
+    return int(data(board)["downloadsToday"])
 
 
 async def test_downloads_are_counted_and_never_cached(web: Web):
@@ -24,17 +24,17 @@ async def test_downloads_are_counted_and_never_cached(web: Web):
     made = await web.client.post(
         "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
     )
-    image = made.json()["image"]
-    shown = await web.client.get(image["image_url"])  # shown in the app: not a download
+    image = data(made)
+    shown = await web.client.get(image["imageUrl"])  # shown in the app: not a download
     assert shown.status_code == 200 and "immutable" in shown.headers["cache-control"]
     assert await downloads_today(web) == 0
-    original = await web.client.get(image["download_url"])
+    original = await web.client.get(image["downloadUrl"])
     assert original.status_code == 200
     assert original.headers["content-disposition"].startswith("attachment")
     assert original.headers["cache-control"] == "private, no-store"
-    card = await web.client.get(image["cards"]["ig_story"] + "&download=1")
+    card = await web.client.get(image["cards"]["instagram_story"] + "&download=1")
     assert card.status_code == 200 and card.content.startswith(b"\x89PNG")
-    again = [await web.client.get(image["download_url"]) for _ in range(20)]
+    again = [await web.client.get(image["downloadUrl"]) for _ in range(20)]
     assert {answer.status_code for answer in again} == {200}
     assert await downloads_today(web) == 1  # once per person, image and day
 

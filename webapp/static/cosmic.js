@@ -21,13 +21,13 @@ const FORMS = {
       picker("mood", t("mood"), plain(MOODS), "calm"), picker("focus", t("focus"), plain(FOCI), "growth")],
     body: (value, me) => {
       const body = { sign: value("sign") };
-      if (me.tier !== "free") Object.assign(body, { energy: Number(value("energy")), mood: value("mood"), focus: value("focus") });
+      if (me.tier !== "free") Object.assign(body, { energyLevel: Number(value("energy")), mood: value("mood"), focus: value("focus") });
       return body;
     },
   },
   match: {
     fields: (me, sign) => [picker("sign1", t("your_sign"), me.signs, sign), picker("sign2", t("their_sign"), me.signs, me.signs[4].value)],
-    body: (value) => ({ sign1: value("sign1"), sign2: value("sign2") }),
+    body: (value) => ({ user1: { sign: value("sign1") }, user2: { sign: value("sign2") } }),
   },
   moon: {
     fields: (me) => [picker("phase", t("moon_phase"), me.moon_phases, me.moon_today)],
@@ -38,7 +38,7 @@ const FORMS = {
       el("label", { for: "traits" }, t("traits")), el("input", { id: "traits", maxlength: "100" })],
     body: (value) => {
       const traits = value("traits").split(",").map((s) => s.trim()).filter(Boolean).slice(0, 3).map((s) => s.slice(0, 30));
-      return { sun: value("sun"), moon: value("moon"), rising: value("rising"), traits };
+      return { sunSign: value("sun"), moonSign: value("moon"), risingSign: value("rising"), traits };
     },
   },
 };
@@ -78,7 +78,7 @@ export async function render(root) {
     try {
       const answer = await api(path, { method: "POST", body });
       haptic("success");
-      status.replaceChildren(el("img", { class: "preview", id: "result", src: answer.image.image_url, alt: kind.label }));
+      status.replaceChildren(el("img", { class: "preview", id: "result", src: answer.imageUrl, alt: kind.label }));
     } catch (error) {
       const box = el("div", { class: "panel", id: "problem" }, el("p", { class: "error" }, error.message));
       if (error.code === "upgrade" || error.code === "limit") box.append(el("button", { class: "primary", id: "upgrade", onclick: () => show("plan") }, t("upgrade")));

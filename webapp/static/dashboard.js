@@ -26,7 +26,7 @@ function daily(days) {
 
 export async function render(root) {
   const [board, report] = await Promise.all([api("/api/images/admin/stats"), api("/api/images/admin/cost-report?days=7")]);
-  const dearest = Math.max(0.000001, ...report.byModel.map((m) => m.costUsd));
+  const dearest = Math.max(0.000001, ...report.breakdown.map((m) => m.costUsd));
   root.append(
     el("h2", {}, t("tab_dashboard")),
     el("div", { class: "stats", id: "today" },
@@ -36,11 +36,11 @@ export async function render(root) {
     ...list(t("top"), board.topWeek, "top"),
     el("h3", {}, t("cost_report", { days: report.days })),
     daily(report.daily || []),
-    el("div", { class: "bars", id: "costs" }, ...report.byModel.map((m) => el("div", { class: "bar" },
+    el("div", { class: "bars", id: "costs" }, ...report.breakdown.map((m) => el("div", { class: "bar" },
       el("span", {}, `${m.kind} · ${m.provider}:${m.model}`),
       el("span", { class: "fill", style: `width:${Math.max(2, (100 * m.costUsd) / dearest)}%` }),
       el("span", {}, `$${m.costUsd.toFixed(4)} · ${m.calls}`)))),
-    el("p", { class: "hint", id: "hit-rate" }, `${t("hit_rate")}: ${(report.cacheStats.hitRate * 100).toFixed(1)}%`),
+    el("p", { class: "hint", id: "hit-rate" }, `${t("hit_rate")}: ${report.cacheStats.hitRate}`),
   );
   const batch = el("button", { class: "primary", id: "batch" }, t("batch"));
   batch.addEventListener("click", async () => {

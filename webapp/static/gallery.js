@@ -10,7 +10,7 @@ function filters() {
   const categories = Object.keys(state.strings).filter((key) => key.startsWith("cat_"));
   return [...FILTERS, ...categories.map((key) => key.slice("cat_".length))];
 }
-const CARDS = ["ig_square", "ig_story", "x", "facebook"];
+const CARDS = ["instagram_square", "instagram_story", "twitter", "facebook"];  // seed 003's names
 let filter = "all";
 
 function label(name) {
@@ -26,23 +26,23 @@ function downloadFile(url, name) {
 }
 
 async function count(image, format, platform) {
-  await api(`/api/images/share/${image.id}`, { method: "POST", body: { format, platform }, raw: true });
+  await api(`/api/images/share/${image.imageId}`, { method: "POST", body: { format, platform }, raw: true });
 }
 
 async function toStory(image) {
   haptic();
   try {
-    await count(image, "ig_story", "story");
-    if (tg && tg.shareToStory) tg.shareToStory(absolute(image.cards.ig_story), { text: "#CosmicCoach" });
+    await count(image, "instagram_story", "story");
+    if (tg && tg.shareToStory) tg.shareToStory(absolute(image.cards.instagram_story), { text: "#CosmicCoach" });
   } catch (error) { failed(error); }
 }
 
 async function toChat(image) {
   haptic();
   try {
-    await api(`/api/images/${image.id}/send`, { method: "POST" });  // inline mode needs Telegram's copy
-    await count(image, "ig_square", "telegram");
-    if (tg && tg.switchInlineQuery) tg.switchInlineQuery(`img:${image.id}`, ["users", "groups", "channels"]);
+    await api(`/api/images/${image.imageId}/send`, { method: "POST" });  // inline mode needs Telegram's copy
+    await count(image, "instagram_square", "telegram");
+    if (tg && tg.switchInlineQuery) tg.switchInlineQuery(`img:${image.imageId}`, ["users", "groups", "channels"]);
     else toast(t("sent_to_chat"));
   } catch (error) { failed(error); }
 }
@@ -52,7 +52,7 @@ function detail(root, image, back) {
   const star = el("button", { class: "secondary", id: "favourite" }, image.favourite ? t("unfavourite") : t("favourite"));
   star.addEventListener("click", async () => {
     try {
-      const answer = await api(`/api/images/${image.id}/favourite`, { method: image.favourite ? "DELETE" : "POST" });
+      const answer = await api(`/api/images/${image.imageId}/favourite`, { method: image.favourite ? "DELETE" : "POST" });
       image.favourite = answer.favourite;
       star.textContent = image.favourite ? t("unfavourite") : t("favourite");
       haptic("success");
@@ -61,7 +61,7 @@ function detail(root, image, back) {
   const remove = el("button", { class: "secondary error", id: "delete" }, t("delete"));
   remove.addEventListener("click", async () => {
     try {
-      await api(`/api/images/${image.id}`, { method: "DELETE" });
+      await api(`/api/images/${image.imageId}`, { method: "DELETE" });
       toast(t("deleted"));
       back();
     } catch (error) { failed(error); }
@@ -69,11 +69,11 @@ function detail(root, image, back) {
   const cards = el("div", { class: "cards", id: "cards" }, ...CARDS.map((format) => el("div", { class: "card", "data-format": format },
     el("img", { src: image.cards[format], alt: t(`card_${format}`), loading: "lazy" }),
     el("span", {}, t(`card_${format}`)),
-    el("button", { class: "secondary", onclick: () => downloadFile(`${image.cards[format]}&download=1`, `card-${image.id}-${format}.png`) }, "⬇"),
+    el("button", { class: "secondary", onclick: () => downloadFile(`${image.cards[format]}&download=1`, `card-${image.imageId}-${format}.png`) }, "⬇"),
   )));
   root.append(
-    el("img", { class: "preview", id: "original", src: image.image_url, alt: label(image.category) }),
-    el("div", { class: "row" }, star, el("button", { class: "secondary", id: "download", onclick: () => downloadFile(image.download_url, `cosmic-${image.id}.png`) }, t("download")), remove),
+    el("img", { class: "preview", id: "original", src: image.imageUrl, alt: label(image.category) }),
+    el("div", { class: "row" }, star, el("button", { class: "secondary", id: "download", onclick: () => downloadFile(image.downloadUrl, `cosmic-${image.imageId}.png`) }, t("download")), remove),
     el("h3", {}, t("share_cards")),
     cards,
     el("div", { class: "row" },
@@ -90,8 +90,8 @@ async function grid(root) {
   const page = await api(`/api/images/my-gallery?${query}`);
   root.append(page.images.length ? list : el("p", { class: "hint", id: "empty" }, t("empty_gallery")));
   for (const image of page.images) {
-    list.append(el("button", { class: "tile", "data-id": image.id, onclick: () => open(root, image) },
-      el("img", { src: image.thumb_url, alt: label(image.category), loading: "lazy" }),
+    list.append(el("button", { class: "tile", "data-id": image.imageId, onclick: () => open(root, image) },
+      el("img", { src: image.thumbUrl, alt: label(image.category), loading: "lazy" }),
       image.favourite ? el("span", { class: "star" }, "★") : null));
   }
 }

@@ -25,14 +25,14 @@ async function buy(product, root) {
 export async function render(root) {
   const stats = await api("/api/images/usage/stats");
   state.me.tier = stats.tier;
-  const use = stats.limit === null ? t("week_unlimited", { used: stats.used }) : t("week_use", { used: stats.used, limit: stats.limit });
+  const use = stats.weeklyLimit === null ? t("week_unlimited", { used: stats.weeklyUsage }) : t("week_use", { used: stats.weeklyUsage, limit: stats.weeklyLimit });
   root.append(
     el("h2", {}, t("plan_title")),
     el("div", { class: "panel", id: "usage" },
       el("p", { class: "post-title" }, t(`tier_${stats.tier}`)),
       el("p", {}, use),
-      el("p", { class: "hint" }, t("resets", { date: stats.resets_at.slice(0, 10) })),
-      stats.is_pro ? el("p", {}, t("balance", { balance: stats.balance })) : null),
+      el("p", { class: "hint" }, t("resets", { date: stats.resetsAt.slice(0, 10) })),
+      stats.isPro ? el("p", {}, t("balance", { balance: stats.balance })) : null),
   );
   if (stats.tier === "free") root.append(el("p", { class: "panel", id: "upgrade-note" }, t("free_upgrade")));
   for (const plan of stats.plans) {

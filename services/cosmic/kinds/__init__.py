@@ -12,6 +12,7 @@ tests/test_kinds.py checks that every kind is reachable everywhere."""
 from __future__ import annotations
 
 import pkgutil
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,16 @@ P = TypeVar("P", bound=CosmicParams)
 def stored_strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     """The list of strings stored under `key` (none when it is missing or empty)."""
     return tuple(str(item) for item in data.get(key) or ())
+
+
+_NOT_WORDY = re.compile(r"[^\w\s'-]+", re.UNICODE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def prompt_safe(text: str, limit: int = 40) -> str:
+    """A person's words for an image prompt (passed as data, in quotes): letters, digits,
+    spaces, apostrophes and hyphens, at most `limit` characters."""
+    return " ".join(_NOT_WORDY.sub(" ", _TAG.sub(" ", text)).split())[:limit].strip()
 
 
 class Subject(NamedTuple):

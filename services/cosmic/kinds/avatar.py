@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -13,10 +12,7 @@ from services.core.categories import Category, register
 from services.core.plans import Tier
 from services.cosmic.art import render_avatar
 from services.cosmic.astro import sign
-from services.cosmic.kinds import CosmicParams, Kind, Subject, stored_strings
-
-_NOT_WORDY = re.compile(r"[^\w\s'-]+", re.UNICODE)
-_TAG = re.compile(r"<[^>]*>")
+from services.cosmic.kinds import CosmicParams, Kind, Subject, prompt_safe, stored_strings
 
 
 @register
@@ -29,6 +25,9 @@ class AvatarParams(CosmicParams):
     moon: str
     rising: str
     traits: tuple[str, ...] = ()
+    version: int = 1
+    """Asking again with a new version paints a new one (the same version the same day
+    is the same image)."""
 
     @property
     def signs(self) -> tuple[str, str, str]:
@@ -38,17 +37,14 @@ class AvatarParams(CosmicParams):
         data: dict[str, object] = {"category": self.category.value, "signs": list(self.signs)}
         if self.traits:
             data["traits"] = list(self.traits)
+        if self.version != 1:
+            data["version"] = self.version
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AvatarParams:
         sun, moon, rising = stored_strings(data, "signs")[:3]
-        return cls(sun, moon, rising, stored_strings(data, "traits"))
-
-
-def prompt_safe(text: str, limit: int = 40) -> str:
-    """A user's word for an image prompt: letters, digits, spaces, apostrophes, hyphens."""
-    return " ".join(_NOT_WORDY.sub(" ", _TAG.sub(" ", text)).split())[:limit]
+        return cls(sun, moon, rising, stored_strings(data, "traits"), int(data.get("version", 1)))
 
 
 def _subject(params: AvatarParams) -> Subject:

@@ -23,25 +23,36 @@ class MatchParams(CosmicParams):
     category: ClassVar[Category] = Category.MATCH
     first: str
     second: str
+    given_score: int | None = None
+    """A score the asker computed (the API's `compatibilityScore`, 0-100), else ours."""
 
     @property
     def score(self) -> int:
+        if self.given_score is not None:
+            return self.given_score
         return compatibility_of(self.first, self.second)
 
     def to_json(self) -> dict[str, object]:
-        return {"category": self.category.value, "signs": [self.first, self.second]}
+        data: dict[str, object] = {
+            "category": self.category.value,
+            "signs": [self.first, self.second],
+        }
+        if self.given_score is not None:
+            data["score"] = self.given_score
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> MatchParams:
         first, second = stored_strings(data, "signs")[:2]
-        return cls(first, second)
+        score = data.get("score")
+        return cls(first, second, int(score) if score is not None else None)
 
 
 def _subject(params: MatchParams) -> Subject:
     first, second = sign(params.first), sign(params.second)
     text = (
         f"the constellations of {first.name} and {second.name} drawing together, "
-        "their two nebulae merging into one light"
+        f"their two nebulae merging into one light ({params.score}% compatible)"
     )
     return Subject(text, first.palette[:2] + second.palette[:2])
 

@@ -3,6 +3,8 @@ share text and card, and the buttons of the reading screen."""
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -30,7 +32,23 @@ def reading_text(sign_key: str, energy: int, mood: str, focus: str) -> str:
 
 
 def _caption(params: DailyParams) -> str:
-    return reading_text(params.sign, params.energy, params.mood, params.focus)
+    if params.day is None and not params.mood_words and not params.focus_words:
+        return reading_text(params.sign, params.energy, params.mood, params.focus)
+    # from the API: a date's energy, and the mood and focus in the person's own words
+    bar = "●" * params.energy + "○" * (10 - params.energy)
+    mood = escape(params.mood_words) if params.mood_words else mood_name(params.mood)
+    focus = escape(params.focus_words) if params.focus_words else focus_name(params.focus)
+    day = params.day.isoformat() if params.day is not None else _("today")
+    return _(
+        "<b>{sign}</b>, {date}\nEnergy: {bar} {energy}/10\nMood: {mood} · Focus: {focus}"
+    ).format(
+        sign=sign_label(params.sign),
+        date=day,
+        bar=bar,
+        energy=params.energy,
+        mood=mood,
+        focus=focus,
+    )
 
 
 def _share(params: DailyParams) -> str:
