@@ -123,11 +123,21 @@ def open_app(
             unsupported.append(message.text)
 
     page.on("console", heard)
+    schemes: list[str] = []  # how each /api call signed in: "tma" or "Bearer"
+    page.on(
+        "request",
+        lambda request: (
+            schemes.append(request.headers.get("authorization", " ").split(" ")[0])
+            if "/api/" in request.url and not any(p in request.url for p in ("/auth/", "/i18n"))
+            else None
+        ),
+    )
     fragment = launch_hash(init_data(user_id), version=version, dark=dark, inline=inline)
     page.goto(f"{live.url}/app/" + (f"?screen={screen}" if screen else "") + fragment)
     page.wait_for_selector("#tabs button")
     page.errors = errors
     page.unsupported = unsupported  # Telegram's console errors for a method too new
+    page.schemes = schemes
     return page
 
 
@@ -210,6 +220,7 @@ def test_a_partner_sees_the_text_before_the_image_and_downloads(browser, live: L
     live.run(make_pro)
     page = open_app(browser, live, PARTNER_ID, version=client)
     page.wait_for_selector("#post_type")
+    assert set(page.schemes) == {"Bearer"}  # the init data was exchanged for a token
     [main] = events(page, "web_app_setup_main_button")[-1:]
     assert main["is_visible"] and main["text"] == "Generate · 2 tokens"
     if client == CURRENT:

@@ -1,5 +1,5 @@
 // The Mini App's shell: Telegram.WebApp (theme, BackButton, MainButton, haptics), the API
-// client with `Authorization: tma <initData>`, the strings, the tabs and the screens.
+// client (a Bearer token for the init data, renewed while open), the strings, the tabs and the screens.
 import * as studio from "./studio.js";
 import * as gallery from "./gallery.js";
 import * as cosmic from "./cosmic.js";
@@ -62,8 +62,39 @@ export function t(key, vars = {}) {
   return text;
 }
 
+// The session: the init data is exchanged for a short-lived Bearer token at start
+// (POST /api/auth/telegram), and the token renews itself while the app stays open
+// (POST /api/auth/refresh): the server accepts init data for two hours only. Without a
+// token (the exchange failed), calls carry the init data and its 401 says why.
+const session = { token: null, renewAt: 0 };
+
+function remember({ token, expiresIn }) {
+  session.token = token;
+  session.renewAt = Date.now() + expiresIn * 800;  // at 80 % of its life
+}
+
+async function signIn() {
+  try {
+    const response = await fetch("/api/auth/telegram", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ initData: tg ? tg.initData : "" }),
+    });
+    if (response.ok) remember(await response.json());
+  } catch (error) { /* offline: the first call says so */ }
+}
+
+async function authorization() {
+  if (session.token && Date.now() > session.renewAt) {
+    try {
+      const response = await fetch("/api/auth/refresh", { method: "POST", headers: { Authorization: `Bearer ${session.token}` } });
+      if (response.ok) remember(await response.json());
+      else session.token = null;
+    } catch (error) { /* offline: try again at the next call */ }
+  }
+  return session.token ? `Bearer ${session.token}` : `tma ${tg ? tg.initData : ""}`;
+}
+
 export async function api(path, { method = "GET", body, raw = false, headers: extra = {} } = {}) {
-  const headers = { Authorization: `tma ${tg ? tg.initData : ""}`, ...extra };
+  const headers = { Authorization: await authorization(), ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -254,6 +285,7 @@ async function start() {
   const user = tg && tg.initDataUnsafe ? tg.initDataUnsafe.user : null;
   await loadStrings(user ? user.language_code : navigator.language);
   const root = document.getElementById("screen");
+  await signIn();
   try {
     state.me = await api("/api/me");
   } catch (error) {
