@@ -121,6 +121,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         services.subscriptions,
         services.horoscopes,
         services.broadcaster,
+        services.shared.key_locks,
     )
     app_posts = AppPosts(
         services.studio,
