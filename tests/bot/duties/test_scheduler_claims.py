@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from redis.asyncio import Redis
@@ -19,7 +20,9 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.duties.leadership import Leadership
 from bot.duties.scheduler import Job, Scheduler
+from bot.duties.sweeper import Sweeper
 from services.core.run_repo import RunRepo
+from services.core.sweep import Sweep, SweepReport
 from services.infra.db import Database
 from services.infra.leader import RedisLease
 from tests.conftest import ADMIN_ID, Driver, make_driver
@@ -181,6 +184,43 @@ async def test_a_leader_whose_lease_was_taken_starts_nothing_more(databases, cli
         assert len(work.runs) == 1
     finally:
         await new.stop()
+        await old.stop()
+
+
+class CountingSweep:
+    """A sweep that only counts its runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    async def run(self, now: float | None = None) -> SweepReport:
+        self.runs += 1
+        return SweepReport(0, 0)
+
+    async def untold(self) -> list[Any]:
+        return []
+
+
+async def test_a_leader_whose_lease_was_taken_sweeps_no_more(clients):
+    sweep = CountingSweep()
+    sweeper = Sweeper(
+        cast(Any, None), cast(Any, None), cast(Sweep, sweep), interval=0.1, post_cost=2
+    )
+    lease = RedisLease(clients[0], ttl=30)
+    old = Leadership(lease, [sweeper], every=60)  # it will not notice on its own here
+    sweeper.still_leading = old.confirm
+    await old.start()
+    try:
+        assert sweep.runs == 1  # at once when it leads
+        await asyncio.sleep(0.25)
+        assert sweep.runs >= 2  # then every interval, the lease renewed each time
+        await clients[0].delete(lease.key)  # it stalled past its lease…
+        taker = RedisLease(clients[1], ttl=30)
+        assert await taker.acquire()  # …and another process took it
+        swept = sweep.runs
+        await asyncio.sleep(0.3)  # its next sweep asks first, and stops
+        assert sweep.runs == swept and not old.leading
+    finally:
         await old.stop()
 
 
