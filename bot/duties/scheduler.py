@@ -152,7 +152,12 @@ class Scheduler:
             logger.exception(
                 "job %s for %s failed; it will be retried at its next run", name, period
             )
-            await self._runs.release(name, period, self.owner)
+            try:
+                await self._runs.release(name, period, self.owner)
+            except Exception as error:  # then it is taken over once its beats are stale
+                logger.warning(
+                    "job %s for %s: its claim was not given back: %r", name, period, error
+                )
             return None
         finally:
             beating.cancel()

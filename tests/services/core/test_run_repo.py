@@ -45,11 +45,11 @@ async def test_a_live_claim_is_kept_and_a_stale_one_is_taken_over_once(db: Datab
 
 async def test_beats_keep_a_slow_run_its_claim(db: Database):
     runs = RunRepo(db)
-    assert await runs.claim("monthly_reset", "2026-06", "slow", stale_after=0.3)
-    for _ in range(3):
-        await asyncio.sleep(0.15)
+    assert await runs.claim("monthly_reset", "2026-06", "slow", stale_after=1.0)
+    for _ in range(3):  # 1.2 s in all, more than the claim's expiry
+        await asyncio.sleep(0.4)
         assert await runs.beat("monthly_reset", "2026-06", "slow")
-        assert not await runs.claim("monthly_reset", "2026-06", "other", stale_after=0.3)
+        assert not await runs.claim("monthly_reset", "2026-06", "other", stale_after=1.0)
 
 
 async def test_a_finished_period_is_never_claimed_again_and_a_failed_one_is(db: Database):
