@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.core.account_repo import AccountRepo
 from services.infra.db import Database, DatabaseError, async_url
-from services.infra.schema import current_revision
+from services.infra.schema import alembic_config, current_revision
 from services.infra.schema.sqlite_legacy import MIGRATIONS
 from tests.databases import DatabaseUnderTest
+
+
+def _head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def _revision(database: DatabaseUnderTest) -> str | None:
@@ -30,7 +37,7 @@ async def test_reopening_keeps_data_and_does_not_migrate_twice(database: Databas
     account = await AccountRepo(again).get(42)
     await again.close()
     assert account is not None and account.language == "es"
-    assert await _revision(database) == "0001"
+    assert await _revision(database) == _head()
 
 
 async def test_sqlite_runs_in_wal_mode(db: Database):
@@ -58,7 +65,7 @@ async def test_a_file_made_before_alembic_upgrades_in_place(tmp_path):
     zones = await db.fetch_all("SELECT * FROM time_zones")
     await db.close()
     assert account is not None and zones == []
-    assert await _revision(DatabaseUnderTest(f"sqlite:///{path}")) == "0001"
+    assert await _revision(DatabaseUnderTest(f"sqlite:///{path}")) == _head()
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(db: Database):
@@ -114,3 +121,31 @@ async def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path):
         tables = {row[0] for row in old.execute("SELECT name FROM sqlite_master")}
     assert version == 5
     assert "work_origins" not in tables  # v6's table was rolled back with the rest
+
+
+async def test_the_duty_claims_revision_goes_down_and_up_again(database: DatabaseUnderTest):
+    from alembic import command
+
+    from services.infra.schema import upgrade
+
+    db = Database(database.url, schema=database.schema)
+    await db.connect()  # at the head
+    await db.close()
+    args = {"server_settings": {"search_path": database.schema}} if database.schema else {}
+    engine = create_async_engine(async_url(database.url), connect_args=args)
+
+    def tables(conn: Connection) -> set[str]:
+        from sqlalchemy import inspect
+
+        return set(inspect(conn).get_table_names())
+
+    async with engine.connect() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0001"))
+        await conn.commit()
+        assert "duty_claims" not in await conn.run_sync(tables)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade, database.schema)
+        await conn.commit()
+        assert "duty_claims" in await conn.run_sync(tables)
+        assert await conn.run_sync(current_revision) == _head()
+    await engine.dispose()
