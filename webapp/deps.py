@@ -194,6 +194,10 @@ def _i18n(web: WebDep) -> I18n:
     return web.i18n
 
 
+def _admin_ids(web: WebDep) -> frozenset[int]:
+    return web.settings.admin_ids
+
+
 def _studio(web: WebDep) -> StudioService:
     return web.studio
 
@@ -291,5 +295,6 @@ AppPostsDep = Annotated[AppPosts, Depends(_app_posts)]
 SignerDep = Annotated[MediaSigner, Depends(_signer)]
 DefaultLocaleDep = Annotated[str, Depends(_default_locale)]
 WebappUrlDep = Annotated[str | None, Depends(_webapp_url)]
+AdminIdsDep = Annotated[frozenset[int], Depends(_admin_ids)]
 TokensDep = Annotated[BearerTokens, Depends(_tokens)]
 AuthMaxAgeDep = Annotated[int, Depends(_auth_max_age)]

@@ -27,9 +27,11 @@ from services.sharing.analytics import SharePlatform
 from services.sharing.cards import CardFormat
 from ui.cosmic.texts import caption, cosmic_failure_text, limit_text, upgrade_text
 from ui.cosmic.words import TRAITS, trait_label
+from ui.sharing.replies import tell_share_outcome
 from ui.sharing.texts import card_text
 from webapp.auth import Caller
 from webapp.deps import (
+    AdminIdsDep,
     AnalyticsDep,
     BotDep,
     CallerDep,
@@ -521,6 +523,7 @@ async def share(
     cosmic: CosmicDep,
     bot: BotDep,
     i18n: I18nDep,
+    admin_ids: AdminIdsDep,
     image_id: Annotated[int, IMAGE_ID],
 ) -> Response:
     """The image's share card in `format` (PNG of the format's size), to share from the
@@ -533,5 +536,7 @@ async def share(
     card, png = await cards.card(image, chosen, who.locale, text)
     data = png if png is not None else cards.png(card)
     platform = body.platform or FORMAT_PLATFORMS[chosen]
-    await analytics.share(image.id, who.user_id, platform, chosen.value)
+    outcome = await analytics.share(image.id, who.user_id, platform, chosen.value)
+    with speaking(i18n, who.locale):
+        await tell_share_outcome(bot, outcome, analytics.rules, who.user_id, admin_ids)
     return Response(data, media_type="image/png")

@@ -10,8 +10,11 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from services.sharing.analytics import SharePlatform
-from webapp.deps import AnalyticsDep, CallerDep, GalleryDep
+from ui.sharing.replies import tell_share_outcome
+from webapp.deps import AdminIdsDep, AnalyticsDep, BotDep, CallerDep, GalleryDep, I18nDep
+from webapp.envelope import Envelope, ok
 from webapp.errors import COMMON, FOUND, N_, ApiError
+from webapp.texts import speaking
 
 shares_router = APIRouter(prefix="/images", tags=["images"], responses={**COMMON, **FOUND})
 IMAGE_ID = Path(ge=1, le=2**62)
@@ -27,22 +30,23 @@ class Recorded(BaseModel):
     """False when this person's share of this image was counted already today."""
 
 
-class SharedOut(BaseModel):
-    success: bool = True
-    data: Recorded
-
-
 @shares_router.post("/{image_id:int}/shared")
 async def shared(
     body: SharedIn,
     who: CallerDep,
     gallery: GalleryDep,
     analytics: AnalyticsDep,
+    bot: BotDep,
+    i18n: I18nDep,
+    admin_ids: AdminIdsDep,
     image_id: Annotated[int, IMAGE_ID],
-) -> SharedOut:
-    """Counts a share of one's own image, once per person, image and day."""
+) -> Envelope[Recorded]:
+    """Counts a share of one's own image, once per person, image and day (the admins hear
+    of an image it made viral, the sharer of a reward it earned)."""
     image = await gallery.owned(who.user_id, image_id)
     if image is None:
         raise ApiError(404, N_("No such image in your gallery."))
     outcome = await analytics.share(image.id, who.user_id, body.platform)
-    return SharedOut(data=Recorded(recorded=outcome.recorded))
+    with speaking(i18n, who.locale):
+        await tell_share_outcome(bot, outcome, analytics.rules, who.user_id, admin_ids)
+    return ok(Recorded(recorded=outcome.recorded))

@@ -38,6 +38,7 @@ from ui.common.photos import Photo, send_reusing
 from ui.common.texts import expired_text
 from ui.sharing.callbacks import CardFileCallback, CardPhotoCallback
 from ui.sharing.keyboards import send_card_menu
+from ui.sharing.replies import tell_share_outcome
 from ui.sharing.texts import card_text, share_text
 
 logger = logging.getLogger(__name__)
@@ -222,31 +223,7 @@ async def chosen_inline_result(
     if not image_id:
         return
     outcome = await analytics.share(image_id, user_id, SharePlatform.TELEGRAM, detail)
-    if outcome.viral is not None:
-        await tell_admins_viral(bot, outcome.viral, analytics.rules.viral_shares, admin_ids)
-    if outcome.reward is not None:
-        await bot.send_message(
-            user_id,
-            _(
-                "You shared {count} times this month: a free Cosmic week is yours! See /usage."
-            ).format(count=analytics.rules.reward_shares),
-        )
-
-
-async def tell_admins_viral(
-    bot: Bot, image: StoredImage, threshold: int, admin_ids: frozenset[int]
-) -> None:
-    text = _("🔥 Image #{id} by {user_id} went viral: {count}+ shares in 24 h.").format(
-        id=image.id, user_id=image.user_id, count=threshold
-    )
-    for admin_id in admin_ids:
-        try:
-            if image.file_id:
-                await bot.send_photo(admin_id, image.file_id, caption=text)
-            else:
-                await bot.send_message(admin_id, text)
-        except Exception:
-            logger.exception("could not tell admin %s about viral image %s", admin_id, image.id)
+    await tell_share_outcome(bot, outcome, analytics.rules, user_id, admin_ids)
 
 
 # --- /stats ---------------------------------------------------------------------------

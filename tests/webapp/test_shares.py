@@ -4,11 +4,15 @@ image."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
+from bot.config import Settings
 from services.cosmic.kinds import MatchParams
+from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web
-from tests.webapp.conftest import FAN_ID, PARTNER_ID, auth, give_tier
+from tests.webapp.conftest import ADMIN_ID, FAN_ID, PARTNER_ID, auth, give_tier, open_api
 
 
 async def an_image(web: Web) -> int:
@@ -68,3 +72,32 @@ async def test_it_needs_the_init_data(web: Web):
     response = await web.client.post(f"/api/images/{image_id}/shared", json={"platform": "story"})
     assert response.status_code == 401
     assert await shares_today(web) == 0
+
+
+@pytest.fixture
+async def generous(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Web]:
+    """One share makes an image viral and earns the reward."""
+    telegram.add_user(FAN_ID, "Fan")
+    rules = settings.model_copy(update={"viral_shares": 1, "reward_shares": 1})
+    async for opened in open_api(rules, telegram):
+        yield opened
+    assert telegram.errors == []
+
+
+async def test_a_share_from_the_app_tells_the_admins_and_rewards_the_sharer(generous: Web):
+    """The same as a share counted by the bot: an image it made viral reaches the admins,
+    the reward it earned reaches the sharer (a free user: a Cosmic week)."""
+    web, telegram = generous, generous.telegram
+    made = await web.client.post(
+        "/api/images/generate/daily-energy", json={"sign": "leo"}, headers=auth(FAN_ID)
+    )
+    image_id = made.json()["data"]["imageId"]
+    shared = await web.client.post(
+        f"/api/images/{image_id}/shared", json={"platform": "story"}, headers=auth(FAN_ID)
+    )
+    assert shared.json()["data"] == {"recorded": True}
+    [notice] = telegram.chat_messages(ADMIN_ID)
+    assert "went viral" in notice.visible
+    assert any("free Cosmic week" in m.visible for m in telegram.chat_messages(FAN_ID))
+    account = await web.app.services.accounts.get(FAN_ID)
+    assert account is not None and account.tier == "cosmic"
