@@ -26,6 +26,7 @@ from bot.startup import (
     telegram_problem,
     token_problem,
     webhook_problem,
+    webhook_warning,
     worker_problem,
 )
 from services.studio.catalog import Audience, PostType
@@ -123,6 +124,8 @@ async def serve_web(settings: Settings) -> int:
 
     from bot.http.app import create_web_app, listen
 
+    if warning := webhook_warning(settings):
+        logging.getLogger("bot.startup").warning(warning)
     app = await open_app(settings)
     if app is None:
         return 1

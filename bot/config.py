@@ -6,9 +6,17 @@ import logging
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
@@ -17,6 +25,7 @@ from services.generation.pricing import DEFAULT_PRICES_FILE
 from services.generation.resilience import RetryPolicy
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+TELEGRAM_CLOUD_HOST = "api.telegram.org"
 DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
 DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
@@ -32,6 +41,12 @@ cores busy (the renderer releases the GIL for part of its work)."""
 WORKER_RENDERS = 1
 """In a `worker`: one at a time, so that each worker holds one core and a deployment
 scales by adding workers (one per core), not by threads that share one GIL."""
+
+
+def is_telegram_cloud(api_base: str) -> bool:
+    """Whether TELEGRAM_API_BASE is Telegram's own Bot API (not a self-hosted server)."""
+    host = urlsplit(api_base).hostname or ""
+    return host == TELEGRAM_CLOUD_HOST
 
 
 class Settings(BaseSettings):
@@ -191,11 +206,19 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_url")
     @classmethod
-    def _https_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
+    def _https_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        # A self-hosted Bot API server (--local) posts to http:// too; Telegram's cloud
+        # calls only https (an unreadable TELEGRAM_API_BASE counts as the cloud).
+        cloud = is_telegram_cloud(info.data.get("telegram_api_base", TELEGRAM_DEFAULT_API))
+        scheme = "https" if cloud else "https?"
+        if not re.fullmatch(scheme + r"://[^/\s]+(/\S*)?", value):
             msg = "expected the public https URL of this server, such as https://bot.example.com"
+            if not cloud:
+                msg = "expected the http(s) URL the Bot API server posts updates to"
             raise ValueError(msg)
-        return value.rstrip("/") if value else value
+        return value.rstrip("/")
 
     @field_validator("webhook_secret", mode="before")
     @classmethod

@@ -110,6 +110,19 @@ def webhook_problem(settings: Settings) -> str | None:
     return None
 
 
+def webhook_warning(settings: Settings) -> str | None:
+    """The one line `web` logs when WEBHOOK_URL is plain http (accepted only with a
+    self-hosted Bot API server: bot/config.py)."""
+    url = settings.webhook_url
+    if url is None or not url.startswith("http://"):
+        return None
+    return (
+        f"WEBHOOK_URL {url} is plain http: only the self-hosted Bot API server at "
+        f"{settings.telegram_api_base} can deliver to it (Telegram's cloud needs https); "
+        "updates travel unencrypted between them and the Mini App is off"
+    )
+
+
 class OneLinePollingLog(logging.Filter):
     """aiogram logs each failed poll as an error and then a "Sleep for … seconds" warning,
     the error's text possibly spanning lines (an HTML error page): keep one line each."""

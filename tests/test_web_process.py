@@ -27,19 +27,18 @@ IMAGE_MODEL = "gemini-2.5-flash-image"
 
 
 def web_env(tmp_path: Path, server: BotAPIServer, port: int, **extra: str) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=server.base_url,
-        ADMIN_IDS=str(ADMIN_ID),
-        WEBHOOK_URL=PUBLIC_URL,
-        WEBHOOK_SECRET=SECRET,
-        WEB_HOST="127.0.0.1",
-        WEB_PORT=str(port),
-        LOG_LEVEL="WARNING",
-        SCHEDULER_ENABLED="false",
-        **extra,
-    )
+    values = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": server.base_url,
+        "ADMIN_IDS": str(ADMIN_ID),
+        "WEBHOOK_URL": PUBLIC_URL,
+        "WEBHOOK_SECRET": SECRET,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "SCHEDULER_ENABLED": "false",
+    }
+    return clean_env(tmp_path, **{**values, **extra})
 
 
 async def start_web(tmp_path: Path, server: BotAPIServer, port: int, **extra: str):
