@@ -105,50 +105,81 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def serve_worker(settings: Settings) -> int:
+    from bot.http.app import app_readiness
+    from bot.http.health import create_ops_app, serve_ops
     from bot.worker import run_worker
 
     app = await open_app(settings)
     if app is None:
         return 1
     try:
-        await run_worker(app)
+        opened = open_listeners((*settings.ops_address("worker"), "OPS_HOST and OPS_PORT"))
+        if isinstance(opened, str):
+            print(opened, file=sys.stderr)
+            return 1
+        (ops_sock,) = opened
+        try:
+            async with serve_ops(create_ops_app(app_readiness(app)), ops_sock):
+                await run_worker(app)
+        finally:
+            ops_sock.close()
     finally:
         await app.close(grace=0)
     return 0
 
 
 async def serve_web(settings: Settings) -> int:
-    """Builds the bot, binds WEB_HOST:WEB_PORT, runs the start-up, points Telegram's webhook
-    here and serves until SIGTERM or Ctrl-C; then lets the updates in flight finish."""
+    """Builds the bot, binds WEB_HOST:WEB_PORT (public) and OPS_HOST:OPS_PORT (operations),
+    runs the start-up, points Telegram's webhook here and serves until SIGTERM or Ctrl-C;
+    then lets the updates in flight finish."""
     from aiogram.exceptions import AiogramError
 
-    from bot.http.app import create_web_app, listen
+    from bot.http.app import app_readiness, create_web_app
+    from bot.http.health import create_ops_app, serve_ops
 
     if warning := webhook_warning(settings):
         logging.getLogger("bot.startup").warning(warning)
     app = await open_app(settings)
     if app is None:
         return 1
-    try:
-        web = create_web_app(app)
-        sock = listen(settings.web_host, settings.web_port)
-    except OSError as error:
-        where = f"{settings.web_host}:{settings.web_port}"
-        print(
-            f"error: cannot listen on {where}: {error}; check WEB_HOST and WEB_PORT",
-            file=sys.stderr,
-        )
+    readiness = app_readiness(app)
+    web = create_web_app(app, readiness)
+    opened = open_listeners(
+        (settings.web_host, settings.web_port, "WEB_HOST and WEB_PORT"),
+        (*settings.ops_address("web"), "OPS_HOST and OPS_PORT"),
+    )
+    if isinstance(opened, str):
+        print(opened, file=sys.stderr)
         await app.close()
         return 1
+    sock, ops_sock = opened
     try:
-        await serve_webhook(app, web, sock)
+        async with serve_ops(create_ops_app(readiness), ops_sock):
+            await serve_webhook(app, web, sock)
     except AiogramError as error:
         print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
         return 1
     finally:
         sock.close()
+        ops_sock.close()
         await app.close()
     return 0
+
+
+def open_listeners(*places: tuple[str, int, str]) -> list[socket.socket] | str:
+    """A listening socket for each (host, port, the settings that name them), bound before
+    Telegram is told to send updates here; or the one line that says which could not be."""
+    from bot.http.app import listen
+
+    opened: list[socket.socket] = []
+    for host, port, names in places:
+        try:
+            opened.append(listen(host, port))
+        except OSError as error:
+            for sock in opened:
+                sock.close()
+            return f"error: cannot listen on {host}:{port}: {error}; check {names}"
+    return opened
 
 
 async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
@@ -166,12 +197,15 @@ async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
             allowed_updates=dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
+        ops_host, ops_port = settings.ops_address("web")
         logging.getLogger("bot.http.app").info(
-            "webhook at %s%s; listening on %s:%s",
+            "webhook at %s%s; listening on %s:%s (operations on %s:%s)",
             settings.webhook_url,
             WEBHOOK_PATH,
             settings.web_host,
             settings.web_port,
+            ops_host,
+            ops_port,
         )
         await serve(web, sock)
     finally:

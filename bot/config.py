@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    ops_host: str = "127.0.0.1"
+    """Where `web` and `worker` serve /metrics, /readyz and /healthz for operators (never
+    on the public listener): loopback unless Prometheus scrapes from elsewhere."""
+    ops_port: int = Field(default=9090, ge=1, le=65535)
+    """The operations listener's port (each process on one host needs its own)."""
     webapp_auth_max_age: int = Field(default=7_200, ge=1)
     """Seconds a Mini App's signed init data (or a Login Widget's payload) stays valid from
     its auth_date; the bearer token it is exchanged for carries the session after that."""
@@ -144,7 +149,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
     """Jobs one `python -m bot worker` (or the in-process queue) runs at once."""
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
-    """`python -m bot worker` serves GET /metrics on this port (none when unset)."""
+    """Older name of a worker's OPS_PORT: when set, `python -m bot worker` serves its
+    operations listener (on OPS_HOST) on this port instead."""
     worker_grace: float = Field(default=60.0, ge=0)
     """Seconds a stopping worker lets its running jobs finish before it hands them back."""
     job_redelivery_seconds: float | None = Field(default=None, gt=0)
@@ -287,6 +293,12 @@ class Settings(BaseSettings):
         if self.job_redelivery_seconds is not None:
             return self.job_redelivery_seconds
         return min((self.generation_timeout + self.sweep_margin) / 10, 30.0)
+
+    def ops_address(self, command: str) -> tuple[str, int]:
+        """Where `command`'s operations listener binds (a worker's WORKER_METRICS_PORT,
+        when set, wins over OPS_PORT)."""
+        port = self.worker_metrics_port if command == "worker" else None
+        return self.ops_host, port or self.ops_port
 
     @property
     def database_options(self) -> dict[str, Any]:
