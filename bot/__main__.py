@@ -21,7 +21,9 @@ from bot.logs import log_handler
 from bot.startup import (
     OneLinePollingLog,
     check_telegram,
+    database_problem,
     one_line,
+    schema_problem,
     settings_problem,
     telegram_problem,
     token_problem,
@@ -63,9 +65,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def open_app(settings: Settings) -> App | None:
-    """Telegram answers to the token, then the app is built; None once the one line that
-    says what is wrong has been printed."""
+async def open_app(settings: Settings, *, migrate: bool = True) -> App | None:
+    """Telegram answers to the token, then the app is built (the schema brought up to date
+    unless not to `migrate`); None once the one line that says what is wrong has been
+    printed."""
     from bot.app import build_app
     from bot.warmup import freeze_heap
     from services.infra.db import UNREACHABLE
@@ -74,7 +77,7 @@ async def open_app(settings: Settings) -> App | None:
         print(problem, file=sys.stderr)
         return None
     try:
-        app = await build_app(settings)
+        app = await build_app(settings, migrate=migrate)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
@@ -109,7 +112,12 @@ async def serve_worker(settings: Settings) -> int:
     from bot.http.health import create_ops_app, serve_ops
     from bot.worker import run_worker
 
-    app = await open_app(settings)
+    # A worker never migrates: in a rolling deploy `python -m bot migrate` runs first, and a
+    # worker of the new release must not start on the old schema.
+    if problem := await schema_problem(settings):
+        print(problem, file=sys.stderr)
+        return 1
+    app = await open_app(settings, migrate=False)
     if app is None:
         return 1
     try:
@@ -258,11 +266,6 @@ def _serving(command: str, settings: Settings) -> tuple[Coroutine[Any, Any, int]
     if problem:
         serve.close()  # never awaited: no warning that it was not
     return serve, problem
-
-
-def database_problem(error: Exception) -> str:
-    """The driver's own words on one line (a SQLAlchemy error adds a footer to them)."""
-    return one_line(str(getattr(error, "orig", None) or error))
 
 
 async def migrate(settings: Settings) -> int:

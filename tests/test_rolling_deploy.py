@@ -1,23 +1,38 @@
-"""Rolling deploys on a real Redis: a worker of the older release that reads a job of a kind
-it does not know (a newer release's) neither runs, holds nor acknowledges it; the job stays
-pending, its own claims pass it over, and a worker that knows the kind takes it at once."""
+"""Rolling deploys, on a real Redis and real databases (SQLite and PostgreSQL). A worker of
+the older release that reads a job of a kind it does not know (a newer release's) neither
+runs, holds nor acknowledges it: the job stays pending, its own claims pass it over, and a
+worker that knows the kind takes it at once. A worker never migrates: it refuses, in one
+line, a database behind the revision it needs, and says so when the database is ahead."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
+from alembic.script import ScriptDirectory
 from redis.asyncio import Redis
 from taskiq import BrokerMessage
 from taskiq.receiver import Receiver
 
 from bot.jobs.broker import CLAIM_SCAN, GROUP, STREAM, HeldStreamBroker
+from services.infra.schema import SchemaState, alembic_config
+from tests.databases import DatabaseUnderTest
+from tests.fakes.botapi_http import BotAPIServer
+from tests.test_e2e import TOKEN, stop
+from tests.test_ops import answering
 from tests.test_queue import REDELIVERY, next_message, worker
+from tests.test_startup import clean_env, one_line
+from tests.test_web import unused_port
 
 OLD, NEW = "studio.post", "studio.newer_kind"
 
@@ -140,3 +155,109 @@ async def test_through_taskiqs_receiver_the_newer_job_runs_once_on_the_newer_wor
     finally:
         await older.shutdown()
         await newer.shutdown()
+
+
+# ----- the schema a worker needs ------------------------------------------------------------
+
+
+def head() -> str:
+    found = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert found is not None
+    return found
+
+
+def worker_env(tmp_path: Path, database: DatabaseUnderTest, redis_url: str, **extra: str):
+    return clean_env(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        REDIS_URL=redis_url,
+        LOG_LEVEL="WARNING",
+        SCHEDULER_ENABLED="false",
+        OPS_PORT=str(unused_port()),
+        **database.env,
+        **extra,
+    )
+
+
+def bot(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def sql(database: DatabaseUnderTest, statement: str) -> list[tuple[Any, ...]]:
+    """One statement on the database under test (its schema on PostgreSQL)."""
+    if database.schema is None:
+        with sqlite3.connect(database.url.removeprefix("sqlite:///")) as db:
+            return list(db.execute(statement))
+    conn = await asyncpg.connect(database.url, server_settings={"search_path": database.schema})
+    try:
+        return [tuple(row) for row in await conn.fetch(statement)]
+    finally:
+        await conn.close()
+
+
+async def test_a_worker_refuses_an_empty_database_in_one_line(
+    tmp_path: Path, database: DatabaseUnderTest, redis_url: str
+):
+    env = worker_env(tmp_path, database, redis_url)
+    result = await asyncio.to_thread(bot, "worker", env, tmp_path)
+    assert result.returncode == 1
+    assert one_line(result) == (
+        f"error: the database schema is at revision none (empty) but this worker needs "
+        f"{head()}: run `python -m bot migrate` first (workers never migrate)"
+    )
+    tables = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if database.schema is None
+        else "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+        f"'{database.schema}'"
+    )
+    assert await sql(database, tables) == []  # it migrated nothing
+
+    assert bot("migrate", env, tmp_path).returncode == 0  # what the line says to do
+    assert await sql(database, "SELECT version_num FROM alembic_version") == [(head(),)]
+
+
+async def test_a_worker_on_a_newer_schema_says_so_once_and_works(
+    tmp_path: Path, database: DatabaseUnderTest, redis_url: str, server: BotAPIServer
+):
+    env = worker_env(tmp_path, database, redis_url, TELEGRAM_API_BASE=server.base_url)
+    assert (await asyncio.to_thread(bot, "migrate", env, tmp_path)).returncode == 0
+    newer = "ffff_of_a_newer_release"
+    await sql(database, f"UPDATE alembic_version SET version_num = '{newer}'")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "worker",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        ops = f"http://127.0.0.1:{env['OPS_PORT']}/readyz"
+        status, _ = await answering(ops)  # it serves: it took its jobs
+        assert status == 200
+    finally:
+        stderr = (await stop(process)).decode()
+    assert process.returncode == 0, stderr
+    said = [line for line in stderr.splitlines() if "newer than this release knows" in line]
+    assert len(said) == 1, stderr
+    assert newer in said[0] and head() in said[0]
+    assert await sql(database, "SELECT version_num FROM alembic_version") == [(newer,)]
+
+
+def test_behind_and_ahead_are_told_by_this_releases_revisions():
+    assert SchemaState(None, head(), known=True).behind
+    assert SchemaState("0000_older", head(), known=True).behind
+    assert not SchemaState(head(), head(), known=True).behind
+    newer = SchemaState("ffff", head(), known=False)
+    assert newer.ahead and not newer.behind

@@ -87,7 +87,7 @@ class Deployment:
 
     async def migrate(self) -> None:
         """`python -m bot migrate`, as a deployment runs it before its workers start (a
-        worker only checks the schema: bot/schema_check.py)."""
+        worker only checks the schema: bot/startup.py `schema_problem`)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -120,6 +120,7 @@ async def deployment(
     tmp_path: Path, server: BotAPIServer, redis_url: str, providers: ProviderAPI
 ) -> AsyncIterator[Deployment]:
     made = Deployment(tmp_path, server, redis_url, providers.base_url)
+    await made.migrate()  # workers start first here, and a worker never migrates
     yield made
     for stderr in await made.stop_all():
         assert b"Traceback" not in stderr, stderr.decode()
