@@ -1,6 +1,7 @@
 """The database schema, kept by Alembic on SQLite and PostgreSQL alike.
 
-`upgrade` runs at every start (services/infra/db.py) and from `python -m bot migrate`;
+`upgrade` runs at every start of `run` and `web` (services/infra/db.py) and from
+`python -m bot migrate`; a worker only reads `schema_state` and refuses a database behind it;
 revisions live in services/infra/schema/versions. To change the schema, add a revision
 (`alembic -c services/infra/schema/alembic.ini revision -m "…"`) that works on both
 databases, and never edit a shipped one.
