@@ -21,5 +21,7 @@ RUN pip install -e . \
     && chown -R bot:bot /app/data
 
 USER bot
-EXPOSE 8080
+# 8080: WEB_PORT (public: the webhook, the Mini App, /healthz); 9090: OPS_PORT (private:
+# /metrics and /readyz for Prometheus and the operator; never publish it).
+EXPOSE 8080 9090
 CMD ["python", "-m", "bot", "web"]

@@ -148,7 +148,8 @@ class Cluster:
                 "bot",
                 command,
                 cwd=self.tmp,
-                env=self.env(),
+                # Each process its own operations port (/metrics, /readyz) on this host.
+                env={**self.env(), "OPS_PORT": str(unused_port())},
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=stderr,
             )

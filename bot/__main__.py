@@ -21,11 +21,14 @@ from bot.logs import log_handler
 from bot.startup import (
     OneLinePollingLog,
     check_telegram,
+    database_problem,
     one_line,
+    schema_problem,
     settings_problem,
     telegram_problem,
     token_problem,
     webhook_problem,
+    webhook_warning,
     worker_problem,
 )
 from services.studio.catalog import Audience, PostType
@@ -62,9 +65,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def open_app(settings: Settings) -> App | None:
-    """Telegram answers to the token, then the app is built; None once the one line that
-    says what is wrong has been printed."""
+async def open_app(settings: Settings, *, migrate: bool = True) -> App | None:
+    """Telegram answers to the token, then the app is built (the schema brought up to date
+    unless not to `migrate`); None once the one line that says what is wrong has been
+    printed."""
     from bot.app import build_app
     from bot.warmup import freeze_heap
     from services.infra.db import UNREACHABLE
@@ -73,7 +77,7 @@ async def open_app(settings: Settings) -> App | None:
         print(problem, file=sys.stderr)
         return None
     try:
-        app = await build_app(settings)
+        app = await build_app(settings, migrate=migrate)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
@@ -104,48 +108,86 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def serve_worker(settings: Settings) -> int:
+    from bot.http.app import app_readiness
+    from bot.http.health import create_ops_app, serve_ops
     from bot.worker import run_worker
 
-    app = await open_app(settings)
+    # A worker never migrates: in a rolling deploy `python -m bot migrate` runs first, and a
+    # worker of the new release must not start on the old schema.
+    if problem := await schema_problem(settings):
+        print(problem, file=sys.stderr)
+        return 1
+    app = await open_app(settings, migrate=False)
     if app is None:
         return 1
     try:
-        await run_worker(app)
+        opened = open_listeners((*settings.ops_address("worker"), "OPS_HOST and OPS_PORT"))
+        if isinstance(opened, str):
+            print(opened, file=sys.stderr)
+            return 1
+        (ops_sock,) = opened
+        try:
+            async with serve_ops(create_ops_app(app_readiness(app)), ops_sock):
+                await run_worker(app)
+        finally:
+            ops_sock.close()
     finally:
         await app.close(grace=0)
     return 0
 
 
 async def serve_web(settings: Settings) -> int:
-    """Builds the bot, binds WEB_HOST:WEB_PORT, runs the start-up, points Telegram's webhook
-    here and serves until SIGTERM or Ctrl-C; then lets the updates in flight finish."""
+    """Builds the bot, binds WEB_HOST:WEB_PORT (public) and OPS_HOST:OPS_PORT (operations),
+    runs the start-up, points Telegram's webhook here and serves until SIGTERM or Ctrl-C;
+    then lets the updates in flight finish."""
     from aiogram.exceptions import AiogramError
 
-    from bot.http.app import create_web_app, listen
+    from bot.http.app import app_readiness, create_web_app
+    from bot.http.health import create_ops_app, serve_ops
 
+    if warning := webhook_warning(settings):
+        logging.getLogger("bot.startup").warning(warning)
     app = await open_app(settings)
     if app is None:
         return 1
-    try:
-        web = create_web_app(app)
-        sock = listen(settings.web_host, settings.web_port)
-    except OSError as error:
-        where = f"{settings.web_host}:{settings.web_port}"
-        print(
-            f"error: cannot listen on {where}: {error}; check WEB_HOST and WEB_PORT",
-            file=sys.stderr,
-        )
+    readiness = app_readiness(app)
+    web = create_web_app(app, readiness)
+    opened = open_listeners(
+        (settings.web_host, settings.web_port, "WEB_HOST and WEB_PORT"),
+        (*settings.ops_address("web"), "OPS_HOST and OPS_PORT"),
+    )
+    if isinstance(opened, str):
+        print(opened, file=sys.stderr)
         await app.close()
         return 1
+    sock, ops_sock = opened
     try:
-        await serve_webhook(app, web, sock)
+        async with serve_ops(create_ops_app(readiness), ops_sock):
+            await serve_webhook(app, web, sock)
     except AiogramError as error:
         print(telegram_problem(error, settings.telegram_api_base), file=sys.stderr)
         return 1
     finally:
         sock.close()
+        ops_sock.close()
         await app.close()
     return 0
+
+
+def open_listeners(*places: tuple[str, int, str]) -> list[socket.socket] | str:
+    """A listening socket for each (host, port, the settings that name them), bound before
+    Telegram is told to send updates here; or the one line that says which could not be."""
+    from bot.http.app import listen
+
+    opened: list[socket.socket] = []
+    for host, port, names in places:
+        try:
+            opened.append(listen(host, port))
+        except OSError as error:
+            for sock in opened:
+                sock.close()
+            return f"error: cannot listen on {host}:{port}: {error}; check {names}"
+    return opened
 
 
 async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
@@ -163,12 +205,15 @@ async def serve_webhook(app: App, web: FastAPI, sock: socket.socket) -> None:
             allowed_updates=dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
+        ops_host, ops_port = settings.ops_address("web")
         logging.getLogger("bot.http.app").info(
-            "webhook at %s%s; listening on %s:%s",
+            "webhook at %s%s; listening on %s:%s (operations on %s:%s)",
             settings.webhook_url,
             WEBHOOK_PATH,
             settings.web_host,
             settings.web_port,
+            ops_host,
+            ops_port,
         )
         await serve(web, sock)
     finally:
@@ -221,11 +266,6 @@ def _serving(command: str, settings: Settings) -> tuple[Coroutine[Any, Any, int]
     if problem:
         serve.close()  # never awaited: no warning that it was not
     return serve, problem
-
-
-def database_problem(error: Exception) -> str:
-    """The driver's own words on one line (a SQLAlchemy error adds a footer to them)."""
-    return one_line(str(getattr(error, "orig", None) or error))
 
 
 async def migrate(settings: Settings) -> int:

@@ -97,9 +97,10 @@ async def build_app(
     session: BaseSession | None = None,
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
+    migrate: bool = True,
 ) -> App:
     services = await build_services(
-        settings, text_generator=text_generator, image_generator=image_generator
+        settings, text_generator=text_generator, image_generator=image_generator, migrate=migrate
     )
     warm_up()  # once per process: before its first update or job, not during them
     try:

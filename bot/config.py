@@ -6,9 +6,17 @@ import logging
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
@@ -17,6 +25,7 @@ from services.generation.pricing import DEFAULT_PRICES_FILE
 from services.generation.resilience import RetryPolicy
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+TELEGRAM_CLOUD_HOST = "api.telegram.org"
 DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
 DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
 DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
@@ -32,6 +41,12 @@ cores busy (the renderer releases the GIL for part of its work)."""
 WORKER_RENDERS = 1
 """In a `worker`: one at a time, so that each worker holds one core and a deployment
 scales by adding workers (one per core), not by threads that share one GIL."""
+
+
+def is_telegram_cloud(api_base: str) -> bool:
+    """Whether TELEGRAM_API_BASE is Telegram's own Bot API (not a self-hosted server)."""
+    host = urlsplit(api_base).hostname or ""
+    return host == TELEGRAM_CLOUD_HOST
 
 
 class Settings(BaseSettings):
@@ -112,6 +127,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    ops_host: str = "127.0.0.1"
+    """Where `web` and `worker` serve /metrics, /readyz and /healthz for operators (never
+    on the public listener): loopback unless Prometheus scrapes from elsewhere."""
+    ops_port: int = Field(default=9090, ge=1, le=65535)
+    """The operations listener's port (each process on one host needs its own)."""
     webapp_auth_max_age: int = Field(default=7_200, ge=1)
     """Seconds a Mini App's signed init data (or a Login Widget's payload) stays valid from
     its auth_date; the bearer token it is exchanged for carries the session after that."""
@@ -132,7 +152,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=1000)
     """Jobs one `python -m bot worker` (or the in-process queue) runs at once."""
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
-    """`python -m bot worker` serves GET /metrics on this port (none when unset)."""
+    """Older name of a worker's OPS_PORT: when set, `python -m bot worker` serves its
+    operations listener (on OPS_HOST) on this port instead."""
     worker_grace: float = Field(default=60.0, ge=0)
     """Seconds a stopping worker lets its running jobs finish before it hands them back."""
     job_redelivery_seconds: float | None = Field(default=None, gt=0)
@@ -194,11 +215,19 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_url")
     @classmethod
-    def _https_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"https://[^/\s]+(/\S*)?", value):
+    def _https_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        # A self-hosted Bot API server (--local) posts to http:// too; Telegram's cloud
+        # calls only https (an unreadable TELEGRAM_API_BASE counts as the cloud).
+        cloud = is_telegram_cloud(info.data.get("telegram_api_base", TELEGRAM_DEFAULT_API))
+        scheme = "https" if cloud else "https?"
+        if not re.fullmatch(scheme + r"://[^/\s]+(/\S*)?", value):
             msg = "expected the public https URL of this server, such as https://bot.example.com"
+            if not cloud:
+                msg = "expected the http(s) URL the Bot API server posts updates to"
             raise ValueError(msg)
-        return value.rstrip("/") if value else value
+        return value.rstrip("/")
 
     @field_validator("webhook_secret", mode="before")
     @classmethod
@@ -267,6 +296,12 @@ class Settings(BaseSettings):
         if self.job_redelivery_seconds is not None:
             return self.job_redelivery_seconds
         return min((self.generation_timeout + self.sweep_margin) / 10, 30.0)
+
+    def ops_address(self, command: str) -> tuple[str, int]:
+        """Where `command`'s operations listener binds (a worker's WORKER_METRICS_PORT,
+        when set, wins over OPS_PORT)."""
+        port = self.worker_metrics_port if command == "worker" else None
+        return self.ops_host, port or self.ops_port
 
     @property
     def database_options(self) -> dict[str, Any]:

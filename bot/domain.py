@@ -84,12 +84,14 @@ async def build_services(
     *,
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
+    migrate: bool = True,
 ) -> Services:
     """Storage, providers and domain services: everything but Telegram. Tests and benches
-    may replace the configured text or image models with one generator of their own."""
+    may replace the configured text or image models with one generator of their own.
+    `migrate`: False leaves the schema as it is (a worker checked it: bot/startup.py)."""
     clients = build_clients(settings)
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
-    db = Database(settings.database_url, **settings.database_options)
+    db = Database(settings.database_url, **settings.database_options, migrate=migrate)
     await db.connect()
     shared = connect_shared_state(settings)
     accounts = AccountRepo(db)

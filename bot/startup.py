@@ -110,6 +110,24 @@ def webhook_problem(settings: Settings) -> str | None:
     return None
 
 
+def database_problem(error: Exception) -> str:
+    """The driver's own words on one line (a SQLAlchemy error adds a footer to them)."""
+    return one_line(str(getattr(error, "orig", None) or error))
+
+
+def webhook_warning(settings: Settings) -> str | None:
+    """The one line `web` logs when WEBHOOK_URL is plain http (accepted only with a
+    self-hosted Bot API server: bot/config.py)."""
+    url = settings.webhook_url
+    if url is None or not url.startswith("http://"):
+        return None
+    return (
+        f"WEBHOOK_URL {url} is plain http: only the self-hosted Bot API server at "
+        f"{settings.telegram_api_base} can deliver to it (Telegram's cloud needs https); "
+        "updates travel unencrypted between them and the Mini App is off"
+    )
+
+
 class OneLinePollingLog(logging.Filter):
     """aiogram logs each failed poll as an error and then a "Sleep for … seconds" warning,
     the error's text possibly spanning lines (an HTML error page): keep one line each."""
@@ -132,3 +150,36 @@ def worker_problem(settings: Settings) -> str | None:
         "error: REDIS_URL is not set: `python -m bot worker` takes its jobs from the Redis"
         " queue (without Redis, `run` and `web` run the jobs themselves)"
     )
+
+
+async def schema_problem(settings: Settings) -> str | None:
+    """A worker's start-up check of the database schema (it never migrates): None when the
+    database is at the revision this release ships, or newer (a newer release migrated it
+    in a rolling deploy: one warning line, and the worker goes on); else the one line why
+    it must not start (behind: `python -m bot migrate` first)."""
+    from services.infra.db import UNREACHABLE, Database
+
+    options = {**settings.database_options, "pool_size": 1}
+    database = Database(settings.database_url, **options, migrate=False)
+    try:
+        await database.connect()
+    except UNREACHABLE as error:
+        return f"error: cannot open the database: {database_problem(error)}"
+    finally:
+        await database.close()
+    state = database.schema_state
+    assert state is not None
+    if state.ahead:
+        logging.getLogger(__name__).warning(
+            "the database schema is at revision %s, newer than this release knows (its "
+            "newest is %s): a newer release migrated it; working on",
+            state.current,
+            state.head,
+        )
+    elif state.behind:
+        return (
+            f"error: the database schema is at revision {state.current or 'none (empty)'} "
+            f"but this worker needs {state.head}: run `python -m bot migrate` first "
+            "(workers never migrate)"
+        )
+    return None

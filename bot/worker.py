@@ -6,8 +6,9 @@ election (the leader runs the scheduler and the sweeper).
 SIGTERM (or Ctrl-C): no new job is taken; the running ones get WORKER_GRACE seconds to
 finish, and any still running then is stopped and handed back unacknowledged (its hold
 stays held), so another worker finishes it. `python -m bot run` with REDIS_URL consumes
-the queue the same way, next to its polling. With WORKER_METRICS_PORT, the worker serves
-its Prometheus metrics (the bot_jobs_* ones among them) on that port."""
+the queue the same way, next to its polling. The worker's operations listener
+(OPS_HOST:OPS_PORT: /metrics with the bot_jobs_* metrics, /readyz, /healthz) is served
+around it by `python -m bot worker` (bot/__main__.py, bot/http/health.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import logging
 import signal
 from typing import TYPE_CHECKING
 
-from prometheus_client import start_http_server
 from taskiq.receiver import Receiver
 
 if TYPE_CHECKING:
@@ -55,8 +55,6 @@ async def run_worker(app: App) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    if app.settings.worker_metrics_port is not None:  # Prometheus scrapes workers too
-        start_http_server(app.settings.worker_metrics_port)
     try:
         assert app.leadership is not None
         await app.leadership.start()

@@ -20,11 +20,18 @@ from tests.fakes.telegram import FakeTelegram
 REDELIVERY = 0.6
 
 
-async def worker(url: str) -> HeldStreamBroker:
+async def worker(url: str, *kinds: str) -> HeldStreamBroker:
+    """A worker's broker that knows the jobs named `kinds` (studio.post when none)."""
     broker = HeldStreamBroker(url, redelivery=REDELIVERY)
+    for name in kinds or ("studio.post",):
+        broker.register_task(_nothing, name)
     broker.is_worker_process = True
     await broker.startup()
     return broker
+
+
+async def _nothing() -> None:
+    """The work of a job known by name only (these tests run no job)."""
 
 
 async def next_message(broker: HeldStreamBroker, within: float) -> AckableMessage | None:

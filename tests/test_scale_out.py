@@ -70,6 +70,8 @@ class Cluster:
     def __init__(self, tmp_path: Path, server: BotAPIServer, api: str, schema: str, redis: str):
         self.tmp_path = tmp_path
         self.web_ports = [unused_port(), unused_port()]
+        self.web_ops_ports = [unused_port(), unused_port()]
+        """Where each web process serves /metrics (its operations listener, not WEB_PORT)."""
         self.metrics_ports = [unused_port(), unused_port()]
         self.env = clean_env(
             tmp_path,
@@ -111,14 +113,18 @@ class Cluster:
         )
 
     async def start_all(self) -> None:
-        for n, port in enumerate(self.web_ports):
-            await self.start(f"web-{n + 1}", "web", WEB_PORT=str(port))
+        await self.start("migrate", "migrate")  # first, as a deployment does: workers check
+        assert await self.processes["migrate"].wait() == 0
+        del self.processes["migrate"]
+        for n, (port, ops) in enumerate(zip(self.web_ports, self.web_ops_ports, strict=True)):
+            await self.start(f"web-{n + 1}", "web", WEB_PORT=str(port), OPS_PORT=str(ops))
         for n, port in enumerate(self.metrics_ports):
             await self.start(f"worker-{n + 1}", "worker", WORKER_METRICS_PORT=str(port))
 
     def metrics_urls(self) -> dict[str, str]:
         urls = {
-            f"web-{n + 1}": f"http://127.0.0.1:{p}/metrics" for n, p in enumerate(self.web_ports)
+            f"web-{n + 1}": f"http://127.0.0.1:{p}/metrics"
+            for n, p in enumerate(self.web_ops_ports)
         }
         for n, port in enumerate(self.metrics_ports):
             urls[f"worker-{n + 1}"] = f"http://127.0.0.1:{port}/metrics"

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.http.app import WEBHOOK_PATH, create_web_app
+from bot.http.health import create_ops_app
 from bot.http.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
 from services.generation.base import ImageGenerator
 from tests.conftest import PARTNER_ID
@@ -30,9 +31,12 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 @dataclass
 class Web:
     client: httpx2.AsyncClient
+    """The public listener's app (the webhook, the Mini App, /healthz)."""
     app: App
     api: FastAPI
     telegram: FakeTelegram
+    ops: httpx2.AsyncClient
+    """The operations listener's app (/metrics, /readyz), sharing the readiness."""
 
     @property
     def receiver(self) -> WebhookReceiver:
@@ -47,7 +51,7 @@ class Web:
         await self.telegram.wait_for(lambda: self.receiver.in_flight == 0)
 
     async def metric(self, name: str, **labels: str) -> float:
-        text = (await self.client.get("/metrics")).text
+        text = (await self.ops.get("/metrics")).text
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
                 if sample.name == name and sample.labels == labels:
@@ -77,8 +81,12 @@ async def open_web(
     try:
         async with api.router.lifespan_context(api):
             transport = httpx2.ASGITransport(app=api)
-            async with httpx2.AsyncClient(transport=transport, base_url="http://bot") as client:
-                yield Web(client, app, api, telegram)
+            ops = httpx2.ASGITransport(app=create_ops_app(api.state.readiness))
+            async with (
+                httpx2.AsyncClient(transport=transport, base_url="http://bot") as client,
+                httpx2.AsyncClient(transport=ops, base_url="http://ops") as ops_client,
+            ):
+                yield Web(client, app, api, telegram, ops_client)
     finally:
         await app.close()
 
@@ -156,18 +164,20 @@ async def test_leaving_the_lifespan_lets_an_update_in_flight_finish(
 
 
 async def test_health_and_readiness_without_redis(web: Web):
-    assert (await web.client.get("/healthz")).status_code == 200
-    ready = await web.client.get("/readyz")
+    health = await web.client.get("/healthz")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    ready = await web.ops.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "database": "ok", "redis": "not configured"}
 
 
 async def test_not_ready_when_the_database_does_not_answer(web: Web):
     await web.app.services.db.close()
-    ready = await web.client.get("/readyz")
+    ready = await web.ops.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["database"].startswith("failed: ")
-    assert (await web.client.get("/healthz")).status_code == 200  # alive all the same
+    health = await web.client.get("/healthz")  # the public hears one word, not why
+    assert (health.status_code, health.json()) == (503, {"status": "failed"})
 
 
 def unused_port() -> int:
@@ -181,7 +191,7 @@ async def test_with_redis_unreachable_not_ready_and_updates_left_for_redelivery(
 ):
     unreachable = webhook_settings(settings, redis_url=f"redis://127.0.0.1:{unused_port()}/0")
     async for web in open_web(unreachable, telegram):
-        ready = await web.client.get("/readyz")
+        ready = await web.ops.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["database"] == "ok"
         assert ready.json()["redis"].startswith("failed: ")
@@ -198,7 +208,7 @@ async def test_with_redis_ready_and_a_redelivery_to_another_process_is_handled_o
     update = telegram.message_update(PARTNER_ID, "/start")
     async for first in open_web(shared, telegram):
         async for second in open_web(shared, telegram):  # two `web` processes, one Redis
-            ready = await second.client.get("/readyz")
+            ready = await second.ops.get("/readyz")
             assert ready.json() == {"ready": True, "database": "ok", "redis": "ok"}
             assert (await first.post(update)).status_code == 200
             assert (await second.post(update)).status_code == 200

@@ -27,19 +27,19 @@ IMAGE_MODEL = "gemini-2.5-flash-image"
 
 
 def web_env(tmp_path: Path, server: BotAPIServer, port: int, **extra: str) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=server.base_url,
-        ADMIN_IDS=str(ADMIN_ID),
-        WEBHOOK_URL=PUBLIC_URL,
-        WEBHOOK_SECRET=SECRET,
-        WEB_HOST="127.0.0.1",
-        WEB_PORT=str(port),
-        LOG_LEVEL="WARNING",
-        SCHEDULER_ENABLED="false",
-        **extra,
-    )
+    values = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": server.base_url,
+        "ADMIN_IDS": str(ADMIN_ID),
+        "WEBHOOK_URL": PUBLIC_URL,
+        "WEBHOOK_SECRET": SECRET,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "OPS_PORT": str(unused_port()),  # each process its own (others may run beside)
+        "LOG_LEVEL": "WARNING",
+        "SCHEDULER_ENABLED": "false",
+    }
+    return clean_env(tmp_path, **{**values, **extra})
 
 
 async def start_web(tmp_path: Path, server: BotAPIServer, port: int, **extra: str):
@@ -63,9 +63,9 @@ async def get(url: str) -> tuple[int, dict]:
 async def test_web_process_sets_the_webhook_and_answers_what_telegram_posts(
     server, telegram, tmp_path
 ):
-    port = unused_port()
-    local = f"http://127.0.0.1:{port}"
-    process = await start_web(tmp_path, server, port)
+    port, ops_port = unused_port(), unused_port()
+    local, ops = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ops_port}"
+    process = await start_web(tmp_path, server, port, OPS_PORT=str(ops_port))
     try:
         await telegram.wait_for(lambda: telegram.webhook is not None, 30)
         webhook = telegram.webhook
@@ -77,7 +77,7 @@ async def test_web_process_sets_the_webhook_and_answers_what_telegram_posts(
         )
         assert len(telegram.sent("setMyCommands")) == 3  # the start-up ran before
         assert await get(f"{local}/healthz") == (200, {"status": "ok"})
-        assert await get(f"{local}/readyz") == (
+        assert await get(f"{ops}/readyz") == (
             200,
             {"ready": True, "database": "ok", "redis": "not configured"},
         )
@@ -87,7 +87,7 @@ async def test_web_process_sets_the_webhook_and_answers_what_telegram_posts(
         assert not telegram.sent("sendMessage", PARTNER_ID)
         server.deliver_queued(f"{local}/telegram/webhook")  # the same update, with the secret
         await telegram.wait_for(lambda: bool(telegram.sent("sendMessage", PARTNER_ID)), 20)
-        async with aiohttp.ClientSession() as session, session.get(f"{local}/metrics") as got:
+        async with aiohttp.ClientSession() as session, session.get(f"{ops}/metrics") as got:
             assert 'bot_updates_total{type="message"} 1.0' in await got.text()
         assert telegram.errors == []
     finally:
@@ -203,6 +203,29 @@ async def test_a_port_in_use_is_one_line_and_exit_1(server, telegram, tmp_path):
     assert result.returncode == 1
     assert one_line(result).startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert telegram.webhook is None  # Telegram was not pointed at a server that is not there
+
+
+async def test_an_operations_port_in_use_is_one_line_and_exit_1(server, telegram, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ops_port = taken.getsockname()[1]
+        env = web_env(tmp_path, server, unused_port(), OPS_PORT=str(ops_port))
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot", "web"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1
+    line = one_line(result)
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{ops_port}: ")
+    assert line.endswith("check OPS_HOST and OPS_PORT")
+    assert telegram.webhook is None
 
 
 def test_the_procfile_runs_commands_that_exist():

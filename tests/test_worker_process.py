@@ -66,20 +66,40 @@ class Deployment:
         )
         self.cwd = tmp_path
         self.processes: list[asyncio.subprocess.Process] = []
+        self.ops_ports: dict[int, int] = {}
+        """Each process's operations port, by its pid."""
 
     async def start(self, command: str) -> asyncio.subprocess.Process:
+        ops_port = unused_port()  # each process on this host its own
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             command,
             cwd=self.cwd,
-            env=self.env,
+            env={**self.env, "OPS_PORT": str(ops_port)},
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
         self.processes.append(process)
+        self.ops_ports[process.pid] = ops_port
         return process
+
+    async def migrate(self) -> None:
+        """`python -m bot migrate`, as a deployment runs it before its workers start (a
+        worker only checks the schema: bot/startup.py `schema_problem`)."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "migrate",
+            cwd=self.cwd,
+            env=self.env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode()
 
     async def start_web(self, telegram: FakeTelegram) -> None:
         await self.start("web")
@@ -100,6 +120,7 @@ async def deployment(
     tmp_path: Path, server: BotAPIServer, redis_url: str, providers: ProviderAPI
 ) -> AsyncIterator[Deployment]:
     made = Deployment(tmp_path, server, redis_url, providers.base_url)
+    await made.migrate()  # workers start first here, and a worker never migrates
     yield made
     for stderr in await made.stop_all():
         assert b"Traceback" not in stderr, stderr.decode()

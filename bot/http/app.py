@@ -1,5 +1,6 @@
-"""The HTTP side of `python -m bot web` (FastAPI): Telegram's webhook, health and metrics;
-the Mini App and its API come from the `webapp` package."""
+"""The HTTP side of `python -m bot web` (FastAPI): Telegram's webhook and the one-word
+/healthz on the public listener (the Mini App and its API come from the `webapp` package);
+/readyz and /metrics only on the operations listener (bot/http/health.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import logging
 import signal
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.http.health import Readiness, public_health_router
 from bot.http.webhook import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates, WebhookReceiver
-from bot.metrics import CONTENT_TYPE, WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS, exposition
+from bot.metrics import WEBHOOK_DUPLICATES, WEBHOOK_REJECTIONS
 from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from webapp.deps import WebContext
@@ -29,19 +31,21 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 READY_TIMEOUT = 2.0
-"""Seconds the database and Redis have to answer a readiness probe."""
+"""Seconds Redis has to answer whether an update was seen before."""
 WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024
 """Bytes a webhook call may send: an update is a few KB, Telegram's largest far below."""
 GRACE = 30.0
 """Seconds the updates in flight have to finish at shutdown (as `App.close` gives `run`)."""
 
 telegram_router = APIRouter(tags=["telegram"])
-health_router = APIRouter(tags=["health"])
 
 
-def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
+def create_web_app(
+    app: App, readiness: Readiness | None = None, *, grace: float = GRACE
+) -> FastAPI:
     """The FastAPI application around a built `App` (see `bot.app.build_app`). Leaving its
-    lifespan lets the updates in flight finish; the caller then shuts the `App` down."""
+    lifespan lets the updates in flight finish; the caller then shuts the `App` down.
+    `readiness` is shared with the operations listener (one made here when None)."""
     if app.settings.webhook_secret is None:
         msg = "WEBHOOK_SECRET is required to receive webhooks"
         raise ValueError(msg)
@@ -68,13 +72,19 @@ def create_web_app(app: App, *, grace: float = GRACE) -> FastAPI:
     )
     web.state.app = app
     web.state.webhook = receiver
+    web.state.readiness = readiness or app_readiness(app)
     web.include_router(telegram_router)
-    web.include_router(health_router)
+    web.include_router(public_health_router)
     mount_webapp(web, web_context(app))
     web.add_middleware(
         BodyLimit, path=WEBHOOK_PATH, limit=WEBHOOK_BODY_LIMIT, too_large=_webhook_too_large
     )
     return web
+
+
+def app_readiness(app: App) -> Readiness:
+    """The readiness of a built `App`'s database and Redis."""
+    return Readiness(app.services.db, app.services.shared.redis)
 
 
 def web_context(app: App) -> WebContext:
@@ -106,11 +116,6 @@ def web_context(app: App) -> WebContext:
 def _receiver(request: Request) -> WebhookReceiver:
     receiver: WebhookReceiver = request.app.state.webhook
     return receiver
-
-
-def _app(request: Request) -> App:
-    app: App = request.app.state.app
-    return app
 
 
 def _rejected(status: int, reason: str, error: str) -> JSONResponse:
@@ -155,36 +160,6 @@ async def telegram_webhook(
     else:
         WEBHOOK_DUPLICATES.inc()
     return JSONResponse({"ok": True})
-
-
-@health_router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """The process is alive and serving HTTP."""
-    return {"status": "ok"}
-
-
-@health_router.get("/readyz")
-async def readyz(app: Annotated[App, Depends(_app)]) -> JSONResponse:
-    """Ready when the database answers and Redis (when configured) answers PING."""
-    checks = {"database": await _probe(app.services.db.ping())}
-    redis = app.services.shared.redis
-    checks["redis"] = await _probe(redis.ping()) if redis is not None else "not configured"
-    ready = all(state in {"ok", "not configured"} for state in checks.values())
-    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
-
-
-async def _probe(check: Any) -> str:
-    try:
-        await asyncio.wait_for(check, READY_TIMEOUT)
-    except Exception as error:  # noqa: BLE001 (whatever the failure, it is "not ready")
-        return f"failed: {type(error).__name__}: {' '.join(str(error).split())}"[:300]
-    return "ok"
-
-
-@health_router.get("/metrics")
-async def metrics() -> Response:
-    """Every metric of this process, in Prometheus text format."""
-    return Response(content=exposition(), media_type=CONTENT_TYPE)
 
 
 class _Server(uvicorn.Server):

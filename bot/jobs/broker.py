@@ -8,7 +8,12 @@ been idle `redelivery` seconds (XAUTOCLAIM). A live worker keeps the messages it
 from going idle (a heartbeat every third of that time re-claims them for itself), so only
 a dead or stopped worker's jobs move. `redelivery` is shorter than GENERATION_TIMEOUT +
 SWEEP_MARGIN (bot/config.py): a dead worker's job runs again well before the sweeper would
-take its hold for abandoned, and the run keeps the hold's own deadline."""
+take its hold for abandoned, and the run keeps the hold's own deadline.
+
+Rolling deploys: a worker that reads a job of a kind it does not know (a newer release's)
+neither runs, holds nor acknowledges it; it leaves it pending and idle, its own claims pass
+it over (a Lua script that claims only known task names), and the next worker that knows
+the kind claims it within a second or so."""
 
 from __future__ import annotations
 
@@ -56,6 +61,45 @@ return lost
 """
 
 
+# Claims for ARGV[2] up to ARGV[5] entries of group ARGV[1]'s pending list that are idle at
+# least ARGV[3] ms and whose task name is one of ARGV[7..] (the jobs this worker knows),
+# scanning at most ARGV[6] entries from ARGV[4]. An entry of another kind (a newer release's,
+# during a rolling deploy) is left where it is, for a worker that knows it; an entry trimmed
+# away is dropped from the list (as XAUTOCLAIM does). Returns {next start, claimed entries}:
+# "0-0" once the whole list has been scanned.
+_CLAIM_KNOWN = """
+local known = {}
+for i = 7, #ARGV do known[ARGV[i]] = true end
+local group, me, idle, want, scan = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5]), ARGV[6]
+local pending = redis.call('XPENDING', KEYS[1], group, 'IDLE', idle, ARGV[4], '+', scan)
+local claimed = {}
+for n, entry in ipairs(pending) do
+  local id = entry[1]
+  local found = redis.call('XRANGE', KEYS[1], id, id)
+  if #found == 0 then
+    redis.call('XACK', KEYS[1], group, id)
+  else
+    local fields, name = found[1][2], nil
+    for i = 1, #fields, 2 do
+      if fields[i] == 'data' then
+        local ok, job = pcall(cjson.decode, fields[i + 1])
+        if ok and type(job) == 'table' then name = job['task_name'] end
+      end
+    end
+    if type(name) == 'string' and known[name] then
+      local got = redis.call('XCLAIM', KEYS[1], group, me, idle, id)
+      if #got == 1 then table.insert(claimed, got[1]) end
+    end
+  end
+  if #claimed >= want and n < #pending then return {'(' .. id, claimed} end
+end
+if #pending < tonumber(scan) then return {'0-0', claimed} end
+return {'(' .. pending[#pending][1], claimed}
+"""
+CLAIM_SCAN = 100
+"""Pending entries one claim looks at (entries of unknown kinds are passed over)."""
+
+
 class HeldStreamBroker(RedisStreamBroker):
     """RedisStreamBroker that keeps what this worker holds (read, not yet acknowledged or
     handed back) from being claimed by another one while it is alive."""
@@ -99,6 +143,8 @@ class HeldStreamBroker(RedisStreamBroker):
                 )
                 for _, entries in fetched or []:
                     for message_id, fields in entries:
+                        if await self._left_unknown(redis, message_id, fields):
+                            continue
                         yield self._hold(message_id, fields)
                 if fetched and time.monotonic() - claimed_at < self.redelivery / 3:
                     continue
@@ -106,21 +152,59 @@ class HeldStreamBroker(RedisStreamBroker):
                 # The scan goes on from where the last one stopped ("0-0" once it has been
                 # through the pending list): live workers' long jobs at its head never hide
                 # a dead worker's jobs behind them.
-                claimed: Any = await redis.xautoclaim(
-                    self.queue_name,
-                    self.consumer_group_name,
-                    self.consumer_name,
-                    min_idle_time=self.idle_timeout,
-                    start_id=cursor,
-                    count=self._free(),
-                )
-                cursor = claimed[0].decode() if isinstance(claimed[0], bytes) else claimed[0]
-                taken = [(m, f) for m, f in claimed[1] if f]  # None: trimmed meanwhile
+                cursor, taken = await self._claim_known(redis, cursor)
                 for message_id, fields in taken:
                     logger.info("taking over job %s from a worker that stopped", message_id)
                     yield self._hold(message_id, fields)
                 if taken or cursor != "0-0":
                     claimed_at = 0.0  # more may be waiting: look again after the next read
+
+    async def _claim_known(
+        self, redis: Redis, cursor: str
+    ) -> tuple[str, list[tuple[bytes, dict[bytes, bytes]]]]:
+        """XAUTOCLAIM, but only of jobs this worker knows (the `_CLAIM_KNOWN` script):
+        the next cursor, and the (message id, fields) claimed."""
+        answer: Any = await redis.register_script(_CLAIM_KNOWN)(
+            keys=[self.queue_name],
+            args=[
+                self.consumer_group_name,
+                self.consumer_name,
+                self.idle_timeout,
+                cursor,
+                self._free(),
+                CLAIM_SCAN,
+                *self.get_all_tasks(),
+            ],
+        )
+        following, entries = answer
+        taken = [(m, dict(zip(f[::2], f[1::2], strict=True))) for m, f in entries]
+        return following.decode() if isinstance(following, bytes) else following, taken
+
+    async def _left_unknown(
+        self, redis: Redis, message_id: bytes, fields: dict[bytes, bytes]
+    ) -> bool:
+        """Whether the job just read is of a kind this worker does not know (a newer
+        release's, in a rolling deploy): then it is neither run, held nor acknowledged, but
+        left pending and made idle at once, so that the next claim of a worker that knows
+        it takes it (this worker's own claims pass it over)."""
+        name = _task_name(fields.get(b"data"))
+        if name is None or self.find_task(name) is not None:
+            return False  # ours (or unreadable: taskiq's receiver says so and skips it)
+        logger.warning(
+            "job %s is of a kind this worker does not know (%s): left for a worker that does",
+            message_id.decode(),
+            name,
+        )
+        await redis.xclaim(
+            self.queue_name,
+            self.consumer_group_name,
+            self.consumer_name,
+            min_idle_time=0,
+            message_ids=[message_id],
+            idle=self.idle_timeout,
+            justid=True,
+        )
+        return True
 
     def _free(self) -> int:
         """Jobs this worker can start now (at least one is asked for: taskiq's receiver
@@ -173,6 +257,15 @@ class HeldStreamBroker(RedisStreamBroker):
                 for task_id, message_id in held.items():
                     if message_id in lost:
                         self._held.pop(task_id, None)
+
+
+def _task_name(data: bytes | None) -> str | None:
+    """The task name a queued message carries (taskiq's JSON), None when unreadable."""
+    try:
+        name = json.loads(data or b"")["task_name"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 async def _drained(redis: Redis) -> bool:

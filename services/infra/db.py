@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 from sqlalchemy import event
@@ -58,6 +58,9 @@ IntegrityError: tuple[type[Exception], ...] = (
 UNREACHABLE: tuple[type[Exception], ...] = (OSError, *DatabaseError)
 """What opening a database that is missing, unreadable or not answering raises."""
 
+if TYPE_CHECKING:
+    from services.infra.schema import SchemaState
+
 T = TypeVar("T")
 SQLITE = "sqlite"
 
@@ -81,8 +84,19 @@ class Database:
     """Owns the engines; every write goes through :meth:`transaction` or
     :meth:`execute_atomic`."""
 
-    def __init__(self, url: str | Path, *, schema: str | None = None, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        schema: str | None = None,
+        pool_size: int = 10,
+        migrate: bool = True,
+    ) -> None:
         self.url = async_url(url)
+        self.migrate = migrate
+        """False: `connect` only reads where the schema stands (`schema_state`) and does
+        not bring it up to date (a worker: `python -m bot migrate` does that)."""
+        self.schema_state: SchemaState | None = None
         self.dialect = SQLITE if self.url.startswith("sqlite") else POSTGRESQL
         self.schema = schema
         self._pool_size = pool_size
@@ -101,15 +115,18 @@ class Database:
         return self.dialect == SQLITE
 
     async def connect(self) -> None:
-        from services.infra.schema import upgrade  # Alembic, once per process start
+        from services.infra.schema import schema_state, upgrade  # Alembic, once per start
 
         try:
             engine = (
                 self._sqlite_engine(writer=True) if self.dialect == SQLITE else self._pg_engine()
             )
             async with engine.connect() as conn:
-                await conn.run_sync(upgrade, self.schema)
-                await conn.commit()
+                if self.migrate:
+                    await conn.run_sync(upgrade, self.schema)
+                    await conn.commit()
+                else:
+                    self.schema_state = await conn.run_sync(schema_state)
             if self.dialect == SQLITE:
                 self._writer = await self._hold(engine)
                 memory = self.url.endswith((":memory:", "://", ":///"))

@@ -1,6 +1,7 @@
 """The database schema, kept by Alembic on SQLite and PostgreSQL alike.
 
-`upgrade` runs at every start (services/infra/db.py) and from `python -m bot migrate`;
+`upgrade` runs at every start of `run` and `web` (services/infra/db.py) and from
+`python -m bot migrate`; a worker only reads `schema_state` and refuses a database behind it;
 revisions live in services/infra/schema/versions. To change the schema, add a revision
 (`alembic -c services/infra/schema/alembic.ini revision -m "…"`) that works on both
 databases, and never edit a shipped one.
@@ -9,10 +10,12 @@ databases, and never edit a shipped one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
@@ -49,3 +52,35 @@ def current_revision(connection: Connection) -> str | None:
     from alembic.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands against the revisions this release ships."""
+
+    current: str | None
+    """The database's revision (None: no schema yet)."""
+    head: str
+    """This release's newest revision."""
+    known: bool
+    """Whether `current` is one of this release's revisions (False: a newer release's)."""
+
+    @property
+    def behind(self) -> bool:
+        """Older than this release needs (or empty): `python -m bot migrate` brings it up."""
+        return self.known and self.current != self.head
+
+    @property
+    def ahead(self) -> bool:
+        """Migrated by a newer release, to a revision this one does not know."""
+        return not self.known
+
+
+def schema_state(connection: Connection) -> SchemaState:
+    """The schema on `connection` against this release's revisions (nothing is changed)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    revisions = {revision.revision for revision in script.walk_revisions()}
+    current = current_revision(connection)
+    head = script.get_current_head()
+    assert head is not None, "the schema has one line of revisions"
+    return SchemaState(current, head, current is None or current in revisions)
