@@ -49,6 +49,10 @@ def is_telegram_cloud(api_base: str) -> bool:
     return host == TELEGRAM_CLOUD_HOST
 
 
+OPS_PORTS = {"web": 9090, "worker": 9091}
+"""Each role's operations port when OPS_PORT is not set."""
+
+
 class Settings(BaseSettings):
     """One place for every knob; each field is documented in README.md."""
 
@@ -130,8 +134,9 @@ class Settings(BaseSettings):
     ops_host: str = "127.0.0.1"
     """Where `web` and `worker` serve /metrics, /readyz and /healthz for operators (never
     on the public listener): loopback unless Prometheus scrapes from elsewhere."""
-    ops_port: int = Field(default=9090, ge=1, le=65535)
-    """The operations listener's port (each process on one host needs its own)."""
+    ops_port: int | None = Field(default=None, ge=1, le=65535)
+    """The operations listener's port; by default 9090 for `web` and 9091 for `worker`, so
+    the Procfile's pair runs on one host (a second worker there needs its own)."""
     webapp_auth_max_age: int = Field(default=7_200, ge=1)
     """Seconds a Mini App's signed init data (or a Login Widget's payload) stays valid from
     its auth_date; the bearer token it is exchanged for carries the session after that."""
@@ -301,7 +306,8 @@ class Settings(BaseSettings):
         """Where `command`'s operations listener binds (a worker's WORKER_METRICS_PORT,
         when set, wins over OPS_PORT)."""
         port = self.worker_metrics_port if command == "worker" else None
-        return self.ops_host, port or self.ops_port
+        default = OPS_PORTS.get(command, OPS_PORTS["web"])
+        return self.ops_host, port or self.ops_port or default
 
     @property
     def database_options(self) -> dict[str, Any]:

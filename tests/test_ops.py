@@ -245,7 +245,7 @@ async def test_web_serves_operations_on_loopback_only_and_nothing_of_them_in_pub
 def test_the_default_is_loopback():
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.ops_address("web") == ("127.0.0.1", 9090)
-    assert settings.ops_address("worker") == ("127.0.0.1", 9090)
+    assert settings.ops_address("worker") == ("127.0.0.1", 9091)  # the Procfile's pair
     older = Settings(_env_file=None, worker_metrics_port=9200)  # type: ignore[call-arg]
     assert older.ops_address("worker") == ("127.0.0.1", 9200)
     assert older.ops_address("web") == ("127.0.0.1", 9090)
