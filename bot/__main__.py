@@ -62,7 +62,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def open_app(settings: Settings) -> App | None:
+async def open_app(settings: Settings, role: str = "run") -> App | None:
     """Telegram answers to the token, then the app is built; None once the one line that
     says what is wrong has been printed."""
     from bot.app import build_app
@@ -73,7 +73,7 @@ async def open_app(settings: Settings) -> App | None:
         print(problem, file=sys.stderr)
         return None
     try:
-        app = await build_app(settings)
+        app = await build_app(settings, role=role)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
@@ -106,7 +106,7 @@ async def run_bot(settings: Settings) -> int:
 async def serve_worker(settings: Settings) -> int:
     from bot.worker import run_worker
 
-    app = await open_app(settings)
+    app = await open_app(settings, "worker")
     if app is None:
         return 1
     try:
@@ -123,7 +123,7 @@ async def serve_web(settings: Settings) -> int:
 
     from bot.http.app import create_web_app, listen
 
-    app = await open_app(settings)
+    app = await open_app(settings, "web")
     if app is None:
         return 1
     try:
