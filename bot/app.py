@@ -129,6 +129,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         services.subscriptions,
         services.horoscopes,
         services.broadcaster,
+        services.shared.key_locks,
     )
     app_posts = AppPosts(
         services.studio,
@@ -148,6 +149,8 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
     )
     duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
     leadership = Leadership(services.shared.lease, duties)
+    # Each start of a period or a sweep asks the lease first, not only every third of it.
+    scheduler.still_leading = sweeper.still_leading = leadership.confirm
     dispatcher.startup.register(on_startup(leadership, i18n, settings.webapp_url))
     dispatcher.shutdown.register(leadership.stop)
     return App(
@@ -249,4 +252,6 @@ def _jobs(
         app_url=settings.webapp_url,
     )
     register_jobs(queue, runner)
-    return Scheduler(jobs, services.runs, settings.bot_timezone)
+    return Scheduler(
+        jobs, services.runs, settings.bot_timezone, claim_seconds=settings.duty_claim_seconds
+    )

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=4, ge=1, le=12)
     scheduler_enabled: bool = True
     leader_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    duty_claim_seconds: float = Field(default=60.0, ge=1, le=3600)
+    """A scheduled period's claim is taken over once its runner has not beaten for this
+    long (it beats every third of it while it runs)."""
     flood_rate: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)

@@ -16,7 +16,14 @@ from bot import metrics
 from bot.config import Settings
 from services.cosmic.cache import ImageCache, MemoryImageCache, RedisImageCache
 from services.infra.leader import LeaderLease, LocalLease, RedisLease
-from services.infra.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from services.infra.locks import (
+    KeyLocks,
+    MemoryKeyLocks,
+    MemoryUserLocks,
+    RedisKeyLocks,
+    RedisUserLocks,
+    UserLocks,
+)
 from services.infra.pacing import MemoryRates, RateStore, RedisRates
 from services.studio.board import JobBoard, MemoryJobBoard, RedisJobBoard
 
@@ -30,6 +37,8 @@ class SharedState:
     """Who runs the scheduler and the sweeper."""
     locks: UserLocks = field(default_factory=MemoryUserLocks)
     """One generation in flight per user."""
+    key_locks: KeyLocks = field(default_factory=MemoryKeyLocks)
+    """Short named locks: one sender uploads each push image."""
     images: ImageCache = field(default_factory=MemoryImageCache)
     """The shared daily images."""
     board: JobBoard = field(default_factory=MemoryJobBoard)
@@ -63,6 +72,7 @@ def connect_shared_state(settings: Settings) -> SharedState:
         rates=RedisRates(redis),
         lease=RedisLease(redis, ttl=settings.leader_lease_seconds),
         locks=RedisUserLocks(redis, ttl_seconds=lock_ttl),
+        key_locks=RedisKeyLocks(redis),
         images=RedisImageCache(redis),
         board=RedisJobBoard(redis),
     )

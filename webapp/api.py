@@ -16,6 +16,7 @@ from webapp.chat import chat_router
 from webapp.errors import API_PREFIX
 from webapp.images import images_router
 from webapp.pro import jobs_router, studio_router
+from webapp.shares import shares_router
 from webapp.signin import signin_router
 
 
@@ -33,6 +34,7 @@ for feature in (
     images_router,  # /images
     usage_router,  # /images/usage
     chat_router,  # /images/{id}/send
+    shares_router,  # /images/{id}/shared
     admin_router,  # /images/admin
     studio_router,  # /pro
     jobs_router,  # /jobs

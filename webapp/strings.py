@@ -33,6 +33,11 @@ STRINGS: dict[str, str] = {
     "download": _noop("Download"),
     "send_to_chat": _noop("Send to chat"),
     "sent_to_chat": _noop("Sent to your chat with the bot."),
+    "sent_forward": _noop("Sent to your chat with the bot: forward it from there to share it."),
+    "download_in_browser": _noop(
+        "Your Telegram app cannot save files from here: the picture opens in your browser"
+        " instead, to save it there."
+    ),
     "copy_text": _noop("Copy text"),
     "copied": _noop("Copied"),
     "pro_only": _noop("The Viral Studio is for PRO partners."),
@@ -53,6 +58,11 @@ STRINGS: dict[str, str] = {
     "card_facebook": _noop("Facebook"),
     "share_story": _noop("Share to story"),
     "share_chat": _noop("Share in a chat"),
+    "story_unsupported": _noop(
+        "Sharing to a story needs a newer Telegram app: update Telegram, or download the"
+        " story card (⬇) and post it yourself."
+    ),
+    "story_failed": _noop("Telegram did not open the story editor. Please try again."),
     "your_sign": _noop("Your sign"),
     "their_sign": _noop("Their sign"),
     "energy": _noop("Energy"),

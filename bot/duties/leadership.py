@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -20,6 +20,15 @@ from bot.metrics import IS_LEADER, LEADER_CHANGES
 from services.infra.leader import LeaderLease
 
 logger = logging.getLogger(__name__)
+
+
+Mandate = Callable[[], Awaitable[bool]]
+"""Asked by a duty before it starts a piece of work: does this process still lead?"""
+
+
+async def always() -> bool:
+    """The mandate of a duty no leadership runs (fired by hand: tests, one-off calls)."""
+    return True
 
 
 class Duty(Protocol):
@@ -64,6 +73,14 @@ class Leadership:
                 await self._lease.release()
             except (RedisError, OSError) as error:
                 logger.warning("could not release the leader lease (it expires): %s", error)
+
+    async def confirm(self) -> bool:
+        """Whether this process still leads, asked of the lease now: a duty asks before it
+        starts each piece of work, so a leader whose lease was taken (it stalled past it)
+        starts nothing more and steps down at once, not at its next renewal."""
+        if self.leading:
+            await self.step()  # a lease found lost stops the duties (in the background)
+        return self.leading
 
     async def step(self, *, wait: bool = False) -> None:
         """One renewal (or attempt to lead), and the duties started or stopped to match: in

@@ -2,8 +2,8 @@
 come get the image of their sign for their local date, with its reading and horoscope in
 their language, once per local date (the delivery is claimed as `push:<date>`). A push
 missed (the bot was down) is caught up within CATCH_UP_HOURS of its hour, then skipped
-for that date. Each sign's image is uploaded once per date; every other send reuses its
-file_id."""
+for that date. Each sign's image is uploaded once per date, by one sender among all the
+processes sending (`uploads`: shared through Redis); every other send reuses its file_id."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from services.cosmic.subscription_repo import (
     push_campaign,
 )
 from services.cosmic.zones import local_now, zone_or
+from services.infra.locks import KeyLocks
 from ui.common.keyboards import share_button
 from ui.cosmic.kinds.daily import reading_text
 
@@ -45,10 +46,11 @@ class DailyPush:
         subscriptions: SubscriptionRepo,
         horoscopes: HoroscopeRepo,
         broadcaster: Broadcaster,
+        uploads: KeyLocks | None = None,
     ) -> None:
         self._bot = bot
         self._i18n = i18n
-        self._images = PushImages(cosmic)
+        self._images = PushImages(cosmic, uploads)
         self._subscriptions = subscriptions
         self._horoscopes = horoscopes
         self._broadcaster = broadcaster

@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from bot.duties.leadership import Mandate, always
 from services.core.sweep import Sweep, SweepReport
 from services.core.work_repo import Interruption, WorkKind
 from ui.interrupted import (
@@ -56,6 +57,9 @@ class Sweeper:
         self._post_cost = post_cost
         self._task: asyncio.Task[None] | None = None
         self._sweeping: asyncio.Future[None] | None = None
+        self.still_leading: Mandate = always
+        """Asked before each sweep (bot/app.py: the leadership's): a leader whose lease
+        was taken sweeps no more."""
 
     async def run_once(self, now: float | None = None) -> SweepReport:
         """The jobs a dead incarnation left run again here (or, past their deadline, are
@@ -99,6 +103,8 @@ class Sweeper:
 
     async def _safely(self) -> None:
         try:
+            if not await self.still_leading():
+                return
             await self.run_once()
         except Exception:
             logger.exception("sweep failed; it runs again in %.0f s", self._interval)

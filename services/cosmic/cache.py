@@ -43,6 +43,10 @@ class CachedImage:
 class ImageCache(Protocol):
     async def get(self, key: str) -> CachedImage | None: ...
 
+    async def peek(self, key: str) -> CachedImage | None:
+        """`get` without counting a hit or a miss (a sender waiting for a file_id)."""
+        ...
+
     async def put(self, key: str, entry: CachedImage, expires_at: float) -> None: ...
 
     async def set_file_id(self, key: str, file_id: str) -> None: ...
@@ -69,6 +73,10 @@ class MemoryImageCache:
             return None
         self._hits += 1
         return found[0]
+
+    async def peek(self, key: str) -> CachedImage | None:
+        found = self._entries.get(key)
+        return found[0] if found is not None and found[1] > time.time() else None
 
     async def put(self, key: str, entry: CachedImage, expires_at: float) -> None:
         self._entries[key] = (entry, expires_at)
@@ -101,6 +109,10 @@ class RedisImageCache:
     async def get(self, key: str) -> CachedImage | None:
         raw = await self._redis.get(self.PREFIX + key)
         await self._redis.incr(f"{self.PREFIX}{'hits' if raw else 'misses'}")
+        return CachedImage(**json.loads(raw)) if raw else None
+
+    async def peek(self, key: str) -> CachedImage | None:
+        raw = await self._redis.get(self.PREFIX + key)
         return CachedImage(**json.loads(raw)) if raw else None
 
     async def put(self, key: str, entry: CachedImage, expires_at: float) -> None:

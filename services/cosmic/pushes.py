@@ -1,6 +1,11 @@
 """The daily push apart from Telegram: which image goes to which sign on which date, the
 image uploaded once per sign and date and its file_id reused by every other send, and the
-images sent joining their users' galleries in batches. bot/duties/pushes.py renders and sends."""
+images sent joining their users' galleries in batches. bot/duties/pushes.py renders and sends.
+
+Once per sign and date in total, however many processes send: the first sender of a sign
+takes a short lock (`push:upload:<key>`: in Redis when several processes share it), uploads
+and keeps the file_id in the shared cache; the others wait for that file_id and reuse it.
+A sender that died frees the lock when it expires, and a waiter uploads instead."""
 
 from __future__ import annotations
 
@@ -17,9 +22,16 @@ from services.cosmic.cache import CachedImage
 from services.cosmic.kinds import DailyParams
 from services.cosmic.painter import daily_key
 from services.cosmic.service import CosmicService
+from services.infra.locks import KeyLocks, MemoryKeyLocks
 
 GALLERY_BATCH = 200
 """Push images join the users' galleries in batches (the deliveries table is the record)."""
+
+UPLOAD_LOCK_SECONDS = 30.0
+"""At most this long one sender's upload of a sign and date keeps the others waiting for its
+file_id (if it dies or hangs, another sender uploads after that)."""
+WAIT_STEP = 0.05
+"""How often a sender waiting for another's upload looks for its file_id."""
 
 SendImage = Callable[[str | bytes], Awaitable[str | None]]
 """Sends a push's photo, given as Telegram's file_id or as the PNG to upload; returns the
@@ -29,8 +41,10 @@ file_id Telegram gave it (None if it gave none)."""
 class PushImages:
     """What one push process remembers across its runs, of the dates being sent."""
 
-    def __init__(self, cosmic: CosmicService) -> None:
+    def __init__(self, cosmic: CosmicService, uploads: KeyLocks | None = None) -> None:
         self._cosmic = cosmic
+        self._uploads = uploads if uploads is not None else MemoryKeyLocks()
+        """Who uploads each image, among all the senders (shared through Redis, if set)."""
         self._sign_locks: dict[str, asyncio.Lock] = {}
         self._uploaders: dict[str, asyncio.Task[object] | None] = {}
         """The task uploading each image (by cache key), inside `sending`."""
@@ -55,7 +69,8 @@ class PushImages:
     @asynccontextmanager
     async def sending(self, sign_key: str, day: date) -> AsyncIterator[None]:
         """Held around the sends of the image of `sign_key` for `day`: the first send of a
-        sign and date holds it through the upload, the others wait here for its file_id.
+        sign and date holds it through the upload, the others wait here for its file_id
+        (those of this process on its lock, those of other processes on the upload lock).
         A broadcast enters it before the send's turn in its pace, so the sends waiting do
         not hold turns (freed together, they would all go at once, past Telegram's limit)."""
         key = daily_key(sign_key, day)
@@ -63,6 +78,7 @@ class PushImages:
             yield
             return
         async with self._sign_locks.setdefault(key, asyncio.Lock()):
+            token = None if key in self._sent else await self._file_id_or_turn(sign_key, day)
             uploading = key not in self._sent
             if uploading:
                 self._uploaders[key] = asyncio.current_task()
@@ -70,8 +86,29 @@ class PushImages:
                     yield
                 finally:
                     self._uploaders.pop(key, None)
+                    if token is not None:
+                        await self._uploads.release(_upload_lock(key), token)
         if not uploading:
             yield
+
+    async def _file_id_or_turn(self, sign_key: str, day: date) -> str | None:
+        """Waits until the image has a file_id (kept for this process's later sends) or
+        this sender may upload it: then returns the upload lock's token."""
+        key = daily_key(sign_key, day)
+        entry, _ = await self._cosmic.prepare_daily(sign_key, day)  # painted, if need be
+        file_id = entry.file_id
+        while file_id is None:
+            token = await self._uploads.acquire(_upload_lock(key), UPLOAD_LOCK_SECONDS)
+            # Read again: another sender may have kept it and let go since the first read.
+            file_id = await self._cosmic.daily_file_id(sign_key, day)
+            if token is not None:
+                if file_id is None:
+                    return token
+                await self._uploads.release(_upload_lock(key), token)
+            elif file_id is None:
+                await asyncio.sleep(WAIT_STEP)
+        self._sent[key] = replace(entry, file_id=file_id)
+        return None
 
     async def send(self, user_id: int, sign_key: str, day: date, send: SendImage) -> None:
         """The image of `sign_key` for `day` through `send`, by its file_id once Telegram
@@ -140,3 +177,7 @@ class PushImages:
         pending, self._gallery = self._gallery, []
         if pending:
             await self._cosmic.add_to_galleries(pending)
+
+
+def _upload_lock(key: str) -> str:
+    return f"push:upload:{key}"

@@ -295,6 +295,11 @@ class CosmicService:
         """The file of a shared image (to upload it)."""
         return await self._painter.png(entry.path)
 
+    async def daily_file_id(self, sign_key: str, day: date) -> str | None:
+        """Telegram's id of a date's shared image of a sign, if a sender has kept one."""
+        entry = await self.cache.peek(daily_key(sign_key, day))
+        return entry.file_id if entry is not None else None
+
     async def keep_daily_file_id(self, sign_key: str, day: date, file_id: str) -> None:
         """Telegram's id of a date's shared image of a sign: every later send reuses it."""
         await self.cache.set_file_id(daily_key(sign_key, day), file_id)

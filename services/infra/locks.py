@@ -1,8 +1,11 @@
 """'One post in flight per user': an in-process set, or Redis keys when several bot
-processes share the work."""
+processes share the work; and short named locks (KeyLocks), in process or in Redis."""
 
 from __future__ import annotations
 
+import math
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -54,3 +57,62 @@ async def hold(locks: UserLocks, user_id: int) -> AsyncIterator[bool]:
     finally:
         if acquired:
             await locks.release(user_id)
+
+
+class KeyLocks(Protocol):
+    """Short named locks (a sender's upload of a push image): held by one holder at a time,
+    for at most the seconds asked, so a holder that died frees them by itself."""
+
+    async def acquire(self, key: str, seconds: float) -> str | None:
+        """The holder's token if `key` was free (it is now held), else None."""
+        ...
+
+    async def release(self, key: str, token: str) -> None:
+        """Frees `key` if it is still held with `token` (not once it expired and was taken)."""
+        ...
+
+
+class MemoryKeyLocks:
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, float]] = {}
+
+    async def acquire(self, key: str, seconds: float) -> str | None:
+        now = time.monotonic()
+        held = self._held.get(key)
+        if held is not None and held[1] > now:
+            return None
+        token = uuid.uuid4().hex
+        self._held[key] = (token, now + seconds)
+        return token
+
+    async def release(self, key: str, token: str) -> None:
+        held = self._held.get(key)
+        if held is not None and held[0] == token:
+            del self._held[key]
+
+
+# Deletes the lock only if it is still the caller's.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisKeyLocks:
+    """SET NX PX with a token per holder; released by a compare-and-delete script."""
+
+    def __init__(self, redis: Redis, prefix: str = "lock") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._release = redis.register_script(_RELEASE)
+
+    async def acquire(self, key: str, seconds: float) -> str | None:
+        token = uuid.uuid4().hex
+        ms = max(1, math.ceil(seconds * 1000))
+        taken = await self._redis.set(f"{self._prefix}:{key}", token, nx=True, px=ms)
+        return token if taken else None
+
+    async def release(self, key: str, token: str) -> None:
+        await self._release(keys=[f"{self._prefix}:{key}"], args=[token])

@@ -1,12 +1,35 @@
-"""A stand-in for https://telegram.org/js/telegram-web-app.js: Telegram.WebApp with signed
-init data made by the test, a theme, and every call the app makes recorded in
-`window.__tg.calls` (MainButton and BackButton pressed with `__tg.clickMain()`,
-`__tg.back()`)."""
+"""Stand-ins for Telegram's https://telegram.org/js/telegram-web-app.js (Bot API 9.x) and
+for the Telegram client around a Mini App, for the browser tests.
+
+The script (`STAND_IN`, tests/webapp/telegram-web-app.js, routed in place of Telegram's)
+knows nothing of the test and behaves as Telegram's does for everything the Mini App uses:
+it reads the launch parameters from `location.hash` as a mobile client passes them
+(`tgWebAppData`, `tgWebAppVersion`, `tgWebAppPlatform`, `tgWebAppThemeParams`,
+`tgWebAppBotInline`; kept in sessionStorage), posts its events through
+`window.TelegramWebviewProxy.postEvent(type, JSON)` (a mobile client; `window.external.notify`
+or the parent frame's `postMessage` elsewhere), receives the client's through
+`Telegram.WebView.receiveEvent(type, data)`, and throws what Telegram's throws: a method newer
+than the client's version `Error("WebAppMethodUnsupported")` (with its console message),
+`downloadFile` without an https URL `WebAppDownloadFileParamInvalid`, `switchInlineQuery`
+without inline mode `WebAppInlineModeDisabled`. Written from the behaviour of Telegram's
+script; none of its code is copied.
+
+The client (`CLIENT`, tests/webapp/telegram_client.js, an init script) records every event the
+page posts and keeps the native Main and Back buttons as the page set them up; the test
+presses them (`__client.pressMain()`, `__client.pressBack()`: refused when the button is
+hidden or inactive, as on a phone) and answers (`__client.receive("invoice_closed", ...)`).
+It accepts every file download, as a person pressing "Save" does."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+OLD = "7.0"
+"""A client from before file downloads (8.0) and stories (7.8)."""
+CURRENT = "9.6"
+VERSIONS = (OLD, CURRENT)
 
 LIGHT = {
     "bg_color": "#ffffff",
@@ -27,69 +50,27 @@ DARK = {
     "secondary_bg_color": "#232e3c",
 }
 
-TEMPLATE = """
-(() => {
-  const calls = [];
-  const record = (name, ...args) => { calls.push({ name, args }); };
-  const handlers = { main: [], back: [], events: {} };
-  const main = {
-    text: "", isVisible: false, isActive: true, isProgressVisible: false,
-    setText(text) { this.text = text; record("MainButton.setText", text); return this; },
-    show() { this.isVisible = true; record("MainButton.show"); return this; },
-    hide() { this.isVisible = false; record("MainButton.hide"); return this; },
-    enable() { this.isActive = true; return this; },
-    disable() { this.isActive = false; return this; },
-    showProgress() { this.isProgressVisible = true; return this; },
-    hideProgress() { this.isProgressVisible = false; return this; },
-    onClick(fn) { handlers.main.push(fn); return this; },
-    offClick(fn) { handlers.main = handlers.main.filter((f) => f !== fn); return this; },
-  };
-  const back = {
-    isVisible: false,
-    show() { this.isVisible = true; record("BackButton.show"); },
-    hide() { this.isVisible = false; record("BackButton.hide"); },
-    onClick(fn) { handlers.back.push(fn); },
-    offClick(fn) { handlers.back = handlers.back.filter((f) => f !== fn); },
-  };
-  window.__tg = {
-    calls,
-    clickMain() { if (main.isVisible && main.isActive) handlers.main.forEach((fn) => fn()); },
-    back() { handlers.back.forEach((fn) => fn()); },
-    named(name) { return calls.filter((c) => c.name === name); },
-  };
-  window.Telegram = { WebApp: {
-    initData: INIT_DATA,
-    initDataUnsafe: UNSAFE,
-    version: "9.0",
-    platform: "tdesktop",
-    colorScheme: SCHEME,
-    themeParams: THEME,
-    MainButton: main,
-    BackButton: back,
-    HapticFeedback: {
-      impactOccurred(style) { record("HapticFeedback.impactOccurred", style); },
-      notificationOccurred(type) { record("HapticFeedback.notificationOccurred", type); },
-      selectionChanged() { record("HapticFeedback.selectionChanged"); },
-    },
-    ready() { record("ready"); },
-    expand() { record("expand"); },
-    onEvent(name, fn) { (handlers.events[name] = handlers.events[name] || []).push(fn); },
-    offEvent() {},
-    downloadFile(params, cb) { record("downloadFile", params); if (cb) cb(true); },
-    shareToStory(url, params) { record("shareToStory", url, params); },
-    switchInlineQuery(query, types) { record("switchInlineQuery", query, types); },
-    openInvoice(url, cb) { record("openInvoice", url); if (cb) setTimeout(() => cb("paid"), 10); },
-  } };
-})();
-"""
+
+def launch_hash(
+    init_data: str,
+    *,
+    version: str = CURRENT,
+    platform: str = "android",
+    dark: bool = False,
+    inline: bool = True,
+) -> str:
+    """The `#fragment` a mobile client appends to the Mini App's URL."""
+    params = {
+        "tgWebAppData": init_data,
+        "tgWebAppVersion": version,
+        "tgWebAppPlatform": platform,
+        "tgWebAppThemeParams": json.dumps(DARK if dark else LIGHT, separators=(",", ":")),
+    }
+    if inline:
+        params["tgWebAppBotInline"] = "1"
+    return "#" + urlencode(params, quote_via=quote)
 
 
-def telegram_stub(init_data: str, dark: bool = False) -> str:
-    fields = {key: values[0] for key, values in parse_qs(init_data).items()}
-    unsafe = {"user": json.loads(fields["user"]), "auth_date": int(fields["auth_date"])}
-    return (
-        TEMPLATE.replace("INIT_DATA", json.dumps(init_data))
-        .replace("UNSAFE", json.dumps(unsafe))
-        .replace("SCHEME", json.dumps("dark" if dark else "light"))
-        .replace("THEME", json.dumps(DARK if dark else LIGHT))
-    )
+HERE = Path(__file__).parent
+CLIENT = (HERE / "telegram_client.js").read_text()
+STAND_IN = (HERE / "telegram-web-app.js").read_text()

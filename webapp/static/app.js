@@ -1,5 +1,5 @@
 // The Mini App's shell: Telegram.WebApp (theme, BackButton, MainButton, haptics), the API
-// client with `Authorization: tma <initData>`, the strings, the tabs and the screens.
+// client (a Bearer token for the init data, renewed while open), the strings, the tabs and the screens.
 import * as studio from "./studio.js";
 import * as gallery from "./gallery.js";
 import * as cosmic from "./cosmic.js";
@@ -8,6 +8,45 @@ import * as dashboard from "./dashboard.js";
 
 export const tg = window.Telegram ? window.Telegram.WebApp : null;
 export const state = { me: null, strings: {}, tab: null, back: [] };
+
+// The client's version each feature needs. Telegram's script is always the newest, so every
+// method exists; on an older client it throws WebAppMethodUnsupported. Ask `supports`.
+const NEEDS = {
+  BackButton: "6.1",
+  HapticFeedback: "6.1",
+  openLink: "6.1",
+  openInvoice: "6.1",
+  switchInlineQuery: "6.6",
+  shareToStory: "7.8",
+  downloadFile: "8.0",
+};
+
+export function supports(feature) {
+  try {
+    return Boolean(tg && NEEDS[feature] && tg.isVersionAtLeast(NEEDS[feature]));
+  } catch (error) {
+    return false;
+  }
+}
+
+// Inline mode is on for the bot (BotFather's /setinline): the client says so at launch.
+export function inlineMode() {
+  const view = window.Telegram && window.Telegram.WebView;
+  return Boolean(view && view.initParams && view.initParams.tgWebAppBotInline);
+}
+
+// A call into Telegram: whatever it throws (an error code, not words) is logged, never shown;
+// false tells the caller to fall back.
+export function telegram(call) {
+  if (!tg) return false;
+  try {
+    call();
+    return true;
+  } catch (error) {
+    console.warn("Telegram refused:", error && error.message);
+    return false;
+  }
+}
 
 export class ApiError extends Error {
   constructor(status, message, code) {
@@ -23,8 +62,39 @@ export function t(key, vars = {}) {
   return text;
 }
 
+// The session: the init data is exchanged for a short-lived Bearer token at start
+// (POST /api/auth/telegram), and the token renews itself while the app stays open
+// (POST /api/auth/refresh): the server accepts init data for two hours only. Without a
+// token (the exchange failed), calls carry the init data and its 401 says why.
+const session = { token: null, renewAt: 0 };
+
+function remember({ token, expiresIn }) {
+  session.token = token;
+  session.renewAt = Date.now() + expiresIn * 800;  // at 80 % of its life
+}
+
+async function signIn() {
+  try {
+    const response = await fetch("/api/auth/telegram", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ initData: tg ? tg.initData : "" }),
+    });
+    if (response.ok) remember(await response.json());
+  } catch (error) { /* offline: the first call says so */ }
+}
+
+async function authorization() {
+  if (session.token && Date.now() > session.renewAt) {
+    try {
+      const response = await fetch("/api/auth/refresh", { method: "POST", headers: { Authorization: `Bearer ${session.token}` } });
+      if (response.ok) remember(await response.json());
+      else session.token = null;
+    } catch (error) { /* offline: try again at the next call */ }
+  }
+  return session.token ? `Bearer ${session.token}` : `tma ${tg ? tg.initData : ""}`;
+}
+
 export async function api(path, { method = "GET", body, raw = false, headers: extra = {} } = {}) {
-  const headers = { Authorization: `tma ${tg ? tg.initData : ""}`, ...extra };
+  const headers = { Authorization: await authorization(), ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -106,9 +176,31 @@ export function toast(message, kind = "info") {
 }
 
 export function haptic(kind) {
-  if (!tg || !tg.HapticFeedback) return;
-  if (kind === "success" || kind === "error" || kind === "warning") tg.HapticFeedback.notificationOccurred(kind);
-  else tg.HapticFeedback.impactOccurred("light");
+  if (!supports("HapticFeedback")) return;
+  telegram(() => {
+    if (kind === "success" || kind === "error" || kind === "warning") tg.HapticFeedback.notificationOccurred(kind);
+    else tg.HapticFeedback.impactOccurred("light");
+  });
+}
+
+export function absolute(url) { return new URL(url, location.href).href; }
+
+// A link outside the app: Telegram opens it in the browser (6.1), else a new window.
+export function openLink(url) {
+  if (supports("openLink") && telegram(() => tg.openLink(absolute(url)))) return;
+  window.open(absolute(url), "_blank");
+}
+
+// A file to the device: Telegram's own download (8.0, https links only); else the signed
+// link opens in the browser, which saves it (the server answers it as an attachment). Either
+// way the server counts the download when the link is fetched.
+export function download(url, name) {
+  haptic();
+  const href = absolute(url);
+  const direct = supports("downloadFile") && href.startsWith("https:");
+  if (direct && telegram(() => tg.downloadFile({ url: href, file_name: name }))) return;
+  openLink(href);
+  toast(t("download_in_browser"));
 }
 
 export function failed(error) {
@@ -119,29 +211,32 @@ export function failed(error) {
 // MainButton: the screen's main action (one at a time).
 let mainHandler = null;
 export function mainButton(text, handler) {
-  if (!tg) return;
-  if (mainHandler) tg.MainButton.offClick(mainHandler);
-  mainHandler = handler;
-  if (!handler) { tg.MainButton.hide(); return; }
-  tg.MainButton.setText(text);
-  tg.MainButton.onClick(handler);
-  tg.MainButton.enable();
-  tg.MainButton.show();
+  telegram(() => {
+    if (mainHandler) tg.MainButton.offClick(mainHandler);
+    mainHandler = handler;
+    if (!handler) { tg.MainButton.hide(); return; }
+    tg.MainButton.setParams({ text, is_active: true, is_visible: true });
+    tg.MainButton.onClick(handler);
+  });
 }
 export function mainBusy(busy) {
-  if (!tg) return;
-  if (busy) { tg.MainButton.showProgress(false); tg.MainButton.disable(); }
-  else { tg.MainButton.hideProgress(); tg.MainButton.enable(); }
+  telegram(() => {
+    if (busy) tg.MainButton.showProgress(false);
+    else tg.MainButton.hideProgress();
+  });
 }
 
-// BackButton: a nested view (an opened image) goes back to its screen.
+// BackButton (6.1): a nested view (an opened image) goes back to its screen.
 export function pushView(render) {
   state.back.push(render);
-  if (tg) tg.BackButton.show();
+  if (supports("BackButton")) telegram(() => tg.BackButton.show());
+}
+export function hideBack() {
+  if (supports("BackButton")) telegram(() => tg.BackButton.hide());
 }
 function goBack() {
   const previous = state.back.pop();
-  if (!state.back.length && tg) tg.BackButton.hide();
+  if (!state.back.length) hideBack();
   if (previous) previous();
 }
 
@@ -157,7 +252,7 @@ const SCREENS = { studio, gallery, cosmic, plan, dashboard };
 export function show(name) {
   state.tab = name;
   state.back = [];
-  if (tg) tg.BackButton.hide();
+  hideBack();
   mainButton(null, null);
   for (const button of document.querySelectorAll("#tabs button")) button.setAttribute("aria-selected", String(button.dataset.tab === name));
   const root = document.getElementById("screen");
@@ -180,16 +275,17 @@ async function loadStrings(lang) {
 }
 
 async function start() {
-  if (tg) {
+  telegram(() => {
     tg.ready();
     tg.expand();
     tg.onEvent("themeChanged", applyTheme);
-    tg.BackButton.onClick(goBack);
-  }
+  });
+  if (supports("BackButton")) telegram(() => tg.BackButton.onClick(goBack));
   applyTheme();
   const user = tg && tg.initDataUnsafe ? tg.initDataUnsafe.user : null;
   await loadStrings(user ? user.language_code : navigator.language);
   const root = document.getElementById("screen");
+  await signIn();
   try {
     state.me = await api("/api/me");
   } catch (error) {

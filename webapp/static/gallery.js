@@ -1,7 +1,7 @@
 // Gallery: the user's images in a grid (category filter, favourites); an image opens with
 // its four share cards side by side: download each, the story card to a story, the image
 // into a chat with inline mode.
-import { api, el, failed, haptic, pushView, state, t, tg, toast } from "./app.js";
+import { absolute, api, download, el, failed, haptic, hideBack, inlineMode, pushView, state, supports, t, telegram, tg, toast } from "./app.js";
 
 const FILTERS = ["all", "favourites"];
 
@@ -17,34 +17,37 @@ function label(name) {
   return name === "all" || name === "favourites" ? t(name) : t(`cat_${name}`);
 }
 
-function absolute(url) { return new URL(url, location.href).href; }
-
-function downloadFile(url, name) {
-  haptic();
-  if (tg && tg.downloadFile) tg.downloadFile({ url: absolute(url), file_name: name });
-  else window.open(url, "_blank");
-}
-
-async function count(image, format, platform) {
-  await api(`/api/images/share/${image.imageId}`, { method: "POST", body: { format, platform }, raw: true });
-}
-
+// A story (7.8): counted once Telegram took it, not when the button is pressed.
 async function toStory(image) {
   haptic();
+  const story = { text: "#CosmicCoach" };
+  if (!supports("shareToStory") || !telegram(() => tg.shareToStory(absolute(image.cards.instagram_story), story))) {
+    toast(t("story_failed"), "error");
+    return;
+  }
   try {
-    await count(image, "instagram_story", "story");
-    if (tg && tg.shareToStory) tg.shareToStory(absolute(image.cards.instagram_story), { text: "#CosmicCoach" });
-  } catch (error) { failed(error); }
+    await api(`/api/images/${image.imageId}/shared`, { method: "POST", body: { platform: "story" } });
+  } catch (error) { /* the story is made; only the count is lost */ }
 }
 
+// Into a chat: the photo goes to the chat with the bot first (inline mode offers Telegram's
+// copy); then the chat picker with inline mode (6.6, and on for the bot), else the person
+// forwards it. The bot counts the share when an inline result is chosen.
 async function toChat(image) {
   haptic();
   try {
-    await api(`/api/images/${image.imageId}/send`, { method: "POST" });  // inline mode needs Telegram's copy
-    await count(image, "instagram_square", "telegram");
-    if (tg && tg.switchInlineQuery) tg.switchInlineQuery(`img:${image.imageId}`, ["users", "groups", "channels"]);
-    else toast(t("sent_to_chat"));
-  } catch (error) { failed(error); }
+    await api(`/api/images/${image.imageId}/send`, { method: "POST" });
+  } catch (error) { failed(error); return; }
+  const query = `img:${image.imageId}`;
+  if (supports("switchInlineQuery") && inlineMode() && telegram(() => tg.switchInlineQuery(query, ["users", "groups", "channels"]))) return;
+  haptic("success");
+  toast(t("sent_forward"));
+}
+
+// Stories need a newer client: no button there, a word why instead.
+function storyButton(image) {
+  if (supports("shareToStory")) return el("button", { class: "secondary", id: "story", onclick: () => toStory(image) }, t("share_story"));
+  return null;
 }
 
 function detail(root, image, back) {
@@ -69,16 +72,17 @@ function detail(root, image, back) {
   const cards = el("div", { class: "cards", id: "cards" }, ...CARDS.map((format) => el("div", { class: "card", "data-format": format },
     el("img", { src: image.cards[format], alt: t(`card_${format}`), loading: "lazy" }),
     el("span", {}, t(`card_${format}`)),
-    el("button", { class: "secondary", onclick: () => downloadFile(`${image.cards[format]}&download=1`, `card-${image.imageId}-${format}.png`) }, "⬇"),
+    el("button", { class: "secondary", onclick: () => download(`${image.cards[format]}&download=1`, `card-${image.imageId}-${format}.png`) }, "⬇"),
   )));
   root.append(
     el("img", { class: "preview", id: "original", src: image.imageUrl, alt: label(image.category) }),
-    el("div", { class: "row" }, star, el("button", { class: "secondary", id: "download", onclick: () => downloadFile(image.downloadUrl, `cosmic-${image.imageId}.png`) }, t("download")), remove),
+    el("div", { class: "row" }, star, el("button", { class: "secondary", id: "download", onclick: () => download(image.downloadUrl, `cosmic-${image.imageId}.png`) }, t("download")), remove),
     el("h3", {}, t("share_cards")),
     cards,
     el("div", { class: "row" },
-      el("button", { class: "secondary", id: "story", onclick: () => toStory(image) }, t("share_story")),
+      storyButton(image),
       el("button", { class: "secondary", id: "chat", onclick: () => toChat(image) }, t("share_chat"))),
+    supports("shareToStory") ? null : el("p", { class: "note", id: "story-note" }, t("story_unsupported")),
   );
 }
 
@@ -101,7 +105,7 @@ function open(root, image) {
   const screen = root;
   const back = () => { screen.replaceChildren(); render(screen).catch(failed); };
   pushView(back);
-  detail(screen, image, () => { state.back.pop(); if (tg) tg.BackButton.hide(); back(); });
+  detail(screen, image, () => { state.back.pop(); hideBack(); back(); });
 }
 
 export async function render(root) {

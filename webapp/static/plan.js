@@ -1,19 +1,24 @@
 // Plan & usage: the tier, this week's use, the tiers, and Stars payments
 // (createInvoiceLink on the server, openInvoice here).
-import { api, el, failed, haptic, state, t, tg, toast } from "./app.js";
+import { api, el, failed, haptic, openLink, state, supports, t, telegram, tg, toast } from "./app.js";
 
+function paid(root) {
+  return (status) => {
+    if (status !== "paid") return;
+    haptic("success");
+    toast(t("paid"));
+    setTimeout(() => { root.replaceChildren(); render(root).catch(failed); }, 1500);
+  };
+}
+
+// Stars: the invoice inside the app (openInvoice, 6.1); else its t.me link, which Telegram
+// opens as the same payment.
 async function buy(product, root) {
   haptic();
   try {
     const { url } = await api("/api/plan/invoice", { method: "POST", body: { product } });
-    if (!tg || !tg.openInvoice) { window.open(url, "_blank"); return; }
-    tg.openInvoice(url, (status) => {
-      if (status === "paid") {
-        haptic("success");
-        toast(t("paid"));
-        setTimeout(() => { root.replaceChildren(); render(root).catch(failed); }, 1500);
-      }
-    });
+    if (supports("openInvoice") && telegram(() => tg.openInvoice(url, paid(root)))) return;
+    openLink(url);
   } catch (error) { failed(error); }
 }
 

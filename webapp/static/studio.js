@@ -1,18 +1,12 @@
 // Studio (PRO): type, audience, language, link → Generate (MainButton); the text shows as
 // soon as it is written, then the image; history; download the original; send to chat.
-import { api, el, failed, followJob, haptic, mainBusy, mainButton, state, t, tg, toast } from "./app.js";
+import { api, download, el, failed, followJob, haptic, mainBusy, mainButton, state, t, tg, toast } from "./app.js";
 
 function select(id, label, choices, value) {
   return [
     el("label", { for: id }, label),
     el("select", { id }, ...choices.map((c) => el("option", { value: c.value, selected: c.value === value }, c.label))),
   ];
-}
-
-function download(url, name) {
-  haptic();
-  if (tg && tg.downloadFile) tg.downloadFile({ url: new URL(url, location.href).href, file_name: name });
-  else window.open(url, "_blank");
 }
 
 async function sendToChat(imageId) {

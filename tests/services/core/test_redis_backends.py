@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 
@@ -9,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from services.cosmic.cache import CachedImage, RedisImageCache
-from services.infra.locks import RedisUserLocks, hold
+from services.infra.locks import RedisKeyLocks, RedisUserLocks, hold
 from tests.conftest import PARTNER_ID, make_driver
 
 
@@ -22,6 +23,25 @@ async def test_redis_lock_is_exclusive_and_released(redis_url: str):
         assert await client.ttl("studio:busy:5") > 0
     async with hold(locks, 5) as again:
         assert again
+    await client.aclose()
+
+
+async def test_redis_key_locks_have_one_holder_and_expire(redis_url: str):
+    client = Redis.from_url(redis_url)
+    first, second = RedisKeyLocks(client), RedisKeyLocks(client)  # two processes
+    token = await first.acquire("push:upload:k", 0.3)
+    assert token is not None
+    assert await second.acquire("push:upload:k", 0.3) is None
+    await second.release("push:upload:k", "not-its-token")  # nothing happens
+    assert await second.acquire("push:upload:k", 0.3) is None
+    await first.release("push:upload:k", token)
+    again = await second.acquire("push:upload:k", 0.3)
+    assert again is not None
+    await asyncio.sleep(0.4)  # its holder died: the lock frees itself
+    late = await first.acquire("push:upload:k", 0.3)
+    assert late is not None
+    await second.release("push:upload:k", again)  # expired and taken: not released
+    assert await second.acquire("push:upload:k", 0.3) is None
     await client.aclose()
 
 

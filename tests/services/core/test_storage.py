@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.core.account_repo import AccountRepo
@@ -120,3 +121,31 @@ async def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path):
         tables = {row[0] for row in old.execute("SELECT name FROM sqlite_master")}
     assert version == 5
     assert "work_origins" not in tables  # v6's table was rolled back with the rest
+
+
+async def test_the_duty_claims_revision_goes_down_and_up_again(database: DatabaseUnderTest):
+    from alembic import command
+
+    from services.infra.schema import upgrade
+
+    db = Database(database.url, schema=database.schema)
+    await db.connect()  # at the head
+    await db.close()
+    args = {"server_settings": {"search_path": database.schema}} if database.schema else {}
+    engine = create_async_engine(async_url(database.url), connect_args=args)
+
+    def tables(conn: Connection) -> set[str]:
+        from sqlalchemy import inspect
+
+        return set(inspect(conn).get_table_names())
+
+    async with engine.connect() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0001"))
+        await conn.commit()
+        assert "duty_claims" not in await conn.run_sync(tables)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade, database.schema)
+        await conn.commit()
+        assert "duty_claims" in await conn.run_sync(tables)
+        assert await conn.run_sync(current_revision) == _head()
+    await engine.dispose()

@@ -11,7 +11,9 @@ from services.core.broadcast import Broadcaster
 from services.core.delivery_repo import DeliveryRepo
 from services.cosmic.astro import daily_reading
 from services.cosmic.kinds import DailyParams
+from services.cosmic.painter import daily_key
 from services.cosmic.pushes import PushImages
+from services.infra.locks import MemoryKeyLocks
 from services.infra.pacing import BURST_SECONDS, GRAIN_SECONDS
 from tests.services.cosmic.test_service import CountingRenderer, account_with, make
 
@@ -116,3 +118,34 @@ async def test_sends_waiting_for_the_upload_do_not_all_go_at_once_when_it_is_don
         len([m for m in moments[i:] if m <= start + window]) for i, start in enumerate(moments)
     )
     assert busiest <= allowed
+
+
+async def test_two_senders_sharing_the_upload_lock_upload_a_sign_once(db, tmp_path):
+    """Two processes' push images (one shared cache, one shared lock): the first to take
+    the lock uploads, the other waits for the file_id instead of uploading its own."""
+    cosmic = make(db, tmp_path, CountingRenderer())
+    uploads = MemoryKeyLocks()
+    senders = PushImages(cosmic, uploads), PushImages(cosmic, uploads)
+    telegram = SlowUploads()
+
+    async def push(images: PushImages, user: int) -> None:
+        async with images.sending("leo", DAY):
+            await images.send(user, "leo", DAY, telegram)
+
+    await asyncio.gather(*(push(senders[user % 2], user) for user in range(1, 9)))
+    assert len([p for p in telegram.sent if isinstance(p, bytes)]) == 1
+    assert telegram.sent.count("file-1") == 7
+
+
+async def test_when_the_uploading_sender_died_another_uploads_once_its_lock_expires(db, tmp_path):
+    cosmic = make(db, tmp_path, CountingRenderer())
+    uploads = MemoryKeyLocks()
+    await cosmic.prepare_daily("leo", DAY)
+    # A sender took the lock to upload, then died: it never uploads, never lets go.
+    assert await uploads.acquire(f"push:upload:{daily_key('leo', DAY)}", 0.3) is not None
+    telegram = Telegram()
+    started = time.monotonic()
+    await PushImages(cosmic, uploads).send(1, "leo", DAY, telegram)
+    assert time.monotonic() - started >= 0.25  # it waited for the other's file_id first
+    assert len(telegram.sent) == 1 and isinstance(telegram.sent[0], bytes)
+    assert await cosmic.daily_file_id("leo", DAY) == "file-1"
