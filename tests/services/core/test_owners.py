@@ -265,4 +265,4 @@ async def test_the_owners_revision_goes_down_and_up_again(database):
     await engine.dispose()
 
 
-OWNERS_REVISION_PARENT = "0001"
+OWNERS_REVISION_PARENT = "0002"

@@ -7,7 +7,7 @@ Weekly uses are append-only, so their owner lives beside them (`use_owners`); a 
 hold's owner is a column of its reservation.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels = None
 depends_on = None
 
