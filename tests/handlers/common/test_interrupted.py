@@ -164,3 +164,25 @@ async def test_a_progress_message_that_cannot_be_edited_is_told_anew(
     assert await alive.balance() == 500
     await alive.press(PARTNER_ID, "Generate", last)
     assert await alive.balance() == 498 and len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
+
+
+async def test_an_orphaned_image_within_its_deadline_is_resumed_once(
+    crashed_and_restarted, telegram
+):
+    dead, alive, hanging = crashed_and_restarted
+    await dead.send(ADMIN_ID, f"/tier {PARTNER_ID} cosmic 30")
+    await dead.send(PARTNER_ID, "/match")
+    await dead.press(PARTNER_ID, "Leo")
+    await die_while_painting(dead, hanging, "Aquarius")
+    account = await alive.app.services.accounts.get(PARTNER_ID)
+    assert account is not None
+
+    await alive.app.sweeper.run_once(now=time.time() + 1)  # taken over, painted here
+    await alive.app.queue.wait()
+    photos = [m for m in telegram.chat_messages(PARTNER_ID) if m.photo]
+    assert len(photos) == 1 and "% compatible" in photos[0].visible
+    await alive.app.sweeper.run_once(now=later(alive.app.settings))
+    await alive.app.queue.wait()
+    assert (await alive.app.services.cosmic.usage_of(account)).used == 1  # kept, once
+    assert len([m for m in telegram.chat_messages(PARTNER_ID) if m.photo]) == 1
+    assert not any("interrupted" in m.visible for m in telegram.chat_messages(PARTNER_ID))
