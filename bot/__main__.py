@@ -65,10 +65,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def open_app(settings: Settings, *, migrate: bool = True) -> App | None:
-    """Telegram answers to the token, then the app is built (the schema brought up to date
-    unless not to `migrate`); None once the one line that says what is wrong has been
-    printed."""
+async def open_app(settings: Settings, role: str = "run", *, migrate: bool = True) -> App | None:
+    """Telegram answers to the token, then the app is built for `role` (its incarnation),
+    the schema brought up to date unless not to `migrate`; None once the one line that
+    says what is wrong has been printed."""
     from bot.app import build_app
     from bot.warmup import freeze_heap
     from services.infra.db import UNREACHABLE
@@ -77,7 +77,7 @@ async def open_app(settings: Settings, *, migrate: bool = True) -> App | None:
         print(problem, file=sys.stderr)
         return None
     try:
-        app = await build_app(settings, migrate=migrate)
+        app = await build_app(settings, role=role, migrate=migrate)
     except UNREACHABLE as error:
         reason = database_problem(error)
         print(f"error: cannot open the database or the media folder: {reason}", file=sys.stderr)
@@ -117,7 +117,7 @@ async def serve_worker(settings: Settings) -> int:
     if problem := await schema_problem(settings):
         print(problem, file=sys.stderr)
         return 1
-    app = await open_app(settings, migrate=False)
+    app = await open_app(settings, "worker", migrate=False)
     if app is None:
         return 1
     try:
@@ -147,7 +147,7 @@ async def serve_web(settings: Settings) -> int:
 
     if warning := webhook_warning(settings):
         logging.getLogger("bot.startup").warning(warning)
-    app = await open_app(settings)
+    app = await open_app(settings, "web")
     if app is None:
         return 1
     readiness = app_readiness(app)

@@ -87,7 +87,7 @@ class App:
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
         await self.queue.close(grace)
-        await self.services.close()
+        await self.services.close()  # the incarnation marked stopped: what is left is orphaned
         await self.bot.session.close()
 
 
@@ -97,22 +97,34 @@ async def build_app(
     session: BaseSession | None = None,
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
+    role: str = "run",
     migrate: bool = True,
 ) -> App:
+    """The app of a process that takes work (`role`: run, web or worker), its incarnation
+    registered and beating."""
     services = await build_services(
-        settings, text_generator=text_generator, image_generator=image_generator, migrate=migrate
+        settings,
+        text_generator=text_generator,
+        image_generator=image_generator,
+        role=role,
+        migrate=migrate,
     )
     warm_up()  # once per process: before its first update or job, not during them
     try:
-        return _assemble(settings, services, session)
+        app = _assemble(settings, services, session)
+        await services.owners.start()
     except BaseException:
         await services.close()
         raise
+    return app
 
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
     queue = JobQueue(build_broker(settings))
+    queue.keep(services.journal, services.sweep)
+    if queue.in_process:  # a dead incarnation's jobs are taken over within a beat
+        services.owners.on_beat(queue.resume)
     dispatcher, in_flight = _dispatcher(settings, services, i18n, queue)
     bot = build_bot(settings, session)
     push = DailyPush(
@@ -138,6 +150,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         services.sweep,
         interval=settings.sweep_interval,
         post_cost=settings.post_cost_tokens,
+        resume=queue.resume,
     )
     duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]
     leadership = Leadership(services.shared.lease, duties)

@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     job_redelivery_seconds: float | None = Field(default=None, gt=0)
     """Idle time after which a dead worker's job goes to another (default: a tenth of
     GENERATION_TIMEOUT + SWEEP_MARGIN, at most 30 s); see `redelivery_seconds`."""
+    owner_timeout: float = Field(default=15.0, gt=0)
+    """Seconds without a heartbeat after which a process is dead and its work orphaned
+    (services/core/owners.py); on the same host a process that is gone is dead at once."""
+    heartbeat_seconds: float = Field(default=3.0, gt=0)
+    """Seconds between two heartbeats of a process (less than OWNER_TIMEOUT)."""
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -281,6 +286,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    @model_validator(mode="after")
+    def _beats_within_the_timeout(self) -> Settings:
+        if self.heartbeat_seconds * 2 > self.owner_timeout:
+            msg = "HEARTBEAT_SECONDS must be at most half of OWNER_TIMEOUT"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _redelivery_before_the_sweep(self) -> Settings:

@@ -20,8 +20,11 @@ from services.core.account_repo import AccountRepo
 from services.core.broadcast import Broadcaster
 from services.core.delivery_repo import DeliveryRepo
 from services.core.image_repo import ImageRepo
+from services.core.incarnation_repo import IncarnationRepo
+from services.core.job_journal import JobJournal
 from services.core.ledger import Ledger
 from services.core.ledger_repo import LedgerRepo
+from services.core.owners import Owners
 from services.core.payment_repo import PaymentRepo
 from services.core.payments import PaymentService
 from services.core.run_repo import RunRepo
@@ -71,9 +74,14 @@ class Services:
     sweep: Sweep
     lineup: Lineup
     clients: Clients
+    owners: Owners
+    """This process's incarnation and its heartbeat (started by bot/app.py)."""
+    journal: JobJournal
+    """Where the in-process queue writes its jobs down (bot/jobs/broker.py)."""
     shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
+        await self.owners.stop()
         await self.db.close()
         await self.clients.aclose()
         await self.shared.close()
@@ -84,21 +92,31 @@ async def build_services(
     *,
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
+    role: str = "run",
     migrate: bool = True,
 ) -> Services:
     """Storage, providers and domain services: everything but Telegram. Tests and benches
     may replace the configured text or image models with one generator of their own.
-    `migrate`: False leaves the schema as it is (a worker checked it: bot/startup.py)."""
+    `role` names the process's incarnation (run, web, worker); `migrate`: False leaves the
+    schema as it is (a worker checked it: bot/startup.py)."""
     clients = build_clients(settings)
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
     db = Database(settings.database_url, **settings.database_options, migrate=migrate)
     await db.connect()
     shared = connect_shared_state(settings)
+    owners = Owners(
+        IncarnationRepo(db),
+        role,
+        timeout=settings.owner_timeout,
+        interval=settings.heartbeat_seconds,
+        owns_queued_work=not settings.redis_url,  # on Redis, the worker that starts a job
+    )
     accounts = AccountRepo(db)
-    ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=settings.pro_monthly_tokens)
+    ledger_repo = LedgerRepo(db, lambda: owners.holder)
+    ledger = Ledger(ledger_repo, pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
     studio = _studio(settings, db, ledger, accounts, posts, lineup, shared)
-    cosmic = _cosmic(settings, db, lineup, shared)
+    cosmic = _cosmic(settings, db, lineup, shared, UsageRepo(db, lambda: owners.holder))
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
     events, admin = EventRepo(db), ReportRepo(db)
     analytics = Analytics(
@@ -128,9 +146,11 @@ async def build_services(
         costs=CostReport(admin),
         stats=Stats(admin, events, cosmic.clock),
         broadcaster=_broadcaster(settings, db, shared),
-        sweep=build_sweep(settings, db, ledger, cosmic.usage),
+        sweep=build_sweep(settings, db, ledger, cosmic.usage, owners),
         lineup=lineup,
         clients=clients,
+        owners=owners,
+        journal=JobJournal(db, owners, timeout=settings.generation_timeout),
         shared=shared,
     )
 
@@ -160,12 +180,12 @@ def _studio(
 
 
 def _cosmic(
-    settings: Settings, db: Database, lineup: Lineup, shared: SharedState
+    settings: Settings, db: Database, lineup: Lineup, shared: SharedState, usage: UsageRepo
 ) -> CosmicService:
     return CosmicService(
         db=db,
         images=ImageRepo(db),
-        usage=UsageRepo(db),
+        usage=usage,
         image_chain=lineup.image,
         cache=shared.images,
         media=MediaStore(settings.media_dir),
@@ -184,10 +204,15 @@ def _broadcaster(settings: Settings, db: Database, shared: SharedState) -> Broad
     )
 
 
-def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo) -> Sweep:
-    """The sweep of holds older than GENERATION_TIMEOUT + SWEEP_MARGIN. A queued job's
-    hold is never among them while a worker can still run it: a dead worker's job moves
-    to another after JOB_REDELIVERY_SECONDS, well inside that (bot/jobs/broker.py)."""
+def build_sweep(
+    settings: Settings, db: Database, ledger: Ledger, usage: UsageRepo, owners: Owners
+) -> Sweep:
+    """The sweep of work whose owner died (services/core/sweep.py). An orphaned hold with no
+    job left in the database is refunded once its owner has been silent OWNER_TIMEOUT and a
+    grace as long again: time for a live process to take it over; on Redis the grace also
+    covers JOB_REDELIVERY_SECONDS (the stream gives a dead worker's job to another). Holds
+    nobody owns are refunded past GENERATION_TIMEOUT + SWEEP_MARGIN."""
+    grace = settings.owner_timeout + (settings.redelivery_seconds if settings.redis_url else 0)
     return Sweep(
         db,
         ledger,
@@ -196,4 +221,6 @@ def build_sweep(settings: Settings, db: Database, ledger: Ledger, usage: UsageRe
         deadline=settings.generation_timeout,
         margin=settings.sweep_margin,
         on_hold_swept=keep_interrupted,
+        owners=owners,
+        grace=grace,
     )

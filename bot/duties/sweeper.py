@@ -1,6 +1,7 @@
 """The sweeper: in the leader (bot/duties/leadership.py), when it starts and then every
-SWEEP_INTERVAL seconds, refunds the token holds and weekly uses a dead run left behind
-(services/sweep.py) and tells each person where they pressed: the progress message becomes
+SWEEP_INTERVAL seconds, runs again the in-process jobs a dead incarnation left, refunds the
+token holds and weekly uses whose owner died and nobody took over (services/core/sweep.py)
+and tells each person where they pressed: the progress message becomes
 "interrupted, your tokens are back" with a fresh Generate button (a new message when that
 one can no longer be edited)."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -28,11 +30,27 @@ from ui.interrupted import (
 logger = logging.getLogger(__name__)
 
 
+Resume = Callable[[float | None], Awaitable[int]]
+"""Runs again the queued jobs a dead incarnation left (bot/jobs/broker.py `resume`)."""
+
+
+async def _nothing_to_resume(_: float | None) -> int:
+    return 0
+
+
 class Sweeper:
     def __init__(
-        self, bot: Bot, i18n: I18n, sweep: Sweep, *, interval: float, post_cost: int
+        self,
+        bot: Bot,
+        i18n: I18n,
+        sweep: Sweep,
+        *,
+        interval: float,
+        post_cost: int,
+        resume: Resume = _nothing_to_resume,
     ) -> None:
         self._bot = bot
+        self._resume = resume
         self._i18n = i18n
         self._sweep = sweep
         self._interval = interval
@@ -44,11 +62,17 @@ class Sweeper:
         was taken sweeps no more."""
 
     async def run_once(self, now: float | None = None) -> SweepReport:
-        """One sweep, then every person not told yet is told, by one process only (a crash
-        between the two is made up by the next run)."""
+        """The jobs a dead incarnation left run again here (or, past their deadline, are
+        refunded), one sweep, then every person not told yet is told, by one process only
+        (one that dies telling leaves it to the next run)."""
+        await self._resume(now)
         report = await self._sweep.run(now)
         for interruption in await self._sweep.untold():
-            if await self._sweep.claim(interruption) and not await self._tell(interruption):
+            if not await self._sweep.claim(interruption):
+                continue
+            if await self._tell(interruption):
+                await self._sweep.told(interruption)
+            else:
                 await self._sweep.unclaim(interruption)
         return report
 

@@ -36,7 +36,11 @@ from taskiq_redis import RedisStreamBroker
 
 from bot.config import Settings
 from bot.metrics import JOBS_QUEUED
-from services.core.jobs import QueuedJob
+from services.core.job_journal import JobJournal
+from services.core.jobs import Hold, QueuedJob, hold_of
+from services.core.sweep import Sweep
+from services.core.work_repo import WorkKind
+from services.infra.db import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +272,15 @@ def _task_name(data: bytes | None) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _hold_label(labels: dict[str, Any]) -> Hold | None:
+    """The hold a job's message names (JobQueue._kick), if any."""
+    try:
+        kind, ref, held_at = str(labels["hold"]).split(":")
+        return Hold(WorkKind(kind), int(ref), float(held_at))
+    except (KeyError, ValueError):
+        return None
+
+
 async def _drained(redis: Redis) -> bool:
     try:
         groups: Any = await redis.xinfo_groups(STREAM)
@@ -304,6 +317,16 @@ class JobQueue:
         """The jobs running in this process now."""
         self._stop = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
+        self.journal: JobJournal | None = None
+        """Where the in-process queue writes its jobs down (and a Redis worker adopts a
+        job's hold); None: nothing is written (tests of the queue alone)."""
+        self._sweep: Sweep | None = None
+
+    def keep(self, journal: JobJournal, sweep: Sweep) -> None:
+        """Makes the queue durable: in process, every job is written down before it runs
+        and crossed out when it ends, and `resume` runs again what a dead incarnation left
+        (`sweep` takes it over); on Redis, a worker adopts the hold of each job it starts."""
+        self.journal, self._sweep = journal, sweep
 
     @property
     def redis_pool(self) -> ConnectionPool | None:
@@ -320,8 +343,47 @@ class JobQueue:
         self._tasks[kind] = task
 
     async def enqueue(self, job: QueuedJob) -> None:
-        """Hands `job` to the job registered for its kind (bot/jobs/runner.py)."""
-        await self._kick(job.kind, job.to_json())
+        """Hands `job` to the job registered for its kind (bot/jobs/runner.py); in process,
+        once it is written down (a restart, or another process, runs it if this one dies)."""
+        data, hold = job.to_json(), hold_of(job)
+        task_id = None
+        if self.in_process and self.journal is not None:
+            task_id = await self.journal.write(job.kind, data, hold)
+        await self._kick(job.kind, data, task_id, hold)
+
+    async def resume(self, now: float | None = None) -> int:
+        """Runs again, here, the in-process jobs a dead incarnation left (taken over by this
+        one; those past their deadline are refunded and told instead). How many."""
+        if not self.in_process or self._sweep is None:
+            return 0
+        jobs = await self._sweep.take_over_jobs(now)
+        for job in jobs:
+            await self._kick(job.kind, job.payload, job.id)
+        return len(jobs)
+
+    async def adopted(self, labels: dict[str, Any]) -> bool:
+        """On Redis, before a job runs: its hold is taken over by this worker (False: a
+        live run owns it, or it is settled: nothing to do). In process: always True (the
+        hold is this incarnation's since it was made, or since `resume` took it over)."""
+        hold = _hold_label(labels)
+        if self.in_process or self.journal is None or hold is None:
+            return True
+        return await self.journal.adopt(hold)
+
+    async def ended(self, task_id: str, outcome: str, labels: dict[str, Any]) -> None:
+        """After a job: in process, it is crossed out unless it was stopped (handed back:
+        the next start resumes it); one that raised lets go of its hold. On Redis, a job
+        that raised and goes back to the queue lets go of its hold too."""
+        if self.journal is None:
+            return
+        try:
+            if self.in_process:
+                if outcome != "handed_back":
+                    await self.journal.ended(task_id, settled=outcome != "error")
+            elif outcome == "error" and (hold := _hold_label(labels)) is not None:
+                await self.journal.let_go(hold)
+        except UNREACHABLE as error:
+            logger.warning("could not write the end of job %s down: %s", task_id, error)
 
     async def scheduled(self, name: str, at: datetime, until: datetime) -> str:
         """Hands the scheduler's job `name` (for the period of `at`; a worker that gets it
@@ -341,8 +403,19 @@ class JobQueue:
             raise RuntimeError(msg)
         return str(summary)
 
-    async def _kick(self, kind: str, data: dict[str, Any]) -> None:
-        await self._tasks[kind].kiq(data, time.time())
+    async def _kick(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        task_id: str | None = None,
+        hold: Hold | None = None,
+    ) -> None:
+        kicker = self._tasks[kind].kicker()
+        if task_id is not None:
+            kicker = kicker.with_task_id(task_id)
+        if hold is not None:  # the worker that starts it adopts the hold (`adopted`)
+            kicker = kicker.with_labels(hold=f"{hold.kind.value}:{hold.ref}:{hold.held_at}")
+        await kicker.kiq(data, time.time())
         JOBS_QUEUED.labels(kind).inc()
 
     async def wait(self) -> None:

@@ -173,8 +173,11 @@ async def run_job(
     if me is not None:
         queue.running.add(me)
     outcome = "error"
+    labels = context.message.labels
     try:
-        outcome = await work(data)
+        # On Redis this worker adopts the job's hold first: one a live run owns, or one
+        # settled already, leaves nothing to do here.
+        outcome = await work(data) if await queue.adopted(labels) else "skipped"
     except RejectedJobError as error:
         outcome = "rejected"
         logger.error("%s job %s rejected: %s", kind, context.message.task_id, error)
@@ -187,6 +190,7 @@ async def run_job(
         outcome = "error" if retry_errors else "failed"
     finally:
         queue.running.discard(me)
+    await queue.ended(context.message.task_id, outcome, labels)
     if outcome not in ("error", "handed_back") and context.is_ackable:  # done, or never
         await context.ack()
     if isinstance(queue.broker, HeldStreamBroker):

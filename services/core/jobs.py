@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
+
+from services.core.work_repo import WorkKind
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,28 @@ class QueuedJob(Protocol):
     kind: ClassVar[str]
 
     def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """What a job finishes: a token hold or a weekly use (`ref`), made at `held_at`; the
+    work must be done by `held_at` + GENERATION_TIMEOUT."""
+
+    kind: WorkKind
+    ref: int
+    held_at: float
+
+
+@runtime_checkable
+class HeldJob(Protocol):
+    """A job that finishes a hold (a studio post, a Cosmic Coach image)."""
+
+    def hold(self) -> Hold: ...
+
+
+def hold_of(job: QueuedJob) -> Hold | None:
+    """The hold `job` finishes, if it finishes one."""
+    return job.hold() if isinstance(job, HeldJob) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -149,8 +150,19 @@ class Ledger:
         return await self._repo.held(reservation_id)
 
     async def held_before(self, cutoff: float) -> list[Reservation]:
-        """Holds still open that were made before `cutoff` (Unix seconds)."""
+        """Holds still open, owned by no incarnation, made before `cutoff` (Unix seconds)."""
         return await self._repo.held_before(cutoff)
+
+    async def orphaned(self, live: Sequence[str], silent_since: float) -> list[Reservation]:
+        """Holds still open whose owner is not `live` and silent since `silent_since`, with
+        no job left to resume them."""
+        return await self._repo.orphaned(live, silent_since)
+
+    async def adopt(
+        self, reservation_id: int, owner: str, live: Sequence[str], tx: Transaction
+    ) -> bool:
+        """`owner` takes the open hold over (from nobody, itself or a dead owner)."""
+        return await LedgerRepo.adopt(tx, reservation_id, owner, live)
 
 
 def _observe(operation: TokenOperation, amount: int, tx: Transaction | None) -> None:

@@ -5,21 +5,23 @@ generation runs."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.core.account_repo import AccountRepo, load_account, lock_account
 from services.core.models import Account, LedgerEntry, LedgerKind, Reservation, ReservationStatus
 from services.core.work_repo import Origin, WorkKind, WorkRepo
-from services.infra.db import Database, IntegrityError, Record, Transaction
+from services.infra.db import Database, IntegrityError, Record, Transaction, marks
 
 _RESERVATION_COLUMNS = (
     "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
 )
+_OWNED_COLUMNS = ", ".join(f"r.{c.strip()}" for c in _RESERVATION_COLUMNS.split(","))
 _RESERVE = (
     "INSERT INTO reservations (user_id, idempotency_key, allowance_amount, bonus_amount,"
-    " status, reason, created_at)"
+    " status, reason, created_at, owner)"
     " SELECT user_id, ?, CASE WHEN allowance < ? THEN allowance ELSE ? END,"
-    " ? - CASE WHEN allowance < ? THEN allowance ELSE ? END, 'held', ?, ?"
+    " ? - CASE WHEN allowance < ? THEN allowance ELSE ? END, 'held', ?, ?, ?"
     " FROM accounts WHERE user_id = ? AND allowance + bonus >= ?"
     f" ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_RESERVATION_COLUMNS}"
 )
@@ -44,8 +46,10 @@ def _reservation(row: Record) -> Reservation:
 class LedgerRepo:
     """Atomic balance operations. Idempotency keys make every operation safe to repeat."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, holder: Callable[[], str | None] = lambda: None) -> None:
         self._db = db
+        self._holder = holder
+        """The incarnation that owns a hold made now (services/core/owners.py `holder`)."""
 
     async def reserve(
         self,
@@ -64,7 +68,7 @@ class LedgerRepo:
         # first, then bonus) happen together, and the `reservation_holds` trigger appends
         # the ledger entry that moves the balance. A race can neither overdraw nor reserve
         # twice.
-        params = (key, *[amount] * 5, reason, time.time(), user_id, amount)
+        params = (key, *[amount] * 5, reason, time.time(), self._holder(), user_id, amount)
         if origin is None and self._db.serialises_writes:
             row = await self._db.execute_atomic(_RESERVE, params)
         else:
@@ -157,12 +161,54 @@ class LedgerRepo:
         return _reservation(row) if row is not None else None
 
     async def held_before(self, cutoff: float) -> list[Reservation]:
+        """Holds made before `cutoff` that no incarnation owns (made before owners were
+        recorded, or queued on Redis and never started): age is all that tells of them."""
         rows = await self._db.fetch_all(
             f"SELECT {_RESERVATION_COLUMNS} FROM reservations"
-            " WHERE status = 'held' AND created_at < ? ORDER BY id",
+            " WHERE status = 'held' AND owner IS NULL AND created_at < ? ORDER BY id",
             (cutoff,),
         )
         return [_reservation(row) for row in rows]
+
+    async def orphaned(self, live: Sequence[str], silent_since: float) -> list[Reservation]:
+        """Holds whose owner is not `live` and has not beaten since `silent_since`, and
+        which no job of the in-process queue is left to resume."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_OWNED_COLUMNS} FROM reservations r"
+            " LEFT JOIN incarnations i ON i.id = r.owner"
+            f" WHERE r.status = 'held' AND r.owner IS NOT NULL AND r.owner NOT IN ({marks(live)})"
+            " AND COALESCE(i.beat_at, 0) < ?"
+            " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.reservation_id = r.id) ORDER BY r.id",
+            (*live, silent_since),
+        )
+        return [_reservation(row) for row in rows]
+
+    @staticmethod
+    async def adopt(tx: Transaction, reservation_id: int, owner: str, live: Sequence[str]) -> bool:
+        """`owner` takes the hold over, in one statement: when it has no owner, is
+        `owner`'s already, or its owner is not `live` (two takers never both win: the first
+        one's id is live for the second). False when it is settled or a live run owns it."""
+        row = await tx.fetch_one(
+            "UPDATE reservations SET owner = ? WHERE id = ? AND status = 'held'"
+            f" AND (owner IS NULL OR owner = ? OR owner NOT IN ({marks(live)})) RETURNING id",
+            (owner, reservation_id, owner, *live),
+        )
+        return row is not None
+
+    @staticmethod
+    async def disown(tx: Transaction, reservation_id: int, owner: str) -> None:
+        """`owner` lets go of the open hold (its job ended without settling it): it is
+        left to the age-based sweep."""
+        await tx.execute(
+            "UPDATE reservations SET owner = NULL WHERE id = ? AND owner = ? AND status = 'held'",
+            (reservation_id, owner),
+        )
+
+    async def owner_of(self, reservation_id: int) -> str | None:
+        row = await self._db.fetch_one(
+            "SELECT owner FROM reservations WHERE id = ?", (reservation_id,)
+        )
+        return row[0] if row else None
 
     async def pro_user_ids(self) -> list[int]:
         rows = await self._db.fetch_all("SELECT user_id FROM accounts WHERE is_pro = 1")

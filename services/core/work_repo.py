@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from services.infra.db import Database, Transaction
+from services.infra.db import Database, Transaction, marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +78,18 @@ class WorkRepo:
         )
         return json.loads(row[0]) if row else None
 
-    async def untold(self) -> list[Interruption]:
+    async def untold(self, live: Sequence[str] = ()) -> list[Interruption]:
+        """Swept work nobody told the person about: never claimed, or claimed by an
+        incarnation that is not `live` (it died telling)."""
         rows = await self._db.fetch_all(
             "SELECT w.id, w.reservation_id, w.use_id, w.user_id, w.chat_id, w.message_id,"
             " a.language, COALESCE(r.allowance_amount + r.bonus_amount, 0),"
             " a.allowance + a.bonus FROM work_origins w"
             " JOIN accounts a ON a.user_id = w.user_id"
             " LEFT JOIN reservations r ON r.id = w.reservation_id"
-            " WHERE w.swept_at IS NOT NULL AND w.told_at IS NULL ORDER BY w.id"
+            " WHERE w.swept_at IS NOT NULL AND (w.told_at IS NULL"
+            f" OR (w.told_by IS NOT NULL AND w.told_by NOT IN ({marks(live)}))) ORDER BY w.id",
+            tuple(live),
         )
         return [
             Interruption(
@@ -101,18 +106,30 @@ class WorkRepo:
             for row in rows
         ]
 
-    async def claim(self, interruption_id: int) -> bool:
-        """Takes the telling on (False: another process took it already)."""
+    async def claim(
+        self, interruption_id: int, claimant: str | None = None, live: Sequence[str] = ()
+    ) -> bool:
+        """`claimant` takes the telling on: when nobody has, or its claimant is not `live`
+        (False: another live process took it already). Until `told`, the claim names its
+        claimant, so a claimant that dies telling leaves it to be offered again."""
         row = await self._db.execute_atomic(
-            "UPDATE work_origins SET told_at = ? WHERE id = ? AND told_at IS NULL RETURNING id",
-            (time.time(), interruption_id),
+            "UPDATE work_origins SET told_at = ?, told_by = ? WHERE id = ? AND (told_at IS NULL"
+            f" OR (told_by IS NOT NULL AND told_by NOT IN ({marks(live)}))) RETURNING id",
+            (time.time(), claimant, interruption_id, *live),
         )
         return row is not None
+
+    async def told(self, interruption_id: int) -> None:
+        """The person was told (or cannot be): the claim is final."""
+        await self._db.execute_atomic(
+            "UPDATE work_origins SET told_by = NULL WHERE id = ?", (interruption_id,)
+        )
 
     async def release(self, interruption_id: int) -> None:
         """Gives a claimed telling back, for the next sweep (Telegram could not be reached)."""
         await self._db.execute_atomic(
-            "UPDATE work_origins SET told_at = NULL WHERE id = ?", (interruption_id,)
+            "UPDATE work_origins SET told_at = NULL, told_by = NULL WHERE id = ?",
+            (interruption_id,),
         )
 
     async def again(self, kind: WorkKind, ref: int, user_id: int) -> dict[str, Any] | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from services.core.jobs import ReportedJob
+from services.core.jobs import Hold, ReportedJob
+from services.core.work_repo import WorkKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +21,6 @@ class ArtJob(ReportedJob):
     held_at: float
     request: dict[str, Any]
     caption: str
+
+    def hold(self) -> Hold:
+        return Hold(WorkKind.USE, self.use_id, self.held_at)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,6 +46,7 @@ __all__ = [
     "IntegrityError",
     "Record",
     "Transaction",
+    "marks",
 ]
 
 DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, DBAPIError)
@@ -263,6 +264,12 @@ class Database:
             async with self._write_lock:
                 return await _connected(self._writer).fetch_all(sql, params)
         return await _connected(self._reader).fetch_all(sql, params)
+
+
+def marks(values: Sequence[Any]) -> str:
+    """The placeholders of an `IN (…)` list of `values` (`NULL` for none: `IN ()` is no
+    SQL, and `x NOT IN (NULL)` is never true)."""
+    return ", ".join("?" * len(values)) if values else "NULL"
 
 
 def _connected(value: T | None) -> T:

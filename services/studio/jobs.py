@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Self
 
-from services.core.jobs import ReportedJob
+from services.core.jobs import Hold, ReportedJob
+from services.core.work_repo import WorkKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,9 @@ class PostJob(ReportedJob):
     wizard: bool
     """Made from the wizard's confirm screen: the draft is closed, or offered again."""
 
+    def hold(self) -> Hold:
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
+
 
 @dataclass(frozen=True, slots=True)
 class AppPostJob:
@@ -32,6 +36,9 @@ class AppPostJob:
     reservation_id: int
     held_at: float
     draft: dict[str, str | None]
+
+    def hold(self) -> Hold:
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,6 +1,7 @@
-"""A run dies while the image is painting; the process that takes over sweeps (on a clock
-the test sets) and the person's progress message becomes "interrupted" with a Generate
-button that works. Two apps share one database: the first is the run that died."""
+"""A run dies while the image is painting (its incarnation stops beating); the process that
+takes over sweeps (on a clock the test sets): within the deadline the job is resumed and
+the post arrives; past it the person's progress message becomes "interrupted" with a
+Generate button that works. Two apps share one database: the first is the run that died."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ async def die_while_painting(driver: Driver, hanging: HangingPainter, label: str
     await asyncio.wait_for(hanging.started.wait(), 5)
     pressing.cancel()
     await asyncio.gather(pressing, return_exceptions=True)
+    await driver.app.services.owners.stop()  # it beats no more: its work is orphaned
 
 
 def later(settings: Settings) -> float:
@@ -67,6 +69,28 @@ def later(settings: Settings) -> float:
 
 def message(telegram: FakeTelegram, message_id: int) -> StoredMessage:
     return telegram.messages[(PARTNER_ID, message_id)]
+
+
+async def test_an_orphaned_post_within_its_deadline_is_resumed_once(
+    crashed_and_restarted, telegram
+):
+    dead, alive, hanging = crashed_and_restarted
+    await dead.make_pro()
+    await walk_to_confirm(dead)
+    confirm = telegram.last_with_buttons(PARTNER_ID)
+    await die_while_painting(dead, hanging, "Generate")
+    assert await alive.balance() == 498
+
+    await alive.app.sweeper.run_once(now=time.time() + 1)  # taken over, run again here
+    await alive.app.queue.wait()
+    assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    assert "2 tokens spent, 498 left" in message(telegram, confirm.message_id).visible
+    await alive.app.sweeper.run_once(now=later(settings=alive.app.settings))
+    await alive.app.queue.wait()
+    assert await alive.balance() == 498 and len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
+    assert not any("interrupted" in m.visible for m in telegram.chat_messages(PARTNER_ID))
+    jobs = await alive.app.services.db.fetch_all("SELECT id FROM jobs")
+    assert jobs == []  # crossed out once it ended
 
 
 async def test_an_interrupted_post_is_refunded_told_in_place_and_made_again(
@@ -80,11 +104,7 @@ async def test_an_interrupted_post_is_refunded_told_in_place_and_made_again(
     assert await alive.balance() == 498
     assert "Painting the image" in message(telegram, confirm.message_id).visible
 
-    await alive.app.sweeper.run_once(now=time.time() + 1)  # not past the deadline yet
-    assert await alive.balance() == 498
-    assert "Painting the image" in message(telegram, confirm.message_id).visible
-
-    await alive.app.sweeper.run_once(now=later(settings))
+    await alive.app.sweeper.run_once(now=later(settings))  # found past its deadline
     assert await alive.balance() == 500
     told = message(telegram, confirm.message_id)
     assert "This post was interrupted" in told.visible
@@ -144,3 +164,25 @@ async def test_a_progress_message_that_cannot_be_edited_is_told_anew(
     assert await alive.balance() == 500
     await alive.press(PARTNER_ID, "Generate", last)
     assert await alive.balance() == 498 and len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
+
+
+async def test_an_orphaned_image_within_its_deadline_is_resumed_once(
+    crashed_and_restarted, telegram
+):
+    dead, alive, hanging = crashed_and_restarted
+    await dead.send(ADMIN_ID, f"/tier {PARTNER_ID} cosmic 30")
+    await dead.send(PARTNER_ID, "/match")
+    await dead.press(PARTNER_ID, "Leo")
+    await die_while_painting(dead, hanging, "Aquarius")
+    account = await alive.app.services.accounts.get(PARTNER_ID)
+    assert account is not None
+
+    await alive.app.sweeper.run_once(now=time.time() + 1)  # taken over, painted here
+    await alive.app.queue.wait()
+    photos = [m for m in telegram.chat_messages(PARTNER_ID) if m.photo]
+    assert len(photos) == 1 and "% compatible" in photos[0].visible
+    await alive.app.sweeper.run_once(now=later(alive.app.settings))
+    await alive.app.queue.wait()
+    assert (await alive.app.services.cosmic.usage_of(account)).used == 1  # kept, once
+    assert len([m for m in telegram.chat_messages(PARTNER_ID) if m.photo]) == 1
+    assert not any("interrupted" in m.visible for m in telegram.chat_messages(PARTNER_ID))

@@ -29,8 +29,10 @@ def finished(outcome: str) -> float:
 
 
 async def the_job(driver: Driver, message_id: int, *, held: bool = True) -> PostJob:
-    holds = await driver.app.services.ledger.held_before(time.time() + 60)
-    reservation_id = holds[0].id if held else 1
+    holds = await driver.app.services.db.fetch_all(
+        "SELECT id FROM reservations WHERE status = 'held'"
+    )
+    reservation_id = holds[0][0] if held else 1
     where = Where(PARTNER_ID, PARTNER_ID, "private", message_id, "en")
     return PostJob(where, reservation_id, time.time(), DRAFT, wizard=False)
 
