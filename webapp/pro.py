@@ -7,16 +7,27 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from aiogram.utils.i18n import I18n
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from services.studio.board import FINAL, BoardJob
-from services.studio.catalog import Audience, PostType
+from services.studio.catalog import (
+    AUDIENCE_NAMES,
+    POST_TYPE_NAMES,
+    Audience,
+    PostType,
+    UnknownChoice,
+    parse_audience,
+    parse_language,
+    parse_post_type,
+)
 from services.studio.links import LinkProblem, check_referral_link
 from services.studio.models import StoredPost
 from services.studio.run import PostOutcome, PostStatus
@@ -47,16 +58,81 @@ jobs_router = APIRouter(prefix="/jobs", tags=["studio"], responses=COMMON)
 JOB_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")
 
 
+SEED_EXAMPLE: dict[str, str] = {
+    "post_type": "Lifestyle Flex",
+    "target_audience": "Digital Nomads",
+    "language": "English",
+    "referral_link": "optional",
+}
+"""Seed 000's request, verbatim: clients are written from it."""
+NO_LINK = frozenset({"", "optional"})
+"""What `referral_link` may say for "no link" (seed 000's example says "optional")."""
+
+
+def _choice(parse: Callable[[str], StrEnum]) -> Callable[[object], object]:
+    """A pydantic before-validator from one of the catalogue's parsers: its 422 names what
+    is accepted."""
+
+    def validate(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the enum's own check refuses it
+        try:
+            return parse(value)
+        except UnknownChoice as unknown:
+            accepted = ", ".join(unknown.accepted)
+            raise PydanticCustomError(
+                "choice", "one of {accepted}", {"accepted": accepted}
+            ) from None
+
+    return validate
+
+
+def _choice_schema(names: Mapping[StrEnum, str], what: str) -> WithJsonSchema:
+    spellings = ", ".join(f'"{name}" ({choice.value})' for choice, name in names.items())
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "description": f"The {what}, by its English name or its key, in any case "
+            f"(`_`, `-` and spaces alike): {spellings}.",
+            "examples": list(names.values()),
+        }
+    )
+
+
+PostTypeChoice = Annotated[
+    PostType,
+    BeforeValidator(_choice(parse_post_type)),
+    _choice_schema(POST_TYPE_NAMES, "post type"),
+]
+AudienceChoice = Annotated[
+    Audience,
+    BeforeValidator(_choice(parse_audience)),
+    _choice_schema(AUDIENCE_NAMES, "audience"),
+]
+
+
 class GenerateRequest(BaseModel):
-    post_type: PostType
-    target_audience: Audience
-    language: str = Field(default="en", min_length=2, max_length=5, pattern=r"^[a-z]{2}$")
-    referral_link: str | None = Field(default=None, max_length=200, pattern=r"^(https?://\S+)?$")
+    model_config = ConfigDict(json_schema_extra={"examples": [{**SEED_EXAMPLE}]})
+
+    post_type: PostTypeChoice
+    target_audience: AudienceChoice
+    language: str = Field(
+        default="en",
+        min_length=2,
+        max_length=40,
+        description="The post's language: a code (`es`) or its English name (`Spanish`), "
+        "any case; one the studio writes (a 422 lists them).",
+    )
+    referral_link: str | None = Field(
+        default=None,
+        max_length=200,
+        description='An http(s) link for the post; none when absent, empty or "optional".',
+    )
 
     @field_validator("referral_link")
     @classmethod
     def _http_link(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
+        if value is None or value.strip().casefold() in NO_LINK:
             return None
         checked = check_referral_link(value)
         if isinstance(checked, LinkProblem):
@@ -102,19 +178,14 @@ async def pro_generate(
     """Holds the tokens and queues the post: the job id comes back at once; follow it at
     /api/jobs/{id}/events (any web process answers: the job board is shared)."""
     account = who.account
-    if body.language not in studio.languages:
-        raise ApiError(
-            422,
-            N_("language: one of {languages}"),
-            params={"languages": ", ".join(studio.languages)},
-        )
+    language = _language(body.language, studio)
     if not account.is_pro:
         text = said(i18n, who.locale, not_pro_text, account.balance)
         raise ApiError(403, text, "not_pro", translated=True)
     if account.balance < studio.cost:
         text = said(i18n, who.locale, insufficient_text, account.balance, studio.cost)
         raise ApiError(402, text, "insufficient", translated=True)
-    draft = Draft(body.post_type, body.target_audience, body.language, body.referral_link)
+    draft = Draft(body.post_type, body.target_audience, language, body.referral_link)
     started, job_id = await studio.queue_app_post(account, draft, who.locale, queue, board)
     if started.status is PostStatus.FAILED:  # the queue is unreachable: nothing stays held
         text = said(i18n, who.locale, outcome_problem, started, studio.cost)
@@ -122,6 +193,16 @@ async def pro_generate(
     if started.status is not PostStatus.QUEUED:
         raise _refused(studio, i18n, who, started)
     return JobStarted(job_id=job_id, cost=studio.cost)
+
+
+def _language(value: str, studio: StudioService) -> str:
+    try:
+        return parse_language(value, studio.languages)
+    except UnknownChoice as unknown:
+        languages = ", ".join(unknown.accepted)
+        raise ApiError(
+            422, N_("language: one of {languages}"), params={"languages": languages}
+        ) from None
 
 
 def _refused(studio: StudioService, i18n: I18n, who: Caller, outcome: PostOutcome) -> ApiError:

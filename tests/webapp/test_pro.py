@@ -15,6 +15,14 @@ from tests.test_web import Web
 from tests.webapp.conftest import FAN_ID, PARTNER_ID, auth, make_pro, open_api
 
 POST = {"post_type": "fomo", "target_audience": "crypto", "language": "en"}
+SEED_000 = {
+    "post_type": "Lifestyle Flex",
+    "target_audience": "Digital Nomads",
+    "language": "English",
+    "referral_link": "optional",
+}
+"""Seed 000's request body, verbatim."""
+ASYNC = {"Prefer": "respond-async"}
 
 
 def events_of(body: str) -> list[dict]:
@@ -26,7 +34,8 @@ def events_of(body: str) -> list[dict]:
 
 
 async def generate(web: Web, body: dict | None = None, user_id: int = PARTNER_ID) -> str:
-    response = await web.client.post("/api/pro/generate", json=body or POST, headers=auth(user_id))
+    headers = {**auth(user_id), **ASYNC}
+    response = await web.client.post("/api/pro/generate", json=body or POST, headers=headers)
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "queued"
     return response.json()["job_id"]
@@ -96,6 +105,65 @@ async def test_not_pro_is_403_and_short_of_tokens_is_402(web: Web):
     assert response.status_code == 402
     assert "10000" in response.json()["error"]["message"]
     assert (await web.app.services.accounts.get(FAN_ID)).balance == 500
+
+
+@pytest.mark.parametrize(
+    ("body", "chosen"),
+    [
+        (SEED_000, ("lifestyle", "nomads", "en")),
+        (
+            {"post_type": " fomo_BUILDER ", "target_audience": "crypto-traders", "language": "ES"},
+            ("fomo", "crypto", "es"),
+        ),
+        (
+            {
+                "post_type": "TIP",
+                "target_audience": "Small_Business_Owners",
+                "language": "RUSSIAN",
+            },
+            ("tip", "smb", "ru"),
+        ),
+        (
+            {"post_type": "giveaway", "target_audience": "SMB", "language": "spanish"},
+            ("giveaway", "smb", "es"),
+        ),
+    ],
+)
+async def test_choices_by_their_names_or_keys_in_any_case(
+    web: Web, body: dict, chosen: tuple[str, str, str]
+):
+    await make_pro(web)
+    await follow(web, await generate(web, body))
+    [post] = (await web.client.get("/api/pro/posts", headers=auth(PARTNER_ID))).json()
+    assert (post["post_type"], post["audience"], post["language"]) == chosen
+
+
+async def test_the_openapi_example_is_seed_000s_request(web: Web):
+    schema = (await web.client.get("/api/openapi.json")).json()
+    assert schema["components"]["schemas"]["GenerateRequest"]["examples"] == [SEED_000]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"post_type": "Lifestyle Flexx"}, "Lifestyle Flex (lifestyle)"),
+        ({"target_audience": "everyone"}, "Digital Nomads (nomads)"),
+        ({"language": "Klingon"}, "English (en), Spanish (es), Russian (ru)"),
+        ({"language": "German"}, "English (en), Spanish (es), Russian (ru)"),
+    ],
+)
+async def test_an_unknown_choice_is_422_naming_the_accepted_ones(
+    web: Web, change: dict, named: str
+):
+    await make_pro(web)
+    response = await web.client.post(
+        "/api/pro/generate", json={**SEED_000, **change}, headers=auth(PARTNER_ID)
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["success"] is False
+    assert named in body["error"]["message"]
+    assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
 
 
 @pytest.mark.parametrize(
