@@ -126,3 +126,27 @@ async def test_a_run_again_after_one_that_died_untold_tells_how_it_ended(
         assert [e["status"] for e in events] == ["queued", "done"]
         assert events[-1]["result"]["post_id"] == post_id
         assert events[-1]["result"]["tokens_remaining"] == 498
+
+
+async def test_a_deleted_image_stops_answering_at_its_job_url(
+    shared: Settings, telegram: FakeTelegram
+):
+    """The board keeps the picture for a while after the post is stored: once its owner
+    deletes the image, the job's URL answers 404 as the gallery's does."""
+    async with contextlib.aclosing(open_api(shared, telegram)) as opened:
+        web: Web = await anext(opened)
+        await make_pro(web)
+        async with running_worker(shared, telegram):
+            events = await follow(web, await generate(web))
+        job_url, stored_url = events[2]["image_url"], events[-1]["result"]["image_url"]
+        assert (await web.client.get(job_url)).status_code == 200
+        [post] = (await web.client.get("/api/pro/posts", headers=auth(PARTNER_ID))).json()
+        deleted = await web.client.delete(
+            f"/api/images/{post['image_id']}", headers=auth(PARTNER_ID)
+        )
+        assert deleted.status_code == 204
+        for url in (job_url, stored_url):
+            gone = await web.client.get(url)
+            assert gone.status_code == 404
+            assert gone.json()["error"]["message"]
+            assert not gone.content.startswith(b"\x89PNG")
