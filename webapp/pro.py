@@ -5,6 +5,7 @@ writes its progress on the shared job board, so any web process can answer."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -12,12 +13,14 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from aiogram.utils.i18n import I18n
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Body, Header, Path, Query
+from fastapi.openapi.models import Example
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from services.studio.board import FINAL, BoardJob
+from services.generation.base import FailureKind
+from services.studio.board import BoardJob
 from services.studio.catalog import (
     AUDIENCE_NAMES,
     POST_TYPE_NAMES,
@@ -45,7 +48,18 @@ from webapp.deps import (
     SignerDep,
     StudioDep,
 )
-from webapp.errors import COMMON, FOUND, N_, ApiError, problem
+from webapp.errors import (
+    API_PREFIX,
+    COMMON,
+    FOUND,
+    N_,
+    ApiError,
+    Problem,
+    ProblemDetail,
+    problem,
+    problem_body,
+)
+from webapp.prefer import RESPOND_ASYNC, prefers_async
 from webapp.signing import MediaSigner
 from webapp.texts import said
 
@@ -65,6 +79,7 @@ SEED_EXAMPLE: dict[str, str] = {
     "referral_link": "optional",
 }
 """Seed 000's request, verbatim: clients are written from it."""
+SEED_EXAMPLES = {"seed_000": Example(summary="Seed 000's request", value=SEED_EXAMPLE)}
 NO_LINK = frozenset({"", "optional"})
 """What `referral_link` may say for "no link" (seed 000's example says "optional")."""
 
@@ -157,25 +172,72 @@ class JobState(BaseModel):
     refunded: bool = False
 
 
+class GeneratedPost(PostResult):
+    """Seed 000's response (`title`, `body`, `hashtags`, `image_prompt`, `image_url`,
+    `tokens_remaining`), with the job's and the stored post's ids and a download link."""
+
+    job_id: str
+
+
+class PendingDetail(ProblemDetail):
+    job_id: str
+    """The job, still running: follow it at /api/jobs/{job_id} (also in `Location`)."""
+
+
+class Pending(Problem):
+    """A 504: the post was not made within the generation timeout, and is not lost."""
+
+    error: PendingDetail
+
+
+LOCATION = {
+    "Location": {"description": "The job: /api/jobs/{job_id}", "schema": {"type": "string"}}
+}
+TRY_LATER = frozenset({None, FailureKind.UNAVAILABLE.value, FailureKind.RATE_LIMITED.value})
+"""A failed job's `failure` answered 503 (try later); any other is 502."""
+
+
 @studio_router.post(
     "/generate",
-    status_code=202,
+    response_model=GeneratedPost,
     responses={
+        202: {
+            "model": JobStarted,
+            "description": "With `Prefer: respond-async`: queued; follow the job",
+            "headers": {
+                **LOCATION,
+                "Preference-Applied": {"schema": {"type": "string", "enum": [RESPOND_ASYNC]}},
+            },
+        },
         **problem(402, "Not enough PRO tokens"),
         **problem(403, "Not a PRO partner"),
         **problem(409, "A post is being made already"),
-        **problem(503, "The job could not be queued (the tokens were returned)"),
+        **problem(502, "The post could not be made (code: failed; the tokens were returned)"),
+        **problem(
+            503,
+            "The generators are unavailable (code: failed) or the job could not be queued "
+            "(code: unavailable); the tokens were returned",
+        ),
+        504: {
+            "model": Pending,
+            "description": "Not made within GENERATION_TIMEOUT (code: pending): it still "
+            "runs; follow `error.job_id`",
+            "headers": LOCATION,
+        },
     },
 )
 async def pro_generate(
-    body: GenerateRequest,
+    body: Annotated[GenerateRequest, Body(openapi_examples=SEED_EXAMPLES)],
     who: CallerDep,
     studio: StudioDep,
     i18n: I18nDep,
     queue: QueueDep,
     board: BoardDep,
-) -> JobStarted:
-    """Holds the tokens and queues the post: the job id comes back at once; follow it at
+    app_posts: AppPostsDep,
+    prefer: Annotated[list[str] | None, Header(description="`respond-async`: 202 at once")] = None,
+) -> GeneratedPost | JSONResponse:
+    """Holds the tokens and queues the post, then answers with the finished post (seed 000),
+    or, with `Prefer: respond-async`, 202 with the job at once: follow it at
     /api/jobs/{id}/events (any web process answers: the job board is shared)."""
     account = who.account
     language = _language(body.language, studio)
@@ -192,7 +254,36 @@ async def pro_generate(
         raise ApiError(503, text, "unavailable", translated=True)
     if started.status is not PostStatus.QUEUED:
         raise _refused(studio, i18n, who, started)
-    return JobStarted(job_id=job_id, cost=studio.cost)
+    if prefers_async(prefer or ()):
+        headers = {"Location": _location(job_id), "Preference-Applied": RESPOND_ASYNC}
+        started_job = JobStarted(job_id=job_id, cost=studio.cost)
+        return JSONResponse(started_job.model_dump(), status_code=202, headers=headers)
+    return await _made(app_posts, i18n, who, job_id)
+
+
+def _location(job_id: str) -> str:
+    return f"{API_PREFIX}{jobs_router.prefix}/{job_id}"
+
+
+async def _made(
+    app_posts: AppPosts, i18n: I18n, who: Caller, job_id: str
+) -> GeneratedPost | JSONResponse:
+    """The queued post once made; the job's failure (its tokens returned) as an error; a
+    504 naming the job when it outlives the generation timeout. A client that leaves
+    meanwhile loses nothing: the job runs on its own."""
+    end = await app_posts.ended(job_id, who.locale)
+    if end is None:
+        url = _location(job_id)
+        message = i18n.gettext(
+            N_("Your post is taking longer than usual: follow it at {url}."), locale=who.locale
+        ).format(url=url)
+        body = problem_body(504, message, "pending")
+        body["error"]["job_id"] = job_id
+        return JSONResponse(body, status_code=504, headers={"Location": url})
+    if end["status"] == "done":
+        return GeneratedPost.model_validate({**end["result"], "job_id": job_id})
+    status = 503 if end.get("failure") in TRY_LATER else 502
+    raise ApiError(status, str(end["message"]), "failed", translated=True)
 
 
 def _language(value: str, studio: StudioService) -> str:
@@ -247,28 +338,21 @@ async def job_state(
     response_class=StreamingResponse,
 )
 async def job_events(
-    app_posts: AppPostsDep, board: BoardDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
+    app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> StreamingResponse:
     """Server-sent events, one per state, from the first: `event: <status>` with JSON; a
     comment every KEEPALIVE seconds while nothing happens."""
     await _job(app_posts, who, job_id)
 
     async def stream() -> AsyncIterator[str]:
-        cursor = ""
-        while True:
-            batch = await board.after(job_id, cursor, KEEPALIVE)
-            cursor = batch.cursor
-            for event in batch.events:
+        events = app_posts.follow(job_id, who.locale, KEEPALIVE)
+        async with contextlib.aclosing(events):
+            async for event in events:
+                if event is None:
+                    yield ": waiting\n\n"
+                    continue
                 data = json.dumps(event, ensure_ascii=False)
                 yield f"event: {event['status']}\ndata: {data}\n\n"
-                if event["status"] in FINAL:
-                    return
-            if not batch.events:
-                yield ": waiting\n\n"
-                job = await board.get(job_id)
-                if job is None:  # expired meanwhile
-                    return
-                await app_posts.settle_stale(job, who.locale)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
