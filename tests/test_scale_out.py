@@ -190,7 +190,10 @@ async def a_mini_app_post_pressed_on_one_web_is_followed_on_the_other(
 ) -> list[dict]:
     """The post is queued by the first web process, made by a worker and streamed by the
     second web process: the job board is shared through Redis."""
-    headers = auth(partner, token=TOKEN, auth_date=await real_now())
+    headers = {
+        **auth(partner, token=TOKEN, auth_date=await real_now()),
+        "Prefer": "respond-async",
+    }
     first, second = (f"http://127.0.0.1:{port}" for port in cluster.web_ports)
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{first}/api/pro/generate", json=POST, headers=headers) as sent:

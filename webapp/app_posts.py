@@ -13,12 +13,16 @@ sees it stale (`settle_stale`): failed and refunded, or done if its post was sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
 import time
+from collections.abc import AsyncGenerator
 
 from aiogram.utils.i18n import I18n
 from pydantic import BaseModel
 
-from services.studio.board import BoardJob, JobBoard
+from services.generation.base import FailureKind
+from services.studio.board import FINAL, BoardJob, Event, JobBoard
 from services.studio.drafts import draft_from_fields
 from services.studio.jobs import AppPostJob
 from services.studio.models import PostText, StoredPost
@@ -29,6 +33,12 @@ from ui.interrupted import interrupted_post_text
 from ui.studio.texts import outcome_problem
 from webapp.signing import MediaSigner
 from webapp.texts import said
+
+QUIET = 15.0
+"""Seconds without an event after which a follower checks whether the job went stale."""
+TELL_GRACE = 2.0
+"""Seconds past a hold's deadline a waiter gives the run to tell how it ended (a run that
+times out refunds, then tells)."""
 
 
 class PostResult(BaseModel):
@@ -66,6 +76,8 @@ class AppPosts:
         self.stale_after = stale_after
         """Seconds after its hold was made when a job no run finished is settled by readers
         (the hold's deadline plus the sweeper's margin: by then it was refunded)."""
+        self.grace = TELL_GRACE
+        """Seconds past a hold's deadline `ended` waits for the run to tell its end."""
 
     async def make(self, job: AppPostJob) -> PostOutcome | None:
         """The job's work; None when its hold was settled already (nothing left to do)."""
@@ -105,6 +117,43 @@ class AppPosts:
             await self.settle(board_job, job.locale)  # an earlier run died before telling
         return outcome
 
+    async def follow(
+        self, job_id: str, locale: str, quiet: float = QUIET, until: float = math.inf
+    ) -> AsyncGenerator[Event | None, None]:
+        """The job's events from the first, each as soon as it is written (the board blocks
+        until then), and None after each `quiet` seconds without one (the job is then
+        told as it ended if it went stale). Ends after the final event, when the job has
+        expired, or at `until` (on `time.monotonic()`'s clock)."""
+        cursor = ""
+        while (left := until - time.monotonic()) > 0:
+            batch = await self.board.after(job_id, cursor, min(quiet, left))
+            cursor = batch.cursor
+            for event in batch.events:
+                yield event
+                if event["status"] in FINAL:
+                    return
+            if not batch.events:
+                yield None
+                job = await self.board.get(job_id)
+                if job is None:  # expired meanwhile
+                    return
+                await self.settle_stale(job, locale)
+
+    async def ended(self, job_id: str, locale: str) -> Event | None:
+        """The job's final event ("done" or "failed"), waited for until its hold's deadline
+        (and `grace` for the run to tell it); None when it has not ended by then (it will:
+        it runs on, or the sweeper refunds it) or is unknown."""
+        job = await self.board.get(job_id)
+        if job is None:
+            return None
+        left = job.held_at + self.studio.timeout + self.grace - time.time()
+        events = self.follow(job_id, locale, until=time.monotonic() + left)
+        async with contextlib.aclosing(events):
+            async for event in events:
+                if event is not None and event["status"] in FINAL:
+                    return event
+        return None
+
     async def tell_outcome(
         self, job_id: str, user_id: int, locale: str, outcome: PostOutcome
     ) -> None:
@@ -115,14 +164,24 @@ class AppPosts:
             return
         refunded = outcome.status is PostStatus.FAILED
         message = said(self.i18n, locale, outcome_problem, outcome, self.studio.cost)
-        await self.fail(job_id, message, refunded, outcome.balance)
+        await self.fail(job_id, message, refunded, outcome.balance, outcome.failure)
 
-    async def fail(self, job_id: str, message: str, refunded: bool, balance: int) -> None:
+    async def fail(
+        self,
+        job_id: str,
+        message: str,
+        refunded: bool,
+        balance: int,
+        failure: FailureKind | None = None,
+    ) -> None:
+        """Tells the job failed: `failure` is the generators' reason (None when the job was
+        interrupted or refused)."""
         event = {
             "status": "failed",
             "message": message,
             "refunded": refunded,
             "tokens_remaining": balance,
+            "failure": failure.value if failure is not None else None,
         }
         await self.board.emit(job_id, event)
 

@@ -13,6 +13,8 @@ from fastapi.responses import Response
 from services.core.image_repo import StoredImage
 from services.cosmic.gallery import GalleryService
 from services.sharing.cards import CardFormat
+from services.studio.board import BoardJob
+from services.studio.service import StudioService
 from ui.sharing.texts import card_text
 from webapp.deps import (
     AnalyticsDep,
@@ -24,6 +26,7 @@ from webapp.deps import (
     GalleryDep,
     I18nDep,
     SignerDep,
+    StudioDep,
 )
 from webapp.errors import MEDIA_PREFIX, N_, ApiError
 from webapp.signing import ORIGINAL
@@ -95,17 +98,29 @@ async def media_thumb(
 async def media_job(
     signer: SignerDep,
     board: BoardDep,
+    studio: StudioDep,
     job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")],
     u: Uid,
     e: Expires,
     s: Signature,
 ) -> Response:
+    """A studio job's picture, from "image ready" on; once the post is stored, only while
+    its image is still in the owner's gallery (a deleted one stops answering here too)."""
     left = signer.check(f"job:{job_id}", u, e, s)
     job = await board.get(job_id)
-    png = await board.image(job_id) if job is not None and job.user_id == u else None
-    if png is None:
+    if job is None or job.user_id != u or (png := await board.image(job_id)) is None:
         raise ApiError(404, N_("This picture is in the gallery now: reopen the post."))
+    if job.finished and not await _picture_kept(studio, job):
+        raise ApiError(404, N_("This image is no longer in the gallery."))
     return _png(png, left, None)
+
+
+async def _picture_kept(studio: StudioService, job: BoardJob) -> bool:
+    """Whether an ended job's picture is its stored post's, still in its owner's gallery
+    (a failed job's picture was never stored)."""
+    done = job.latest("done")
+    post_id = done["result"]["post_id"] if done else None
+    return post_id is not None and await studio.post_image(job.user_id, post_id) is not None
 
 
 async def _still_theirs(gallery: GalleryService, user_id: int, image_id: int) -> StoredImage:

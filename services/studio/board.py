@@ -119,8 +119,11 @@ class MemoryJobBoard:
         seen = int(cursor or 0)
         if seen >= len(kept.job.events) and not kept.job.finished:
             waiting = kept.changed
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation
+            # that comes as the event is set (a reader that left would read on).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiting.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await waiting.wait()
         events = list(kept.job.events[seen:])
         return Batch(events, str(seen + len(events)))
 

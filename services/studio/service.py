@@ -66,7 +66,8 @@ class StudioService:
         self._media = media
         self._locks = locks
         self.cost = cost
-        self._timeout = timeout
+        self.timeout = timeout
+        """Seconds a post may take from its hold (GENERATION_TIMEOUT): the run's deadline."""
         self._run = PostRun(
             db=db,
             ledger=ledger,
@@ -223,7 +224,7 @@ class StudioService:
         if reservation is None or account is None or reservation.user_id != user_id:
             return None  # its run ended (and let go of the lock), or the sweep refunded it
         try:
-            left = held_at + self._timeout - time.time()
+            left = held_at + self.timeout - time.time()
             return await self._run.make(
                 account, draft, reservation, on_progress, deliver, timeout=max(left, 0.0)
             )

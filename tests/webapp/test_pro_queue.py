@@ -22,7 +22,7 @@ from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web
 from tests.webapp.conftest import PARTNER_ID, auth, make_pro, open_api
-from tests.webapp.test_pro import follow, generate
+from tests.webapp.test_pro import SEED_000, follow, generate
 
 
 @contextlib.asynccontextmanager
@@ -126,3 +126,73 @@ async def test_a_run_again_after_one_that_died_untold_tells_how_it_ended(
         assert [e["status"] for e in events] == ["queued", "done"]
         assert events[-1]["result"]["post_id"] == post_id
         assert events[-1]["result"]["tokens_remaining"] == 498
+
+
+async def test_a_deleted_image_stops_answering_at_its_job_url(
+    shared: Settings, telegram: FakeTelegram
+):
+    """The board keeps the picture for a while after the post is stored: once its owner
+    deletes the image, the job's URL answers 404 as the gallery's does."""
+    async with contextlib.aclosing(open_api(shared, telegram)) as opened:
+        web: Web = await anext(opened)
+        await make_pro(web)
+        async with running_worker(shared, telegram):
+            events = await follow(web, await generate(web))
+        job_url, stored_url = events[2]["image_url"], events[-1]["result"]["image_url"]
+        assert (await web.client.get(job_url)).status_code == 200
+        [post] = (await web.client.get("/api/pro/posts", headers=auth(PARTNER_ID))).json()
+        deleted = await web.client.delete(
+            f"/api/images/{post['image_id']}", headers=auth(PARTNER_ID)
+        )
+        assert deleted.status_code == 204
+        for url in (job_url, stored_url):
+            gone = await web.client.get(url)
+            assert gone.status_code == 404
+            assert gone.json()["error"]["message"]
+            assert not gone.content.startswith(b"\x89PNG")
+
+
+async def test_seed_000s_request_waits_for_the_worker_through_redis(
+    shared: Settings, telegram: FakeTelegram
+):
+    async with contextlib.aclosing(open_api(shared, telegram)) as opened:
+        web: Web = await anext(opened)
+        await make_pro(web)
+        async with running_worker(shared, telegram):
+            response = await web.client.post(
+                "/api/pro/generate", json=SEED_000, headers=auth(PARTNER_ID)
+            )
+        assert response.status_code == 200, response.text
+        post = response.json()
+        assert post["tokens_remaining"] == 498
+        assert post["hashtags"] and all(tag.startswith("#") for tag in post["hashtags"])
+        picture = await web.client.get(post["image_url"])
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+
+
+async def test_a_post_not_made_within_the_timeout_is_504_and_not_lost(
+    shared: Settings, telegram: FakeTelegram
+):
+    """No worker takes the job in time: 504 with the job, which a worker makes later
+    (the worker keeps its own GENERATION_TIMEOUT); it is paid for once."""
+    async with contextlib.aclosing(open_api(shared, telegram)) as opened:
+        web: Web = await anext(opened)
+        await make_pro(web)
+        web.app.services.studio.timeout = 0.3  # this web process's wait
+        web.app.app_posts.grace = 0
+        response = await web.client.post(
+            "/api/pro/generate", json=SEED_000, headers=auth(PARTNER_ID)
+        )
+        assert response.status_code == 504, response.text
+        error = response.json()["error"]
+        assert error["code"] == "pending"
+        job_id = error["job_id"]
+        assert response.headers["location"] == f"/api/jobs/{job_id}"
+        assert f"/api/jobs/{job_id}" in error["message"]
+
+        async with running_worker(shared, telegram):
+            events = await follow(web, job_id)
+        assert [e["status"] for e in events] == ["queued", "text_ready", "image_ready", "done"]
+        assert events[-1]["result"]["tokens_remaining"] == 498
+        account = await web.app.services.accounts.get(PARTNER_ID)
+        assert account is not None and account.balance == 498
