@@ -1,9 +1,17 @@
-"""Recovery after a crash in the embedded mode: `python -m bot run` (SQLite, no Redis) is
-killed (SIGKILL) while the image model paints a post, and restarted at once, as a
-supervisor does. Measured: from the kill to the resumed post's photo, next to an
-uninterrupted post of the same run (press → photo), over a few repeats (medians).
+"""Recovery after a crash, over a few repeats (medians), next to an uninterrupted post of
+the same run (press → photo):
 
-    python -m bench.recovery [--repeats 3] [--painting 1.0]
+- embedded: `python -m bot run` (SQLite, no Redis) is killed (SIGKILL) while the image
+  model paints a post, and restarted at once, as a supervisor does; from the kill to the
+  resumed post's photo.
+- multi-process: `python -m bot web` and two `python -m bot worker` processes (PostgreSQL
+  and Redis, bench/cluster.py); the worker holding a post is killed (-9) mid-painting and
+  the other worker claims its job (its process is gone: its incarnation is dead at once);
+  from the kill to the post's photo. And the same with the worker frozen (SIGSTOP)
+  instead: its process is still there, so its job moves once its heartbeat has lapsed
+  for OWNER_TIMEOUT. A fresh worker replaces each one killed.
+
+    python -m bench.recovery [--repeats 3] [--painting 1.0] [--owner-timeout 6]
 
 Offline: a local Bot API stand-in and an image provider stand-in with a set painting time.
 The last line is one JSON object, ratios first."""
@@ -14,12 +22,18 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from redis.asyncio import Redis
+
+from bench.cluster import REDIS_URL, Cluster
+from bot.jobs.broker import GROUP, STREAM
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, HANG, ProviderAPI
@@ -114,26 +128,119 @@ async def one_run(painting: float) -> tuple[float, float]:
     return plain, recovered
 
 
-async def main(repeats: int, painting: float) -> dict[str, float]:
+async def holder(cluster: Cluster) -> asyncio.subprocess.Process | None:
+    """The worker that holds the (one) post now: its stream consumer is its incarnation
+    (host, process id, random bytes)."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        pending: Any = await client.xpending_range(STREAM, GROUP, "-", "+", 10)
+    finally:
+        await client.aclose()
+    pids = {int(entry["consumer"].decode().split(":")[1]) for entry in pending}
+    return next((w for w in cluster.workers if w.pid in pids), None)
+
+
+async def workers_run(
+    repeats: int, painting: float, owner_timeout: float
+) -> tuple[list[float], list[float], list[float]]:
+    """Seconds (press → photo of an uninterrupted post, kill → photo, freeze → photo), on
+    one web and two workers; each repeat stops one worker and starts a fresh one."""
+    providers = ProviderAPI(latency=painting)
+    await providers.start()
+    settings = {
+        "GOOGLE_API_KEY": GOOGLE_KEY,
+        "GOOGLE_GEMINI_BASE_URL": providers.base_url,
+        "IMAGE_MODELS": f"google:{IMAGE_MODEL}",
+        "TEXT_MODELS": "local",
+        "GENERATION_TIMEOUT": "120",
+        "OWNER_TIMEOUT": str(owner_timeout),
+        "HEARTBEAT_SECONDS": str(owner_timeout / 3),
+    }
+    plain: list[float] = []
+    killed: list[float] = []
+    frozen: list[float] = []
+    users = [2001 + n for n in range(1 + 2 * repeats)]
+    fresh = iter(users[1:])
+    try:
+        async with Cluster("postgresql", **settings) as cluster:
+            await cluster.start_workers(2)
+            await cluster.partners_at_generate(users)
+            pressed = cluster.press_generate(users[:1])
+            [arrived] = await cluster.photos(users[:1], 60)
+            plain.append(arrived - pressed)
+            for _ in range(repeats):
+                for how, into in ((signal.SIGKILL, killed), (signal.SIGSTOP, frozen)):
+                    user = next(fresh)
+                    into.append(await _stopped_mid_painting(cluster, providers, user, how))
+    finally:
+        await providers.stop()
+    return plain, killed, frozen
+
+
+async def _stopped_mid_painting(
+    cluster: Cluster, providers: ProviderAPI, user: int, how: signal.Signals
+) -> float:
+    """Seconds from stopping (`how`) the worker painting `user`'s post to the photo."""
+    calls = len(providers.calls_to(IMAGE_MODEL))
+    cluster.press_generate([user])
+    deadline = time.monotonic() + 60
+    while (worker := await holder(cluster)) is None or len(
+        providers.calls_to(IMAGE_MODEL)
+    ) <= calls:
+        if time.monotonic() > deadline:
+            raise RuntimeError("no worker took the post within 60 s")
+        await asyncio.sleep(0.02)
+    worker.send_signal(how)
+    stopped = time.perf_counter()
+    [arrived] = await cluster.photos([user], 120)
+    if how is signal.SIGSTOP:
+        worker.kill()
+    await worker.wait()
+    cluster.workers.remove(worker)
+    await cluster.start_workers(1)  # two again, for the next repeat
+    return arrived - stopped
+
+
+def _table(rows: list[tuple[str, list[float]]]) -> None:
+    print(f"{'':40}{'median':>10}{'min':>10}{'max':>10}")
+    for label, values in rows:
+        median = statistics.median(values)
+        print(f"{label:40}{median:>10.2f}{min(values):>10.2f}{max(values):>10.2f}")
+
+
+async def main(repeats: int, painting: float, owner_timeout: float) -> dict[str, float]:
     plain: list[float] = []
     recovered: list[float] = []
     for _ in range(repeats):
         one, two = await one_run(painting)
         plain.append(one)
         recovered.append(two)
+    cluster_plain, killed, frozen = await workers_run(repeats, painting, owner_timeout)
     post, kill = statistics.median(plain), statistics.median(recovered)
-    print(f"{'':32}{'median':>10}{'min':>10}{'max':>10}")
-    for label, values in (
-        ("press → photo (no crash)", plain),
-        ("kill → resumed photo", recovered),
-    ):
-        print(
-            f"{label:32}{statistics.median(values):>10.2f}{min(values):>10.2f}{max(values):>10.2f}"
-        )
+    workers_post = statistics.median(cluster_plain)
+    workers_kill, workers_frozen = statistics.median(killed), statistics.median(frozen)
+    print("embedded (python -m bot run, SQLite, restarted at once)")
+    _table([("press → photo (no crash)", plain), ("kill → resumed photo", recovered)])
+    print(f"multi-process (web + 2 workers, PostgreSQL, Redis; OWNER_TIMEOUT {owner_timeout:g})")
+    _table(
+        [
+            ("press → photo (no crash)", cluster_plain),
+            ("kill -9 of the worker → photo", killed),
+            ("worker frozen (SIGSTOP) → photo", frozen),
+        ]
+    )
     return {
         "kill_to_photo_over_plain_post_ratio": round(kill / post, 2),
+        "workers_kill_to_photo_over_plain_post_ratio": round(workers_kill / workers_post, 2),
+        "workers_frozen_to_photo_over_owner_timeout_ratio": round(
+            workers_frozen / owner_timeout, 2
+        ),
         "kill_to_photo_s_median": round(kill, 2),
         "plain_post_s_median": round(post, 2),
+        "workers_kill_to_photo_s_median": round(workers_kill, 2),
+        "workers_frozen_to_photo_s_median": round(workers_frozen, 2),
+        "workers_plain_post_s_median": round(workers_post, 2),
+        "owner_timeout_s": owner_timeout,
         "painting_s": painting,
         "repeats": repeats,
     }
@@ -143,6 +250,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--painting", type=float, default=1.0)
+    parser.add_argument("--owner-timeout", type=float, default=6.0)
     args = parser.parse_args()
-    figures = asyncio.run(main(args.repeats, args.painting))
+    figures = asyncio.run(main(args.repeats, args.painting, args.owner_timeout))
     print(json.dumps(figures))

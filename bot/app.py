@@ -121,7 +121,7 @@ async def build_app(
 
 def _assemble(settings: Settings, services: Services, session: BaseSession | None) -> App:
     i18n = I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
-    queue = JobQueue(build_broker(settings))
+    queue = JobQueue(build_broker(settings, services.owners))
     queue.keep(services.journal, services.sweep)
     if queue.in_process:  # a dead incarnation's jobs are taken over within a beat
         services.owners.on_beat(queue.resume)

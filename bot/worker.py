@@ -41,7 +41,8 @@ async def consume(app: App, stop: asyncio.Event) -> None:
         wait_tasks_timeout=settings.worker_grace,
     )
     logger.info(
-        "taking jobs from the queue, %d at a time (redelivery after %.0f s)",
+        "taking jobs from the queue, %d at a time (a dead worker's at once, idle ones"
+        " after %.0f s)",
         settings.worker_concurrency,
         settings.redelivery_seconds,
     )

@@ -3,17 +3,27 @@ processes read (taskiq-redis's RedisStreamBroker: a job is acknowledged after it
 one whose worker died is claimed by another); without Redis, taskiq's in-memory broker,
 which runs each job as a task of this process. Both run the same job code (bot/jobs/runner.py).
 
-Redelivery: a message read but not acknowledged is claimed by another worker once it has
-been idle `redelivery` seconds (XAUTOCLAIM). A live worker keeps the messages it holds
-from going idle (a heartbeat every third of that time re-claims them for itself), so only
-a dead or stopped worker's jobs move. `redelivery` is shorter than GENERATION_TIMEOUT +
-SWEEP_MARGIN (bot/config.py): a dead worker's job runs again well before the sweeper would
-take its hold for abandoned, and the run keeps the hold's own deadline.
+Redelivery by owner: each worker reads the stream as a consumer named after its process's
+incarnation (services/core/owners.py). Every second or so (while another consumer holds
+jobs) a worker asks the database which consumers' incarnations are dead — stopped, silent
+past OWNER_TIMEOUT, or, on this host, their process gone — and claims their jobs at once
+(XCLAIM, min-idle 0: the `_CLAIM_DEAD` script), then deletes a dead consumer from the
+group once it holds nothing (XGROUP DELCONSUMER). A slow job of a live worker is never
+taken: its owner beats.
+
+Redelivery by age, the last resort: a message read but not acknowledged is claimed by
+another worker once it has been idle `redelivery` seconds (the `_CLAIM_KNOWN` script, in
+place of XAUTOCLAIM). It takes the jobs of consumers with no incarnation (an older
+release's) and the jobs a live worker handed back (one that raised goes back to the queue).
+A live worker keeps the messages it holds from going idle (a heartbeat every third of that
+time re-claims them for itself). `redelivery` is shorter than GENERATION_TIMEOUT +
+SWEEP_MARGIN (bot/config.py): a job runs again well before the sweeper would take its hold
+for abandoned, and the run keeps the hold's own deadline.
 
 Rolling deploys: a worker that reads a job of a kind it does not know (a newer release's)
 neither runs, holds nor acknowledges it; it leaves it pending and idle, its own claims pass
-it over (a Lua script that claims only known task names), and the next worker that knows
-the kind claims it within a second or so."""
+it over (both scripts claim only known task names), and the next worker that knows the
+kind claims it within a second or so."""
 
 from __future__ import annotations
 
@@ -25,9 +35,9 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncGenerator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Collection, Coroutine
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
@@ -103,18 +113,92 @@ return {'(' .. pending[#pending][1], claimed}
 CLAIM_SCAN = 100
 """Pending entries one claim looks at (entries of unknown kinds are passed over)."""
 
+# Claims for ARGV[2] up to ARGV[4] of the entries that consumer ARGV[3] of group ARGV[1]
+# holds (its incarnation is dead: min-idle 0) whose task name is one of ARGV[5..], looking
+# at no more than 1000 of them; entries of other kinds are left where they are (a worker
+# that knows them claims them), an entry trimmed away is dropped from the list. Then the
+# consumer is deleted from the group if it holds nothing (with ARGV[4] = 0: only that).
+# Atomic: of two workers claiming one dead consumer's entries, each entry goes to one.
+# Returns the claimed entries.
+_CLAIM_DEAD = """
+local known = {}
+for i = 5, #ARGV do known[ARGV[i]] = true end
+local group, me, dead, want = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local claimed, start, seen = {}, '-', 0
+while #claimed < want and seen < 1000 do
+  local pending = redis.call('XPENDING', KEYS[1], group, start, '+', 100, dead)
+  for _, entry in ipairs(pending) do
+    local id = entry[1]
+    local found = redis.call('XRANGE', KEYS[1], id, id)
+    if #found == 0 then
+      redis.call('XACK', KEYS[1], group, id)
+    else
+      local fields, name = found[1][2], nil
+      for i = 1, #fields, 2 do
+        if fields[i] == 'data' then
+          local ok, job = pcall(cjson.decode, fields[i + 1])
+          if ok and type(job) == 'table' then name = job['task_name'] end
+        end
+      end
+      if type(name) == 'string' and known[name] then
+        local got = redis.call('XCLAIM', KEYS[1], group, me, 0, id)
+        if #got == 1 then table.insert(claimed, got[1]) end
+      end
+    end
+    if #claimed >= want then break end
+  end
+  seen = seen + #pending
+  if #pending < 100 then break end
+  start = '(' .. pending[#pending][1]
+end
+if #redis.call('XPENDING', KEYS[1], group, '-', '+', 1, dead) == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], group, dead)
+end
+return claimed
+"""
+DEAD_CHECK_SECONDS = 1.0
+"""How often a worker asks who among the consumers holding jobs is dead."""
+FORGET_CHECK_SECONDS = 10.0
+"""How often it looks for dead consumers that hold nothing (to delete them) when no other
+consumer holds anything."""
+FORGET_IDLE_MS = 3_600_000
+"""A consumer with no incarnation (an older release's) that holds nothing and has not read
+for this long is deleted from the group."""
+
+
+class Liveness(Protocol):
+    """This process's incarnation, and whether others are alive (services/core/owners.py
+    `Owners`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    async def alive(self, ids: Collection[str]) -> dict[str, bool]:
+        """Whether each of `ids` that names a known incarnation is alive; others left out."""
+        ...
+
 
 class HeldStreamBroker(RedisStreamBroker):
     """RedisStreamBroker that keeps what this worker holds (read, not yet acknowledged or
     handed back) from being claimed by another one while it is alive."""
 
-    def __init__(self, url: str, *, redelivery: float, capacity: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        redelivery: float,
+        capacity: int = 1,
+        owners: Liveness | None = None,
+        check_every: float = DEAD_CHECK_SECONDS,
+    ) -> None:
+        # Who holds a job, as XPENDING and XINFO CONSUMERS show it: this process's
+        # incarnation (host, process, a few random bytes), whose death frees its jobs.
+        name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         super().__init__(
             url,
             queue_name=STREAM,
             consumer_group_name=GROUP,
-            # Who holds a job, as XPENDING and XINFO CONSUMERS show it: host and process.
-            consumer_name=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
+            consumer_name=owners.id if owners is not None else name,
             consumer_id="0",  # a group made now still sees what was queued before
             idle_timeout=max(int(redelivery * 1000), 1),
             xread_block=1000,
@@ -126,16 +210,21 @@ class HeldStreamBroker(RedisStreamBroker):
         self._held: dict[str, bytes] = {}
         """task id → stream message id, of what this worker holds."""
         self._beating: asyncio.Task[None] | None = None
+        self.owners = owners
+        """Who is dead among the consumers (None: only the idle time frees a job)."""
+        self.check_every = check_every
+        self._forgot_at = 0.0
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """New jobs, as many at a time as this worker has free slots (taskiq's receiver asks
         for the next job only once a slot is free, so a read never takes more than it can
         start: a job never waits here while another worker is idle); and, every third of
         `redelivery` or when the queue is idle, the jobs other workers held and left idle
-        for `redelivery` seconds: claimed here (XAUTOCLAIM is atomic: two workers never
-        claim the same one). taskiq-redis's own listen claims only after a read that found
-        new jobs, so an idle queue would never take a dead worker's job."""
-        claimed_at, cursor = 0.0, "0-0"
+        for `redelivery` seconds: claimed here (the scripts are atomic: two workers never
+        claim the same one). Every `check_every` seconds, too, the jobs of consumers whose
+        incarnation is dead, at once. taskiq-redis's own listen claims only after a read
+        that found new jobs, so an idle queue would never take a dead worker's job."""
+        claimed_at, checked_at, cursor = 0.0, 0.0, "0-0"
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
                 fetched: Any = await redis.xreadgroup(
@@ -149,6 +238,15 @@ class HeldStreamBroker(RedisStreamBroker):
                     for message_id, fields in entries:
                         if await self._left_unknown(redis, message_id, fields):
                             continue
+                        yield self._hold(message_id, fields)
+                if self.owners is not None and time.monotonic() - checked_at >= self.check_every:
+                    checked_at = time.monotonic()
+                    for message_id, fields, dead in await self._claim_dead(redis):
+                        logger.info(
+                            "taking over job %s from %s, whose process died",
+                            message_id.decode(),
+                            dead,
+                        )
                         yield self._hold(message_id, fields)
                 if fetched and time.monotonic() - claimed_at < self.redelivery / 3:
                     continue
@@ -183,6 +281,57 @@ class HeldStreamBroker(RedisStreamBroker):
         following, entries = answer
         taken = [(m, dict(zip(f[::2], f[1::2], strict=True))) for m, f in entries]
         return following.decode() if isinstance(following, bytes) else following, taken
+
+    async def _claim_dead(self, redis: Redis) -> list[tuple[bytes, dict[bytes, bytes], str]]:
+        """The jobs of the consumers whose incarnation is dead (of the kinds this worker
+        knows, as many as it has free slots), claimed here at once: (message id, fields,
+        the dead consumer). Dead consumers that hold nothing are deleted from the group, and
+        so are consumers with no incarnation that hold nothing and have long stopped
+        reading. Nothing is claimed while the database cannot say who is dead."""
+        assert self.owners is not None
+        try:
+            consumers: Any = await redis.xinfo_consumers(self.queue_name, self.consumer_group_name)
+        except RedisError as error:  # no group yet, or Redis away: the next check
+            logger.debug("could not list the stream's consumers: %s", error)
+            return []
+        others = {
+            _text(c["name"]): (int(c["pending"]), int(c["idle"]))
+            for c in consumers
+            if _text(c["name"]) != self.consumer_name
+        }
+        now = time.monotonic()
+        holding = any(pending for pending, _ in others.values())
+        if not holding and now - self._forgot_at < FORGET_CHECK_SECONDS:
+            return []
+        self._forgot_at = now
+        try:
+            alive = await self.owners.alive(others)
+        except UNREACHABLE as error:
+            logger.warning("could not ask who is dead among the workers: %s", error)
+            return []
+        script = redis.register_script(_CLAIM_DEAD)
+        taken: list[tuple[bytes, dict[bytes, bytes], str]] = []
+        for name, (_, idle) in others.items():
+            if name in alive:
+                if alive[name]:
+                    continue
+                want = max(self._free() - len(taken), 0)
+            elif idle >= FORGET_IDLE_MS:  # no incarnation: deleted only if it holds nothing
+                want = 0
+            else:
+                continue
+            entries: Any = await script(
+                keys=[self.queue_name],
+                args=[
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    name,
+                    want,
+                    *self.get_all_tasks(),
+                ],
+            )
+            taken += [(m, dict(zip(f[::2], f[1::2], strict=True)), name) for m, f in entries]
+        return taken
 
     async def _left_unknown(
         self, redis: Redis, message_id: bytes, fields: dict[bytes, bytes]
@@ -263,6 +412,10 @@ class HeldStreamBroker(RedisStreamBroker):
                         self._held.pop(task_id, None)
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _task_name(data: bytes | None) -> str | None:
     """The task name a queued message carries (taskiq's JSON), None when unreadable."""
     try:
@@ -291,12 +444,15 @@ async def _drained(redis: Redis) -> bool:
     )
 
 
-def build_broker(settings: Settings) -> AsyncBroker:
+def build_broker(settings: Settings, owners: Liveness | None = None) -> AsyncBroker:
+    """The Redis stream (with `REDIS_URL`; its consumer named after `owners`' incarnation,
+    whose death frees its jobs at once) or the in-memory broker."""
     if settings.redis_url:
         return HeldStreamBroker(
             settings.redis_url,
             redelivery=settings.redelivery_seconds,
             capacity=settings.worker_concurrency,
+            owners=owners,
         )
     return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
 

@@ -3,9 +3,10 @@ host, process id, start) and their last heartbeat; a clean stop is written down 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.infra.db import Database, Record
+from services.infra.db import Database, Record, marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,15 @@ class IncarnationRepo:
             f"SELECT {_COLUMNS} FROM incarnations WHERE id = ?", (incarnation_id,)
         )
         return _incarnation(row) if row is not None else None
+
+    async def find(self, ids: Sequence[str]) -> list[Incarnation]:
+        """The incarnations among `ids` that are known (stopped or not)."""
+        if not ids:
+            return []
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM incarnations WHERE id IN ({marks(ids)})", tuple(ids)
+        )
+        return [_incarnation(row) for row in rows]
 
     async def forget_before(self, cutoff: float) -> int:
         """Drops incarnations whose last beat is older than `cutoff` (work still naming one

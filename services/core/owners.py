@@ -14,7 +14,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from services.core.incarnation_repo import Incarnation, IncarnationRepo
 from services.infra.db import UNREACHABLE
@@ -135,6 +135,14 @@ class Owners:
         cutoff = time.time() - self.timeout
         alive = {i.id for i in await self._repo.beating_since(cutoff) if self.is_alive(i)}
         return sorted(alive | {self.id})
+
+    async def alive(self, ids: Collection[str]) -> dict[str, bool]:
+        """Whether each of `ids` that names an incarnation is alive, as `live` tells it
+        (dead: stopped, silent past OWNER_TIMEOUT, or its process gone from this host). An
+        id that names no incarnation (an older release's stream consumer, or one
+        forgotten) is left out: nothing is known of it."""
+        known = await self._repo.find(sorted(set(ids)))
+        return {i.id: self.is_alive(i) for i in known}
 
     def is_alive(self, incarnation: Incarnation) -> bool:
         """Beating and not stopped (as `live` reads them), and, on this host, its process

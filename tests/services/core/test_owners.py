@@ -266,3 +266,27 @@ async def test_the_owners_revision_goes_down_and_up_again(database):
 
 
 OWNERS_REVISION_PARENT = "0002"
+
+
+async def test_alive_tells_known_incarnations_apart_and_leaves_unknown_names_out(db):
+    """What the Redis stream asks of its consumers' names (bot/jobs/broker.py)."""
+    me = owners_of(db, host="here")
+    await me.start()
+    repo = IncarnationRepo(db)
+    now = time.time()
+    beating = Incarnation("there:5:a", "worker", "there", 5, now, now)
+    stopped = Incarnation("there:7:c", "worker", "there", 7, now, now, stopped_at=now)
+    for incarnation in (beating, stopped):
+        await repo.register(incarnation)
+    silent = await a_dead_process(db)
+    try:
+        names = [me.id, beating.id, stopped.id, silent, "old-host:9:abcdef"]
+        assert await me.alive(names) == {
+            me.id: True,
+            beating.id: True,
+            stopped.id: False,
+            silent: False,
+        }
+        assert await me.alive([]) == {}
+    finally:
+        await me.stop()
