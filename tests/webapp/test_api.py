@@ -38,6 +38,7 @@ DOCUMENTED = {
     ("GET", "/api/jobs/{job_id}/events"),
     ("POST", "/api/auth/telegram"),
     ("POST", "/api/auth/refresh"),
+    ("POST", "/api/images/{image_id}/shared"),
 }
 PARAM = re.compile(r"^\{(?P<name>\w+)(?::(?P<convertor>\w+))?\}$")
 

@@ -67,15 +67,24 @@ async def test_startup_refunds_reservations_left_by_a_crash(settings, telegram):
     from tests.conftest import make_driver
 
     quick = settings.model_copy(  # no scheduler: its catch-up would paint the day's batch
-        update={"generation_timeout": 0.01, "sweep_margin": 0, "scheduler_enabled": False}
+        update={
+            "generation_timeout": 0.01,
+            "sweep_margin": 0,
+            "owner_timeout": 0.02,
+            "heartbeat_seconds": 0.01,
+            "scheduler_enabled": False,
+        }
     )
-    driver = await make_driver(quick, telegram)
+    crashed = await make_driver(quick, telegram)
+    await crashed.make_pro()
+    await crashed.app.services.ledger.reserve(PARTNER_ID, 2, "crashed-post", "studio post")
+    assert await crashed.balance() == 498
+    await crashed.app.services.owners.stop()  # the process that held it is gone
+    await crashed.app.close(grace=0)
+    await asyncio.sleep(0.1)
+    restarted = await make_driver(quick, telegram)
     try:
-        await driver.make_pro()
-        await driver.app.services.ledger.reserve(PARTNER_ID, 2, "crashed-post", "studio post")
-        assert await driver.balance() == 498
-        await asyncio.sleep(0.05)
-        await driver.app.dispatcher.emit_startup(bot=driver.app.bot)
-        assert await driver.balance() == 500
+        await restarted.app.dispatcher.emit_startup(bot=restarted.app.bot)
+        assert await restarted.balance() == 500
     finally:
-        await driver.app.close()
+        await restarted.app.close()
