@@ -9,10 +9,11 @@ import datetime as dt
 import html
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Literal, TypeVar
 
 from aiogram.utils.i18n import I18n
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
@@ -153,46 +154,68 @@ async def _no_telegram(ready: ReadyImage) -> str | None:
     return ready.file_id  # shown by the app from /media: nothing is sent to Telegram
 
 
-def _answer(
-    outcome: CosmicOutcome,
-    params: CosmicParams,
-    who: Caller,
-    signer: MediaSigner,
-    i18n: I18n,
-    base: str,
-) -> Envelope[GeneratedOut]:
-    """The image made, or why not (in the caller's language, as the chat says it)."""
-    status, locale = outcome.status, who.locale
-    if status is CosmicStatus.DONE and outcome.image is not None:
-        image = image_out(signer, who, outcome.image, i18n, base)
-        return ok(
-            GeneratedOut(
-                **image.model_dump(),
-                cached=outcome.cached,
-                personalized=outcome.image.user_id == who.user_id and not outcome.image.shared,
-                tier=outcome.tier.value,
+@dataclass(frozen=True, slots=True)
+class Painting:
+    """What every generate route needs: who asks, Cosmic Coach, and how its answer is told
+    (in the caller's language, with URLs from the configured public origin)."""
+
+    who: Caller
+    cosmic: CosmicService
+    signer: MediaSigner
+    i18n: I18n
+    base: str
+
+    async def personal(
+        self, params: CosmicParams, request_id: str | None
+    ) -> Envelope[GeneratedOut]:
+        """Personal art within the plan's weekly limit (a repeated `request_id` is one
+        image)."""
+        key = f"web:{request_id or secrets.token_hex(8)}"
+        outcome = await self.cosmic.create(self.who.account, params, key, _no_telegram)
+        return self.answer(outcome, params)
+
+    def answer(self, outcome: CosmicOutcome, params: CosmicParams) -> Envelope[GeneratedOut]:
+        """The image made, or why not (as the chat says it)."""
+        who, i18n, status = self.who, self.i18n, outcome.status
+        if status is CosmicStatus.DONE and outcome.image is not None:
+            image = image_out(self.signer, who, outcome.image, i18n, self.base)
+            own = outcome.image.user_id == who.user_id and not outcome.image.shared
+            return ok(
+                GeneratedOut(
+                    **image.model_dump(),
+                    cached=outcome.cached,
+                    personalized=own,
+                    tier=outcome.tier.value,
+                )
             )
-        )
+        raise _refusal(outcome, params, who.locale, i18n)
+
+
+def _refusal(outcome: CosmicOutcome, params: CosmicParams, locale: str, i18n: I18n) -> ApiError:
+    status = outcome.status
     if status is CosmicStatus.UPGRADE:
-        raise ApiError(
-            403, said(i18n, locale, upgrade_text, params.category), "upgrade", translated=True
-        )
+        text = said(i18n, locale, upgrade_text, params.category)
+        return ApiError(403, text, "upgrade", translated=True)
     if status is CosmicStatus.LIMIT and outcome.resets_at is not None:
-        raise ApiError(
-            429, said(i18n, locale, limit_text, outcome.resets_at), "limit", translated=True
-        )
+        text = said(i18n, locale, limit_text, outcome.resets_at)
+        return ApiError(429, text, "limit", translated=True)
     if status in {CosmicStatus.BUSY, CosmicStatus.DUPLICATE}:
-        raise ApiError(409, N_("Still painting your last image: one moment."), "busy")
+        return ApiError(409, N_("Still painting your last image: one moment."), "busy")
     text = said(i18n, locale, cosmic_failure_text, outcome.failure)
-    raise ApiError(503, text, "failed", translated=True)
+    return ApiError(503, text, "failed", translated=True)
 
 
-async def _personal(
-    cosmic: CosmicService, who: Caller, params: CosmicParams, request_id: str | None
-) -> CosmicOutcome:
-    """Personal art, within the plan's weekly limit (a repeated `request_id` is one image)."""
-    key = f"web:{request_id or secrets.token_hex(8)}"
-    return await cosmic.create(who.account, params, key, _no_telegram)
+def _painting(
+    who: CallerDep,
+    cosmic: CosmicDep,
+    signer: SignerDep,
+    i18n: I18nDep,
+    webapp_url: WebappUrlDep,
+) -> Painting:
+    return Painting(who, cosmic, signer, i18n, public_base(webapp_url))
+
+
+PaintingDep = Annotated[Painting, Depends(_painting)]
 
 
 E = TypeVar("E", Mood, Focus)
@@ -241,16 +264,11 @@ class DailyIn(CamelModel):
 
 @images_router.post("/generate/daily-energy", responses=GENERATE_PROBLEMS)
 async def generate_daily(
-    body: DailyIn,
-    who: CallerDep,
-    cosmic: CosmicDep,
-    profile: ProfileDep,
-    signer: SignerDep,
-    i18n: I18nDep,
-    webapp_url: WebappUrlDep,
+    body: DailyIn, painting: PaintingDep, profile: ProfileDep
 ) -> Envelope[GeneratedOut]:
     """A sign's energy of a date: free plans (or `personalized: false`) get the date's
     shared image of the sign; paid plans their own."""
+    who, cosmic = painting.who, painting.cosmic
     sign = body.sign or who.account.sign
     if sign is None:
         raise ApiError(422, N_("sign: choose your zodiac sign"))
@@ -265,11 +283,10 @@ async def generate_daily(
     energy = body.energy_level or reading.energy
     on = day if day != today else None
     params = DailyParams(sign, energy, mood, focus, on, mood_words, focus_words)
-    if not body.personalized or cosmic.tier_of(who.account).value == "free":
-        outcome = await cosmic.shared_daily(who.account, sign, _no_telegram, day)
-    else:
-        outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
+    if body.personalized and cosmic.tier_of(who.account).value != "free":
+        return await painting.personal(params, body.request_id)
+    outcome = await cosmic.shared_daily(who.account, sign, _no_telegram, day)
+    return painting.answer(outcome, params)
 
 
 class AvatarIn(CamelModel):
@@ -302,15 +319,8 @@ class AvatarIn(CamelModel):
 
 
 @images_router.post("/generate/avatar", responses=GENERATE_PROBLEMS)
-async def generate_avatar(
-    body: AvatarIn,
-    who: CallerDep,
-    cosmic: CosmicDep,
-    signer: SignerDep,
-    i18n: I18nDep,
-    webapp_url: WebappUrlDep,
-) -> Envelope[GeneratedOut]:
-    with speaking(i18n, who.locale):
+async def generate_avatar(body: AvatarIn, painting: PaintingDep) -> Envelope[GeneratedOut]:
+    with speaking(painting.i18n, painting.who.locale):
         traits = tuple(
             trait_label(t) if t in TRAITS else " ".join(t.split())[:30] for t in body.traits
         )
@@ -319,8 +329,7 @@ async def generate_avatar(
     params = AvatarParams(
         sun, body.moon_sign or sun, body.rising_sign or sun, traits, body.version
     )
-    outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
+    return await painting.personal(params, body.request_id)
 
 
 class Partner(BaseModel):
@@ -351,14 +360,7 @@ class MatchIn(CamelModel):
 
 
 @images_router.post("/generate/compatibility", responses=GENERATE_PROBLEMS)
-async def generate_match(
-    body: MatchIn,
-    who: CallerDep,
-    cosmic: CosmicDep,
-    signer: SignerDep,
-    i18n: I18nDep,
-    webapp_url: WebappUrlDep,
-) -> Envelope[GeneratedOut]:
+async def generate_match(body: MatchIn, painting: PaintingDep) -> Envelope[GeneratedOut]:
     for person in (body.user1, body.user2):
         known = SIGNS_BY_KEY[person.sign].element.value
         if person.element is not None and person.element != known:
@@ -368,8 +370,7 @@ async def generate_match(
                 params={"sign": person.sign, "element": known},
             )
     params = MatchParams(body.user1.sign, body.user2.sign, body.compatibility_score)
-    outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
+    return await painting.personal(params, body.request_id)
 
 
 class MoonIn(CamelModel):
@@ -393,18 +394,10 @@ class MoonIn(CamelModel):
 
 
 @images_router.post("/generate/moon-ritual", responses=GENERATE_PROBLEMS)
-async def generate_moon(
-    body: MoonIn,
-    who: CallerDep,
-    cosmic: CosmicDep,
-    signer: SignerDep,
-    i18n: I18nDep,
-    webapp_url: WebappUrlDep,
-) -> Envelope[GeneratedOut]:
+async def generate_moon(body: MoonIn, painting: PaintingDep) -> Envelope[GeneratedOut]:
     phase = phase_named(body.phase) if body.phase else None
-    params = MoonParams(phase or moon_on(cosmic.clock.today()).phase)
-    outcome = await _personal(cosmic, who, params, body.request_id)
-    return _answer(outcome, params, who, signer, i18n, public_base(webapp_url))
+    params = MoonParams(phase or moon_on(painting.cosmic.clock.today()).phase)
+    return await painting.personal(params, body.request_id)
 
 
 class GalleryOut(CamelModel):

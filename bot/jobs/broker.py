@@ -75,13 +75,39 @@ return lost
 """
 
 
+# The task name of stream entry `id` (taskiq's JSON), or false; an entry trimmed away is
+# acknowledged (dropped from the pending list, as XAUTOCLAIM does). Both claim scripts
+# start with it.
+_TASK_NAME = """
+local function task_name(stream, group, id)
+  local found = redis.call('XRANGE', stream, id, id)
+  if #found == 0 then
+    redis.call('XACK', stream, group, id)
+    return false
+  end
+  local fields = found[1][2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'data' then
+      local ok, job = pcall(cjson.decode, fields[i + 1])
+      if ok and type(job) == 'table' and type(job['task_name']) == 'string' then
+        return job['task_name']
+      end
+    end
+  end
+  return false
+end
+"""
+
+
 # Claims for ARGV[2] up to ARGV[5] entries of group ARGV[1]'s pending list that are idle at
 # least ARGV[3] ms and whose task name is one of ARGV[7..] (the jobs this worker knows),
 # scanning at most ARGV[6] entries from ARGV[4]. An entry of another kind (a newer release's,
 # during a rolling deploy) is left where it is, for a worker that knows it; an entry trimmed
 # away is dropped from the list (as XAUTOCLAIM does). Returns {next start, claimed entries}:
 # "0-0" once the whole list has been scanned.
-_CLAIM_KNOWN = """
+_CLAIM_KNOWN = (
+    _TASK_NAME
+    + """
 local known = {}
 for i = 7, #ARGV do known[ARGV[i]] = true end
 local group, me, idle, want, scan = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5]), ARGV[6]
@@ -89,27 +115,16 @@ local pending = redis.call('XPENDING', KEYS[1], group, 'IDLE', idle, ARGV[4], '+
 local claimed = {}
 for n, entry in ipairs(pending) do
   local id = entry[1]
-  local found = redis.call('XRANGE', KEYS[1], id, id)
-  if #found == 0 then
-    redis.call('XACK', KEYS[1], group, id)
-  else
-    local fields, name = found[1][2], nil
-    for i = 1, #fields, 2 do
-      if fields[i] == 'data' then
-        local ok, job = pcall(cjson.decode, fields[i + 1])
-        if ok and type(job) == 'table' then name = job['task_name'] end
-      end
-    end
-    if type(name) == 'string' and known[name] then
-      local got = redis.call('XCLAIM', KEYS[1], group, me, idle, id)
-      if #got == 1 then table.insert(claimed, got[1]) end
-    end
+  if known[task_name(KEYS[1], group, id)] then
+    local got = redis.call('XCLAIM', KEYS[1], group, me, idle, id)
+    if #got == 1 then table.insert(claimed, got[1]) end
   end
   if #claimed >= want and n < #pending then return {'(' .. id, claimed} end
 end
 if #pending < tonumber(scan) then return {'0-0', claimed} end
 return {'(' .. pending[#pending][1], claimed}
 """
+)
 CLAIM_SCAN = 100
 """Pending entries one claim looks at (entries of unknown kinds are passed over)."""
 
@@ -120,7 +135,9 @@ CLAIM_SCAN = 100
 # consumer is deleted from the group if it holds nothing (with ARGV[4] = 0: only that).
 # Atomic: of two workers claiming one dead consumer's entries, each entry goes to one.
 # Returns the claimed entries.
-_CLAIM_DEAD = """
+_CLAIM_DEAD = (
+    _TASK_NAME
+    + """
 local known = {}
 for i = 5, #ARGV do known[ARGV[i]] = true end
 local group, me, dead, want = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -129,21 +146,9 @@ while #claimed < want and seen < 1000 do
   local pending = redis.call('XPENDING', KEYS[1], group, start, '+', 100, dead)
   for _, entry in ipairs(pending) do
     local id = entry[1]
-    local found = redis.call('XRANGE', KEYS[1], id, id)
-    if #found == 0 then
-      redis.call('XACK', KEYS[1], group, id)
-    else
-      local fields, name = found[1][2], nil
-      for i = 1, #fields, 2 do
-        if fields[i] == 'data' then
-          local ok, job = pcall(cjson.decode, fields[i + 1])
-          if ok and type(job) == 'table' then name = job['task_name'] end
-        end
-      end
-      if type(name) == 'string' and known[name] then
-        local got = redis.call('XCLAIM', KEYS[1], group, me, 0, id)
-        if #got == 1 then table.insert(claimed, got[1]) end
-      end
+    if known[task_name(KEYS[1], group, id)] then
+      local got = redis.call('XCLAIM', KEYS[1], group, me, 0, id)
+      if #got == 1 then table.insert(claimed, got[1]) end
     end
     if #claimed >= want then break end
   end
@@ -156,6 +161,7 @@ if #redis.call('XPENDING', KEYS[1], group, '-', '+', 1, dead) == 0 then
 end
 return claimed
 """
+)
 DEAD_CHECK_SECONDS = 1.0
 """How often a worker asks who among the consumers holding jobs is dead."""
 FORGET_CHECK_SECONDS = 10.0

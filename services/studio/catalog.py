@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
+from services.generation.structured import LANGUAGES_IN_ENGLISH
+
 
 class PostType(StrEnum):
     LIFESTYLE = "lifestyle"
@@ -64,18 +66,6 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 """Each post language in itself, as the chat's buttons show it."""
 
-ENGLISH_LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English",
-    "es": "Spanish",
-    "ru": "Russian",
-    "pt": "Portuguese",
-    "de": "German",
-    "fr": "French",
-    "it": "Italian",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "ar": "Arabic",
-}
 
 # Three colours per post type for the studio poster: gas, accent, highlight.
 POST_PALETTES: dict[PostType, tuple[str, str, str]] = {
@@ -148,8 +138,8 @@ def parse_language(value: str, supported: Iterable[str]) -> str:
     codes = tuple(supported)
     wanted = folded(value)
     for code in codes:
-        spellings = (code, ENGLISH_LANGUAGE_NAMES.get(code, code), LANGUAGE_NAMES.get(code, code))
+        spellings = (code, LANGUAGES_IN_ENGLISH.get(code, code), LANGUAGE_NAMES.get(code, code))
         if wanted in {folded(spelling) for spelling in spellings}:
             return code
-    accepted = tuple(f"{ENGLISH_LANGUAGE_NAMES.get(code, code)} ({code})" for code in codes)
+    accepted = tuple(f"{LANGUAGES_IN_ENGLISH.get(code, code)} ({code})" for code in codes)
     raise UnknownChoice(value, accepted)

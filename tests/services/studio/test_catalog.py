@@ -7,9 +7,9 @@ import pytest
 from aiogram.utils.i18n import I18n
 
 from bot.app import LOCALES_DIR
+from services.generation.structured import LANGUAGES_IN_ENGLISH
 from services.studio.catalog import (
     AUDIENCE_NAMES,
-    ENGLISH_LANGUAGE_NAMES,
     LANGUAGE_NAMES,
     POST_TYPE_NAMES,
     Audience,
@@ -29,7 +29,7 @@ def test_the_names_are_the_chats_english_labels():
     with I18N.context(), I18N.use_locale("en"):
         assert {choice: post_type_label(choice) for choice in PostType} == POST_TYPE_NAMES
         assert {choice: audience_label(choice) for choice in Audience} == AUDIENCE_NAMES
-    assert set(ENGLISH_LANGUAGE_NAMES) == set(LANGUAGE_NAMES)
+    assert set(LANGUAGES_IN_ENGLISH) == set(LANGUAGE_NAMES)
 
 
 @pytest.mark.parametrize(
