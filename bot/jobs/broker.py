@@ -35,7 +35,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncGenerator, Callable, Collection, Coroutine
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -51,6 +51,7 @@ from services.core.jobs import Hold, QueuedJob, hold_of
 from services.core.sweep import Sweep
 from services.core.work_repo import WorkKind
 from services.infra.db import UNREACHABLE
+from services.infra.patience import patiently
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ return {'(' .. pending[#pending][1], claimed}
 )
 CLAIM_SCAN = 100
 """Pending entries one claim looks at (entries of unknown kinds are passed over)."""
+REREAD_MIN, REREAD_MAX = 0.5, 5.0
+"""Seconds between two tries to read the queue while Redis cannot be reached."""
 
 # Claims for ARGV[2] up to ARGV[4] of the entries that consumer ARGV[3] of group ARGV[1]
 # holds (its incarnation is dead: min-idle 0) whose task name is one of ARGV[5..], looking
@@ -222,6 +225,26 @@ class HeldStreamBroker(RedisStreamBroker):
         self._forgot_at = 0.0
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        """What `_read` reads, through Redis outages: a read or a claim that cannot reach
+        Redis (a restart, a failover) is tried again after a pause growing to
+        `REREAD_MAX` seconds, with the consumer group declared again (a Redis that came
+        back empty has none). The jobs running here go on meanwhile; the worker never stops
+        taking jobs because Redis was away for a while."""
+        pause, failed_at = 0.0, 0.0
+        while True:
+            try:
+                async for message in self._read():
+                    yield message
+            except (RedisError, OSError) as error:
+                if time.monotonic() - failed_at > 2 * REREAD_MAX:
+                    pause = 0.0  # a new outage: start again from the shortest pause
+                pause, failed_at = min(max(pause * 2, REREAD_MIN), REREAD_MAX), time.monotonic()
+                logger.warning("cannot read the job queue (again in %.1f s): %s", pause, error)
+                await asyncio.sleep(pause)
+                with contextlib.suppress(RedisError, OSError):
+                    await self._declare_consumer_group()
+
+    async def _read(self) -> AsyncGenerator[AckableMessage, None]:
         """New jobs, as many at a time as this worker has free slots (taskiq's receiver asks
         for the next job only once a slot is free, so a read never takes more than it can
         start: a job never waits here while another worker is idle); and, every third of
@@ -375,7 +398,7 @@ class HeldStreamBroker(RedisStreamBroker):
         with contextlib.suppress(ValueError, KeyError, TypeError):
             self._held[str(json.loads(data)["task_id"])] = message_id
         ack = self._ack_generator(message_id.decode(), self.queue_name)
-        return AckableMessage(data=data, ack=ack)
+        return AckableMessage(data=data, ack=_through_outages(ack, message_id))
 
     def forget(self, task_id: str) -> None:
         """The job ended (acknowledged) or is handed back: stop keeping it. A job handed
@@ -420,6 +443,22 @@ class HeldStreamBroker(RedisStreamBroker):
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _through_outages(
+    ack: Callable[[], Awaitable[None]], message_id: bytes
+) -> Callable[[], Awaitable[None]]:
+    """An acknowledgement (XACK: idempotent) tried again through a short Redis outage. One
+    that still fails (or finds no group: a Redis that came back empty) is logged: the job
+    stays pending, and whoever claims it finds its work settled and acknowledges it then."""
+
+    async def acknowledge() -> None:
+        try:
+            await patiently(ack, f"acknowledging job {message_id.decode()}")
+        except (RedisError, OSError) as error:
+            logger.warning("job %s not acknowledged (done): %s", message_id.decode(), error)
+
+    return acknowledge
 
 
 def _task_name(data: bytes | None) -> str | None:

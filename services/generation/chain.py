@@ -3,7 +3,9 @@ that answers wins; a safety block ends the chain (another model would not make t
 request acceptable); when every model fails, the last error is raised.
 
 Given a deadline, a chain shares it out: each model may use the time left minus what the
-models after it need, so a slow first model cannot starve the fallbacks."""
+models after it need, so a slow first model cannot starve the fallbacks. A model that did
+not answer within its timeout gives way to the next one at once (only the last model of a
+chain tries again after a timeout)."""
 
 from __future__ import annotations
 
@@ -80,7 +82,9 @@ class ModelChain(Generic[P]):
                 held_back = sum(e.guard.time_needed for e in later)
                 entry_deadline = loop.time() + max(left - held_back, left / (len(later) + 1))
             try:
-                return await entry.guard.call(partial(call, entry.provider), entry_deadline)
+                return await entry.guard.call(
+                    partial(call, entry.provider), entry_deadline, retry_timeouts=not later
+                )
             except GenerationError as error:
                 error.model = entry.guard.name
                 if error.kind is FailureKind.SAFETY:

@@ -90,11 +90,18 @@ class Guard:
         return self.timeout if self.reserve is None else self.reserve
 
     async def call(
-        self, attempt_call: Callable[[], Awaitable[T]], deadline: float | None = None
+        self,
+        attempt_call: Callable[[], Awaitable[T]],
+        deadline: float | None = None,
+        *,
+        retry_timeouts: bool = True,
     ) -> T:
         """Runs `attempt_call` until it succeeds, fails for good, retries run out or the
         `deadline` (event-loop time) passes. Each attempt gets `timeout`, clamped to the
-        deadline. Raises GenerationError (UNAVAILABLE when the breaker is open)."""
+        deadline. `retry_timeouts=False` (a chain's model that has a fallback): an attempt
+        that got no answer within its timeout is not tried again — a model that hangs would
+        hang again, and the next model should have the time. Raises GenerationError
+        (UNAVAILABLE when the breaker is open)."""
         loop = asyncio.get_running_loop()
         for attempt in range(1, self.retry.attempts + 1):
             if not self.breaker.allow():
@@ -111,6 +118,8 @@ class Guard:
                 raise error  # the model works; this request is not allowed: never retry
             self.breaker.record_failure()
             if error.kind not in RETRYABLE or attempt == self.retry.attempts:
+                raise error
+            if error.kind is FailureKind.TIMEOUT and not retry_timeouts:
                 raise error
             wait = error.retry_after or self.retry.delay(attempt, self.rng)
             if deadline is not None and loop.time() + wait + MIN_ATTEMPT > deadline:

@@ -40,6 +40,7 @@ from services.infra.statements import (
 )
 
 __all__ = [
+    "LOST",
     "UNREACHABLE",
     "Database",
     "DatabaseError",
@@ -49,7 +50,21 @@ __all__ = [
     "marks",
 ]
 
-DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, DBAPIError)
+LOST: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,  # the server ended it: pg_terminate_backend, a restart
+    asyncpg.InterfaceError,  # "the underlying connection is closed"
+    asyncpg.InternalClientError,  # a connection cut in the middle of a statement
+    ConnectionError,
+)
+"""What PostgreSQL's driver raises when the connection was lost (the server restarted or
+failed over, an administrator ended it, the network): nothing was wrong with the SQL."""
+DatabaseError: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    DBAPIError,
+    *LOST,
+)
 """What a failing statement raises, on either database."""
 IntegrityError: tuple[type[Exception], ...] = (
     sqlite3.IntegrityError,
@@ -219,20 +234,51 @@ class Database:
                     raise
                 await writer.conn.execute_fetchall("COMMIT")
         else:
-            async with self._pg_connection() as conn, conn.transaction():
+            async with self._pg_transaction() as conn:
                 tx = Transaction(PostgreSQLStatements(conn), self.dialect)
                 yield tx
         for callback in tx.committed:
             callback()
 
     @asynccontextmanager
+    async def _pg_transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection in a transaction, committed when the block ends. A connection lost
+        before the transaction began is replaced once (nothing had run: BEGIN is harmless to
+        repeat); one lost later fails the block, whose work the server rolled back."""
+        for attempt in (1, 2):
+            began = False
+            try:
+                async with self._pg_connection() as conn:
+                    transaction = conn.transaction()
+                    await transaction.start()
+                    began = True
+                    try:
+                        yield conn
+                    except BaseException:
+                        with contextlib.suppress(*LOST):  # gone: the server rolled it back
+                            await transaction.rollback()
+                        raise
+                    await transaction.commit()
+                    return
+            except LOST:
+                if began or attempt == 2:
+                    raise
+
+    @asynccontextmanager
     async def _pg_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection (pinged when it is handed out: one the server ended while it
+        sat in the pool is replaced). One lost while in use is thrown away, never handed
+        out again."""
         self._checked_out += 1
         self._all_in.clear()
         try:
             async with _connected(self._pg).connect() as conn:
                 raw = await conn.get_raw_connection()
-                yield raw.driver_connection
+                try:
+                    yield raw.driver_connection
+                except LOST:
+                    await conn.invalidate()
+                    raise
         finally:
             self._checked_out -= 1
             if not self._checked_out:
@@ -258,8 +304,14 @@ class Database:
         return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Record]:
+        """On PostgreSQL a read that lost its connection is asked once more, on another
+        (reading twice is harmless; writes are never repeated here: whether one that lost
+        its connection was committed is unknown)."""
         if self.dialect == POSTGRESQL:
-            return await self.execute_all(sql, params)
+            try:
+                return await self.execute_all(sql, params)
+            except LOST:
+                return await self.execute_all(sql, params)
         if self._reader is self._writer:
             async with self._write_lock:
                 return await _connected(self._writer).fetch_all(sql, params)

@@ -3,6 +3,7 @@ processes share the work; and short named locks (KeyLocks), in process or in Red
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import uuid
@@ -11,6 +12,10 @@ from contextlib import asynccontextmanager
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from services.infra.patience import UNREACHED, patiently
+
+logger = logging.getLogger(__name__)
 
 
 class UserLocks(Protocol):
@@ -34,7 +39,9 @@ class MemoryUserLocks:
 
 
 class RedisUserLocks:
-    """SET NX with an expiry, so a crashed process cannot block a user for ever."""
+    """SET NX with an expiry, so a crashed process cannot block a user for ever. A release
+    outlasts a short Redis outage (tried again for a while); one that still cannot reach
+    Redis is logged, and the lock expires by itself."""
 
     def __init__(self, redis: Redis, ttl_seconds: int, prefix: str = "studio:busy") -> None:
         self._redis = redis
@@ -45,7 +52,11 @@ class RedisUserLocks:
         return bool(await self._redis.set(f"{self._prefix}:{user_id}", 1, nx=True, ex=self._ttl))
 
     async def release(self, user_id: int) -> None:
-        await self._redis.delete(f"{self._prefix}:{user_id}")
+        key = f"{self._prefix}:{user_id}"
+        try:
+            await patiently(lambda: self._redis.delete(key), f"releasing {key}")
+        except UNREACHED as error:
+            logger.warning("%s not released (it expires in %d s): %s", key, self._ttl, error)
 
 
 @asynccontextmanager
@@ -101,7 +112,8 @@ return 0
 
 
 class RedisKeyLocks:
-    """SET NX PX with a token per holder; released by a compare-and-delete script."""
+    """SET NX PX with a token per holder; released by a compare-and-delete script (tried
+    again through a short Redis outage; then left to expire)."""
 
     def __init__(self, redis: Redis, prefix: str = "lock") -> None:
         self._redis = redis
@@ -115,4 +127,8 @@ class RedisKeyLocks:
         return token if taken else None
 
     async def release(self, key: str, token: str) -> None:
-        await self._release(keys=[f"{self._prefix}:{key}"], args=[token])
+        name = f"{self._prefix}:{key}"
+        try:
+            await patiently(lambda: self._release(keys=[name], args=[token]), f"releasing {name}")
+        except UNREACHED as error:
+            logger.warning("%s not released (it expires by itself): %s", name, error)

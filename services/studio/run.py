@@ -20,8 +20,9 @@ from services.generation.base import FailureKind, GenerationError, ImageResult
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
 from services.generation.image_bytes import fit_for_photo
-from services.infra.db import Database
+from services.infra.db import LOST, Database
 from services.infra.media import MediaStore
+from services.infra.patience import patiently
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, request_summary
 from services.studio.models import NewPost, PostRequest, PostText, StudioParams
@@ -123,12 +124,12 @@ class PostRun:
             logger.warning("studio post of %s failed: %r", account.user_id, error)
             await reporter.drain()
             post = replace(post, error=repr(error))
-            post_id, balance = await self._settle(post, records, reservation)
+            post_id, balance = await self._settle_patiently(post, records, reservation)
             failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
         post, records = _done(post, records, text, image_path)
         picture = _picture(post, records, file_id)
-        post_id, balance = await self._settle(post, records, reservation, picture)
+        post_id, balance = await self._settle_patiently(post, records, reservation, picture)
         return PostOutcome(
             PostStatus.DONE,
             balance,
@@ -136,6 +137,22 @@ class PostRun:
             text=text,
             image_png=image.png,
             image_path=image_path,
+        )
+
+    async def _settle_patiently(
+        self,
+        post: NewPost,
+        records: list[GenerationRecord],
+        reservation: Reservation,
+        picture: NewImage | None = None,
+    ) -> tuple[int, int]:
+        """`_settle`, tried again while the database connection is lost (a restart, a
+        failover): the photo may be out already, and a job handed back would send it again.
+        Settling twice is settling once (a settled hold is not settled again)."""
+        return await patiently(
+            lambda: self._settle(post, records, reservation, picture),
+            f"settling post {reservation.id}",
+            errors=LOST,
         )
 
     async def _settle(

@@ -84,6 +84,21 @@ async def test_a_hanging_model_costs_its_timeout_not_a_multiple():
     assert 0.2 <= time.perf_counter() - started < 0.35
 
 
+async def test_a_model_that_timed_out_gives_way_to_the_next_without_retrying():
+    hanging, next_one = ScriptedPainter("slow", "hang", "hang", "hang"), ScriptedPainter("b")
+    started = time.perf_counter()
+    result = await ImageChain([entry(hanging, timeout=0.2), entry(next_one)]).paint(REQUEST)
+    assert result.usage.model == "b"
+    assert hanging.calls == 1  # three attempts allowed, one taken: the next model's turn
+    assert 0.2 <= time.perf_counter() - started < 0.35
+
+
+async def test_the_last_model_of_a_chain_tries_again_after_a_timeout():
+    hanging = ScriptedPainter("slow", "hang")
+    result = await ImageChain([entry(hanging, timeout=0.2)]).paint(REQUEST)
+    assert result.usage.model == "slow" and hanging.calls == 2
+
+
 async def test_all_failing_raises_the_last_error():
     chain = ImageChain(
         [
