@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,8 +21,12 @@ FAN_ID = 2002
 async def open_api(
     settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
 ) -> AsyncIterator[Web]:
-    async for opened in open_web(webhook_settings(settings), telegram, image_generator):
-        yield opened
+    # Closed with this generator (aclose), so the app under it closes before the loop does.
+    async with contextlib.aclosing(
+        open_web(webhook_settings(settings), telegram, image_generator)
+    ) as webs:
+        async for opened in webs:
+            yield opened
 
 
 @pytest.fixture
