@@ -24,6 +24,7 @@ from services.cosmic.kinds import MatchParams, MoonParams
 from services.generation.base import ImageRequest, ImageResult, Usage
 from services.sharing.analytics import SharePlatform
 from tests.conftest import ADMIN_ID, PARTNER_ID
+from tests.databases import DatabaseUnderTest, database_for
 from tests.fakes.images import tiny_png
 from tests.fakes.telegram import FakeTelegram
 from tests.webapp.conftest import FAN_ID
@@ -65,6 +66,13 @@ class SlowPainter:
     async def paint(self, request: ImageRequest) -> ImageResult:
         await asyncio.sleep(PAINT_SECONDS)
         return ImageResult(tiny_png(POSTER), *POSTER, Usage("fake", "slow", 0.01))
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[DatabaseUnderTest]:
+    """One database under the browser: these tests drive the page at two client versions;
+    the API beneath them runs on SQLite and on PostgreSQL in the other tests/webapp."""
+    yield from database_for("sqlite", tmp_path)
 
 
 @pytest.fixture(params=VERSIONS, ids=lambda version: f"client-{version}")
@@ -306,9 +314,10 @@ def test_a_cosmic_user_favourites_an_image_and_opens_its_cards(browser, live: Li
     )
     cards = page.locator("#cards .card img")
     assert cards.count() == 4
-    page.wait_for_function(
+    page.wait_for_function(  # four cards drawn on request: slow on a busy machine
         "() => [...document.querySelectorAll('#cards img')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
+        ".every(i => i.complete && i.naturalWidth > 0)",
+        timeout=90_000,
     )
     boxes = [page.locator("#cards .card").nth(i).bounding_box() for i in range(4)]
     assert len({round(box["y"]) for box in boxes}) == 1, "not side by side"
