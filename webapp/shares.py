@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from services.sharing.analytics import SharePlatform
 from ui.sharing.replies import tell_share_outcome
 from webapp.deps import AdminIdsDep, AnalyticsDep, BotDep, CallerDep, GalleryDep, I18nDep
 from webapp.envelope import Envelope, ok
-from webapp.errors import COMMON, FOUND, N_, ApiError
+from webapp.errors import COMMON, FOUND
+from webapp.images import IMAGE_ID, owned
 from webapp.texts import speaking
 
 shares_router = APIRouter(prefix="/images", tags=["images"], responses={**COMMON, **FOUND})
-IMAGE_ID = Path(ge=1, le=2**62)
 
 
 class SharedIn(BaseModel):
@@ -43,9 +43,7 @@ async def shared(
 ) -> Envelope[Recorded]:
     """Counts a share of one's own image, once per person, image and day (the admins hear
     of an image it made viral, the sharer of a reward it earned)."""
-    image = await gallery.owned(who.user_id, image_id)
-    if image is None:
-        raise ApiError(404, N_("No such image in your gallery."))
+    image = await owned(gallery, who, image_id)
     outcome = await analytics.share(image.id, who.user_id, body.platform)
     with speaking(i18n, who.locale):
         await tell_share_outcome(bot, outcome, analytics.rules, who.user_id, admin_ids)
