@@ -113,6 +113,7 @@ async def build_app(
     try:
         app = _assemble(settings, services, session)
         await services.owners.start()
+        services.shared.start()
     except BaseException:
         await services.close()
         raise

@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     """PostgreSQL connections per process (and as many again in a burst)."""
     redis_url: str | None = None
+    redis_max_connections: int = Field(default=32, ge=4, le=10_000)
+    """The most Redis connections the shared state opens per process (a command over it
+    waits for one to come back); the job queue has its own few."""
+    sse_per_user: int = Field(default=4, ge=1, le=1000)
+    """Mini App event streams one person may follow at once on a web process."""
+    sse_per_job: int = Field(default=4, ge=1, le=1000)
+    """Event streams of one job open at once on a web process."""
+    redis_idle_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    """A shared-state Redis connection unused this long is closed."""
     media_dir: Path = Path("data/media")
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

@@ -25,6 +25,7 @@ from services.infra.locks import (
     UserLocks,
 )
 from services.infra.pacing import MemoryRates, RateStore, RedisRates
+from services.infra.redis_pool import IdleDropper, ShrinkingPool, connect_redis
 from services.studio.board import JobBoard, MemoryJobBoard, RedisJobBoard
 
 
@@ -43,8 +44,16 @@ class SharedState:
     """The shared daily images."""
     board: JobBoard = field(default_factory=MemoryJobBoard)
     """The Mini App's studio jobs and their events."""
+    dropper: IdleDropper | None = None
+    """Closes the Redis connections that have sat idle (services/infra/redis_pool.py)."""
+
+    def start(self) -> None:
+        if self.dropper is not None:
+            self.dropper.start()
 
     async def close(self) -> None:
+        if self.dropper is not None:
+            await self.dropper.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -64,7 +73,13 @@ def connect_shared_state(settings: Settings) -> SharedState:
     metrics.install()
     if not settings.redis_url:
         return SharedState(lease=LocalLease(settings.leader_lease_seconds))
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        idle_seconds=settings.redis_idle_seconds,
+    )
+    pool = redis.connection_pool
+    assert isinstance(pool, ShrinkingPool)
     # A crashed run's lock expires by the time the sweep refunds its hold.
     lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     return SharedState(
@@ -75,4 +90,5 @@ def connect_shared_state(settings: Settings) -> SharedState:
         key_locks=RedisKeyLocks(redis),
         images=RedisImageCache(redis),
         board=RedisJobBoard(redis),
+        dropper=IdleDropper(pool),
     )

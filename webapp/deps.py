@@ -8,7 +8,7 @@ One file, as fastapi/full-stack-fastapi-template's `backend/app/api/deps.py`."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 from typing import Annotated, Protocol
 
@@ -45,6 +45,7 @@ from webapp.auth import (
 from webapp.errors import N_, ApiError
 from webapp.identity import STATE_KEY, Identity
 from webapp.signing import MediaSigner
+from webapp.streams import StreamSeats
 from webapp.tokens import BearerTokens, bearer_tokens
 
 
@@ -93,6 +94,14 @@ class WebSettings(Protocol):
         """Calls a client address may make to /api at once."""
 
     @property
+    def sse_per_user(self) -> int:
+        """Event streams one person may follow at once on a process."""
+
+    @property
+    def sse_per_job(self) -> int:
+        """Event streams of one job open at once on a process."""
+
+    @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The reverse proxies whose X-Forwarded-For names the client."""
 
@@ -122,6 +131,8 @@ class WebContext:
     rates: RateStore
     """The chat's per-person flood buckets: API calls take from the same ones."""
     settings: WebSettings
+    streams: StreamSeats = field(default_factory=StreamSeats)
+    """The event streams open on this process, per person and per job."""
 
 
 def web_context(request: Request) -> WebContext:

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Literal
 
 from aiogram.utils.i18n import I18n
@@ -47,6 +48,7 @@ from webapp.deps import (
     QueueDep,
     SignerDep,
     StudioDep,
+    WebDep,
 )
 from webapp.errors import (
     API_PREFIX,
@@ -61,6 +63,7 @@ from webapp.errors import (
 )
 from webapp.prefer import RESPOND_ASYNC, prefers_async
 from webapp.signing import MediaSigner
+from webapp.streams import SeatedStream
 from webapp.texts import said
 
 logger = logging.getLogger(__name__)
@@ -338,11 +341,14 @@ async def job_state(
     response_class=StreamingResponse,
 )
 async def job_events(
-    app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
+    web: WebDep, app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> StreamingResponse:
     """Server-sent events, one per state, from the first: `event: <status>` with JSON; a
-    comment every KEEPALIVE seconds while nothing happens."""
+    comment every KEEPALIVE seconds while nothing happens. A person may follow
+    `SSE_PER_USER` streams at once on a process, a job `SSE_PER_JOB` (else 429)."""
     await _job(app_posts, who, job_id)
+    settings = web.settings
+    web.streams.take(who.user_id, job_id, settings.sse_per_user, settings.sse_per_job)
 
     async def stream() -> AsyncIterator[str]:
         events = app_posts.follow(job_id, who.locale, KEEPALIVE)
@@ -355,7 +361,12 @@ async def job_events(
                 yield f"event: {event['status']}\ndata: {data}\n\n"
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    return SeatedStream(
+        stream(),
+        partial(web.streams.give_back, who.user_id, job_id),
+        media_type="text/event-stream",
+        headers=headers,
+    )
 
 
 class PostSummary(BaseModel):

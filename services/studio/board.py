@@ -1,8 +1,10 @@
 """The Mini App's studio jobs as every process sees them: the job's owner and hold, and its
 events in order (queued → text_ready → image_ready → done, or failed). The worker that
 makes the post writes them; whichever web process a browser reaches reads and follows
-them. In Redis when `REDIS_URL` is set (a stream per job, so a reader blocks until the
-next event), else in this process (one process is then the whole bot).
+them. In Redis when `REDIS_URL` is set (a stream per job; each event is also announced on
+one channel, which a single subscriber per process hands to the readers waiting there,
+so any number of followers costs that one connection), else in this process (one process
+is then the whole bot).
 
 Once a job has ended (done or failed), nothing more is added: a late writer (a job
 delivered twice, or a stale check racing the worker) cannot change the outcome shown."""
@@ -12,11 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 FINAL = frozenset({"done", "failed"})
 KEEP = 3600
@@ -141,8 +148,14 @@ class MemoryJobBoard:
             del self._jobs[key]
 
 
-# Appends an event unless the job is unknown (expired) or its last event was final.
-# KEYS: meta hash, event stream; ARGV: status, event JSON, 1 if final, seconds to keep.
+NEWS = "bot:appjob:news"
+"""The channel that names each job as an event is added to it."""
+RESUBSCRIBE_SECONDS = 1.0
+
+# Appends an event unless the job is unknown (expired) or its last event was final, and
+# names the job on the news channel.
+# KEYS: meta hash, event stream; ARGV: status, event JSON, 1 if final, seconds to keep,
+# the channel, the job id.
 _EMIT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HGET', KEYS[1], 'final') == '1' then return 0 end
@@ -150,8 +163,74 @@ redis.call('XADD', KEYS[2], '*', 's', ARGV[1], 'e', ARGV[2])
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'final', '1') end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 """
+
+
+class NewsDesk:
+    """One subscriber to the news channel for this process, and the readers waiting here
+    for news of a job. The subscriber runs while anyone waits (its connection goes back to
+    the pool when the last reader leaves). Announcements only wake readers, who then read
+    the stream itself: one lost (the subscription broke) costs a reader at most its wait."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._waiting: dict[str, set[asyncio.Event]] = {}
+        self._listener: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    @property
+    def readers(self) -> int:
+        return sum(len(waiters) for waiters in self._waiting.values())
+
+    @contextlib.asynccontextmanager
+    async def watching(self, job_id: str) -> AsyncIterator[asyncio.Event]:
+        """An event set at the next news of `job_id`, from the moment this is entered
+        (waiting up to a second for the subscription, so news just after is not missed)."""
+        news = asyncio.Event()
+        self._waiting.setdefault(job_id, set()).add(news)
+        if self._listener is None or self._listener.done():
+            self._subscribed.clear()
+            self._listener = asyncio.create_task(self._listen(), name="job-news")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RESUBSCRIBE_SECONDS):
+                await self._subscribed.wait()
+        try:
+            yield news
+        finally:
+            waiters = self._waiting.get(job_id, set())
+            waiters.discard(news)
+            if not waiters:
+                self._waiting.pop(job_id, None)
+
+    async def _listen(self) -> None:
+        while self._waiting:
+            try:
+                await self._relay()
+            except (RedisError, OSError) as error:
+                logger.warning("job news subscription lost (%r); subscribing again", error)
+                self._subscribed.clear()
+                self._wake_all()  # whatever was announced meanwhile, they read it now
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        self._subscribed.clear()
+
+    async def _relay(self) -> None:
+        async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.subscribe(NEWS)
+            self._subscribed.set()
+            while self._waiting:
+                message = await pubsub.get_message(timeout=RESUBSCRIBE_SECONDS)
+                if message is not None:
+                    job_id = message["data"]
+                    key = job_id.decode() if isinstance(job_id, bytes) else str(job_id)
+                    for news in self._waiting.get(key, ()):
+                        news.set()
+
+    def _wake_all(self) -> None:
+        for waiters in self._waiting.values():
+            for news in waiters:
+                news.set()
 
 
 class RedisJobBoard:
@@ -160,6 +239,7 @@ class RedisJobBoard:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._emit = redis.register_script(_EMIT)
+        self.news = NewsDesk(redis)
 
     def _keys(self, job_id: str) -> tuple[str, str, str]:
         base = f"{self.PREFIX}{job_id}"
@@ -180,7 +260,9 @@ class RedisJobBoard:
         status = str(event["status"])
         data = json.dumps(event, ensure_ascii=False)
         final = "1" if status in FINAL else "0"
-        added = await self._emit(keys=[meta, events], args=[status, data, final, KEEP])
+        added = await self._emit(
+            keys=[meta, events], args=[status, data, final, KEEP, NEWS, job_id]
+        )
         return bool(added)
 
     async def get(self, job_id: str) -> BoardJob | None:
@@ -200,11 +282,20 @@ class RedisJobBoard:
         )
 
     async def after(self, job_id: str, cursor: str, wait: float) -> Batch:
+        """Reads the stream (no connection is held while waiting: the news desk wakes
+        this reader when the job has news)."""
+        async with self.news.watching(job_id) as news:
+            batch = await self._read(job_id, cursor)
+            if batch.events or wait <= 0:
+                return batch
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await news.wait()
+            return await self._read(job_id, cursor)
+
+    async def _read(self, job_id: str, cursor: str) -> Batch:
         _, events, _ = self._keys(job_id)
-        read: Any = await self._redis.xread(
-            {events: cursor or "0-0"}, block=max(int(wait * 1000), 1)
-        )
-        found = [(entry_id, data) for _, entries in read or [] for entry_id, data in entries]
+        found: Any = await self._redis.xrange(events, min=f"({cursor}" if cursor else "-")
         if not found:
             return Batch([], cursor)
         last = found[-1][0]

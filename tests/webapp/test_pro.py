@@ -377,3 +377,30 @@ async def test_a_failed_image_fails_the_job_and_refunds(broken: Web):
     assert events[-1]["tokens_remaining"] == 500
     assert "2 tokens were returned" in events[-1]["message"]
     assert (await broken.app.services.accounts.get(PARTNER_ID)).balance == 500
+
+
+@pytest.mark.parametrize(("per_user", "per_job"), [(2, 9), (9, 2)], ids=["per person", "per job"])
+async def test_live_views_are_capped_and_their_seats_come_back(
+    settings: Settings, telegram: FakeTelegram, per_user: int, per_job: int
+):
+    painter = SlowPainter()
+    capped = settings.model_copy(update={"sse_per_user": per_user, "sse_per_job": per_job})
+    async with contextlib.aclosing(open_api(capped, telegram, image_generator=painter)) as api:
+        web: Web = await anext(api)
+        await make_pro(web)
+        job_id = await generate(web)
+        await painter.started.wait()
+        streams = web.api.state.web.streams
+        following = [asyncio.create_task(follow(web, job_id)) for _ in range(2)]
+        await telegram.wait_for(lambda: streams.open == 2)
+
+        refused = await web.client.get(f"/api/jobs/{job_id}/events", headers=auth(PARTNER_ID))
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "too_many_streams"
+        assert refused.headers["retry-after"]
+
+        painter.go.set()
+        for events in await asyncio.gather(*following):
+            assert events[-1]["status"] == "done"
+        assert streams.open == 0  # every seat is back
+        assert (await follow(web, job_id))[-1]["status"] == "done"
