@@ -227,17 +227,26 @@ class Cluster:
         Generate button: all of them one step at a time (one scan of the stand-in's
         messages per look, so that looking does not starve the stand-in itself)."""
         telegram = self.telegram
-        telegram.add_user(ADMIN, "Admin")
-        for user in users:
-            telegram.add_user(user, f"User{user}")
-            telegram.message_update(ADMIN, f"/pro {user} on")
-        await self._until(lambda: _count(telegram, ADMIN, "PRO is on") == len(users))
+        await self.make_pro(users)
         for user in users:
             telegram.message_update(user, "/studio")
         for label in (*WIZARD, "Generate"):
             await self._until(partial(self._all_at, users, label))
             if label != "Generate":
                 self.press(users, label)
+
+    async def make_pro(self, users: list[int]) -> None:
+        """The admin turns PRO on for each user, in the chat."""
+        telegram = self.telegram
+        telegram.add_user(ADMIN, "Admin")
+        for user in users:
+            telegram.add_user(user, f"User{user}")
+            telegram.message_update(ADMIN, f"/pro {user} on")
+        await self._until(lambda: _count(telegram, ADMIN, "PRO is on") == len(users))
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def _all_at(self, users: list[int], label: str) -> bool:
         last = self._last_with_buttons()

@@ -6,7 +6,7 @@ import asyncio
 
 from services.generation.base import ImageRequest, ImageResult, Usage
 from services.studio.local_writer import LocalTextWriter
-from services.studio.models import PostRequest, TextResult
+from services.studio.models import PartialCallback, PostRequest, TextResult
 from services.studio.poster import render_studio_image, to_png
 
 TEXT_LATENCY = 0.4
@@ -14,7 +14,9 @@ IMAGE_LATENCY = 0.6
 
 
 class FixedLatencyWriter(LocalTextWriter):
-    async def write_post(self, request: PostRequest) -> TextResult:
+    async def write_post(
+        self, request: PostRequest, on_partial: PartialCallback | None = None
+    ) -> TextResult:
         await asyncio.sleep(TEXT_LATENCY)
         return TextResult(self.compose(request), Usage("bench", "text-0.4s"))
 

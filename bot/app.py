@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -33,6 +33,7 @@ from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
+from services.infra.redis_pool import IdleDropper, ShrinkingPool
 from services.studio.models import TextGenerator
 from webapp.app_posts import AppPosts
 from webapp.signing import MediaSigner
@@ -60,6 +61,8 @@ class App:
     app_posts: AppPosts
     """The Mini App's studio posts (queued by webapp/pro.py, made by a job)."""
     leadership: Leadership | None = None
+    idle_drop: IdleDropper = field(default_factory=lambda: IdleDropper([]))
+    """Closes the Redis connections that have sat idle (services/infra/redis_pool.py)."""
 
     async def open_connections(self) -> None:
         """For a serving process, before its first update or job: the database's and
@@ -87,6 +90,7 @@ class App:
         await self.scheduler.stop()
         await self.in_flight.drain(grace)
         await self.queue.close(grace)
+        await self.idle_drop.stop()
         await self.services.close()  # the incarnation marked stopped: what is left is orphaned
         await self.bot.session.close()
 
@@ -113,7 +117,7 @@ async def build_app(
     try:
         app = _assemble(settings, services, session)
         await services.owners.start()
-        services.shared.start()
+        app.idle_drop.start()
     except BaseException:
         await services.close()
         raise
@@ -172,7 +176,14 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         queue=queue,
         app_posts=app_posts,
         leadership=leadership,
+        idle_drop=IdleDropper(_redis_pools(services, queue)),
     )
+
+
+def _redis_pools(services: Services, queue: JobQueue) -> list[ShrinkingPool]:
+    redis = services.shared.redis
+    pools = [redis and redis.connection_pool, queue.redis_pool]
+    return [pool for pool in pools if isinstance(pool, ShrinkingPool)]
 
 
 def _dispatcher(

@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)
     text_timeout: float = Field(default=25.0, gt=0)
+    local_writer_pace: float = Field(default=0.3, ge=0, le=5)
+    """Seconds between the sentences of a post the local writer streams (0: at once)."""
     image_timeout: float = Field(default=120.0, gt=0)
     prompt_timeout: float = Field(default=10.0, gt=0)
     retry_attempts: int = Field(default=3, ge=1, le=10)
@@ -362,6 +364,7 @@ class Settings(BaseSettings):
             text_timeout=self.text_timeout,
             image_timeout=self.image_timeout,
             prompt_timeout=self.prompt_timeout,
+            local_writer_pace=self.local_writer_pace,
             retry=RetryPolicy(self.retry_attempts, self.retry_base_delay, self.retry_max_delay),
             breaker_threshold=self.breaker_threshold,
             breaker_cooldown=self.breaker_cooldown,

@@ -103,7 +103,6 @@ async def build_services(
     lineup = configured_lineup(settings, clients, text_generator, image_generator)
     db = Database(settings.database_url, **settings.database_options, migrate=migrate)
     await db.connect()
-    shared = connect_shared_state(settings)
     owners = Owners(
         IncarnationRepo(db),
         role,
@@ -111,6 +110,7 @@ async def build_services(
         interval=settings.heartbeat_seconds,
         owns_queued_work=not settings.redis_url,  # on Redis, the worker that starts a job
     )
+    shared = connect_shared_state(settings, owners.id)
     accounts = AccountRepo(db)
     ledger_repo = LedgerRepo(db, lambda: owners.holder)
     ledger = Ledger(ledger_repo, pro_monthly_tokens=settings.pro_monthly_tokens)
@@ -176,6 +176,7 @@ def _studio(
         locks=shared.locks,
         cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
+        stops=shared.stops,
     )
 
 

@@ -14,6 +14,7 @@ from redis.asyncio import ConnectionPool, Redis
 
 from bot import metrics
 from bot.config import Settings
+from services.core.stops import MemoryStops, RedisStops, StopSignals
 from services.cosmic.cache import ImageCache, MemoryImageCache, RedisImageCache
 from services.infra.leader import LeaderLease, LocalLease, RedisLease
 from services.infra.locks import (
@@ -25,7 +26,7 @@ from services.infra.locks import (
     UserLocks,
 )
 from services.infra.pacing import MemoryRates, RateStore, RedisRates
-from services.infra.redis_pool import IdleDropper, ShrinkingPool, connect_redis
+from services.infra.redis_pool import client_name, connect_redis
 from services.studio.board import JobBoard, MemoryJobBoard, RedisJobBoard
 
 
@@ -44,16 +45,10 @@ class SharedState:
     """The shared daily images."""
     board: JobBoard = field(default_factory=MemoryJobBoard)
     """The Mini App's studio jobs and their events."""
-    dropper: IdleDropper | None = None
-    """Closes the Redis connections that have sat idle (services/infra/redis_pool.py)."""
-
-    def start(self) -> None:
-        if self.dropper is not None:
-            self.dropper.start()
+    stops: StopSignals = field(default_factory=MemoryStops)
+    """Stop requests for runs in flight (the chat's Stop button, the Mini App's)."""
 
     async def close(self) -> None:
-        if self.dropper is not None:
-            await self.dropper.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -69,7 +64,8 @@ async def open_connections(pool: ConnectionPool, count: int) -> None:
         raise failed
 
 
-def connect_shared_state(settings: Settings) -> SharedState:
+def connect_shared_state(settings: Settings, owner: str = "bot") -> SharedState:
+    """`owner` (the process's incarnation) names its connections in Redis's CLIENT LIST."""
     metrics.install()
     if not settings.redis_url:
         return SharedState(lease=LocalLease(settings.leader_lease_seconds))
@@ -77,9 +73,8 @@ def connect_shared_state(settings: Settings) -> SharedState:
         settings.redis_url,
         max_connections=settings.redis_max_connections,
         idle_seconds=settings.redis_idle_seconds,
+        client_name=client_name(owner, "shared"),
     )
-    pool = redis.connection_pool
-    assert isinstance(pool, ShrinkingPool)
     # A crashed run's lock expires by the time the sweep refunds its hold.
     lock_ttl = math.ceil(settings.generation_timeout + settings.sweep_margin)
     return SharedState(
@@ -90,5 +85,5 @@ def connect_shared_state(settings: Settings) -> SharedState:
         key_locks=RedisKeyLocks(redis),
         images=RedisImageCache(redis),
         board=RedisJobBoard(redis),
-        dropper=IdleDropper(pool),
+        stops=RedisStops(redis),
     )

@@ -97,6 +97,9 @@ async def test_kill_9_mid_painting_and_an_immediate_restart_resume_the_post(
         assert time.monotonic() - restarted_at < WITHIN
         await partner.sees("2 tokens spent, 498 left")
         assert "2 tokens spent, 498 left" in telegram.messages[(PARTNER_ID, progress)].visible
+        edits = [c.params for c in telegram.sent("editMessageText", PARTNER_ID)]
+        resumed = [e for e in edits if "Picked up again after an interruption" in e["text"]]
+        assert resumed and all(e["message_id"] == progress for e in resumed)
         partner.say("/balance")
         await partner.sees("Your balance: 498 tokens")
         assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 1

@@ -52,6 +52,13 @@ from services.core.sweep import Sweep
 from services.core.work_repo import WorkKind
 from services.infra.db import UNREACHABLE
 from services.infra.patience import patiently
+from services.infra.redis_pool import (
+    ANSWER_SECONDS,
+    CONNECT_SECONDS,
+    POOL_WAIT_SECONDS,
+    ShrinkingPool,
+    client_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -199,19 +206,33 @@ class HeldStreamBroker(RedisStreamBroker):
         capacity: int = 1,
         owners: Liveness | None = None,
         check_every: float = DEAD_CHECK_SECONDS,
+        max_connections: int = 32,
+        idle_seconds: float = 30.0,
     ) -> None:
         # Who holds a job, as XPENDING and XINFO CONSUMERS show it: this process's
         # incarnation (host, process, a few random bytes), whose death frees its jobs.
         name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        consumer = owners.id if owners is not None else name
         super().__init__(
             url,
             queue_name=STREAM,
             consumer_group_name=GROUP,
-            consumer_name=owners.id if owners is not None else name,
+            consumer_name=consumer,
             consumer_id="0",  # a group made now still sees what was queued before
             idle_timeout=max(int(redelivery * 1000), 1),
             xread_block=1000,
             maxlen=100_000,  # acknowledged jobs are trimmed away, approximately
+        )
+        # taskiq-redis's own pool has no ceiling and keeps every connection it ever opened
+        # (a burst of 500 enqueues left 20 open); it has not connected yet.
+        self.connection_pool = ShrinkingPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=POOL_WAIT_SECONDS,
+            idle_seconds=idle_seconds,
+            client_name=client_name(consumer, "queue"),
+            socket_timeout=ANSWER_SECONDS,
+            socket_connect_timeout=CONNECT_SECONDS,
         )
         self.redelivery = redelivery
         self.capacity = capacity
@@ -498,6 +519,8 @@ def build_broker(settings: Settings, owners: Liveness | None = None) -> AsyncBro
             redelivery=settings.redelivery_seconds,
             capacity=settings.worker_concurrency,
             owners=owners,
+            max_connections=settings.redis_max_connections,
+            idle_seconds=settings.redis_idle_seconds,
         )
     return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
 

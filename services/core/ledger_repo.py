@@ -14,7 +14,7 @@ from services.core.work_repo import Origin, WorkKind, WorkRepo
 from services.infra.db import Database, IntegrityError, Record, Transaction, marks
 
 _RESERVATION_COLUMNS = (
-    "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at"
+    "id, user_id, idempotency_key, allowance_amount, bonus_amount, status, created_at, takeovers"
 )
 _OWNED_COLUMNS = ", ".join(f"r.{c.strip()}" for c in _RESERVATION_COLUMNS.split(","))
 _RESERVE = (
@@ -40,6 +40,7 @@ def _reservation(row: Record) -> Reservation:
         bonus_amount=row["bonus_amount"],
         status=ReservationStatus(row["status"]),
         created_at=row["created_at"],
+        takeovers=row["takeovers"],
     )
 
 
@@ -187,11 +188,14 @@ class LedgerRepo:
     async def adopt(tx: Transaction, reservation_id: int, owner: str, live: Sequence[str]) -> bool:
         """`owner` takes the hold over, in one statement: when it has no owner, is
         `owner`'s already, or its owner is not `live` (two takers never both win: the first
-        one's id is live for the second). False when it is settled or a live run owns it."""
+        one's id is live for the second). False when it is settled or a live run owns it.
+        Taken from another (dead) owner, its `takeovers` count goes up."""
         row = await tx.fetch_one(
-            "UPDATE reservations SET owner = ? WHERE id = ? AND status = 'held'"
+            "UPDATE reservations SET owner = ?,"
+            " takeovers = takeovers + CASE WHEN owner IS NULL OR owner = ? THEN 0 ELSE 1 END"
+            " WHERE id = ? AND status = 'held'"
             f" AND (owner IS NULL OR owner = ? OR owner NOT IN ({marks(live)})) RETURNING id",
-            (owner, reservation_id, owner, *live),
+            (owner, owner, reservation_id, owner, *live),
         )
         return row is not None
 

@@ -55,6 +55,8 @@ class Reservation:
     bonus_amount: int
     status: ReservationStatus
     created_at: float
+    takeovers: int = 0
+    """Times its run was taken over from a dead process (then resumed)."""
 
     @property
     def amount(self) -> int:

@@ -24,6 +24,7 @@ from services.generation.base import (
 )
 from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
+from services.generation.structured import PartialAnswer, partial_fields
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,7 +69,13 @@ class GeminiModel:
         self.model = model
         self._prices = prices
 
-    async def structured(self, instructions: str, data: str, schema: type[M]) -> tuple[M, Usage]:
+    async def structured(
+        self,
+        instructions: str,
+        data: str,
+        schema: type[M],
+        on_partial: PartialAnswer | None = None,
+    ) -> tuple[M, Usage]:
         config = types.GenerateContentConfig(
             system_instruction=instructions,
             response_mime_type="application/json",
@@ -76,10 +83,14 @@ class GeminiModel:
             safety_settings=TEXT_SAFETY,
             max_output_tokens=MAX_OUTPUT_TOKENS,
         )
-        response = await _generate(self._client, self.model, data, config)
+        if on_partial is None:
+            response = await _generate(self._client, self.model, data, config)
+            text = response.text or ""
+        else:
+            response, text = await _streamed(self._client, self.model, data, config, on_partial)
         _raise_if_blocked(response, self.model)
         try:
-            answer = schema.model_validate_json(response.text or "")
+            answer = schema.model_validate_json(text)
         except ValidationError as error:
             raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
         input_tokens, output_tokens = _tokens(response)
@@ -172,10 +183,51 @@ async def _generate(
         raise google_failure(error, model) from error
 
 
-def _raise_if_blocked(response: types.GenerateContentResponse, model: str) -> None:
+async def _streamed(
+    client: genai.Client,
+    model: str,
+    contents: str,
+    config: types.GenerateContentConfig,
+    on_partial: PartialAnswer,
+) -> tuple[types.GenerateContentResponse, str]:
+    """generate_content_stream: the text so far reported after each chunk; returns the
+    last chunk (its finish reason and usage) and the whole text."""
+    text, last = "", None
+    try:
+        async for chunk in await client.aio.models.generate_content_stream(
+            model=model, contents=contents, config=config
+        ):
+            last = chunk
+            _raise_if_prompt_blocked(chunk, model)
+            if piece := _chunk_text(chunk):
+                text += piece
+                if fields := partial_fields(text):
+                    on_partial(fields)
+    except GenerationError:
+        raise
+    except Exception as error:
+        raise google_failure(error, model) from error
+    if last is None:
+        raise GenerationError(FailureKind.INVALID, f"{model}: an empty stream")
+    return last, text
+
+
+def _chunk_text(chunk: types.GenerateContentResponse) -> str:
+    """The chunk's text parts, joined (`chunk.text` warns about non-text parts)."""
+    if not chunk.candidates or chunk.candidates[0].content is None:
+        return ""
+    parts = chunk.candidates[0].content.parts or []
+    return "".join(part.text for part in parts if part.text and not part.thought)
+
+
+def _raise_if_prompt_blocked(response: types.GenerateContentResponse, model: str) -> None:
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
         raise GenerationError(FailureKind.SAFETY, f"{model}: prompt blocked")
+
+
+def _raise_if_blocked(response: types.GenerateContentResponse, model: str) -> None:
+    _raise_if_prompt_blocked(response, model)
     if not response.candidates:
         raise GenerationError(FailureKind.INVALID, f"{model}: no candidates")
     reason = response.candidates[0].finish_reason

@@ -95,6 +95,8 @@ class ResilienceSettings:
     concurrency: dict[str, int] = field(default_factory=dict)
     """Calls in flight per provider (openai, google, vertex, local); 16 when not given.
     For `local` it limits the image renderer only."""
+    local_writer_pace: float = 0.0
+    """Seconds between the local writer's sentences when a post is streamed."""
 
 
 class Guards:

@@ -10,6 +10,7 @@ from typing import Literal, TypeVar
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from services.generation.base import (
@@ -22,6 +23,7 @@ from services.generation.base import (
 )
 from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
+from services.generation.structured import PartialAnswer, partial_fields
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,17 +51,27 @@ class OpenAIChatModel:
         self.model = model
         self._prices = prices
 
-    async def structured(self, instructions: str, data: str, schema: type[M]) -> tuple[M, Usage]:
+    async def structured(
+        self,
+        instructions: str,
+        data: str,
+        schema: type[M],
+        on_partial: PartialAnswer | None = None,
+    ) -> tuple[M, Usage]:
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": instructions},
+            {"role": "user", "content": data},
+        ]
         try:
-            completion = await self._client.chat.completions.parse(
-                model=self.model,
-                messages=[
-                    {"role": "system", "content": instructions},
-                    {"role": "user", "content": data},
-                ],
-                response_format=schema,
-                max_completion_tokens=MAX_OUTPUT_TOKENS,
-            )
+            if on_partial is None:
+                completion = await self._client.chat.completions.parse(
+                    model=self.model,
+                    messages=messages,
+                    response_format=schema,
+                    max_completion_tokens=MAX_OUTPUT_TOKENS,
+                )
+            else:
+                completion = await self._streamed(messages, schema, on_partial)
         except (openai.LengthFinishReasonError, ValidationError, ValueError) as error:
             raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
         except openai.ContentFilterFinishReasonError as error:
@@ -76,6 +88,26 @@ class OpenAIChatModel:
         output_tokens = usage.completion_tokens if usage else None
         cost = self._prices.text_cost(self.model, input_tokens, output_tokens)
         return message.parsed, Usage(PROVIDER, self.model, cost, input_tokens, output_tokens)
+
+    async def _streamed(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        schema: type[M],
+        on_partial: PartialAnswer,
+    ) -> ParsedChatCompletion[M]:
+        """The same structured answer, streamed (the SDK checks and parses the whole as
+        `parse` does); each piece's snapshot reported as it comes."""
+        async with self._client.chat.completions.stream(
+            model=self.model,
+            messages=messages,
+            response_format=schema,
+            max_completion_tokens=MAX_OUTPUT_TOKENS,
+            stream_options={"include_usage": True},
+        ) as stream:
+            async for event in stream:
+                if event.type == "content.delta" and (fields := partial_fields(event.snapshot)):
+                    on_partial(fields)
+            return await stream.get_final_completion()
 
 
 class OpenAIImagePainter:

@@ -12,13 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
 
 logger = logging.getLogger(__name__)
+POOL_WAIT_SECONDS = 5.0
+"""How long a command waits for a connection when the pool is at its ceiling."""
+ANSWER_SECONDS = 10.0
+"""How long a command waits for Redis's answer: a Redis that hangs (a network partition, a
+frozen host) fails the command instead of holding it forever. Longer than any blocking
+read here (the queue's XREADGROUP blocks 1 s, the news subscriber's reads 1 s)."""
+CONNECT_SECONDS = 5.0
 
 
 class ShrinkingPool(BlockingConnectionPool):
@@ -59,7 +68,7 @@ def connect_redis(
     *,
     max_connections: int,
     idle_seconds: float,
-    wait_seconds: float = 5.0,
+    wait_seconds: float = POOL_WAIT_SECONDS,
     client_name: str | None = None,
 ) -> Redis:
     """A client on its own `ShrinkingPool`; its connections carry `client_name` (in
@@ -70,19 +79,28 @@ def connect_redis(
         timeout=wait_seconds,
         idle_seconds=idle_seconds,
         client_name=client_name,
+        socket_timeout=ANSWER_SECONDS,
+        socket_connect_timeout=CONNECT_SECONDS,
     )
     return Redis.from_pool(pool)
 
 
-class IdleDropper:
-    """Runs `drop_idle` on a pool every half of its idle time, from `start` to `stop`."""
+def client_name(owner: str, purpose: str) -> str:
+    """The name a process's connections carry in Redis's CLIENT LIST: whose, and for what
+    (Redis refuses spaces and newlines in it)."""
+    return re.sub(r"\s", "_", f"{owner}:{purpose}")
 
-    def __init__(self, pool: ShrinkingPool) -> None:
-        self._pool = pool
+
+class IdleDropper:
+    """Runs `drop_idle` on the pools every half of their shortest idle time, from `start`
+    to `stop`."""
+
+    def __init__(self, pools: Sequence[ShrinkingPool]) -> None:
+        self._pools = pools
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if self._task is None:
+        if self._task is None and self._pools:
             self._task = asyncio.create_task(self._run(), name="redis-idle-drop")
 
     async def stop(self) -> None:
@@ -93,8 +111,9 @@ class IdleDropper:
             self._task = None
 
     async def _run(self) -> None:
-        period = max(self._pool.idle_seconds / 2, 0.05)
+        period = max(min(p.idle_seconds for p in self._pools) / 2, 0.05)
         while True:
             await asyncio.sleep(period)
-            if dropped := await self._pool.drop_idle():
-                logger.debug("closed %d idle Redis connections", dropped)
+            for pool in self._pools:
+                if dropped := await pool.drop_idle():
+                    logger.debug("closed %d idle Redis connections", dropped)

@@ -14,16 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from services.infra.tidings import Tidings
 
 FINAL = frozenset({"done", "failed"})
 KEEP = 3600
@@ -150,7 +147,6 @@ class MemoryJobBoard:
 
 NEWS = "bot:appjob:news"
 """The channel that names each job as an event is added to it."""
-RESUBSCRIBE_SECONDS = 1.0
 
 # Appends an event unless the job is unknown (expired) or its last event was final, and
 # names the job on the news channel.
@@ -168,78 +164,13 @@ return 1
 """
 
 
-class NewsDesk:
-    """One subscriber to the news channel for this process, and the readers waiting here
-    for news of a job. The subscriber runs while anyone waits (its connection goes back to
-    the pool when the last reader leaves). Announcements only wake readers, who then read
-    the stream itself: one lost (the subscription broke) costs a reader at most its wait."""
-
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
-        self._waiting: dict[str, set[asyncio.Event]] = {}
-        self._listener: asyncio.Task[None] | None = None
-        self._subscribed = asyncio.Event()
-
-    @property
-    def readers(self) -> int:
-        return sum(len(waiters) for waiters in self._waiting.values())
-
-    @contextlib.asynccontextmanager
-    async def watching(self, job_id: str) -> AsyncIterator[asyncio.Event]:
-        """An event set at the next news of `job_id`, from the moment this is entered
-        (waiting up to a second for the subscription, so news just after is not missed)."""
-        news = asyncio.Event()
-        self._waiting.setdefault(job_id, set()).add(news)
-        if self._listener is None or self._listener.done():
-            self._subscribed.clear()
-            self._listener = asyncio.create_task(self._listen(), name="job-news")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(RESUBSCRIBE_SECONDS):
-                await self._subscribed.wait()
-        try:
-            yield news
-        finally:
-            waiters = self._waiting.get(job_id, set())
-            waiters.discard(news)
-            if not waiters:
-                self._waiting.pop(job_id, None)
-
-    async def _listen(self) -> None:
-        while self._waiting:
-            try:
-                await self._relay()
-            except (RedisError, OSError) as error:
-                logger.warning("job news subscription lost (%r); subscribing again", error)
-                self._subscribed.clear()
-                self._wake_all()  # whatever was announced meanwhile, they read it now
-                await asyncio.sleep(RESUBSCRIBE_SECONDS)
-        self._subscribed.clear()
-
-    async def _relay(self) -> None:
-        async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-            await pubsub.subscribe(NEWS)
-            self._subscribed.set()
-            while self._waiting:
-                message = await pubsub.get_message(timeout=RESUBSCRIBE_SECONDS)
-                if message is not None:
-                    job_id = message["data"]
-                    key = job_id.decode() if isinstance(job_id, bytes) else str(job_id)
-                    for news in self._waiting.get(key, ()):
-                        news.set()
-
-    def _wake_all(self) -> None:
-        for waiters in self._waiting.values():
-            for news in waiters:
-                news.set()
-
-
 class RedisJobBoard:
     PREFIX = "bot:appjob:"
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._emit = redis.register_script(_EMIT)
-        self.news = NewsDesk(redis)
+        self.news = Tidings(redis, NEWS)
 
     def _keys(self, job_id: str) -> tuple[str, str, str]:
         base = f"{self.PREFIX}{job_id}"

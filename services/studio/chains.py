@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from services.generation.base import PromptResult
 from services.generation.chain import FallbackCallback, ModelChain
-from services.studio.models import PostRequest, PromptWriter, TextGenerator, TextResult
+from services.studio.models import (
+    PartialCallback,
+    PostRequest,
+    PromptWriter,
+    TextGenerator,
+    TextResult,
+)
 
 
 class TextChain(ModelChain[TextGenerator]):
@@ -18,10 +24,15 @@ class TextChain(ModelChain[TextGenerator]):
         request: PostRequest,
         on_fallback: FallbackCallback | None = None,
         deadline: float | None = None,
+        on_partial: PartialCallback | None = None,
     ) -> TextResult:
+        """The first model's post that works; with `on_partial`, told as each one writes
+        (a model that fails halfway is followed by the next one's post from its start)."""
         able = [e for e in self.entries if request.language in e.provider.languages]
         chain = ModelChain(able) if able else self
-        return await chain.first_success(lambda p: p.write_post(request), on_fallback, deadline)
+        return await chain.first_success(
+            lambda p: p.write_post(request, on_partial), on_fallback, deadline
+        )
 
 
 class PromptChain(ModelChain[PromptWriter]):

@@ -30,12 +30,13 @@ def build_text_chains(
     the local writer serves every post when none is usable (or when `local` is listed and
     `fallback_to_local` is on); the brand template ends the prompt chain and cannot fail."""
     timeout = guards.settings.text_timeout
+    local = LocalTextWriter(guards.settings.local_writer_pace)
     text: list[ChainEntry[TextGenerator]] = []
     prompts: list[ChainEntry[PromptWriter]] = []
     for ref, model in chat_models(refs, clients, prices, "text"):
         if ref.provider == LOCAL:
             if fallback_to_local:
-                text.append(ChainEntry(LocalTextWriter(), guards.make(ref, timeout)))
+                text.append(ChainEntry(local, guards.make(ref, timeout)))
             continue
         if model is None:
             logger.warning("%s cannot write text; left out of TEXT_MODELS", ref.name)
@@ -46,7 +47,7 @@ def build_text_chains(
         prompts.append(ChainEntry(CloudPromptWriter(model), prompt_guard))
     if not text:
         logger.warning("no text model is usable; the local template writer serves every post")
-        text.append(ChainEntry(LocalTextWriter(), guards.make(ModelRef(LOCAL, ""), timeout)))
+        text.append(ChainEntry(local, guards.make(ModelRef(LOCAL, ""), timeout)))
     template = ModelRef(LOCAL, "prompt-template")
     prompt_timeout = guards.settings.prompt_timeout
     prompts.append(ChainEntry(TemplatePromptWriter(), guards.make(template, prompt_timeout)))

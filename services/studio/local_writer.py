@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from services.generation.base import Usage
-from services.studio.models import PostRequest, PostText, TextResult
+from services.studio.models import (
+    PartialCallback,
+    PartialPost,
+    PostRequest,
+    PostText,
+    TextResult,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MAX_HASHTAGS = 6
+SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|\n+|$)\s*")
 
 
 @cache
@@ -57,17 +66,35 @@ def hashtags(request: PostRequest) -> tuple[str, ...]:
 
 
 class LocalTextWriter:
-    """Writes a complete post without any network: hook, body, hashtags and call to action."""
+    """Writes a complete post without any network: hook, body, hashtags and call to action.
+    Asked to stream, it tells the post sentence by sentence, `pace` seconds apart (a
+    reader's pace, as a model's stream would come; 0: all at once)."""
 
     provider = "local"
     model = "templates-v1"
+
+    def __init__(self, pace: float = 0.0) -> None:
+        self.pace = pace
 
     @property
     def languages(self) -> frozenset[str]:
         return template_languages()
 
-    async def write_post(self, request: PostRequest) -> TextResult:
-        return TextResult(text=self.compose(request), usage=Usage(self.provider, self.model))
+    async def write_post(
+        self, request: PostRequest, on_partial: PartialCallback | None = None
+    ) -> TextResult:
+        text = self.compose(request)
+        if on_partial is not None and self.pace > 0:
+            await self._tell(text, on_partial)
+        return TextResult(text=text, usage=Usage(self.provider, self.model))
+
+    async def _tell(self, text: PostText, on_partial: PartialCallback) -> None:
+        on_partial(PartialPost(text.title, ""))
+        told = ""
+        for sentence in SENTENCE.findall(text.body):
+            await asyncio.sleep(self.pace)
+            told += sentence
+            on_partial(PartialPost(text.title, told.rstrip()))
 
     def compose(self, request: PostRequest) -> PostText:
         book = _book_for(request.language)

@@ -5,7 +5,7 @@ validated object (services/generation)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -37,13 +37,29 @@ class TextResult:
     usage: Usage
 
 
+@dataclass(frozen=True, slots=True)
+class PartialPost:
+    """A post as far as its writer has got: the title, then the body, growing."""
+
+    title: str
+    body: str
+
+
+PartialCallback = Callable[[PartialPost], None]
+"""Told each time more of the post has been written (cheap: it only keeps the latest)."""
+
+
 class TextGenerator(Protocol):
     @property
     def languages(self) -> frozenset[str]:
         """Post languages this generator can write."""
         ...
 
-    async def write_post(self, request: PostRequest) -> TextResult: ...
+    async def write_post(
+        self, request: PostRequest, on_partial: PartialCallback | None = None
+    ) -> TextResult:
+        """The post; with `on_partial`, told as it is written."""
+        ...
 
 
 class PromptWriter(Protocol):

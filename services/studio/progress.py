@@ -21,6 +21,8 @@ class Progress:
     text_fallback: bool = False
     """A text model failed and another one is writing."""
     image_fallback: bool = False
+    resumed: bool = False
+    """This run took over from one whose process died."""
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
@@ -32,8 +34,9 @@ class Reporter:
     Reports run in the background: a slow progress edit must never hold back the post.
     """
 
-    def __init__(self, callback: ProgressCallback) -> None:
+    def __init__(self, callback: ProgressCallback, *, resumed: bool = False) -> None:
         self._callback = callback
+        self.resumed = resumed
         self._step = 0
         self._pending: set[asyncio.Task[None]] = set()
         self.text: PostText | None = None
@@ -48,6 +51,7 @@ class Reporter:
             step=self._step,
             text_fallback=self.text_fallback,
             image_fallback=self.image_fallback,
+            resumed=self.resumed,
         )
         self._step += 1
         task = asyncio.create_task(self._send(progress))

@@ -5,12 +5,14 @@ hold — or refunds it exactly once when anything fails."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TypeVar
 
 from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo, NewImage
@@ -25,12 +27,19 @@ from services.infra.media import MediaStore
 from services.infra.patience import patiently
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, request_summary
-from services.studio.models import NewPost, PostRequest, PostText, StudioParams
+from services.studio.models import (
+    NewPost,
+    PartialCallback,
+    PostRequest,
+    PostText,
+    StudioParams,
+)
 from services.studio.post_repo import PostRepo
 from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,12 @@ class PostStatus(StrEnum):
     FAILED = "failed"
     QUEUED = "queued"
     """The tokens are held and the run is to be made (StudioService.reserve_post)."""
+    STOPPED = "stopped"
+    """The person pressed Stop before the post was shown: the tokens are back."""
+
+
+class Stopped(Exception):
+    """The person asked the run to stop before its post was shown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +119,24 @@ class PostRun:
         deliver: DeliverCallback,
         *,
         timeout: float | None = None,
+        on_partial: PartialCallback | None = None,
+        stop: asyncio.Event | None = None,
     ) -> PostOutcome:
         """`timeout`: seconds the writing and painting may take (the generation timeout
-        when None)."""
+        when None). `on_partial` is told the text as it is written; once `stop` is set,
+        before the post is shown, the providers are left and the hold refunded (STOPPED);
+        after, it changes nothing."""
         records: list[GenerationRecord] = []
         post = _new_post(account.user_id, draft, reservation.id)
-        reporter = Reporter(on_progress)
+        reporter = Reporter(on_progress, resumed=reservation.takeovers > 0)
         limit = self._timeout if timeout is None else timeout
         try:
-            text, image = await self._generate(account.user_id, draft, records, reporter, limit)
+            text, image = await _unless_stopped(
+                self._generate(account.user_id, draft, records, reporter, limit, on_partial),
+                stop,
+            )
+            if stop is not None and stop.is_set():
+                raise Stopped
             photo, extension = await fit_for_photo(image.png)
             name = f"post-{reservation.id}.{extension}"
             file_id = await deliver(ReadyPost(reservation.id, text, image.png, photo, name))
@@ -120,6 +144,11 @@ class PostRun:
             image_path = await self._media.save(
                 f"posts/{account.user_id}/{reservation.id}.png", image.png
             )
+        except Stopped:
+            await reporter.drain()
+            post = replace(post, error="stopped by its owner")
+            post_id, balance = await self._settle_patiently(post, records, reservation)
+            return PostOutcome(PostStatus.STOPPED, balance, post_id=post_id)
         except Exception as error:
             logger.warning("studio post of %s failed: %r", account.user_id, error)
             await reporter.drain()
@@ -189,6 +218,7 @@ class PostRun:
         records: list[GenerationRecord],
         reporter: Reporter,
         timeout: float,
+        on_partial: PartialCallback | None = None,
     ) -> tuple[PostText, ImageResult]:
         """Writes the post and paints its picture at the same time, within `timeout`."""
         request = PostRequest(
@@ -203,7 +233,7 @@ class PostRun:
         try:
             reporter.notify()  # "started": shown while both run
             async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
-                text_task = group.create_task(self._write(request, calls))
+                text_task = group.create_task(self._write(request, calls, on_partial))
                 image_task = group.create_task(self._paint(request, calls))
         except TimeoutError as error:
             raise GenerationError(FailureKind.TIMEOUT, "generation timed out") from error
@@ -211,7 +241,9 @@ class PostRun:
             raise group_error.exceptions[0] from group_error
         return text_task.result(), image_task.result()
 
-    async def _write(self, request: PostRequest, calls: _Calls) -> PostText:
+    async def _write(
+        self, request: PostRequest, calls: _Calls, on_partial: PartialCallback | None
+    ) -> PostText:
         log = CallLog(calls.records, calls.user_id, "text", calls.summary)
         reporter = calls.reporter
 
@@ -220,7 +252,9 @@ class PostRun:
             reporter.text_fallback = True
             reporter.notify()
 
-        result = await log.run(self._text.write_post(request, on_fallback, calls.deadline))
+        result = await log.run(
+            self._text.write_post(request, on_fallback, calls.deadline, on_partial)
+        )
         reporter.text = result.text
         if not reporter.image_ready:
             reporter.notify()
@@ -249,6 +283,32 @@ class PostRun:
     async def balance(self, user_id: int) -> int:
         account = await self._accounts.get(user_id)
         return account.balance if account else 0
+
+
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T:
+    """`work`'s result, or Stopped (the work cancelled: its provider calls abandoned) as
+    soon as `stop` is set."""
+    if stop is None:
+        return await work
+    if stop.is_set():
+        if asyncio.iscoroutine(work):
+            work.close()
+        raise Stopped
+    working = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        working.cancel()  # the run itself is cancelled: nothing of it may go on
+        raise
+    finally:
+        stopping.cancel()
+    if working.done():
+        return working.result()
+    working.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await working
+    raise Stopped
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from services.core.image_repo import ImageRepo, StoredImage
 from services.core.jobs import JobQueue, QueuedJob, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, Reservation
+from services.core.stops import MemoryStops, StopSignals, hold_key
 from services.core.work_repo import Origin
 from services.generation.base import FailureKind
 from services.generation.chain import ImageChain
@@ -25,7 +26,7 @@ from services.studio.board import JobBoard
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Draft, draft_fields, new_draft_key
 from services.studio.jobs import AppPostJob, PostJob
-from services.studio.models import StoredPost
+from services.studio.models import PartialCallback, StoredPost
 from services.studio.post_repo import PostRepo
 from services.studio.progress import ProgressCallback
 from services.studio.run import DeliverCallback, PostOutcome, PostRun, PostStatus, ReadyPost
@@ -57,8 +58,10 @@ class StudioService:
         locks: UserLocks,
         cost: int,
         timeout: float,
+        stops: StopSignals | None = None,
     ) -> None:
         self._ledger = ledger
+        self._stops = stops or MemoryStops()
         self._accounts = accounts
         self._posts = posts
         self._images = ImageRepo(db)
@@ -212,6 +215,7 @@ class StudioService:
         held_at: float,
         on_progress: ProgressCallback,
         deliver: DeliverCallback,
+        on_partial: PartialCallback | None = None,
     ) -> PostOutcome | None:
         """The slow half, for a hold `reserve_post` made at `held_at` (Unix seconds): None
         when there is no work left (the hold was committed or refunded already: a job
@@ -225,11 +229,29 @@ class StudioService:
             return None  # its run ended (and let go of the lock), or the sweep refunded it
         try:
             left = held_at + self.timeout - time.time()
-            return await self._run.make(
-                account, draft, reservation, on_progress, deliver, timeout=max(left, 0.0)
-            )
+            async with self._stops.watching(hold_key(reservation_id)) as stop:
+                return await self._run.make(
+                    account,
+                    draft,
+                    reservation,
+                    on_progress,
+                    deliver,
+                    timeout=max(left, 0.0),
+                    on_partial=on_partial,
+                    stop=stop,
+                )
         finally:
             await self._locks.release(user_id)
+
+    async def stop(self, user_id: int, reservation_id: int) -> bool:
+        """The person's Stop for their post in flight: True when its hold is still held
+        (its run stops before the post is shown and gives the tokens back, wherever it
+        runs, or at its start); False when it has ended already (nothing changes)."""
+        reservation = await self.held(reservation_id)
+        if reservation is None or reservation.user_id != user_id:
+            return False
+        await self._stops.request(hold_key(reservation_id))
+        return True
 
     async def abandon(self, user_id: int, reservation_id: int) -> PostOutcome:
         """Undoes `reserve_post` when its job could not be queued: the tokens go back now

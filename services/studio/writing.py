@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +19,13 @@ from services.generation.structured import LANGUAGES_IN_ENGLISH, StructuredModel
 from services.studio import prompts
 from services.studio.captions import cut_at_word, visible_length
 from services.studio.catalog import Audience, PostType
-from services.studio.models import PostRequest, PostText, TextResult
+from services.studio.models import (
+    PartialCallback,
+    PartialPost,
+    PostRequest,
+    PostText,
+    TextResult,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -113,11 +120,29 @@ class CloudTextWriter:
         self.provider = model.provider
         self.model = model.model
 
-    async def write_post(self, request: PostRequest) -> TextResult:
+    async def write_post(
+        self, request: PostRequest, on_partial: PartialCallback | None = None
+    ) -> TextResult:
         language = LANGUAGES_IN_ENGLISH[request.language]
         instructions = POST_INSTRUCTIONS.format(language=language)
-        draft, usage = await self._model.structured(instructions, post_data(request), PostDraft)
+        told = None if on_partial is None else _partial_post(on_partial)
+        draft, usage = await self._model.structured(
+            instructions, post_data(request), PostDraft, told
+        )
         return TextResult(text=finish_post(draft, request.referral_link), usage=usage)
+
+
+def _partial_post(on_partial: PartialCallback) -> Callable[[dict[str, Any]], None]:
+    """The model's fields so far as a partial post: from the first words of the title on,
+    cut to our limits as the finished post will be."""
+
+    def told(fields: dict[str, Any]) -> None:
+        title, body = fields.get("title"), fields.get("body")
+        if isinstance(title, str) and title.strip():
+            clean_body = body.strip()[:BODY_LIMIT] if isinstance(body, str) else ""
+            on_partial(PartialPost(" ".join(title.split())[:TITLE_LIMIT], clean_body))
+
+    return told
 
 
 class CloudPromptWriter:

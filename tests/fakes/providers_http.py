@@ -110,9 +110,15 @@ class Call:
     """When the request had arrived (its body read)."""
 
 
+STREAM_PIECES = 12
+"""A streamed answer comes in this many pieces, spread over `stream_seconds`."""
+
+
 class ProviderAPI:
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, stream_seconds: float = 0.0) -> None:
         self.latency = latency
+        self.stream_seconds = stream_seconds
+        """How long a streamed text answer takes from its first piece to its last."""
         self.calls: list[Call] = []
         self._failures: dict[str, list[Failure]] = {}
         self._runner: web.AppRunner | None = None
@@ -130,6 +136,7 @@ class ProviderAPI:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/images/generations", self._openai_image)
         app.router.add_post("/{version}/models/{model}:generateContent", self._gemini)
+        app.router.add_post("/{version}/models/{model}:streamGenerateContent", self._gemini_stream)
         app.router.add_post("/v1beta1/publishers/google/models/{model}:predict", self._imagen)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -170,6 +177,8 @@ class ProviderAPI:
         assert call.body["response_format"]["type"] == "json_schema" and schema["strict"]
         assert call.body["messages"][0]["role"] == "system"
         answer = _answer_for(schema["name"], call.body["messages"][-1]["content"])
+        if call.body.get("stream"):
+            return await self._chat_stream(request, call, json.dumps(answer))
         return web.json_response(
             {
                 "id": f"chatcmpl-{len(self.calls)}",
@@ -191,6 +200,44 @@ class ProviderAPI:
                 "usage": {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500},
             }
         )
+
+    async def _chat_stream(
+        self, request: web.Request, call: Call, content: str
+    ) -> web.StreamResponse:
+        """Chat completion chunks as OpenAI streams them (SSE, `data: [DONE]` last), the
+        usage in a last chunk without choices when `stream_options.include_usage`."""
+        chunk_id, created = f"chatcmpl-{len(self.calls)}", int(time.time())
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            return {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": call.model,
+                "choices": [
+                    {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+                ],
+            }
+
+        events = [chunk({"role": "assistant", "content": "", "refusal": None})]
+        events += [chunk({"content": piece}) for piece in _pieces(content)]
+        events.append(chunk({}, "stop"))
+        if call.body.get("stream_options", {}).get("include_usage"):
+            usage = {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500}
+            events.append({**chunk({}), "choices": [], "usage": usage})
+        lines = [f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"]
+        return await self._sse(request, lines)
+
+    async def _sse(self, request: web.Request, lines: list[str]) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        pause = self.stream_seconds / max(len(lines) - 1, 1)
+        for n, line in enumerate(lines):
+            if n and pause:
+                await asyncio.sleep(pause)
+            await response.write(line.encode())
+        await response.write_eof()
+        return response
 
     async def _openai_image(self, request: web.Request) -> web.Response:
         call, failure = await self._receive(request)
@@ -256,6 +303,41 @@ class ProviderAPI:
             }
         )
 
+    async def _gemini_stream(self, request: web.Request) -> web.StreamResponse | web.Response:
+        """streamGenerateContent?alt=sse as the Gemini API answers it: each event a
+        GenerateContentResponse with the next piece of the text, the last with the finish
+        reason and the usage."""
+        if request.headers.get("x-goog-api-key") != GOOGLE_KEY:
+            return _failure_response(google_error(400, "INVALID_ARGUMENT", "API key not valid."))
+        assert request.query.get("alt") == "sse", "the SDK streams with alt=sse"
+        call, failure = await self._receive(request, request.match_info["model"])
+        if failure is not None:
+            return _failure_response(failure)
+        config = call.body.get("generationConfig", {})
+        assert config.get("responseMimeType") == "application/json"
+        data = call.body["contents"][-1]["parts"][0]["text"]
+        answer = json.dumps(
+            _answer_for(config["responseSchema"]["title"], data), ensure_ascii=False
+        )
+        pieces = _pieces(answer)
+        events = []
+        for n, piece in enumerate(pieces):
+            event: dict[str, Any] = {
+                "candidates": [
+                    {"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}
+                ],
+                "modelVersion": call.model,
+            }
+            if n == len(pieces) - 1:
+                event["candidates"][0]["finishReason"] = "STOP"
+                event["usageMetadata"] = {
+                    "promptTokenCount": 300,
+                    "candidatesTokenCount": 150,
+                    "totalTokenCount": 450,
+                }
+            events.append(f"data: {json.dumps(event, ensure_ascii=False)}\r\n\r\n")
+        return await self._sse(request, events)
+
     async def _imagen(self, request: web.Request) -> web.Response:
         if request.headers.get("x-goog-api-key") != VERTEX_KEY:
             return _failure_response(google_error(401, "UNAUTHENTICATED", "API key not valid."))
@@ -271,6 +353,11 @@ class ProviderAPI:
                 ]
             }
         )
+
+
+def _pieces(text: str, count: int = STREAM_PIECES) -> list[str]:
+    size = max(1, -(-len(text) // count))
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def _failure_response(failure: Failure) -> web.Response:

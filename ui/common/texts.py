@@ -95,6 +95,8 @@ def progress_text(progress: Progress) -> str:
     if progress.image_fallback and not progress.image_ready:
         image_line = f"{image_line} {retrying}"
     lines = [text_line, image_line]
+    if progress.resumed:
+        lines.insert(0, _("🔁 Picked up again after an interruption"))
     if progress.text is not None:
         preview = cut_at_word(progress.text.body, PROGRESS_PREVIEW_LIMIT)
         lines += ["", f"<b>{escape(progress.text.title)}</b>", escape(preview)]

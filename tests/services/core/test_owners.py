@@ -179,6 +179,8 @@ async def test_a_dead_owners_job_is_taken_over_by_one_taker_with_its_hold(db):
         [row] = await db.fetch_all("SELECT owner FROM jobs")
         assert row[0] in {first.owners.id, second.owners.id} and owner.payload == {"x": 1}
         assert await LedgerRepo(db).owner_of(held.reservation.id) == row[0]
+        resumed = await first.ledger.held(held.reservation.id)
+        assert resumed is not None and resumed.takeovers == 1  # its run says it resumed
         assert await first.sweep.run(now=time.time() + 100_000) == SweepReport(0, 0)
         assert await balance(db) == 498
     finally:
@@ -262,6 +264,7 @@ async def test_the_owners_revision_goes_down_and_up_again(database):
         await conn.commit()
         tables, columns = await conn.run_sync(shape)
         assert {"incarnations", "jobs", "use_owners"} <= tables and "owner" in columns
+        assert "takeovers" in columns
     await engine.dispose()
 
 
@@ -290,3 +293,22 @@ async def test_alive_tells_known_incarnations_apart_and_leaves_unknown_names_out
         assert await me.alive([]) == {}
     finally:
         await me.stop()
+
+
+async def test_only_a_hold_taken_from_another_owner_counts_as_taken_over(db):
+    ledger = Ledger(LedgerRepo(db), pro_monthly_tokens=500)  # holds for a Redis queue: no owner
+    await ledger.set_pro(USER, True, actor_id=1, key="pro")
+    held = await ledger.reserve(USER, 2, "k", "studio post", Origin(USER, 4), {})
+    assert held.reservation is not None and held.reservation.takeovers == 0
+    hold_id, live = held.reservation.id, ["w1", "w2"]
+
+    async def adopt(owner: str, live: list[str]) -> int:
+        async with db.transaction() as tx:
+            assert await LedgerRepo.adopt(tx, hold_id, owner, live)
+        found = await ledger.held(hold_id)
+        assert found is not None
+        return found.takeovers
+
+    assert await adopt("w1", live) == 0  # nobody's yet: the first worker starts it
+    assert await adopt("w1", live) == 0  # its own again (a second delivery)
+    assert await adopt("w2", ["w2"]) == 1  # w1 died: w2 resumes it

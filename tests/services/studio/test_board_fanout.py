@@ -52,7 +52,7 @@ async def process(redis_url: str, name: str) -> AsyncIterator[Redis]:
     client = connect_redis(redis_url, max_connections=32, idle_seconds=0.5, client_name=name)
     pool = client.connection_pool
     assert isinstance(pool, ShrinkingPool)
-    dropper = IdleDropper(pool)
+    dropper = IdleDropper([pool])
     dropper.start()
     yield client
     await dropper.stop()

@@ -31,7 +31,7 @@ class SlowWriter(LocalTextWriter):
     def __init__(self, delay: float, fail: FailureKind | None = None) -> None:
         self.delay, self.fail = delay, fail
 
-    async def write_post(self, request: PostRequest) -> TextResult:
+    async def write_post(self, request: PostRequest, on_partial: object = None) -> TextResult:
         await asyncio.sleep(self.delay)
         if self.fail:
             raise GenerationError(self.fail)
