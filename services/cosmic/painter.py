@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from services.generation.chain import ImageChain
 from services.generation.generation_repo import GenerationRepo
 from services.infra.db import Database
 from services.infra.media import MediaStore
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +136,13 @@ class CosmicPainter:
             image = await ImageRepo.insert(tx, new)
         png = None if entry.file_id else await self.png(entry.path)
         file_id = await deliver(ReadyImage(image, png, entry.file_id))
-        if file_id:
-            await self.images.set_file_id(image.id, file_id)
-        if file_id and file_id != entry.file_id:  # a first upload, or a rejected id replaced
-            await self.cache.set_file_id(cache_key, file_id)
+        try:  # the picture is out: keeping its file_id only saves the next upload
+            if file_id:
+                await self.images.set_file_id(image.id, file_id)
+            if file_id and file_id != entry.file_id:  # a first upload, or a rejected id
+                await self.cache.set_file_id(cache_key, file_id)
+        except Exception as error:  # noqa: BLE001 - never undo a delivered picture
+            logger.warning("could not keep the file_id of image %s: %r", image.id, error)
         observer().cosmic_image(request.category.value, "given")
         return image
 

@@ -34,9 +34,10 @@ from services.cosmic.tiers import POLICIES
 from services.generation.base import FailureKind, GenerationError, Quality
 from services.generation.chain import ImageChain
 from services.infra.clock import Clock
-from services.infra.db import Database
+from services.infra.db import LOST, Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
+from services.infra.patience import patiently
 
 __all__ = [
     "CosmicOutcome",
@@ -242,7 +243,11 @@ class CosmicService:
             await self.usage.settle(use, keep=False)
             kind = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return CosmicOutcome(CosmicStatus.FAILED, tier, failure=kind)
-        await self.usage.settle(use, keep=True)
+        # The picture is out: a lost database connection (a restart, a failover) must not
+        # hand the job back to send it again, so keeping the use is tried for a while.
+        await patiently(
+            lambda: self.usage.settle(use, keep=True), f"keeping use {use.id}", errors=LOST
+        )
         return CosmicOutcome(CosmicStatus.DONE, tier, image=image, cached=cached)
 
     async def prepare_daily(

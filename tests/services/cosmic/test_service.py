@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 from PIL import Image
 
@@ -175,3 +176,29 @@ def test_the_week_starts_on_monday_in_the_bot_timezone(at):
     clock = Clock(MADRID)
     assert clock.week_start(at).isoformat() == "2026-11-23"
     assert clock.next_week_start(at).isoformat() == "2026-11-30T00:00:00+01:00"
+
+
+class LosingUsage(UsageRepo):
+    """The database's connection is lost the first `times` a use is kept (a restart or a
+    failover as the picture goes out)."""
+
+    def __init__(self, db, times: int) -> None:
+        super().__init__(db)
+        self.times = times
+
+    async def settle(self, use, *, keep: bool, tx=None) -> bool:
+        if keep and self.times:
+            self.times -= 1
+            raise asyncpg.InterfaceError("the underlying connection is closed")
+        return await super().settle(use, keep=keep, tx=tx)
+
+
+async def test_a_lost_connection_as_the_picture_goes_out_keeps_the_use_once(db, tmp_path):
+    cosmic = make(db, tmp_path, CountingRenderer())
+    cosmic.usage = LosingUsage(db, times=1)
+    account = await account_with(db, "cosmic", time.time() + 86400)
+    inbox = Inbox()
+    outcome = await cosmic.create(account, DAILY, "k1", inbox)
+    assert outcome.status is CosmicStatus.DONE and len(inbox.received) == 1
+    assert (await cosmic.usage_of(account)).used == 1  # kept once, not given back
+    assert await cosmic.usage.unsettled_before(time.time() + 1) == []
