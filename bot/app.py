@@ -35,6 +35,7 @@ from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
 from services.infra.redis_pool import IdleDropper, ShrinkingPool
 from services.studio.models import TextGenerator
+from ui.common.drafts import DraftPace
 from webapp.app_posts import AppPosts
 from webapp.signing import MediaSigner
 
@@ -267,6 +268,7 @@ def _jobs(
         batch=services.batch,
         scheduled=queued_work,
         app_url=settings.webapp_url,
+        pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
     )
     register_jobs(queue, runner)
     return Scheduler(

@@ -94,6 +94,8 @@ def settings(tmp_path: Path, database: DatabaseUnderTest) -> Settings:
         # The scripted users act at machine speed (dozens of presses in milliseconds, no
         # person does that): the flood limit at its defaults has tests of its own.
         flood_burst=100_000,
+        # The local writer tells a post at once (tests of streaming set a pace of their own).
+        local_writer_pace=0,
         _env_file=None,
     )
 

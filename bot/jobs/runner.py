@@ -43,6 +43,7 @@ from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
 from services.studio.jobs import AppPostJob, PostJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
+from ui.common.drafts import DraftPace
 from webapp.app_posts import AppPosts
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class JobRunner:
     """The work of the scheduler's queued jobs, by name (bot/duties/scheduled.py)."""
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
+    pace: DraftPace | None = None
+    """How fast a post's text may be shown as it is written (None: only when written)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -84,6 +87,7 @@ class JobRunner:
                 self.studio,
                 FSMContext(self.storage, key) if job.wizard else None,
                 self.app_url,
+                self.pace,
             )
         return _ended(outcome)
 

@@ -19,7 +19,8 @@ from services.studio.jobs import PostJob
 from services.studio.progress import Progress
 from services.studio.service import PostOutcome, PostStatus, ReadyPost, StudioService
 from ui.common.chat import message_at
-from ui.common.texts import progress_text
+from ui.common.drafts import DraftPace, LiveText
+from ui.common.texts import partial_text, progress_text
 from ui.studio import keyboards
 from ui.studio.replies import report
 from ui.studio.wizard import offer_retry
@@ -31,12 +32,20 @@ async def finish_post(
     studio: StudioService,
     state: FSMContext | None,
     app_url: str | None = None,
+    pace: DraftPace | None = None,
 ) -> PostOutcome | None:
-    """The job: the confirm screen becomes the live progress message, the photo and the full
-    post follow, then the final balance (and, from the wizard, a fresh Generate after a
-    failure). None when the hold was settled already: nothing is left to do or say."""
+    """The job: the confirm screen becomes the live progress message, the text appears as
+    it is written (a draft with a Stop button in a private chat: `pace`), the photo and the
+    full post follow, then the final balance (and, from the wizard, a fresh Generate after
+    a failure or a stop). None when the hold was settled already: nothing is left to do or
+    say."""
     message = message_at(job.where, bot)
     shown = _ProgressShown(bot, message)
+    live = (
+        LiveText(bot, message, job.reservation_id, pace, shown.show_partial)
+        if pace is not None
+        else None
+    )
     draft = draft_from_fields(job.draft)
     async with shown.chat_action:
         try:
@@ -47,14 +56,17 @@ async def finish_post(
                 job.held_at,
                 shown.show,
                 _photo_sender(message, app_url),
+                on_partial=(lambda p: live.update(partial_text(p))) if live else None,
             )
         finally:
             shown.ended = True
+            if live is not None:
+                await live.close()
     if outcome is None:
         return None
     await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
     if job.wizard and state is not None:
-        if outcome.status is PostStatus.FAILED:
+        if outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
             await offer_retry(message, state, studio, job.where.user_id)
         else:
             await state.clear()
@@ -72,6 +84,21 @@ class _ProgressShown:
         self.step = -1
         self.chat_action = contextlib.AsyncExitStack()
         self.ended = False  # a report still pending when the run is cancelled starts nothing
+        self.steps_text = ""
+        """The progress message's text as the last step left it."""
+        self.shown_text: str | None = None
+        """What the message shows now (an edit to the same text is never sent)."""
+
+    async def show_partial(self, partial_html: str) -> None:
+        """Where drafts cannot be used: the text so far under the steps."""
+        async with self.lock:
+            if not self.ended and self.steps_text:
+                await self._edit(f"{self.steps_text}\n\n{partial_html}")
+
+    async def _edit(self, text: str) -> None:
+        if text != self.shown_text:
+            await self.message.edit_text(text)
+            self.shown_text = text
 
     async def show(self, progress: Progress) -> None:
         async with self.lock:
@@ -81,7 +108,8 @@ class _ProgressShown:
                 await self.chat_action.enter_async_context(sender)
             if progress.step > self.step:
                 self.step = progress.step
-                await self.message.edit_text(progress_text(progress))
+                self.steps_text = progress_text(progress)
+                await self._edit(self.steps_text)
 
 
 def _photo_sender(

@@ -1,5 +1,5 @@
 """What a strict Bot API server checks before it accepts a call: the method and its fields
-against the published spec (Bot API 10.1), HTML entities, and the documented limits."""
+against the published spec (Bot API 10.3), HTML entities, and the documented limits."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api-10.1.json.gz"
+SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api-10.3.json.gz"
 
 ALLOWED_TAGS = {
     "b",

@@ -100,6 +100,12 @@ class FakeTelegram(MoreBotAPI):
         self.limited = 0
         """Sends answered 429 by `limit`."""
         self._bucket: tuple[float, float] | None = None
+        self.drafts: list[dict[str, Any]] = []
+        """sendMessageDraft's parameters, in order, each with "at" (perf_counter)."""
+        self.draft_limit: tuple[float, float] | None = None
+        """(rate, burst): drafts per chat, as a token bucket; over it, 429 as Telegram."""
+        self._draft_buckets: dict[int, tuple[float, float]] = {}
+        self.draft_limited = 0
 
     # ----- what users do -------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str = "Ann", language: str = "en") -> dict:
@@ -134,6 +140,14 @@ class FakeTelegram(MoreBotAPI):
             "message": self._message_json(message),
         }
         return self._queue({"callback_query": query})
+
+    def stop_update(self, user_id: int, draft_id: int) -> dict[str, Any]:
+        """The person presses Stop on the bot's draft `draft_id` (Bot API 10.3)."""
+        stopped = {"chat": self._chat(user_id), "draft_id": draft_id}
+        return self._queue({"stopped_message_generation": stopped})
+
+    def drafts_to(self, chat_id: int) -> list[dict[str, Any]]:
+        return [d for d in self.drafts if d["chat_id"] == chat_id]
 
     def press(self, user_id: int, message: StoredMessage, text_part: str) -> dict[str, Any]:
         """Presses the button whose label contains `text_part`."""
@@ -306,6 +320,25 @@ class FakeTelegram(MoreBotAPI):
             )
         message.text, message.reply_markup = params["text"], markup
         return self._message_json(message)
+
+    async def _sendMessageDraft(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id = self._target(params["chat_id"])  # users' chats: private only
+        if params["draft_id"] == 0:
+            raise bad_request("draft_id must be non-zero")
+        rules.check_text(params.get("text", ""), params.get("parse_mode"), limit=4096, minimum=0)
+        if self.draft_limit is not None:
+            rate, burst = self.draft_limit
+            now = time.monotonic()
+            tokens, at = self._draft_buckets.get(chat_id, (burst, now))
+            tokens = min(burst, tokens + (now - at) * rate)
+            if tokens < 1:
+                self._draft_buckets[chat_id] = (tokens, now)
+                self.draft_limited += 1
+                wait = max(1, math.ceil((1 - tokens) / rate))
+                raise BotAPIError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+            self._draft_buckets[chat_id] = (tokens - 1, now)
+        self.drafts.append({**params, "at": time.perf_counter()})
+        return True
 
     async def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:  # noqa: N802
         message = self._existing(params)

@@ -10,6 +10,7 @@ from services.core.models import Account
 from services.generation.base import FailureKind
 from services.studio.captions import cut_at_word
 from services.studio.catalog import LANGUAGE_NAMES, Audience, PostType
+from services.studio.models import PartialPost
 from services.studio.progress import Progress
 from services.studio.service import Draft
 
@@ -84,6 +85,12 @@ def draft_summary(draft: Draft) -> str:
         language=language_label(draft.language),
         link=link,
     )
+
+
+def partial_text(partial: PartialPost) -> str:
+    """A post still being written, as its draft shows it (the cursor says it goes on)."""
+    body = escape(cut_at_word(partial.body, PROGRESS_PREVIEW_LIMIT)) if partial.body else ""
+    return f"<b>{escape(partial.title)}</b>\n{body} ▍"
 
 
 def progress_text(progress: Progress) -> str:

@@ -14,7 +14,7 @@ async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
     if outcome.status is PostStatus.DONE:
         done = _("✅ Done! {cost} tokens spent, {balance} left.")
         await message.edit_text(done.format(cost=cost, balance=outcome.balance))
-    elif outcome.status is PostStatus.FAILED:
+    elif outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
         await message.edit_text(outcome_problem(outcome, cost))
     else:  # nothing was started: the screen the user tapped stays as it is
         await message.answer(outcome_problem(outcome, cost))

@@ -17,4 +17,8 @@ def outcome_problem(outcome: PostOutcome, cost: int) -> str:
         return _("⏳ Still working on your post — it will arrive in a moment.")
     if outcome.status is PostStatus.DUPLICATE:
         return _("This post has already been made. Use “New post” for another one.")
+    if outcome.status is PostStatus.STOPPED:
+        return _("⏹ Stopped. Your {cost} tokens are back. Balance: {balance}.").format(
+            cost=cost, balance=outcome.balance
+        )
     return failure_text(outcome.failure, cost, outcome.balance)
