@@ -119,6 +119,8 @@ class ProviderAPI:
         self.latency = latency
         self.stream_seconds = stream_seconds
         """How long a streamed text answer takes from its first piece to its last."""
+        self.cut_streams: set[str] = set()
+        """Models whose streams break (the connection dropped) after their first third."""
         self.calls: list[Call] = []
         self._failures: dict[str, list[Failure]] = {}
         self._runner: web.AppRunner | None = None
@@ -226,15 +228,19 @@ class ProviderAPI:
             usage = {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500}
             events.append({**chunk({}), "choices": [], "usage": usage})
         lines = [f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"]
-        return await self._sse(request, lines)
+        return await self._sse(request, call, lines)
 
-    async def _sse(self, request: web.Request, lines: list[str]) -> web.StreamResponse:
+    async def _sse(self, request: web.Request, call: Call, lines: list[str]) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         pause = self.stream_seconds / max(len(lines) - 1, 1)
         for n, line in enumerate(lines):
             if n and pause:
                 await asyncio.sleep(pause)
+            if call.model in self.cut_streams and n >= len(lines) // 3:
+                assert request.transport is not None
+                request.transport.close()  # the connection drops mid-answer
+                return response
             await response.write(line.encode())
         await response.write_eof()
         return response
@@ -336,7 +342,7 @@ class ProviderAPI:
                     "totalTokenCount": 450,
                 }
             events.append(f"data: {json.dumps(event, ensure_ascii=False)}\r\n\r\n")
-        return await self._sse(request, events)
+        return await self._sse(request, call, events)
 
     async def _imagen(self, request: web.Request) -> web.Response:
         if request.headers.get("x-goog-api-key") != VERTEX_KEY:

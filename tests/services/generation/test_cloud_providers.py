@@ -19,6 +19,7 @@ from services.generation.base import FailureKind, GenerationError
 from services.generation.lineup import Clients, parse_models
 from services.generation.pricing import PriceList
 from services.studio.catalog import Audience, PostType
+from services.studio.models import PartialPost as PostPartial
 from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request
 from tests.fakes.providers_http import (
@@ -317,3 +318,42 @@ async def test_horoscopes_come_from_the_text_model_or_the_templates(api, clients
     api.fail("gpt-4.1-mini", OPENAI_SERVER_ERROR, OPENAI_SERVER_ERROR, OPENAI_SERVER_ERROR)
     text, model = await chains.horoscopes.write(reading, "ru")
     assert model == "horoscope-templates-v1" and "Лев" in text
+
+
+@pytest.mark.parametrize("model", ["openai:gpt-4.1-mini", "google:gemini-2.5-flash"])
+async def test_a_streamed_post_is_told_as_it_is_written_and_ends_the_same(api, clients, model):
+    """The models stream their structured answer (OpenAI's chat completion chunks, Gemini's
+    streamGenerateContent over SSE, each spread over half a second here): the partial post
+    grows from the first words of the title to the whole body, and the finished post,
+    usage and cost are those of the same answer unstreamed."""
+    api.stream_seconds = 0.5
+    chain = lineup(api, clients, model, "local").text
+    told: list[PostPartial] = []
+    started = time.perf_counter()
+    streamed = await chain.write_post(REQUEST, on_partial=told.append)
+    whole = await chain.write_post(REQUEST)
+    assert streamed.text == whole.text and streamed.usage == whole.usage
+    assert len(told) >= 4
+    assert told[0].body == "" or len(told[0].body) < len(told[-1].body)
+    assert all(len(a.body) <= len(b.body) for a, b in zip(told, told[1:], strict=False))
+    assert told[-1].title == whole.text.title and told[-1].body == whole.text.body
+    assert time.perf_counter() - started >= 0.5  # it did come in pieces over time
+    [stream_call, _] = api.calls_to(model.split(":")[1])
+    if model.startswith("openai"):
+        assert stream_call.body["stream"] is True
+        assert stream_call.body["stream_options"] == {"include_usage": True}
+    else:
+        assert stream_call.path.endswith(":streamGenerateContent")
+
+
+async def test_a_stream_cut_halfway_moves_on_to_the_next_model(api, clients):
+    """A stream that breaks after its first pieces (the connection dropped) is a failed
+    call: the next model writes the post from its start."""
+    api.stream_seconds = 0.2
+    api.cut_streams = {"gpt-4.1-mini"}
+    chain = lineup(api, clients, "openai:gpt-4.1-mini,google:gemini-2.5-flash", "local").text
+    told: list[PostPartial] = []
+    result = await chain.write_post(REQUEST, on_partial=told.append)
+    assert result.usage.model == "gemini-2.5-flash"
+    assert api.calls_to("gpt-4.1-mini") and told  # it had begun: its pieces were told
+    assert told[-1].body == result.text.body  # then the next model's post, whole
