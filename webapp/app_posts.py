@@ -25,7 +25,7 @@ from services.generation.base import FailureKind
 from services.studio.board import FINAL, BoardJob, Event, JobBoard
 from services.studio.drafts import draft_from_fields
 from services.studio.jobs import AppPostJob
-from services.studio.models import PostText, StoredPost
+from services.studio.models import PartialPost, PostText, StoredPost
 from services.studio.progress import Progress
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
 from services.studio.service import StudioService
@@ -34,6 +34,8 @@ from ui.studio.texts import outcome_problem
 from webapp.signing import MediaSigner
 from webapp.texts import said
 
+WRITING_EVERY = 0.5
+"""Seconds between two "writing" events of a job (only the newest text is told)."""
 QUIET = 15.0
 """Seconds without an event after which a follower checks whether the job went stale."""
 TELL_GRACE = 2.0
@@ -56,6 +58,36 @@ class PostResult(BaseModel):
 
 def text_of(text: PostText) -> dict[str, object]:
     return {"title": text.title, "body": text.body, "hashtags": list(text.hashtags)}
+
+
+class PacedWriting:
+    """The post as it is written, told on the board as "writing" events: the newest text
+    at most every `every` seconds (each event is kept in the job's stream for its
+    readers), the ones between skipped."""
+
+    def __init__(self, board: JobBoard, job_id: str, every: float) -> None:
+        self._board, self._job_id, self._every = board, job_id, every
+        self._latest: PartialPost | None = None
+        self._told: PartialPost | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def update(self, partial: PartialPost) -> None:
+        self._latest = partial
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._tell(), name="app-writing")
+
+    async def _tell(self) -> None:
+        while (latest := self._latest) is not None and latest != self._told:
+            self._told = latest
+            text = {"title": latest.title, "body": latest.body}
+            await self._board.emit(self._job_id, {"status": "writing", "text": text})
+            await asyncio.sleep(self._every)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
 
 
 class AppPosts:
@@ -83,12 +115,14 @@ class AppPosts:
         """The job's work; None when its hold was settled already (nothing left to do)."""
         told_text = False
         in_order = asyncio.Lock()  # progress reports run in the background: text first
+        writing = PacedWriting(self.board, job.job_id, WRITING_EVERY)
 
         async def tell_text(text: PostText) -> None:
             nonlocal told_text
             async with in_order:
                 if not told_text:
                     told_text = True
+                    await writing.close()  # no "writing" after the whole text
                     event = {"status": "text_ready", "text": text_of(text)}
                     await self.board.emit(job.job_id, event)
 
@@ -103,14 +137,18 @@ class AppPosts:
             await self.board.emit(job.job_id, {"status": "image_ready", "image_url": url})
             return None
 
-        outcome = await self.studio.finish_post(
-            job.user_id,
-            draft_from_fields(job.draft),
-            job.reservation_id,
-            job.held_at,
-            on_progress,
-            deliver,
-        )
+        try:
+            outcome = await self.studio.finish_post(
+                job.user_id,
+                draft_from_fields(job.draft),
+                job.reservation_id,
+                job.held_at,
+                on_progress,
+                deliver,
+                on_partial=writing.update,
+            )
+        finally:
+            await writing.close()
         if outcome is not None:
             await self.tell_outcome(job.job_id, job.user_id, job.locale, outcome)
         elif (board_job := await self.board.get(job.job_id)) is not None:
@@ -162,9 +200,10 @@ class AppPosts:
             result = await self.result(user_id, outcome.post_id, outcome.balance, outcome.text)
             await self.board.emit(job_id, {"status": "done", "result": result.model_dump()})
             return
-        refunded = outcome.status is PostStatus.FAILED
+        refunded = outcome.status in (PostStatus.FAILED, PostStatus.STOPPED)
         message = said(self.i18n, locale, outcome_problem, outcome, self.studio.cost)
-        await self.fail(job_id, message, refunded, outcome.balance, outcome.failure)
+        stopped = outcome.status is PostStatus.STOPPED
+        await self.fail(job_id, message, refunded, outcome.balance, outcome.failure, stopped)
 
     async def fail(
         self,
@@ -173,15 +212,17 @@ class AppPosts:
         refunded: bool,
         balance: int,
         failure: FailureKind | None = None,
+        stopped: bool = False,
     ) -> None:
         """Tells the job failed: `failure` is the generators' reason (None when the job was
-        interrupted or refused)."""
+        interrupted, refused or `stopped` by its owner)."""
         event = {
             "status": "failed",
             "message": message,
             "refunded": refunded,
             "tokens_remaining": balance,
             "failure": failure.value if failure is not None else None,
+            "stopped": stopped,
         }
         await self.board.emit(job_id, event)
 
@@ -201,6 +242,11 @@ class AppPosts:
             download_url=f"{url}&download=1" if url else None,
             tokens_remaining=balance,
         )
+
+    async def stop(self, job: BoardJob) -> bool:
+        """The owner's Stop: True when the run was asked to stop (it ends before the post
+        is shown, refunded, and tells the board); False when it has ended already."""
+        return not job.finished and await self.studio.stop(job.user_id, job.reservation_id)
 
     async def job(self, job_id: str, user_id: int, locale: str) -> BoardJob | None:
         """`user_id`'s job as the board has it, settled first if it went stale (None when

@@ -167,12 +167,14 @@ class JobStarted(BaseModel):
 
 class JobState(BaseModel):
     job_id: str
-    status: Literal["queued", "text_ready", "image_ready", "done", "failed"]
+    status: Literal["queued", "writing", "text_ready", "image_ready", "done", "failed"]
     text: dict[str, object] | None = None
+    """The post's text: as far as it is written while `writing`, whole from `text_ready`."""
     image_url: str | None = None
     result: PostResult | None = None
     message: str | None = None
     refunded: bool = False
+    stopped: bool = False
 
 
 class GeneratedPost(PostResult):
@@ -320,7 +322,7 @@ async def job_state(
     app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
 ) -> JobState:
     job = await _job(app_posts, who, job_id)
-    text = job.latest("text_ready")
+    text = job.latest("text_ready") or job.latest("writing")
     image = job.latest("image_ready")
     done = job.latest("done")
     failed = job.latest("failed") or {}
@@ -332,7 +334,30 @@ async def job_state(
         result=PostResult.model_validate(done["result"]) if done else None,
         message=failed.get("message"),
         refunded=bool(failed.get("refunded")),
+        stopped=bool(failed.get("stopped")),
     )
+
+
+class Stopping(BaseModel):
+    job_id: str
+    stopping: Literal[True] = True
+
+
+@jobs_router.post(
+    "/{job_id}/stop",
+    status_code=202,
+    responses={**FOUND, **problem(409, "The job has ended already (code: ended)")},
+)
+async def stop_job(
+    app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
+) -> Stopping:
+    """Stops the owner's job before its post is shown, wherever it runs: its events end
+    with `failed`, `stopped` and `refunded` true (the tokens back once). 409 when it has
+    ended already (a post shown stays)."""
+    job = await _job(app_posts, who, job_id)
+    if not await app_posts.stop(job):
+        raise ApiError(409, N_("This post is finished already: nothing to stop."), "ended")
+    return Stopping(job_id=job.id)
 
 
 @jobs_router.get(

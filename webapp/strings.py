@@ -26,6 +26,7 @@ STRINGS: dict[str, str] = {
     "balance": _noop("Balance: {balance} tokens"),
     "writing": _noop("Writing the post and painting its image…"),
     "painting": _noop("The text is ready; painting the image…"),
+    "stop": _noop("⏹ Stop"),
     "done": _noop("Done! {balance} tokens left."),
     "refunded": _noop("Your tokens were returned."),
     "history": _noop("Your posts"),

@@ -36,6 +36,7 @@ DOCUMENTED = {
     ("GET", "/api/pro/posts"),
     ("GET", "/api/jobs/{job_id}"),
     ("GET", "/api/jobs/{job_id}/events"),
+    ("POST", "/api/jobs/{job_id}/stop"),
     ("POST", "/api/auth/telegram"),
     ("POST", "/api/auth/refresh"),
     ("POST", "/api/images/{image_id}/shared"),

@@ -404,3 +404,42 @@ async def test_live_views_are_capped_and_their_seats_come_back(
             assert events[-1]["status"] == "done"
         assert streams.open == 0  # every seat is back
         assert (await follow(web, job_id))[-1]["status"] == "done"
+
+
+async def test_the_mini_app_sees_the_post_written_and_can_stop_it_for_its_tokens(
+    settings: Settings, telegram: FakeTelegram
+):
+    painter = SlowPainter()
+    streaming = settings.model_copy(update={"local_writer_pace": 0.05})
+    async with contextlib.aclosing(open_api(streaming, telegram, image_generator=painter)) as api:
+        web: Web = await anext(api)
+        await make_pro(web)
+        job_id = await generate(web)
+        await painter.started.wait()
+        await asyncio.sleep(0.6)  # the text is written meanwhile (the picture waits)
+        state = (await web.client.get(f"/api/jobs/{job_id}", headers=auth(PARTNER_ID))).json()
+        assert state["status"] == "text_ready" and state["text"]["body"]
+
+        stopped = await web.client.post(f"/api/jobs/{job_id}/stop", headers=auth(PARTNER_ID))
+        assert stopped.status_code == 202 and stopped.json() == {
+            "job_id": job_id,
+            "stopping": True,
+        }
+        events = await follow(web, job_id)
+        statuses = [e["status"] for e in events]
+        assert statuses[0] == "queued" and "writing" in statuses and statuses[-1] == "failed"
+        writing = [e["text"] for e in events if e["status"] == "writing"]
+        assert all(
+            len(a["body"]) <= len(b["body"]) for a, b in zip(writing, writing[1:], strict=False)
+        )
+        end = events[-1]
+        assert end["stopped"] is True and end["refunded"] is True
+        assert end["tokens_remaining"] == 500 and "Stopped" in end["message"]
+        assert "image_ready" not in statuses  # nothing shown after the stop
+        assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
+
+        again = await web.client.post(f"/api/jobs/{job_id}/stop", headers=auth(PARTNER_ID))
+        assert again.status_code == 409 and again.json()["error"]["code"] == "ended"
+        theirs = await web.client.post(f"/api/jobs/{job_id}/stop", headers=auth(FAN_ID))
+        assert theirs.status_code == 404
+        painter.go.set()

@@ -89,27 +89,47 @@ export async function render(root) {
       // Asynchronous (RFC 7240): a job at once, its events streamed while it is made.
       const job = await api("/api/pro/generate", { method: "POST", body, headers: { Prefer: "respond-async" } });
       let view = null;
-      await followJob(`/api/jobs/${job.job_id}/events`, (event) => {
-        if (event.status === "text_ready") {
-          view = postView(event.text, null);
-          output.replaceChildren(view);
-          status.replaceChildren(el("span", { class: "spinner" }), t("painting"));
-        } else if (event.status === "image_ready") {
-          if (view && !view.querySelector("#post-image")) view.append(el("img", { class: "preview", id: "post-image", src: event.image_url, alt: "" }));
-        } else if (event.status === "done") {
-          const result = event.result;
-          me.balance = result.tokens_remaining;
-          balance.textContent = t("balance", { balance: me.balance });
-          output.replaceChildren(postView(result, result.image_url));
-          status.textContent = t("done", { balance: result.tokens_remaining });
-          haptic("success");
-          api("/api/pro/posts?limit=1").then(([post]) => output.append(actions(result, post && post.image_id))).catch(failed);
-          history(root.querySelector("#history")).catch(failed);
-        } else if (event.status === "failed") {
-          status.replaceChildren(el("span", { class: "error" }, event.message || t("interrupted")));
-          haptic("error");
-        }
+      // Stop: the run ends before the post is shown, wherever it runs; the tokens come back.
+      const stop = el("button", { class: "secondary", id: "stop" }, t("stop"));
+      stop.addEventListener("click", () => {
+        stop.disabled = true;
+        api(`/api/jobs/${job.job_id}/stop`, { method: "POST" }).catch(failed);
       });
+      output.after(stop);
+      try {
+        await followJob(`/api/jobs/${job.job_id}/events`, (event) => {
+          if (event.status === "writing") {
+            // The post as far as it is written (a "writing" event every half second or so).
+            output.replaceChildren(postView({ ...event.text, hashtags: [] }, null));
+          } else if (event.status === "text_ready") {
+            view = postView(event.text, null);
+            output.replaceChildren(view);
+            status.replaceChildren(el("span", { class: "spinner" }), t("painting"));
+          } else if (event.status === "image_ready") {
+            stop.remove(); // the post is being shown: too late to stop
+            if (view && !view.querySelector("#post-image")) view.append(el("img", { class: "preview", id: "post-image", src: event.image_url, alt: "" }));
+          } else if (event.status === "done") {
+            const result = event.result;
+            me.balance = result.tokens_remaining;
+            balance.textContent = t("balance", { balance: me.balance });
+            output.replaceChildren(postView(result, result.image_url));
+            status.textContent = t("done", { balance: result.tokens_remaining });
+            haptic("success");
+            api("/api/pro/posts?limit=1").then(([post]) => output.append(actions(result, post && post.image_id))).catch(failed);
+            history(root.querySelector("#history")).catch(failed);
+          } else if (event.status === "failed") {
+            if (typeof event.tokens_remaining === "number") {
+              me.balance = event.tokens_remaining;
+              balance.textContent = t("balance", { balance: me.balance });
+            }
+            if (event.stopped) output.replaceChildren();
+            status.replaceChildren(el("span", { class: event.stopped ? "hint" : "error", id: "ended" }, event.message || t("interrupted")));
+            haptic(event.stopped ? "warning" : "error");
+          }
+        });
+      } finally {
+        stop.remove();
+      }
     } catch (error) {
       status.replaceChildren(el("span", { class: "error", id: "problem" }, error.message));
       failed(error);
