@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)
     text_timeout: float = Field(default=25.0, gt=0)
-    draft_rate: float = Field(default=20.0, gt=0, le=1000)
+    draft_rate: float = Field(default=100.0, gt=0, le=1000)
     """Drafts a second (text shown as it is written) for the whole bot, every process."""
     draft_interval: float = Field(default=1.0, ge=0.2, le=30)
     """Seconds between two drafts in one chat."""

@@ -108,6 +108,10 @@ class Call:
     body: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
     """When the request had arrived (its body read)."""
+    first_piece_at: float | None = None
+    """A streamed answer: when its first piece went out (the model's first token)."""
+    left_at: float | None = None
+    """When the client went away before the answer was complete (the call abandoned)."""
 
 
 STREAM_PIECES = 12
@@ -119,6 +123,8 @@ class ProviderAPI:
         self.latency = latency
         self.stream_seconds = stream_seconds
         """How long a streamed text answer takes from its first piece to its last."""
+        self.latencies: dict[str, float] = {}
+        """Per model, instead of `latency`."""
         self.cut_streams: set[str] = set()
         """Models whose streams break (the connection dropped) after their first third."""
         self.calls: list[Call] = []
@@ -140,7 +146,9 @@ class ProviderAPI:
         app.router.add_post("/{version}/models/{model}:generateContent", self._gemini)
         app.router.add_post("/{version}/models/{model}:streamGenerateContent", self._gemini_stream)
         app.router.add_post("/v1beta1/publishers/google/models/{model}:predict", self._imagen)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A client that goes away cancels its request's handler (as a real server stops
+        # working for it): `Call.left_at` says when.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -159,12 +167,16 @@ class ProviderAPI:
         body = await request.json()
         call = Call(request.path, model or body.get("model", ""), dict(request.headers), body)
         self.calls.append(call)
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        queue = self._failures.get(call.model)
-        failure = queue.pop(0) if queue else None
-        if failure is not None and failure.hang:
-            await self._stopping.wait()
+        try:
+            if latency := self.latencies.get(call.model, self.latency):
+                await asyncio.sleep(latency)
+            queue = self._failures.get(call.model)
+            failure = queue.pop(0) if queue else None
+            if failure is not None and failure.hang:
+                await self._stopping.wait()
+        except asyncio.CancelledError:
+            call.left_at = time.perf_counter()
+            raise
         return call, failure
 
     # --- OpenAI -----------------------------------------------------------------------
@@ -228,21 +240,31 @@ class ProviderAPI:
             usage = {"prompt_tokens": 320, "completion_tokens": 180, "total_tokens": 500}
             events.append({**chunk({}), "choices": [], "usage": usage})
         lines = [f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"]
-        return await self._sse(request, call, lines)
+        return await self._sse(request, call, lines, first_content=1)
 
-    async def _sse(self, request: web.Request, call: Call, lines: list[str]) -> web.StreamResponse:
+    async def _sse(
+        self, request: web.Request, call: Call, lines: list[str], first_content: int = 0
+    ) -> web.StreamResponse:
+        """Writes `lines` over `stream_seconds`; `lines[first_content]` is the first that
+        carries text (the model's first token)."""
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         pause = self.stream_seconds / max(len(lines) - 1, 1)
-        for n, line in enumerate(lines):
-            if n and pause:
-                await asyncio.sleep(pause)
-            if call.model in self.cut_streams and n >= len(lines) // 3:
-                assert request.transport is not None
-                request.transport.close()  # the connection drops mid-answer
-                return response
-            await response.write(line.encode())
-        await response.write_eof()
+        try:
+            for n, line in enumerate(lines):
+                if n and pause:
+                    await asyncio.sleep(pause)
+                if call.model in self.cut_streams and n >= len(lines) // 3:
+                    assert request.transport is not None
+                    request.transport.close()  # the connection drops mid-answer
+                    return response
+                await response.write(line.encode())
+                if call.first_piece_at is None and n >= first_content:
+                    call.first_piece_at = time.perf_counter()
+            await response.write_eof()
+        except (asyncio.CancelledError, ConnectionResetError):
+            call.left_at = time.perf_counter()
+            raise
         return response
 
     async def _openai_image(self, request: web.Request) -> web.Response:

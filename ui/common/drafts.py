@@ -32,7 +32,7 @@ class DraftPace:
     one per chat every `interval` seconds."""
 
     rates: RateStore
-    rate: float = 20.0
+    rate: float = 100.0
     interval: float = 1.0
 
 
