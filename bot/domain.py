@@ -177,6 +177,7 @@ def _studio(
         cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
         stops=shared.stops,
+        rewrite_cost=settings.rewrite_tokens,
     )
 
 

@@ -57,6 +57,7 @@ async def finish_post(
                 shown.show,
                 _photo_sender(message, app_url),
                 on_partial=(lambda p: live.update(partial_text(p))) if live else None,
+                picture_of=job.picture_of,
             )
         finally:
             shown.ended = True
@@ -64,7 +65,8 @@ async def finish_post(
                 await live.close()
     if outcome is None:
         return None
-    await report(outcome, message, studio.cost)  # finish_post has drained every progress edit
+    cost = studio.cost if job.picture_of is None else studio.rewrite_cost
+    await report(outcome, message, cost)  # finish_post has drained every progress edit
     if job.wizard and state is not None:
         if outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
             await offer_retry(message, state, studio, job.where.user_id)

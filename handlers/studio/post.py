@@ -39,6 +39,7 @@ from ui.studio.callbacks import (
     StudioNavCallback,
 )
 from ui.studio.replies import report
+from ui.studio.texts import outcome_problem
 from ui.studio.wizard import offer_retry
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,31 @@ async def process_post_regenerate(
     )
 
 
+async def process_post_rewrite(
+    query: CallbackQuery,
+    post: StoredPost,
+    account: Account,
+    studio: StudioService,
+    jobs: JobQueue,
+) -> None:
+    """A new text for this post's picture (REWRITE_TOKENS): a new message becomes its
+    progress message, then the photo comes again with the new caption."""
+    assert isinstance(query.message, Message)  # checked by OwnPostFilter
+    await query.answer()
+    progress = await query.message.answer(
+        _("📝 Writing a new text for this picture ({cost} tokens)…").format(
+            cost=studio.rewrite_cost
+        )
+    )
+    where = where_of(progress, account.user_id, get_i18n().current_locale)
+    key = f"rewrite:{post.id}:{query.id}"
+    outcome = await studio.queue_post(
+        account, Draft.of(post), key, jobs, where, wizard=False, picture_of=post.id
+    )
+    if outcome.status is not PostStatus.QUEUED:
+        await progress.edit_text(outcome_problem(outcome, studio.rewrite_cost))
+
+
 async def process_regenerate_yes(
     query: CallbackQuery,
     callback_data: RegenerateCallback,
@@ -168,6 +194,7 @@ def create_router() -> Router:
         (process_post_new, PostAction.NEW),
         (process_post_download, PostAction.DOWNLOAD),
         (process_post_cards, PostAction.CARDS),
+        (process_post_rewrite, PostAction.REWRITE),
     ):
         register(handler, PostActionCallback.filter(F.action == action), OwnPostFilter())
     register(process_regenerate_yes, RegenerateCallback.filter(F.confirm), OwnPostFilter())

@@ -20,6 +20,8 @@ class PostJob(ReportedJob):
     draft: dict[str, str | None]
     wizard: bool
     """Made from the wizard's confirm screen: the draft is closed, or offered again."""
+    picture_of: int | None = None
+    """A new text for this delivered post's picture ("rewrite the text"); None: a post."""
 
     def hold(self) -> Hold:
         return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)

@@ -15,10 +15,10 @@ from enum import StrEnum
 from typing import TypeVar
 
 from services.core.account_repo import AccountRepo
-from services.core.image_repo import ImageRepo, NewImage
+from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
-from services.generation.base import FailureKind, GenerationError, ImageResult
+from services.generation.base import FailureKind, GenerationError, ImageResult, Usage
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
 from services.generation.image_bytes import fit_for_photo
@@ -52,6 +52,16 @@ class ReadyPost:
     photo: bytes
     """The image as Telegram takes it for a photo (the PNG, or a JPEG when it is too big)."""
     photo_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPicture:
+    """A delivered post's picture, kept for a new text ("rewrite the text")."""
+
+    image: StoredImage
+    png: bytes
+    width: int
+    height: int
 
 
 DeliverCallback = Callable[[ReadyPost], Awaitable[str | None]]
@@ -121,18 +131,20 @@ class PostRun:
         timeout: float | None = None,
         on_partial: PartialCallback | None = None,
         stop: asyncio.Event | None = None,
+        kept: KeptPicture | None = None,
     ) -> PostOutcome:
         """`timeout`: seconds the writing and painting may take (the generation timeout
         when None). `on_partial` is told the text as it is written; once `stop` is set,
         before the post is shown, the providers are left and the hold refunded (STOPPED);
-        after, it changes nothing."""
+        after, it changes nothing. With `kept`, only the text is written: the post keeps
+        that picture."""
         records: list[GenerationRecord] = []
         post = _new_post(account.user_id, draft, reservation.id)
         reporter = Reporter(on_progress, resumed=reservation.takeovers > 0)
         limit = self._timeout if timeout is None else timeout
         try:
             text, image = await _unless_stopped(
-                self._generate(account.user_id, draft, records, reporter, limit, on_partial),
+                self._generate(account.user_id, draft, records, reporter, limit, on_partial, kept),
                 stop,
             )
             if stop is not None and stop.is_set():
@@ -157,7 +169,7 @@ class PostRun:
             failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
             return PostOutcome(PostStatus.FAILED, balance, post_id=post_id, failure=failure)
         post, records = _done(post, records, text, image_path)
-        picture = _picture(post, records, file_id)
+        picture = _picture(post, records, file_id, kept)
         post_id, balance = await self._settle_patiently(post, records, reservation, picture)
         return PostOutcome(
             PostStatus.DONE,
@@ -219,6 +231,7 @@ class PostRun:
         reporter: Reporter,
         timeout: float,
         on_partial: PartialCallback | None = None,
+        kept: KeptPicture | None = None,
     ) -> tuple[PostText, ImageResult]:
         """Writes the post and paints its picture at the same time, within `timeout`."""
         request = PostRequest(
@@ -234,7 +247,8 @@ class PostRun:
             reporter.notify()  # "started": shown while both run
             async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
                 text_task = group.create_task(self._write(request, calls, on_partial))
-                image_task = group.create_task(self._paint(request, calls))
+                painting = self._paint(request, calls) if kept is None else _keep(kept, calls)
+                image_task = group.create_task(painting)
         except TimeoutError as error:
             raise GenerationError(FailureKind.TIMEOUT, "generation timed out") from error
         except BaseExceptionGroup as group_error:
@@ -356,18 +370,36 @@ def _done(
     return made, calls
 
 
-def _picture(post: NewPost, records: list[GenerationRecord], file_id: str | None) -> NewImage:
-    """The done post's picture for the gallery and sharing, from the call that painted it."""
-    made = next(r for r in records if r.kind == "image" and r.status == "ok")
+def _picture(
+    post: NewPost,
+    records: list[GenerationRecord],
+    file_id: str | None,
+    kept: KeptPicture | None = None,
+) -> NewImage:
+    """The done post's picture for the gallery and sharing, from the call that painted it
+    (or the picture it kept, which cost nothing this time)."""
+    if kept is not None:
+        prompt, provider, model = kept.image.prompt, kept.image.provider, kept.image.model
+        cost = 0.0
+    else:
+        made = next(r for r in records if r.kind == "image" and r.status == "ok")
+        prompt, provider, model, cost = made.prompt, made.provider, made.model, made.cost_usd
     return NewImage(
         user_id=post.user_id,
         params=StudioParams(post.title or ""),
-        prompt=made.prompt,
-        provider=made.provider,
-        model=made.model,
+        prompt=prompt,
+        provider=provider,
+        model=model,
         quality="standard",
-        cost_usd=made.cost_usd,
+        cost_usd=cost,
         path=post.image_path or "",
         file_id=file_id,
         post_id=post.reservation_id,
     )
+
+
+async def _keep(kept: KeptPicture, calls: _Calls) -> ImageResult:
+    """The kept picture, as if painted now (nothing is called)."""
+    calls.reporter.image_ready = True
+    usage = Usage(kept.image.provider, kept.image.model)
+    return ImageResult(kept.png, kept.width, kept.height, usage)

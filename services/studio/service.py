@@ -17,8 +17,9 @@ from services.core.ledger import Ledger
 from services.core.models import Account, Reservation
 from services.core.stops import MemoryStops, StopSignals, hold_key
 from services.core.work_repo import Origin
-from services.generation.base import FailureKind
+from services.generation.base import FailureKind, GenerationError
 from services.generation.chain import ImageChain
+from services.generation.image_bytes import as_png
 from services.infra.db import Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
@@ -29,7 +30,14 @@ from services.studio.jobs import AppPostJob, PostJob
 from services.studio.models import PartialCallback, StoredPost
 from services.studio.post_repo import PostRepo
 from services.studio.progress import ProgressCallback
-from services.studio.run import DeliverCallback, PostOutcome, PostRun, PostStatus, ReadyPost
+from services.studio.run import (
+    DeliverCallback,
+    KeptPicture,
+    PostOutcome,
+    PostRun,
+    PostStatus,
+    ReadyPost,
+)
 
 __all__ = [
     "DeliverCallback",
@@ -59,6 +67,7 @@ class StudioService:
         cost: int,
         timeout: float,
         stops: StopSignals | None = None,
+        rewrite_cost: int = 1,
     ) -> None:
         self._ledger = ledger
         self._stops = stops or MemoryStops()
@@ -69,6 +78,8 @@ class StudioService:
         self._media = media
         self._locks = locks
         self.cost = cost
+        self.rewrite_cost = rewrite_cost
+        """Tokens a new text for a delivered post's picture costs (REWRITE_TOKENS)."""
         self.timeout = timeout
         """Seconds a post may take from its hold (GENERATION_TIMEOUT): the run's deadline."""
         self._run = PostRun(
@@ -114,7 +125,12 @@ class StudioService:
         )
 
     async def reserve_post(
-        self, account: Account, draft: Draft, key: str, origin: Origin | None = None
+        self,
+        account: Account,
+        draft: Draft,
+        key: str,
+        origin: Origin | None = None,
+        cost: int | None = None,
     ) -> PostOutcome:
         """The quick half: the PRO check, the person's one-post-in-flight lock and the token
         hold (with its `origin`, for the sweeper). QUEUED (`post_id` is the reservation's
@@ -128,7 +144,7 @@ class StudioService:
         try:
             outcome = await self._ledger.reserve(
                 user_id,
-                self.cost,
+                self.cost if cost is None else cost,
                 f"studio:{user_id}:{key}",
                 "studio post",
                 origin,
@@ -154,19 +170,25 @@ class StudioService:
         where: Where,
         *,
         wizard: bool,
+        picture_of: int | None = None,
     ) -> PostOutcome:
         """A post from the chat: the tokens held (`reserve_post`), then its job queued for
         `finish_post`. QUEUED, or what stopped it (nothing is held then: a queue that cannot
-        take the job gives the tokens back at once, FAILED)."""
+        take the job gives the tokens back at once, FAILED). With `picture_of` (a delivered
+        post of theirs), a new text for that post's picture, at `rewrite_cost`."""
         fields = draft_fields(draft)
         origin = Origin(where.chat_id, where.message_id)
+        cost = self.rewrite_cost if picture_of is not None else None
         return await self._hold_and_queue(
             account,
             draft,
             key,
             origin,
             queue,
-            lambda post_id, held_at: PostJob(where, post_id, held_at, fields, wizard),
+            lambda post_id, held_at: PostJob(
+                where, post_id, held_at, fields, wizard, picture_of=picture_of
+            ),
+            cost,
         )
 
     async def queue_app_post(
@@ -193,11 +215,12 @@ class StudioService:
         origin: Origin | None,
         queue: JobQueue,
         job_for: Callable[[int, float], QueuedJob],
+        cost: int | None = None,
     ) -> PostOutcome:
         """The tokens held, then the job `job_for(reservation id, held at)` queued; the hold
         is released at once when the queue cannot take it."""
         held_at = time.time()
-        outcome = await self.reserve_post(account, draft, key, origin)
+        outcome = await self.reserve_post(account, draft, key, origin, cost)
         if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
             return outcome
         post_id = outcome.post_id
@@ -216,6 +239,7 @@ class StudioService:
         on_progress: ProgressCallback,
         deliver: DeliverCallback,
         on_partial: PartialCallback | None = None,
+        picture_of: int | None = None,
     ) -> PostOutcome | None:
         """The slow half, for a hold `reserve_post` made at `held_at` (Unix seconds): None
         when there is no work left (the hold was committed or refunded already: a job
@@ -229,6 +253,7 @@ class StudioService:
             return None  # its run ended (and let go of the lock), or the sweep refunded it
         try:
             left = held_at + self.timeout - time.time()
+            kept = await self._kept(user_id, picture_of) if picture_of is not None else None
             async with self._stops.watching(hold_key(reservation_id)) as stop:
                 return await self._run.make(
                     account,
@@ -239,9 +264,26 @@ class StudioService:
                     timeout=max(left, 0.0),
                     on_partial=on_partial,
                     stop=stop,
+                    kept=kept,
                 )
         finally:
             await self._locks.release(user_id)
+
+    async def _kept(self, user_id: int, post_id: int) -> KeptPicture | None:
+        """The picture of `user_id`'s post `post_id` (None when it is gone: the new text
+        then gets a new picture, as a post does)."""
+        image = await self._images.for_post(user_id, post_id)
+        if image is None or not image.path:
+            return None
+        try:
+            png = await asyncio.to_thread(self._media.path(image.path).read_bytes)
+        except OSError:
+            return None
+        try:
+            png, width, height = await as_png(png)
+        except GenerationError:
+            return None
+        return KeptPicture(image, png, width, height)
 
     async def stop(self, user_id: int, reservation_id: int) -> bool:
         """The person's Stop for their post in flight: True when its hold is still held

@@ -122,7 +122,10 @@ def post_actions(
                 button(_("➕ New post"), PostAction.NEW),
             ],
             [button(_("🎴 Cards"), PostAction.CARDS), share],
-            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
+            [
+                button(_("📝 New text"), PostAction.REWRITE),
+                button(_("⬇️ Download original"), PostAction.DOWNLOAD),
+            ],
         ]
     )
     return in_app(markup, app_url, "studio", chat_type)

@@ -54,6 +54,7 @@ async def test_partner_gets_a_post_for_two_tokens(driver: Driver):
         "➕ New post",
         "🎴 Cards",
         "📤 Share",
+        "📝 New text",
         "⬇️ Download original",
     ]
     assert driver.telegram.sent("sendChatAction", PARTNER_ID)
