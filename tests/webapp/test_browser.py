@@ -284,6 +284,23 @@ def test_a_cut_event_stream_is_opened_again_and_the_post_arrives(browser, live: 
     assert page.errors == [] and page.unsupported == []
 
 
+def test_a_partner_stops_a_post_and_gets_the_tokens_back(browser, live: Live, client):
+    live.run(lambda app: app.services.accounts.get_or_create(PARTNER_ID, "en"))
+    live.run(make_pro)
+    page = open_app(browser, live, PARTNER_ID, version=client)
+    page.wait_for_selector("#post_type")
+    press_main(page)
+    page.wait_for_selector("#post-text")  # written; the picture is painting
+    page.click("#stop")
+    page.wait_for_selector("#ended")
+    assert "Stopped" in page.inner_text("#ended") and "500" in page.inner_text("#ended")
+    assert page.locator("#stop").count() == 0 and page.locator("#post-image").count() == 0
+    assert "500" in page.inner_text("#balance")
+    account = live.run(lambda app: app.services.accounts.get(PARTNER_ID))
+    assert account.balance == 500
+    assert page.errors == [] and page.unsupported == []
+
+
 async def _cosmic_user(app: App) -> None:
     await app.services.accounts.get_or_create(FAN_ID, "en")
     await app.services.ledger.set_tier(FAN_ID, "universe", expires_at=None, key="u", reason="t")
