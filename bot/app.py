@@ -206,6 +206,7 @@ def _dispatcher(
         flood,
         ledger=services.ledger,
         studio=services.studio,
+        variants=services.variants,
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
@@ -268,6 +269,7 @@ def _jobs(
         batch=services.batch,
         scheduled=queued_work,
         app_url=settings.webapp_url,
+        more_pictures=services.variants,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
     )
     register_jobs(queue, runner)

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
+    variant_tokens: int = Field(default=1, ge=1)
+    """Tokens each of the "more pictures" of a delivered post costs."""
+    variant_count: int = Field(default=3, ge=2, le=10)
+    """How many more pictures "🖼 More pictures" paints (a media group holds 2 to 10)."""
     rewrite_tokens: int = Field(default=1, ge=1)
     """Tokens a new text for a delivered post's picture costs ("📝 New text")."""
     generation_timeout: float = Field(default=180.0, gt=0)

@@ -49,6 +49,7 @@ from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.post_repo import PostRepo
 from services.studio.service import StudioService
+from services.studio.variants import Variants
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Services:
     """This process's incarnation and its heartbeat (started by bot/app.py)."""
     journal: JobJournal
     """Where the in-process queue writes its jobs down (bot/jobs/broker.py)."""
+    variants: Variants
+    """More pictures for a delivered post (services/studio/variants.py)."""
     shared: SharedState = field(default_factory=SharedState)
 
     async def close(self) -> None:
@@ -151,6 +154,17 @@ async def build_services(
         clients=clients,
         owners=owners,
         journal=JobJournal(db, owners, timeout=settings.generation_timeout),
+        variants=Variants(
+            db=db,
+            ledger=ledger,
+            posts=posts,
+            image_chain=lineup.image,
+            media=MediaStore(settings.media_dir),
+            locks=shared.locks,
+            price_each=settings.variant_tokens,
+            count=settings.variant_count,
+            timeout=settings.generation_timeout,
+        ),
         shared=shared,
     )
 

@@ -34,6 +34,7 @@ from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
 from bot.jobs.observed import JobObserver
 from bot.jobs.studio_post import finish_post
+from bot.jobs.studio_variants import finish_variants
 from bot.logs import JOB
 from services.admin.jobs import BatchJob, BroadcastJob
 from services.admin.service import AdminService
@@ -41,8 +42,9 @@ from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
-from services.studio.jobs import AppPostJob, PostJob
+from services.studio.jobs import AppPostJob, PostJob, VariantsJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
+from services.studio.variants import Variants, VariantsOutcome
 from ui.common.drafts import DraftPace
 from webapp.app_posts import AppPosts
 
@@ -73,6 +75,8 @@ class JobRunner:
     """The work of the scheduler's queued jobs, by name (bot/duties/scheduled.py)."""
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
+    more_pictures: Variants | None = None
+    """The studio's "more pictures" (None: not offered by this process's wiring)."""
     pace: DraftPace | None = None
     """How fast a post's text may be shown as it is written (None: only when written)."""
 
@@ -89,6 +93,12 @@ class JobRunner:
                 self.app_url,
                 self.pace,
             )
+        return _ended(outcome)
+
+    async def variants(self, data: dict[str, Any]) -> str:
+        job = _parsed(VariantsJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await finish_variants(job, self.bot, self.more_pictures)
         return _ended(outcome)
 
     async def art(self, data: dict[str, Any]) -> str:
@@ -133,7 +143,7 @@ class JobRunner:
         return summary
 
 
-def _ended(outcome: PostOutcome | CosmicOutcome | None) -> str:
+def _ended(outcome: PostOutcome | CosmicOutcome | VariantsOutcome | None) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
@@ -143,7 +153,7 @@ def _ended(outcome: PostOutcome | CosmicOutcome | None) -> str:
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob)
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob)
 
 
 class RejectedJobError(Exception):
@@ -208,6 +218,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "post": ("studio.post", runner.post, True),
         "art": ("cosmic.art", runner.art, True),
         "app_post": ("studio.app_post", runner.app_post, True),
+        "variants": ("studio.variants", runner.variants, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

@@ -190,6 +190,28 @@ class ImageRepo:
         )
         return _image(row) if row else None
 
+    async def make_post_picture(self, user_id: int, post_id: int, image_id: int) -> bool:
+        """`image_id` (one of `user_id`'s studio images, not deleted) becomes the picture of
+        their post `post_id` in place of the one it had; False when either is not theirs."""
+        async with self._db.transaction() as tx:
+            chosen = await tx.fetch_one(
+                "SELECT id FROM images WHERE id = ? AND user_id = ? AND category = 'studio'"
+                " AND deleted_at IS NULL",
+                (image_id, user_id),
+            )
+            post = await tx.fetch_one(
+                "SELECT id FROM posts WHERE id = ? AND user_id = ? AND status = 'done'",
+                (post_id, user_id),
+            )
+            if chosen is None or post is None:
+                return False
+            await tx.execute(
+                "UPDATE images SET post_id = NULL WHERE post_id = ? AND user_id = ?",
+                (post_id, user_id),
+            )
+            await tx.execute("UPDATE images SET post_id = ? WHERE id = ?", (post_id, image_id))
+        return True
+
     async def recent_sent(self, user_id: int, limit: int, offset: int) -> list[StoredImage]:
         """The user's images Telegram already has (a file_id), newest first."""
         rows = await self._db.fetch_all(

@@ -82,6 +82,15 @@ class Ledger:
             reason=note or "admin grant",
         )
 
+    async def give_back_part(
+        self, user_id: int, tokens: int, *, key: str, reason: str
+    ) -> Account | None:
+        """Gives back `tokens` of a hold already committed, once per `key` (what it paid
+        for came in part: three pictures asked, two painted). None when the key was used."""
+        return await self._repo.change(
+            user_id, LedgerKind.REFUND, bonus_delta=tokens, key=key, reason=reason
+        )
+
     async def take_back(
         self, user_id: int, tokens: int, *, actor_id: int, key: str, reason: str
     ) -> Account | None:

@@ -28,6 +28,19 @@ class PostJob(ReportedJob):
 
 
 @dataclass(frozen=True, slots=True)
+class VariantsJob(ReportedJob):
+    """More pictures for a delivered post (`post_id`), their tokens held."""
+
+    kind: ClassVar[str] = "variants"
+    reservation_id: int
+    held_at: float
+    post_id: int
+
+    def hold(self) -> Hold:
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
+
+
+@dataclass(frozen=True, slots=True)
 class AppPostJob:
     """A post from the Mini App: the job board's job, its hold, the choices."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import json
 import math
 import secrets
 import time
@@ -301,6 +302,25 @@ class FakeTelegram(MoreBotAPI):
             raise bad_request("PHOTO_INVALID_DIMENSIONS")
         self._caption(params)
         return self._store(params, caption=params.get("caption"), photo=photo)
+
+    async def _sendMediaGroup(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        """An album of 2–10 photos, each uploaded (attach://) or by file_id."""
+        self._target(params["chat_id"])
+        media = params["media"]
+        items = json.loads(media) if isinstance(media, str) else media
+        if not 2 <= len(items) <= 10:
+            raise bad_request("MEDIA_GROUP_INVALID: 2 to 10 items")
+        sent = []
+        for item in items:
+            if item.get("type") != "photo":
+                raise bad_request("only photo albums here")
+            value = item["media"]
+            if isinstance(value, str) and value.startswith("attach://"):
+                value = self._uploads[value.removeprefix("attach://")]
+            photo = self._file(value, PHOTO_LIMIT)
+            image_size(photo)
+            sent.append(self._store({"chat_id": params["chat_id"]}, photo=photo))
+        return sent
 
     async def _sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self._target(params["chat_id"])

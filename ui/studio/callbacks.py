@@ -54,6 +54,7 @@ class PostAction(StrEnum):
     DOWNLOAD = "dl"
     CARDS = "cards"
     REWRITE = "rewrite"
+    VARIANTS = "more"
 
 
 class PostActionCallback(CallbackData, prefix="post"):
@@ -69,3 +70,10 @@ class RegenerateCallback(CallbackData, prefix="regen"):
     post_id: int
     nonce: str
     confirm: bool
+
+
+class PickPictureCallback(CallbackData, prefix="pick"):
+    """Makes one of a post's new pictures its picture."""
+
+    post_id: int
+    image_id: int

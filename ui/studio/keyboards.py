@@ -13,6 +13,7 @@ from ui.studio.callbacks import (
     AudienceCallback,
     LinkCallback,
     LinkChoice,
+    PickPictureCallback,
     PostAction,
     PostActionCallback,
     PostLanguageCallback,
@@ -124,8 +125,9 @@ def post_actions(
             [button(_("🎴 Cards"), PostAction.CARDS), share],
             [
                 button(_("📝 New text"), PostAction.REWRITE),
-                button(_("⬇️ Download original"), PostAction.DOWNLOAD),
+                button(_("🖼 More pictures"), PostAction.VARIANTS),
             ],
+            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
         ]
     )
     return in_app(markup, app_url, "studio", chat_type)
@@ -141,4 +143,16 @@ def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMar
         text=_("No"), callback_data=RegenerateCallback(post_id=post_id, nonce=nonce, confirm=False)
     )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def pick_picture(post_id: int, image_ids: list[int]) -> InlineKeyboardMarkup:
+    """One button per new picture, in the album's order."""
+    builder = InlineKeyboardBuilder()
+    for number, image_id in enumerate(image_ids, start=1):
+        builder.button(
+            text=_("✅ Use {number}").format(number=number),
+            callback_data=PickPictureCallback(post_id=post_id, image_id=image_id),
+        )
+    builder.adjust(len(image_ids))
     return builder.as_markup()

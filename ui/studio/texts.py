@@ -8,6 +8,18 @@ from services.studio.service import PostOutcome, PostStatus
 from ui.common.texts import failure_text, insufficient_text, not_pro_text
 
 
+def variants_text(count: int, spent: int, given_back: int, balance: int) -> str:
+    text = _(
+        "🖼 {count} more pictures: {spent} tokens spent, {balance} left. "
+        "Pick one to make it the post's picture."
+    ).format(count=count, spent=spent, balance=balance)
+    if given_back:
+        text += "\n" + _("Some could not be painted: {tokens} tokens are back.").format(
+            tokens=given_back
+        )
+    return text
+
+
 def outcome_problem(outcome: PostOutcome, cost: int) -> str:
     if outcome.status is PostStatus.NOT_PRO:
         return not_pro_text(outcome.balance)
