@@ -55,7 +55,7 @@ async def finish_post(
                 job.reservation_id,
                 job.held_at,
                 shown.show,
-                _photo_sender(message, app_url),
+                _photo_sender(message, app_url, live),
                 on_partial=(lambda p: live.update(partial_text(p))) if live else None,
                 picture_of=job.picture_of,
             )
@@ -115,12 +115,15 @@ class _ProgressShown:
 
 
 def _photo_sender(
-    message: Message, app_url: str | None
+    message: Message, app_url: str | None, live: LiveText | None = None
 ) -> Callable[[ReadyPost], Awaitable[str | None]]:
     """Sends the post's photo with its caption and buttons, then the full post when the
-    caption could not hold it; returns the photo's file_id."""
+    caption could not hold it; returns the photo's file_id. The live text stops first: a
+    draft sent after the photo would show again for its 30 seconds."""
 
     async def deliver(ready: ReadyPost) -> str | None:
+        if live is not None:
+            await live.close()
         rendered = render_post(ready.text)
         sent = await message.answer_photo(
             BufferedInputFile(ready.photo, filename=ready.photo_name),
