@@ -206,6 +206,7 @@ def _dispatcher(
         flood,
         ledger=services.ledger,
         studio=services.studio,
+        editing=services.editing,
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
@@ -269,6 +270,7 @@ def _jobs(
         scheduled=queued_work,
         app_url=settings.webapp_url,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
+        editing=services.editing,
     )
     register_jobs(queue, runner)
     return Scheduler(

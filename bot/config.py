@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
+    edit_tokens: int = Field(default=1, ge=1)
+    """Tokens one "Edit picture" of a delivered studio post costs (refunded if it fails)."""
     generation_timeout: float = Field(default=180.0, gt=0)
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)

@@ -33,6 +33,7 @@ from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
 from bot.jobs.observed import JobObserver
+from bot.jobs.picture_edit import finish_edit
 from bot.jobs.studio_post import finish_post
 from bot.logs import JOB
 from services.admin.jobs import BatchJob, BroadcastJob
@@ -41,7 +42,8 @@ from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
-from services.studio.jobs import AppPostJob, PostJob
+from services.studio.editing import EditOutcome, EditStatus, PictureEditing
+from services.studio.jobs import AppPostJob, EditJob, PostJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
 from ui.common.drafts import DraftPace
 from webapp.app_posts import AppPosts
@@ -75,6 +77,8 @@ class JobRunner:
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
     pace: DraftPace | None = None
     """How fast a post's text may be shown as it is written (None: only when written)."""
+    editing: PictureEditing | None = None
+    """Edits of a post's picture (None: no such jobs are taken)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -89,6 +93,14 @@ class JobRunner:
                 self.app_url,
                 self.pace,
             )
+        return _ended(outcome)
+
+    async def picture_edit(self, data: dict[str, Any]) -> str:
+        job = _parsed(EditJob.from_json, data)
+        if self.editing is None:
+            raise RejectedJobError("picture edits are not wired in this process")
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await finish_edit(job, self.bot, self.editing, self.app_url)
         return _ended(outcome)
 
     async def art(self, data: dict[str, Any]) -> str:
@@ -133,17 +145,18 @@ class JobRunner:
         return summary
 
 
-def _ended(outcome: PostOutcome | CosmicOutcome | None) -> str:
+def _ended(outcome: PostOutcome | CosmicOutcome | EditOutcome | None) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
-    return "done" if outcome.status in (PostStatus.DONE, CosmicStatus.DONE) else "failed"
+    done = (PostStatus.DONE, CosmicStatus.DONE, EditStatus.DONE)
+    return "done" if outcome.status in done else "failed"
 
 
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob)
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, EditJob)
 
 
 class RejectedJobError(Exception):
@@ -208,6 +221,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "post": ("studio.post", runner.post, True),
         "art": ("cosmic.art", runner.art, True),
         "app_post": ("studio.app_post", runner.app_post, True),
+        "picture_edit": ("studio.picture_edit", runner.picture_edit, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

@@ -53,6 +53,7 @@ class PostAction(StrEnum):
     NEW = "new"
     DOWNLOAD = "dl"
     CARDS = "cards"
+    EDIT = "edit"
 
 
 class PostActionCallback(CallbackData, prefix="post"):

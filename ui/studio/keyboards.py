@@ -123,6 +123,7 @@ def post_actions(
             ],
             [button(_("🎴 Cards"), PostAction.CARDS), share],
             [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
+            [button(_("✏️ Edit picture"), PostAction.EDIT)],
         ]
     )
     return in_app(markup, app_url, "studio", chat_type)
