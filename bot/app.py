@@ -207,6 +207,7 @@ def _dispatcher(
         ledger=services.ledger,
         studio=services.studio,
         variants=services.variants,
+        editing=services.editing,
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
@@ -271,6 +272,7 @@ def _jobs(
         app_url=settings.webapp_url,
         more_pictures=services.variants,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
+        editing=services.editing,
     )
     register_jobs(queue, runner)
     return Scheduler(

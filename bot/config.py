@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     """How many more pictures "🖼 More pictures" paints (a media group holds 2 to 10)."""
     rewrite_tokens: int = Field(default=1, ge=1)
     """Tokens a new text for a delivered post's picture costs ("📝 New text")."""
+    edit_tokens: int = Field(default=1, ge=1)
+    """Tokens one "Edit picture" of a delivered studio post costs (refunded if it fails)."""
     generation_timeout: float = Field(default=180.0, gt=0)
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)

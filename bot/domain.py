@@ -45,6 +45,7 @@ from services.sharing.card_repo import CardRepo
 from services.sharing.event_repo import EventRepo
 from services.sharing.referral_repo import ReferralRepo
 from services.sharing.service import CardService
+from services.studio.editing import PictureEditing
 from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.post_repo import PostRepo
@@ -59,6 +60,8 @@ class Services:
     ledger: Ledger
     posts: PostRepo
     studio: StudioService
+    editing: PictureEditing
+    """Edits of a delivered post's picture in words (services/studio/editing.py)."""
     cosmic: CosmicService
     payments: PaymentService
     analytics: Analytics
@@ -136,6 +139,7 @@ async def build_services(
         ledger=ledger,
         posts=posts,
         studio=studio,
+        editing=_editing(settings, db, ledger, accounts, posts, lineup, shared),
         cosmic=cosmic,
         payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
         analytics=analytics,
@@ -192,6 +196,28 @@ def _studio(
         timeout=settings.generation_timeout,
         stops=shared.stops,
         rewrite_cost=settings.rewrite_tokens,
+    )
+
+
+def _editing(
+    settings: Settings,
+    db: Database,
+    ledger: Ledger,
+    accounts: AccountRepo,
+    posts: PostRepo,
+    lineup: Lineup,
+    shared: SharedState,
+) -> PictureEditing:
+    return PictureEditing(
+        db=db,
+        ledger=ledger,
+        accounts=accounts,
+        posts=posts,
+        edit_chain=lineup.edits,
+        media=MediaStore(settings.media_dir),
+        locks=shared.locks,
+        cost=settings.edit_tokens,
+        timeout=settings.generation_timeout,
     )
 
 

@@ -16,11 +16,13 @@ from services.cosmic.horoscope import HoroscopeChain, build_horoscope_chain
 from services.generation.base import ImageGenerator
 from services.generation.chain import ChainEntry, ImageChain
 from services.generation.clients import connect_clients
+from services.generation.editing import EditChain
 from services.generation.lineup import (
     Clients,
     Guards,
     ModelRef,
     ResilienceSettings,
+    build_edit_chain,
     build_image_chain,
 )
 from services.generation.pricing import PriceList
@@ -38,6 +40,8 @@ class Lineup:
     image: ImageChain
     prompts: PromptChain
     horoscopes: HoroscopeChain
+    edits: EditChain
+    """Edits of an existing picture in words: IMAGE_MODELS' editors, the local renderer."""
 
 
 def build_lineup(
@@ -57,7 +61,8 @@ def build_lineup(
     )
     image = build_image_chain(image_models, clients, prices, guards)
     horoscopes = build_horoscope_chain(text_models, clients, prices, guards)
-    return Lineup(text, image, prompts, horoscopes)
+    edits = build_edit_chain(image_models, clients, prices, guards)
+    return Lineup(text, image, prompts, horoscopes, edits)
 
 
 def configured_lineup(

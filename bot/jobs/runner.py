@@ -33,6 +33,7 @@ from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
 from bot.jobs.observed import JobObserver
+from bot.jobs.picture_edit import finish_edit
 from bot.jobs.studio_post import finish_post
 from bot.jobs.studio_variants import finish_variants
 from bot.logs import JOB
@@ -42,7 +43,8 @@ from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
-from services.studio.jobs import AppPostJob, PostJob, VariantsJob
+from services.studio.editing import EditOutcome, EditStatus, PictureEditing
+from services.studio.jobs import AppPostJob, EditJob, PostJob, VariantsJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
 from services.studio.variants import Variants, VariantsOutcome
 from ui.common.drafts import DraftPace
@@ -79,6 +81,8 @@ class JobRunner:
     """The studio's "more pictures" (None: not offered by this process's wiring)."""
     pace: DraftPace | None = None
     """How fast a post's text may be shown as it is written (None: only when written)."""
+    editing: PictureEditing | None = None
+    """Edits of a post's picture (None: no such jobs are taken)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -99,6 +103,14 @@ class JobRunner:
         job = _parsed(VariantsJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
             outcome = await finish_variants(job, self.bot, self.more_pictures)
+        return _ended(outcome)
+
+    async def picture_edit(self, data: dict[str, Any]) -> str:
+        job = _parsed(EditJob.from_json, data)
+        if self.editing is None:
+            raise RejectedJobError("picture edits are not wired in this process")
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await finish_edit(job, self.bot, self.editing, self.app_url)
         return _ended(outcome)
 
     async def art(self, data: dict[str, Any]) -> str:
@@ -143,17 +155,20 @@ class JobRunner:
         return summary
 
 
-def _ended(outcome: PostOutcome | CosmicOutcome | VariantsOutcome | None) -> str:
+def _ended(
+    outcome: PostOutcome | CosmicOutcome | VariantsOutcome | EditOutcome | None,
+) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
-    return "done" if outcome.status in (PostStatus.DONE, CosmicStatus.DONE) else "failed"
+    done = (PostStatus.DONE, CosmicStatus.DONE, EditStatus.DONE)
+    return "done" if outcome.status in done else "failed"
 
 
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob)
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob, EditJob)
 
 
 class RejectedJobError(Exception):
@@ -219,6 +234,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "art": ("cosmic.art", runner.art, True),
         "app_post": ("studio.app_post", runner.app_post, True),
         "variants": ("studio.variants", runner.variants, True),
+        "picture_edit": ("studio.picture_edit", runner.picture_edit, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

@@ -6,6 +6,11 @@ class StudioForm(StatesGroup):
     link = State()
 
 
+class EditForm(StatesGroup):
+    request = State()
+    """Waiting for what to change in a post's picture (its post id in the data)."""
+
+
 class AvatarForm(StatesGroup):
     choosing = State()
     trait = State()

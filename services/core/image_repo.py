@@ -183,9 +183,19 @@ class ImageRepo:
         )
 
     async def for_post(self, user_id: int, post_id: int) -> StoredImage | None:
+        """The picture the post was made with (its edits come after it)."""
         row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM images WHERE post_id = ? AND user_id = ?"
-            " AND deleted_at IS NULL",
+            " AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            (post_id, user_id),
+        )
+        return _image(row) if row else None
+
+    async def latest_for_post(self, user_id: int, post_id: int) -> StoredImage | None:
+        """The post's newest picture: its last edit, or the one it was made with."""
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM images WHERE post_id = ? AND user_id = ?"
+            " AND deleted_at IS NULL ORDER BY id DESC LIMIT 1",
             (post_id, user_id),
         )
         return _image(row) if row else None

@@ -22,6 +22,12 @@ from services.generation.base import (
     Quality,
     Usage,
 )
+from services.generation.editing import (
+    EDIT_INSTRUCTIONS,
+    EditedImage,
+    EditRequest,
+    request_as_data,
+)
 from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
 from services.generation.structured import PartialAnswer, partial_fields
@@ -131,6 +137,47 @@ class GeminiImagePainter:
         cost = self._prices.image_cost(self.model, request.quality, input_tokens, output_tokens)
         usage = Usage(self.provider, self.model, cost, input_tokens, output_tokens)
         return ImageResult(png=png, width=width, height=height, usage=usage)
+
+
+class GeminiImageEditor:
+    """Gemini image models with the picture as input: the fixed instructions as the system
+    instruction, the picture and the person's words (JSON) as the contents."""
+
+    provider = "google"
+
+    def __init__(self, client: genai.Client, model: str, prices: PriceList) -> None:
+        self._client = client
+        self.model = model
+        self._prices = prices
+
+    async def edit(self, request: EditRequest) -> EditedImage:
+        config = types.GenerateContentConfig(
+            system_instruction=EDIT_INSTRUCTIONS,
+            response_modalities=["IMAGE"],
+            safety_settings=STRICT,
+        )
+        contents = types.Content(
+            role="user",
+            parts=[
+                types.Part.from_bytes(data=request.png, mime_type="image/png"),
+                types.Part.from_text(text=request_as_data(request.words)),
+            ],
+        )
+        try:
+            response = await self._client.aio.models.generate_content(
+                model=self.model, contents=contents, config=config
+            )
+        except Exception as error:
+            raise google_failure(error, self.model) from error
+        _raise_if_blocked(response, self.model)
+        data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
+        if not data:
+            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
+        png, width, height = await as_png(data)
+        input_tokens, output_tokens = _tokens(response)
+        cost = self._prices.image_cost(self.model, Quality.STANDARD, input_tokens, output_tokens)
+        usage = Usage(self.provider, self.model, cost, input_tokens, output_tokens)
+        return EditedImage(ImageResult(png=png, width=width, height=height, usage=usage))
 
 
 class ImagenPainter:

@@ -16,9 +16,20 @@ from typing import Any
 
 from services.generation.base import ImageGenerator
 from services.generation.chain import ChainEntry, ImageChain
-from services.generation.google_provider import GeminiImagePainter, GeminiModel, ImagenPainter
+from services.generation.editing import EditChain, ImageEditor
+from services.generation.google_provider import (
+    GeminiImageEditor,
+    GeminiImagePainter,
+    GeminiModel,
+    ImagenPainter,
+)
+from services.generation.local.edits import LocalImageEditor
 from services.generation.local.painter import LocalImageRenderer
-from services.generation.openai_provider import OpenAIChatModel, OpenAIImagePainter
+from services.generation.openai_provider import (
+    OpenAIChatModel,
+    OpenAIImageEditor,
+    OpenAIImagePainter,
+)
 from services.generation.pricing import PriceList
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
 
@@ -150,6 +161,12 @@ PAINTERS: dict[str, Callable[[Any, str, PriceList], ImageGenerator]] = {
     "vertex": ImagenPainter,
 }
 
+EDITORS: dict[str, Callable[[Any, str, PriceList], ImageEditor]] = {
+    "openai": OpenAIImageEditor,
+    "google": GeminiImageEditor,
+}
+"""The providers that can edit an existing picture (Imagen on Vertex AI cannot here)."""
+
 
 def chat_models(
     refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, kind: str
@@ -189,6 +206,25 @@ def _image_entries(
         local = guards.make(ModelRef(LOCAL, ""), timeout, renders=True)
         entries.append(ChainEntry(LocalImageRenderer(), local))
     return entries
+
+
+def build_edit_chain(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: Guards
+) -> EditChain:
+    """The image models of IMAGE_MODELS that can edit a picture and have credentials, in
+    order, `local` where it is listed; the local renderer alone when none is usable."""
+    timeout = guards.settings.image_timeout
+    entries: list[ChainEntry[ImageEditor]] = []
+    for ref in available(refs, clients, "edit"):
+        editor: ImageEditor | None = LocalImageEditor() if ref.provider == LOCAL else None
+        if factory := EDITORS.get(ref.provider):
+            editor = factory(clients.get(ref.provider), ref.model, prices)
+        if editor is not None:
+            entries.append(ChainEntry(editor, guards.make(ref, timeout, renders=True)))
+    if not entries:
+        local = guards.make(ModelRef(LOCAL, ""), timeout, renders=True)
+        entries.append(ChainEntry(LocalImageEditor(), local))
+    return EditChain(entries)
 
 
 def available(refs: tuple[ModelRef, ...], clients: Clients, kind: str) -> list[ModelRef]:

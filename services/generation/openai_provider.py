@@ -21,6 +21,12 @@ from services.generation.base import (
     Quality,
     Usage,
 )
+from services.generation.editing import (
+    EDIT_INSTRUCTIONS,
+    EditedImage,
+    EditRequest,
+    request_as_data,
+)
 from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
 from services.generation.structured import PartialAnswer, partial_fields
@@ -153,6 +159,46 @@ class OpenAIImagePainter:
             height=height,
             usage=Usage(PROVIDER, self.model, cost, input_tokens, output_tokens),
         )
+
+
+class OpenAIImageEditor:
+    """GPT Image edits (`images.edit`): the picture goes up as a file, the fixed
+    instructions and the person's words (a quoted JSON string after them) as the prompt."""
+
+    provider = PROVIDER
+
+    def __init__(self, client: AsyncOpenAI, model: str, prices: PriceList) -> None:
+        self._client = client
+        self.model = model
+        self._prices = prices
+
+    async def edit(self, request: EditRequest) -> EditedImage:
+        prompt = f"{EDIT_INSTRUCTIONS}\n\nThe request, as data: {request_as_data(request.words)}"
+        try:
+            response = await self._client.images.edit(
+                model=self.model,
+                image=("picture.png", request.png, "image/png"),
+                prompt=prompt,
+                n=1,
+                size="auto",
+                quality=IMAGE_QUALITY[Quality.STANDARD],
+                output_format="png",
+            )
+        except openai.OpenAIError as error:
+            raise openai_failure(error, self.model) from error
+        if not response.data or not response.data[0].b64_json:
+            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
+        try:
+            raw = base64.b64decode(response.data[0].b64_json, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise GenerationError(FailureKind.INVALID, f"{self.model}: bad base64") from error
+        png, width, height = await as_png(raw)
+        usage = response.usage
+        input_tokens = usage.input_tokens if usage else None
+        output_tokens = usage.output_tokens if usage else None
+        cost = self._prices.image_cost(self.model, Quality.STANDARD, input_tokens, output_tokens)
+        usage_record = Usage(PROVIDER, self.model, cost, input_tokens, output_tokens)
+        return EditedImage(ImageResult(png, width, height, usage_record))
 
 
 def openai_failure(error: openai.OpenAIError, model: str) -> GenerationError:

@@ -41,6 +41,23 @@ class VariantsJob(ReportedJob):
 
 
 @dataclass(frozen=True, slots=True)
+class EditJob(ReportedJob):
+    """An edit of a post's picture in the person's words (already cleaned and capped),
+    whose tokens are held (reservation `reservation_id`, at `held_at`); `where` is the
+    "editing…" message, `caption` the post's caption (HTML) as its photo showed it."""
+
+    kind: ClassVar[str] = "picture_edit"
+    reservation_id: int
+    held_at: float
+    post_id: int
+    words: str
+    caption: str
+
+    def hold(self) -> Hold:
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
+
+
+@dataclass(frozen=True, slots=True)
 class AppPostJob:
     """A post from the Mini App: the job board's job, its hold, the choices."""
 

@@ -143,6 +143,7 @@ class ProviderAPI:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/images/generations", self._openai_image)
+        app.router.add_post("/v1/images/edits", self._openai_edit)
         app.router.add_post("/{version}/models/{model}:generateContent", self._gemini)
         app.router.add_post("/{version}/models/{model}:streamGenerateContent", self._gemini_stream)
         app.router.add_post("/v1beta1/publishers/google/models/{model}:predict", self._imagen)
@@ -162,9 +163,12 @@ class ProviderAPI:
             await self._runner.cleanup()
 
     async def _receive(
-        self, request: web.Request, model: str | None = None
+        self,
+        request: web.Request,
+        model: str | None = None,
+        body: dict[str, Any] | None = None,
     ) -> tuple[Call, Failure | None]:
-        body = await request.json()
+        body = await request.json() if body is None else body
         call = Call(request.path, model or body.get("model", ""), dict(request.headers), body)
         self.calls.append(call)
         try:
@@ -292,6 +296,39 @@ class ProviderAPI:
             }
         )
 
+    async def _openai_edit(self, request: web.Request) -> web.Response:
+        """POST /v1/images/edits as multipart/form-data (what `images.edit` sends): the
+        picture as the file field `image`, the other parameters as text fields. The call's
+        body holds the fields, the picture as bytes."""
+        assert request.content_type == "multipart/form-data", request.content_type
+        form = await request.post()
+        upload = form.get("image")
+        assert isinstance(upload, web.FileField), "images.edit sends the picture as a file"
+        body: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+        body["image"] = upload.file.read()
+        body["image_content_type"] = upload.content_type
+        with Image.open(io.BytesIO(body["image"])) as picture:
+            width, height = picture.size
+        call, failure = await self._receive(request, body=body)
+        if request.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
+            failure = OPENAI_BAD_KEY
+        if failure is not None:
+            return _failure_response(failure)
+        assert call.body.get("prompt"), "an edit needs a prompt"
+        return web.json_response(
+            {
+                "created": int(time.time()),
+                "data": [{"b64_json": base64.b64encode(png_of(width, height, EDITED)).decode()}],
+                "output_format": call.body.get("output_format", "png"),
+                "usage": {
+                    "input_tokens": 380,
+                    "output_tokens": 1056,
+                    "total_tokens": 1436,
+                    "input_tokens_details": {"text_tokens": 60, "image_tokens": 320},
+                },
+            }
+        )
+
     # --- Gemini API and Vertex AI --------------------------------------------------------
 
     async def _gemini(self, request: web.Request) -> web.Response:
@@ -304,10 +341,13 @@ class ProviderAPI:
         if "IMAGE" in config.get("responseModalities", []):
             ratio = config.get("imageConfig", {}).get("aspectRatio", "1:1")
             width, height = {"16:9": (1344, 768), "9:16": (768, 1344)}.get(ratio, (1024, 1024))
-            part = {
+            colour = (30, 60, 120)
+            if given := _inline_picture(call.body):  # an edit: the picture comes back changed
+                width, height, colour = *given, EDITED
+            part: dict[str, Any] = {
                 "inlineData": {
                     "mimeType": "image/png",
-                    "data": base64.b64encode(png_of(width, height)).decode(),
+                    "data": base64.b64encode(png_of(width, height, colour)).decode(),
                 }
             }
             usage = {"promptTokenCount": 40, "candidatesTokenCount": 1290, "totalTokenCount": 1330}
@@ -381,6 +421,29 @@ class ProviderAPI:
                 ]
             }
         )
+
+
+EDITED = (120, 40, 160)
+"""The colour of a picture the stand-in "edited"."""
+
+
+def proto_bytes(data: str) -> bytes:
+    """Bytes in proto JSON: base64, standard or URL-safe (the SDK sends URL-safe)."""
+    return base64.urlsafe_b64decode(data.replace("+", "-").replace("/", "_"))
+
+
+def _inline_picture(body: dict[str, Any]) -> tuple[int, int] | None:
+    """The size of the picture a Gemini request carries as an inline part (it must decode),
+    or None when it carries none."""
+    for content in body.get("contents", []):
+        for part in content.get("parts", []):
+            if inline := part.get("inlineData"):
+                # proto JSON: the API takes either spelling (the SDK sends `mime_type`)
+                mime = inline.get("mimeType") or inline.get("mime_type", "")
+                assert mime.startswith("image/"), inline
+                with Image.open(io.BytesIO(proto_bytes(inline["data"]))) as picture:
+                    return picture.size
+    return None
 
 
 def _pieces(text: str, count: int = STREAM_PIECES) -> list[str]:

@@ -55,6 +55,7 @@ class PostAction(StrEnum):
     CARDS = "cards"
     REWRITE = "rewrite"
     VARIANTS = "more"
+    EDIT = "edit"
 
 
 class PostActionCallback(CallbackData, prefix="post"):

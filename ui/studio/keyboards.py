@@ -127,7 +127,10 @@ def post_actions(
                 button(_("📝 New text"), PostAction.REWRITE),
                 button(_("🖼 More pictures"), PostAction.VARIANTS),
             ],
-            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
+            [
+                button(_("✏️ Edit picture"), PostAction.EDIT),
+                button(_("⬇️ Download original"), PostAction.DOWNLOAD),
+            ],
         ]
     )
     return in_app(markup, app_url, "studio", chat_type)

@@ -56,6 +56,7 @@ async def test_partner_gets_a_post_for_two_tokens(driver: Driver):
         "📤 Share",
         "📝 New text",
         "🖼 More pictures",
+        "✏️ Edit picture",
         "⬇️ Download original",
     ]
     assert driver.telegram.sent("sendChatAction", PARTNER_ID)

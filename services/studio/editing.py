@@ -1,0 +1,307 @@
+"""Editing a delivered post's picture in words: the request cleaned and capped, the token
+held and the job queued (`queue_edit`, in the handler); then, in the job, the picture
+edited by the edit chain, shown, kept in the person's gallery as a new image, and the hold
+committed — or refunded exactly once when anything fails (`finish_edit`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from services.core.account_repo import AccountRepo
+from services.core.image_repo import ImageRepo, NewImage
+from services.core.jobs import JobQueue, Where, queue_or_release
+from services.core.ledger import Ledger
+from services.core.models import Account, GenerationRecord, Reservation
+from services.generation.base import FailureKind, GenerationError
+from services.generation.call_log import CallLog
+from services.generation.chain import Fallback
+from services.generation.editing import Adjustment, EditChain, EditedImage, EditRequest
+from services.generation.generation_repo import GenerationRepo
+from services.generation.image_bytes import fit_for_photo
+from services.infra.db import LOST, Database
+from services.infra.locks import UserLocks
+from services.infra.media import MediaStore
+from services.infra.patience import patiently
+from services.studio.jobs import EditJob
+from services.studio.models import StoredPost, StudioParams
+from services.studio.post_repo import PostRepo
+
+logger = logging.getLogger(__name__)
+
+MAX_REQUEST_LENGTH = 200
+"""Characters of the person's request that reach the models; the rest is cut."""
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_request(text: str) -> str:
+    """The request as the models get it: control and format characters (RTL marks, zero
+    widths) dropped, white space collapsed, at most MAX_REQUEST_LENGTH characters (cut
+    between words where it can). Empty when nothing is left."""
+    printable = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
+    )
+    cleaned = _SPACES.sub(" ", printable).strip()
+    if len(cleaned) <= MAX_REQUEST_LENGTH:
+        return cleaned
+    cut = cleaned[:MAX_REQUEST_LENGTH]
+    return cut.rsplit(" ", 1)[0] if " " in cut[MAX_REQUEST_LENGTH // 2 :] else cut
+
+
+class EditStatus(StrEnum):
+    QUEUED = "queued"
+    """The token is held and the job queued."""
+    DONE = "done"
+    NOT_PRO = "not_pro"
+    INSUFFICIENT = "insufficient"
+    BUSY = "busy"
+    """A post or an edit of the person's is in flight."""
+    DUPLICATE = "duplicate"
+    """This request was taken already (an update delivered twice)."""
+    GONE = "gone"
+    """The post or its picture is not the person's (any more)."""
+    NOTHING_DONE = "nothing_done"
+    """No editor could do any of it: the token is back."""
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class EditOutcome:
+    status: EditStatus
+    balance: int
+    applied: tuple[Adjustment, ...] | None = None
+    """What the local renderer changed; None when a model took the whole request."""
+    not_done: tuple[str, ...] = ()
+    """The parts of the request (the person's words) that could not be done."""
+    failure: FailureKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditJobRequest:
+    """What the person asked: the post, their words (cleaned: `clean_request`) and the
+    post's caption as its photo showed it (the edited photo gets the same)."""
+
+    post_id: int
+    words: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyEdit:
+    """An edited picture about to be shown under its post's caption and buttons."""
+
+    photo: bytes
+    """As Telegram takes it for a photo (the PNG, or a JPEG when it is too big)."""
+    photo_name: str
+
+
+EditDeliver = Callable[[ReadyEdit], Awaitable[str | None]]
+"""Shows the edited picture; returns Telegram's file_id of the photo."""
+
+
+class PictureEditing:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        ledger: Ledger,
+        accounts: AccountRepo,
+        posts: PostRepo,
+        edit_chain: EditChain,
+        media: MediaStore,
+        locks: UserLocks,
+        cost: int,
+        timeout: float,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._accounts = accounts
+        self._posts = posts
+        self._images = ImageRepo(db)
+        self._chain = edit_chain
+        self._media = media
+        self._locks = locks
+        self.cost = cost
+        """Tokens an edit costs (EDIT_TOKENS)."""
+        self.timeout = timeout
+        """Seconds an edit may take from its hold (GENERATION_TIMEOUT)."""
+
+    async def own_picture_post(self, user_id: int, post_id: int) -> StoredPost | None:
+        """The done post, only if it is `user_id`'s and still has a picture to edit."""
+        post = await self._posts.get(post_id)
+        if post is None or post.user_id != user_id or post.status != "done":
+            return None
+        if await self._images.latest_for_post(user_id, post_id) is None:
+            return None
+        return post
+
+    async def queue_edit(
+        self,
+        account: Account,
+        request: EditJobRequest,
+        key: str,
+        queue: JobQueue,
+        where: Where,
+    ) -> EditOutcome:
+        """The quick half: the checks, the person's one-job-in-flight lock and the token
+        hold (`key` once), then the job queued. QUEUED, or what stopped it (nothing is held
+        then: a queue that cannot take the job gives the token back at once, FAILED)."""
+        post_id = request.post_id
+        user_id = account.user_id
+        if not account.is_pro:
+            return EditOutcome(EditStatus.NOT_PRO, account.balance)
+        if await self.own_picture_post(user_id, post_id) is None:
+            return EditOutcome(EditStatus.GONE, account.balance)
+        if not await self._locks.acquire(user_id):
+            return EditOutcome(EditStatus.BUSY, account.balance)
+        held_at = time.time()
+        try:
+            reserved = await self._ledger.reserve(
+                user_id, self.cost, f"edit:{user_id}:{key}", "picture edit"
+            )
+        except BaseException:
+            await self._locks.release(user_id)
+            raise
+        reservation = reserved.reservation
+        if reservation is None or reserved.duplicate:
+            await self._locks.release(user_id)
+            status = EditStatus.INSUFFICIENT if reservation is None else EditStatus.DUPLICATE
+            return EditOutcome(status, await self._balance(user_id))
+        job = EditJob(where, reservation.id, held_at, post_id, request.words, request.caption)
+        released = await queue_or_release(queue, job, lambda: self._abandon(reservation))
+        return released or EditOutcome(EditStatus.QUEUED, account.balance - reservation.amount)
+
+    async def finish_edit(self, job: EditJob, deliver: EditDeliver) -> EditOutcome | None:
+        """The slow half, in the job: None when its hold was settled already (a job
+        delivered twice: nothing is left to do or say). The edit keeps the hold's deadline;
+        the person's lock is released whatever happens."""
+        user_id = job.where.user_id
+        reservation = await self._ledger.held(job.reservation_id)
+        if reservation is None or reservation.user_id != user_id:
+            return None
+        try:
+            left = max(job.held_at + self.timeout - time.time(), 0.0)
+            return await self._edit(job, reservation, deliver, left)
+        finally:
+            await self._locks.release(user_id)
+
+    async def _edit(
+        self, job: EditJob, reservation: Reservation, deliver: EditDeliver, left: float
+    ) -> EditOutcome:
+        user_id, records = job.where.user_id, list[GenerationRecord]()
+        try:
+            post, png = await self._picture_of(user_id, job.post_id)
+            request = EditRequest(png, job.words, seed=reservation.id)
+            edited = await self._run_chain(request, records, left)
+            if edited.applied == ():
+                balance = await self._settle(reservation, records, job.post_id)
+                return EditOutcome(EditStatus.NOTHING_DONE, balance, (), edited.not_done)
+            photo, extension = await fit_for_photo(edited.image.png)
+            name = f"edit-{reservation.id}.{extension}"
+            file_id = await deliver(ReadyEdit(photo, name))
+            path = f"edits/{user_id}/{reservation.id}.png"
+            path = await self._media.save(path, edited.image.png)
+        except Exception as error:
+            logger.warning("picture edit of %s failed: %r", user_id, error)
+            balance = await self._settle(reservation, records, job.post_id)
+            failure = error.kind if isinstance(error, GenerationError) else FailureKind.UNAVAILABLE
+            return EditOutcome(EditStatus.FAILED, balance, failure=failure)
+        picture = _new_picture(post, job.words, edited, path, file_id)
+        balance = await self._settle(reservation, records, job.post_id, picture)
+        return EditOutcome(EditStatus.DONE, balance, edited.applied, edited.not_done)
+
+    async def _picture_of(self, user_id: int, post_id: int) -> tuple[StoredPost, bytes]:
+        """The post and the PNG of its newest picture (an edit edits the last edit)."""
+        post = await self._posts.get(post_id)
+        picture = await self._images.latest_for_post(user_id, post_id)
+        if post is None or picture is None or post.user_id != user_id:
+            raise GenerationError(FailureKind.INVALID, f"post {post_id} has no picture")
+        png = await asyncio.to_thread(self._media.path(picture.path).read_bytes)
+        return post, png
+
+    async def _run_chain(
+        self, request: EditRequest, records: list[GenerationRecord], left: float
+    ) -> EditedImage:
+        """The edit chain within the `left` seconds, each model tried noted in `records`."""
+        log = CallLog(records, 0, "image", f"edit: {request.words}")
+
+        async def on_fallback(fallback: Fallback) -> None:
+            log.failed(fallback.failed, fallback.error)
+
+        deadline = asyncio.get_running_loop().time() + left
+        try:
+            async with asyncio.timeout(left):
+                return await log.run(self._chain.edit(request, on_fallback, deadline))
+        except TimeoutError as error:
+            raise GenerationError(FailureKind.TIMEOUT, "the edit timed out") from error
+
+    async def _settle(
+        self,
+        reservation: Reservation,
+        records: list[GenerationRecord],
+        post_id: int,
+        picture: NewImage | None = None,
+    ) -> int:
+        """Commits the hold with the new picture (done) or refunds it (no picture), with
+        the provider calls, in one transaction; tried again while the database connection
+        is lost (settling twice is settling once). Returns the balance."""
+        calls = [replace(r, user_id=reservation.user_id, post_id=post_id) for r in records]
+
+        async def settle() -> int | None:
+            async with self._db.transaction() as tx:
+                if picture is not None:
+                    balance = await self._ledger.commit(reservation, tx)
+                else:
+                    balance = await self._ledger.refund(reservation, tx)
+                if balance is not None:
+                    await GenerationRepo.insert_all(tx, calls)
+                    if picture is not None:
+                        await ImageRepo.insert(tx, picture)
+            return balance
+
+        balance = await patiently(settle, f"settling edit {reservation.id}", errors=LOST)
+        if balance is None:
+            logger.warning("edit %s ended after its hold was swept: not charged", reservation.id)
+            return await self._balance(reservation.user_id)
+        return balance
+
+    async def _abandon(self, reservation: Reservation) -> EditOutcome:
+        """Undoes the hold when its job could not be queued: the token goes back now."""
+        try:
+            await self._ledger.refund(reservation)
+        finally:
+            await self._locks.release(reservation.user_id)
+        balance = await self._balance(reservation.user_id)
+        return EditOutcome(EditStatus.FAILED, balance, failure=FailureKind.UNAVAILABLE)
+
+    async def _balance(self, user_id: int) -> int:
+        account = await self._accounts.get(user_id)
+        return account.balance if account else 0
+
+
+def _new_picture(
+    post: StoredPost, words: str, edited: EditedImage, path: str, file_id: str | None
+) -> NewImage:
+    """The edited picture as a new image of the person's gallery, belonging to its post."""
+    usage = edited.image.usage
+    return NewImage(
+        user_id=post.user_id,
+        params=StudioParams(post.title or ""),
+        prompt=f"edit: {words}",
+        provider=usage.provider,
+        model=usage.model,
+        quality="standard",
+        cost_usd=usage.cost_usd,
+        path=path,
+        file_id=file_id,
+        post_id=post.id,
+    )
