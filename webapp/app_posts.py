@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import time
 from collections.abc import AsyncGenerator
@@ -36,6 +37,7 @@ from webapp.texts import said
 
 WRITING_EVERY = 0.5
 """Seconds between two "writing" events of a job (only the newest text is told)."""
+logger = logging.getLogger(__name__)
 QUIET = 15.0
 """Seconds without an event after which a follower checks whether the job went stale."""
 TELL_GRACE = 2.0
@@ -77,11 +79,14 @@ class PacedWriting:
             self._task = asyncio.create_task(self._tell(), name="app-writing")
 
     async def _tell(self) -> None:
-        while (latest := self._latest) is not None and latest != self._told:
-            self._told = latest
-            text = {"title": latest.title, "body": latest.body}
-            await self._board.emit(self._job_id, {"status": "writing", "text": text})
-            await asyncio.sleep(self._every)
+        try:
+            while (latest := self._latest) is not None and latest != self._told:
+                self._told = latest
+                text = {"title": latest.title, "body": latest.body}
+                await self._board.emit(self._job_id, {"status": "writing", "text": text})
+                await asyncio.sleep(self._every)
+        except Exception as error:  # noqa: BLE001 - a preview, never the post's end
+            logger.warning("writing events of job %s stopped: %r", self._job_id, error)
 
     async def close(self) -> None:
         if self._task is not None:

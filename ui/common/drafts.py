@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import Message
 
 from services.infra.pacing import RateStore
@@ -81,6 +81,14 @@ class LiveText:
                 await self._task
 
     async def _show(self) -> None:
+        """Shows the newest text at the pace allowed; never fails the post it belongs to
+        (Telegram refusing, or the shared pace's Redis away: the text is shown no more)."""
+        try:
+            await self._show_newest()
+        except Exception as error:  # noqa: BLE001 - a preview, never the post's end
+            logger.warning("live text stopped: %r", error)
+
+    async def _show_newest(self) -> None:
         while not self._closed and self._latest is not None and self._latest != self._shown:
             wait = self._next_at - time.monotonic()
             if wait > 0:
@@ -96,9 +104,6 @@ class LiveText:
             except TelegramRetryAfter as error:
                 self._next_at = time.monotonic() + error.retry_after
                 continue
-            except TelegramAPIError as error:  # never the run's end: the post goes on
-                logger.warning("live text not shown: %s", error)
-                return
             self._shown = text
 
     async def _send(self, text: str) -> None:
