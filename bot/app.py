@@ -206,6 +206,7 @@ def _dispatcher(
         flood,
         ledger=services.ledger,
         studio=services.studio,
+        four_k=services.four_k,
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
@@ -267,6 +268,7 @@ def _jobs(
         broadcaster=services.broadcaster,
         batch=services.batch,
         scheduled=queued_work,
+        four_k=services.four_k,
         app_url=settings.webapp_url,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
     )

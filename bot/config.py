@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
     post_cost_tokens: int = Field(default=2, ge=1)
+    four_k_tokens: int = Field(default=0, ge=0, le=1000)
+    """Tokens a studio post's 4K picture costs (0: free). More than 0: the person is asked
+    first; the tokens are held at the press, committed once the picture is delivered and
+    refunded once if it cannot be made."""
     generation_timeout: float = Field(default=180.0, gt=0)
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)

@@ -45,6 +45,7 @@ from services.sharing.card_repo import CardRepo
 from services.sharing.event_repo import EventRepo
 from services.sharing.referral_repo import ReferralRepo
 from services.sharing.service import CardService
+from services.studio.four_k import FourKService
 from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.post_repo import PostRepo
@@ -58,6 +59,8 @@ class Services:
     ledger: Ledger
     posts: PostRepo
     studio: StudioService
+    four_k: FourKService
+    """A delivered post's picture at 4K."""
     cosmic: CosmicService
     payments: PaymentService
     analytics: Analytics
@@ -133,6 +136,7 @@ async def build_services(
         ledger=ledger,
         posts=posts,
         studio=studio,
+        four_k=_four_k(settings, db, ledger, accounts, lineup, shared),
         cosmic=cosmic,
         payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
         analytics=analytics,
@@ -177,6 +181,29 @@ def _studio(
         cost=settings.post_cost_tokens,
         timeout=settings.generation_timeout,
         stops=shared.stops,
+    )
+
+
+def _four_k(
+    settings: Settings,
+    db: Database,
+    ledger: Ledger,
+    accounts: AccountRepo,
+    lineup: Lineup,
+    shared: SharedState,
+) -> FourKService:
+    return FourKService(
+        db=db,
+        ledger=ledger,
+        accounts=accounts,
+        media=MediaStore(settings.media_dir),
+        locks=shared.key_locks,
+        renderer=lineup.four_k.renderer,
+        repainters=lineup.four_k.repainters,
+        cost=settings.four_k_tokens,
+        timeout=settings.generation_timeout,
+        # A job that died lets go of its post's lock by the time the sweep refunds it.
+        lock_seconds=settings.generation_timeout + settings.sweep_margin,
     )
 
 

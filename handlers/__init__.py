@@ -10,7 +10,7 @@ from handlers.admin import commands, operations
 from handlers.common import errors, start
 from handlers.cosmic import again, gallery, plan, subscribe, usage
 from handlers.sharing import share
-from handlers.studio import post, stop, wizard
+from handlers.studio import four_k, post, stop, wizard
 from services.cosmic.kinds import KINDS
 
 
@@ -32,6 +32,7 @@ def setup_routers() -> Router:
         start.create_router(),
         wizard.create_router(),
         post.create_router(),
+        four_k.create_router(),
         stop.create_router(),
         *kind_routers(),
         usage.create_router(),

@@ -32,6 +32,7 @@ from bot.jobs.batch import run_batch
 from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
+from bot.jobs.four_k import send_four_k
 from bot.jobs.observed import JobObserver
 from bot.jobs.studio_post import finish_post
 from bot.logs import JOB
@@ -41,7 +42,8 @@ from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
 from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
-from services.studio.jobs import AppPostJob, PostJob
+from services.studio.four_k import FourKOutcome, FourKService, FourKStatus
+from services.studio.jobs import AppPostJob, FourKJob, PostJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
 from ui.common.drafts import DraftPace
 from webapp.app_posts import AppPosts
@@ -71,6 +73,7 @@ class JobRunner:
     batch: NightlyBatch
     scheduled: Mapping[str, JobRun]
     """The work of the scheduler's queued jobs, by name (bot/duties/scheduled.py)."""
+    four_k: FourKService
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
     pace: DraftPace | None = None
@@ -100,6 +103,12 @@ class JobRunner:
     async def app_post(self, data: dict[str, Any]) -> str:
         job = _parsed(AppPostJob.from_json, data)
         outcome = await self.app_posts.make(job)
+        return _ended(outcome)
+
+    async def four_k_picture(self, data: dict[str, Any]) -> str:
+        job = _parsed(FourKJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await send_four_k(job, self.bot, self.four_k)
         return _ended(outcome)
 
     async def broadcast(self, data: dict[str, Any]) -> str:
@@ -133,17 +142,18 @@ class JobRunner:
         return summary
 
 
-def _ended(outcome: PostOutcome | CosmicOutcome | None) -> str:
+def _ended(outcome: PostOutcome | CosmicOutcome | FourKOutcome | None) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
-    return "done" if outcome.status in (PostStatus.DONE, CosmicStatus.DONE) else "failed"
+    done = (PostStatus.DONE, CosmicStatus.DONE, FourKStatus.DONE)
+    return "done" if outcome.status in done else "failed"
 
 
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob)
+_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, FourKJob, BroadcastJob, BatchJob)
 
 
 class RejectedJobError(Exception):
@@ -208,6 +218,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "post": ("studio.post", runner.post, True),
         "art": ("cosmic.art", runner.art, True),
         "app_post": ("studio.app_post", runner.app_post, True),
+        "four_k": ("studio.four_k", runner.four_k_picture, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

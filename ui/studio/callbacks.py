@@ -1,5 +1,5 @@
 """Viral Studio buttons: the wizard's steps (each carries its draft, so a button of an older
-draft expires), the post's actions and the regenerate confirmation."""
+draft expires), the post's actions and the regenerate and 4K confirmations."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ class PostAction(StrEnum):
     NEW = "new"
     DOWNLOAD = "dl"
     CARDS = "cards"
+    FOUR_K = "4k"
 
 
 class PostActionCallback(CallbackData, prefix="post"):
@@ -64,6 +65,15 @@ class PostActionCallback(CallbackData, prefix="post"):
 
 class RegenerateCallback(CallbackData, prefix="regen"):
     """The answer to "make a new version?": `confirm` makes it, else the post stays."""
+
+    post_id: int
+    nonce: str
+    confirm: bool
+
+
+class FourKCallback(CallbackData, prefix="4k"):
+    """The answer to "make this picture in 4K for tokens?": `confirm` orders it (the nonce
+    is the order's idempotency key: a second tap charges nothing), else nothing happens."""
 
     post_id: int
     nonce: str

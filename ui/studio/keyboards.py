@@ -11,6 +11,7 @@ from ui.common.keyboards import in_app, share_button
 from ui.common.texts import audience_label, language_label, post_type_label
 from ui.studio.callbacks import (
     AudienceCallback,
+    FourKCallback,
     LinkCallback,
     LinkChoice,
     PostAction,
@@ -122,7 +123,10 @@ def post_actions(
                 button(_("➕ New post"), PostAction.NEW),
             ],
             [button(_("🎴 Cards"), PostAction.CARDS), share],
-            [button(_("⬇️ Download original"), PostAction.DOWNLOAD)],
+            [
+                button(_("⬇️ Download original"), PostAction.DOWNLOAD),
+                button(_("🖼 4K"), PostAction.FOUR_K),
+            ],
         ]
     )
     return in_app(markup, app_url, "studio", chat_type)
@@ -136,6 +140,19 @@ def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMar
     )
     builder.button(
         text=_("No"), callback_data=RegenerateCallback(post_id=post_id, nonce=nonce, confirm=False)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def four_k_confirm(post_id: int, nonce: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Yes, make it in 4K"),
+        callback_data=FourKCallback(post_id=post_id, nonce=nonce, confirm=True),
+    )
+    builder.button(
+        text=_("No"), callback_data=FourKCallback(post_id=post_id, nonce=nonce, confirm=False)
     )
     builder.adjust(2)
     return builder.as_markup()
