@@ -241,14 +241,20 @@ class FourKService:
         return FourKOutcome(FourKStatus.DONE, cost, balance)
 
     async def _source(self, user_id: int, post_id: int) -> _Source:
+        """The post's picture as the gallery knows it (its image), else as the post
+        stored it (an image deleted from the gallery)."""
         post = await self._posts.get(post_id)
-        if post is None or post.user_id != user_id or not post.image_path:
+        if post is None or post.user_id != user_id:
+            raise PictureGoneError(f"post {post_id} is not {user_id}'s")
+        image = await self._images.for_post(user_id, post_id)
+        path = image.path if image is not None else post.image_path
+        if not path:
             raise PictureGoneError(f"post {post_id} has no picture")
         try:
-            png = await asyncio.to_thread(self._media.path(post.image_path).read_bytes)
+            png = await asyncio.to_thread(self._media.path(path).read_bytes)
         except (OSError, ValueError) as error:
-            raise PictureGoneError(f"{post.image_path}: {error}") from error
-        return _Source(post, png, await self._images.for_post(user_id, post_id))
+            raise PictureGoneError(f"{path}: {error}") from error
+        return _Source(post, png, image)
 
     async def _picture(
         self, source: _Source, records: list[GenerationRecord], left: float

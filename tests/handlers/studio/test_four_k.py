@@ -106,6 +106,17 @@ async def test_a_picture_without_its_recipe_is_upscaled_and_says_so(driver: Driv
     assert "Upscaled from the original picture (Lanczos resampling)." in document.visible
 
 
+async def test_a_picture_deleted_from_the_gallery_still_has_its_4k(driver: Driver):
+    photo_message = await delivered_post(driver)
+    images = driver.app.services.cosmic.images
+    image, count = await images.page(PARTNER_ID, 0)
+    assert image is not None and count == 1
+    assert await images.delete(PARTNER_ID, image.id)
+    await driver.press(PARTNER_ID, "4K", photo_message)
+    (png,) = documents(driver.telegram)
+    assert size_of(png) == FOUR_K and drawn_poster(png) == drawn_poster(photo_message.photo or b"")
+
+
 async def test_a_picture_no_longer_stored_is_explained(driver: Driver):
     photo_message = await delivered_post(driver)
     (await stored_picture(driver)).unlink()
