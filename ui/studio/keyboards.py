@@ -125,7 +125,7 @@ def post_actions(
             [button(_("🎴 Cards"), PostAction.CARDS), share],
             [
                 button(_("⬇️ Download original"), PostAction.DOWNLOAD),
-                button(_("🖼 4K"), PostAction.FOUR_K),
+                button(_("🖥 4K"), PostAction.FOUR_K),
             ],
         ]
     )

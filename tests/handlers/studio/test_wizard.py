@@ -55,7 +55,7 @@ async def test_partner_gets_a_post_for_two_tokens(driver: Driver):
         "🎴 Cards",
         "📤 Share",
         "⬇️ Download original",
-        "🖼 4K",
+        "🖥 4K",
     ]
     assert driver.telegram.sent("sendChatAction", PARTNER_ID)
 
