@@ -208,6 +208,7 @@ def _dispatcher(
         studio=services.studio,
         variants=services.variants,
         editing=services.editing,
+        four_k=services.four_k,
         cosmic=services.cosmic,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
@@ -269,6 +270,7 @@ def _jobs(
         broadcaster=services.broadcaster,
         batch=services.batch,
         scheduled=queued_work,
+        four_k=services.four_k,
         app_url=settings.webapp_url,
         more_pictures=services.variants,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),

@@ -20,7 +20,12 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
-from services.generation.lineup import ModelRef, ResilienceSettings, parse_models
+from services.generation.lineup import (
+    FOUR_K_PROVIDERS,
+    ModelRef,
+    ResilienceSettings,
+    parse_models,
+)
 from services.generation.pricing import DEFAULT_PRICES_FILE
 from services.generation.resilience import RetryPolicy
 
@@ -28,6 +33,7 @@ TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 TELEGRAM_CLOUD_HOST = "api.telegram.org"
 DEFAULT_TEXT_MODELS = "openai:gpt-4.1-mini,google:gemini-2.5-flash,local"
 DEFAULT_IMAGE_MODELS = "google:gemini-2.5-flash-image,openai:gpt-image-2,local"
+DEFAULT_FOUR_K_MODELS = "google:gemini-3-pro-image-preview,local"
 DATABASE_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 """What @BotFather hands out: the bot's id, a colon, then (today) 35 URL-safe characters."""
@@ -92,6 +98,11 @@ class Settings(BaseSettings):
 
     text_models: Annotated[tuple[ModelRef, ...], NoDecode] = parse_models(DEFAULT_TEXT_MODELS)
     image_models: Annotated[tuple[ModelRef, ...], NoDecode] = parse_models(DEFAULT_IMAGE_MODELS)
+    four_k_models: Annotated[tuple[ModelRef, ...], NoDecode] = parse_models(DEFAULT_FOUR_K_MODELS)
+    """The models that repaint a cloud-painted studio picture at 4K, in order (Gemini image
+    models that take `image_size="4K"`; those without a key are skipped). When none is left
+    or all fail, the picture is enlarged (Lanczos): `local` alone means always enlarge. A
+    picture the local renderer drew is drawn again at 3840 x 2160 whatever this says."""
     text_fallback_to_local: bool = True
     prices_file: Path = DEFAULT_PRICES_FILE
 
@@ -124,6 +135,10 @@ class Settings(BaseSettings):
     """Tokens a new text for a delivered post's picture costs ("📝 New text")."""
     edit_tokens: int = Field(default=1, ge=1)
     """Tokens one "Edit picture" of a delivered studio post costs (refunded if it fails)."""
+    four_k_tokens: int = Field(default=0, ge=0, le=1000)
+    """Tokens a studio post's 4K picture costs (0: free). More than 0: the person is asked
+    first; the tokens are held at the press, committed once the picture is delivered and
+    refunded once if it cannot be made."""
     generation_timeout: float = Field(default=180.0, gt=0)
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)
@@ -292,10 +307,21 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return level
 
-    @field_validator("text_models", "image_models", mode="before")
+    @field_validator("text_models", "image_models", "four_k_models", mode="before")
     @classmethod
     def _parse_models(cls, value: object) -> object:
         return parse_models(value) if isinstance(value, str) else value
+
+    @field_validator("four_k_models")
+    @classmethod
+    def _paints_at_4k(cls, value: tuple[ModelRef, ...]) -> tuple[ModelRef, ...]:
+        if others := [ref.name for ref in value if ref.provider not in FOUR_K_PROVIDERS]:
+            msg = (
+                f"{', '.join(others)} cannot paint at 4K: list Gemini image models"
+                " (google:…) or local"
+            )
+            raise ValueError(msg)
+        return value
 
     @field_validator(
         "redis_url",

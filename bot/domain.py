@@ -46,6 +46,7 @@ from services.sharing.event_repo import EventRepo
 from services.sharing.referral_repo import ReferralRepo
 from services.sharing.service import CardService
 from services.studio.editing import PictureEditing
+from services.studio.four_k import FourKService
 from services.studio.interrupted import keep_interrupted
 from services.studio.models import TextGenerator
 from services.studio.post_repo import PostRepo
@@ -62,6 +63,8 @@ class Services:
     studio: StudioService
     editing: PictureEditing
     """Edits of a delivered post's picture in words (services/studio/editing.py)."""
+    four_k: FourKService
+    """A delivered post's picture at 4K."""
     cosmic: CosmicService
     payments: PaymentService
     analytics: Analytics
@@ -140,6 +143,7 @@ async def build_services(
         posts=posts,
         studio=studio,
         editing=_editing(settings, db, ledger, accounts, posts, lineup, shared),
+        four_k=_four_k(settings, db, ledger, accounts, lineup, shared),
         cosmic=cosmic,
         payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
         analytics=analytics,
@@ -218,6 +222,29 @@ def _editing(
         locks=shared.locks,
         cost=settings.edit_tokens,
         timeout=settings.generation_timeout,
+    )
+
+
+def _four_k(
+    settings: Settings,
+    db: Database,
+    ledger: Ledger,
+    accounts: AccountRepo,
+    lineup: Lineup,
+    shared: SharedState,
+) -> FourKService:
+    return FourKService(
+        db=db,
+        ledger=ledger,
+        accounts=accounts,
+        media=MediaStore(settings.media_dir),
+        locks=shared.key_locks,
+        renderer=lineup.four_k.renderer,
+        repainters=lineup.four_k.repainters,
+        cost=settings.four_k_tokens,
+        timeout=settings.generation_timeout,
+        # A job that died lets go of its post's lock by the time the sweep refunds it.
+        lock_seconds=settings.generation_timeout + settings.sweep_margin,
     )
 
 

@@ -19,10 +19,12 @@ from services.generation.clients import connect_clients
 from services.generation.editing import EditChain
 from services.generation.lineup import (
     Clients,
+    FourKChains,
     Guards,
     ModelRef,
     ResilienceSettings,
     build_edit_chain,
+    build_four_k_chains,
     build_image_chain,
 )
 from services.generation.pricing import PriceList
@@ -42,6 +44,8 @@ class Lineup:
     horoscopes: HoroscopeChain
     edits: EditChain
     """Edits of an existing picture in words: IMAGE_MODELS' editors, the local renderer."""
+    four_k: FourKChains
+    """What draws a studio post's picture again at 3840 x 2160."""
 
 
 def build_lineup(
@@ -52,6 +56,7 @@ def build_lineup(
     settings: ResilienceSettings,
     *,
     text_fallback_to_local: bool = True,
+    four_k_models: tuple[ModelRef, ...] = (),
 ) -> Lineup:
     """Chains of the configured models that have credentials. A model whose provider has
     no key is left out (and logged); the local writer and renderer need none."""
@@ -62,7 +67,8 @@ def build_lineup(
     image = build_image_chain(image_models, clients, prices, guards)
     horoscopes = build_horoscope_chain(text_models, clients, prices, guards)
     edits = build_edit_chain(image_models, clients, prices, guards)
-    return Lineup(text, image, prompts, horoscopes, edits)
+    four_k = build_four_k_chains(four_k_models, clients, prices, guards)
+    return Lineup(text, image, prompts, horoscopes, edits, four_k)
 
 
 def configured_lineup(
@@ -71,8 +77,9 @@ def configured_lineup(
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
 ) -> Lineup:
-    """The lineup of TEXT_MODELS / IMAGE_MODELS. Tests and benches may replace the text or
-    image models with one generator of their own."""
+    """The lineup of TEXT_MODELS / IMAGE_MODELS (and FOUR_K_MODELS). Tests and benches may
+    replace the text or image models with one generator of their own (the image one then
+    draws the 4K pictures too)."""
     lineup = build_lineup(
         settings.text_models,
         settings.image_models,
@@ -80,6 +87,7 @@ def configured_lineup(
         PriceList.load(settings.prices_file),
         settings.resilience,
         text_fallback_to_local=settings.text_fallback_to_local,
+        four_k_models=settings.four_k_models,
     )
     logger.info(
         "text models: %s; image models: %s",
@@ -90,7 +98,7 @@ def configured_lineup(
         lineup = replace(lineup, text=TextChain([_entry(text_generator, settings.text_timeout)]))
     if image_generator is not None:
         image = ImageChain([_entry(image_generator, settings.image_timeout)])
-        lineup = replace(lineup, image=image)
+        lineup = replace(lineup, image=image, four_k=replace(lineup.four_k, renderer=image))
     return lineup
 
 

@@ -10,7 +10,7 @@ from handlers.admin import commands, operations
 from handlers.common import errors, start
 from handlers.cosmic import again, gallery, plan, subscribe, usage
 from handlers.sharing import share
-from handlers.studio import edit, post, stop, variants, wizard
+from handlers.studio import edit, four_k, post, stop, variants, wizard
 from services.cosmic.kinds import KINDS
 
 
@@ -33,6 +33,7 @@ def setup_routers() -> Router:
         wizard.create_router(),
         post.create_router(),
         edit.create_router(),
+        four_k.create_router(),
         stop.create_router(),
         variants.create_router(),
         *kind_routers(),

@@ -32,6 +32,7 @@ from bot.jobs.batch import run_batch
 from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
 from bot.jobs.cosmic_image import finish_art
+from bot.jobs.four_k import send_four_k
 from bot.jobs.observed import JobObserver
 from bot.jobs.picture_edit import finish_edit
 from bot.jobs.studio_post import finish_post
@@ -44,7 +45,8 @@ from services.cosmic.batch import NightlyBatch
 from services.cosmic.jobs import ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
 from services.studio.editing import EditOutcome, EditStatus, PictureEditing
-from services.studio.jobs import AppPostJob, EditJob, PostJob, VariantsJob
+from services.studio.four_k import FourKOutcome, FourKService, FourKStatus
+from services.studio.jobs import AppPostJob, EditJob, FourKJob, PostJob, VariantsJob
 from services.studio.service import PostOutcome, PostStatus, StudioService
 from services.studio.variants import Variants, VariantsOutcome
 from ui.common.drafts import DraftPace
@@ -75,6 +77,7 @@ class JobRunner:
     batch: NightlyBatch
     scheduled: Mapping[str, JobRun]
     """The work of the scheduler's queued jobs, by name (bot/duties/scheduled.py)."""
+    four_k: FourKService
     app_url: str | None = None
     """The Mini App's URL for the post's "Open in app" button (None: no button)."""
     more_pictures: Variants | None = None
@@ -124,6 +127,12 @@ class JobRunner:
         outcome = await self.app_posts.make(job)
         return _ended(outcome)
 
+    async def four_k_picture(self, data: dict[str, Any]) -> str:
+        job = _parsed(FourKJob.from_json, data)
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await send_four_k(job, self.bot, self.four_k)
+        return _ended(outcome)
+
     async def broadcast(self, data: dict[str, Any]) -> str:
         job = _parsed(BroadcastJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
@@ -156,19 +165,21 @@ class JobRunner:
 
 
 def _ended(
-    outcome: PostOutcome | CosmicOutcome | VariantsOutcome | EditOutcome | None,
+    outcome: PostOutcome | CosmicOutcome | VariantsOutcome | EditOutcome | FourKOutcome | None,
 ) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
-    done = (PostStatus.DONE, CosmicStatus.DONE, EditStatus.DONE)
+    done = (PostStatus.DONE, CosmicStatus.DONE, EditStatus.DONE, FourKStatus.DONE)
     return "done" if outcome.status in done else "failed"
 
 
 OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
-_Job = TypeVar("_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob, EditJob)
+_Job = TypeVar(
+    "_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob, EditJob, FourKJob
+)
 
 
 class RejectedJobError(Exception):
@@ -235,6 +246,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "app_post": ("studio.app_post", runner.app_post, True),
         "variants": ("studio.variants", runner.variants, True),
         "picture_edit": ("studio.picture_edit", runner.picture_edit, True),
+        "four_k": ("studio.four_k", runner.four_k_picture, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

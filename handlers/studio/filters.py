@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from services.studio.models import StoredPost
 from services.studio.service import StudioService
-from ui.studio.callbacks import PostActionCallback, RegenerateCallback
+from ui.studio.callbacks import FourKCallback, PostActionCallback, RegenerateCallback
 
 
 class OwnPostFilter(BaseFilter):
@@ -19,7 +19,7 @@ class OwnPostFilter(BaseFilter):
     async def __call__(
         self,
         query: CallbackQuery,
-        callback_data: PostActionCallback | RegenerateCallback,
+        callback_data: PostActionCallback | RegenerateCallback | FourKCallback,
         studio: StudioService,
     ) -> bool | dict[str, StoredPost]:
         if not isinstance(query.message, Message):

@@ -48,9 +48,10 @@ class Hold:
 
 @runtime_checkable
 class HeldJob(Protocol):
-    """A job that finishes a hold (a studio post, a Cosmic Coach image)."""
+    """A job that finishes a hold (a studio post, a Cosmic Coach image; None: this one
+    holds nothing, as a free 4K picture)."""
 
-    def hold(self) -> Hold: ...
+    def hold(self) -> Hold | None: ...
 
 
 def hold_of(job: QueuedJob) -> Hold | None:

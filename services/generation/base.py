@@ -32,6 +32,12 @@ class ImageRequest:
     sketch: Sketch
     negative_prompt: str = ""
     quality: Quality = Quality.STANDARD
+    image_size: str | None = None
+    """The cloud models' size class ("1K", "2K", "4K") for the models that take one (Gemini
+    image models); None: the model's default. The local renderer draws `width` x `height`."""
+    reference_png: bytes | None = None
+    """A picture to paint from (Gemini image models take it with the prompt); the other
+    models paint from the prompt alone."""
 
     @property
     def aspect_ratio(self) -> str:

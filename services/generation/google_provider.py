@@ -115,19 +115,17 @@ class GeminiImagePainter:
         self._prices = prices
 
     async def paint(self, request: ImageRequest) -> ImageResult:
-        prompt = request.prompt
-        if request.negative_prompt:
-            prompt = f"{prompt}\nAvoid: {request.negative_prompt}."
         config = types.GenerateContentConfig(
             response_modalities=["IMAGE"],
             image_config=types.ImageConfig(
                 aspect_ratio=request.aspect_ratio,
+                image_size=request.image_size,
                 # Only Vertex AI takes this; the Gemini API allows adults by default.
                 person_generation="ALLOW_ADULT" if self._client.vertexai else None,
             ),
             safety_settings=STRICT,
         )
-        response = await _generate(self._client, self.model, prompt, config)
+        response = await _generate(self._client, self.model, _image_contents(request), config)
         _raise_if_blocked(response, self.model)
         data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
         if not data:
@@ -180,6 +178,18 @@ class GeminiImageEditor:
         return EditedImage(ImageResult(png=png, width=width, height=height, usage=usage))
 
 
+def _image_contents(request: ImageRequest) -> types.ContentListUnion:
+    """The prompt (with what to avoid), then the picture to start from, if any."""
+    prompt = request.prompt
+    if request.negative_prompt:
+        prompt = f"{prompt}\nAvoid: {request.negative_prompt}."
+    if request.reference_png is None:
+        return prompt
+    reference = types.Part.from_bytes(data=request.reference_png, mime_type="image/png")
+    parts: list[types.PartUnion] = [prompt, reference]
+    return parts
+
+
 class ImagenPainter:
     """Imagen 4 (`imagen-4.0-generate-001`, `-fast-`, `-ultra-`): Vertex AI only."""
 
@@ -220,7 +230,10 @@ class ImagenPainter:
 
 
 async def _generate(
-    client: genai.Client, model: str, contents: str, config: types.GenerateContentConfig
+    client: genai.Client,
+    model: str,
+    contents: types.ContentListUnion,
+    config: types.GenerateContentConfig,
 ) -> types.GenerateContentResponse:
     try:
         return await client.aio.models.generate_content(

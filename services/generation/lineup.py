@@ -127,10 +127,14 @@ class Guards:
         retry: RetryPolicy | None = None,
         *,
         renders: bool = False,
+        breaker_name: str | None = None,
     ) -> Guard:
+        """`breaker_name`: a breaker of its own (calls whose failures say nothing of the
+        model's other calls), not the model's."""
         settings = self.settings
         breaker = self._breakers.setdefault(
-            ref.name, CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown)
+            breaker_name or ref.name,
+            CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown),
         )
         pool = ref.provider
         if ref.provider == LOCAL:
@@ -225,6 +229,42 @@ def build_edit_chain(
         local = guards.make(ModelRef(LOCAL, ""), timeout, renders=True)
         entries.append(ChainEntry(LocalImageEditor(), local))
     return EditChain(entries)
+
+
+@dataclass(frozen=True, slots=True)
+class FourKChains:
+    """What draws a picture again at 4K: the local renderer (in the same render slots as
+    every local painting), and the cloud models that repaint at 4K (FOUR_K_MODELS: those
+    with credentials; None when there is none)."""
+
+    renderer: ImageChain
+    repainters: ImageChain | None
+
+
+FOUR_K_PROVIDERS = frozenset({"google", LOCAL})
+"""Where a 4K repaint can come from: the Gemini image models take a 4K size; `local`
+stands for enlarging the picture, which is always the last resort."""
+
+
+def build_four_k_chains(
+    refs: tuple[ModelRef, ...], clients: Clients, prices: PriceList, guards: Guards
+) -> FourKChains:
+    """The local renderer, in the local render slots but behind a breaker of its own (4K
+    renders failing must not stop the posts' paintings), and the configured 4K models that
+    have credentials (`local` among them stands for the enlargement: no model)."""
+    timeout = guards.settings.image_timeout
+    local: ImageGenerator = LocalImageRenderer()
+    guard = guards.make(ModelRef(LOCAL, ""), timeout, renders=True, breaker_name="local-4k")
+    renderer = ChainEntry(local, guard)
+    cloud = [ref for ref in available(refs, clients, "4K") if ref.provider != LOCAL]
+    repainters: list[ChainEntry[ImageGenerator]] = [
+        ChainEntry(
+            PAINTERS[ref.provider](clients.get(ref.provider), ref.model, prices),
+            guards.make(ref, timeout),
+        )
+        for ref in cloud
+    ]
+    return FourKChains(ImageChain([renderer]), ImageChain(repainters) if repainters else None)
 
 
 def available(refs: tuple[ModelRef, ...], clients: Clients, kind: str) -> list[ModelRef]:

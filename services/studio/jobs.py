@@ -1,5 +1,6 @@
-"""The studio's jobs on the queue (bot/jobs/studio_post.py and bot/jobs/app_post.py run
-them): a post from the chat and a post from the Mini App, each for a token hold."""
+"""The studio's jobs on the queue (bot/jobs/studio_post.py, bot/jobs/app_post.py and
+bot/jobs/four_k.py run them): a post from the chat and a post from the Mini App, each for a
+token hold, and a post's picture at 4K (held tokens when it costs any)."""
 
 from __future__ import annotations
 
@@ -78,3 +79,22 @@ class AppPostJob:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
         return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class FourKJob(ReportedJob):
+    """Post `post_id`'s picture at 4K, sent as a document to `where` (the message pressed).
+    `lock` is the token of the post's 4K lock, let go when the job ends; `reservation_id`
+    the tokens held for it (None: it is free)."""
+
+    kind: ClassVar[str] = "four_k"
+    post_id: int
+    queued_at: float
+    """Unix seconds; the picture must be out by this + GENERATION_TIMEOUT."""
+    lock: str
+    reservation_id: int | None = None
+
+    def hold(self) -> Hold | None:
+        if self.reservation_id is None:
+            return None
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.queued_at)

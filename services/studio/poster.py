@@ -1,17 +1,23 @@
-"""The offline studio image: a nebula poster with the post's headline typeset on it."""
+"""The offline studio image: a nebula poster with the post's headline typeset on it. The
+PNG carries how it was drawn (headline, kicker, palette, seed), so that it can be drawn
+again at another size (the 4K picture) rather than enlarged."""
 
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, PngImagePlugin
 
 from services.generation.local import typeset
 from services.generation.local.nebula import RGB, add_stars, hex_to_rgb, nebula, vignette
 
 WHITE: RGB = (255, 255, 255)
+RECIPE_KEY = "cosmic-studio:poster"
+"""The PNG text chunk (iTXt: UTF-8) that holds a poster's recipe as JSON."""
 
 
 def _left_shade(size: tuple[int, int], strength: float = 0.6) -> Image.Image:
@@ -93,9 +99,13 @@ def render_studio_image(
     return image
 
 
-def to_png(image: Image.Image) -> bytes:
+def to_png(image: Image.Image, recipe: dict[str, Any] | None = None) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=3)
+    info = None
+    if recipe is not None:
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt(RECIPE_KEY, json.dumps(recipe, ensure_ascii=False))
+    image.save(buffer, format="PNG", compress_level=3, pnginfo=info)
     return buffer.getvalue()
 
 
@@ -108,6 +118,39 @@ class PosterSketch:
     palette: tuple[str, str, str]
 
     def __call__(self, seed: int, size: tuple[int, int]) -> bytes:
-        return to_png(
-            render_studio_image(self.headline, self.kicker, self.palette, size=size, seed=seed)
-        )
+        image = render_studio_image(self.headline, self.kicker, self.palette, size=size, seed=seed)
+        return to_png(image, self.recipe(seed))
+
+    def recipe(self, seed: int) -> dict[str, Any]:
+        return {
+            "headline": self.headline,
+            "kicker": self.kicker,
+            "palette": list(self.palette),
+            "seed": seed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnPoster:
+    """A poster as its PNG says it was drawn: the sketch and its seed."""
+
+    sketch: PosterSketch
+    seed: int
+
+
+def drawn_poster(png: bytes) -> DrawnPoster | None:
+    """How this picture was drawn, if it is a local poster that says so (any other picture,
+    or one drawn before posters carried their recipe: None)."""
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            text = getattr(image, "text", {}).get(RECIPE_KEY)
+        if text is None:
+            return None
+        recipe = json.loads(text)
+        headline, kicker, seed = recipe["headline"], recipe["kicker"], recipe["seed"]
+        first, second, third = (str(colour) for colour in recipe["palette"])
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(headline, str) and isinstance(kicker, str) and isinstance(seed, int)):
+        return None
+    return DrawnPoster(PosterSketch(headline, kicker, (first, second, third)), seed)

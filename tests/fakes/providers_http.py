@@ -88,6 +88,18 @@ GOOGLE_IMAGE_SAFETY = Failure(
 )
 
 
+GEMINI_IMAGE_SIZES = {
+    ("16:9", None): (1344, 768),
+    ("9:16", None): (768, 1344),
+    # imageSize, as Gemini 3 Pro Image answers it: 4K at 16:9 is 5504 x 3072, not 3840 x 2160.
+    ("16:9", "1K"): (1376, 768),
+    ("16:9", "2K"): (2752, 1536),
+    ("16:9", "4K"): (5504, 3072),
+    ("1:1", "4K"): (4096, 4096),
+}
+"""(aspectRatio, imageSize) → the picture's size; anything else is 1024 x 1024."""
+
+
 @cache
 def png_of(width: int, height: int, colour: tuple[int, int, int] = (30, 60, 120)) -> bytes:
     buffer = io.BytesIO()
@@ -339,10 +351,13 @@ class ProviderAPI:
             return _failure_response(failure)
         config = call.body.get("generationConfig", {})
         if "IMAGE" in config.get("responseModalities", []):
-            ratio = config.get("imageConfig", {}).get("aspectRatio", "1:1")
-            width, height = {"16:9": (1344, 768), "9:16": (768, 1344)}.get(ratio, (1024, 1024))
+            image_config = config.get("imageConfig", {})
+            ratio, size = image_config.get("aspectRatio", "1:1"), image_config.get("imageSize")
+            width, height = GEMINI_IMAGE_SIZES.get((ratio, size), (1024, 1024))
             colour = (30, 60, 120)
-            if given := _inline_picture(call.body):  # an edit: the picture comes back changed
+            # An edit (the picture given, no size asked): the picture comes back changed; a
+            # 4K repaint (the picture given as a start, "4K" asked) comes back at 4K.
+            if size is None and (given := _inline_picture(call.body)):
                 width, height, colour = *given, EDITED
             part: dict[str, Any] = {
                 "inlineData": {
@@ -350,7 +365,12 @@ class ProviderAPI:
                     "data": base64.b64encode(png_of(width, height, colour)).decode(),
                 }
             }
-            usage = {"promptTokenCount": 40, "candidatesTokenCount": 1290, "totalTokenCount": 1330}
+            tokens = 2000 if size == "4K" else 1290
+            usage = {
+                "promptTokenCount": 40,
+                "candidatesTokenCount": tokens,
+                "totalTokenCount": 40 + tokens,
+            }
         else:
             assert config.get("responseMimeType") == "application/json"
             data = call.body["contents"][-1]["parts"][0]["text"]

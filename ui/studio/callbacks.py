@@ -1,5 +1,5 @@
 """Viral Studio buttons: the wizard's steps (each carries its draft, so a button of an older
-draft expires), the post's actions and the regenerate confirmation."""
+draft expires), the post's actions and the regenerate and 4K confirmations."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ class PostAction(StrEnum):
     REWRITE = "rewrite"
     VARIANTS = "more"
     EDIT = "edit"
+    FOUR_K = "4k"
 
 
 class PostActionCallback(CallbackData, prefix="post"):
@@ -78,3 +79,12 @@ class PickPictureCallback(CallbackData, prefix="pick"):
 
     post_id: int
     image_id: int
+
+
+class FourKCallback(CallbackData, prefix="4k"):
+    """The answer to "make this picture in 4K for tokens?": `confirm` orders it (the nonce
+    is the order's idempotency key: a second tap charges nothing), else nothing happens."""
+
+    post_id: int
+    nonce: str
+    confirm: bool

@@ -11,6 +11,7 @@ from ui.common.keyboards import in_app, share_button
 from ui.common.texts import audience_label, language_label, post_type_label
 from ui.studio.callbacks import (
     AudienceCallback,
+    FourKCallback,
     LinkCallback,
     LinkChoice,
     PickPictureCallback,
@@ -129,6 +130,9 @@ def post_actions(
             ],
             [
                 button(_("✏️ Edit picture"), PostAction.EDIT),
+                button(_("🖥 4K"), PostAction.FOUR_K),
+            ],
+            [
                 button(_("⬇️ Download original"), PostAction.DOWNLOAD),
             ],
         ]
@@ -158,4 +162,17 @@ def pick_picture(post_id: int, image_ids: list[int]) -> InlineKeyboardMarkup:
             callback_data=PickPictureCallback(post_id=post_id, image_id=image_id),
         )
     builder.adjust(len(image_ids))
+    return builder.as_markup()
+
+
+def four_k_confirm(post_id: int, nonce: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Yes, make it in 4K"),
+        callback_data=FourKCallback(post_id=post_id, nonce=nonce, confirm=True),
+    )
+    builder.button(
+        text=_("No"), callback_data=FourKCallback(post_id=post_id, nonce=nonce, confirm=False)
+    )
+    builder.adjust(2)
     return builder.as_markup()

@@ -3,9 +3,12 @@ the OpenAI and Google APIs, the bot to the strict Telegram stand-in."""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import AsyncIterator
 
 import pytest
+from PIL import Image
 
 from bot.config import Settings
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver, make_driver
@@ -138,3 +141,52 @@ async def test_cosmic_art_is_painted_square_by_the_cloud_models(cloud: Driver, a
     assert len(photos) == 2
     image = (await cloud.app.services.cosmic.images.page(PARTNER_ID, 0))[0]
     assert image.model == "gpt-image-2" and image.cost_usd == pytest.approx(0.19)
+
+
+def documents(telegram: FakeTelegram) -> list[bytes]:
+    return [data for call in telegram.sent("sendDocument") for data in call.files.values()]
+
+
+def size_of(png: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG"
+        return image.size
+
+
+async def test_a_cloud_picture_is_repainted_at_4k_by_a_model_that_can(cloud: Driver, api):
+    await make_post(cloud)
+    photo_message = next(m for m in cloud.telegram.chat_messages(PARTNER_ID) if m.photo)
+    await cloud.press(PARTNER_ID, "4K", photo_message)
+
+    (call,) = api.calls_to("gemini-3-pro-image-preview")
+    config = call.body["generationConfig"]
+    assert config["imageConfig"] == {"aspectRatio": "16:9", "imageSize": "4K"}
+    assert config["responseModalities"] == ["IMAGE"]
+    prompt, reference = call.body["contents"][0]["parts"]
+    assert prompt["text"].startswith("Repaint the attached picture at 4K")
+    assert "Cinematic photo." in prompt["text"]  # the prompt the post was painted from
+    inline = reference["inlineData"]  # the SDK writes mime_type; the API takes both spellings
+    assert inline.get("mimeType", inline.get("mime_type")) == "image/png"
+    assert size_of(base64.urlsafe_b64decode(inline["data"])) == (1344, 768)  # the post's picture
+    (png,) = documents(cloud.telegram)
+    assert size_of(png) == (3840, 2160)  # Gemini's 5504 x 3072, brought to 3840 x 2160
+    (document,) = [m for m in cloud.telegram.chat_messages(PARTNER_ID) if m.document]
+    assert "Upscaled" not in document.visible and "4K · 3840×2160 · PNG" in document.visible
+    assert ("image", "gemini-3-pro-image-preview", "ok", pytest.approx(0.24008)) in (
+        await generations(cloud)
+    )
+    assert await cloud.balance() == 498
+
+
+async def test_without_a_4k_model_the_cloud_picture_is_upscaled(cloud: Driver, api):
+    await make_post(cloud)
+    api.fail("gemini-3-pro-image-preview", *[GOOGLE_UNAVAILABLE] * 3)
+    photo_message = next(m for m in cloud.telegram.chat_messages(PARTNER_ID) if m.photo)
+    await cloud.press(PARTNER_ID, "4K", photo_message)
+
+    assert len(api.calls_to("gemini-3-pro-image-preview")) == 3
+    (png,) = documents(cloud.telegram)
+    assert size_of(png) == (3840, 2160)
+    (document,) = [m for m in cloud.telegram.chat_messages(PARTNER_ID) if m.document]
+    assert "Upscaled from the original picture (Lanczos resampling)." in document.visible
+    assert ("image", "gemini-3-pro-image-preview", "failed", 0.0) in await generations(cloud)

@@ -57,6 +57,7 @@ async def test_partner_gets_a_post_for_two_tokens(driver: Driver):
         "📝 New text",
         "🖼 More pictures",
         "✏️ Edit picture",
+        "🖥 4K",
         "⬇️ Download original",
     ]
     assert driver.telegram.sent("sendChatAction", PARTNER_ID)

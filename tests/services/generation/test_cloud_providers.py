@@ -3,10 +3,12 @@ speaking their wire formats."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -357,3 +359,61 @@ async def test_a_stream_cut_halfway_moves_on_to_the_next_model(api, clients):
     assert result.usage.model == "gemini-2.5-flash"
     assert api.calls_to("gpt-4.1-mini") and told  # it had begun: its pieces were told
     assert told[-1].body == result.text.body  # then the next model's post, whole
+
+
+def four_k_lineup(api: ProviderAPI, clients: Clients, four_k: str) -> Lineup:
+    settings = cloud_settings(api, four_k_models=four_k)
+    return build_lineup(
+        parse_models("local"),
+        parse_models("local"),
+        clients,
+        PriceList.load(),
+        settings.resilience,
+        four_k_models=settings.four_k_models,
+    )
+
+
+async def test_four_k_repainters_are_the_gemini_models_with_a_key(api, clients):
+    chains = four_k_lineup(api, clients, "google:gemini-3-pro-image-preview,local").four_k
+    assert chains.repainters is not None
+    assert chains.repainters.names == ("google:gemini-3-pro-image-preview",)
+    assert chains.renderer.names == ("local",)
+    assert four_k_lineup(api, clients, "local").four_k.repainters is None  # always enlarge
+    keyless = build_lineup(
+        parse_models("local"),
+        parse_models("local"),
+        Clients(),
+        PriceList.load(),
+        cloud_settings(api).resilience,
+        four_k_models=parse_models("google:gemini-3-pro-image-preview,local"),
+    )
+    assert keyless.four_k.repainters is None
+
+
+def test_four_k_models_that_cannot_paint_at_4k_are_refused():
+    with pytest.raises(ValueError, match="openai:gpt-image-2 cannot paint at 4K"):
+        Settings(_env_file=None, four_k_models="openai:gpt-image-2,local")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="vertex:imagen-4.0-ultra-generate-001 cannot"):
+        Settings(_env_file=None, four_k_models="google:imagen-4.0-ultra-generate-001")  # type: ignore[call-arg]
+
+
+async def test_gemini_paints_at_the_size_asked_from_the_picture_given(api, clients):
+    chains = four_k_lineup(api, clients, "google:gemini-3-pro-image-preview")
+    assert chains.four_k.repainters is not None
+    reference = Image.new("RGB", (1344, 768), (200, 40, 40))
+    buffer = io.BytesIO()
+    reference.save(buffer, format="PNG")
+    request = replace(
+        studio_image_request(REQUEST), image_size="4K", reference_png=buffer.getvalue()
+    )
+    result = await chains.four_k.repainters.paint(request)
+    assert (result.width, result.height) == (5504, 3072)
+    (call,) = api.calls_to("gemini-3-pro-image-preview")
+    assert call.body["generationConfig"]["imageConfig"] == {
+        "aspectRatio": "16:9",
+        "imageSize": "4K",
+    }
+    text, image = call.body["contents"][0]["parts"]
+    assert text["text"].startswith("Professional studio photography") and "Avoid:" in text["text"]
+    assert base64.urlsafe_b64decode(image["inlineData"]["data"]) == buffer.getvalue()
+    assert result.usage.cost_usd == pytest.approx((40 * 2.0 + 2000 * 120.0) / 1_000_000)
