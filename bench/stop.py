@@ -23,25 +23,16 @@ import asyncpg
 
 from bench.cluster import POSTGRES_URL, Cluster
 from bench.common import percentile, report
-from tests.fakes.providers_http import GOOGLE_KEY, OPENAI_KEY, ProviderAPI
+from bench.stream import streaming_providers, streaming_settings
 
-TEXT_MODEL = "gpt-4.1-mini"
-IMAGE_MODEL = "gemini-2.5-flash-image"
 FIRST_USER = 820_000
 
 
 async def main(partners: int, text_seconds: float, image_seconds: float) -> dict[str, float]:
-    providers = ProviderAPI(stream_seconds=text_seconds)
-    providers.latencies[IMAGE_MODEL] = image_seconds
-    await providers.start()
+    providers = await streaming_providers(text_seconds, image_seconds)
     users = list(range(FIRST_USER, FIRST_USER + partners))
     settings = {
-        "OPENAI_API_KEY": OPENAI_KEY,
-        "OPENAI_BASE_URL": f"{providers.base_url}/v1",
-        "GOOGLE_API_KEY": GOOGLE_KEY,
-        "GOOGLE_GEMINI_BASE_URL": providers.base_url,
-        "TEXT_MODELS": f"openai:{TEXT_MODEL}",
-        "IMAGE_MODELS": f"google:{IMAGE_MODEL}",
+        **streaming_settings(providers),
         "WORKER_CONCURRENCY": str(partners),  # every run is in flight at the Stop
     }
     try:

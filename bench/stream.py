@@ -28,20 +28,34 @@ IMAGE_MODEL = "gemini-2.5-flash-image"
 FIRST_USER = 810_000
 
 
-async def main(
-    partners: int, text_seconds: float, image_seconds: float, workers: int, chat_rate: float
-) -> dict[str, float]:
+async def streaming_providers(text_seconds: float, image_seconds: float) -> ProviderAPI:
+    """The providers' stand-in, started: the text streamed over `text_seconds`, the image
+    answered after `image_seconds`."""
     providers = ProviderAPI(stream_seconds=text_seconds)
     providers.latencies[IMAGE_MODEL] = image_seconds
     await providers.start()
-    users = list(range(FIRST_USER, FIRST_USER + partners))
-    settings = {
+    return providers
+
+
+def streaming_settings(providers: ProviderAPI) -> dict[str, str]:
+    """The bot's settings for OpenAI writing (streamed) and Gemini painting, at the stand-in."""
+    return {
         "OPENAI_API_KEY": OPENAI_KEY,
         "OPENAI_BASE_URL": f"{providers.base_url}/v1",
         "GOOGLE_API_KEY": GOOGLE_KEY,
         "GOOGLE_GEMINI_BASE_URL": providers.base_url,
         "TEXT_MODELS": f"openai:{TEXT_MODEL}",
         "IMAGE_MODELS": f"google:{IMAGE_MODEL}",
+    }
+
+
+async def main(
+    partners: int, text_seconds: float, image_seconds: float, workers: int, chat_rate: float
+) -> dict[str, float]:
+    providers = await streaming_providers(text_seconds, image_seconds)
+    users = list(range(FIRST_USER, FIRST_USER + partners))
+    settings = {
+        **streaming_settings(providers),
         "WORKER_CONCURRENCY": str(math.ceil(partners / workers)),
     }
     try:

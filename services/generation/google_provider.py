@@ -126,15 +126,7 @@ class GeminiImagePainter:
             safety_settings=STRICT,
         )
         response = await _generate(self._client, self.model, _image_contents(request), config)
-        _raise_if_blocked(response, self.model)
-        data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
-        if not data:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
-        png, width, height = await as_png(data)
-        input_tokens, output_tokens = _tokens(response)
-        cost = self._prices.image_cost(self.model, request.quality, input_tokens, output_tokens)
-        usage = Usage(self.provider, self.model, cost, input_tokens, output_tokens)
-        return ImageResult(png=png, width=width, height=height, usage=usage)
+        return await _picture_of(response, self.model, request.quality, self._prices)
 
 
 class GeminiImageEditor:
@@ -167,15 +159,7 @@ class GeminiImageEditor:
             )
         except Exception as error:
             raise google_failure(error, self.model) from error
-        _raise_if_blocked(response, self.model)
-        data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
-        if not data:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
-        png, width, height = await as_png(data)
-        input_tokens, output_tokens = _tokens(response)
-        cost = self._prices.image_cost(self.model, Quality.STANDARD, input_tokens, output_tokens)
-        usage = Usage(self.provider, self.model, cost, input_tokens, output_tokens)
-        return EditedImage(ImageResult(png=png, width=width, height=height, usage=usage))
+        return EditedImage(await _picture_of(response, self.model, Quality.STANDARD, self._prices))
 
 
 def _image_contents(request: ImageRequest) -> types.ContentListUnion:
@@ -284,6 +268,22 @@ def _raise_if_prompt_blocked(response: types.GenerateContentResponse, model: str
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
         raise GenerationError(FailureKind.SAFETY, f"{model}: prompt blocked")
+
+
+async def _picture_of(
+    response: types.GenerateContentResponse, model: str, quality: Quality, prices: PriceList
+) -> ImageResult:
+    """The picture of a Gemini image answer (inline data), priced by its tokens."""
+    _raise_if_blocked(response, model)
+    data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
+    if not data:
+        raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
+    png, width, height = await as_png(data)
+    input_tokens, output_tokens = _tokens(response)
+    cost = prices.image_cost(model, quality, input_tokens, output_tokens)
+    return ImageResult(
+        png, width, height, Usage("google", model, cost, input_tokens, output_tokens)
+    )
 
 
 def _raise_if_blocked(response: types.GenerateContentResponse, model: str) -> None:

@@ -10,6 +10,7 @@ from typing import Literal, TypeVar
 
 import openai
 from openai import AsyncOpenAI
+from openai.types import ImagesResponse
 from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
 from pydantic import BaseModel, ValidationError
 
@@ -142,23 +143,7 @@ class OpenAIImagePainter:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        if not response.data or not response.data[0].b64_json:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
-        try:
-            raw = base64.b64decode(response.data[0].b64_json, validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: bad base64") from error
-        png, width, height = await as_png(raw)
-        usage = response.usage
-        input_tokens = usage.input_tokens if usage else None
-        output_tokens = usage.output_tokens if usage else None
-        cost = self._prices.image_cost(self.model, request.quality, input_tokens, output_tokens)
-        return ImageResult(
-            png=png,
-            width=width,
-            height=height,
-            usage=Usage(PROVIDER, self.model, cost, input_tokens, output_tokens),
-        )
+        return await _image_of(response, self.model, request.quality, self._prices)
 
 
 class OpenAIImageEditor:
@@ -186,19 +171,27 @@ class OpenAIImageEditor:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        if not response.data or not response.data[0].b64_json:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no image in the answer")
-        try:
-            raw = base64.b64decode(response.data[0].b64_json, validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: bad base64") from error
-        png, width, height = await as_png(raw)
-        usage = response.usage
-        input_tokens = usage.input_tokens if usage else None
-        output_tokens = usage.output_tokens if usage else None
-        cost = self._prices.image_cost(self.model, Quality.STANDARD, input_tokens, output_tokens)
-        usage_record = Usage(PROVIDER, self.model, cost, input_tokens, output_tokens)
-        return EditedImage(ImageResult(png, width, height, usage_record))
+        return EditedImage(await _image_of(response, self.model, Quality.STANDARD, self._prices))
+
+
+async def _image_of(
+    response: ImagesResponse, model: str, quality: Quality, prices: PriceList
+) -> ImageResult:
+    """The picture of a GPT Image answer (base64 PNG), priced by its tokens or per image."""
+    if not response.data or not response.data[0].b64_json:
+        raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
+    try:
+        raw = base64.b64decode(response.data[0].b64_json, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
+    png, width, height = await as_png(raw)
+    usage = response.usage
+    input_tokens = usage.input_tokens if usage else None
+    output_tokens = usage.output_tokens if usage else None
+    cost = prices.image_cost(model, quality, input_tokens, output_tokens)
+    return ImageResult(
+        png, width, height, Usage(PROVIDER, model, cost, input_tokens, output_tokens)
+    )
 
 
 def openai_failure(error: openai.OpenAIError, model: str) -> GenerationError:
