@@ -38,6 +38,9 @@ def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "MEDIA_DIR": str(tmp_path / "media"),
+        # The local writer streams its posts, but faster than a reader's pace (0.3 s a
+        # sentence): the processes' posts take their painting's time, not the text's.
+        "LOCAL_WRITER_PACE": "0.05",
         **values,
     }
 
