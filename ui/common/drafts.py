@@ -57,7 +57,6 @@ class LiveText:
         self._edit = edit
         """Shows a text on the progress message (the fallback); it skips no-op edits."""
         self.mode = Shown.DRAFT if message.chat.type == "private" else Shown.EDIT
-        self.sent = 0
         self._latest: str | None = None
         self._shown: str | None = None
         self._next_at = 0.0
@@ -115,10 +114,8 @@ class LiveText:
                     text=text[:DRAFT_LIMIT],
                     can_stop=True,
                 )
-                self.sent += 1
                 return
             except TelegramBadRequest as error:  # drafts refused here: edit instead
                 logger.info("drafts refused in chat %s (%s)", self._message.chat.id, error)
                 self.mode = Shown.EDIT
         await self._edit(text)
-        self.sent += 1
