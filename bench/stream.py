@@ -6,7 +6,9 @@ image model (the Gemini stand-in) answers after `--image` seconds.
 Measured, per partner: from the model's first token (the stand-in's first piece) to the
 first draft in the chat (the bot's own delay: target ≤ 0.3 s at p95), and from the press
 to the photo; overall: drafts a second and in any one chat (the Bot API stand-in answers
-429 beyond `--chat-rate` drafts a second per chat, as Telegram does: target 0 answered).
+429 beyond `--chat-rate` drafts a second per chat, as Telegram does: target 0 answered);
+and the bot's CPU a post (the web and worker processes' CPU time from the press to the
+last photo, over the partners).
 
     python -m bench.stream [--partners 50] [--text 3] [--image 4] [--workers 2]
 
@@ -64,8 +66,10 @@ async def main(
             telegram.draft_limit = (chat_rate, chat_rate)
             await cluster.start_workers(workers)
             await cluster.partners_at_generate(users)
+            cpu_before = cluster.process_cpu()
             pressed = cluster.press_generate(users)
             photos = await cluster.photos(users, timeout=180)
+            cpu_after = cluster.process_cpu()
             drafts = list(telegram.drafts)
             limited = telegram.draft_limited
     finally:
@@ -83,8 +87,15 @@ async def main(
     to_photo = [at - pressed for at in photos]
     per_second = collections.Counter(int(d["at"] - pressed) for d in drafts)
     per_chat_second = collections.Counter((d["chat_id"], int(d["at"] - pressed)) for d in drafts)
+    cpu_ms = {
+        part: round(1000 * (cpu_after[part] - cpu_before[part]) / partners, 1)
+        for part in ("web", "workers")
+    }
     figures: dict[str, float] = {
         "first_draft_after_first_token_p95_s": round(percentile(delays, 95), 3),
+        "bot_cpu_ms_per_post": round(cpu_ms["web"] + cpu_ms["workers"], 1),
+        "web_cpu_ms_per_post": cpu_ms["web"],
+        "workers_cpu_ms_per_post": cpu_ms["workers"],
         "first_draft_after_first_token_p50_s": round(percentile(delays, 50), 3),
         "drafts_answered_429": limited,
         "drafts_per_second_max": max(per_second.values(), default=0),
@@ -102,6 +113,10 @@ async def main(
             f"{figures['first_draft_after_first_token_p95_s']:.3f} s",
         ),
         ("drafts answered 429", limited),
+        (
+            "CPU a post: web + workers",
+            f"{cpu_ms['web']} + {cpu_ms['workers']} ms (from the press to the last photo)",
+        ),
         ("drafts a second (whole bot), max", figures["drafts_per_second_max"]),
         ("drafts a second in one chat, max", figures["drafts_per_chat_second_max"]),
         ("drafts in all / chats with one", f"{len(drafts)} / {len(first_drafts)}"),
