@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from services.core.account_repo import AccountRepo
+from services.core.holds import Refusal, give_back, hold_under_lock
 from services.core.image_repo import ImageRepo, NewImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
@@ -161,21 +162,14 @@ class PictureEditing:
             return EditOutcome(EditStatus.NOT_PRO, account.balance)
         if await self.own_picture_post(user_id, post_id) is None:
             return EditOutcome(EditStatus.GONE, account.balance)
-        if not await self._locks.acquire(user_id):
-            return EditOutcome(EditStatus.BUSY, account.balance)
         held_at = time.time()
-        try:
-            reserved = await self._ledger.reserve(
-                user_id, self.cost, f"edit:{user_id}:{key}", "picture edit"
-            )
-        except BaseException:
-            await self._locks.release(user_id)
-            raise
-        reservation = reserved.reservation
-        if reservation is None or reserved.duplicate:
-            await self._locks.release(user_id)
-            status = EditStatus.INSUFFICIENT if reservation is None else EditStatus.DUPLICATE
-            return EditOutcome(status, await self._balance(user_id))
+        reservation = await hold_under_lock(
+            self._locks, self._ledger, user_id, self.cost, f"edit:{user_id}:{key}", "picture edit"
+        )
+        if reservation is Refusal.BUSY:
+            return EditOutcome(EditStatus.BUSY, account.balance)
+        if isinstance(reservation, Refusal):
+            return EditOutcome(EditStatus(reservation.value), await self._balance(user_id))
         job = EditJob(where, reservation.id, held_at, post_id, request.words, request.caption)
         released = await queue_or_release(queue, job, lambda: self._abandon(reservation))
         return released or EditOutcome(EditStatus.QUEUED, account.balance - reservation.amount)
@@ -276,10 +270,7 @@ class PictureEditing:
 
     async def _abandon(self, reservation: Reservation) -> EditOutcome:
         """Undoes the hold when its job could not be queued: the token goes back now."""
-        try:
-            await self._ledger.refund(reservation)
-        finally:
-            await self._locks.release(reservation.user_id)
+        await give_back(self._locks, self._ledger, reservation.user_id, reservation.id)
         balance = await self._balance(reservation.user_id)
         return EditOutcome(EditStatus.FAILED, balance, failure=FailureKind.UNAVAILABLE)
 

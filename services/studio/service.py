@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from services.core.account_repo import AccountRepo
+from services.core.holds import Refusal, give_back, hold_under_lock
 from services.core.image_repo import ImageRepo, StoredImage
 from services.core.jobs import JobQueue, QueuedJob, Where, queue_or_release
 from services.core.ledger import Ledger
@@ -139,25 +140,20 @@ class StudioService:
         user_id = account.user_id
         if not account.is_pro:
             return PostOutcome(PostStatus.NOT_PRO, account.balance)
-        if not await self._locks.acquire(user_id):
+        reservation = await hold_under_lock(
+            self._locks,
+            self._ledger,
+            user_id,
+            self.cost if cost is None else cost,
+            f"studio:{user_id}:{key}",
+            "studio post",
+            origin,
+            draft_fields(draft),
+        )
+        if reservation is Refusal.BUSY:
             return PostOutcome(PostStatus.BUSY, account.balance)
-        try:
-            outcome = await self._ledger.reserve(
-                user_id,
-                self.cost if cost is None else cost,
-                f"studio:{user_id}:{key}",
-                "studio post",
-                origin,
-                draft_fields(draft),
-            )
-        except BaseException:
-            await self._locks.release(user_id)
-            raise
-        reservation = outcome.reservation
-        if reservation is None or outcome.duplicate:
-            await self._locks.release(user_id)
-            status = PostStatus.INSUFFICIENT if reservation is None else PostStatus.DUPLICATE
-            return PostOutcome(status, await self._run.balance(user_id))
+        if isinstance(reservation, Refusal):
+            return PostOutcome(PostStatus(reservation.value), await self._run.balance(user_id))
         balance = account.balance - reservation.amount  # as of the account read for this update
         return PostOutcome(PostStatus.QUEUED, balance, post_id=reservation.id)
 
@@ -298,11 +294,7 @@ class StudioService:
     async def abandon(self, user_id: int, reservation_id: int) -> PostOutcome:
         """Undoes `reserve_post` when its job could not be queued: the tokens go back now
         (FAILED, as a failed run) and the person may press again."""
-        try:
-            if (reservation := await self.held(reservation_id)) is not None:
-                await self._ledger.refund(reservation)
-        finally:
-            await self._locks.release(user_id)
+        await give_back(self._locks, self._ledger, user_id, reservation_id)
         balance = await self._run.balance(user_id)
         return PostOutcome(PostStatus.FAILED, balance, failure=FailureKind.UNAVAILABLE)
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from services.core.holds import Refusal, give_back, hold_under_lock
 from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account
@@ -88,33 +89,23 @@ class Variants:
         not (nothing is held then)."""
         if not account.is_pro:
             return VariantsOutcome(PostStatus.NOT_PRO, account.balance)
-        if not await self._locks.acquire(account.user_id):
-            return VariantsOutcome(PostStatus.BUSY, account.balance)
-        try:
-            held = await self._ledger.reserve(
-                account.user_id,
-                self.price,
-                f"variants:{account.user_id}:{key}",
-                "studio variants",
-                origin,
-                draft_fields(Draft.of(post)),
-            )
-        except BaseException:
-            await self._locks.release(account.user_id)
-            raise
-        if held.reservation is None or held.duplicate:
-            await self._locks.release(account.user_id)
-            status = PostStatus.INSUFFICIENT if held.reservation is None else PostStatus.DUPLICATE
-            return VariantsOutcome(status, account.balance)
-        return held.reservation.id
+        held = await hold_under_lock(
+            self._locks,
+            self._ledger,
+            account.user_id,
+            self.price,
+            f"variants:{account.user_id}:{key}",
+            "studio variants",
+            origin,
+            draft_fields(Draft.of(post)),
+        )
+        if isinstance(held, Refusal):
+            return VariantsOutcome(PostStatus(held.value), account.balance)
+        return held.id
 
     async def release(self, user_id: int, reservation_id: int) -> bool:
         """Undoes `hold` when its job could not be queued (True: released)."""
-        try:
-            if (reservation := await self._ledger.held(reservation_id)) is not None:
-                await self._ledger.refund(reservation)
-        finally:
-            await self._locks.release(user_id)
+        await give_back(self._locks, self._ledger, user_id, reservation_id)
         return True
 
     async def make(
