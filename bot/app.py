@@ -155,7 +155,7 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         i18n,
         services.sweep,
         interval=settings.sweep_interval,
-        post_cost=settings.post_cost_tokens,
+        post_cost=services.studio.cost,
         resume=queue.resume,
     )
     duties: list[Duty] = [sweeper, scheduler] if settings.scheduler_enabled else [sweeper]

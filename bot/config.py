@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from services.generation.lineup import (
     ResilienceSettings,
     parse_models,
 )
-from services.generation.pricing import DEFAULT_PRICES_FILE
+from services.generation.pricing import DEFAULT_PRICES_FILE, PriceList, TokenPrices
 from services.generation.resilience import RetryPolicy
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
@@ -105,6 +106,8 @@ class Settings(BaseSettings):
     picture the local renderer drew is drawn again at 3840 x 2160 whatever this says."""
     text_fallback_to_local: bool = True
     prices_file: Path = DEFAULT_PRICES_FILE
+    """The models table: what each model costs us, and (`[tokens]`) what each studio action
+    costs a partner."""
 
     default_locale: str = "en"
     bot_timezone: str = "UTC"
@@ -126,19 +129,8 @@ class Settings(BaseSettings):
     flood_rate: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=10, ge=1)
     pro_monthly_tokens: int = Field(default=500, ge=0)
-    post_cost_tokens: int = Field(default=2, ge=1)
-    variant_tokens: int = Field(default=1, ge=1)
-    """Tokens each of the "more pictures" of a delivered post costs."""
     variant_count: int = Field(default=3, ge=2, le=10)
     """How many more pictures "🖼 More pictures" paints (a media group holds 2 to 10)."""
-    rewrite_tokens: int = Field(default=1, ge=1)
-    """Tokens a new text for a delivered post's picture costs ("📝 New text")."""
-    edit_tokens: int = Field(default=1, ge=1)
-    """Tokens one "Edit picture" of a delivered studio post costs (refunded if it fails)."""
-    four_k_tokens: int = Field(default=0, ge=0, le=1000)
-    """Tokens a studio post's 4K picture costs (0: free). More than 0: the person is asked
-    first; the tokens are held at the press, committed once the picture is delivered and
-    refunded once if it cannot be made."""
     generation_timeout: float = Field(default=180.0, gt=0)
     sweep_margin: float = Field(default=120.0, ge=0)
     sweep_interval: float = Field(default=60.0, gt=0)
@@ -307,6 +299,17 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return level
 
+    @field_validator("prices_file")
+    @classmethod
+    def _readable_prices(cls, value: Path) -> Path:
+        try:
+            TokenPrices.load(value)
+            PriceList.load(value)
+        except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
+            msg = f"cannot read the models table {value}: {error}"
+            raise ValueError(msg) from None
+        return value
+
     @field_validator("text_models", "image_models", "four_k_models", mode="before")
     @classmethod
     def _parse_models(cls, value: object) -> object:
@@ -380,6 +383,11 @@ class Settings(BaseSettings):
         """The Mini App (`bot web` serves it at /app/): only with an HTTPS WEBHOOK_URL."""
         url = self.webhook_url
         return f"{url}/app/" if url is not None and url.startswith("https://") else None
+
+    @property
+    def token_prices(self) -> TokenPrices:
+        """What each studio action costs, from the models table (`[tokens]`)."""
+        return TokenPrices.load(self.prices_file)
 
     @property
     def prices(self) -> Prices:

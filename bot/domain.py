@@ -37,6 +37,7 @@ from services.cosmic.service import CosmicService
 from services.cosmic.subscription_repo import SubscriptionRepo
 from services.generation.base import ImageGenerator
 from services.generation.lineup import Clients
+from services.generation.pricing import TokenPrices
 from services.infra.clock import Clock
 from services.infra.db import Database
 from services.infra.media import MediaStore
@@ -124,7 +125,8 @@ async def build_services(
     ledger_repo = LedgerRepo(db, lambda: owners.holder)
     ledger = Ledger(ledger_repo, pro_monthly_tokens=settings.pro_monthly_tokens)
     posts = PostRepo(db)
-    studio = _studio(settings, db, ledger, accounts, posts, lineup, shared)
+    tokens = settings.token_prices
+    studio = _studio(settings, tokens, db, ledger, accounts, posts, lineup, shared)
     cosmic = _cosmic(settings, db, lineup, shared, UsageRepo(db, lambda: owners.holder))
     rules = GrowthRules(settings.viral_shares, settings.reward_shares, settings.reward_days)
     events, admin = EventRepo(db), ReportRepo(db)
@@ -142,8 +144,8 @@ async def build_services(
         ledger=ledger,
         posts=posts,
         studio=studio,
-        editing=_editing(settings, db, ledger, accounts, posts, lineup, shared),
-        four_k=_four_k(settings, db, ledger, accounts, lineup, shared),
+        editing=_editing(settings, tokens.edit, db, ledger, accounts, posts, lineup, shared),
+        four_k=_four_k(settings, tokens.four_k, db, ledger, accounts, lineup, shared),
         cosmic=cosmic,
         payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
         analytics=analytics,
@@ -169,7 +171,7 @@ async def build_services(
             image_chain=lineup.image,
             media=MediaStore(settings.media_dir),
             locks=shared.locks,
-            price_each=settings.variant_tokens,
+            price_each=tokens.variant,
             count=settings.variant_count,
             timeout=settings.generation_timeout,
         ),
@@ -179,6 +181,7 @@ async def build_services(
 
 def _studio(
     settings: Settings,
+    tokens: TokenPrices,
     db: Database,
     ledger: Ledger,
     accounts: AccountRepo,
@@ -196,15 +199,16 @@ def _studio(
         prompt_chain=lineup.prompts,
         media=MediaStore(settings.media_dir),
         locks=shared.locks,
-        cost=settings.post_cost_tokens,
+        cost=tokens.post,
         timeout=settings.generation_timeout,
         stops=shared.stops,
-        rewrite_cost=settings.rewrite_tokens,
+        rewrite_cost=tokens.rewrite,
     )
 
 
 def _editing(
     settings: Settings,
+    cost: int,
     db: Database,
     ledger: Ledger,
     accounts: AccountRepo,
@@ -220,13 +224,14 @@ def _editing(
         edit_chain=lineup.edits,
         media=MediaStore(settings.media_dir),
         locks=shared.locks,
-        cost=settings.edit_tokens,
+        cost=cost,
         timeout=settings.generation_timeout,
     )
 
 
 def _four_k(
     settings: Settings,
+    cost: int,
     db: Database,
     ledger: Ledger,
     accounts: AccountRepo,
@@ -241,7 +246,7 @@ def _four_k(
         locks=shared.key_locks,
         renderer=lineup.four_k.renderer,
         repainters=lineup.four_k.repainters,
-        cost=settings.four_k_tokens,
+        cost=cost,
         timeout=settings.generation_timeout,
         # A job that died lets go of its post's lock by the time the sweep refunds it.
         lock_seconds=settings.generation_timeout + settings.sweep_margin,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -19,6 +20,7 @@ from bot.worker import consume
 from services.core.account_repo import AccountRepo
 from services.core.ledger_repo import LedgerRepo
 from services.generation.base import ImageGenerator
+from services.generation.pricing import DEFAULT_PRICES_FILE
 from services.infra.db import Database
 from services.studio.models import TextGenerator
 from tests.databases import BACKENDS, DatabaseUnderTest, database_for
@@ -152,6 +154,18 @@ class Driver:
 
     def alerts(self) -> list[str]:
         return [c.params.get("text", "") for c in self.telegram.sent("answerCallbackQuery")]
+
+
+def models_table(folder: Path, **tokens: int) -> Path:
+    """A copy of the bundled models table in `folder` with some actions' token prices
+    changed (`four_k=1`), for PRICES_FILE."""
+    text = DEFAULT_PRICES_FILE.read_text(encoding="utf-8")
+    for action, price in tokens.items():
+        text, found = re.subn(rf"(?m)^{action} = \d+", f"{action} = {price}", text, count=1)
+        assert found, action
+    path = folder / "models.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 async def make_driver(

@@ -133,7 +133,7 @@ def test_a_token_not_shaped_like_telegrams_exits_2(tmp_path: Path, token: str):
         ({"DATABASE_URL": "mysql://db/bot"}, "DATABASE_URL"),
         ({"TELEGRAM_API_BASE": "api.telegram.org"}, "TELEGRAM_API_BASE"),
         ({"FOUR_K_MODELS": "openai:gpt-image-2"}, "FOUR_K_MODELS"),
-        ({"FOUR_K_TOKENS": "-1"}, "FOUR_K_TOKENS"),
+        ({"PRICES_FILE": "/nowhere/models.toml"}, "PRICES_FILE"),
     ],
 )
 def test_an_invalid_setting_is_one_line_naming_it(

@@ -147,7 +147,7 @@ async def process_post_rewrite(
     studio: StudioService,
     jobs: JobQueue,
 ) -> None:
-    """A new text for this post's picture (REWRITE_TOKENS): a new message becomes its
+    """A new text for this post's picture (the models table's `rewrite`): a new message becomes its
     progress message, then the photo comes again with the new caption."""
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()

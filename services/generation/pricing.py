@@ -1,4 +1,5 @@
-"""What a generation cost, from the models table (a data file: no prices live in code)."""
+"""What a generation cost us and what an action costs a partner, from the models table (a
+data file: no prices live in code)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PRICES_FILE = Path(__file__).with_name("models.toml")
 PER_MILLION = 1_000_000
+MOST_TOKENS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,41 @@ class PriceList:
             self._warned.add(model)
             logger.warning("no price for model %r: its calls are recorded as free", model)
         return price
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPrices:
+    """The models table's `[tokens]`: what each studio action costs a partner."""
+
+    post: int
+    rewrite: int
+    variant: int
+    """Each of the "more pictures"."""
+    edit: int
+    four_k: int
+    """0: free."""
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PRICES_FILE) -> TokenPrices:
+        """Raises ValueError naming what is missing or out of range."""
+        with path.open("rb") as file:
+            table = tomllib.load(file).get("tokens")
+        if not isinstance(table, dict):
+            msg = f"{path} has no [tokens] table (what each studio action costs)"
+            raise ValueError(msg)
+        names = set(cls.__dataclass_fields__)
+        if missing := sorted(names - table.keys()):
+            msg = f"[tokens] in {path} lacks {', '.join(missing)}"
+            raise ValueError(msg)
+        if unknown := sorted(table.keys() - names):
+            msg = f"[tokens] in {path} has unknown actions: {', '.join(unknown)}"
+            raise ValueError(msg)
+        for name, value in table.items():
+            least = 0 if name == "four_k" else 1
+            if type(value) is not int or not least <= value <= MOST_TOKENS:
+                msg = f"[tokens] {name} in {path}: expected {least} to {MOST_TOKENS}"
+                raise ValueError(msg)
+        return cls(**table)
 
 
 def _token_cost(

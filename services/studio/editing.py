@@ -132,7 +132,7 @@ class PictureEditing:
         self._media = media
         self._locks = locks
         self.cost = cost
-        """Tokens an edit costs (EDIT_TOKENS)."""
+        """Tokens an edit costs (the models table's `edit`)."""
         self.timeout = timeout
         """Seconds an edit may take from its hold (GENERATION_TIMEOUT)."""
 

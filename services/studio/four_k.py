@@ -8,7 +8,7 @@ PNG document by a job of the queue (bot/jobs/four_k.py).
   enlarged with Lanczos resampling, and the caption says so.
 
 The press is quick (`order`): one 4K job per post at a time (a named lock, let go when the
-job ends) and, when 4K costs tokens (FOUR_K_TOKENS), a hold under the press's idempotency
+job ends) and, when 4K costs tokens (`four_k`), a hold under the press's idempotency
 key. The job (`make`) commits the hold once the document is delivered, or refunds it
 once when the picture cannot be made."""
 
@@ -152,7 +152,7 @@ class FourKService:
         self._renderer = renderer
         self._repainters = repainters
         self.cost = cost
-        """FOUR_K_TOKENS: 0 when 4K is free."""
+        """The models table's `four_k`: 0 when 4K is free."""
         self._timeout = timeout
         self._lock_seconds = lock_seconds
 

@@ -80,7 +80,7 @@ class StudioService:
         self._locks = locks
         self.cost = cost
         self.rewrite_cost = rewrite_cost
-        """Tokens a new text for a delivered post's picture costs (REWRITE_TOKENS)."""
+        """Tokens a new text for a post's picture costs (the models table's `rewrite`)."""
         self.timeout = timeout
         """Seconds a post may take from its hold (GENERATION_TIMEOUT): the run's deadline."""
         self._run = PostRun(

@@ -1,5 +1,5 @@
-"""More pictures for a delivered post ("🖼 3 more pictures"): one token each
-(VARIANT_TOKENS), held together before the job; the pictures are painted at once from the
+"""More pictures for a delivered post ("🖼 3 more pictures"): one token each (the models
+table's `variant`), held together before the job; the pictures are painted at once from the
 post's own prompt with new seeds, shown together, and each joins the gallery. The hold is
 committed once they are shown, and what was not painted is given back (all of it when
 none was). Picking one makes it the post's picture (its cards, shares and gallery entry)."""

@@ -23,7 +23,7 @@ from services.generation.base import (
 from services.generation.local.painter import LocalImageRenderer
 from services.studio.captions import CAPTION_LIMIT, visible_length
 from services.studio.poster import drawn_poster
-from tests.conftest import PARTNER_ID, Driver, make_driver
+from tests.conftest import PARTNER_ID, Driver, make_driver, models_table
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 from tests.handlers.studio.test_wizard import OTHER_ID, walk_to_confirm
 
@@ -151,8 +151,9 @@ async def test_another_users_press_and_forged_posts_change_nothing(driver: Drive
 
 
 @pytest.fixture
-async def priced(settings: Settings, telegram: FakeTelegram):
-    driver = await make_driver(settings_with(settings, four_k_tokens=1), telegram)
+async def priced(settings: Settings, telegram: FakeTelegram, tmp_path: Path):
+    four_k_costs_one = settings_with(settings, prices_file=models_table(tmp_path, four_k=1))
+    driver = await make_driver(four_k_costs_one, telegram)
     yield driver
     await driver.app.close()
     assert telegram.errors == []
@@ -218,8 +219,8 @@ class NoFourK:
         return await LocalImageRenderer().paint(request)
 
 
-async def test_a_failing_renderer_refunds_once_and_tells(settings, telegram):
-    changed = settings_with(settings, four_k_tokens=1)
+async def test_a_failing_renderer_refunds_once_and_tells(settings, telegram, tmp_path):
+    changed = settings_with(settings, prices_file=models_table(tmp_path, four_k=1))
     driver = await make_driver(changed, telegram, image_generator=NoFourK())
     try:
         photo_message = await delivered_post(driver)
@@ -240,8 +241,11 @@ async def test_a_failing_renderer_refunds_once_and_tells(settings, telegram):
     assert telegram.errors == []
 
 
-async def test_through_the_redis_stream_with_its_lock_in_redis(redis_url, settings, telegram):
-    changed = settings_with(settings, redis_url=redis_url, four_k_tokens=1)
+async def test_through_the_redis_stream_with_its_lock_in_redis(
+    redis_url, settings, telegram, tmp_path
+):
+    prices = models_table(tmp_path, four_k=1)
+    changed = settings_with(settings, redis_url=redis_url, prices_file=prices)
     driver = await make_driver(changed, telegram)
     try:
         photo_message = await delivered_post(driver)

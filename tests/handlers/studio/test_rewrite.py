@@ -1,13 +1,14 @@
-"""A new text for a delivered post's picture ("📝 New text"): one token (REWRITE_TOKENS),
+"""A new text for a delivered post's picture ("📝 New text"): one token (the models table),
 the same picture sent again with the new caption, nothing painted; refunded once when the
 writing fails."""
 
 from __future__ import annotations
 
+from bot.config import Settings
 from services.generation.base import FailureKind, GenerationError, ImageRequest, ImageResult
 from services.generation.local.painter import LocalImageRenderer
 from services.studio.models import PostRequest, TextResult
-from tests.conftest import PARTNER_ID, Driver, make_driver
+from tests.conftest import PARTNER_ID, Driver, make_driver, models_table
 from tests.handlers.studio.test_wizard import walk_to_confirm
 
 
@@ -88,3 +89,18 @@ async def test_someone_elses_new_text_button_changes_nothing(driver: Driver, tel
     await driver.feed(telegram.press(4242, post_message, "New text"))
     assert len(telegram.sent("sendPhoto")) == calls
     assert await driver.balance() == 498
+
+
+async def test_the_models_table_sets_what_a_post_and_a_new_text_cost(settings, telegram, tmp_path):
+    prices = models_table(tmp_path, post=3, rewrite=2)
+    repriced = Settings(_env_file=None, **{**settings.model_dump(), "prices_file": prices})  # type: ignore[arg-type]
+    driver = await make_driver(repriced, telegram)
+    try:
+        await delivered_post(driver)
+        assert await driver.balance() == 497
+        post_message = [m for m in telegram.chat_messages(PARTNER_ID) if m.photo][0]
+        await driver.press(PARTNER_ID, "New text", post_message)
+        assert await driver.balance() == 495
+        assert telegram.errors == []
+    finally:
+        await driver.app.close()

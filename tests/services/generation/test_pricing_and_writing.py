@@ -9,7 +9,7 @@ import pytest
 from services.cosmic.prompts import cosmic_image_prompt
 from services.generation.base import GenerationError, ImageRequest, Quality
 from services.generation.openai_provider import image_size
-from services.generation.pricing import PriceList
+from services.generation.pricing import PriceList, TokenPrices
 from services.studio.captions import visible_length
 from services.studio.poster import PosterSketch
 from services.studio.writing import CTA_LIMIT, PostDraft, clean_hashtags, finish_post
@@ -36,6 +36,30 @@ def test_a_custom_prices_file_replaces_the_bundled_one(tmp_path: Path):
         'per_image = { standard = 0.5, hd = 1.0 }\nprice_date = "2026-11-01"\n'
     )
     assert PriceList.load(path).image_cost("gpt-image-2", "standard") == 0.5
+
+
+def test_what_each_studio_action_costs_comes_from_the_table():
+    assert TokenPrices.load() == TokenPrices(post=2, rewrite=1, variant=1, edit=1, four_k=0)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "complaint"),
+    [
+        ("", "has no [tokens] table"),
+        ("[tokens]\npost = 2\n", "lacks edit, four_k, rewrite, variant"),
+        ("[tokens]\npost = 0\nrewrite = 1\nvariant = 1\nedit = 1\nfour_k = 0\n", "post"),
+        ("[tokens]\npost = 2\nrewrite = 1\nvariant = 1.5\nedit = 1\nfour_k = 0\n", "variant"),
+        ("[tokens]\npost = 2\nrewrite = 1\nvariant = 1\nedit = 1\nfour_k = -1\n", "four_k"),
+        ("[tokens]\npost = 2\nrewrite = 1\nvariant = 1\nedit = 1\nfour_k = 0\nhug = 1\n", "hug"),
+    ],
+)
+def test_a_table_without_sound_token_prices_is_refused(
+    tmp_path: Path, tokens: str, complaint: str
+):
+    path = tmp_path / "models.toml"
+    path.write_text(tokens)
+    with pytest.raises(ValueError, match=complaint.replace("[", r"\[").replace("]", r"\]")):
+        TokenPrices.load(path)
 
 
 def test_the_link_survives_whatever_the_model_wrote():
