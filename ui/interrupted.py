@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from services.studio.drafts import Action
 from services.studio.service import new_draft_key
 from ui.cosmic.callbacks import ArtAgainCallback
 from ui.studio.callbacks import RegenerateCallback
@@ -18,6 +19,22 @@ def interrupted_post_text(tokens: int, balance: int) -> str:
         "⚠️ This post was interrupted: the bot restarted while making it.\n"
         "Your {tokens} tokens are back. Balance: {balance}."
     ).format(tokens=tokens, balance=balance)
+
+
+def interrupted_action_text(action: str, tokens: int, balance: int) -> str:
+    """More pictures, a new text, an edit or a 4K picture of a delivered post: its buttons
+    are still under the post, so nothing more is offered here."""
+    said: dict[str, str] = {
+        Action.REWRITE: _("⚠️ Writing the new text was interrupted: the bot restarted."),
+        Action.VARIANTS: _("⚠️ Painting more pictures was interrupted: the bot restarted."),
+        Action.EDIT: _("⚠️ Editing the picture was interrupted: the bot restarted."),
+        Action.FOUR_K: _("⚠️ Making the 4K picture was interrupted: the bot restarted."),
+    }
+    what = said.get(action, _("⚠️ This was interrupted: the bot restarted while making it."))
+    back = _("Your {tokens} tokens are back. Balance: {balance}.").format(
+        tokens=tokens, balance=balance
+    )
+    return f"{what}\n{back}\n" + _("The buttons under the post still work.")
 
 
 def interrupted_art_text() -> str:

@@ -20,8 +20,10 @@ from aiogram.utils.i18n import I18n
 from bot.duties.leadership import Mandate, always
 from services.core.sweep import Sweep, SweepReport
 from services.core.work_repo import Interruption, WorkKind
+from services.studio.drafts import Action
 from ui.interrupted import (
     art_again,
+    interrupted_action_text,
     interrupted_art_text,
     interrupted_post_text,
     post_again,
@@ -136,9 +138,12 @@ class Sweeper:
             return False
         return True
 
-    def _render(self, interruption: Interruption) -> tuple[str, InlineKeyboardMarkup]:
+    def _render(self, interruption: Interruption) -> tuple[str, InlineKeyboardMarkup | None]:
         with self._i18n.context(), self._i18n.use_locale(interruption.language):
-            if interruption.kind is WorkKind.TOKENS:
-                text = interrupted_post_text(interruption.tokens, interruption.balance)
+            tokens, balance = interruption.tokens, interruption.balance
+            if interruption.kind is WorkKind.TOKENS and interruption.action == Action.POST:
+                text = interrupted_post_text(tokens, balance)
                 return text, post_again(interruption.ref, self._post_cost)
+            if interruption.kind is WorkKind.TOKENS:
+                return interrupted_action_text(interruption.action, tokens, balance), None
             return interrupted_art_text(), art_again(interruption.ref)

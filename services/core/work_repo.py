@@ -44,6 +44,9 @@ class Interruption:
     """Tokens given back (0 for a weekly use)."""
     balance: int
     """The token balance now."""
+    action: str = "post"
+    """What the hold paid for, as its product named it in `again["action"]` ("post" when
+    it did not)."""
 
 
 class WorkRepo:
@@ -84,7 +87,7 @@ class WorkRepo:
         rows = await self._db.fetch_all(
             "SELECT w.id, w.reservation_id, w.use_id, w.user_id, w.chat_id, w.message_id,"
             " a.language, COALESCE(r.allowance_amount + r.bonus_amount, 0),"
-            " a.allowance + a.bonus FROM work_origins w"
+            " a.allowance + a.bonus, w.again FROM work_origins w"
             " JOIN accounts a ON a.user_id = w.user_id"
             " LEFT JOIN reservations r ON r.id = w.reservation_id"
             " WHERE w.swept_at IS NOT NULL AND (w.told_at IS NULL"
@@ -102,6 +105,7 @@ class WorkRepo:
                 language=row[6],
                 tokens=row[7],
                 balance=row[8],
+                action=json.loads(row[9]).get("action", "post"),
             )
             for row in rows
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from services.studio.catalog import Audience, PostType
@@ -29,6 +30,22 @@ class Draft:
 def new_draft_key() -> str:
     """A random id for one confirm screen: pressing its button twice is one post."""
     return secrets.token_hex(6)
+
+
+class Action(StrEnum):
+    """What a studio hold pays for, as its origin remembers it (`again["action"]`): the
+    sweeper's notice of interrupted work says which it was."""
+
+    POST = "post"
+    REWRITE = "rewrite"
+    VARIANTS = "variants"
+    EDIT = "edit"
+    FOUR_K = "four_k"
+
+
+def action_fields(action: Action, **more: object) -> dict[str, object]:
+    """What the origin of a hold for anything but a post remembers."""
+    return {"action": action.value, **more}
 
 
 def draft_fields(draft: Draft) -> dict[str, str | None]:

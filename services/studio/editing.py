@@ -20,6 +20,7 @@ from services.core.image_repo import ImageRepo, NewImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
+from services.core.work_repo import Origin
 from services.generation.base import FailureKind, GenerationError
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback
@@ -30,6 +31,7 @@ from services.infra.db import LOST, Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
 from services.infra.patience import patiently
+from services.studio.drafts import Action, action_fields
 from services.studio.jobs import EditJob
 from services.studio.models import StoredPost, StudioParams
 from services.studio.post_repo import PostRepo
@@ -164,7 +166,14 @@ class PictureEditing:
             return EditOutcome(EditStatus.GONE, account.balance)
         held_at = time.time()
         reservation = await hold_under_lock(
-            self._locks, self._ledger, user_id, self.cost, f"edit:{user_id}:{key}", "picture edit"
+            self._locks,
+            self._ledger,
+            user_id,
+            self.cost,
+            f"edit:{user_id}:{key}",
+            "picture edit",
+            Origin(where.chat_id, where.message_id),
+            action_fields(Action.EDIT, post_id=post_id),
         )
         if reservation is Refusal.BUSY:
             return EditOutcome(EditStatus.BUSY, account.balance)

@@ -26,6 +26,7 @@ from services.core.image_repo import ImageRepo, StoredImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
+from services.core.work_repo import Origin
 from services.generation.base import FailureKind, GenerationError, ImageRequest
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
@@ -35,6 +36,7 @@ from services.infra.db import LOST, Database
 from services.infra.locks import KeyLocks
 from services.infra.media import MediaStore
 from services.infra.patience import patiently
+from services.studio.drafts import Action, action_fields
 from services.studio.jobs import FourKJob
 from services.studio.models import StoredPost
 from services.studio.post_repo import PostRepo
@@ -166,7 +168,7 @@ class FourKService:
         if lock is None:
             return FourKOutcome(FourKStatus.BUSY, self.cost)
         try:
-            held = await self._hold(account, post, key)
+            held = await self._hold(account, post, key, Origin(where.chat_id, where.message_id))
         except BaseException:
             await self._locks.release(_lock_key(post.id), lock)
             raise
@@ -178,14 +180,19 @@ class FourKService:
         return released or FourKOutcome(FourKStatus.QUEUED, self.cost)
 
     async def _hold(
-        self, account: Account, post: StoredPost, key: str
+        self, account: Account, post: StoredPost, key: str, origin: Origin
     ) -> Reservation | FourKOutcome | None:
         """The tokens held for the picture (None: it is free), or why they were not."""
         if self.cost == 0:
             return None
         user_id = account.user_id
         reserved = await self._ledger.reserve(
-            user_id, self.cost, f"four_k:{user_id}:{post.id}:{key}", "4K picture"
+            user_id,
+            self.cost,
+            f"four_k:{user_id}:{post.id}:{key}",
+            "4K picture",
+            origin,
+            action_fields(Action.FOUR_K, post_id=post.id),
         )
         if reserved.reservation is None:
             return FourKOutcome(FourKStatus.INSUFFICIENT, self.cost, account.balance)

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.core.models import Reservation
 from services.infra.db import Transaction
+from services.studio.drafts import Action
 from services.studio.models import NewPost
 from services.studio.post_repo import PostRepo
 
@@ -18,7 +19,10 @@ async def keep_interrupted(
     tx: Transaction, reservation: Reservation, draft: dict[str, Any]
 ) -> None:
     """Stores the post of a swept hold (inside the refund's transaction) from the draft
-    its origin remembered (services/studio/drafts.py draft_fields)."""
+    its origin remembered (services/studio/drafts.py draft_fields). A hold for anything
+    else on a delivered post (more pictures, an edit, 4K) leaves no post behind."""
+    if draft.get("action", Action.POST) not in (Action.POST, Action.REWRITE):
+        return
     post = NewPost(
         user_id=reservation.user_id,
         reservation_id=reservation.id,

@@ -26,7 +26,7 @@ from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
 from services.studio.board import JobBoard
 from services.studio.chains import PromptChain, TextChain
-from services.studio.drafts import Draft, draft_fields, new_draft_key
+from services.studio.drafts import Action, Draft, action_fields, draft_fields, new_draft_key
 from services.studio.jobs import AppPostJob, PostJob
 from services.studio.models import PartialCallback, StoredPost
 from services.studio.post_repo import PostRepo
@@ -131,10 +131,12 @@ class StudioService:
         draft: Draft,
         key: str,
         origin: Origin | None = None,
-        cost: int | None = None,
+        *,
+        rewrite: bool = False,
     ) -> PostOutcome:
         """The quick half: the PRO check, the person's one-post-in-flight lock and the token
-        hold (with its `origin`, for the sweeper). QUEUED (`post_id` is the reservation's
+        hold (with its `origin`, for the sweeper; a `rewrite` is a new text for a delivered
+        post's picture, at `rewrite_cost`). QUEUED (`post_id` is the reservation's
         id) means the run is to be made by `finish_post`, which also releases the lock;
         any other status means nothing was started and nothing is held."""
         user_id = account.user_id
@@ -144,11 +146,11 @@ class StudioService:
             self._locks,
             self._ledger,
             user_id,
-            self.cost if cost is None else cost,
+            self.rewrite_cost if rewrite else self.cost,
             f"studio:{user_id}:{key}",
             "studio post",
             origin,
-            draft_fields(draft),
+            {**draft_fields(draft), **(action_fields(Action.REWRITE) if rewrite else {})},
         )
         if reservation is Refusal.BUSY:
             return PostOutcome(PostStatus.BUSY, account.balance)
@@ -174,7 +176,6 @@ class StudioService:
         post of theirs), a new text for that post's picture, at `rewrite_cost`."""
         fields = draft_fields(draft)
         origin = Origin(where.chat_id, where.message_id)
-        cost = self.rewrite_cost if picture_of is not None else None
         return await self._hold_and_queue(
             account,
             draft,
@@ -184,7 +185,7 @@ class StudioService:
             lambda post_id, held_at: PostJob(
                 where, post_id, held_at, fields, wizard, picture_of=picture_of
             ),
-            cost,
+            rewrite=picture_of is not None,
         )
 
     async def queue_app_post(
@@ -211,12 +212,13 @@ class StudioService:
         origin: Origin | None,
         queue: JobQueue,
         job_for: Callable[[int, float], QueuedJob],
-        cost: int | None = None,
+        *,
+        rewrite: bool = False,
     ) -> PostOutcome:
         """The tokens held, then the job `job_for(reservation id, held at)` queued; the hold
         is released at once when the queue cannot take it."""
         held_at = time.time()
-        outcome = await self.reserve_post(account, draft, key, origin, cost)
+        outcome = await self.reserve_post(account, draft, key, origin, rewrite=rewrite)
         if outcome.status is not PostStatus.QUEUED or outcome.post_id is None:
             return outcome
         post_id = outcome.post_id

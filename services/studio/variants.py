@@ -24,7 +24,7 @@ from services.infra.db import Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
 from services.studio.catalog import POST_PALETTES
-from services.studio.drafts import Draft, draft_fields
+from services.studio.drafts import Action, Draft, action_fields
 from services.studio.local_writer import kicker
 from services.studio.models import PostRequest, StoredPost, StudioParams
 from services.studio.post_repo import PostRepo
@@ -97,7 +97,7 @@ class Variants:
             f"variants:{account.user_id}:{key}",
             "studio variants",
             origin,
-            draft_fields(Draft.of(post)),
+            action_fields(Action.VARIANTS, post_id=post.id),
         )
         if isinstance(held, Refusal):
             return VariantsOutcome(PostStatus(held.value), account.balance)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from services.generation.base import ImageRequest, ImageResult, Usage
-from tests.conftest import ADMIN_ID, PARTNER_ID, Driver, make_driver
+from tests.conftest import ADMIN_ID, PARTNER_ID, Driver, make_driver, models_table
 from tests.fakes.images import tiny_png
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 from tests.handlers.studio.test_wizard import walk_to_confirm
@@ -31,6 +32,22 @@ class HangingPainter:
         self.started.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
+
+
+class PaintsOnceThenHangs(HangingPainter):
+    """The post is painted; whatever is asked of the painter after it hangs."""
+
+    provider, model = "fake", "paints-once"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted = False
+
+    async def paint(self, request: ImageRequest) -> ImageResult:
+        if self.painted:
+            return await super().paint(request)
+        self.painted = True
+        return ImageResult(tiny_png((64, 64)), 64, 64, Usage("fake", "paints", 0.01))
 
 
 class Painter:
@@ -53,10 +70,13 @@ async def crashed_and_restarted(
     assert telegram.errors == [], "the bot made calls that Telegram would reject"
 
 
-async def die_while_painting(driver: Driver, hanging: HangingPainter, label: str) -> None:
-    """Presses `label` on the last screen; the run hangs in the painter, then its process
-    "dies" (the task is dropped: nothing settles, as after kill -9)."""
-    pressing = asyncio.create_task(driver.press(PARTNER_ID, label))
+async def die_while_painting(
+    driver: Driver, hanging: HangingPainter, label: str, message: StoredMessage | None = None
+) -> None:
+    """Presses `label` on `message` (the last screen by default); the run hangs in the
+    painter, then its process "dies" (the task is dropped: nothing settles, as after
+    kill -9)."""
+    pressing = asyncio.create_task(driver.press(PARTNER_ID, label, message))
     await asyncio.wait_for(hanging.started.wait(), 5)
     pressing.cancel()
     await asyncio.gather(pressing, return_exceptions=True)
@@ -186,3 +206,76 @@ async def test_an_orphaned_image_within_its_deadline_is_resumed_once(
     assert (await alive.app.services.cosmic.usage_of(account)).used == 1  # kept, once
     assert len([m for m in telegram.chat_messages(PARTNER_ID) if m.photo]) == 1
     assert not any("interrupted" in m.visible for m in telegram.chat_messages(PARTNER_ID))
+
+
+@pytest.fixture
+async def studio_crash(
+    settings: Settings, telegram: FakeTelegram, tmp_path: Path
+) -> AsyncIterator[tuple[Driver, Driver, PaintsOnceThenHangs]]:
+    """As `crashed_and_restarted`, 4K costing a token; the dead run paints the post first."""
+    priced = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        **{**settings.model_dump(), "prices_file": models_table(tmp_path, four_k=1)},
+    )
+    painter = PaintsOnceThenHangs()
+    dead = await make_driver(priced, telegram, image_generator=painter)
+    alive = await make_driver(priced, telegram, image_generator=Painter())
+    yield dead, alive, painter
+    await alive.app.close()
+    await dead.app.close(grace=0)
+    assert telegram.errors == [], "the bot made calls that Telegram would reject"
+
+
+async def dies_making(driver: Driver, painter: PaintsOnceThenHangs, label: str) -> StoredMessage:
+    """A post delivered by `driver`, whose run then dies while making `label` for it: the
+    post's photo message."""
+    await driver.make_pro()
+    await walk_to_confirm(driver)
+    await driver.press(PARTNER_ID, "Generate")
+    (photo,) = [m for m in driver.telegram.chat_messages(PARTNER_ID) if m.photo]
+    await die_while_painting(driver, painter, label, photo)
+    return photo
+
+
+async def test_interrupted_more_pictures_give_their_tokens_back_and_say_so(
+    studio_crash: tuple[Driver, Driver, PaintsOnceThenHangs], telegram: FakeTelegram
+) -> None:
+    dead, alive, painter = studio_crash
+    photo = await dies_making(dead, painter, "More pictures")
+    assert await alive.balance() == 495  # 2 for the post, 3 held for the pictures
+
+    await alive.app.sweeper.run_once(now=later(alive.app.settings))
+    assert await alive.balance() == 498
+    told = [m for m in telegram.chat_messages(PARTNER_ID) if "interrupted" in m.visible]
+    assert len(told) == 1
+    assert "Painting more pictures was interrupted" in told[0].visible
+    assert "Your 3 tokens are back. Balance: 498." in told[0].visible
+    assert told[0].buttons == []  # the post's own buttons still work
+    posts = await alive.app.services.db.fetch_all("SELECT id FROM posts")
+    assert len(posts) == 1  # no phantom post for the pictures
+
+    await alive.press(PARTNER_ID, "More pictures", photo)
+    await alive.app.queue.wait()
+    assert len(telegram.sent("sendMediaGroup", PARTNER_ID)) == 1
+    assert await alive.balance() == 495
+
+
+async def test_an_interrupted_priced_4k_is_refunded_and_told_on_its_question(
+    studio_crash, telegram
+):
+    dead, alive, painter = studio_crash
+    await dead.make_pro()
+    await walk_to_confirm(dead)
+    await dead.press(PARTNER_ID, "Generate")
+    (photo,) = [m for m in telegram.chat_messages(PARTNER_ID) if m.photo]
+    await dead.press(PARTNER_ID, "4K", photo)
+    question = telegram.last_with_buttons(PARTNER_ID)
+    await die_while_painting(dead, painter, "Yes, make it in 4K", question)
+    assert await alive.balance() == 497
+
+    await alive.app.sweeper.run_once(now=later(alive.app.settings))
+    assert await alive.balance() == 498
+    told = message(telegram, question.message_id)
+    assert "Making the 4K picture was interrupted" in told.visible
+    assert "Your 1 tokens are back. Balance: 498." in told.visible
+    assert told.buttons == []
