@@ -266,6 +266,7 @@ def _cosmic(
         locks=shared.locks,
         clock=Clock(ZoneInfo(settings.bot_timezone)),
         timeout=settings.generation_timeout,
+        stops=shared.stops,
     )
 
 

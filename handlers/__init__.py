@@ -7,10 +7,10 @@ from importlib import import_module
 from aiogram import Router
 
 from handlers.admin import commands, operations
-from handlers.common import errors, start
+from handlers.common import errors, start, stop
 from handlers.cosmic import again, gallery, plan, subscribe, usage
 from handlers.sharing import share
-from handlers.studio import edit, four_k, post, stop, variants, wizard
+from handlers.studio import edit, four_k, post, variants, wizard
 from services.cosmic.kinds import KINDS
 
 

@@ -83,7 +83,8 @@ class JobRunner:
     more_pictures: Variants | None = None
     """The studio's "more pictures" (None: not offered by this process's wiring)."""
     pace: DraftPace | None = None
-    """How fast a post's text may be shown as it is written (None: only when written)."""
+    """How fast a post's text, or an image's reading, may be shown as it grows (None: only
+    when done)."""
     editing: PictureEditing | None = None
     """Edits of a post's picture (None: no such jobs are taken)."""
 
@@ -119,7 +120,7 @@ class JobRunner:
     async def art(self, data: dict[str, Any]) -> str:
         job = _parsed(ArtJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
-            outcome = await finish_art(job, self.bot, self.cosmic)
+            outcome = await finish_art(job, self.bot, self.cosmic, self.pace)
         return _ended(outcome)
 
     async def app_post(self, data: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
-"""Stop requests for runs in flight, by the key of what they hold ("tokens:<hold id>"): a
-person's Stop reaches the run on whichever process or worker holds it. A request is kept
-for an hour, so a run that starts (or resumes) after it stops at once. In Redis when
+"""Stop requests for runs in flight, by the key of what they hold ("tokens:<hold id>",
+"use:<weekly use id>"): a person's Stop reaches the run on whichever process or worker
+holds it. A request is kept for an hour, so a run that starts (or resumes) after it stops
+at once. In Redis when
 `REDIS_URL` is set (a key per request, and the tidings channel that wakes the run's
 process), else in this process."""
 
@@ -9,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable
+from typing import Protocol, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -22,10 +23,19 @@ KEEP = 3600
 RECHECK_SECONDS = 5.0
 """A watching run looks at its request this often even without a message (one lost)."""
 CHANNEL = "bot:stops"
+T = TypeVar("T")
 
 
 def hold_key(reservation_id: int) -> str:
     return f"tokens:{reservation_id}"
+
+
+def use_key(use_id: int) -> str:
+    return f"use:{use_id}"
+
+
+class Stopped(Exception):
+    """The person asked the run to stop before its result was shown."""
 
 
 class StopSignals(Protocol):
@@ -96,3 +106,29 @@ class RedisStops:
                 async with asyncio.timeout(RECHECK_SECONDS):
                     await news.wait()
             news.clear()
+
+
+async def unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T:
+    """`work`'s result, or Stopped (the work cancelled: its provider calls abandoned) as
+    soon as `stop` is set."""
+    if stop is None:
+        return await work
+    if stop.is_set():
+        if asyncio.iscoroutine(work):
+            work.close()
+        raise Stopped
+    working = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        working.cancel()  # the run itself is cancelled: nothing of it may go on
+        raise
+    finally:
+        stopping.cancel()
+    if working.done():
+        return working.result()
+    working.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await working
+    raise Stopped

@@ -24,6 +24,8 @@ class CosmicStatus(StrEnum):
     FAILED = "failed"
     QUEUED = "queued"
     """One weekly use is held and the image is to be painted (CosmicService.begin)."""
+    STOPPED = "stopped"
+    """The person pressed Stop before the picture was shown: the use is back."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.models import Account
 from services.core.plans import Tier, effective_tier
+from services.core.stops import MemoryStops, Stopped, StopSignals, unless_stopped, use_key
 from services.core.usage_repo import UsageRepo, UseReservation
 from services.core.work_repo import Origin
 from services.cosmic.cache import CachedImage, ImageCache, date_expiry
@@ -65,6 +66,8 @@ class CosmicService:
     locks: UserLocks
     clock: Clock
     timeout: float
+    stops: StopSignals = field(default_factory=MemoryStops)
+    """Where a person's Stop of a painting in flight is asked for (by its use)."""
     _painter: CosmicPainter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +212,16 @@ class CosmicService:
         finally:
             await self.locks.release(use.user_id)
 
+    async def stop(self, user_id: int, use_id: int) -> bool:
+        """The person's Stop for their image in flight: True when its use is still held
+        (its painting stops before the picture is shown and gives the use back, wherever
+        it runs, or at its start); False when it has ended already (nothing changes)."""
+        use = await self.usage.held_use(use_id)
+        if use is None or use.user_id != user_id:
+            return False
+        await self.stops.request(use_key(use_id))
+        return True
+
     async def held(self, use: UseReservation, held_at: float) -> bool:
         """The use is still held (neither kept nor given back)."""
         unsettled = await self.usage.unsettled_before(
@@ -228,16 +241,24 @@ class CosmicService:
         quality = POLICIES[tier].quality
         cache_key = personal_key(request, quality, self.clock.today())
         try:
-            # A run delivered again after its painting was stored reuses that painting.
-            entry = await self.cache.get(cache_key)
-            cached = entry is not None
-            if entry is None:
-                left = max(held_at + self.timeout - time.time(), 0.0)
-                entry = await self._painter.paint(
-                    cache_key, request, quality, secrets.randbits(32), user_id, left
-                )
-                await self.cache.put(cache_key, entry, self.clock.next_midnight().timestamp())
-            image = await self._painter.give(user_id, request, entry, cache_key, deliver)
+            async with self.stops.watching(use_key(use.id)) as stopped:
+                # A run delivered again after its painting was stored reuses that painting.
+                entry = await self.cache.get(cache_key)
+                cached = entry is not None
+                if entry is None:
+                    left = max(held_at + self.timeout - time.time(), 0.0)
+                    painting = self._painter.paint(
+                        cache_key, request, quality, secrets.randbits(32), user_id, left
+                    )
+                    entry = await unless_stopped(painting, stopped)
+                    expiry = self.clock.next_midnight().timestamp()
+                    await self.cache.put(cache_key, entry, expiry)
+                if stopped.is_set():
+                    raise Stopped
+                image = await self._painter.give(user_id, request, entry, cache_key, deliver)
+        except Stopped:
+            await self.usage.settle(use, keep=False)
+            return CosmicOutcome(CosmicStatus.STOPPED, tier)
         except Exception as error:
             logger.warning("cosmic art for %s failed: %r", user_id, error)
             await self.usage.settle(use, keep=False)

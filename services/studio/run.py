@@ -5,19 +5,18 @@ hold — or refunds it exactly once when anything fails."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TypeVar
 
 from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
+from services.core.stops import Stopped, unless_stopped
 from services.generation.base import FailureKind, GenerationError, ImageResult, Usage
 from services.generation.call_log import CallLog
 from services.generation.chain import Fallback, ImageChain
@@ -39,7 +38,6 @@ from services.studio.progress import ProgressCallback, Reporter
 from services.studio.prompts import studio_image_request
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +77,6 @@ class PostStatus(StrEnum):
     """The tokens are held and the run is to be made (StudioService.reserve_post)."""
     STOPPED = "stopped"
     """The person pressed Stop before the post was shown: the tokens are back."""
-
-
-class Stopped(Exception):
-    """The person asked the run to stop before its post was shown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +137,7 @@ class PostRun:
         reporter = Reporter(on_progress, resumed=reservation.takeovers > 0)
         limit = self._timeout if timeout is None else timeout
         try:
-            text, image = await _unless_stopped(
+            text, image = await unless_stopped(
                 self._generate(account.user_id, draft, records, reporter, limit, on_partial, kept),
                 stop,
             )
@@ -297,32 +291,6 @@ class PostRun:
     async def balance(self, user_id: int) -> int:
         account = await self._accounts.get(user_id)
         return account.balance if account else 0
-
-
-async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T:
-    """`work`'s result, or Stopped (the work cancelled: its provider calls abandoned) as
-    soon as `stop` is set."""
-    if stop is None:
-        return await work
-    if stop.is_set():
-        if asyncio.iscoroutine(work):
-            work.close()
-        raise Stopped
-    working = asyncio.ensure_future(work)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        working.cancel()  # the run itself is cancelled: nothing of it may go on
-        raise
-    finally:
-        stopping.cancel()
-    if working.done():
-        return working.result()
-    working.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await working
-    raise Stopped
 
 
 @dataclass(frozen=True, slots=True)

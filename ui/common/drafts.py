@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,6 +34,17 @@ class DraftPace:
     rates: RateStore
     rate: float = 100.0
     interval: float = 1.0
+
+
+def draft_of_use(use_id: int) -> int:
+    """The draft of a Cosmic Coach image is named after its weekly use, negated: a post's
+    is its token hold's id (both positive), and Telegram takes any id but 0."""
+    return -use_id
+
+
+def use_of_draft(draft_id: int) -> int | None:
+    """The weekly use a stopped draft belongs to (None: a post's draft)."""
+    return -draft_id if draft_id < 0 else None
 
 
 class Shown(StrEnum):
@@ -119,3 +130,52 @@ class LiveText:
                 logger.info("drafts refused in chat %s (%s)", self._message.chat.id, error)
                 self.mode = Shown.EDIT
         await self._edit(text)
+
+
+WORD_SECONDS = 0.15
+"""How fast a text that is already written is told (a reading: ~400 words a minute);
+drafts still go at their own pace, showing the newest."""
+
+
+def growing(html: str) -> list[str]:
+    """`html` told a word at a time: each prefix that ends before a space outside a tag,
+    with the tags still open closed, so that each is valid Telegram HTML; the whole last."""
+    prefixes, open_tags, at = [], list[str](), 0
+    while at < len(html):
+        if html[at] == "<":
+            end = html.index(">", at)
+            tag = html[at + 1 : end]
+            if tag.startswith("/"):
+                if open_tags:
+                    open_tags.pop()
+            else:
+                open_tags.append(tag.split()[0])
+            at = end + 1
+            continue
+        if html[at] in " \n" and at > 0:
+            prefixes.append(html[:at] + "".join(f"</{t}>" for t in reversed(open_tags)))
+        at += 1
+    return [*prefixes, html]
+
+
+@contextlib.asynccontextmanager
+async def told_word_by_word(live: LiveText | None, html: str) -> AsyncIterator[None]:
+    """Shows `html` growing a word every WORD_SECONDS while the body runs (the drafts at
+    their pace); the live text is closed when the body ends."""
+    if live is None:
+        yield
+        return
+
+    async def tell() -> None:
+        for prefix in growing(html):
+            live.update(prefix)
+            await asyncio.sleep(WORD_SECONDS)
+
+    telling = asyncio.create_task(tell(), name="told-word-by-word")
+    try:
+        yield
+    finally:
+        telling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await telling
+        await live.close()

@@ -42,3 +42,5 @@ async def tell_outcome(message: Message, outcome: CosmicOutcome, category: Categ
         await message.answer(_("⏳ Still painting your last image — one moment."))
     elif outcome.status is CosmicStatus.FAILED:
         await message.answer(cosmic_failure_text(outcome.failure))
+    elif outcome.status is CosmicStatus.STOPPED:
+        await message.answer(_("⏹ Stopped. Your weekly use is back."))
