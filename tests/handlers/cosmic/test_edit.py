@@ -175,3 +175,16 @@ async def test_another_users_press_and_forged_buttons_change_nothing(
         await driver.feed(telegram.callback_update(USER, photo, forged))
     assert driver.alerts()[-4:] == ["This button has expired. Send /start to begin again."] * 4
     assert len(photos(driver)) == 1 and await used(driver) == before
+
+
+async def test_one_image_or_edit_at_a_time(driver: Driver):
+    photo = await make_an_image(driver)
+    before = await used(driver)
+    locks = driver.app.services.cosmic.locks
+    assert await locks.acquire(USER)  # an image of the person's is being painted
+    await edit(driver, photo, "more purple")
+    assert "Still painting your last image" in driver.texts(USER)[-1]
+    assert len(photos(driver)) == 1 and await used(driver) == before
+    await locks.release(USER)
+    await edit(driver, photo, "more purple")
+    assert len(photos(driver)) == 2 and await used(driver) == before + 1
