@@ -210,6 +210,7 @@ def _dispatcher(
         editing=services.editing,
         four_k=services.four_k,
         cosmic=services.cosmic,
+        art_editing=services.art_editing,
         gallery=GalleryService(services.cosmic.images, services.cosmic.media),
         subscriptions=SubscriptionService(
             services.subscriptions, services.accounts, services.cosmic.clock
@@ -275,6 +276,7 @@ def _jobs(
         more_pictures=services.variants,
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
         editing=services.editing,
+        art_editing=services.art_editing,
     )
     register_jobs(queue, runner)
     return Scheduler(

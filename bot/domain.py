@@ -32,6 +32,7 @@ from services.core.sweep import Sweep
 from services.core.usage_repo import UsageRepo
 from services.core.work_repo import WorkRepo
 from services.cosmic.batch import NightlyBatch
+from services.cosmic.editing import ArtEditing
 from services.cosmic.horoscope_repo import HoroscopeRepo
 from services.cosmic.service import CosmicService
 from services.cosmic.subscription_repo import SubscriptionRepo
@@ -67,6 +68,8 @@ class Services:
     four_k: FourKService
     """A delivered post's picture at 4K."""
     cosmic: CosmicService
+    art_editing: ArtEditing
+    """Edits of a Cosmic Coach image in words (services/cosmic/editing.py)."""
     payments: PaymentService
     analytics: Analytics
     cards: CardService
@@ -147,6 +150,7 @@ async def build_services(
         editing=_editing(settings, tokens.edit, db, ledger, accounts, posts, lineup, shared),
         four_k=_four_k(settings, tokens.four_k, db, ledger, accounts, lineup, shared),
         cosmic=cosmic,
+        art_editing=ArtEditing(cosmic, lineup.edits),
         payments=PaymentService(PaymentRepo(db), ledger, accounts, settings.prices),
         analytics=analytics,
         cards=CardService(CardRepo(db), MediaStore(settings.media_dir)),

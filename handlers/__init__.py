@@ -9,6 +9,7 @@ from aiogram import Router
 from handlers.admin import commands, operations
 from handlers.common import errors, start, stop
 from handlers.cosmic import again, gallery, plan, subscribe, usage
+from handlers.cosmic import edit as art_edit
 from handlers.sharing import share
 from handlers.studio import edit, four_k, post, variants, wizard
 from services.cosmic.kinds import KINDS
@@ -39,6 +40,7 @@ def setup_routers() -> Router:
         *kind_routers(),
         usage.create_router(),
         gallery.create_router(),
+        art_edit.create_router(),
         again.create_router(),
         plan.create_router(),
         share.create_router(),

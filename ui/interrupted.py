@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.studio.drafts import Action
 from services.studio.service import new_draft_key
-from ui.cosmic.callbacks import ArtAgainCallback
+from ui.cosmic.callbacks import ArtAgainCallback, ArtEditCallback
 from ui.studio.callbacks import RegenerateCallback
 
 
@@ -60,4 +60,17 @@ def art_again(use_id: int) -> InlineKeyboardMarkup:
         text=_("🎨 Generate again"),
         callback_data=ArtAgainCallback(use_id=use_id, nonce=new_draft_key()),
     )
+    return builder.as_markup()
+
+
+def interrupted_art_edit_text() -> str:
+    return _(
+        "⚠️ This edit was interrupted: the bot restarted while making it.\nYour weekly use is back."
+    )
+
+
+def art_edit_again(image_id: int) -> InlineKeyboardMarkup:
+    """Asks again what to change in the image the interrupted edit was editing."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✏️ Edit again"), callback_data=ArtEditCallback(image_id=image_id))
     return builder.as_markup()

@@ -20,10 +20,13 @@ from aiogram.utils.i18n import I18n
 from bot.duties.leadership import Mandate, always
 from services.core.sweep import Sweep, SweepReport
 from services.core.work_repo import Interruption, WorkKind
+from services.cosmic.again import edited_image
 from services.studio.drafts import Action
 from ui.interrupted import (
     art_again,
+    art_edit_again,
     interrupted_action_text,
+    interrupted_art_edit_text,
     interrupted_art_text,
     interrupted_post_text,
     post_again,
@@ -114,9 +117,9 @@ class Sweeper:
     async def _tell(self, interruption: Interruption) -> bool:
         """True once the person has been told, or cannot be (blocked, chat gone); False
         keeps it for the next run (Telegram unreachable)."""
-        text, markup = self._render(interruption)
         chat, message = interruption.chat_id, interruption.message_id
         try:
+            text, markup = self._render(interruption, await self._edited_image(interruption))
             try:
                 await self._bot.edit_message_text(
                     text, chat_id=chat, message_id=message, reply_markup=markup
@@ -138,7 +141,16 @@ class Sweeper:
             return False
         return True
 
-    def _render(self, interruption: Interruption) -> tuple[str, InlineKeyboardMarkup | None]:
+    async def _edited_image(self, interruption: Interruption) -> int | None:
+        """The image an interrupted Cosmic Coach edit was editing (None: no such edit)."""
+        if interruption.kind is not WorkKind.USE:
+            return None
+        again = await self._sweep.again(WorkKind.USE, interruption.ref, interruption.user_id)
+        return edited_image(again)
+
+    def _render(
+        self, interruption: Interruption, edited: int | None = None
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         with self._i18n.context(), self._i18n.use_locale(interruption.language):
             tokens, balance = interruption.tokens, interruption.balance
             if interruption.kind is WorkKind.TOKENS and interruption.action == Action.POST:
@@ -146,4 +158,6 @@ class Sweeper:
                 return text, post_again(interruption.ref, self._post_cost)
             if interruption.kind is WorkKind.TOKENS:
                 return interrupted_action_text(interruption.action, tokens, balance), None
+            if edited is not None:
+                return interrupted_art_edit_text(), art_edit_again(edited)
             return interrupted_art_text(), art_again(interruption.ref)

@@ -31,6 +31,7 @@ from taskiq import Context, TaskiqDepends
 from bot.jobs.batch import run_batch
 from bot.jobs.broadcast import run_broadcast
 from bot.jobs.broker import UNFINISHED, HeldStreamBroker, JobQueue
+from bot.jobs.cosmic_edit import finish_art_edit
 from bot.jobs.cosmic_image import finish_art
 from bot.jobs.four_k import send_four_k
 from bot.jobs.observed import JobObserver
@@ -42,7 +43,8 @@ from services.admin.jobs import BatchJob, BroadcastJob
 from services.admin.service import AdminService
 from services.core.broadcast import Broadcaster
 from services.cosmic.batch import NightlyBatch
-from services.cosmic.jobs import ArtJob
+from services.cosmic.editing import ArtEditing, ArtEditOutcome, ArtEditStatus
+from services.cosmic.jobs import ArtEditJob, ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
 from services.studio.editing import EditOutcome, EditStatus, PictureEditing
 from services.studio.four_k import FourKOutcome, FourKService, FourKStatus
@@ -87,6 +89,8 @@ class JobRunner:
     when done)."""
     editing: PictureEditing | None = None
     """Edits of a post's picture (None: no such jobs are taken)."""
+    art_editing: ArtEditing | None = None
+    """Edits of a Cosmic Coach image (None: no such jobs are taken)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -121,6 +125,14 @@ class JobRunner:
         job = _parsed(ArtJob.from_json, data)
         with self.i18n.context(), self.i18n.use_locale(job.where.locale):
             outcome = await finish_art(job, self.bot, self.cosmic, self.pace)
+        return _ended(outcome)
+
+    async def art_edit(self, data: dict[str, Any]) -> str:
+        job = _parsed(ArtEditJob.from_json, data)
+        if self.art_editing is None:
+            raise RejectedJobError("edits of Cosmic Coach images are not wired in this process")
+        with self.i18n.context(), self.i18n.use_locale(job.where.locale):
+            outcome = await finish_art_edit(job, self.bot, self.art_editing)
         return _ended(outcome)
 
     async def app_post(self, data: dict[str, Any]) -> str:
@@ -166,12 +178,24 @@ class JobRunner:
 
 
 def _ended(
-    outcome: PostOutcome | CosmicOutcome | VariantsOutcome | EditOutcome | FourKOutcome | None,
+    outcome: PostOutcome
+    | CosmicOutcome
+    | VariantsOutcome
+    | EditOutcome
+    | FourKOutcome
+    | ArtEditOutcome
+    | None,
 ) -> str:
     """A generation job's outcome label: None means its hold was settled already."""
     if outcome is None:
         return "skipped"
-    done = (PostStatus.DONE, CosmicStatus.DONE, EditStatus.DONE, FourKStatus.DONE)
+    done = (
+        PostStatus.DONE,
+        CosmicStatus.DONE,
+        EditStatus.DONE,
+        FourKStatus.DONE,
+        ArtEditStatus.DONE,
+    )
     return "done" if outcome.status in done else "failed"
 
 
@@ -179,7 +203,16 @@ OUTCOMES = frozenset({"done", "failed", "skipped", *UNFINISHED})
 """The `outcome` label of bot_jobs_finished_total (a scheduled job's summary counts as done)."""
 
 _Job = TypeVar(
-    "_Job", PostJob, ArtJob, AppPostJob, BroadcastJob, BatchJob, VariantsJob, EditJob, FourKJob
+    "_Job",
+    PostJob,
+    ArtJob,
+    AppPostJob,
+    BroadcastJob,
+    BatchJob,
+    VariantsJob,
+    EditJob,
+    FourKJob,
+    ArtEditJob,
 )
 
 
@@ -248,6 +281,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "variants": ("studio.variants", runner.variants, True),
         "picture_edit": ("studio.picture_edit", runner.picture_edit, True),
         "four_k": ("studio.four_k", runner.four_k_picture, True),
+        "art_edit": ("cosmic.art_edit", runner.art_edit, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

@@ -23,3 +23,8 @@ class BroadcastForm(StatesGroup):
 class SubscribeForm(StatesGroup):
     zone = State()
     """Waiting for a typed time zone."""
+
+
+class ArtEditForm(StatesGroup):
+    request = State()
+    """Waiting for what to change in a Cosmic Coach image (its id in the data)."""

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.common.screens import answered, show_buttons, shows_markup
 from services.core.image_repo import StoredImage
+from services.cosmic.editing import editable
 from services.cosmic.gallery import GalleryService
 from services.sharing.analytics import Analytics
 from ui.common.callbacks import MenuAction, MenuCallback
@@ -82,7 +83,8 @@ async def process_image_favourite(
         wanted = callback_data.favourite
         await set_favourite(gallery, analytics, image, wanted)
         await query.answer(_("Saved to favourites ★") if wanted else _("Removed from favourites"))
-        await show_buttons(message, keyboards.image_actions(image.id, wanted))
+        markup = keyboards.image_actions(image.id, wanted, editable=editable(image))
+        await show_buttons(message, markup)
 
 
 async def process_image_download(

@@ -12,12 +12,14 @@ from handlers.common.states import EditForm
 from handlers.studio.filters import OwnPostFilter
 from services.core.jobs import JobQueue
 from services.core.models import Account
-from services.studio.editing import EditJobRequest, EditStatus, PictureEditing, clean_request
+from services.generation.editing import clean_request
+from services.studio.editing import EditJobRequest, EditStatus, PictureEditing
 from services.studio.models import StoredPost
 from ui.common.chat import where_of
+from ui.common.editing import edit_request_empty, editing_text
 from ui.common.texts import expired_text, not_pro_text
 from ui.studio.callbacks import PostAction, PostActionCallback
-from ui.studio.editing import edit_question, edit_request_empty, edit_result_text, editing_text
+from ui.studio.editing import edit_question, edit_result_text
 
 EDITED_POST = "edit_post"
 """The FSM data key of the post whose picture the person is asked about."""

@@ -7,13 +7,18 @@ instructions (a separate part, or a quoted JSON string after them), never inside
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from services.generation.base import ImageResult, Usage
-from services.generation.chain import FallbackCallback, ModelChain
+from services.core.models import GenerationRecord
+from services.generation.base import FailureKind, GenerationError, ImageResult, Usage
+from services.generation.call_log import CallLog
+from services.generation.chain import Fallback, FallbackCallback, ModelChain
 
 EDIT_INSTRUCTIONS = (
     "Edit the attached picture. Change only what the person's request below asks for and "
@@ -23,6 +28,27 @@ EDIT_INSTRUCTIONS = (
     "never write its words into the picture. No watermark, no logo."
 )
 """The fixed instructions every cloud editor gets; the person's words come apart from them."""
+
+MAX_REQUEST_LENGTH = 200
+"""Characters of the person's request that reach the models; the rest is cut."""
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_request(text: str) -> str:
+    """The request as the models get it: control and format characters (RTL marks, zero
+    widths) dropped, white space collapsed, at most MAX_REQUEST_LENGTH characters (cut
+    between words where it can). Empty when nothing is left."""
+    printable = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
+    )
+    cleaned = _SPACES.sub(" ", printable).strip()
+    if len(cleaned) <= MAX_REQUEST_LENGTH:
+        return cleaned
+    cut = cleaned[:MAX_REQUEST_LENGTH]
+    return cut.rsplit(" ", 1)[0] if " " in cut[MAX_REQUEST_LENGTH // 2 :] else cut
 
 
 class Adjustment(StrEnum):
@@ -86,3 +112,21 @@ class EditChain(ModelChain[ImageEditor]):
         deadline: float | None = None,
     ) -> EditedImage:
         return await self.first_success(lambda e: e.edit(request), on_fallback, deadline)
+
+
+async def edit_in_time(
+    chain: EditChain, request: EditRequest, records: list[GenerationRecord], left: float
+) -> EditedImage:
+    """The edit chain within the `left` seconds, each model tried noted in `records`
+    (a TIMEOUT failure when the time runs out)."""
+    log = CallLog(records, 0, "image", f"edit: {request.words}")
+
+    async def on_fallback(fallback: Fallback) -> None:
+        log.failed(fallback.failed, fallback.error)
+
+    deadline = asyncio.get_running_loop().time() + left
+    try:
+        async with asyncio.timeout(left):
+            return await log.run(chain.edit(request, on_fallback, deadline))
+    except TimeoutError as error:
+        raise GenerationError(FailureKind.TIMEOUT, "the edit timed out") from error

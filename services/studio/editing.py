@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -22,9 +20,13 @@ from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
 from services.core.work_repo import Origin
 from services.generation.base import FailureKind, GenerationError
-from services.generation.call_log import CallLog
-from services.generation.chain import Fallback
-from services.generation.editing import Adjustment, EditChain, EditedImage, EditRequest
+from services.generation.editing import (
+    Adjustment,
+    EditChain,
+    EditedImage,
+    EditRequest,
+    edit_in_time,
+)
 from services.generation.generation_repo import GenerationRepo
 from services.generation.image_bytes import fit_for_photo
 from services.infra.db import LOST, Database
@@ -37,27 +39,6 @@ from services.studio.models import StoredPost, StudioParams
 from services.studio.post_repo import PostRepo
 
 logger = logging.getLogger(__name__)
-
-MAX_REQUEST_LENGTH = 200
-"""Characters of the person's request that reach the models; the rest is cut."""
-
-_SPACES = re.compile(r"\s+")
-
-
-def clean_request(text: str) -> str:
-    """The request as the models get it: control and format characters (RTL marks, zero
-    widths) dropped, white space collapsed, at most MAX_REQUEST_LENGTH characters (cut
-    between words where it can). Empty when nothing is left."""
-    printable = "".join(
-        " " if char.isspace() else char
-        for char in text
-        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
-    )
-    cleaned = _SPACES.sub(" ", printable).strip()
-    if len(cleaned) <= MAX_REQUEST_LENGTH:
-        return cleaned
-    cut = cleaned[:MAX_REQUEST_LENGTH]
-    return cut.rsplit(" ", 1)[0] if " " in cut[MAX_REQUEST_LENGTH // 2 :] else cut
 
 
 class EditStatus(StrEnum):
@@ -204,7 +185,7 @@ class PictureEditing:
         try:
             post, png = await self._picture_of(user_id, job.post_id)
             request = EditRequest(png, job.words, seed=reservation.id)
-            edited = await self._run_chain(request, records, left)
+            edited = await edit_in_time(self._chain, request, records, left)
             if edited.applied == ():
                 balance = await self._settle(reservation, records, job.post_id)
                 return EditOutcome(EditStatus.NOTHING_DONE, balance, (), edited.not_done)
@@ -230,22 +211,6 @@ class PictureEditing:
             raise GenerationError(FailureKind.INVALID, f"post {post_id} has no picture")
         png = await asyncio.to_thread(self._media.path(picture.path).read_bytes)
         return post, png
-
-    async def _run_chain(
-        self, request: EditRequest, records: list[GenerationRecord], left: float
-    ) -> EditedImage:
-        """The edit chain within the `left` seconds, each model tried noted in `records`."""
-        log = CallLog(records, 0, "image", f"edit: {request.words}")
-
-        async def on_fallback(fallback: Fallback) -> None:
-            log.failed(fallback.failed, fallback.error)
-
-        deadline = asyncio.get_running_loop().time() + left
-        try:
-            async with asyncio.timeout(left):
-                return await log.run(self._chain.edit(request, on_fallback, deadline))
-        except TimeoutError as error:
-            raise GenerationError(FailureKind.TIMEOUT, "the edit timed out") from error
 
     async def _settle(
         self,

@@ -318,6 +318,7 @@ class ProviderAPI:
         assert isinstance(upload, web.FileField), "images.edit sends the picture as a file"
         body: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
         body["image"] = upload.file.read()
+        upload.file.close()  # aiohttp closes it only when the handler ends, not when cut off
         body["image_content_type"] = upload.content_type
         with Image.open(io.BytesIO(body["image"])) as picture:
             width, height = picture.size

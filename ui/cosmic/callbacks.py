@@ -54,6 +54,18 @@ class GalleryDeleteYesCallback(CallbackData, prefix="gy"):
     image_id: int
 
 
+class ArtEditCallback(CallbackData, prefix="ae"):
+    """✏️ Edit under a personal image: asks what to change."""
+
+    image_id: int
+
+
+class ArtEditCancelCallback(CallbackData, prefix="ax"):
+    """✖️ Cancel under the question: nothing is edited."""
+
+    image_id: int
+
+
 class ArtAgainCallback(CallbackData, prefix="ag"):
     """Paints an interrupted Cosmic Coach image again (see bot/duties/sweeper.py)."""
 

@@ -14,6 +14,8 @@ from services.cosmic.astro import SIGNS
 from ui.common.callbacks import CardMenuCallback
 from ui.common.keyboards import share_button
 from ui.cosmic.callbacks import (
+    ArtEditCallback,
+    ArtEditCancelCallback,
     GalleryDeleteCallback,
     GalleryDeleteYesCallback,
     GalleryPageCallback,
@@ -47,7 +49,10 @@ def favourite_label(favourite: bool) -> str:
     return _("★ In favourites") if favourite else _("☆ Add to favourites")
 
 
-def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
+def image_actions(
+    image_id: int, favourite: bool, *, editable: bool = False
+) -> InlineKeyboardMarkup:
+    """Under an image: favourite, download, cards, share (and ✏️ Edit under a personal one)."""
     builder = InlineKeyboardBuilder()
     builder.button(
         text=favourite_label(favourite),
@@ -56,7 +61,15 @@ def image_actions(image_id: int, favourite: bool) -> InlineKeyboardMarkup:
     builder.button(text=_("⬇️ Download"), callback_data=ImageDownloadCallback(image_id=image_id))
     builder.button(text=_("🎴 Cards"), callback_data=CardMenuCallback(image_id=image_id))
     builder.add(share_button(f"img:{image_id}"))
-    builder.adjust(2, 2)
+    if editable:
+        builder.button(text=_("✏️ Edit"), callback_data=ArtEditCallback(image_id=image_id))
+    builder.adjust(2, 2, 1)
+    return builder.as_markup()
+
+
+def edit_question(image_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✖️ Cancel"), callback_data=ArtEditCancelCallback(image_id=image_id))
     return builder.as_markup()
 
 

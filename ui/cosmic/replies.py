@@ -7,6 +7,7 @@ from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
 from services.core.categories import Category
+from services.cosmic.editing import editable
 from services.cosmic.outcomes import CosmicOutcome, CosmicStatus
 from services.cosmic.service import CosmicService, DeliverImage, ReadyImage
 from services.generation.image_bytes import fit_for_photo
@@ -20,7 +21,7 @@ def photo_sender(message: Message, text: str, cosmic: CosmicService) -> DeliverI
 
     async def deliver(ready: ReadyImage) -> str | None:
         async def send(photo: Photo) -> Message:
-            markup = keyboards.image_actions(ready.image.id, False)
+            markup = keyboards.image_actions(ready.image.id, False, editable=editable(ready.image))
             return await message.answer_photo(photo, caption=text, reply_markup=markup)
 
         async def upload() -> BufferedInputFile:

@@ -74,15 +74,18 @@ def limit_text(resets_at: datetime) -> str:
 
 
 def cosmic_failure_text(failure: FailureKind | None) -> str:
-    if failure is FailureKind.SAFETY:
-        reason = _("The image was blocked by the provider's safety rules.")
-    elif failure is FailureKind.TIMEOUT:
-        reason = _("The painters took too long to answer.")
-    else:
-        reason = _("The painters are unavailable right now.")
     return _(
         "❌ Sorry, the image could not be made. {reason} Your weekly use was given back."
-    ).format(reason=reason)
+    ).format(reason=failure_reason(failure))
+
+
+def failure_reason(failure: FailureKind | None) -> str:
+    """Why no picture came, in one sentence."""
+    if failure is FailureKind.SAFETY:
+        return _("The image was blocked by the provider's safety rules.")
+    if failure is FailureKind.TIMEOUT:
+        return _("The painters took too long to answer.")
+    return _("The painters are unavailable right now.")
 
 
 def referral_text(invited: int) -> str:

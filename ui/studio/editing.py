@@ -3,34 +3,13 @@ ended (what was changed, what could not be, the tokens). The person's words are 
 
 from __future__ import annotations
 
-from html import escape
-
 from aiogram.utils.i18n import gettext as _
 
 from services.generation.base import FailureKind
-from services.generation.editing import Adjustment
-from services.studio.editing import MAX_REQUEST_LENGTH, EditOutcome, EditStatus
+from services.generation.editing import MAX_REQUEST_LENGTH
+from services.studio.editing import EditOutcome, EditStatus
+from ui.common.editing import listed, what_was_done
 from ui.common.texts import expired_text, not_pro_text
-
-
-def adjustment_label(adjustment: Adjustment) -> str:
-    labels = {
-        Adjustment.PURPLER: _("more purple"),
-        Adjustment.BLUER: _("bluer"),
-        Adjustment.GREENER: _("greener"),
-        Adjustment.REDDER: _("redder"),
-        Adjustment.PINKER: _("pinker"),
-        Adjustment.GOLDER: _("more golden"),
-        Adjustment.WARMER: _("warmer"),
-        Adjustment.COOLER: _("cooler"),
-        Adjustment.MORE_STARS: _("more stars"),
-        Adjustment.FEWER_STARS: _("fewer stars"),
-        Adjustment.BRIGHTER: _("brighter"),
-        Adjustment.DARKER: _("darker"),
-        Adjustment.CALMER: _("calmer"),
-        Adjustment.BOLDER: _("bolder"),
-    }
-    return labels[adjustment]
 
 
 def edit_question(cost: int, balance: int) -> str:
@@ -39,14 +18,6 @@ def edit_question(cost: int, balance: int) -> str:
         "characters), for example: “more purple, fewer stars”.\n"
         "Cost: {cost} tokens · your balance: {balance}."
     ).format(limit=MAX_REQUEST_LENGTH, cost=cost, balance=balance)
-
-
-def edit_request_empty() -> str:
-    return _("Please write in words what to change in the picture.")
-
-
-def editing_text(words: str) -> str:
-    return _("✏️ Editing the picture: “{request}”…").format(request=escape(words))
 
 
 def edit_result_text(outcome: EditOutcome, words: str, cost: int) -> str:
@@ -59,7 +30,7 @@ def edit_result_text(outcome: EditOutcome, words: str, cost: int) -> str:
             "I can change the colours (more purple, bluer, warmer…), add or remove stars, "
             "make the picture brighter or darker, calmer or bolder.\n"
             "Your tokens are back ({cost}). Balance: {balance}."
-        ).format(not_done=_listed(outcome.not_done), cost=cost, balance=outcome.balance)
+        ).format(not_done=listed(outcome.not_done), cost=cost, balance=outcome.balance)
     if outcome.status is EditStatus.NOT_PRO:
         return not_pro_text(outcome.balance)
     if outcome.status is EditStatus.INSUFFICIENT:
@@ -77,21 +48,10 @@ def edit_result_text(outcome: EditOutcome, words: str, cost: int) -> str:
 
 
 def _done(outcome: EditOutcome, words: str, cost: int) -> str:
-    if outcome.applied is None:  # a model took the whole request
-        lines = [_("✅ Edited as you asked: “{request}”.").format(request=escape(words))]
-    else:
-        changed = ", ".join(adjustment_label(a) for a in outcome.applied)
-        lines = [_("✅ I changed: {changes}.").format(changes=changed)]
-        if outcome.not_done:
-            could_not = _("I could not: {not_done}.")
-            lines.append(could_not.format(not_done=_listed(outcome.not_done)))
+    lines = what_was_done(outcome.applied, outcome.not_done, words)
     spent = _("Tokens spent: {cost}. Balance: {balance}.")
     lines.append(spent.format(cost=cost, balance=outcome.balance))
     return "\n".join(lines)
-
-
-def _listed(parts: tuple[str, ...]) -> str:
-    return ", ".join(escape(part) for part in parts)
 
 
 def _reason(failure: FailureKind | None) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.generation.editing import Adjustment
+from services.generation.editing import MAX_REQUEST_LENGTH, Adjustment, clean_request
 from services.generation.local.edits import plan_edits
-from services.studio.editing import MAX_REQUEST_LENGTH, clean_request
 
 
 @pytest.mark.parametrize(
