@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from aiogram.utils.i18n import I18n, ngettext
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
@@ -14,6 +15,16 @@ from babel.messages.pofile import read_po
 from services.studio.catalog import UI_LANGUAGES
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+def key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    """A message's singular msgid (a plural message's id is its singular and plural)."""
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def forms(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """A translation's forms: one, or one a plural form (en, es: 2; ru: 3)."""
+    return (text,) if isinstance(text, str) else tuple(text)
 
 
 def catalog(language: str):
@@ -25,8 +36,12 @@ def catalog(language: str):
 def test_every_message_is_translated(language: str):
     template_ids = template()
     messages = catalog(language)
-    translated = {m.id for m in messages if m.id and m.string and not m.fuzzy}
+    translated = {key(m.id) for m in messages if m.id and all(forms(m.string)) and not m.fuzzy}
     assert template_ids - translated == set()
+    plural_forms = messages.num_plurals
+    for message in messages:
+        if message.id and not isinstance(message.id, str):
+            assert len(forms(message.string)) == plural_forms, message.id
 
 
 @pytest.mark.parametrize("language", UI_LANGUAGES)
@@ -37,15 +52,17 @@ def test_compiled_catalogue_is_up_to_date(language: str):
         shipped = read_mo(handle)
     compiled.seek(0)
     expected = read_mo(compiled)
-    assert {m.id: m.string for m in shipped if m.id} == {m.id: m.string for m in expected if m.id}
+    shipped_strings = {key(m.id): forms(m.string) for m in shipped if m.id}
+    assert shipped_strings == {key(m.id): forms(m.string) for m in expected if m.id}
 
 
 @pytest.mark.parametrize("language", UI_LANGUAGES)
 def test_placeholders_survive_translation(language: str):
     for message in catalog(language):
         if message.id and message.string:
-            fields = set(re.findall(r"\{(\w+)", message.id))
-            assert set(re.findall(r"\{(\w+)", message.string)) == fields, message.id
+            fields = set(re.findall(r"\{(\w+)", key(message.id)))
+            for form in forms(message.string):
+                assert set(re.findall(r"\{(\w+)", form)) == fields, message.id
 
 
 def test_template_holds_every_string_in_the_code():
@@ -59,4 +76,27 @@ def test_template_holds_every_string_in_the_code():
 
 def template() -> set[str]:
     with (LOCALES / "messages.pot").open("rb") as handle:
-        return {m.id for m in read_po(handle) if m.id}
+        return {key(m.id) for m in read_po(handle) if m.id}
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "said"),
+    [
+        ("en", 1, "✅ Done! 1 token spent, 9 left."),
+        ("en", 2, "✅ Done! 2 tokens spent, 9 left."),
+        ("es", 1, "✅ ¡Listo! 1 token gastado, quedan 9."),
+        ("ru", 1, "✅ Готово! Списан 1 токен, осталось 9."),
+        ("ru", 3, "✅ Готово! Списано 3 токена, осталось 9."),
+        ("ru", 11, "✅ Готово! Списано 11 токенов, осталось 9."),
+        ("ru", 21, "✅ Готово! Списан 21 токен, осталось 9."),
+    ],
+)
+def test_counted_tokens_take_the_languages_plural_forms(language: str, count: int, said: str):
+    i18n = I18n(path=LOCALES, default_locale="en", domain="messages")
+    with i18n.context(), i18n.use_locale(language):
+        done = ngettext(
+            "✅ Done! {cost} token spent, {balance} left.",
+            "✅ Done! {cost} tokens spent, {balance} left.",
+            count,
+        )
+    assert done.format(cost=count, balance=9) == said

@@ -6,18 +6,23 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.studio.drafts import Action
 from services.studio.service import new_draft_key
+from ui.common.texts import generate_label
 from ui.cosmic.callbacks import ArtAgainCallback, ArtEditCallback
 from ui.studio.callbacks import RegenerateCallback
 
 
 def interrupted_post_text(tokens: int, balance: int) -> str:
-    return _(
+    return ngettext(
         "⚠️ This post was interrupted: the bot restarted while making it.\n"
-        "Your {tokens} tokens are back. Balance: {balance}."
+        "Your {tokens} token is back. Balance: {balance}.",
+        "⚠️ This post was interrupted: the bot restarted while making it.\n"
+        "Your {tokens} tokens are back. Balance: {balance}.",
+        tokens,
     ).format(tokens=tokens, balance=balance)
 
 
@@ -31,9 +36,11 @@ def interrupted_action_text(action: str, tokens: int, balance: int) -> str:
         Action.FOUR_K: _("⚠️ Making the 4K picture was interrupted: the bot restarted."),
     }
     what = said.get(action, _("⚠️ This was interrupted: the bot restarted while making it."))
-    back = _("Your {tokens} tokens are back. Balance: {balance}.").format(
-        tokens=tokens, balance=balance
-    )
+    back = ngettext(
+        "Your {tokens} token is back. Balance: {balance}.",
+        "Your {tokens} tokens are back. Balance: {balance}.",
+        tokens,
+    ).format(tokens=tokens, balance=balance)
     return f"{what}\n{back}\n" + _("The buttons under the post still work.")
 
 
@@ -48,7 +55,7 @@ def post_again(post_id: int, cost: int) -> InlineKeyboardMarkup:
     """Makes the interrupted post again, under a fresh key (one tap is one post)."""
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("🚀 Generate ({cost} tokens)").format(cost=cost),
+        text=generate_label(cost),
         callback_data=RegenerateCallback(post_id=post_id, nonce=new_draft_key(), confirm=True),
     )
     return builder.as_markup()

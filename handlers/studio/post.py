@@ -8,7 +8,7 @@ import logging
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, FSInputFile, Message
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from handlers.studio.draft import current_draft, open_studio
@@ -133,9 +133,11 @@ async def process_post_regenerate(
         await query.message.answer(not_pro_text(account.balance))
         return
     await query.message.answer(
-        _("Make a new version of this post for {cost} tokens? Your balance: {balance}.").format(
-            cost=studio.cost, balance=account.balance
-        ),
+        ngettext(
+            "Make a new version of this post for {cost} token? Your balance: {balance}.",
+            "Make a new version of this post for {cost} tokens? Your balance: {balance}.",
+            studio.cost,
+        ).format(cost=studio.cost, balance=account.balance),
         reply_markup=keyboards.regenerate_confirm(post.id, new_draft_key(), studio.cost),
     )
 
@@ -152,9 +154,11 @@ async def process_post_rewrite(
     assert isinstance(query.message, Message)  # checked by OwnPostFilter
     await query.answer()
     progress = await query.message.answer(
-        _("📝 Writing a new text for this picture ({cost} tokens)…").format(
-            cost=studio.rewrite_cost
-        )
+        ngettext(
+            "📝 Writing a new text for this picture ({cost} token)…",
+            "📝 Writing a new text for this picture ({cost} tokens)…",
+            studio.rewrite_cost,
+        ).format(cost=studio.rewrite_cost)
     )
     where = where_of(progress, account.user_id, get_i18n().current_locale)
     key = f"rewrite:{post.id}:{query.id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from services.core.models import Account
 from services.generation.base import FailureKind
@@ -67,10 +68,20 @@ def not_pro_text(balance: int) -> str:
     ).format(balance=balance)
 
 
+def generate_label(cost: int) -> str:
+    """The studio's Generate button, with its price."""
+    return ngettext("🚀 Generate ({cost} token)", "🚀 Generate ({cost} tokens)", cost).format(
+        cost=cost
+    )
+
+
 def insufficient_text(balance: int, cost: int) -> str:
-    return _(
+    return ngettext(
+        "A post costs {cost} token and you have {balance}. Your monthly allowance renews on "
+        "the 1st; ask an admin if you need more tokens now.",
         "A post costs {cost} tokens and you have {balance}. Your monthly allowance renews on "
-        "the 1st; ask an admin if you need more tokens now."
+        "the 1st; ask an admin if you need more tokens now.",
+        cost,
     ).format(cost=cost, balance=balance)
 
 
@@ -117,9 +128,12 @@ def failure_text(failure: FailureKind | None, refunded: int, balance: int) -> st
         FailureKind.INVALID: _("The generator returned something we could not use."),
         FailureKind.RATE_LIMITED: _("The generators are overloaded right now."),
     }.get(failure, _("The generators are unavailable right now."))  # type: ignore[arg-type]
-    return _(
+    return ngettext(
         "❌ Sorry, the post could not be made. {reason}\n"
-        "Your {refunded} tokens were returned. Balance: {balance}."
+        "Your {refunded} token was returned. Balance: {balance}.",
+        "❌ Sorry, the post could not be made. {reason}\n"
+        "Your {refunded} tokens were returned. Balance: {balance}.",
+        refunded,
     ).format(reason=reason, refunded=refunded, balance=balance)
 
 

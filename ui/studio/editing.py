@@ -4,6 +4,7 @@ ended (what was changed, what could not be, the tokens). The person's words are 
 from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from services.generation.base import FailureKind
 from services.generation.editing import MAX_REQUEST_LENGTH
@@ -13,10 +14,14 @@ from ui.common.texts import expired_text, not_pro_text
 
 
 def edit_question(cost: int, balance: int) -> str:
-    return _(
+    return ngettext(
         "✏️ What should I change in the picture? Write it in a few words (at most {limit} "
         "characters), for example: “more purple, fewer stars”.\n"
-        "Cost: {cost} tokens · your balance: {balance}."
+        "Cost: {cost} token · your balance: {balance}.",
+        "✏️ What should I change in the picture? Write it in a few words (at most {limit} "
+        "characters), for example: “more purple, fewer stars”.\n"
+        "Cost: {cost} tokens · your balance: {balance}.",
+        cost,
     ).format(limit=MAX_REQUEST_LENGTH, cost=cost, balance=balance)
 
 
@@ -34,9 +39,11 @@ def edit_result_text(outcome: EditOutcome, words: str, cost: int) -> str:
     if outcome.status is EditStatus.NOT_PRO:
         return not_pro_text(outcome.balance)
     if outcome.status is EditStatus.INSUFFICIENT:
-        return _("An edit costs {cost} tokens and you have {balance}.").format(
-            cost=cost, balance=outcome.balance
-        )
+        return ngettext(
+            "An edit costs {cost} token and you have {balance}.",
+            "An edit costs {cost} tokens and you have {balance}.",
+            cost,
+        ).format(cost=cost, balance=outcome.balance)
     if outcome.status is EditStatus.BUSY:
         return _("⏳ Still working on your last request — try again once it has arrived.")
     if outcome.status in (EditStatus.GONE, EditStatus.DUPLICATE):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.studio.catalog import Audience, PostType
 from ui.common.keyboards import in_app, share_button
-from ui.common.texts import audience_label, language_label, post_type_label
+from ui.common.texts import audience_label, generate_label, language_label, post_type_label
 from ui.studio.callbacks import (
     AudienceCallback,
     FourKCallback,
@@ -99,7 +100,7 @@ def link_choices(draft: str, saved_link: str | None) -> InlineKeyboardMarkup:
 def confirm(draft: str, cost: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("🚀 Generate ({cost} tokens)").format(cost=cost),
+        text=generate_label(cost),
         callback_data=StudioNavCallback(draft=draft, action=StudioNav.GENERATE),
     )
     _nav(builder, draft)
@@ -143,7 +144,9 @@ def post_actions(
 def regenerate_confirm(post_id: int, nonce: str, cost: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("✅ Yes, spend {cost} tokens").format(cost=cost),
+        text=ngettext("✅ Yes, spend {cost} token", "✅ Yes, spend {cost} tokens", cost).format(
+            cost=cost
+        ),
         callback_data=RegenerateCallback(post_id=post_id, nonce=nonce, confirm=True),
     )
     builder.button(

@@ -4,7 +4,7 @@ was started, by the job when the post was made or failed)."""
 from __future__ import annotations
 
 from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from services.studio.service import PostOutcome, PostStatus
 from ui.studio.texts import outcome_problem
@@ -12,7 +12,11 @@ from ui.studio.texts import outcome_problem
 
 async def report(outcome: PostOutcome, message: Message, cost: int) -> None:
     if outcome.status is PostStatus.DONE:
-        done = _("✅ Done! {cost} tokens spent, {balance} left.")
+        done = ngettext(
+            "✅ Done! {cost} token spent, {balance} left.",
+            "✅ Done! {cost} tokens spent, {balance} left.",
+            cost,
+        )
         await message.edit_text(done.format(cost=cost, balance=outcome.balance))
     elif outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
         await message.edit_text(outcome_problem(outcome, cost))

@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from services.core.models import Account
 from services.studio.drafts import draft_from
@@ -50,9 +51,11 @@ def screen(
         ).format(limit=MAX_LINK_LENGTH)
         return f"{header}\n{prompt}", keyboards.link_choices(draft, account.referral_link)
     summary = draft_summary(draft_from(data))
-    cost = _("Cost: <b>{cost} tokens</b> · your balance: {balance}").format(
-        cost=studio.cost, balance=account.balance
-    )
+    cost = ngettext(
+        "Cost: <b>{cost} token</b> · your balance: {balance}",
+        "Cost: <b>{cost} tokens</b> · your balance: {balance}",
+        studio.cost,
+    ).format(cost=studio.cost, balance=account.balance)
     return f"{header}\n{summary}\n\n{cost}", keyboards.confirm(draft, studio.cost)
 
 

@@ -277,5 +277,5 @@ async def test_an_interrupted_priced_4k_is_refunded_and_told_on_its_question(
     assert await alive.balance() == 498
     told = message(telegram, question.message_id)
     assert "Making the 4K picture was interrupted" in told.visible
-    assert "Your 1 tokens are back. Balance: 498." in told.visible
+    assert "Your 1 token is back. Balance: 498." in told.visible
     assert told.buttons == []

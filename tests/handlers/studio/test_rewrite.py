@@ -41,7 +41,7 @@ async def test_a_new_text_keeps_the_picture_for_one_token(settings, telegram):
         assert first == second  # the same picture
         assert painter.calls == 1  # nothing painted again
         assert await driver.balance() == 497  # 2 for the post, exactly 1 for the new text
-        assert any("1 tokens spent, 497 left" in t for t in driver.texts(PARTNER_ID))
+        assert any("1 token spent, 497 left" in t for t in driver.texts(PARTNER_ID))
         assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 2
         assert photo.params.get("caption")
         images = await driver.app.services.db.fetch_all("SELECT path FROM images ORDER BY id")
@@ -73,7 +73,7 @@ async def test_a_failed_new_text_refunds_its_token_once(settings, telegram):
         await driver.press(PARTNER_ID, "New text", post_message)
         assert await driver.balance() == 498
         assert len(telegram.sent("sendPhoto", PARTNER_ID)) == 1
-        assert any("Your 1 tokens were returned" in t for t in driver.texts(PARTNER_ID))
+        assert any("Your 1 token was returned" in t for t in driver.texts(PARTNER_ID))
         kinds = await driver.app.services.db.fetch_all("SELECT kind FROM ledger ORDER BY id")
         assert [k[0] for k in kinds].count("refund") == 1
         assert telegram.errors == []

@@ -62,7 +62,7 @@ async def test_a_picture_not_painted_gives_its_token_back(settings, telegram):
         assert len(album.files) == 2
         assert await driver.balance() == 496  # 3 held, 1 given back
         result = telegram.last_with_buttons(PARTNER_ID)
-        assert "1 tokens are back" in result.visible
+        assert "1 token is back" in result.visible
         assert len(result.buttons) == 2
         assert telegram.errors == []
     finally:
