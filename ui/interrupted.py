@@ -20,6 +20,13 @@ def interrupted_post_text(tokens: int, balance: int) -> str:
     ).format(tokens=tokens, balance=balance)
 
 
+def interrupted_action_text(balance: int) -> str:
+    return _(
+        "⚠️ This was interrupted: the bot restarted while making it. If it was not "
+        "finished, its tokens are back. Balance: {balance}."
+    ).format(balance=balance)
+
+
 def interrupted_art_text() -> str:
     return _(
         "⚠️ This image was interrupted: the bot restarted while painting it.\n"
