@@ -242,7 +242,7 @@ async def test_in_process_the_most_recent_update_ids_are_remembered():
 def test_the_receiver_refuses_to_run_without_a_secret(settings: Settings):
     unbuilt = dict.fromkeys(
         ["bot", "dispatcher", "services", "i18n", "in_flight", "scheduler", "push", "sweeper"]
-        + ["queue", "app_posts"]
+        + ["queue", "app_posts", "app_actions"]
     )
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         create_web_app(App(settings=settings, **unbuilt))
