@@ -143,7 +143,7 @@ def _refused(started: ActionStarted, who: Caller, i18n: I18n) -> ApiError:
 
 
 @post_actions_router.post(
-    "/{post_id}/text", status_code=202, response_class=JSONResponse, responses=STARTED
+    "/{post_id:int}/text", status_code=202, response_class=JSONResponse, responses=STARTED
 )
 async def post_new_text(
     post_id: PostId,
@@ -160,7 +160,7 @@ async def post_new_text(
 
 
 @post_actions_router.post(
-    "/{post_id}/pictures", status_code=202, response_class=JSONResponse, responses=STARTED
+    "/{post_id:int}/pictures", status_code=202, response_class=JSONResponse, responses=STARTED
 )
 async def post_more_pictures(
     post_id: PostId,
@@ -177,7 +177,7 @@ async def post_more_pictures(
 
 
 @post_actions_router.post(
-    "/{post_id}/pictures/{image_id}/use",
+    "/{post_id:int}/pictures/{image_id:int}/use",
     responses={**problem(404, "No such done post or picture of yours")},
 )
 async def use_picture(
@@ -200,7 +200,7 @@ async def use_picture(
 
 
 @post_actions_router.post(
-    "/{post_id}/edit", status_code=202, response_class=JSONResponse, responses=STARTED
+    "/{post_id:int}/edit", status_code=202, response_class=JSONResponse, responses=STARTED
 )
 async def post_edit_picture(
     post_id: PostId,
@@ -219,7 +219,7 @@ async def post_edit_picture(
 
 
 @post_actions_router.post(
-    "/{post_id}/4k", status_code=202, response_class=JSONResponse, responses=STARTED
+    "/{post_id:int}/4k", status_code=202, response_class=JSONResponse, responses=STARTED
 )
 async def post_four_k(
     post_id: PostId,

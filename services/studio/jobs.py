@@ -83,6 +83,10 @@ class AppPostJob:
         return cls(**data)
 
 
+APP_ACTIONS = frozenset({"pictures", "edit", "four_k"})
+"""The actions on a delivered post an `AppActionJob` makes (a new text is an `AppPostJob`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AppActionJob:
     """An action on a delivered post (`post_id`) from the Mini App, told on the job board
@@ -115,6 +119,9 @@ class AppActionJob:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
+        if data.get("action") not in APP_ACTIONS:
+            msg = f"not an action on a post: {data.get('action')!r}"
+            raise ValueError(msg)
         return cls(**data)
 
 

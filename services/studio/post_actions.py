@@ -131,7 +131,9 @@ class PostActions:
             return ActionStarted(Started.GONE, job_id, cost, account.balance)
         if not account.is_pro:
             return ActionStarted(Started.NOT_PRO, job_id, cost, account.balance)
-        request = _Request(account, post, job_id, key or job_id, locale, words, cost)
+        # The job's id names the hold too: it is the caller's, the action's, the post's
+        # and the key's (the same key on another post is another request).
+        request = _Request(account, post, job_id, job_id, locale, words, cost)
         status = await self._queued(request, action, queue)
         if status in (Started.BUSY, Started.AGAIN) and await self._known(job_id, account.user_id):
             status = Started.AGAIN  # the same request, started a moment ago

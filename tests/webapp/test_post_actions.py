@@ -385,3 +385,20 @@ async def test_the_routes_are_in_the_openapi_schema_with_their_key(web: Web):
         "edit": 1,
         "four_k": 0,
     }
+
+
+async def test_the_same_key_on_another_post_is_another_request(web: Web):
+    first = await a_post(web)
+    second = (await follow(web, await generate(web)))[-1]["result"]
+    before = await balance(web)
+    one = await act(web, first["post_id"], "pictures", key="same")
+    assert (await ended(web, one["job_id"]))["status"] == "done"
+    other = await act(web, second["post_id"], "pictures", key="same")
+    assert other["job_id"] != one["job_id"] and other["repeated"] is False
+    assert (await ended(web, other["job_id"]))["status"] == "done"
+    assert await balance(web) == before - 6
+
+
+async def test_a_post_id_that_is_no_number_is_not_found(web: Web):
+    response = await web.client.post("/api/pro/posts/abc/pictures", headers=auth(PARTNER_ID))
+    assert response.status_code == 404
