@@ -476,12 +476,14 @@ def test_a_partner_gets_more_pictures_and_a_new_text_for_a_delivered_post(browse
     assert image.id == image_id  # the gallery and the share cards show it now
     shoot(page, "studio-more-pictures-light")
 
-    body = page.inner_text("#post-text")
     page.click("#act-text")
     page.wait_for_function(
         "() => document.querySelector('#action-status').textContent.includes('494')"
     )
-    assert page.inner_text("#post-text") and page.inner_text("#post-text") != body
+    newest = live.run(lambda app: app.services.studio.recent_posts(PARTNER_ID, 1, 0))[0]
+    assert newest.id != post_id  # the new text is a post of its own, with the same picture
+    assert page.get_attribute("#post", "data-post-id") == str(newest.id)
+    assert page.inner_text("#post-text") == newest.body
     assert "494" in page.inner_text("#balance")
     account = live.run(lambda app: app.services.accounts.get(PARTNER_ID))
     assert account.balance == 494

@@ -361,12 +361,29 @@ async def test_short_of_tokens_is_402_and_busy_is_409(web: Web):
     assert await balance(web) == before
 
 
-async def test_an_action_is_not_stopped_but_a_new_text_may_be(web: Web):
-    post = await a_post(web)
-    job = await act(web, post["post_id"], "pictures")
-    stop = await web.client.post(f"/api/jobs/{job['job_id']}/stop", headers=auth(PARTNER_ID))
-    assert stop.status_code == 409 and stop.json()["error"]["code"] == "not_stoppable"
-    await ended(web, job["job_id"])
+async def test_an_action_is_not_stopped_but_a_new_text_may_be(
+    settings: Settings, telegram: FakeTelegram
+):
+    slow = settings.model_copy(update={"local_writer_pace": 0.3})  # the text takes seconds
+    async with contextlib.aclosing(open_api(slow, telegram)) as api:
+        web: Web = await anext(api)
+        post = await a_post(web)
+        job = await act(web, post["post_id"], "pictures")
+        stop = await web.client.post(f"/api/jobs/{job['job_id']}/stop", headers=auth(PARTNER_ID))
+        assert stop.status_code == 409 and stop.json()["error"]["code"] == "not_stoppable"
+        await ended(web, job["job_id"])
+        before = await balance(web)
+
+        job = await act(web, post["post_id"], "text")
+        assert await balance(web) == before - 1
+        stop = await web.client.post(f"/api/jobs/{job['job_id']}/stop", headers=auth(PARTNER_ID))
+        assert stop.status_code == 202, stop.text
+        end = await ended(web, job["job_id"])
+        assert end["stopped"] is True and end["refunded"] is True
+        assert "Stopped. Your 1 tokens are back" in end["message"]
+        await web.app.queue.wait()
+        await web.app.services.sweep.run(now=time.time() + 10_000)
+        assert await balance(web) == before
 
 
 async def test_the_routes_are_in_the_openapi_schema_with_their_key(web: Web):

@@ -78,11 +78,25 @@ function postActions(box, post, current = true) {
     status.replaceChildren(el("span", { class: "spinner" }), working);
     const started = await api(`/api/pro/posts/${postId}/${action}`, { method: "POST", body, headers: { "Idempotency-Key": pressKey() } });
     showBalance(started.tokens_remaining);
+    // A new text may be stopped until it is shown, as in the chat (its tokens come back).
+    const stop = action === "text" ? el("button", { class: "secondary", id: id("action-stop") }, t("stop")) : null;
+    if (stop) {
+      stop.addEventListener("click", () => {
+        stop.disabled = true;
+        api(`/api/jobs/${started.job_id}/stop`, { method: "POST" }).catch(failed);
+      });
+      status.after(stop);
+    }
     let end = null;
-    await followJob(`/api/jobs/${started.job_id}/events`, (event) => {
-      if (action === "text" && (event.status === "writing" || event.status === "text_ready")) showText(event.text);
-      if (event.status === "done" || event.status === "failed") end = event;
-    });
+    try {
+      await followJob(`/api/jobs/${started.job_id}/events`, (event) => {
+        if (action === "text" && (event.status === "writing" || event.status === "text_ready")) showText(event.text);
+        if (stop && event.status === "image_ready") stop.remove();  // being shown: too late
+        if (event.status === "done" || event.status === "failed") end = event;
+      });
+    } finally {
+      if (stop) stop.remove();
+    }
     if (end && end.status === "failed") {
       showBalance(end.tokens_remaining);
       status.replaceChildren(el("span", { class: "error", id: id("action-ended") }, end.message || t("interrupted")));
@@ -103,8 +117,12 @@ function postActions(box, post, current = true) {
   }
   const newText = button("text", t("new_text", { cost: costs.text }), async () => {
     out.replaceChildren();
-    const result = await job("text", t("new_text_writing", { cost: costs.text }));
-    if (!result) return;
+    const parts = ["post-title", "post-body", "tags"].map((name) => box.querySelector(`.${name}`));
+    const shown = parts.map((part) => part.textContent);
+    const restore = () => parts.forEach((part, n) => { part.textContent = shown[n]; });
+    // Failed or stopped: the post's own text again (the new one was shown as it was written).
+    const result = await job("text", t("new_text_writing", { cost: costs.text })).catch((error) => { restore(); throw error; });
+    if (!result) { restore(); return; }
     showText(result);
     postId = result.post_id;  // the new text is a post of its own, with the same picture
     box.dataset.postId = postId;
