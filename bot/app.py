@@ -33,9 +33,12 @@ from services.core.profile import ProfileService
 from services.cosmic.gallery import GalleryService
 from services.cosmic.subscriptions import SubscriptionService
 from services.generation.base import ImageGenerator
+from services.infra.media import MediaStore
 from services.infra.redis_pool import IdleDropper, ShrinkingPool
 from services.studio.models import TextGenerator
+from services.studio.post_actions import PostActions
 from ui.common.drafts import DraftPace
+from webapp.app_actions import AppActions
 from webapp.app_posts import AppPosts
 from webapp.signing import MediaSigner
 
@@ -61,6 +64,9 @@ class App:
     queue: JobQueue
     app_posts: AppPosts
     """The Mini App's studio posts (queued by webapp/pro.py, made by a job)."""
+    app_actions: AppActions
+    """The Mini App's actions on a delivered post (started by webapp/post_actions.py, made
+    by a job)."""
     leadership: Leadership | None = None
     idle_drop: IdleDropper = field(default_factory=lambda: IdleDropper([]))
     """Closes the Redis connections that have sat idle (services/infra/redis_pool.py)."""
@@ -149,7 +155,10 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         i18n,
         stale_after=settings.generation_timeout + settings.sweep_margin,
     )
-    scheduler = _jobs(settings, services, bot, i18n, dispatcher, queue, push, app_posts)
+    app_actions = _app_actions(settings, services, app_posts.signer, i18n)
+    scheduler = _jobs(
+        settings, services, bot, i18n, dispatcher, queue, push, app_posts, app_actions
+    )
     sweeper = Sweeper(
         bot,
         i18n,
@@ -176,8 +185,32 @@ def _assemble(settings: Settings, services: Services, session: BaseSession | Non
         sweeper=sweeper,
         queue=queue,
         app_posts=app_posts,
+        app_actions=app_actions,
         leadership=leadership,
         idle_drop=IdleDropper(_redis_pools(services, queue)),
+    )
+
+
+def _app_actions(
+    settings: Settings, services: Services, signer: MediaSigner, i18n: I18n
+) -> AppActions:
+    board = services.shared.board
+    actions = PostActions(
+        studio=services.studio,
+        variants=services.variants,
+        editing=services.editing,
+        four_k=services.four_k,
+        board=board,
+        media=MediaStore(settings.media_dir),
+    )
+    return AppActions(
+        actions,
+        variants=services.variants,
+        editing=services.editing,
+        four_k=services.four_k,
+        board=board,
+        signer=signer,
+        i18n=i18n,
     )
 
 
@@ -243,6 +276,7 @@ def _jobs(
     queue: JobQueue,
     push: DailyPush,
     app_posts: AppPosts,
+    app_actions: AppActions,
 ) -> Scheduler:
     """Every kind of job registered on the queue; the scheduler that queues the long ones."""
     jobs, queued_work = build_jobs(
@@ -277,6 +311,7 @@ def _jobs(
         pace=DraftPace(services.shared.rates, settings.draft_rate, settings.draft_interval),
         editing=services.editing,
         art_editing=services.art_editing,
+        app_actions=app_actions,
     )
     register_jobs(queue, runner)
     return Scheduler(

@@ -20,6 +20,7 @@ from bot.http.app import WEBHOOK_PATH, create_web_app
 from bot.http.health import create_ops_app
 from bot.http.webhook import SEEN_TTL, MemorySeenUpdates, RedisSeenUpdates, WebhookReceiver
 from services.generation.base import ImageGenerator
+from services.studio.models import TextGenerator
 from tests.conftest import PARTNER_ID
 from tests.fakes.session import FakeTelegramSession
 from tests.fakes.telegram import FakeTelegram
@@ -70,11 +71,17 @@ async def web_settings(settings: Settings) -> Settings:
 
 
 async def open_web(
-    settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
+    settings: Settings,
+    telegram: FakeTelegram,
+    image_generator: ImageGenerator | None = None,
+    text_generator: TextGenerator | None = None,
 ) -> AsyncIterator[Web]:
     """The web app of a built App, served to an httpx client through ASGI."""
     app = await build_app(
-        settings, session=FakeTelegramSession(telegram), image_generator=image_generator
+        settings,
+        session=FakeTelegramSession(telegram),
+        image_generator=image_generator,
+        text_generator=text_generator,
     )
     await app.open_connections()  # as `python -m bot web` does (best effort: Redis may be down)
     api = create_web_app(app)
@@ -235,7 +242,7 @@ async def test_in_process_the_most_recent_update_ids_are_remembered():
 def test_the_receiver_refuses_to_run_without_a_secret(settings: Settings):
     unbuilt = dict.fromkeys(
         ["bot", "dispatcher", "services", "i18n", "in_flight", "scheduler", "push", "sweeper"]
-        + ["queue", "app_posts"]
+        + ["queue", "app_posts", "app_actions"]
     )
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         create_web_app(App(settings=settings, **unbuilt))

@@ -44,6 +44,14 @@ def interrupted_action_text(action: str, tokens: int, balance: int) -> str:
     return f"{what}\n{back}\n" + _("The buttons under the post still work.")
 
 
+def interrupted_app_action_text(balance: int) -> str:
+    """A Mini App action whose job died: whether it was done before is not known here."""
+    return _(
+        "⚠️ This was interrupted: the bot restarted while making it. If it was not "
+        "finished, its tokens are back. Balance: {balance}."
+    ).format(balance=balance)
+
+
 def interrupted_art_text() -> str:
     return _(
         "⚠️ This image was interrupted: the bot restarted while painting it.\n"

@@ -17,6 +17,7 @@ from services.cosmic.kinds import KINDS
 from services.cosmic.moon import PHASES, moon_on
 from services.cosmic.tiers import POLICIES
 from services.studio.catalog import UI_LANGUAGES, Audience, PostType
+from services.studio.drafts import Action
 from ui.common.texts import audience_label, language_label, post_type_label
 from ui.cosmic.kinds import WORDING
 from ui.cosmic.texts import product_description, product_title
@@ -28,6 +29,7 @@ from webapp.deps import (
     DefaultLocaleDep,
     I18nDep,
     PaymentsDep,
+    PostActionsDep,
     StudioDep,
 )
 from webapp.envelope import CamelModel, Envelope, ok
@@ -53,6 +55,16 @@ class KindOut(BaseModel):
     """Where it is made: `POST` this path with the kind's request."""
 
 
+class ActionCosts(BaseModel):
+    """Tokens each action on a delivered post costs (as in the chat; 0: free)."""
+
+    text: int
+    pictures: int
+    picture_count: int
+    edit: int
+    four_k: int
+
+
 class Me(BaseModel):
     user_id: int
     first_name: str
@@ -61,6 +73,7 @@ class Me(BaseModel):
     is_pro: bool
     balance: int
     post_cost: int
+    action_costs: ActionCosts
     tier: str
     sign: str | None
     referral_link: str | None
@@ -75,7 +88,13 @@ class Me(BaseModel):
 
 
 @account_router.get("/me")
-async def me(who: CallerDep, studio: StudioDep, cosmic: CosmicDep, i18n: I18nDep) -> Me:
+async def me(
+    who: CallerDep,
+    studio: StudioDep,
+    cosmic: CosmicDep,
+    i18n: I18nDep,
+    actions: PostActionsDep,
+) -> Me:
     account = who.account
     with speaking(i18n, who.locale):
         return Me(
@@ -86,6 +105,13 @@ async def me(who: CallerDep, studio: StudioDep, cosmic: CosmicDep, i18n: I18nDep
             is_pro=account.is_pro,
             balance=account.balance,
             post_cost=studio.cost,
+            action_costs=ActionCosts(
+                text=actions.price(Action.REWRITE),
+                pictures=actions.price(Action.VARIANTS),
+                picture_count=actions.picture_count,
+                edit=actions.price(Action.EDIT),
+                four_k=actions.price(Action.FOUR_K),
+            ),
             tier=cosmic.tier_of(account).value,
             sign=account.sign,
             referral_link=account.referral_link,

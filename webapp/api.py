@@ -15,6 +15,7 @@ from webapp.admin import admin_router
 from webapp.chat import chat_router
 from webapp.errors import API_PREFIX
 from webapp.images import images_router
+from webapp.post_actions import post_actions_router
 from webapp.pro import jobs_router, studio_router
 from webapp.shares import shares_router
 from webapp.signin import signin_router
@@ -37,6 +38,7 @@ for feature in (
     shares_router,  # /images/{id}/shared
     admin_router,  # /images/admin
     studio_router,  # /pro
+    post_actions_router,  # /pro/posts/{id}/...
     jobs_router,  # /jobs
     signin_router,  # /auth
 ):

@@ -24,13 +24,13 @@ from pydantic import BaseModel
 
 from services.generation.base import FailureKind
 from services.studio.board import FINAL, BoardJob, Event, JobBoard
-from services.studio.drafts import draft_from_fields
+from services.studio.drafts import Action, draft_from_fields
 from services.studio.jobs import AppPostJob
 from services.studio.models import PartialPost, PostText, StoredPost
 from services.studio.progress import Progress
 from services.studio.run import PostOutcome, PostStatus, ReadyPost
 from services.studio.service import StudioService
-from ui.interrupted import interrupted_post_text
+from ui.interrupted import interrupted_app_action_text, interrupted_post_text
 from ui.studio.texts import outcome_problem
 from webapp.signing import MediaSigner
 from webapp.texts import said
@@ -38,6 +38,8 @@ from webapp.texts import said
 WRITING_EVERY = 0.5
 """Seconds between two "writing" events of a job (only the newest text is told)."""
 logger = logging.getLogger(__name__)
+STOPPABLE_JOBS = frozenset({None, Action.REWRITE.value})
+"""The board jobs a Stop stops: a post (no action) and a new text for a post's picture."""
 QUIET = 15.0
 """Seconds without an event after which a follower checks whether the job went stale."""
 TELL_GRACE = 2.0
@@ -151,11 +153,13 @@ class AppPosts:
                 on_progress,
                 deliver,
                 on_partial=writing.update,
+                picture_of=job.picture_of,
             )
         finally:
             await writing.close()
         if outcome is not None:
-            await self.tell_outcome(job.job_id, job.user_id, job.locale, outcome)
+            cost = self.studio.cost if job.picture_of is None else self.studio.rewrite_cost
+            await self.tell_outcome(job.job_id, job.user_id, job.locale, outcome, cost)
         elif (board_job := await self.board.get(job.job_id)) is not None:
             await self.settle(board_job, job.locale)  # an earlier run died before telling
         return outcome
@@ -198,7 +202,7 @@ class AppPosts:
         return None
 
     async def tell_outcome(
-        self, job_id: str, user_id: int, locale: str, outcome: PostOutcome
+        self, job_id: str, user_id: int, locale: str, outcome: PostOutcome, cost: int
     ) -> None:
         if outcome.status is PostStatus.DONE and outcome.post_id is not None:
             assert outcome.text is not None  # a done post has its text
@@ -206,7 +210,7 @@ class AppPosts:
             await self.board.emit(job_id, {"status": "done", "result": result.model_dump()})
             return
         refunded = outcome.status in (PostStatus.FAILED, PostStatus.STOPPED)
-        message = said(self.i18n, locale, outcome_problem, outcome, self.studio.cost)
+        message = said(self.i18n, locale, outcome_problem, outcome, cost)
         stopped = outcome.status is PostStatus.STOPPED
         await self.fail(job_id, message, refunded, outcome.balance, outcome.failure, stopped)
 
@@ -253,6 +257,12 @@ class AppPosts:
         is shown, refunded, and tells the board); False when it has ended already."""
         return not job.finished and await self.studio.stop(job.user_id, job.reservation_id)
 
+    @staticmethod
+    def stoppable(job: BoardJob) -> bool:
+        """A post or a new text may be stopped; the other actions on a post may not (nor
+        in the chat)."""
+        return job.action in STOPPABLE_JOBS
+
     async def job(self, job_id: str, user_id: int, locale: str) -> BoardJob | None:
         """`user_id`'s job as the board has it, settled first if it went stale (None when
         it is not theirs, or has expired)."""
@@ -278,11 +288,15 @@ class AppPosts:
             return False  # not swept yet: a run may still finish it
         account = await self.studio.account(job.user_id)
         balance = account.balance if account is not None else 0
+        if not self.stoppable(job):  # an action on a post: whether it was done is not told
+            message = said(self.i18n, locale, interrupted_app_action_text, balance)
+            await self.fail(job.id, message, False, balance)
+            return True
         if (post := await self.studio.own_post(job.user_id, job.reservation_id)) is not None:
             result = await self.result(job.user_id, post.id, balance, post)
             await self.board.emit(job.id, {"status": "done", "result": result.model_dump()})
             return True
-        cost = self.studio.cost
+        cost = int(job.events[0].get("cost", self.studio.cost)) if job.events else self.studio.cost
         message = said(self.i18n, locale, interrupted_post_text, cost, balance)
         await self.fail(job.id, message, True, balance)
         return True

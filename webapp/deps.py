@@ -32,6 +32,7 @@ from services.infra.pacing import RateStore
 from services.sharing.analytics import Analytics
 from services.sharing.service import CardService
 from services.studio.board import JobBoard
+from services.studio.post_actions import PostActions
 from services.studio.service import StudioService
 from ui.common.language import pick_language
 from webapp.app_posts import AppPosts
@@ -127,6 +128,8 @@ class WebContext:
     """The Mini App's studio jobs and their events, shared by every web process."""
     queue: JobQueue
     app_posts: AppPosts
+    post_actions: PostActions
+    """A delivered post's actions (new text, more pictures, edit, 4K), at the chat's prices."""
     signer: MediaSigner
     rates: RateStore
     """The chat's per-person flood buckets: API calls take from the same ones."""
@@ -265,6 +268,10 @@ def _app_posts(web: WebDep) -> AppPosts:
     return web.app_posts
 
 
+def _post_actions(web: WebDep) -> PostActions:
+    return web.post_actions
+
+
 def _signer(web: WebDep) -> MediaSigner:
     return web.signer
 
@@ -303,6 +310,7 @@ StatsDep = Annotated[Stats, Depends(_stats)]
 BoardDep = Annotated[JobBoard, Depends(_board)]
 QueueDep = Annotated[JobQueue, Depends(_queue)]
 AppPostsDep = Annotated[AppPosts, Depends(_app_posts)]
+PostActionsDep = Annotated[PostActions, Depends(_post_actions)]
 SignerDep = Annotated[MediaSigner, Depends(_signer)]
 DefaultLocaleDep = Annotated[str, Depends(_default_locale)]
 WebappUrlDep = Annotated[str | None, Depends(_webapp_url)]

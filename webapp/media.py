@@ -25,6 +25,7 @@ from webapp.deps import (
     DefaultLocaleDep,
     GalleryDep,
     I18nDep,
+    PostActionsDep,
     SignerDep,
     StudioDep,
 )
@@ -113,6 +114,25 @@ async def media_job(
     if job.finished and not await _picture_kept(studio, job):
         raise ApiError(404, N_("This image is no longer in the gallery."))
     return _png(png, left, None)
+
+
+@media_router.get("/jobs/{job_id}/4k.png")
+async def media_four_k(
+    signer: SignerDep,
+    board: BoardDep,
+    actions: PostActionsDep,
+    job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")],
+    u: Uid,
+    e: Expires,
+    s: Signature,
+) -> Response:
+    """A Mini App 4K job's PNG (3840 x 2160), as a download, while its job is kept."""
+    left = signer.check(f"four_k:{job_id}", u, e, s)
+    job = await board.get(job_id)
+    png = await actions.four_k_png(u, job_id) if job is not None and job.user_id == u else None
+    if png is None:
+        raise ApiError(404, N_("This link has expired or is not valid: reopen the app."))
+    return _png(png, left, f"post-{job_id}-4k.png")
 
 
 async def _picture_kept(studio: StudioService, job: BoardJob) -> bool:

@@ -38,7 +38,8 @@ from services.studio.run import PostOutcome, PostStatus
 from services.studio.service import Draft, StudioService
 from ui.common.texts import insufficient_text, not_pro_text
 from ui.studio.texts import outcome_problem
-from webapp.app_posts import AppPosts, PostResult
+from webapp.app_actions import ActionResult
+from webapp.app_posts import STOPPABLE_JOBS, AppPosts, PostResult
 from webapp.auth import Caller
 from webapp.deps import (
     AppPostsDep,
@@ -171,7 +172,10 @@ class JobState(BaseModel):
     text: dict[str, object] | None = None
     """The post's text: as far as it is written while `writing`, whole from `text_ready`."""
     image_url: str | None = None
-    result: PostResult | None = None
+    action: Literal["rewrite", "variants", "edit", "four_k"] | None = None
+    """An action on a delivered post (POST /api/pro/posts/{id}/...); None: a post."""
+    result: PostResult | ActionResult | None = None
+    """A post's (a new text's too), or an action's."""
     message: str | None = None
     refunded: bool = False
     stopped: bool = False
@@ -326,12 +330,15 @@ async def job_state(
     image = job.latest("image_ready")
     done = job.latest("done")
     failed = job.latest("failed") or {}
+    action = job.action
+    shape = PostResult if action in STOPPABLE_JOBS else ActionResult
     return JobState(
         job_id=job.id,
         status=job.status,
         text=text["text"] if text else None,
         image_url=image["image_url"] if image else None,
-        result=PostResult.model_validate(done["result"]) if done else None,
+        action=action,
+        result=shape.model_validate(done["result"]) if done else None,
         message=failed.get("message"),
         refunded=bool(failed.get("refunded")),
         stopped=bool(failed.get("stopped")),
@@ -346,7 +353,14 @@ class Stopping(BaseModel):
 @jobs_router.post(
     "/{job_id}/stop",
     status_code=202,
-    responses={**FOUND, **problem(409, "The job has ended already (code: ended)")},
+    responses={
+        **FOUND,
+        **problem(
+            409,
+            "The job has ended already (code: ended), or is an action that runs to its end "
+            "(code: not_stoppable)",
+        ),
+    },
 )
 async def stop_job(
     app_posts: AppPostsDep, who: CallerDep, job_id: Annotated[str, JOB_ID]
@@ -355,6 +369,9 @@ async def stop_job(
     with `failed`, `stopped` and `refunded` true (the tokens back once). 409 when it has
     ended already (a post shown stays)."""
     job = await _job(app_posts, who, job_id)
+    if not app_posts.stoppable(job):
+        message = N_("This cannot be stopped: it finishes on its own in a moment.")
+        raise ApiError(409, message, "not_stoppable")
     if not await app_posts.stop(job):
         raise ApiError(409, N_("This post is finished already: nothing to stop."), "ended")
     return Stopping(job_id=job.id)

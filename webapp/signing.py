@@ -53,6 +53,11 @@ class MediaSigner:
         """A studio job's picture, before the post is stored."""
         return f"{MEDIA_PREFIX}/jobs/{job_id}.png?{self._query(f'job:{job_id}', user_id)}"
 
+    def four_k_url(self, user_id: int, job_id: str) -> str:
+        """A Mini App job's 4K picture, as a download."""
+        query = self._query(f"four_k:{job_id}", user_id)
+        return f"{MEDIA_PREFIX}/jobs/{job_id}/4k.png?{query}"
+
     def check(self, subject: str, user_id: int, expires: int, sig: str) -> float:
         """Seconds the URL has left; ApiError 404 when it is forged or has expired."""
         expected = _signature(self._key, subject, user_id, expires)

@@ -39,6 +39,22 @@ STRINGS: dict[str, str] = {
         "Your Telegram app cannot save files from here: the picture opens in your browser"
         " instead, to save it there."
     ),
+    "new_text": _noop("📝 New text · {cost} tokens"),
+    "new_text_writing": _noop("📝 Writing a new text for this picture ({cost} tokens)…"),
+    "more_pictures": _noop("🖼 {count} more pictures · {cost} tokens"),
+    "painting_more": _noop("🖼 Painting {count} more pictures ({price} tokens)…"),
+    "use_picture": _noop("Use this"),
+    "picture_used": _noop("Done: this picture is now the post's picture."),
+    "edit_picture": _noop("✏️ Edit picture · {cost} tokens"),
+    "edit_prompt": _noop(
+        "What should I change in the picture? For example: more purple, fewer stars"
+    ),
+    "edit_go": _noop("Edit the picture"),
+    "editing": _noop("✏️ Editing the picture: “{request}”…"),
+    "four_k": _noop("🖥 4K · {cost} tokens"),
+    "four_k_free": _noop("🖥 4K · free"),
+    "four_k_making": _noop("🖥 Making the 4K picture…"),
+    "download_4k": _noop("⬇ Download 4K"),
     "copy_text": _noop("Copy text"),
     "copied": _noop("Copied"),
     "pro_only": _noop("The Viral Studio is for PRO partners."),

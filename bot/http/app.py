@@ -107,6 +107,7 @@ def web_context(app: App) -> WebContext:
         board=services.shared.board,
         queue=app.queue,
         app_posts=app.app_posts,
+        post_actions=app.app_actions.actions,
         signer=app.app_posts.signer,
         rates=services.shared.rates,
         settings=app.settings,

@@ -48,10 +48,18 @@ from services.cosmic.jobs import ArtEditJob, ArtJob
 from services.cosmic.service import CosmicOutcome, CosmicService, CosmicStatus
 from services.studio.editing import EditOutcome, EditStatus, PictureEditing
 from services.studio.four_k import FourKOutcome, FourKService, FourKStatus
-from services.studio.jobs import AppPostJob, EditJob, FourKJob, PostJob, VariantsJob
+from services.studio.jobs import (
+    AppActionJob,
+    AppPostJob,
+    EditJob,
+    FourKJob,
+    PostJob,
+    VariantsJob,
+)
 from services.studio.service import PostOutcome, PostStatus, StudioService
 from services.studio.variants import Variants, VariantsOutcome
 from ui.common.drafts import DraftPace
+from webapp.app_actions import AppActions
 from webapp.app_posts import AppPosts
 
 logger = logging.getLogger(__name__)
@@ -91,6 +99,8 @@ class JobRunner:
     """Edits of a post's picture (None: no such jobs are taken)."""
     art_editing: ArtEditing | None = None
     """Edits of a Cosmic Coach image (None: no such jobs are taken)."""
+    app_actions: AppActions | None = None
+    """The Mini App's actions on a delivered post (None: no such jobs are taken)."""
 
     async def post(self, data: dict[str, Any]) -> str:
         job = _parsed(PostJob.from_json, data)
@@ -139,6 +149,12 @@ class JobRunner:
         job = _parsed(AppPostJob.from_json, data)
         outcome = await self.app_posts.make(job)
         return _ended(outcome)
+
+    async def app_action(self, data: dict[str, Any]) -> str:
+        job = _parsed(AppActionJob.from_json, data)
+        if self.app_actions is None:
+            raise RejectedJobError("the Mini App's post actions are not wired in this process")
+        return _ended(await self.app_actions.make(job))
 
     async def four_k_picture(self, data: dict[str, Any]) -> str:
         job = _parsed(FourKJob.from_json, data)
@@ -207,6 +223,7 @@ _Job = TypeVar(
     PostJob,
     ArtJob,
     AppPostJob,
+    AppActionJob,
     BroadcastJob,
     BatchJob,
     VariantsJob,
@@ -282,6 +299,7 @@ def register_jobs(queue: JobQueue, runner: JobRunner) -> None:
         "picture_edit": ("studio.picture_edit", runner.picture_edit, True),
         "four_k": ("studio.four_k", runner.four_k_picture, True),
         "art_edit": ("cosmic.art_edit", runner.art_edit, True),
+        "app_action": ("studio.app_action", runner.app_action, True),
         "broadcast": ("admin.broadcast", runner.broadcast, False),
         "batch": ("admin.batch", runner.batch_run, False),
         "scheduled": ("scheduler.job", runner.scheduled_run, False),

@@ -16,10 +16,11 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
+from services.core.jobs import JobQueue, QueuedJob
 from services.infra.tidings import Tidings
 
 FINAL = frozenset({"done", "failed"})
@@ -50,6 +51,13 @@ class BoardJob:
     def finished(self) -> bool:
         return self.status in FINAL
 
+    @property
+    def action(self) -> str | None:
+        """The action on a delivered post this job is (services/studio/post_actions.py);
+        None: a post."""
+        action = self.events[0].get("action") if self.events else None
+        return str(action) if action is not None else None
+
     def latest(self, status: str) -> Event | None:
         return next((e for e in reversed(self.events) if e["status"] == status), None)
 
@@ -63,8 +71,16 @@ class Batch:
 
 
 class JobBoard(Protocol):
-    async def create(self, job_id: str, user_id: int, reservation_id: int, held_at: float) -> None:
-        """Opens the job with its first event, "queued"."""
+    async def create(
+        self,
+        job_id: str,
+        user_id: int,
+        reservation_id: int,
+        held_at: float,
+        queued: Event | None = None,
+    ) -> None:
+        """Opens the job with its first event, "queued" (with what `queued` adds: an action
+        on a delivered post says which, and its price)."""
 
     async def emit(self, job_id: str, event: Event) -> bool:
         """Adds `event` (with its "status"); False when the job has ended or is unknown."""
@@ -80,6 +96,38 @@ class JobBoard(Protocol):
     async def image(self, job_id: str) -> bytes | None: ...
 
 
+@runtime_checkable
+class OnBoard(Protocol):
+    """A Mini App job: its owner, its hold (None: a free one) and when it was made."""
+
+    @property
+    def job_id(self) -> str: ...
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def reservation_id(self) -> int | None: ...
+
+    @property
+    def held_at(self) -> float: ...
+
+
+class BoardedQueue:
+    """The queue, with a Mini App job put on the board first (so a follower can never ask
+    for a job the board does not know); `queued` is what its first event adds."""
+
+    def __init__(self, queue: JobQueue, board: JobBoard, queued: Event | None = None) -> None:
+        self._queue, self._board, self._queued = queue, board, queued
+
+    async def enqueue(self, job: QueuedJob) -> None:
+        if isinstance(job, OnBoard):
+            await self._board.create(
+                job.job_id, job.user_id, job.reservation_id or 0, job.held_at, self._queued
+            )
+        await self._queue.enqueue(job)
+
+
 @dataclass
 class _Kept:
     job: BoardJob
@@ -92,9 +140,17 @@ class MemoryJobBoard:
     def __init__(self) -> None:
         self._jobs: dict[str, _Kept] = {}
 
-    async def create(self, job_id: str, user_id: int, reservation_id: int, held_at: float) -> None:
+    async def create(
+        self,
+        job_id: str,
+        user_id: int,
+        reservation_id: int,
+        held_at: float,
+        queued: Event | None = None,
+    ) -> None:
         self._forget_old()
-        job = BoardJob(job_id, user_id, reservation_id, held_at, ({"status": "queued"},))
+        first = {**(queued or {}), "status": "queued"}
+        job = BoardJob(job_id, user_id, reservation_id, held_at, (first,))
         self._jobs[job_id] = _Kept(job)
 
     async def emit(self, job_id: str, event: Event) -> bool:
@@ -176,12 +232,20 @@ class RedisJobBoard:
         base = f"{self.PREFIX}{job_id}"
         return f"{base}:meta", f"{base}:events", f"{base}:png"
 
-    async def create(self, job_id: str, user_id: int, reservation_id: int, held_at: float) -> None:
+    async def create(
+        self,
+        job_id: str,
+        user_id: int,
+        reservation_id: int,
+        held_at: float,
+        queued: Event | None = None,
+    ) -> None:
         meta, events, _ = self._keys(job_id)
         fields = {"user_id": user_id, "reservation_id": reservation_id, "held_at": held_at}
+        first = json.dumps({**(queued or {}), "status": "queued"}, ensure_ascii=False)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(meta, mapping=fields)
-            pipe.xadd(events, {"s": "queued", "e": json.dumps({"status": "queued"})})
+            pipe.xadd(events, {"s": "queued", "e": first})
             pipe.expire(meta, KEEP)
             pipe.expire(events, KEEP)
             await pipe.execute()

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from services.core.account_repo import AccountRepo
 from services.core.holds import Refusal, give_back, hold_under_lock
-from services.core.image_repo import ImageRepo, NewImage
+from services.core.image_repo import ImageRepo, NewImage, StoredImage
 from services.core.jobs import JobQueue, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
@@ -80,6 +80,18 @@ class EditJobRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class EditWork:
+    """An edit whose token is held: whose, the hold (made at `held_at`), the post and the
+    person's words (cleaned)."""
+
+    user_id: int
+    reservation_id: int
+    held_at: float
+    post_id: int
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReadyEdit:
     """An edited picture about to be shown under its post's caption and buttons."""
 
@@ -128,6 +140,10 @@ class PictureEditing:
             return None
         return post
 
+    async def latest_picture(self, user_id: int, post_id: int) -> StoredImage | None:
+        """The post's newest picture (an edit's, once it is done)."""
+        return await self._images.latest_for_post(user_id, post_id)
+
     async def queue_edit(
         self,
         account: Account,
@@ -139,13 +155,28 @@ class PictureEditing:
         """The quick half: the checks, the person's one-job-in-flight lock and the token
         hold (`key` once), then the job queued. QUEUED, or what stopped it (nothing is held
         then: a queue that cannot take the job gives the token back at once, FAILED)."""
-        post_id = request.post_id
+        held_at = time.time()
+        origin = Origin(where.chat_id, where.message_id)
+        reservation = await self.hold(account, request.post_id, key, origin)
+        if isinstance(reservation, EditOutcome):
+            return reservation
+        job = EditJob(
+            where, reservation.id, held_at, request.post_id, request.words, request.caption
+        )
+        released = await queue_or_release(queue, job, lambda: self.release(reservation))
+        return released or EditOutcome(EditStatus.QUEUED, account.balance - reservation.amount)
+
+    async def hold(
+        self, account: Account, post_id: int, key: str, origin: Origin | None = None
+    ) -> Reservation | EditOutcome:
+        """The checks, the person's one-job-in-flight lock and the token hold (`key` once;
+        with the message the sweeper tells, if any): the hold (its job to be queued, or
+        `release`d), or why not (nothing is held)."""
         user_id = account.user_id
         if not account.is_pro:
             return EditOutcome(EditStatus.NOT_PRO, account.balance)
         if await self.own_picture_post(user_id, post_id) is None:
             return EditOutcome(EditStatus.GONE, account.balance)
-        held_at = time.time()
         reservation = await hold_under_lock(
             self._locks,
             self._ledger,
@@ -153,35 +184,38 @@ class PictureEditing:
             self.cost,
             f"edit:{user_id}:{key}",
             "picture edit",
-            Origin(where.chat_id, where.message_id),
+            origin,
             action_fields(Action.EDIT, post_id=post_id),
         )
         if reservation is Refusal.BUSY:
             return EditOutcome(EditStatus.BUSY, account.balance)
         if isinstance(reservation, Refusal):
             return EditOutcome(EditStatus(reservation.value), await self._balance(user_id))
-        job = EditJob(where, reservation.id, held_at, post_id, request.words, request.caption)
-        released = await queue_or_release(queue, job, lambda: self._abandon(reservation))
-        return released or EditOutcome(EditStatus.QUEUED, account.balance - reservation.amount)
+        return reservation
 
     async def finish_edit(self, job: EditJob, deliver: EditDeliver) -> EditOutcome | None:
         """The slow half, in the job: None when its hold was settled already (a job
         delivered twice: nothing is left to do or say). The edit keeps the hold's deadline;
         the person's lock is released whatever happens."""
-        user_id = job.where.user_id
-        reservation = await self._ledger.held(job.reservation_id)
+        work = EditWork(job.where.user_id, job.reservation_id, job.held_at, job.post_id, job.words)
+        return await self.finish(work, deliver)
+
+    async def finish(self, work: EditWork, deliver: EditDeliver) -> EditOutcome | None:
+        """`finish_edit` for an edit from anywhere (the chat's job, the Mini App's)."""
+        user_id = work.user_id
+        reservation = await self._ledger.held(work.reservation_id)
         if reservation is None or reservation.user_id != user_id:
             return None
         try:
-            left = max(job.held_at + self.timeout - time.time(), 0.0)
-            return await self._edit(job, reservation, deliver, left)
+            left = max(work.held_at + self.timeout - time.time(), 0.0)
+            return await self._edit(work, reservation, deliver, left)
         finally:
             await self._locks.release(user_id)
 
     async def _edit(
-        self, job: EditJob, reservation: Reservation, deliver: EditDeliver, left: float
+        self, job: EditWork, reservation: Reservation, deliver: EditDeliver, left: float
     ) -> EditOutcome:
-        user_id, records = job.where.user_id, list[GenerationRecord]()
+        user_id, records = job.user_id, list[GenerationRecord]()
         try:
             post, png = await self._picture_of(user_id, job.post_id)
             request = EditRequest(png, job.words, seed=reservation.id)
@@ -242,7 +276,7 @@ class PictureEditing:
             return await self._balance(reservation.user_id)
         return balance
 
-    async def _abandon(self, reservation: Reservation) -> EditOutcome:
+    async def release(self, reservation: Reservation) -> EditOutcome:
         """Undoes the hold when its job could not be queued: the token goes back now."""
         await give_back(self._locks, self._ledger, reservation.user_id, reservation.id)
         balance = await self._balance(reservation.user_id)

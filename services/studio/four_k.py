@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from services.core.account_repo import AccountRepo
 from services.core.image_repo import ImageRepo, StoredImage
-from services.core.jobs import JobQueue, Where, queue_or_release
+from services.core.jobs import JobQueue, QueuedJob, Where, queue_or_release
 from services.core.ledger import Ledger
 from services.core.models import Account, GenerationRecord, Reservation
 from services.core.work_repo import Origin
@@ -108,6 +108,18 @@ FourKDelivery = Callable[[FourKPicture], Awaitable[None]]
 """Sends the picture (as a document); raises when it could not."""
 
 
+@dataclass(frozen=True, slots=True)
+class FourKWork:
+    """A 4K picture ordered: whose, which post, when (its deadline counts from it), the
+    post's 4K lock and the tokens held (None: free)."""
+
+    user_id: int
+    post_id: int
+    queued_at: float
+    lock: str
+    reservation_id: int | None
+
+
 class PictureGoneError(Exception):
     """The post's stored picture cannot be read any more."""
 
@@ -164,23 +176,46 @@ class FourKService:
         """The press (for `account`'s own done `post`): the post's 4K lock, the tokens held
         under `key` when 4K costs any, then the job queued. QUEUED, or why nothing was
         started (a queue that cannot take the job gives everything back at once: FAILED)."""
+        return await self.order_job(
+            account,
+            post,
+            key,
+            queue,
+            lambda lock, held, at: FourKJob(where, post.id, at, lock, held),
+            Origin(where.chat_id, where.message_id),
+        )
+
+    async def order_job(
+        self,
+        account: Account,
+        post: StoredPost,
+        key: str,
+        queue: JobQueue,
+        job_for: Callable[[str, int | None, float], QueuedJob],
+        origin: Origin | None = None,
+    ) -> FourKOutcome:
+        """`order`, with the job `job_for(lock, hold's id or None, queued at)` (the chat's
+        or the Mini App's) and the message the sweeper tells if the job dies (None: the
+        Mini App's job board tells)."""
         lock = await self._locks.acquire(_lock_key(post.id), self._lock_seconds)
         if lock is None:
             return FourKOutcome(FourKStatus.BUSY, self.cost)
         try:
-            held = await self._hold(account, post, key, Origin(where.chat_id, where.message_id))
+            held = await self._hold(account, post, key, origin)
         except BaseException:
             await self._locks.release(_lock_key(post.id), lock)
             raise
         if isinstance(held, FourKOutcome):
             await self._locks.release(_lock_key(post.id), lock)
             return held
-        job = FourKJob(where, post.id, time.time(), lock, held.id if held else None)
-        released = await queue_or_release(queue, job, lambda: self._abandon(job, held))
+        job = job_for(lock, held.id if held else None, time.time())
+        released = await queue_or_release(
+            queue, job, lambda: self._abandon(account.user_id, post.id, lock, held)
+        )
         return released or FourKOutcome(FourKStatus.QUEUED, self.cost)
 
     async def _hold(
-        self, account: Account, post: StoredPost, key: str, origin: Origin
+        self, account: Account, post: StoredPost, key: str, origin: Origin | None
     ) -> Reservation | FourKOutcome | None:
         """The tokens held for the picture (None: it is free), or why they were not."""
         if self.cost == 0:
@@ -200,14 +235,16 @@ class FourKService:
             return FourKOutcome(FourKStatus.DUPLICATE, self.cost)
         return reserved.reservation
 
-    async def _abandon(self, job: FourKJob, held: Reservation | None) -> FourKOutcome:
+    async def _abandon(
+        self, user_id: int, post_id: int, lock: str, held: Reservation | None
+    ) -> FourKOutcome:
         """Undoes `order` when its job could not be queued."""
         try:
             if held is not None:
                 await self._ledger.refund(held)
         finally:
-            await self._locks.release(_lock_key(job.post_id), job.lock)
-        balance = await self._balance(job.where.user_id)
+            await self._locks.release(_lock_key(post_id), lock)
+        balance = await self._balance(user_id)
         return FourKOutcome(FourKStatus.FAILED, self.cost, balance, FourKFailure.UNAVAILABLE)
 
     async def make(self, job: FourKJob, deliver: FourKDelivery) -> FourKOutcome | None:
@@ -215,6 +252,13 @@ class FourKService:
         tokens committed (DONE), or refunded once when anything failed (FAILED). None when
         its tokens were settled already (a job delivered twice): nothing to do or say. The
         post's 4K lock is let go whatever happens."""
+        work = FourKWork(
+            job.where.user_id, job.post_id, job.queued_at, job.lock, job.reservation_id
+        )
+        return await self.make_picture(work, deliver)
+
+    async def make_picture(self, job: FourKWork, deliver: FourKDelivery) -> FourKOutcome | None:
+        """`make` for a picture ordered from anywhere (the chat's job, the Mini App's)."""
         try:
             reservation = None
             if job.reservation_id is not None:
@@ -226,10 +270,10 @@ class FourKService:
             await self._locks.release(_lock_key(job.post_id), job.lock)
 
     async def _make(
-        self, job: FourKJob, reservation: Reservation | None, deliver: FourKDelivery
+        self, job: FourKWork, reservation: Reservation | None, deliver: FourKDelivery
     ) -> FourKOutcome:
         records: list[GenerationRecord] = []
-        user_id, cost = job.where.user_id, reservation.amount if reservation else 0
+        user_id, cost = job.user_id, reservation.amount if reservation else 0
         try:
             left = max(job.queued_at + self._timeout - time.time(), 0.0)
             async with asyncio.timeout(left):
@@ -312,7 +356,7 @@ class FourKService:
 
     async def _settle(
         self,
-        job: FourKJob,
+        job: FourKWork,
         records: list[GenerationRecord],
         reservation: Reservation | None,
         *,
@@ -323,7 +367,7 @@ class FourKService:
         (the picture may be out already). The balance after it; None when it is free."""
         calls = [replace(record, post_id=job.post_id) for record in records]
         return await patiently(
-            lambda: self._settle_once(job.where.user_id, calls, reservation, done=done),
+            lambda: self._settle_once(job.user_id, calls, reservation, done=done),
             f"settling the 4K picture of post {job.post_id}",
             errors=LOST,
         )

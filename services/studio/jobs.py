@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Self
 
 from services.core.jobs import Hold, ReportedJob
 from services.core.work_repo import WorkKind
+from services.studio.drafts import Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ class AppPostJob:
     reservation_id: int
     held_at: float
     draft: dict[str, str | None]
+    picture_of: int | None = None
+    """A new text for this delivered post's picture ("📝 New text"); None: a post."""
 
     def hold(self) -> Hold:
         return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
@@ -78,6 +81,48 @@ class AppPostJob:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**data)
+
+
+APP_ACTIONS = frozenset({Action.VARIANTS.value, Action.EDIT.value, Action.FOUR_K.value})
+"""The actions on a delivered post an `AppActionJob` makes (a new text is an `AppPostJob`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppActionJob:
+    """An action on a delivered post (`post_id`) from the Mini App, told on the job board
+    as job `job_id`: more pictures, an edit of its picture (in `words`, cleaned) or its
+    picture at 4K (`lock`: the post's 4K lock). `reservation_id` is the tokens held (None:
+    a free 4K picture)."""
+
+    kind: ClassVar[str] = "app_action"
+    action: str
+    job_id: str
+    user_id: int
+    locale: str
+    post_id: int
+    reservation_id: int | None
+    held_at: float
+    words: str = ""
+    lock: str = ""
+
+    @property
+    def queued_at(self) -> float:
+        return self.held_at
+
+    def hold(self) -> Hold | None:
+        if self.reservation_id is None:
+            return None
+        return Hold(WorkKind.TOKENS, self.reservation_id, self.held_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        if data.get("action") not in APP_ACTIONS:
+            msg = f"not an action on a post: {data.get('action')!r}"
+            raise ValueError(msg)
         return cls(**data)
 
 

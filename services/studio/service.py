@@ -24,7 +24,7 @@ from services.generation.image_bytes import as_png
 from services.infra.db import Database
 from services.infra.locks import UserLocks
 from services.infra.media import MediaStore
-from services.studio.board import JobBoard
+from services.studio.board import BoardedQueue, Event, JobBoard
 from services.studio.chains import PromptChain, TextChain
 from services.studio.drafts import Action, Draft, action_fields, draft_fields, new_draft_key
 from services.studio.jobs import AppPostJob, PostJob
@@ -189,18 +189,35 @@ class StudioService:
         )
 
     async def queue_app_post(
-        self, account: Account, draft: Draft, locale: str, queue: JobQueue, board: JobBoard
+        self,
+        account: Account,
+        draft: Draft,
+        locale: str,
+        queue: JobQueue,
+        board: JobBoard,
+        *,
+        job_id: str | None = None,
+        key: str | None = None,
+        picture_of: int | None = None,
+        queued: Event | None = None,
     ) -> tuple[PostOutcome, str]:
         """A post from the Mini App: the tokens held, its job put on the job `board` (which
-        every web process reads) and queued. The outcome as `queue_post`'s, and the job's id."""
-        job_id, user_id, fields = secrets.token_urlsafe(12), account.user_id, draft_fields(draft)
+        every web process reads, its first event with `queued`) and queued. The outcome as
+        `queue_post`'s, and the job's id (`job_id`, else a new one). With `picture_of` (a
+        delivered post of theirs), a new text for that post's picture, at `rewrite_cost`;
+        `key` names the hold (a key held before is DUPLICATE)."""
+        job_id = job_id or secrets.token_urlsafe(12)
+        user_id, fields = account.user_id, draft_fields(draft)
         outcome = await self._hold_and_queue(
             account,
             draft,
-            new_draft_key(),
+            key or new_draft_key(),
             None,
-            _BoardedQueue(queue, board),
-            lambda post_id, held_at: AppPostJob(job_id, user_id, locale, post_id, held_at, fields),
+            BoardedQueue(queue, board, queued),
+            lambda post_id, held_at: AppPostJob(
+                job_id, user_id, locale, post_id, held_at, fields, picture_of
+            ),
+            rewrite=picture_of is not None,
         )
         return outcome, job_id
 
@@ -334,16 +351,3 @@ class StudioService:
 
     def image_file(self, relative_path: str) -> Path:
         return self._media.path(relative_path)
-
-
-class _BoardedQueue:
-    """The queue, with a Mini App job put on the board first (so a follower can never ask
-    for a job the board does not know)."""
-
-    def __init__(self, queue: JobQueue, board: JobBoard) -> None:
-        self._queue, self._board = queue, board
-
-    async def enqueue(self, job: QueuedJob) -> None:
-        if isinstance(job, AppPostJob):
-            await self._board.create(job.job_id, job.user_id, job.reservation_id, job.held_at)
-        await self._queue.enqueue(job)

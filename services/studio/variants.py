@@ -83,7 +83,7 @@ class Variants:
         return self.price_each * self.count
 
     async def hold(
-        self, account: Account, post: StoredPost, key: str, origin: Origin
+        self, account: Account, post: StoredPost, key: str, origin: Origin | None
     ) -> VariantsOutcome | int:
         """The tokens held (with the person's one-at-a-time lock): the hold's id, or why
         not (nothing is held then)."""

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Settings
 from services.generation.base import ImageGenerator
+from services.studio.models import TextGenerator
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.telegram import FakeTelegram
 from tests.test_web import Web, open_web, webhook_settings
@@ -19,11 +20,14 @@ FAN_ID = 2002
 
 
 async def open_api(
-    settings: Settings, telegram: FakeTelegram, image_generator: ImageGenerator | None = None
+    settings: Settings,
+    telegram: FakeTelegram,
+    image_generator: ImageGenerator | None = None,
+    text_generator: TextGenerator | None = None,
 ) -> AsyncIterator[Web]:
     # Closed with this generator (aclose), so the app under it closes before the loop does.
     async with contextlib.aclosing(
-        open_web(webhook_settings(settings), telegram, image_generator)
+        open_web(webhook_settings(settings), telegram, image_generator, text_generator)
     ) as webs:
         async for opened in webs:
             yield opened

@@ -444,3 +444,47 @@ def test_an_admin_sees_the_dashboard(browser, live: Live, client):
         if client == CURRENT:
             shoot(page, f"dashboard-{'dark' if scheme else 'light'}")
         assert page.errors == [] and page.unsupported == []
+
+
+def test_a_partner_gets_more_pictures_and_a_new_text_for_a_delivered_post(browser, live: Live):
+    live.run(lambda app: app.services.accounts.get_or_create(PARTNER_ID, "en"))
+    live.run(make_pro)
+    page = open_app(browser, live, PARTNER_ID)
+    page.wait_for_selector("#post_type")
+    press_main(page)
+    page.wait_for_selector("#act-pictures")
+    assert page.inner_text("#act-pictures") == "🖼 3 more pictures · 3 tokens"
+    assert page.inner_text("#act-text") == "📝 New text · 1 tokens"
+    assert page.inner_text("#act-4k") == "🖥 4K · free"
+    before = page.get_attribute("#post-image", "src")
+
+    page.click("#act-pictures")
+    page.wait_for_function(
+        "() => { const s = [...document.querySelectorAll('#more-pictures img')];"
+        " return s.length === 3 && s.every(i => i.complete && i.naturalWidth > 0); }"
+    )
+    assert "495" in page.inner_text("#balance")  # 500 - 2 for the post - 3 for the pictures
+    chosen = page.locator("#more-pictures .use").nth(1)
+    image_id = int(chosen.get_attribute("data-image"))
+    chosen.click()
+    assert toast(page) == STRINGS["picture_used"]
+    page.wait_for_function(
+        "before => document.querySelector('#post-image').src !== before", arg=before
+    )
+    post_id = live.run(lambda app: app.services.studio.recent_posts(PARTNER_ID, 1, 0))[0].id
+    image = live.run(lambda app: app.services.studio.post_image(PARTNER_ID, post_id))
+    assert image.id == image_id  # the gallery and the share cards show it now
+    shoot(page, "studio-more-pictures-light")
+
+    page.click("#act-text")
+    page.wait_for_function(
+        "() => document.querySelector('#action-status').textContent.includes('494')"
+    )
+    newest = live.run(lambda app: app.services.studio.recent_posts(PARTNER_ID, 1, 0))[0]
+    assert newest.id != post_id  # the new text is a post of its own, with the same picture
+    assert page.get_attribute("#post", "data-post-id") == str(newest.id)
+    assert page.inner_text("#post-text") == newest.body
+    assert "494" in page.inner_text("#balance")
+    account = live.run(lambda app: app.services.accounts.get(PARTNER_ID))
+    assert account.balance == 494
+    assert page.errors == [] and page.unsupported == []
