@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal, TypeVar
+from functools import cache
+from typing import Any, Literal, TypeVar, cast
 
+import httpx2
 import openai
+from jiter import from_json
 from openai import AsyncOpenAI
+from openai.lib._parsing import type_to_response_format_param
 from openai.types import ImagesResponse
-from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
 from pydantic import BaseModel, ValidationError
 
 from services.generation.base import (
@@ -30,7 +35,7 @@ from services.generation.editing import (
 )
 from services.generation.image_bytes import as_png
 from services.generation.pricing import PriceList
-from services.generation.structured import PartialAnswer, partial_fields
+from services.generation.structured import PartialAnswer, PartialReader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,7 +54,12 @@ def image_size(aspect_ratio: str) -> str:
 
 
 class OpenAIChatModel:
-    """A chat model answering in JSON that matches a pydantic schema (strict mode)."""
+    """A chat model answering in JSON that matches a pydantic schema (strict mode).
+
+    The answer is read from the HTTP body (`with_raw_response`, `with_streaming_response`)
+    and checked here as the SDK's `parse` and `stream` would: their pydantic models of the
+    completion and of every streamed chunk, and their re-parse of the whole answer on each
+    chunk, cost more CPU than the rest of a post."""
 
     provider = PROVIDER
 
@@ -71,50 +81,136 @@ class OpenAIChatModel:
         ]
         try:
             if on_partial is None:
-                completion = await self._client.chat.completions.parse(
-                    model=self.model,
-                    messages=messages,
-                    response_format=schema,
-                    max_completion_tokens=MAX_OUTPUT_TOKENS,
-                )
+                answer = await self._answered(messages, schema)
             else:
-                completion = await self._streamed(messages, schema, on_partial)
-        except (openai.LengthFinishReasonError, ValidationError, ValueError) as error:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
-        except openai.ContentFilterFinishReasonError as error:
-            raise GenerationError(FailureKind.SAFETY, f"{self.model}: content filter") from error
+                answer = await self._streamed(messages, schema, on_partial)
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        message = completion.choices[0].message
-        if message.refusal:
-            raise GenerationError(FailureKind.SAFETY, f"{self.model} refused: {message.refusal}")
-        if message.parsed is None:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no parsed answer")
-        usage = completion.usage
-        input_tokens = usage.prompt_tokens if usage else None
-        output_tokens = usage.completion_tokens if usage else None
-        cost = self._prices.text_cost(self.model, input_tokens, output_tokens)
-        return message.parsed, Usage(PROVIDER, self.model, cost, input_tokens, output_tokens)
+        except httpx2.TimeoutException as error:
+            raise GenerationError(FailureKind.TIMEOUT, f"{self.model}: {error!r}") from error
+        except httpx2.TransportError as error:  # the stream cut off
+            raise GenerationError(FailureKind.UNAVAILABLE, f"{self.model}: {error!r}") from error
+        except ValueError as error:  # an answer that is no JSON
+            raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
+        parsed = answer.parsed(schema, self.model)
+        cost = self._prices.text_cost(self.model, answer.input_tokens, answer.output_tokens)
+        usage = Usage(PROVIDER, self.model, cost, answer.input_tokens, answer.output_tokens)
+        return parsed, usage
+
+    async def _answered(
+        self, messages: list[ChatCompletionMessageParam], schema: type[BaseModel]
+    ) -> _Answer:
+        response = await self._client.chat.completions.with_raw_response.create(
+            model=self.model,
+            messages=messages,
+            response_format=response_format(schema),
+            max_completion_tokens=MAX_OUTPUT_TOKENS,
+        )
+        return _Answer.of_completion(from_json(response.http_response.content), self.model)
 
     async def _streamed(
         self,
         messages: list[ChatCompletionMessageParam],
-        schema: type[M],
+        schema: type[BaseModel],
         on_partial: PartialAnswer,
-    ) -> ParsedChatCompletion[M]:
-        """The same structured answer, streamed (the SDK checks and parses the whole as
-        `parse` does); each piece's snapshot reported as it comes."""
-        async with self._client.chat.completions.stream(
+    ) -> _Answer:
+        """The same structured answer, streamed; the answer so far reported as it comes."""
+        answer = _Answer()
+        reader = PartialReader(on_partial)
+        async with self._client.chat.completions.with_streaming_response.create(
             model=self.model,
             messages=messages,
-            response_format=schema,
+            response_format=response_format(schema),
             max_completion_tokens=MAX_OUTPUT_TOKENS,
+            stream=True,
             stream_options={"include_usage": True},
-        ) as stream:
-            async for event in stream:
-                if event.type == "content.delta" and (fields := partial_fields(event.snapshot)):
-                    on_partial(fields)
-            return await stream.get_final_completion()
+        ) as response:
+            async for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue  # blank lines between events, comments
+                event = line[5:].strip()
+                if event == "[DONE]":
+                    break
+                if piece := answer.add_chunk(from_json(event.encode()), self.model):
+                    reader.add(piece)
+        reader.flush()
+        return answer
+
+
+@cache
+def response_format(schema: type[BaseModel]) -> ResponseFormat:
+    """The strict JSON schema of `schema` as the SDK's `parse` sends it (once per schema)."""
+    return cast(ResponseFormat, type_to_response_format_param(schema))
+
+
+class _Answer:
+    """A chat completion's first choice as read from its JSON (whole, or chunk by chunk):
+    its text, refusal, finish reason and token counts."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.refusal = ""
+        self.finish_reason: str | None = None
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+
+    @classmethod
+    def of_completion(cls, body: Any, model: str) -> _Answer:
+        answer = cls()
+        choice = _first_choice(body, model)
+        message = choice.get("message") or {}
+        answer.pieces.append(message.get("content") or "")
+        answer.refusal = message.get("refusal") or ""
+        answer.finish_reason = choice.get("finish_reason")
+        answer.count(body)
+        return answer
+
+    def add_chunk(self, chunk: Any, model: str) -> str:
+        """Takes one streamed chunk in; returns the piece of text it brought."""
+        if isinstance(chunk, dict) and chunk.get("error"):
+            error = chunk["error"]
+            detail = error.get("message") if isinstance(error, dict) else error
+            raise GenerationError(FailureKind.INVALID, f"{model}: {detail}")
+        self.count(chunk)
+        if not chunk.get("choices"):
+            return ""  # the usage, alone after the last piece
+        choice = _first_choice(chunk, model)
+        self.finish_reason = choice.get("finish_reason") or self.finish_reason
+        delta = choice.get("delta") or {}
+        self.refusal += delta.get("refusal") or ""
+        piece: str = delta.get("content") or ""
+        if piece:
+            self.pieces.append(piece)
+        return piece
+
+    def count(self, body: dict[str, Any]) -> None:
+        if usage := body.get("usage"):
+            self.input_tokens = usage.get("prompt_tokens")
+            self.output_tokens = usage.get("completion_tokens")
+
+    def parsed(self, schema: type[M], model: str) -> M:
+        """The answer as `schema`, or why there is none (as the SDK's `parse` tells it)."""
+        if self.finish_reason == "length":
+            raise GenerationError(FailureKind.INVALID, f"{model}: answer cut at the token limit")
+        if self.finish_reason == "content_filter":
+            raise GenerationError(FailureKind.SAFETY, f"{model}: content filter")
+        if self.refusal:
+            raise GenerationError(FailureKind.SAFETY, f"{model} refused: {self.refusal}")
+        text = "".join(self.pieces)
+        if not text:
+            raise GenerationError(FailureKind.INVALID, f"{model}: no parsed answer")
+        try:
+            return schema.model_validate_json(text)
+        except ValidationError as error:
+            raise GenerationError(FailureKind.INVALID, f"{model}: {error}") from error
+
+
+def _first_choice(body: Any, model: str) -> dict[str, Any]:
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not choices or not isinstance(choices[0], dict):
+        raise GenerationError(FailureKind.INVALID, f"{model}: no choices in the answer")
+    choice: dict[str, Any] = choices[0]
+    return choice
 
 
 class OpenAIImagePainter:
