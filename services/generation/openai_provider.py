@@ -47,6 +47,7 @@ IMAGE_QUALITY: dict[Quality, Literal["medium", "high"]] = {
 # GPT Image 2 takes any WIDTHxHEIGHT with both sides divisible by 16.
 IMAGE_SIZES = {"16:9": "1536x864", "1:1": "1024x1024", "9:16": "864x1536"}
 MAX_OUTPUT_TOKENS = 1200
+COMPLETIONS = "/chat/completions"
 
 
 def image_size(aspect_ratio: str) -> str:
@@ -56,10 +57,12 @@ def image_size(aspect_ratio: str) -> str:
 class OpenAIChatModel:
     """A chat model answering in JSON that matches a pydantic schema (strict mode).
 
-    The answer is read from the HTTP body (`with_raw_response`, `with_streaming_response`)
-    and checked here as the SDK's `parse` and `stream` would: their pydantic models of the
-    completion and of every streamed chunk, and their re-parse of the whole answer on each
-    chunk, cost more CPU than the rest of a post."""
+    The request goes through the SDK client's own `post` (its key, base URL, timeout and
+    errors) with the body `chat.completions.parse` / `.stream` would send, and the answer
+    is read from the HTTP body and checked here as they would: their typed parameters'
+    transformation, their pydantic models of the completion and of every streamed chunk,
+    and their re-parse of the whole answer on each chunk cost more CPU than the rest of a
+    post."""
 
     provider = PROVIDER
 
@@ -79,11 +82,17 @@ class OpenAIChatModel:
             {"role": "system", "content": instructions},
             {"role": "user", "content": data},
         ]
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "response_format": response_format(schema),
+            "max_completion_tokens": MAX_OUTPUT_TOKENS,
+        }
         try:
             if on_partial is None:
-                answer = await self._answered(messages, schema)
+                answer = await self._answered(request)
             else:
-                answer = await self._streamed(messages, schema, on_partial)
+                answer = await self._streamed(request, on_partial)
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
         except httpx2.TimeoutException as error:
@@ -97,35 +106,22 @@ class OpenAIChatModel:
         usage = Usage(PROVIDER, self.model, cost, answer.input_tokens, answer.output_tokens)
         return parsed, usage
 
-    async def _answered(
-        self, messages: list[ChatCompletionMessageParam], schema: type[BaseModel]
-    ) -> _Answer:
-        response = await self._client.chat.completions.with_raw_response.create(
-            model=self.model,
-            messages=messages,
-            response_format=response_format(schema),
-            max_completion_tokens=MAX_OUTPUT_TOKENS,
+    async def _answered(self, request: dict[str, Any]) -> _Answer:
+        response = await self._client.post(
+            COMPLETIONS, cast_to=httpx2.Response, body=request, stream=False
         )
-        return _Answer.of_completion(from_json(response.http_response.content), self.model)
+        return _Answer.of_completion(from_json(response.content), self.model)
 
-    async def _streamed(
-        self,
-        messages: list[ChatCompletionMessageParam],
-        schema: type[BaseModel],
-        on_partial: PartialAnswer,
-    ) -> _Answer:
+    async def _streamed(self, request: dict[str, Any], on_partial: PartialAnswer) -> _Answer:
         """The same structured answer, streamed; the answer so far reported as it comes."""
         answer = _Answer()
         reader = PartialReader(on_partial)
-        async with self._client.chat.completions.with_streaming_response.create(
-            model=self.model,
-            messages=messages,
-            response_format=response_format(schema),
-            max_completion_tokens=MAX_OUTPUT_TOKENS,
-            stream=True,
-            stream_options={"include_usage": True},
-        ) as response:
-            async for line in response.iter_lines():
+        streamed = {**request, "stream": True, "stream_options": {"include_usage": True}}
+        response = await self._client.post(
+            COMPLETIONS, cast_to=httpx2.Response, body=streamed, stream=True, stream_cls=None
+        )
+        try:
+            async for line in response.aiter_lines():
                 if not line.startswith("data:"):
                     continue  # blank lines between events, comments
                 event = line[5:].strip()
@@ -133,6 +129,8 @@ class OpenAIChatModel:
                     break
                 if piece := answer.add_chunk(from_json(event.encode()), self.model):
                     reader.add(piece)
+        finally:
+            await response.aclose()
         reader.flush()
         return answer
 
