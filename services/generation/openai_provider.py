@@ -121,12 +121,12 @@ class OpenAIChatModel:
             COMPLETIONS, cast_to=httpx2.Response, body=streamed, stream=True, stream_cls=None
         )
         try:
+            # Read to the end, past "[DONE]": a connection whose answer was read whole is
+            # kept for the next call (HTTP/1.1).
             async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue  # blank lines between events, comments
-                event = line[5:].strip()
-                if event == "[DONE]":
-                    break
+                event = line.removeprefix("data:").strip()
+                if not line.startswith("data:") or event == "[DONE]":
+                    continue  # the blank lines between events, comments, the end mark
                 if piece := answer.add_chunk(from_json(event.encode()), self.model):
                     reader.add(piece)
         finally:
