@@ -14,7 +14,6 @@ import openai
 from jiter import from_json
 from openai import AsyncOpenAI
 from openai.lib._parsing import type_to_response_format_param
-from openai.types import ImagesResponse
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 from pydantic import BaseModel, ValidationError
@@ -226,7 +225,7 @@ class OpenAIImagePainter:
         if request.negative_prompt:
             prompt = f"{prompt}\nAvoid: {request.negative_prompt}."
         try:
-            response = await self._client.images.generate(
+            response = await self._client.images.with_raw_response.generate(
                 model=self.model,
                 prompt=prompt,
                 n=1,
@@ -237,7 +236,9 @@ class OpenAIImagePainter:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        return await _image_of(response, self.model, request.quality, self._prices)
+        return await _image_of(
+            response.http_response.content, self.model, request.quality, self._prices
+        )
 
 
 class OpenAIImageEditor:
@@ -254,7 +255,7 @@ class OpenAIImageEditor:
     async def edit(self, request: EditRequest) -> EditedImage:
         prompt = f"{EDIT_INSTRUCTIONS}\n\nThe request, as data: {request_as_data(request.words)}"
         try:
-            response = await self._client.images.edit(
+            response = await self._client.images.with_raw_response.edit(
                 model=self.model,
                 image=("picture.png", request.png, "image/png"),
                 prompt=prompt,
@@ -265,23 +266,31 @@ class OpenAIImageEditor:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        return EditedImage(await _image_of(response, self.model, Quality.STANDARD, self._prices))
+        answer = response.http_response.content
+        return EditedImage(await _image_of(answer, self.model, Quality.STANDARD, self._prices))
 
 
-async def _image_of(
-    response: ImagesResponse, model: str, quality: Quality, prices: PriceList
-) -> ImageResult:
-    """The picture of a GPT Image answer (base64 PNG), priced by its tokens or per image."""
-    if not response.data or not response.data[0].b64_json:
+async def _image_of(answer: bytes, model: str, quality: Quality, prices: PriceList) -> ImageResult:
+    """The picture of a GPT Image answer (base64 PNG), priced by its tokens or per image.
+    Read from the HTTP body: the SDK would decode the megabytes of JSON into text, then
+    into its model, before the base64 is decoded once here."""
+    try:
+        body = from_json(answer)
+    except ValueError as error:
+        raise GenerationError(
+            FailureKind.INVALID, f"{model}: an answer that is no JSON"
+        ) from error
+    data = body.get("data") if isinstance(body, dict) else None
+    encoded = data[0].get("b64_json") if data and isinstance(data[0], dict) else None
+    if not encoded or not isinstance(encoded, str):
         raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
     try:
-        raw = base64.b64decode(response.data[0].b64_json, validate=True)
+        raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as error:
         raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
     png, width, height = await as_png(raw)
-    usage = response.usage
-    input_tokens = usage.input_tokens if usage else None
-    output_tokens = usage.output_tokens if usage else None
+    usage = body.get("usage") or {}
+    input_tokens, output_tokens = usage.get("input_tokens"), usage.get("output_tokens")
     cost = prices.image_cost(model, quality, input_tokens, output_tokens)
     return ImageResult(
         png, width, height, Usage(PROVIDER, model, cost, input_tokens, output_tokens)
