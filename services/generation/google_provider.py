@@ -6,8 +6,6 @@ the pace. Safety blocks arrive as a finish or block reason, not as an HTTP error
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any, TypeVar
 
@@ -31,7 +29,7 @@ from services.generation.editing import (
     EditRequest,
     request_as_data,
 )
-from services.generation.image_bytes import as_png
+from services.generation.image_bytes import as_png, from_base64
 from services.generation.pricing import PriceList
 from services.generation.structured import PartialAnswer, PartialReader
 
@@ -278,19 +276,15 @@ async def _picture_of(
     response: types.GenerateContentResponse, model: str, quality: Quality, prices: PriceList
 ) -> ImageResult:
     """The picture of a Gemini image answer (inline data), priced by its tokens. The answer
-    is read from its HTTP body (`should_return_http_response`): the SDK's pydantic models
-    would copy and decode the picture's base64 once more."""
+    is read from its HTTP body (`should_return_http_response`), without the SDK's
+    conversion of the whole answer into its models."""
     answer = _answer_body(response, model)
     _raise_if_answer_blocked(answer, model)
     parts = _dig(answer, "candidates", 0, "content", "parts") or ()
     data = next((_dig(p, "inlineData", "data") for p in parts if _dig(p, "inlineData")), None)
     if not data or not isinstance(data, str):
         raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
-    try:
-        picture = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
-    png, width, height = await as_png(picture)
+    png, width, height = await as_png(from_base64(data, model))
     meta = answer.get("usageMetadata") or {}
     output = (meta.get("candidatesTokenCount") or 0) + (meta.get("thoughtsTokenCount") or 0)
     input_tokens, output_tokens = meta.get("promptTokenCount"), output or None

@@ -4,8 +4,6 @@ the Guard's job, so a failure surfaces at once as a GenerationError of the right
 
 from __future__ import annotations
 
-import base64
-import binascii
 from functools import cache
 from typing import Any, Literal, TypeVar, cast
 
@@ -32,7 +30,7 @@ from services.generation.editing import (
     EditRequest,
     request_as_data,
 )
-from services.generation.image_bytes import as_png
+from services.generation.image_bytes import as_png, from_base64
 from services.generation.pricing import PriceList
 from services.generation.structured import PartialAnswer, PartialReader
 
@@ -284,11 +282,7 @@ async def _image_of(answer: bytes, model: str, quality: Quality, prices: PriceLi
     encoded = data[0].get("b64_json") if data and isinstance(data[0], dict) else None
     if not encoded or not isinstance(encoded, str):
         raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
-    png, width, height = await as_png(raw)
+    png, width, height = await as_png(from_base64(encoded, model))
     usage = body.get("usage") or {}
     input_tokens, output_tokens = usage.get("input_tokens"), usage.get("output_tokens")
     cost = prices.image_cost(model, quality, input_tokens, output_tokens)

@@ -281,6 +281,31 @@ async def test_an_openai_answer_refused_filtered_or_cut_says_why(
     assert len(api.calls_to("gpt-4.1-mini")) == 1  # never retried
 
 
+@pytest.mark.parametrize(
+    ("model", "answer"),
+    [
+        ("gpt-image-2", {"created": 1, "data": [{"b64_json": "not base64!"}]}),
+        (
+            "gemini-2.5-flash-image",
+            {
+                "candidates": [
+                    {
+                        "content": {"parts": [{"inlineData": {"data": "%%%"}}]},
+                        "finishReason": "STOP",
+                    }
+                ]
+            },
+        ),
+    ],
+)
+async def test_a_picture_that_is_no_base64_moves_on_without_retrying(api, clients, model, answer):
+    api.fail(model, Failure(answer=answer))
+    provider = "openai" if model.startswith("gpt") else "google"
+    chain = lineup(api, clients, "local", f"{provider}:{model},local").image
+    result = await chain.paint(studio_image_request(REQUEST))
+    assert result.usage.provider == "local" and len(api.calls_to(model)) == 1
+
+
 async def test_a_wrong_key_is_not_retried(api):
     settings = cloud_settings(api, openai_api_key="sk-wrong")
     made = build_clients(settings)
