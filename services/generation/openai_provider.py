@@ -160,9 +160,11 @@ class _Answer:
         answer.count(body)
         return answer
 
-    def add_chunk(self, chunk: Any, model: str) -> str:
+    def add_chunk(self, chunk: object, model: str) -> str:
         """Takes one streamed chunk in; returns the piece of text it brought."""
-        if isinstance(chunk, dict) and chunk.get("error"):
+        if not isinstance(chunk, dict):
+            raise GenerationError(FailureKind.INVALID, f"{model}: a chunk that is no object")
+        if chunk.get("error"):
             error = chunk["error"]
             detail = error.get("message") if isinstance(error, dict) else error
             raise GenerationError(FailureKind.INVALID, f"{model}: {detail}")
