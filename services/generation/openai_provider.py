@@ -4,14 +4,16 @@ the Guard's job, so a failure surfaces at once as a GenerationError of the right
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Literal, TypeVar
+from functools import cache
+from typing import Any, Literal, TypeVar, cast
 
+import httpx2
 import openai
+from jiter import from_json
 from openai import AsyncOpenAI
-from openai.types import ImagesResponse
-from openai.types.chat import ChatCompletionMessageParam, ParsedChatCompletion
+from openai.lib._parsing import type_to_response_format_param
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
 from pydantic import BaseModel, ValidationError
 
 from services.generation.base import (
@@ -28,9 +30,9 @@ from services.generation.editing import (
     EditRequest,
     request_as_data,
 )
-from services.generation.image_bytes import as_png
+from services.generation.image_bytes import as_png, from_base64
 from services.generation.pricing import PriceList
-from services.generation.structured import PartialAnswer, partial_fields
+from services.generation.structured import PartialAnswer, PartialReader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +44,7 @@ IMAGE_QUALITY: dict[Quality, Literal["medium", "high"]] = {
 # GPT Image 2 takes any WIDTHxHEIGHT with both sides divisible by 16.
 IMAGE_SIZES = {"16:9": "1536x864", "1:1": "1024x1024", "9:16": "864x1536"}
 MAX_OUTPUT_TOKENS = 1200
+COMPLETIONS = "/chat/completions"
 
 
 def image_size(aspect_ratio: str) -> str:
@@ -49,7 +52,14 @@ def image_size(aspect_ratio: str) -> str:
 
 
 class OpenAIChatModel:
-    """A chat model answering in JSON that matches a pydantic schema (strict mode)."""
+    """A chat model answering in JSON that matches a pydantic schema (strict mode).
+
+    The request goes through the SDK client's own `post` (its key, base URL, timeout and
+    errors) with the body `chat.completions.parse` / `.stream` would send, and the answer
+    is read from the HTTP body and checked here as they would: their typed parameters'
+    transformation, their pydantic models of the completion and of every streamed chunk,
+    and their re-parse of the whole answer on each chunk cost more CPU than the rest of a
+    post."""
 
     provider = PROVIDER
 
@@ -69,52 +79,135 @@ class OpenAIChatModel:
             {"role": "system", "content": instructions},
             {"role": "user", "content": data},
         ]
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "response_format": response_format(schema),
+            "max_completion_tokens": MAX_OUTPUT_TOKENS,
+        }
         try:
             if on_partial is None:
-                completion = await self._client.chat.completions.parse(
-                    model=self.model,
-                    messages=messages,
-                    response_format=schema,
-                    max_completion_tokens=MAX_OUTPUT_TOKENS,
-                )
+                answer = await self._answered(request)
             else:
-                completion = await self._streamed(messages, schema, on_partial)
-        except (openai.LengthFinishReasonError, ValidationError, ValueError) as error:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
-        except openai.ContentFilterFinishReasonError as error:
-            raise GenerationError(FailureKind.SAFETY, f"{self.model}: content filter") from error
+                answer = await self._streamed(request, on_partial)
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        message = completion.choices[0].message
-        if message.refusal:
-            raise GenerationError(FailureKind.SAFETY, f"{self.model} refused: {message.refusal}")
-        if message.parsed is None:
-            raise GenerationError(FailureKind.INVALID, f"{self.model}: no parsed answer")
-        usage = completion.usage
-        input_tokens = usage.prompt_tokens if usage else None
-        output_tokens = usage.completion_tokens if usage else None
-        cost = self._prices.text_cost(self.model, input_tokens, output_tokens)
-        return message.parsed, Usage(PROVIDER, self.model, cost, input_tokens, output_tokens)
+        except httpx2.TimeoutException as error:
+            raise GenerationError(FailureKind.TIMEOUT, f"{self.model}: {error!r}") from error
+        except httpx2.TransportError as error:  # the stream cut off
+            raise GenerationError(FailureKind.UNAVAILABLE, f"{self.model}: {error!r}") from error
+        except ValueError as error:  # an answer that is no JSON
+            raise GenerationError(FailureKind.INVALID, f"{self.model}: {error}") from error
+        parsed = answer.parsed(schema, self.model)
+        cost = self._prices.text_cost(self.model, answer.input_tokens, answer.output_tokens)
+        usage = Usage(PROVIDER, self.model, cost, answer.input_tokens, answer.output_tokens)
+        return parsed, usage
 
-    async def _streamed(
-        self,
-        messages: list[ChatCompletionMessageParam],
-        schema: type[M],
-        on_partial: PartialAnswer,
-    ) -> ParsedChatCompletion[M]:
-        """The same structured answer, streamed (the SDK checks and parses the whole as
-        `parse` does); each piece's snapshot reported as it comes."""
-        async with self._client.chat.completions.stream(
-            model=self.model,
-            messages=messages,
-            response_format=schema,
-            max_completion_tokens=MAX_OUTPUT_TOKENS,
-            stream_options={"include_usage": True},
-        ) as stream:
-            async for event in stream:
-                if event.type == "content.delta" and (fields := partial_fields(event.snapshot)):
-                    on_partial(fields)
-            return await stream.get_final_completion()
+    async def _answered(self, request: dict[str, Any]) -> _Answer:
+        response = await self._client.post(
+            COMPLETIONS, cast_to=httpx2.Response, body=request, stream=False
+        )
+        return _Answer.of_completion(from_json(response.content), self.model)
+
+    async def _streamed(self, request: dict[str, Any], on_partial: PartialAnswer) -> _Answer:
+        """The same structured answer, streamed; the answer so far reported as it comes."""
+        answer = _Answer()
+        reader = PartialReader(on_partial)
+        streamed = {**request, "stream": True, "stream_options": {"include_usage": True}}
+        response = await self._client.post(
+            COMPLETIONS, cast_to=httpx2.Response, body=streamed, stream=True, stream_cls=None
+        )
+        try:
+            # Read to the end, past "[DONE]": a connection whose answer was read whole is
+            # kept for the next call (HTTP/1.1).
+            async for line in response.aiter_lines():
+                event = line.removeprefix("data:").strip()
+                if not line.startswith("data:") or event == "[DONE]":
+                    continue  # the blank lines between events, comments, the end mark
+                if piece := answer.add_chunk(from_json(event.encode()), self.model):
+                    reader.add(piece)
+        finally:
+            await response.aclose()
+        reader.flush()
+        return answer
+
+
+@cache
+def response_format(schema: type[BaseModel]) -> ResponseFormat:
+    """The strict JSON schema of `schema` as the SDK's `parse` sends it (once per schema)."""
+    return cast(ResponseFormat, type_to_response_format_param(schema))
+
+
+class _Answer:
+    """A chat completion's first choice as read from its JSON (whole, or chunk by chunk):
+    its text, refusal, finish reason and token counts."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.refusal = ""
+        self.finish_reason: str | None = None
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+
+    @classmethod
+    def of_completion(cls, body: Any, model: str) -> _Answer:
+        answer = cls()
+        choice = _first_choice(body, model)
+        message = choice.get("message") or {}
+        answer.pieces.append(message.get("content") or "")
+        answer.refusal = message.get("refusal") or ""
+        answer.finish_reason = choice.get("finish_reason")
+        answer.count(body)
+        return answer
+
+    def add_chunk(self, chunk: object, model: str) -> str:
+        """Takes one streamed chunk in; returns the piece of text it brought."""
+        if not isinstance(chunk, dict):
+            raise GenerationError(FailureKind.INVALID, f"{model}: a chunk that is no object")
+        if chunk.get("error"):
+            error = chunk["error"]
+            detail = error.get("message") if isinstance(error, dict) else error
+            raise GenerationError(FailureKind.INVALID, f"{model}: {detail}")
+        self.count(chunk)
+        if not chunk.get("choices"):
+            return ""  # the usage, alone after the last piece
+        choice = _first_choice(chunk, model)
+        self.finish_reason = choice.get("finish_reason") or self.finish_reason
+        delta = choice.get("delta") or {}
+        self.refusal += delta.get("refusal") or ""
+        piece: str = delta.get("content") or ""
+        if piece:
+            self.pieces.append(piece)
+        return piece
+
+    def count(self, body: dict[str, Any]) -> None:
+        if usage := body.get("usage"):
+            self.input_tokens = usage.get("prompt_tokens")
+            self.output_tokens = usage.get("completion_tokens")
+
+    def parsed(self, schema: type[M], model: str) -> M:
+        """The answer as `schema`, or why there is none (as the SDK's `parse` tells it)."""
+        if self.finish_reason == "length":
+            raise GenerationError(FailureKind.INVALID, f"{model}: answer cut at the token limit")
+        if self.finish_reason == "content_filter":
+            raise GenerationError(FailureKind.SAFETY, f"{model}: content filter")
+        if self.refusal:
+            raise GenerationError(FailureKind.SAFETY, f"{model} refused: {self.refusal}")
+        text = "".join(self.pieces)
+        if not text:
+            raise GenerationError(FailureKind.INVALID, f"{model}: no parsed answer")
+        try:
+            return schema.model_validate_json(text)
+        except ValidationError as error:
+            raise GenerationError(FailureKind.INVALID, f"{model}: {error}") from error
+
+
+def _first_choice(body: Any, model: str) -> dict[str, Any]:
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not choices or not isinstance(choices[0], dict):
+        raise GenerationError(FailureKind.INVALID, f"{model}: no choices in the answer")
+    choice: dict[str, Any] = choices[0]
+    return choice
 
 
 class OpenAIImagePainter:
@@ -132,7 +225,7 @@ class OpenAIImagePainter:
         if request.negative_prompt:
             prompt = f"{prompt}\nAvoid: {request.negative_prompt}."
         try:
-            response = await self._client.images.generate(
+            response = await self._client.images.with_raw_response.generate(
                 model=self.model,
                 prompt=prompt,
                 n=1,
@@ -143,7 +236,9 @@ class OpenAIImagePainter:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        return await _image_of(response, self.model, request.quality, self._prices)
+        return await _image_of(
+            response.http_response.content, self.model, request.quality, self._prices
+        )
 
 
 class OpenAIImageEditor:
@@ -160,7 +255,7 @@ class OpenAIImageEditor:
     async def edit(self, request: EditRequest) -> EditedImage:
         prompt = f"{EDIT_INSTRUCTIONS}\n\nThe request, as data: {request_as_data(request.words)}"
         try:
-            response = await self._client.images.edit(
+            response = await self._client.images.with_raw_response.edit(
                 model=self.model,
                 image=("picture.png", request.png, "image/png"),
                 prompt=prompt,
@@ -171,23 +266,27 @@ class OpenAIImageEditor:
             )
         except openai.OpenAIError as error:
             raise openai_failure(error, self.model) from error
-        return EditedImage(await _image_of(response, self.model, Quality.STANDARD, self._prices))
+        answer = response.http_response.content
+        return EditedImage(await _image_of(answer, self.model, Quality.STANDARD, self._prices))
 
 
-async def _image_of(
-    response: ImagesResponse, model: str, quality: Quality, prices: PriceList
-) -> ImageResult:
-    """The picture of a GPT Image answer (base64 PNG), priced by its tokens or per image."""
-    if not response.data or not response.data[0].b64_json:
-        raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
+async def _image_of(answer: bytes, model: str, quality: Quality, prices: PriceList) -> ImageResult:
+    """The picture of a GPT Image answer (base64 PNG), priced by its tokens or per image.
+    Read from the HTTP body: the SDK would decode the megabytes of JSON into text, then
+    into its model, before the base64 is decoded once here."""
     try:
-        raw = base64.b64decode(response.data[0].b64_json, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise GenerationError(FailureKind.INVALID, f"{model}: bad base64") from error
-    png, width, height = await as_png(raw)
-    usage = response.usage
-    input_tokens = usage.input_tokens if usage else None
-    output_tokens = usage.output_tokens if usage else None
+        body = from_json(answer)
+    except ValueError as error:
+        raise GenerationError(
+            FailureKind.INVALID, f"{model}: an answer that is no JSON"
+        ) from error
+    data = body.get("data") if isinstance(body, dict) else None
+    encoded = data[0].get("b64_json") if data and isinstance(data[0], dict) else None
+    if not encoded or not isinstance(encoded, str):
+        raise GenerationError(FailureKind.INVALID, f"{model}: no image in the answer")
+    png, width, height = await as_png(from_base64(encoded, model))
+    usage = body.get("usage") or {}
+    input_tokens, output_tokens = usage.get("input_tokens"), usage.get("output_tokens")
     cost = prices.image_cost(model, quality, input_tokens, output_tokens)
     return ImageResult(
         png, width, height, Usage(PROVIDER, model, cost, input_tokens, output_tokens)

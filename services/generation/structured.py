@@ -3,6 +3,7 @@ validated object. Products write the instructions and the schema; providers only
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -32,6 +33,11 @@ PartialAnswer = Callable[[dict[str, Any]], None]
 """Called with the answer's fields as far as they have come (strings cut where the model
 is), each time more of it has arrived."""
 
+PARTIAL_EVERY = 0.1
+"""Seconds between two readings of a streamed answer so far: a model sends a piece every
+few milliseconds, and each reading parses the whole answer again (a draft shows at most
+one a second anyway)."""
+
 
 class StructuredModel(Protocol):
     """A cloud language model that answers with JSON matching a schema; with `on_partial`,
@@ -58,3 +64,39 @@ def partial_fields(snapshot: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+class PartialReader:
+    """Reads a streamed answer as it grows and tells `on_partial` its fields: at once for
+    the first piece, then at most every `every` seconds (the newest text; the pieces in
+    between are read with it), and a last time at the end (`flush`) if the newest text
+    was not read yet."""
+
+    def __init__(self, on_partial: PartialAnswer, every: float = PARTIAL_EVERY) -> None:
+        self._on_partial = on_partial
+        self._every = every
+        self._pieces: list[str] = []
+        self._read = 0
+        """How many pieces the last reading had."""
+        self._next_at = 0.0
+
+    @property
+    def text(self) -> str:
+        """The answer so far."""
+        return "".join(self._pieces)
+
+    def add(self, piece: str) -> None:
+        self._pieces.append(piece)
+        now = time.monotonic()
+        if now >= self._next_at:
+            self._next_at = now + self._every
+            self._tell()
+
+    def flush(self) -> None:
+        if self._read < len(self._pieces):
+            self._tell()
+
+    def _tell(self) -> None:
+        self._read = len(self._pieces)
+        if fields := partial_fields(self.text):
+            self._on_partial(fields)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,9 +28,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 from services.infra.statements import (
     POSTGRESQL,
@@ -171,10 +172,10 @@ class Database:
             self.url,
             pool_size=self._pool_size,
             max_overflow=self._pool_size,
-            pool_pre_ping=True,
             pool_recycle=1800,
             connect_args=connect_args,
         )
+        _checked_when_handed_out(engine)
         self._engines.append(engine)
         return engine
 
@@ -266,7 +267,7 @@ class Database:
 
     @asynccontextmanager
     async def _pg_connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection (pinged when it is handed out: one the server ended while it
+        """A pooled connection (checked as it is handed out: one the server ended while it
         sat in the pool is replaced). One lost while in use is thrown away, never handed
         out again."""
         self._checked_out += 1
@@ -329,6 +330,39 @@ def _connected(value: T | None) -> T:
         msg = "Database.connect() has not been awaited"
         raise RuntimeError(msg)
     return value
+
+
+PING_AFTER_IDLE = 10.0
+"""Seconds a pooled PostgreSQL connection may sit unused before it is pinged as it is
+handed out."""
+_IDLE_SINCE = "idle_since"
+
+
+def _checked_when_handed_out(engine: AsyncEngine) -> None:
+    """A pooled PostgreSQL connection is checked as it is handed out: one the server ended
+    (a restart, a failover, `pg_terminate_backend`: its socket is closed) is replaced at
+    once, and one unused for `PING_AFTER_IDLE` seconds is pinged first (a network can drop
+    a connection silently). SQLAlchemy's `pool_pre_ping` pinged every one: three round
+    trips (BEGIN, an empty statement, ROLLBACK) before every statement of a busy pool."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(
+        dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _: PoolProxiedConnection
+    ) -> None:
+        driver: asyncpg.Connection = getattr(dbapi_connection, "driver_connection", None)
+        if driver is None or driver.is_closed():
+            raise DisconnectionError("the server closed the connection")
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE:
+            try:
+                dialect.do_ping(dbapi_connection)  # in SQLAlchemy's greenlet: may await
+            except Exception as error:
+                raise DisconnectionError(f"the ping failed: {error!r}") from error
 
 
 def _sqlite_pragmas(engine: AsyncEngine, *, writer: bool) -> None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from redis import DriverInfo
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
 
@@ -28,11 +29,15 @@ ANSWER_SECONDS = 10.0
 frozen host) fails the command instead of holding it forever. Longer than any blocking
 read here (the queue's XREADGROUP blocks 1 s, the news subscriber's reads 1 s)."""
 CONNECT_SECONDS = 5.0
+DRIVER = DriverInfo()
+"""redis-py's name and version, which each new connection tells Redis (CLIENT SETINFO):
+looked up once. Left to redis-py, every connection read the package's metadata again
+(~1 ms of CPU), and a burst of presses opens tens of connections."""
 
 
 class ShrinkingPool(BlockingConnectionPool):
     def __init__(self, *, idle_seconds: float = 60.0, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(**{"driver_info": DRIVER, **options})
         self.idle_seconds = idle_seconds
         self._released_at: dict[int, float] = {}
 

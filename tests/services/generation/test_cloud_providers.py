@@ -238,6 +238,74 @@ async def test_an_unreadable_answer_moves_on_without_retrying(api, clients):
     assert result.usage.provider == "local" and len(api.calls_to("gpt-4.1-mini")) == 1
 
 
+def openai_answer(message: dict[str, object], finish_reason: str) -> Failure:
+    choice = {"index": 0, "finish_reason": finish_reason, "logprobs": None, "message": message}
+    return Failure(
+        answer={
+            "id": "x",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4.1-mini",
+            "choices": [choice],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "finish_reason", "kind"),
+    [
+        (
+            {"role": "assistant", "content": None, "refusal": "I can't."},
+            "stop",
+            FailureKind.SAFETY,
+        ),
+        ({"role": "assistant", "content": None}, "content_filter", FailureKind.SAFETY),
+        (
+            {"role": "assistant", "content": '{"prompt": "A cinematic'},
+            "length",
+            FailureKind.INVALID,
+        ),
+        ({"role": "assistant", "content": '{"title": 1}'}, "stop", FailureKind.INVALID),
+    ],
+)
+async def test_an_openai_answer_refused_filtered_or_cut_says_why(
+    api, clients, message, finish_reason, kind
+):
+    """What the SDK's `parse` told from the answer, told the same from its JSON."""
+    api.fail("gpt-4.1-mini", openai_answer(message, finish_reason))
+    chain = lineup(api, clients, "openai:gpt-4.1-mini", "local").text
+    with pytest.raises(GenerationError) as caught:
+        await chain.write_post(REQUEST)
+    assert caught.value.kind is kind
+    assert len(api.calls_to("gpt-4.1-mini")) == 1  # never retried
+
+
+@pytest.mark.parametrize(
+    ("model", "answer"),
+    [
+        ("gpt-image-2", {"created": 1, "data": [{"b64_json": "not base64!"}]}),
+        (
+            "gemini-2.5-flash-image",
+            {
+                "candidates": [
+                    {
+                        "content": {"parts": [{"inlineData": {"data": "%%%"}}]},
+                        "finishReason": "STOP",
+                    }
+                ]
+            },
+        ),
+    ],
+)
+async def test_a_picture_that_is_no_base64_moves_on_without_retrying(api, clients, model, answer):
+    api.fail(model, Failure(answer=answer))
+    provider = "openai" if model.startswith("gpt") else "google"
+    chain = lineup(api, clients, "local", f"{provider}:{model},local").image
+    result = await chain.paint(studio_image_request(REQUEST))
+    assert result.usage.provider == "local" and len(api.calls_to(model)) == 1
+
+
 async def test_a_wrong_key_is_not_retried(api):
     settings = cloud_settings(api, openai_api_key="sk-wrong")
     made = build_clients(settings)

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from services.core.account_repo import AccountRepo
+from services.infra import db as db_module
 from services.infra.db import UNREACHABLE, Database, DatabaseError
 from tests.databases import TEST_DATABASE_URL, DatabaseUnderTest, database_for
 
@@ -70,3 +71,16 @@ async def test_a_transaction_whose_connection_is_ended_fails_as_a_database_error
     assert isinstance(raised.value, UNREACHABLE)  # what heartbeats and sweeps outlast
     assert await AccountRepo(db).get(8) is None  # rolled back by the server
     assert await AccountRepo(db).get_or_create(8, "en")  # and the pool serves again
+
+
+async def test_a_connection_unused_for_a_while_is_pinged_and_served(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """One unused longer than PING_AFTER_IDLE is pinged as it is handed out (in
+    SQLAlchemy's greenlet, where the ping awaits the driver): it answers, and serves."""
+    pid = await backend_of(db)
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 0.0)
+    await asyncio.sleep(0.01)
+    assert await backend_of(db) == pid  # the same connection, pinged, not replaced
+    await end_backend(pid)
+    assert await AccountRepo(db).get_or_create(9, "en")  # a dead one is replaced
