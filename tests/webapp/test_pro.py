@@ -364,7 +364,8 @@ async def test_a_failed_post_is_an_error_and_its_tokens_come_back_once(
         assert body["error"]["code"] == "failed"
         assert "2 tokens were returned" in body["error"]["message"]
         assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
-        await web.app.queue.wait()  # nothing runs again, nothing is refunded twice
+        # nothing runs again, nothing is refunded twice (bounded: a stuck job fails the test)
+        await asyncio.wait_for(web.app.queue.wait(), 60)
         await web.app.services.sweep.run(now=time.time() + 10_000)
         assert (await web.app.services.accounts.get(PARTNER_ID)).balance == 500
 
