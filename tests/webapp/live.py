@@ -95,11 +95,7 @@ def live_server(
         public = webhook_settings(settings, webhook_url=f"{scheme}://127.0.0.1:{port}")
         app = await build_app(public, session=FakeTelegramSession(telegram), **build)
         web = create_web_app(app, grace=2)
-        # Bounded like `bot web`'s (5 s): the browser may still hold a request open.
-        config = uvicorn.Config(
-            web, log_config=None, lifespan="on", timeout_graceful_shutdown=2, **ssl
-        )
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(uvicorn.Config(web, log_config=None, lifespan="on", **ssl))
         holder.update(app=app, server=server, loop=asyncio.get_running_loop())
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not serving.done():
