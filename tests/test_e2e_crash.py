@@ -21,11 +21,12 @@ from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, HANG, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import User, start_bot, stop, walk_studio
+from tests.test_e2e import User, start_bot, started, stop, walk_studio
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
 WITHIN = 20.0
-"""Seconds after the restart by which the post (or the notice) has arrived."""
+"""Seconds after the restarted process is up by which the post (or the notice) has
+arrived."""
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ async def killed_mid_painting(
     admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
     first = await start_bot(server, tmp_path, **env)
     try:
-        await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
+        await started(telegram)
         admin.say(f"/pro {PARTNER_ID} on")
         await admin.sees("PRO is on for 1001. Balance: 500")
         await walk_studio(partner)
@@ -87,12 +88,13 @@ async def test_kill_9_mid_painting_and_an_immediate_restart_resume_the_post(
     partner, progress, _ = await killed_mid_painting(server, telegram, providers, tmp_path, env)
     assert not telegram.sent("sendPhoto", PARTNER_ID)
 
-    restarted_at = time.monotonic()
     second = await start_bot(server, tmp_path, **env)
     # The dead process's long poll is still open at the stand-in; the partner's next
     # message ends it, as a new poll would at Telegram.
     partner.say("/help")
     try:
+        await started(telegram, incarnation=2)
+        restarted_at = time.monotonic()
         await telegram.wait_for(lambda: bool(telegram.sent("sendPhoto", PARTNER_ID)), WITHIN)
         assert time.monotonic() - restarted_at < WITHIN
         await partner.sees("2 tokens spent, 498 left")
@@ -124,10 +126,11 @@ async def test_kill_9_and_a_restart_after_the_deadline_refund_once_and_tell(
     )
     await asyncio.sleep(max(pressed_at + timeout + 0.5 - time.monotonic(), 0))  # down a while
 
-    restarted_at = time.monotonic()
     second = await start_bot(server, tmp_path, **env)
     partner.say("/help")  # ends the dead process's long poll at the stand-in
     try:
+        await started(telegram, incarnation=2)
+        restarted_at = time.monotonic()
 
         def told() -> bool:
             return "interrupted" in telegram.messages[(PARTNER_ID, progress)].visible

@@ -17,7 +17,7 @@ from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, OPENAI_KEY, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import User, start_bot, stop, walk_studio
+from tests.test_e2e import User, start_bot, started, stop, walk_studio
 
 IMAGE_TIMEOUT = 3.0
 GENERATION_TIMEOUT = 120.0
@@ -117,7 +117,7 @@ async def test_a_provider_that_never_answers_gives_way_at_its_timeout(
         SCHEDULER_ENABLED="false",
     )
     try:
-        await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
+        await started(telegram)
         admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
         admin.say(f"/pro {PARTNER_ID} on")
         await admin.sees("PRO is on")

@@ -12,7 +12,7 @@ import sys
 from bot.logs import JOB, UPDATE_ID, USER_ID, log_handler
 from tests.conftest import ADMIN_ID, PARTNER_ID, Driver
 from tests.fakes.providers_http import GOOGLE_KEY, GOOGLE_UNAVAILABLE, OPENAI_KEY, ProviderAPI
-from tests.test_e2e import TOKEN, User, start_bot, stop, walk_studio
+from tests.test_e2e import TOKEN, User, start_bot, started, stop, walk_studio
 
 
 async def test_json_lines_name_the_update_and_the_user(server, telegram, tmp_path):
@@ -33,7 +33,7 @@ async def test_json_lines_name_the_update_and_the_user(server, telegram, tmp_pat
         RETRY_MAX_DELAY="0.05",
     )
     try:
-        await telegram.wait_for(lambda: len(telegram.sent("setMyCommands")) == 3, 30)
+        await started(telegram)
         admin = User(telegram, ADMIN_ID)
         admin.say(f"/pro {PARTNER_ID} on")
         await admin.sees("PRO is on")

@@ -93,7 +93,9 @@ def live(settings: Settings) -> Iterator[Live]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser(live: Live) -> Iterator[object]:
+    """Chromium, opened after the server and closed before it: the page's open requests
+    (its event streams) end with the browser, so the server stops at once."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
