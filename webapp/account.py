@@ -34,7 +34,7 @@ from webapp.deps import (
 )
 from webapp.envelope import CamelModel, Envelope, ok
 from webapp.errors import COMMON
-from webapp.strings import STRINGS
+from webapp.strings import COUNTED, STRINGS, counted_forms
 from webapp.texts import speaking
 
 account_router = APIRouter(tags=["account"], responses=COMMON)
@@ -236,9 +236,17 @@ async def plan_invoice(
     return InvoiceOut(url=url)
 
 
+class CountedOut(BaseModel):
+    count: str
+    """The placeholder whose number picks the form."""
+    forms: dict[str, str]
+    """The string in each plural category a whole number takes in the language."""
+
+
 class StringsOut(BaseModel):
     locale: str
     strings: dict[str, str]
+    counted: dict[str, CountedOut]
 
 
 @strings_router.get("/i18n")
@@ -253,5 +261,10 @@ async def app_strings(
     locale = base if base in UI_LANGUAGES else default_locale
     gettext = i18n.gettext
     return StringsOut(
-        locale=locale, strings={k: gettext(v, locale=locale) for k, v in STRINGS.items()}
+        locale=locale,
+        strings={k: gettext(v, locale=locale) for k, v in STRINGS.items()},
+        counted={
+            k: CountedOut(count=v.count, forms=counted_forms(gettext, locale, v))
+            for k, v in COUNTED.items()
+        },
     )

@@ -1,7 +1,12 @@
-"""Every string the Mini App shows, marked for extraction (pybabel -k _noop) and served
-translated by GET /api/i18n from the bot's catalogues."""
+"""Every string the Mini App shows, marked for extraction (pybabel -k _noop -k _nnoop:1,2)
+and served translated by GET /api/i18n from the bot's catalogues."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from babel import Locale
 
 from ui.cosmic.kinds import WORDINGS
 
@@ -9,6 +14,22 @@ from ui.cosmic.kinds import WORDINGS
 def _noop(text: str) -> str:
     """Marks a string for extraction; it is translated per request."""
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A string whose words follow a number, its placeholder `count` ("1 token", "2
+    tokens"; ru: "1 токен", "3 токена", "5 токенов"): served in each of the language's
+    plural forms, the page picks one for the number."""
+
+    singular: str
+    plural: str
+    count: str
+
+
+def _nnoop(singular: str, plural: str, *, count: str) -> Counted:
+    """Marks a counted string for extraction (as ngettext's two forms)."""
+    return Counted(singular, plural, count)
 
 
 STRINGS: dict[str, str] = {
@@ -22,12 +43,9 @@ STRINGS: dict[str, str] = {
     "post_language": _noop("Post language"),
     "referral_link": _noop("Referral link (optional)"),
     "generate": _noop("Generate"),
-    "generate_cost": _noop("Generate · {cost} tokens"),
-    "balance": _noop("Balance: {balance} tokens"),
     "writing": _noop("Writing the post and painting its image…"),
     "painting": _noop("The text is ready; painting the image…"),
     "stop": _noop("⏹ Stop"),
-    "done": _noop("Done! {balance} tokens left."),
     "refunded": _noop("Your tokens were returned."),
     "history": _noop("Your posts"),
     "no_posts": _noop("No posts yet."),
@@ -39,19 +57,13 @@ STRINGS: dict[str, str] = {
         "Your Telegram app cannot save files from here: the picture opens in your browser"
         " instead, to save it there."
     ),
-    "new_text": _noop("📝 New text · {cost} tokens"),
-    "new_text_writing": _noop("📝 Writing a new text for this picture ({cost} tokens)…"),
-    "more_pictures": _noop("🖼 {count} more pictures · {cost} tokens"),
-    "painting_more": _noop("🖼 Painting {count} more pictures ({price} tokens)…"),
     "use_picture": _noop("Use this"),
     "picture_used": _noop("Done: this picture is now the post's picture."),
-    "edit_picture": _noop("✏️ Edit picture · {cost} tokens"),
     "edit_prompt": _noop(
         "What should I change in the picture? For example: more purple, fewer stars"
     ),
     "edit_go": _noop("Edit the picture"),
     "editing": _noop("✏️ Editing the picture: “{request}”…"),
-    "four_k": _noop("🖥 4K · {cost} tokens"),
     "four_k_free": _noop("🖥 4K · free"),
     "four_k_making": _noop("🖥 Making the 4K picture…"),
     "download_4k": _noop("⬇ Download 4K"),
@@ -97,8 +109,6 @@ STRINGS: dict[str, str] = {
     "tier_free": _noop("Free"),
     "tier_cosmic": _noop("Cosmic"),
     "tier_universe": _noop("Universe"),
-    "week_use": _noop("This week: {used} of {limit} images"),
-    "week_unlimited": _noop("This week: {used} images (unlimited)"),
     "resets": _noop("The week resets {date}."),
     "buy": _noop("Buy for ⭐ {stars}"),
     "paid": _noop("Thank you! Your purchase is being credited."),
@@ -118,3 +128,52 @@ STRINGS: dict[str, str] = {
     "interrupted": _noop("The generation was interrupted. Your tokens were returned."),
     "loading": _noop("Loading…"),
 }
+
+COUNTED: dict[str, Counted] = {
+    "tokens": _nnoop("{n} token", "{n} tokens", count="n"),
+    "generate_cost": _nnoop("Generate · {cost} token", "Generate · {cost} tokens", count="cost"),
+    "balance": _nnoop("Balance: {balance} token", "Balance: {balance} tokens", count="balance"),
+    "done": _nnoop("Done! {balance} token left.", "Done! {balance} tokens left.", count="balance"),
+    "new_text": _nnoop("📝 New text · {cost} token", "📝 New text · {cost} tokens", count="cost"),
+    "new_text_writing": _nnoop(
+        "📝 Writing a new text for this picture ({cost} token)…",
+        "📝 Writing a new text for this picture ({cost} tokens)…",
+        count="cost",
+    ),
+    # {cost} and {price}: "tokens" above, counted on their own.
+    "more_pictures": _nnoop(
+        "🖼 {count} more picture · {cost}", "🖼 {count} more pictures · {cost}", count="count"
+    ),
+    "painting_more": _nnoop(
+        "🖼 Painting {count} more picture ({price})…",
+        "🖼 Painting {count} more pictures ({price})…",
+        count="count",
+    ),
+    "edit_picture": _nnoop(
+        "✏️ Edit picture · {cost} token", "✏️ Edit picture · {cost} tokens", count="cost"
+    ),
+    "four_k": _nnoop("🖥 4K · {cost} token", "🖥 4K · {cost} tokens", count="cost"),
+    "week_use": _nnoop(
+        "This week: {used} of {limit} image", "This week: {used} of {limit} images", count="limit"
+    ),
+    "week_unlimited": _nnoop(
+        "This week: {used} image (unlimited)", "This week: {used} images (unlimited)", count="used"
+    ),
+}
+
+SAMPLES = range(200)
+"""Whole numbers that show every plural category a language gives them."""
+
+
+def counted_forms(
+    gettext: Callable[[str, str, int, str], str], locale: str, counted: Counted
+) -> dict[str, str]:
+    """`counted` in `locale` for each plural category (CLDR's: one, few, many, other…) that
+    a whole number takes there, as the page's Intl.PluralRules names them."""
+    category_of = Locale.parse(locale).plural_form
+    forms: dict[str, str] = {}
+    for n in SAMPLES:
+        category = category_of(n)
+        if category not in forms:
+            forms[category] = gettext(counted.singular, counted.plural, n, locale)
+    return forms

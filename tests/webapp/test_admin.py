@@ -54,6 +54,31 @@ async def test_the_apps_strings_in_every_language(web: Web):
     assert russian["strings"]["tab_gallery"] == "Галерея"
 
 
+async def test_counted_strings_come_in_the_languages_plural_forms(web: Web):
+    """The page picks a form with Intl.PluralRules: one form per category a whole number
+    takes in the language (CLDR's names)."""
+    english = (await web.client.get("/api/i18n?lang=en")).json()["counted"]
+    spanish = (await web.client.get("/api/i18n?lang=es")).json()["counted"]
+    russian = (await web.client.get("/api/i18n?lang=ru")).json()["counted"]
+    assert english["tokens"] == {
+        "count": "n",
+        "forms": {"one": "{n} token", "other": "{n} tokens"},
+    }
+    assert spanish["balance"]["forms"] == {
+        "one": "Saldo: {balance} token",
+        "other": "Saldo: {balance} tokens",
+    }
+    assert russian["new_text"] == {
+        "count": "cost",
+        "forms": {
+            "one": "📝 Новый текст · {cost} токен",
+            "few": "📝 Новый текст · {cost} токена",
+            "many": "📝 Новый текст · {cost} токенов",
+        },
+    }
+    assert set(english) == set(spanish) == set(russian)
+
+
 async def test_the_api_has_its_own_openapi(web: Web):
     schema = (await web.client.get("/api/openapi.json")).json()
     assert "/api/pro/generate" in schema["paths"]

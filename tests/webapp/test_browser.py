@@ -456,7 +456,7 @@ def test_a_partner_gets_more_pictures_and_a_new_text_for_a_delivered_post(browse
     press_main(page)
     page.wait_for_selector("#act-pictures")
     assert page.inner_text("#act-pictures") == "🖼 3 more pictures · 3 tokens"
-    assert page.inner_text("#act-text") == "📝 New text · 1 tokens"
+    assert page.inner_text("#act-text") == "📝 New text · 1 token"
     assert page.inner_text("#act-4k") == "🖥 4K · free"
     before = page.get_attribute("#post-image", "src")
 
@@ -487,6 +487,7 @@ def test_a_partner_gets_more_pictures_and_a_new_text_for_a_delivered_post(browse
     assert page.get_attribute("#post", "data-post-id") == str(newest.id)
     assert page.inner_text("#post-text") == newest.body
     assert "494" in page.inner_text("#balance")
+    assert page.inner_text("#status") == "Done! 494 tokens left."  # not the post's 498
     account = live.run(lambda app: app.services.accounts.get(PARTNER_ID))
     assert account.balance == 494
     assert page.errors == [] and page.unsupported == []

@@ -7,7 +7,7 @@ import * as plan from "./plan.js";
 import * as dashboard from "./dashboard.js";
 
 export const tg = window.Telegram ? window.Telegram.WebApp : null;
-export const state = { me: null, strings: {}, tab: null, back: [] };
+export const state = { me: null, strings: {}, counted: {}, plural: null, tab: null, back: [] };
 
 // The client's version each feature needs. Telegram's script is always the newest, so every
 // method exists; on an older client it throws WebAppMethodUnsupported. Ask `supports`.
@@ -56,8 +56,16 @@ export class ApiError extends Error {
   }
 }
 
+// A counted string ("1 token", "5 tokens"; ru: "1 токен", "3 токена", "5 токенов") takes the
+// form of the number in its `count` placeholder, by the language's plural rules.
+function form(counted, n) {
+  const category = state.plural ? state.plural.select(Number(n)) : Number(n) === 1 ? "one" : "other";
+  return counted.forms[category] ?? counted.forms.other ?? counted.forms.many ?? Object.values(counted.forms).pop();
+}
+
 export function t(key, vars = {}) {
-  let text = state.strings[key] || key;
+  const counted = state.counted[key];
+  let text = counted ? form(counted, vars[counted.count]) : state.strings[key] || key;
   for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
   return text;
 }
@@ -271,6 +279,8 @@ function tabs() {
 async function loadStrings(lang) {
   const answer = await fetch(`/api/i18n?lang=${encodeURIComponent(lang || "en")}`).then((r) => r.json());
   state.strings = answer.strings;
+  state.counted = answer.counted || {};
+  state.plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(answer.locale) : null;
   document.documentElement.lang = answer.locale;
 }
 

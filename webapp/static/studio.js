@@ -47,6 +47,9 @@ function showBalance(balance) {
   state.me.balance = balance;
   const shown = document.getElementById("balance");
   if (shown) shown.textContent = t("balance", { balance });
+  // The post's "Done! N tokens left." stays true after an action on it.
+  const done = document.querySelector("#status[data-done]");
+  if (done) done.textContent = t("done", { balance });
 }
 
 // The chat's actions under a delivered post (`box`, its panel), at the chat's prices. Each
@@ -129,9 +132,9 @@ function postActions(box, post, current = true) {
     showBalance(result.tokens_remaining);
     status.textContent = t("done", { balance: result.tokens_remaining });
   });
-  const pictures = button("pictures", t("more_pictures", { count: costs.picture_count, cost: costs.pictures }), async () => {
+  const pictures = button("pictures", t("more_pictures", { count: costs.picture_count, cost: t("tokens", { n: costs.pictures }) }), async () => {
     out.replaceChildren();
-    const result = await job("pictures", t("painting_more", { count: costs.picture_count, price: costs.pictures }));
+    const result = await job("pictures", t("painting_more", { count: costs.picture_count, price: t("tokens", { n: costs.pictures }) }));
     if (!result) return;
     showBalance(result.tokens_remaining);
     status.textContent = result.message;
@@ -230,6 +233,7 @@ export async function render(root) {
     mainBusy(true);
     inPage.disabled = true;
     output.replaceChildren();
+    delete status.dataset.done;
     status.replaceChildren(el("span", { class: "spinner" }), t("writing"));
     const link = root.querySelector("#link").value.trim();
     const body = {
@@ -268,6 +272,7 @@ export async function render(root) {
             const shown = postView(result, result.image_url);
             output.replaceChildren(shown);
             status.textContent = t("done", { balance: result.tokens_remaining });
+            status.dataset.done = "";
             haptic("success");
             api("/api/pro/posts?limit=1").then(([post]) => output.append(actions(result, post && post.image_id), postActions(shown, result))).catch(failed);
             history(root.querySelector("#history")).catch(failed);
