@@ -18,8 +18,9 @@ from collections.abc import Awaitable
 from bench.common import median, report
 from bot.config import Settings
 from bot.providers import Lineup, build_clients, build_lineup
-from services.generation.lineup import Clients, parse_models
+from services.generation.lineup import Clients
 from services.generation.pricing import PriceList
+from services.generation.refs import parse_models
 from services.studio.catalog import Audience, PostType
 from services.studio.models import PostRequest
 from services.studio.prompts import studio_image_request

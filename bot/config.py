@@ -21,13 +21,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.core.payments import Prices
-from services.generation.lineup import (
-    FOUR_K_PROVIDERS,
-    ModelRef,
-    ResilienceSettings,
-    parse_models,
-)
 from services.generation.pricing import DEFAULT_PRICES_FILE, PriceList, TokenPrices
+from services.generation.refs import FOUR_K_PROVIDERS, ModelRef, ResilienceSettings, parse_models
 from services.generation.resilience import RetryPolicy
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"

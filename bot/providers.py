@@ -21,13 +21,12 @@ from services.generation.lineup import (
     Clients,
     FourKChains,
     Guards,
-    ModelRef,
-    ResilienceSettings,
     build_edit_chain,
     build_four_k_chains,
     build_image_chain,
 )
 from services.generation.pricing import PriceList
+from services.generation.refs import ModelRef, ResilienceSettings
 from services.generation.resilience import Guard, RetryPolicy
 from services.studio.chains import PromptChain, TextChain
 from services.studio.lineup import build_text_chains

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from services.cosmic.astro import Reading, sign
 from services.generation.chain import ChainEntry, ModelChain
-from services.generation.lineup import LOCAL, Clients, Guards, ModelRef, chat_models
+from services.generation.lineup import Clients, Guards, chat_models
 from services.generation.pricing import PriceList
+from services.generation.refs import LOCAL, ModelRef
 from services.generation.structured import LANGUAGES_IN_ENGLISH, StructuredModel
 
 TEMPLATES = Path(__file__).with_name("horoscopes.json")

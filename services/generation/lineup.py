@@ -1,9 +1,9 @@
-"""From configuration to the pieces of chains, knowing no product:
-`TEXT_MODELS=openai:gpt-4.1-mini,google:gemini-2.5-flash,local` and
-`IMAGE_MODELS=google:gemini-2.5-flash-image,openai:gpt-image-2,local` become model refs;
-the SDK clients that have credentials, the guards (a breaker per model, slots per provider),
-the cloud chat models a product's writers use, and the image chain. The products build
-their own chains from these (services/studio/lineup.py, services/cosmic/horoscope.py);
+"""From configuration to the pieces of chains, knowing no product: the model refs
+(services/generation/refs.py: `TEXT_MODELS=openai:gpt-4.1-mini,google:gemini-2.5-flash,local`,
+`IMAGE_MODELS=google:gemini-2.5-flash-image,openai:gpt-image-2,local`) become the SDK
+clients that have credentials, the guards (a breaker per model, slots per provider), the
+cloud chat models a product's writers use, and the image chain. The products build their
+own chains from these (services/studio/lineup.py, services/cosmic/horoscope.py);
 bot/providers.py puts them together."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from services.generation.base import ImageGenerator
@@ -31,49 +31,13 @@ from services.generation.openai_provider import (
     OpenAIImagePainter,
 )
 from services.generation.pricing import PriceList
+from services.generation.refs import LOCAL, ModelRef, ResilienceSettings
 from services.generation.resilience import CircuitBreaker, Guard, RetryPolicy
 
 logger = logging.getLogger(__name__)
 
-PROVIDERS = ("openai", "google", "vertex", "local")
-LOCAL = "local"
 LOCAL_RESERVE = 10.0
 """Seconds held back for the local writer or renderer when it is the last resort."""
-
-
-@dataclass(frozen=True, slots=True)
-class ModelRef:
-    provider: str
-    model: str
-
-    @property
-    def name(self) -> str:
-        return LOCAL if self.provider == LOCAL else f"{self.provider}:{self.model}"
-
-
-def parse_models(spec: str) -> tuple[ModelRef, ...]:
-    """'openai:gpt-4.1-mini, google:gemini-2.5-flash, local' → refs, in order. Imagen
-    models live on Vertex AI only, so 'google:imagen-…' means 'vertex:imagen-…'."""
-    refs: list[ModelRef] = []
-    for raw in spec.split(","):
-        item = raw.strip()
-        if not item:
-            continue
-        provider, _, model = item.partition(":")
-        provider, model = provider.strip().lower(), model.strip()
-        if provider not in PROVIDERS:
-            msg = f"unknown provider {provider!r} in {item!r} (use one of {', '.join(PROVIDERS)})"
-            raise ValueError(msg)
-        if provider != LOCAL and not model:
-            msg = f"{item!r} names no model (write provider:model)"
-            raise ValueError(msg)
-        if provider == "google" and model.startswith("imagen-"):
-            provider = "vertex"
-        refs.append(ModelRef(provider, model or "default"))
-    if not refs:
-        msg = "the model list is empty"
-        raise ValueError(msg)
-    return tuple(refs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,21 +57,6 @@ class Clients:
         for client in (self.google, self.vertex):
             if client is not None:
                 await client.aio.aclose()
-
-
-@dataclass(frozen=True, slots=True)
-class ResilienceSettings:
-    text_timeout: float = 25.0
-    image_timeout: float = 120.0
-    prompt_timeout: float = 10.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    breaker_threshold: int = 5
-    breaker_cooldown: float = 60.0
-    concurrency: dict[str, int] = field(default_factory=dict)
-    """Calls in flight per provider (openai, google, vertex, local); 16 when not given.
-    For `local` it limits the image renderer only."""
-    local_writer_pace: float = 0.0
-    """Seconds between the local writer's sentences when a post is streamed."""
 
 
 class Guards:
@@ -239,11 +188,6 @@ class FourKChains:
 
     renderer: ImageChain
     repainters: ImageChain | None
-
-
-FOUR_K_PROVIDERS = frozenset({"google", LOCAL})
-"""Where a 4K repaint can come from: the Gemini image models take a 4K size; `local`
-stands for enlarging the picture, which is always the last resort."""
 
 
 def build_four_k_chains(

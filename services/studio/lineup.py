@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 
 from services.generation.chain import ChainEntry
-from services.generation.lineup import LOCAL, Clients, Guards, ModelRef, chat_models
+from services.generation.lineup import Clients, Guards, chat_models
 from services.generation.pricing import PriceList
+from services.generation.refs import LOCAL, ModelRef
 from services.generation.resilience import RetryPolicy
 from services.studio.chains import PromptChain, TextChain
 from services.studio.local_writer import LocalTextWriter
