@@ -6,25 +6,17 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import get_i18n
 
+from handlers.common.editing import ask_edit, process_edit_not_text, take_edit
 from handlers.common.states import EditForm
 from handlers.studio.filters import OwnPostFilter
 from services.core.jobs import JobQueue
 from services.core.models import Account
-from services.generation.editing import clean_request
 from services.studio.editing import EditJobRequest, EditStatus, PictureEditing
 from services.studio.models import StoredPost
-from ui.common.chat import where_of
-from ui.common.editing import edit_request_empty, editing_text
-from ui.common.texts import expired_text, not_pro_text
+from ui.common.texts import not_pro_text
 from ui.studio.callbacks import PostAction, PostActionCallback
 from ui.studio.editing import edit_question, edit_result_text
-
-EDITED_POST = "edit_post"
-"""The FSM data key of the post whose picture the person is asked about."""
-EDITED_CAPTION = "edit_caption"
-"""The FSM data key of that post's caption (HTML), as its photo showed it."""
 
 
 async def process_post_edit(
@@ -39,8 +31,7 @@ async def process_post_edit(
     if not account.is_pro:
         await query.message.answer(not_pro_text(account.balance))
         return
-    await state.set_state(EditForm.request)
-    await state.update_data({EDITED_POST: post.id, EDITED_CAPTION: query.message.html_text})
+    await ask_edit(state, EditForm.request, post.id, query.message.html_text)
     await query.message.answer(edit_question(editing.cost, account.balance))
 
 
@@ -51,28 +42,13 @@ async def process_edit_request(
     editing: PictureEditing,
     jobs: JobQueue,
 ) -> None:
-    words = clean_request(message.text or "")
-    if not words:
-        await message.answer(edit_request_empty())
+    typed = await take_edit(message, state, account.user_id)
+    if typed is None:
         return
-    data = await state.get_data()
-    post_id, caption = data.get(EDITED_POST), data.get(EDITED_CAPTION)
-    await state.set_state(None)
-    await state.update_data({EDITED_POST: None, EDITED_CAPTION: None})
-    if not isinstance(post_id, int) or not isinstance(caption, str):
-        await message.answer(expired_text())
-        return
-    progress = await message.answer(editing_text(words))
-    where = where_of(progress, account.user_id, get_i18n().current_locale)
-    key = f"{message.chat.id}:{message.message_id}"
-    request = EditJobRequest(post_id, words, caption)
-    outcome = await editing.queue_edit(account, request, key, jobs, where)
+    request = EditJobRequest(typed.subject, typed.words, typed.caption)
+    outcome = await editing.queue_edit(account, request, typed.key, jobs, typed.where)
     if outcome.status is not EditStatus.QUEUED:
-        await progress.edit_text(edit_result_text(outcome, words, editing.cost))
-
-
-async def process_edit_not_text(message: Message) -> None:
-    await message.answer(edit_request_empty())
+        await typed.progress.edit_text(edit_result_text(outcome, typed.words, editing.cost))
 
 
 def create_router() -> Router:
