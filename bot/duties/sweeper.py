@@ -119,7 +119,7 @@ class Sweeper:
         keeps it for the next run (Telegram unreachable)."""
         chat, message = interruption.chat_id, interruption.message_id
         try:
-            text, markup = self._render(interruption, await self._edited_image(interruption))
+            text, markup = self._render(interruption)
             try:
                 await self._bot.edit_message_text(
                     text, chat_id=chat, message_id=message, reply_markup=markup
@@ -141,16 +141,7 @@ class Sweeper:
             return False
         return True
 
-    async def _edited_image(self, interruption: Interruption) -> int | None:
-        """The image an interrupted Cosmic Coach edit was editing (None: no such edit)."""
-        if interruption.kind is not WorkKind.USE:
-            return None
-        again = await self._sweep.again(WorkKind.USE, interruption.ref, interruption.user_id)
-        return edited_image(again)
-
-    def _render(
-        self, interruption: Interruption, edited: int | None = None
-    ) -> tuple[str, InlineKeyboardMarkup | None]:
+    def _render(self, interruption: Interruption) -> tuple[str, InlineKeyboardMarkup | None]:
         with self._i18n.context(), self._i18n.use_locale(interruption.language):
             tokens, balance = interruption.tokens, interruption.balance
             if interruption.kind is WorkKind.TOKENS and interruption.action == Action.POST:
@@ -158,6 +149,6 @@ class Sweeper:
                 return text, post_again(interruption.ref, self._post_cost)
             if interruption.kind is WorkKind.TOKENS:
                 return interrupted_action_text(interruption.action, tokens, balance), None
-            if edited is not None:
+            if (edited := edited_image(interruption.again)) is not None:
                 return interrupted_art_edit_text(), art_edit_again(edited)
             return interrupted_art_text(), art_again(interruption.ref)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -44,9 +44,14 @@ class Interruption:
     """Tokens given back (0 for a weekly use)."""
     balance: int
     """The token balance now."""
-    action: str = "post"
-    """What the hold paid for, as its product named it in `again["action"]` ("post" when
-    it did not)."""
+    again: dict[str, Any] = field(default_factory=dict)
+    """What the product wrote down to do the work again (`remember`)."""
+
+    @property
+    def action(self) -> str:
+        """What the hold paid for, as its product named it in `again["action"]` ("post"
+        when it did not)."""
+        return str(self.again.get("action", "post"))
 
 
 class WorkRepo:
@@ -105,7 +110,7 @@ class WorkRepo:
                 language=row[6],
                 tokens=row[7],
                 balance=row[8],
-                action=json.loads(row[9]).get("action", "post"),
+                again=json.loads(row[9]),
             )
             for row in rows
         ]
