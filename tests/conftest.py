@@ -173,15 +173,25 @@ async def make_driver(
     telegram: FakeTelegram,
     text_generator: TextGenerator | None = None,
     image_generator: ImageGenerator | None = None,
+    *,
+    work: bool = True,
 ) -> Driver:
+    """The app as `run` builds it; with Redis it works the queue too, unless not to `work`
+    (then `work_here` starts it)."""
     app = await build_app(
         settings,
         session=FakeTelegramSession(telegram),
         text_generator=text_generator,
         image_generator=image_generator,
     )
-    app.queue.work_here(partial(consume, app))  # with Redis, as `run` does
+    if work:
+        work_here(app)
     return Driver(app, telegram)
+
+
+def work_here(app: App) -> None:
+    """With Redis, the app works the queue in this process, as `run` does."""
+    app.queue.work_here(partial(consume, app))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import ProviderAPI
 from tests.fakes.round_robin import RoundRobinProxy
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import User
+from tests.test_e2e import STARTUP, User
 from tests.test_scale_out import IMAGE_MODEL, Cluster, wait_until
 
 PARTNERS = [5001 + n for n in range(6)]
@@ -99,7 +99,7 @@ async def test_a_killed_workers_jobs_finish_on_the_other_within_the_owner_timeou
     redis = Redis.from_url(redis_url)
     try:
         await cluster.start_all()
-        await telegram.wait_for(lambda: telegram.webhook is not None, 60)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         server.deliver_queued(f"{proxy.url}/telegram/webhook")
         admin = User(telegram, ADMIN_ID)
         for user_id in PARTNERS:

@@ -35,7 +35,7 @@ from tests.databases import TEST_DATABASE_URL, require_postgresql
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import TOKEN, User, stop
+from tests.test_e2e import STARTUP, TOKEN, User, stop
 from tests.test_startup import clean_env
 from tests.test_web import SECRET, unused_port
 
@@ -208,8 +208,19 @@ class Deployment:
         assert migrate.returncode == 0, problem.decode()
         await self.start("web", "web")
         await self.start("worker", "worker")
-        await telegram.wait_for(lambda: telegram.webhook is not None, 60)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
+        await wait_until(self._worker_up, STARTUP, "the worker's start")
         self.server.deliver_queued(f"http://127.0.0.1:{self.port}/telegram/webhook")
+
+    async def _worker_up(self) -> bool:
+        """The worker has registered its incarnation: its start-up checks are behind it
+        (an outage from then on is one it must ride out)."""
+        worker = self.processes["worker"]
+        assert worker.returncode is None, "the worker exited while starting"
+        rows = await self.sql(
+            "SELECT 1 FROM incarnations WHERE role = 'worker' AND pid = $1", worker.pid
+        )
+        return bool(rows)
 
     async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(self.database)

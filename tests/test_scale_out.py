@@ -36,7 +36,7 @@ from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
 from tests.fakes.round_robin import RoundRobinProxy
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import TOKEN, User, stop, walk_studio
+from tests.test_e2e import STARTUP, TOKEN, User, stop, walk_studio
 from tests.test_startup import clean_env
 from tests.test_web import SECRET, unused_port
 from tests.webapp.initdata import auth
@@ -276,7 +276,7 @@ async def test_two_web_and_two_worker_processes_act_as_one_bot(
     await proxy.start()
     try:
         await cluster.start_all()
-        await telegram.wait_for(lambda: telegram.webhook is not None, 60)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         server.deliver_queued(f"{proxy.url}/telegram/webhook")
 
         # The leader's catch-up: this morning's batch and the push of the hour, once each.

@@ -20,7 +20,7 @@ from bot.config import Settings
 from tests.conftest import PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import TOKEN
+from tests.test_e2e import STARTUP, TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
@@ -230,7 +230,7 @@ async def test_network_errors_while_polling_are_retried_and_logged_one_line_each
 
     reader = asyncio.create_task(read_stderr())
     try:
-        await telegram.wait_for(lambda: bool(telegram.sent("getUpdates")), 30)  # polling
+        await telegram.wait_for(lambda: bool(telegram.sent("getUpdates")), STARTUP)  # polling
         port = int(server.base_url.rsplit(":", 1)[1])
         await server.stop()  # Telegram goes away while the bot long-polls
 
@@ -245,7 +245,7 @@ async def test_network_errors_while_polling_are_retried_and_logged_one_line_each
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(process.wait(), 15)
+        code = await asyncio.wait_for(process.wait(), 30)
         await reader
     log = "\n".join(lines)
     assert code == 0 and "Traceback" not in log, log

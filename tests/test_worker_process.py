@@ -21,7 +21,7 @@ from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import TOKEN, User, stop, walk_studio
+from tests.test_e2e import STARTUP, TOKEN, User, stop, walk_studio
 from tests.test_startup import clean_env, one_line
 from tests.test_web import SECRET, unused_port
 
@@ -103,7 +103,7 @@ class Deployment:
 
     async def start_web(self, telegram: FakeTelegram) -> None:
         await self.start("web")
-        await telegram.wait_for(lambda: telegram.webhook is not None, 60)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         self.server.deliver_queued(f"http://127.0.0.1:{self.port}/telegram/webhook")
 
     def ledger_kinds(self) -> list[str]:

@@ -692,10 +692,15 @@ class JobQueue:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
 
-    async def close(self, grace: float) -> None:
+    async def stop_working(self) -> None:
+        """Stops working the Redis queue here (`work_here`): no job more is taken, the
+        running ones finish (up to WORKER_GRACE) or go back to the queue."""
         if self._worker is not None:
             self._stop.set()
             await self._worker
+
+    async def close(self, grace: float) -> None:
+        await self.stop_working()
         await self.drain(grace)
         await self.broker.shutdown()
 
