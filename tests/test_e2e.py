@@ -161,11 +161,11 @@ async def stop(process: asyncio.subprocess.Process) -> bytes:
     if process.returncode is None:
         process.send_signal(signal.SIGINT)
     try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 15)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
     except TimeoutError:
         process.kill()
         _, stderr = await process.communicate()
-        stderr += b"\nTraceback: the bot did not stop within 15 s of SIGINT"
+        stderr += b"\nTraceback: the bot did not stop within 30 s of SIGINT"
     return stderr
 
 
@@ -214,7 +214,7 @@ def test_run_without_token_exits_2_with_one_clear_line(tmp_path):
         env={**env, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=STARTUP,
         check=False,
     )
     assert result.returncode == 2

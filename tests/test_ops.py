@@ -20,7 +20,7 @@ from bot.http.health import Readiness, create_ops_app
 from services.infra.db import Database
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.telegram import FakeTelegram
-from tests.test_e2e import stop
+from tests.test_e2e import STARTUP, stop
 from tests.test_web import Web, open_web, unused_port, webhook_settings
 from tests.test_web_process import start_web
 from tests.test_worker_process import Deployment
@@ -222,7 +222,7 @@ async def test_web_serves_operations_on_loopback_only_and_nothing_of_them_in_pub
         OPS_PORT=str(ops_port),  # noqa: S104
     )
     try:
-        await telegram.wait_for(lambda: telegram.webhook is not None, 30)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         assert listening_addresses(ops_port) == {"0100007F"}  # 127.0.0.1, nothing else
         assert listening_addresses(port) == {"00000000"}  # the public one: every address
         other = "127.0.0.2"  # this host, another address: the public port answers there

@@ -28,7 +28,7 @@ from bot.jobs.broker import CLAIM_SCAN, GROUP, STREAM, HeldStreamBroker
 from services.infra.schema import SchemaState, alembic_config
 from tests.databases import DatabaseUnderTest
 from tests.fakes.botapi_http import BotAPIServer
-from tests.test_e2e import TOKEN, stop
+from tests.test_e2e import STARTUP, TOKEN, stop
 from tests.test_ops import answering
 from tests.test_queue import REDELIVERY, next_message, worker
 from tests.test_startup import clean_env, one_line
@@ -186,7 +186,7 @@ def bot(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPro
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=STARTUP,
         check=False,
     )
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bot.config import Settings, is_telegram_cloud
 from bot.startup import settings_problem, webhook_warning
 from tests.fakes.botapi_http import BotAPIServer
-from tests.test_e2e import stop
+from tests.test_e2e import STARTUP, stop
 from tests.test_web import SECRET, unused_port
 from tests.test_web_process import start_web
 
@@ -87,7 +87,7 @@ async def test_web_behind_a_local_bot_api_server_sets_an_http_webhook_with_one_w
     url = f"http://127.0.0.1:{port}"  # the stand-in reaches this process directly
     process = await start_web(tmp_path, server, port, WEBHOOK_URL=url)
     try:
-        await telegram.wait_for(lambda: telegram.webhook is not None, 30)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         assert telegram.webhook["url"] == f"{url}/telegram/webhook"
         assert telegram.webhook["secret_token"] == SECRET
         assert telegram.errors == []

@@ -53,7 +53,7 @@ def run(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
         env=clean_env(tmp_path, **values),
         capture_output=True,
         text=True,
-        timeout=60,  # the bot imports aiogram first (~5 s alone, more on a loaded machine)
+        timeout=STARTUP,  # the bot imports aiogram first
         check=False,
     )
 

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ADMIN_ID, PARTNER_ID
 from tests.fakes.botapi_http import BotAPIServer
 from tests.fakes.providers_http import GOOGLE_KEY, ProviderAPI
-from tests.test_e2e import TOKEN, User, stop, walk_studio
+from tests.test_e2e import STARTUP, TOKEN, User, stop, walk_studio
 from tests.test_startup import clean_env, one_line
 from tests.test_web import SECRET, unused_port
 
@@ -67,7 +67,7 @@ async def test_web_process_sets_the_webhook_and_answers_what_telegram_posts(
     local, ops = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ops_port}"
     process = await start_web(tmp_path, server, port, OPS_PORT=str(ops_port))
     try:
-        await telegram.wait_for(lambda: telegram.webhook is not None, 30)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         webhook = telegram.webhook
         assert webhook["url"] == f"{PUBLIC_URL}/telegram/webhook"
         assert webhook["secret_token"] == SECRET
@@ -113,7 +113,7 @@ async def test_sigterm_stops_accepting_and_lets_the_post_being_painted_finish(
         TEXT_MODELS="local",
     )
     try:
-        await telegram.wait_for(lambda: telegram.webhook is not None, 30)
+        await telegram.wait_for(lambda: telegram.webhook is not None, STARTUP)
         server.deliver_queued(f"{local}/telegram/webhook")
         admin, partner = User(telegram, ADMIN_ID), User(telegram, PARTNER_ID)
         admin.say(f"/pro {PARTNER_ID} on")
@@ -144,7 +144,7 @@ def run_web(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
         env=clean_env(tmp_path, **values),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=STARTUP,
         check=False,
     )
 
@@ -197,7 +197,7 @@ async def test_a_port_in_use_is_one_line_and_exit_1(server, telegram, tmp_path):
             env=env,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=STARTUP,
             check=False,
         )
     assert result.returncode == 1
@@ -218,7 +218,7 @@ async def test_an_operations_port_in_use_is_one_line_and_exit_1(server, telegram
             env=env,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=STARTUP,
             check=False,
         )
     assert result.returncode == 1
@@ -239,7 +239,7 @@ def test_the_procfile_runs_commands_that_exist():
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=STARTUP,
             check=False,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )

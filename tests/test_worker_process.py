@@ -195,7 +195,7 @@ def run_worker(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str
         env=clean_env(tmp_path, BOT_TOKEN=TOKEN, **values),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=STARTUP,
         check=False,
     )
 

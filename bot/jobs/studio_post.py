@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
+from redis.exceptions import RedisError
 
 from services.studio.captions import render_post
 from services.studio.drafts import draft_from_fields
@@ -24,6 +26,8 @@ from ui.common.texts import partial_text, progress_text
 from ui.studio import keyboards
 from ui.studio.replies import report
 from ui.studio.wizard import offer_retry
+
+logger = logging.getLogger(__name__)
 
 
 async def finish_post(
@@ -68,10 +72,17 @@ async def finish_post(
     cost = studio.cost if job.picture_of is None else studio.rewrite_cost
     await report(outcome, message, cost)  # finish_post has drained every progress edit
     if job.wizard and state is not None:
-        if outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
-            await offer_retry(message, state, studio, job.where.user_id)
-        else:
-            await state.clear()
+        try:
+            if outcome.status in (PostStatus.FAILED, PostStatus.STOPPED):
+                await offer_retry(message, state, studio, job.where.user_id)
+            else:
+                await state.clear()
+        except (RedisError, OSError) as error:
+            # The post is settled and told: a wizard the person cannot be moved on from
+            # now (the FSM storage away) is left as it is, not a reason to run it again.
+            logger.warning(
+                "the wizard of post job %s stays where it was: %s", job.reservation_id, error
+            )
     return outcome
 
 
