@@ -257,7 +257,7 @@ async def web(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Web]:
         yield opened
 
 
-async def answering(url: str, timeout: float = 60) -> tuple[int, str]:
+async def answering(url: str, timeout: float = STARTUP) -> tuple[int, str]:
     """The first answer at `url` once the process listens there."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
