@@ -13,6 +13,7 @@ from bot.config import Settings, is_telegram_cloud
 from bot.startup import settings_problem, webhook_warning
 from tests.fakes.botapi_http import BotAPIServer
 from tests.test_e2e import STARTUP, stop
+from tests.test_ops import answering
 from tests.test_web import SECRET, unused_port
 from tests.test_web_process import start_web
 
@@ -91,6 +92,7 @@ async def test_web_behind_a_local_bot_api_server_sets_an_http_webhook_with_one_w
         assert telegram.webhook["url"] == f"{url}/telegram/webhook"
         assert telegram.webhook["secret_token"] == SECRET
         assert telegram.errors == []
+        assert (await answering(f"{url}/healthz"))[0] == 200  # serving: a Ctrl-C is a stop
     finally:
         stderr = (await stop(process)).decode()
     assert process.returncode == 0, stderr

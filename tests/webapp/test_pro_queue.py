@@ -158,7 +158,8 @@ async def test_seed_000s_request_waits_for_the_worker_through_redis(
     async with contextlib.aclosing(open_api(shared, telegram)) as opened:
         web: Web = await anext(opened)
         await make_pro(web)
-        async with running_worker(shared, telegram):
+        # Bounded: once in a full run this request (or the worker's close) never ended.
+        async with asyncio.timeout(120), running_worker(shared, telegram):
             response = await web.client.post(
                 "/api/pro/generate", json=SEED_000, headers=auth(PARTNER_ID)
             )
