@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from babel import Locale
 
@@ -165,15 +166,23 @@ SAMPLES = range(200)
 """Whole numbers that show every plural category a language gives them."""
 
 
+@cache
+def plural_samples(locale: str) -> dict[str, int]:
+    """The first whole number of each plural category (CLDR's: one, few, many, other…) a
+    whole number takes in `locale`."""
+    category_of = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for n in SAMPLES:
+        samples.setdefault(category_of(n), n)
+    return samples
+
+
 def counted_forms(
     gettext: Callable[[str, str, int, str], str], locale: str, counted: Counted
 ) -> dict[str, str]:
-    """`counted` in `locale` for each plural category (CLDR's: one, few, many, other…) that
-    a whole number takes there, as the page's Intl.PluralRules names them."""
-    category_of = Locale.parse(locale).plural_form
-    forms: dict[str, str] = {}
-    for n in SAMPLES:
-        category = category_of(n)
-        if category not in forms:
-            forms[category] = gettext(counted.singular, counted.plural, n, locale)
-    return forms
+    """`counted` in `locale` for each plural category a whole number takes there, as the
+    page's Intl.PluralRules names them."""
+    return {
+        category: gettext(counted.singular, counted.plural, n, locale)
+        for category, n in plural_samples(locale).items()
+    }
